@@ -1,0 +1,150 @@
+// The quick start: `npm run demo`. A narrated tour of allot on its embedded default, a SQLite
+// file, with a ManualClock so that a month passes in an instant.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Allot, type CatalogInput, ManualClock, type MeteredEntitlement } from '../src/index.js';
+import { sqliteStore } from '../src/stores/sqlite/index.js';
+
+const catalog: CatalogInput = {
+  features: [
+    { id: 'api-calls', featureType: 'NUMBER', meterType: 'Incremental', units: 'call', unitsPlural: 'calls' },
+    { id: 'seats', featureType: 'NUMBER', meterType: 'Fluctuating', units: 'seat', unitsPlural: 'seats' },
+    { id: 'sso', featureType: 'BOOLEAN', displayName: 'Single sign-on' },
+    { id: 'priority-support', featureType: 'BOOLEAN' },
+  ],
+  products: [{ id: 'app', displayName: 'Acme App', downgradePlanId: 'free' }],
+  plans: [
+    {
+      id: 'free',
+      productId: 'app',
+      displayName: 'Free',
+      order: 0,
+      entitlements: [
+        { featureId: 'api-calls', usageLimit: 100, resetPeriod: 'MONTH' },
+        { featureId: 'seats', usageLimit: 2 },
+      ],
+    },
+    {
+      id: 'pro',
+      productId: 'app',
+      displayName: 'Pro',
+      order: 1,
+      basePlanId: 'free',
+      pricingType: 'PAID',
+      entitlements: [
+        { featureId: 'api-calls', usageLimit: 10_000, resetPeriod: 'MONTH' },
+        { featureId: 'seats', usageLimit: 10 },
+        { featureId: 'sso' },
+      ],
+      compatibleAddonIds: ['extra-seats'],
+      prices: [{ billingPeriod: 'MONTHLY', currency: 'USD', amount: '49.00' }],
+    },
+  ],
+  addons: [
+    {
+      id: 'extra-seats',
+      productId: 'app',
+      displayName: '5 extra seats',
+      entitlements: [{ featureId: 'seats', usageLimit: 5, behavior: 'Increment' }],
+    },
+  ],
+};
+
+const say = (text: string) => console.log(`\n▸ ${text}`);
+const show = (label: string, value: string) => console.log(`    ${label.padEnd(26)} ${value}`);
+const day = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : '—');
+const usage = (e: MeteredEntitlement) =>
+  `${e.currentUsage} / ${e.isUnlimited ? '∞' : e.usageLimit} ${e.hasAccess ? '✓ allowed' : `✗ denied (${e.accessDeniedReason})`}`;
+
+const dir = mkdtempSync(join(tmpdir(), 'allot-demo-'));
+const filename = join(dir, 'allot.db');
+const clock = new ManualClock('2025-01-31T09:00:00Z');
+
+try {
+  say(`Opening allot on a SQLite file: ${filename}`);
+  const allot = Allot.initialize({ catalog, store: sqliteStore({ filename }), clock });
+  await allot.waitForInitialization();
+  show('plans', [...allot.catalog.plans.values()].map((p) => `${p.id} v${p.version}`).join(', '));
+
+  say('Provisioning customer "acme" on the Free plan');
+  const { subscription } = await allot.provisionCustomer({
+    customerId: 'acme',
+    name: 'Acme Inc.',
+    subscriptionParams: { planId: 'free' },
+  });
+  show('subscription', `${subscription?.planId} · ${subscription?.status} · started ${day(subscription?.startDate)}`);
+
+  say('Reporting API calls: 60, then 40 (the Free plan allows 100 a month)');
+  await allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 60 });
+  const ack = await allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 40 });
+  show('usage now', `${ack.currentUsage} (period ${day(ack.usagePeriodStart)} → ${day(ack.usagePeriodEnd)})`);
+  show('check, 0 more calls', usage(await allot.getMeteredEntitlement({ customerId: 'acme', featureId: 'api-calls' })));
+  show(
+    'check, 1 more call',
+    usage(
+      await allot.getMeteredEntitlement({ customerId: 'acme', featureId: 'api-calls', options: { requestedUsage: 1 } }),
+    ),
+  );
+  const sso = await allot.getBooleanEntitlement({ customerId: 'acme', featureId: 'sso' });
+  show('single sign-on', sso.hasAccess ? '✓' : `✗ (${sso.accessDeniedReason})`);
+
+  say('Upgrading to Pro with the "5 extra seats" add-on (usage resets on a plan change by default)');
+  await allot.provisionSubscription({
+    customerId: 'acme',
+    planId: 'pro',
+    addons: [{ addonId: 'extra-seats', quantity: 1 }],
+  });
+  show('API calls', usage(await allot.getMeteredEntitlement({ customerId: 'acme', featureId: 'api-calls' })));
+  await allot.reportUsage({ customerId: 'acme', featureId: 'seats', value: 12, updateBehavior: 'SET' });
+  show(
+    'seats (10 + 5 from add-on)',
+    usage(await allot.getMeteredEntitlement({ customerId: 'acme', featureId: 'seats' })),
+  );
+  show(
+    'single sign-on',
+    (await allot.getBooleanEntitlement({ customerId: 'acme', featureId: 'sso' })).hasAccess ? '✓' : '✗',
+  );
+
+  await allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 2_500 });
+  show(
+    'API calls after 2,500',
+    usage(await allot.getMeteredEntitlement({ customerId: 'acme', featureId: 'api-calls' })),
+  );
+  say(`Moving the clock one month forward: ${day(new Date(clock.now()))} → ${day(clock.advance({ months: 1 }))}`);
+  const after = await allot.getMeteredEntitlement({ customerId: 'acme', featureId: 'api-calls' });
+  show('API calls', `${usage(after)} (new period ${day(after.usagePeriodStart)} → ${day(after.usagePeriodEnd)})`);
+  show('seats (never reset)', usage(await allot.getMeteredEntitlement({ customerId: 'acme', featureId: 'seats' })));
+
+  say('Granting a one-month promotional entitlement to priority support');
+  await allot.grantPromotionalEntitlements({
+    customerId: 'acme',
+    promotionalEntitlements: [{ featureId: 'priority-support', period: 'ONE_MONTH' }],
+  });
+  const support = () => allot.getBooleanEntitlement({ customerId: 'acme', featureId: 'priority-support' });
+  show('priority support', (await support()).hasAccess ? '✓ granted' : '✗');
+  clock.advance({ months: 1, days: 1 });
+  const expired = await support();
+  show('…a month later', expired.hasAccess ? '✓' : `✗ (${expired.accessDeniedReason})`);
+
+  say('Cancelling Pro at the end of the billing period: the product moves acme to Free then');
+  const [pro] = await allot.getActiveSubscriptions({ customerId: 'acme' });
+  const canceled = await allot.cancelSubscription({
+    subscriptionId: pro?.id ?? '',
+    subscriptionCancellationTime: 'END_OF_BILLING_PERIOD',
+  });
+  show('Pro ends', day(canceled.endDate));
+  clock.set(canceled.endDate ?? clock.now());
+  const [now] = await allot.getActiveSubscriptions({ customerId: 'acme' });
+  show('active plan after that', `${now?.planId} (${now?.status})`);
+  await allot.close();
+
+  say('Reopening the file in a fresh engine: every acknowledged write is still there');
+  const reopened = Allot.initialize({ catalog, store: sqliteStore({ filename }), clock });
+  const seats = await reopened.getMeteredEntitlement({ customerId: 'acme', featureId: 'seats' });
+  show('seats (Free allows 2)', usage(seats));
+  await reopened.close();
+  console.log('\nDone. Next: `npm test` runs the suite; README.md tours the API.');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,1150 @@
+import { produce } from 'immer';
+import type { z } from 'zod';
+import { type Catalog, compileCatalog, toEntitlementSpec, versionCatalog } from '../core/catalog.js';
+import type { CatalogInput } from '../core/catalog-schema.js';
+import type { CustomerEntitlements } from '../core/effective-entitlements.js';
+import type {
+  BooleanEntitlement,
+  Entitlement,
+  EntitlementFeature,
+  EntitlementType,
+  EnumEntitlement,
+  MeteredEntitlement,
+  NumericEntitlement,
+} from '../core/entitlement-results.js';
+import type { EntitlementsStateAccessDeniedReason, PromotionalEntitlementPeriod } from '../core/enums.js';
+import { type CheckOptions, entitlementFeature, evaluateEntitlement } from '../core/evaluate-entitlement.js';
+import type { CustomerRecord, CustomerState, PromotionRecord, SubscriptionRecord } from '../core/records.js';
+import { addMonthsUtc } from '../core/reset-period.js';
+import {
+  cancelScheduledUpdates,
+  cancelSubscription,
+  provisionSubscription,
+  requireSubscription,
+  type SubscriptionChange,
+  transferSubscription,
+  updateSubscription,
+} from '../core/subscription-changes.js';
+import { isLive, isOpen } from '../core/subscription-state.js';
+import { AllotError } from '../errors.js';
+import { memoryStore } from '../stores/memory/memory-store.js';
+import type { Store, StoreTransaction } from '../stores/store.js';
+import { type Clock, systemClock } from './clock.js';
+import { type CachedCounter, CustomerEntry } from './customer-cache.js';
+import { type EntitlementFallback, fallbackEntitlement } from './fallback.js';
+import {
+  activeSubscriptionsSchema,
+  cancelScheduledUpdatesSchema,
+  cancelSubscriptionSchema,
+  customerIdSchema,
+  customerResourceSchema,
+  entitlementCheckSchema,
+  getSubscriptionsSchema,
+  grantPromotionsSchema,
+  parse,
+  provisionCustomerSchema,
+  provisionSubscriptionSchema,
+  reportUsageBulkSchema,
+  reportUsageSchema,
+  revokePromotionSchema,
+  subscriptionIdSchema,
+  type subscriptionParamsSchema,
+  transferSubscriptionSchema,
+  updateCustomerSchema,
+  updateSubscriptionSchema,
+} from './input-schemas.js';
+import { type AllotEventName, type AllotEvents, Listeners } from './listeners.js';
+import {
+  alreadyTrialPlans,
+  type Customer,
+  customerShape,
+  type FullCustomer,
+  type PromotionalEntitlement,
+  promotionShape,
+  type SlimSubscription,
+  type Subscription,
+  slimSubscriptionShape,
+  subscriptionShape,
+} from './result-shapes.js';
+
+export type ProvisionCustomerParams = z.input<typeof provisionCustomerSchema>;
+export type SubscriptionParams = z.input<typeof subscriptionParamsSchema>;
+export type UpdateCustomerParams = z.input<typeof updateCustomerSchema>;
+export type ProvisionSubscriptionParams = z.input<typeof provisionSubscriptionSchema>;
+export type UpdateSubscriptionParams = z.input<typeof updateSubscriptionSchema>;
+export type CancelSubscriptionParams = z.input<typeof cancelSubscriptionSchema>;
+export type CancelSubscriptionScheduledUpdatesParams = z.input<typeof cancelScheduledUpdatesSchema>;
+export type TransferSubscriptionParams = z.input<typeof transferSubscriptionSchema>;
+export type GetSubscriptionsParams = z.input<typeof getSubscriptionsSchema>;
+export type GetActiveSubscriptionsParams = z.input<typeof activeSubscriptionsSchema>;
+export type ReportUsageParams = z.input<typeof reportUsageSchema>;
+export type ReportUsageBulkParams = z.input<typeof reportUsageBulkSchema>;
+export type GrantPromotionalEntitlementsParams = z.input<typeof grantPromotionsSchema>;
+export type RevokePromotionalEntitlementsParams = z.input<typeof revokePromotionSchema>;
+
+export interface EntitlementCheckParams<O = CheckOptions> {
+  customerId: string;
+  featureId: string;
+  resourceId?: string | null;
+  options?: O & { fallback?: EntitlementFallback };
+}
+export type MeteredCheckOptions = { requestedUsage?: number };
+export type EnumCheckOptions = { requestedValues?: string[] };
+
+/** Options of `Allot.initialize`. */
+export interface AllotOptions {
+  /** Features, products, plans and add-ons; validated at initialization. */
+  catalog: CatalogInput;
+  /** Where state lives; defaults to an in-memory store. */
+  store?: Store;
+  /** Where time comes from; defaults to the system clock. Pass a `ManualClock` to travel in time. */
+  clock?: Clock;
+  /** Per-feature answers for checks when the store cannot be read. */
+  entitlementsFallback?: Record<string, EntitlementFallback>;
+}
+
+/** What `reportUsage` acknowledges once the usage is durable. */
+export interface ReportUsageAck {
+  measurementId: string;
+  customerId: string;
+  featureId: string;
+  resourceId: string | null;
+  currentUsage: number;
+  timestamp: Date;
+  usagePeriodStart?: Date;
+  usagePeriodEnd?: Date;
+  /** @deprecated equals `usagePeriodEnd`. */
+  nextResetDate?: Date;
+}
+
+/** An ack as stored for idempotent replays: instants as epoch ms. */
+interface AckRecord {
+  measurementId: string;
+  customerId: string;
+  featureId: string;
+  resourceId: string | null;
+  currentUsage: number;
+  timestamp: number;
+  periodStart: number | null;
+  periodEnd: number | null;
+}
+
+export interface ProvisionCustomerResult {
+  customer: Customer;
+  subscriptionDecisionStrategy: 'REQUESTED_PLAN' | 'SKIPPED_SUBSCRIPTION_CREATION';
+  subscription?: Subscription;
+}
+
+export interface ProvisionSubscriptionResult {
+  provisionStatus: 'SUCCESS';
+  subscription: Subscription;
+}
+
+export interface GetSubscriptionsResult {
+  data: Subscription[];
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+}
+
+export interface EntitlementsState {
+  entitlements: Entitlement[];
+  accessDeniedReason: EntitlementsStateAccessDeniedReason | null;
+}
+
+export interface Product {
+  id: string;
+  displayName: string | null;
+  description: string | null;
+  metadata: Record<string, string>;
+  downgradePlan: { id: string; displayName: string | null } | null;
+  multipleSubscriptions: boolean;
+}
+
+/** What a mutation hands back: its result, the customer's new state, and work for after commit. */
+interface Mutation<T> {
+  result: T;
+  state?: CustomerState;
+  counters?: { resourceId: string | null; featureId: string; counter: CachedCounter }[];
+  changedResources?: Iterable<string | null>;
+  subscriptions?: readonly SubscriptionRecord[];
+}
+
+const USAGE_SCOPE = 'usage';
+const PROMOTION_MONTHS: Partial<Record<PromotionalEntitlementPeriod, number>> = {
+  ONE_MONTH: 1,
+  SIX_MONTH: 6,
+  ONE_YEAR: 12,
+};
+
+function randomHex(length: number): string {
+  return globalThis.crypto.randomUUID().replaceAll('-', '').slice(0, length);
+}
+
+function plainCheck(p: unknown): p is EntitlementCheckParams {
+  if (typeof p !== 'object' || p === null) return false;
+  const { customerId, featureId, resourceId, options } = p as Record<string, unknown>;
+  return (
+    typeof customerId === 'string' &&
+    customerId.length > 0 &&
+    customerId.length <= 255 &&
+    typeof featureId === 'string' &&
+    featureId.length > 0 &&
+    featureId.length <= 255 &&
+    (resourceId == null || (typeof resourceId === 'string' && resourceId.length > 0 && resourceId.length <= 255)) &&
+    options === undefined
+  );
+}
+
+/**
+ * The entitlement engine: Stigg-shaped methods over a local store. Create it with
+ * `Allot.initialize`, await `waitForInitialization()`, and `close()` it when done.
+ *
+ * @example
+ * const allot = Allot.initialize({ catalog, store: sqliteStore({ filename: 'allot.db' }) });
+ * await allot.waitForInitialization();
+ * const { hasAccess } = await allot.getBooleanEntitlement({ customerId: 'c1', featureId: 'sso' });
+ */
+export class Allot {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #fallbacks: Record<string, EntitlementFallback>;
+  readonly #listeners = new Listeners();
+  readonly #cache = new Map<string, CustomerEntry>();
+  readonly #featureInfo = new Map<string, EntitlementFeature>();
+  readonly #init: Promise<void>;
+  #catalog: Catalog | undefined;
+  #closed = false;
+  /** The store's change token and feed position as of our last sync with other processes. */
+  #token = 0;
+  #seq = 0;
+
+  private constructor(options: AllotOptions) {
+    this.#store = options.store ?? memoryStore();
+    this.#clock = options.clock ?? systemClock;
+    this.#fallbacks = options.entitlementsFallback ?? {};
+    const compiled = compileCatalog(options.catalog);
+    this.#init = this.#initialize(compiled);
+    // Callers who never await waitForInitialization still see the failure on their first call.
+    this.#init.catch(() => {});
+  }
+
+  /**
+   * Creates an engine. The catalog is validated at once (throwing `INVALID_CATALOG`); the store
+   * opens in the background: await `waitForInitialization()` to know it is ready.
+   */
+  static initialize(options: AllotOptions): Allot {
+    return new Allot(options);
+  }
+
+  async #initialize(compiled: ReturnType<typeof compileCatalog>): Promise<void> {
+    await this.#store.open();
+    const now = this.#clock.now();
+    this.#catalog = await this.#store.transaction(async (tx) => {
+      const { catalog, added } = versionCatalog(compiled, await tx.listPackageVersions(), now);
+      for (const version of added) await tx.putPackageVersion(version);
+      return catalog;
+    });
+    for (const feature of this.#catalog.features.values())
+      this.#featureInfo.set(feature.id, entitlementFeature(feature));
+    await this.#syncForeignChanges();
+  }
+
+  /** Resolves once the store is open, migrated and the catalog versioned; rejects if that failed. */
+  async waitForInitialization(): Promise<Allot> {
+    await this.#init;
+    return this;
+  }
+
+  /** Releases the store. Later checks answer from the fallback; later writes throw `CLOSED`. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#cache.clear();
+    await this.#init.catch(() => {});
+    await this.#store.close();
+  }
+
+  async #ready(): Promise<Catalog> {
+    if (this.#closed) throw new AllotError('CLOSED', `${this.#store.name}: this Allot instance is closed`);
+    if (!this.#catalog) await this.#init;
+    return this.catalog;
+  }
+
+  /** The version catalog as initialized (for introspection and tests). */
+  get catalog(): Catalog {
+    if (!this.#catalog) throw new AllotError('NOT_INITIALIZED', 'await waitForInitialization() first');
+    return this.#catalog;
+  }
+
+  // ───────────────────────────── cache and cross-process freshness ─────────────────────────────
+
+  #foreignChanged(): boolean {
+    return this.#store.changeToken !== undefined && this.#store.changeToken() !== this.#token;
+  }
+
+  /** Drops cached customers that another process changed since our last look. */
+  async #syncForeignChanges(): Promise<void> {
+    if (!this.#store.changeToken || !this.#store.changesSince) return;
+    const token = this.#store.changeToken();
+    const changes = await this.#store.changesSince(this.#seq);
+    this.#seq = changes.seq;
+    if (changes.customerIds === null) this.#cache.clear();
+    else for (const id of changes.customerIds) this.#cache.delete(id);
+    this.#token = token;
+  }
+
+  async #entry(customerId: string): Promise<CustomerEntry> {
+    if (this.#foreignChanged()) await this.#syncForeignChanges();
+    const cached = this.#cache.get(customerId);
+    if (cached) return cached;
+    const state = await this.#store.read((r) => r.getCustomerState(customerId));
+    // A write may have installed a newer entry while we read.
+    const raced = this.#cache.get(customerId);
+    if (raced) return raced;
+    const entry = new CustomerEntry(state);
+    this.#cache.set(customerId, entry);
+    return entry;
+  }
+
+  /** The customer's entry inside a write: the cache when no other process wrote since we synced. */
+  async #entryInTx(tx: StoreTransaction, customerId: string): Promise<{ entry: CustomerEntry; fresh: boolean }> {
+    const cached = this.#foreignChanged() ? undefined : this.#cache.get(customerId);
+    if (cached) return { entry: cached, fresh: false };
+    return { entry: new CustomerEntry(await tx.getCustomerState(customerId)), fresh: true };
+  }
+
+  /**
+   * Runs one write in one transaction against the customer's current state, then (after commit)
+   * updates the cache and emits events. Nothing is cached or emitted when the transaction fails.
+   */
+  async #mutate<T>(
+    customerId: string,
+    fn: (entry: CustomerEntry, tx: StoreTransaction, now: number, catalog: Catalog) => Promise<Mutation<T>>,
+  ): Promise<T> {
+    const catalog = await this.#ready();
+    if (this.#foreignChanged()) await this.#syncForeignChanges();
+    const now = this.#clock.now();
+    const { entry, mutation } = await this.#store.transaction(async (tx) => {
+      const { entry } = await this.#entryInTx(tx, customerId);
+      return { entry, mutation: await fn(entry, tx, now, catalog) };
+    });
+    const next = mutation.state ? entry.withState(mutation.state) : entry;
+    for (const { resourceId, featureId, counter } of mutation.counters ?? [])
+      next.setCounter(resourceId, featureId, counter);
+    this.#cache.set(customerId, next);
+    this.#emitAfterCommit(catalog, next, mutation, now);
+    return mutation.result;
+  }
+
+  #emitAfterCommit(catalog: Catalog, entry: CustomerEntry, mutation: Mutation<unknown>, now: number): void {
+    if (mutation.subscriptions && this.#listeners.has('subscriptionUpdated'))
+      for (const s of mutation.subscriptions)
+        this.#listeners.emit('subscriptionUpdated', { subscription: subscriptionShape(catalog, s, now) });
+    if (mutation.changedResources && this.#listeners.has('entitlementsUpdated') && entry.state) {
+      for (const resourceId of new Set(mutation.changedResources)) {
+        const view = entry.view(catalog, resourceId, now);
+        this.#listeners.emit('entitlementsUpdated', {
+          customerId: entry.state.customer.id,
+          resourceId,
+          accessDeniedReason: view.set.accessDeniedReason,
+          entitlements: this.#evaluateAll(view.set, entry, resourceId, now),
+        });
+      }
+    }
+    if (mutation.counters && this.#listeners.has('usageUpdated') && entry.state) {
+      for (const { resourceId, featureId } of mutation.counters) {
+        const entitlement = this.#evaluate(entry, entry.state.customer.id, resourceId, featureId, 'METERED', {}, now);
+        if (entitlement.type !== 'METERED') continue;
+        this.#listeners.emit('usageUpdated', {
+          usage: {
+            customerId: entry.state.customer.id,
+            resourceId,
+            featureId,
+            currentUsage: entitlement.currentUsage,
+            ...(entitlement.usagePeriodStart ? { usagePeriodStart: entitlement.usagePeriodStart } : {}),
+            ...(entitlement.usagePeriodEnd
+              ? { usagePeriodEnd: entitlement.usagePeriodEnd, nextResetDate: entitlement.usagePeriodEnd }
+              : {}),
+          },
+          entitlement,
+        });
+      }
+    }
+  }
+
+  // ───────────────────────────────────────── checks ─────────────────────────────────────────
+
+  #evaluate(
+    entry: CustomerEntry,
+    _customerId: string,
+    resourceId: string | null,
+    featureId: string,
+    type: EntitlementType | undefined,
+    options: CheckOptions,
+    now: number,
+  ): Entitlement {
+    const catalog = this.#catalog as Catalog;
+    const view = entry.view(catalog, resourceId, now);
+    return evaluateEntitlement(
+      view.set,
+      featureId,
+      catalog.features.get(featureId),
+      this.#featureInfo.get(featureId),
+      type,
+      options,
+      view,
+      now,
+    );
+  }
+
+  #evaluateAll(set: CustomerEntitlements, entry: CustomerEntry, resourceId: string | null, now: number): Entitlement[] {
+    return [...set.entitlements.keys()].map((featureId) =>
+      this.#evaluate(entry, set.customerId, resourceId, featureId, undefined, {}, now),
+    );
+  }
+
+  #fallback(type: EntitlementType | undefined, featureId: string, options: EntitlementCheckParams['options']) {
+    const feature = this.#catalog?.features.get(featureId);
+    const resolved = type ?? (feature ? undefined : 'BOOLEAN');
+    const chosen = options?.fallback ?? this.#fallbacks[featureId];
+    const inferred: EntitlementType =
+      resolved ??
+      (chosen && 'usageLimit' in chosen
+        ? 'METERED'
+        : chosen && 'value' in chosen
+          ? 'NUMERIC'
+          : chosen && 'enumValues' in chosen
+            ? 'ENUM'
+            : 'BOOLEAN');
+    return fallbackEntitlement(inferred, chosen, (options as { requestedUsage?: number } | undefined)?.requestedUsage);
+  }
+
+  async #check(params: unknown, type: EntitlementType | undefined, method: string): Promise<Entitlement> {
+    const p = plainCheck(params) ? params : (parse(entitlementCheckSchema, params, method) as EntitlementCheckParams);
+    try {
+      if (!this.#catalog || this.#closed) await this.#ready();
+      const entry = await this.#entry(p.customerId);
+      const result = this.#evaluate(
+        entry,
+        p.customerId,
+        p.resourceId ?? null,
+        p.featureId,
+        type,
+        p.options ?? {},
+        this.#clock.now(),
+      );
+      if (result.accessDeniedReason !== 'FeatureTypeMismatch') return result;
+      const fallback = this.#fallback(type, p.featureId, p.options);
+      return fallback.hasAccess ? fallback : { ...fallback, accessDeniedReason: 'FeatureTypeMismatch' };
+    } catch {
+      // Checks never throw for a store failure: they answer from the fallback (DESIGN §6).
+      return this.#fallback(type, p.featureId, p.options);
+    }
+  }
+
+  /** Checks any feature; the result is a union on `type`. */
+  getEntitlement(params: EntitlementCheckParams<CheckOptions>): Promise<Entitlement> {
+    return this.#check(params, undefined, 'getEntitlement');
+  }
+
+  /** Checks a BOOLEAN feature. */
+  getBooleanEntitlement(params: EntitlementCheckParams<object>): Promise<BooleanEntitlement> {
+    return this.#check(params, 'BOOLEAN', 'getBooleanEntitlement') as Promise<BooleanEntitlement>;
+  }
+
+  /** Checks a NUMBER feature without a meter: its configured `value`. */
+  getNumericEntitlement(params: EntitlementCheckParams<object>): Promise<NumericEntitlement> {
+    return this.#check(params, 'NUMERIC', 'getNumericEntitlement') as Promise<NumericEntitlement>;
+  }
+
+  /**
+   * Checks a metered feature. Granted when unlimited, soft-limited, or
+   * `currentUsage + requestedUsage <= usageLimit` (`requestedUsage` defaults to 0).
+   */
+  getMeteredEntitlement(params: EntitlementCheckParams<MeteredCheckOptions>): Promise<MeteredEntitlement> {
+    return this.#check(params, 'METERED', 'getMeteredEntitlement') as Promise<MeteredEntitlement>;
+  }
+
+  /** Checks an ENUM feature; granted when every `requestedValues` entry is allowed. */
+  getEnumEntitlement(params: EntitlementCheckParams<EnumCheckOptions>): Promise<EnumEntitlement> {
+    return this.#check(params, 'ENUM', 'getEnumEntitlement') as Promise<EnumEntitlement>;
+  }
+
+  /**
+   * The synchronous check for hot loops: answers from memory only. A customer not yet cached (or
+   * changed by another process since the last async call) answers from the fallback with
+   * `isFallback: true` while it loads in the background.
+   */
+  getEntitlementSync<T extends EntitlementType | undefined = undefined>(
+    params: EntitlementCheckParams<CheckOptions>,
+    type?: T,
+  ): T extends EntitlementType ? Extract<Entitlement, { type: T }> : Entitlement {
+    const p = plainCheck(params)
+      ? params
+      : (parse(entitlementCheckSchema, params, 'getEntitlementSync') as EntitlementCheckParams);
+    const entry = this.#closed || this.#foreignChanged() ? undefined : this.#cache.get(p.customerId);
+    if (!entry || !this.#catalog) {
+      if (!this.#closed) this.#entry(p.customerId).catch(() => {});
+      return this.#fallback(type, p.featureId, p.options) as never;
+    }
+    return this.#evaluate(
+      entry,
+      p.customerId,
+      p.resourceId ?? null,
+      p.featureId,
+      type,
+      p.options ?? {},
+      this.#clock.now(),
+    ) as never;
+  }
+
+  /** Every entitlement of a customer (or resource) and the customer-level denial, if any. */
+  async getEntitlementsState(customerId: string, resourceId?: string | null): Promise<EntitlementsState> {
+    const [id, resource] = parse(customerResourceSchema, [customerId, resourceId], 'getEntitlementsState');
+    await this.#ready();
+    const entry = await this.#entry(id);
+    const now = this.#clock.now();
+    const view = entry.view(this.catalog, resource ?? null, now);
+    return {
+      entitlements: this.#evaluateAll(view.set, entry, resource ?? null, now),
+      accessDeniedReason: view.set.accessDeniedReason,
+    };
+  }
+
+  /** Every entitlement of a customer (or resource). */
+  async getEntitlements(customerId: string, resourceId?: string | null): Promise<Entitlement[]> {
+    return (await this.getEntitlementsState(customerId, resourceId)).entitlements;
+  }
+
+  /** Drops the cached customer and reloads it from the store. */
+  async reloadEntitlements(customerId: string, resourceId?: string | null): Promise<{ entitledEntityExists: boolean }> {
+    const [id, resource] = parse(customerResourceSchema, [customerId, resourceId], 'reloadEntitlements');
+    await this.#ready();
+    this.#cache.delete(id);
+    const entry = await this.#entry(id);
+    const reason = entry.view(this.catalog, resource ?? null, this.#clock.now()).set.accessDeniedReason;
+    return { entitledEntityExists: reason === null || reason === 'NoActiveSubscription' };
+  }
+
+  // ───────────────────────────────────────── customers ─────────────────────────────────────────
+
+  /**
+   * Creates a customer, optionally with a first subscription (`subscriptionParams: null` skips
+   * it). An id is generated when none is given. Throws `CUSTOMER_ALREADY_EXISTS` for a taken id
+   * and `CUSTOMER_ARCHIVED` for an archived one: archived ids are never reused.
+   */
+  async provisionCustomer(params: ProvisionCustomerParams): Promise<ProvisionCustomerResult> {
+    const p = parse(provisionCustomerSchema, params, 'provisionCustomer');
+    const customerId = p.customerId ?? `customer-${randomHex(16)}`;
+    return this.#mutate(customerId, async (entry, tx, now, catalog) => {
+      if (entry.state) {
+        const archived = entry.state.customer.archivedAt !== null;
+        throw new AllotError(
+          archived ? 'CUSTOMER_ARCHIVED' : 'CUSTOMER_ALREADY_EXISTS',
+          archived
+            ? `customer "${customerId}" is archived; an archived id cannot be reused`
+            : `customer "${customerId}" already exists`,
+          { details: { customerId } },
+        );
+      }
+      const customer: CustomerRecord = {
+        id: customerId,
+        name: p.name ?? null,
+        email: p.email ?? null,
+        billingId: p.billingId ?? null,
+        couponId: p.couponId ?? null,
+        metadata: p.metadata ?? {},
+        createdAt: now,
+        updatedAt: now,
+        archivedAt: null,
+      };
+      await tx.putCustomer(customer);
+      let state: CustomerState = { customer, subscriptions: [], promotions: [], usage: [] };
+      let change: SubscriptionChange | undefined;
+      if (p.subscriptionParams) {
+        change = provisionSubscription(
+          catalog,
+          state,
+          this.#provisionInput(customerId, p.subscriptionParams),
+          now,
+          () => this.#subscriptionId(p.subscriptionParams?.planId ?? ''),
+        );
+        state = await this.#saveSubscriptions(tx, state, change.upserts);
+      }
+      return {
+        result: {
+          customer: customerShape(customer),
+          subscriptionDecisionStrategy: change ? 'REQUESTED_PLAN' : 'SKIPPED_SUBSCRIPTION_CREATION',
+          ...(change ? { subscription: subscriptionShape(catalog, change.subscription, now) } : {}),
+        },
+        state,
+        changedResources: [null, ...(change?.upserts.map((s) => s.resourceId) ?? [])],
+        subscriptions: change?.upserts ?? [],
+      };
+    });
+  }
+
+  /** Updates a customer's details; fields left out are kept. */
+  async updateCustomer(params: UpdateCustomerParams): Promise<Customer> {
+    const p = parse(updateCustomerSchema, params, 'updateCustomer');
+    return this.#mutate(p.customerId, async (entry, tx, now) => {
+      const state = this.#requireCustomer(entry, p.customerId);
+      const customer: CustomerRecord = {
+        ...state.customer,
+        ...(p.name !== undefined ? { name: p.name } : {}),
+        ...(p.email !== undefined ? { email: p.email } : {}),
+        ...(p.billingId !== undefined ? { billingId: p.billingId } : {}),
+        ...(p.couponId !== undefined ? { couponId: p.couponId } : {}),
+        ...(p.metadata !== undefined ? { metadata: p.metadata } : {}),
+        updatedAt: now,
+      };
+      await tx.putCustomer(customer);
+      return { result: customerShape(customer), state: { ...state, customer } };
+    });
+  }
+
+  /** The customer with their subscriptions, promotional entitlements and trial history. */
+  async getCustomer(customerId: string): Promise<FullCustomer> {
+    const id = parse(customerIdSchema, customerId, 'getCustomer');
+    const catalog = await this.#ready();
+    const entry = await this.#entry(id);
+    if (!entry.state)
+      throw new AllotError('CUSTOMER_NOT_FOUND', `customer "${id}" does not exist`, { details: { customerId: id } });
+    const now = this.#clock.now();
+    const state = entry.state;
+    return {
+      ...customerShape(state.customer),
+      subscriptions: state.subscriptions.filter((s) => isOpen(s, now)).map((s) => subscriptionShape(catalog, s, now)),
+      promotionalEntitlements: state.promotions.map((p) => promotionShape(p, this.#featureInfo.get(p.featureId), now)),
+      alreadyTrialPlans: alreadyTrialPlans(state),
+      hasPaymentMethod: false,
+    };
+  }
+
+  /** Archives a customer: their subscriptions end at once and checks deny with `CustomerIsArchived`. */
+  async archiveCustomer(customerId: string): Promise<string> {
+    const id = parse(customerIdSchema, customerId, 'archiveCustomer');
+    return this.#mutate(id, async (entry, tx, now) => {
+      const state = this.#requireCustomer(entry, id);
+      if (state.customer.archivedAt !== null) return { result: id };
+      const customer = { ...state.customer, archivedAt: now, updatedAt: now };
+      await tx.putCustomer(customer);
+      const ended = state.subscriptions
+        .filter((s) => isOpen(s, now))
+        .map((s) => ({
+          ...s,
+          endDate: now,
+          cancellationDate: now,
+          cancelReason: 'CustomerArchived' as const,
+          scheduledUpdates: [],
+          updatedAt: now,
+        }));
+      const next = await this.#saveSubscriptions(tx, { ...state, customer }, ended);
+      return {
+        result: id,
+        state: next,
+        changedResources: [null, ...ended.map((s) => s.resourceId)],
+        subscriptions: ended,
+      };
+    });
+  }
+
+  /** Restores an archived customer; their ended subscriptions stay ended. */
+  async unarchiveCustomer(customerId: string): Promise<Customer> {
+    const id = parse(customerIdSchema, customerId, 'unarchiveCustomer');
+    return this.#mutate(id, async (entry, tx, now) => {
+      const state = this.#requireCustomer(entry, id, { allowArchived: true });
+      if (state.customer.archivedAt === null)
+        throw new AllotError('CUSTOMER_NOT_ARCHIVED', `customer "${id}" is not archived`, {
+          details: { customerId: id },
+        });
+      const customer = { ...state.customer, archivedAt: null, updatedAt: now };
+      await tx.putCustomer(customer);
+      return { result: customerShape(customer), state: { ...state, customer }, changedResources: [null] };
+    });
+  }
+
+  #requireCustomer(entry: CustomerEntry, customerId: string, opts: { allowArchived?: boolean } = {}): CustomerState {
+    if (!entry.state)
+      throw new AllotError('CUSTOMER_NOT_FOUND', `customer "${customerId}" does not exist`, {
+        details: { customerId },
+      });
+    if (entry.state.customer.archivedAt !== null && !opts.allowArchived)
+      throw new AllotError('CUSTOMER_ARCHIVED', `customer "${customerId}" is archived`, { details: { customerId } });
+    return entry.state;
+  }
+
+  // ─────────────────────────────────────── subscriptions ───────────────────────────────────────
+
+  #subscriptionId(planId: string): string {
+    return `subscription-${planId}-${randomHex(16)}`;
+  }
+
+  #provisionInput(customerId: string, p: z.output<typeof subscriptionParamsSchema>) {
+    return {
+      customerId,
+      planId: p.planId,
+      resourceId: p.resourceId ?? null,
+      billingPeriod: p.billingPeriod,
+      addons: p.addons,
+      billableFeatures: p.billableFeatures,
+      startDate: p.startDate,
+      skipTrial: p.skipTrial,
+      trialOverrideConfiguration: p.trialOverrideConfiguration,
+      metadata: p.metadata,
+      entitlements: p.subscriptionEntitlements?.map(toEntitlementSpec),
+      scheduleStrategy: p.scheduleStrategy,
+      billingCycleAnchor: p.billingCycleAnchor,
+    };
+  }
+
+  /** Writes subscription records and returns the state with them in place (immer keeps the old state intact). */
+  async #saveSubscriptions(
+    tx: StoreTransaction,
+    state: CustomerState,
+    upserts: readonly SubscriptionRecord[],
+  ): Promise<CustomerState> {
+    for (const s of upserts) await tx.putSubscription(s);
+    return produce(state, (draft) => {
+      for (const s of upserts) {
+        const i = draft.subscriptions.findIndex((d) => d.id === s.id);
+        if (i >= 0) draft.subscriptions[i] = s as (typeof draft.subscriptions)[number];
+        else draft.subscriptions.push(s as (typeof draft.subscriptions)[number]);
+      }
+    });
+  }
+
+  /** Runs a subscription change for the customer that owns `subscriptionId`. */
+  async #changeSubscription(
+    subscriptionId: string,
+    change: (catalog: Catalog, state: CustomerState, now: number) => SubscriptionChange,
+  ): Promise<Subscription> {
+    await this.#ready();
+    const owner = await this.#store.read((r) => r.getSubscription(subscriptionId));
+    if (!owner)
+      throw new AllotError('SUBSCRIPTION_NOT_FOUND', `subscription "${subscriptionId}" does not exist`, {
+        details: { subscriptionId },
+      });
+    return this.#mutate(owner.customerId, async (entry, tx, now, catalog) => {
+      const state = this.#requireCustomer(entry, owner.customerId);
+      const result = change(catalog, state, now);
+      const previous = state.subscriptions.find((s) => s.id === subscriptionId);
+      return {
+        result: subscriptionShape(catalog, result.subscription, now),
+        state: await this.#saveSubscriptions(tx, state, result.upserts),
+        changedResources: [previous?.resourceId ?? null, ...result.upserts.map((s) => s.resourceId)],
+        subscriptions: result.upserts,
+      };
+    });
+  }
+
+  /**
+   * Subscribes a customer to a plan, or changes their plan: a new subscription to the same product
+   * replaces the current one (upgrades at once; downgrades at once or at the end of the billing
+   * period per `scheduleStrategy`), starts a trial where the plan has one, or converts a trial.
+   */
+  async provisionSubscription(params: ProvisionSubscriptionParams): Promise<ProvisionSubscriptionResult> {
+    const p = parse(provisionSubscriptionSchema, params, 'provisionSubscription');
+    return this.#mutate(p.customerId, async (entry, tx, now, catalog) => {
+      const state = this.#requireCustomer(entry, p.customerId);
+      const change = provisionSubscription(catalog, state, this.#provisionInput(p.customerId, p), now, () =>
+        this.#subscriptionId(p.planId),
+      );
+      return {
+        result: {
+          provisionStatus: 'SUCCESS' as const,
+          subscription: subscriptionShape(catalog, change.subscription, now),
+        },
+        state: await this.#saveSubscriptions(tx, state, change.upserts),
+        changedResources: change.upserts.map((s) => s.resourceId),
+        subscriptions: change.upserts,
+      };
+    });
+  }
+
+  /** Updates add-ons (the list replaces the current one), quantities, metadata, billing period or trial end. */
+  async updateSubscription(params: UpdateSubscriptionParams): Promise<Subscription> {
+    const p = parse(updateSubscriptionSchema, params, 'updateSubscription');
+    return this.#changeSubscription(p.subscriptionId, (catalog, state, now) =>
+      updateSubscription(
+        catalog,
+        state,
+        { ...p, entitlements: p.subscriptionEntitlements?.map(toEntitlementSpec) },
+        now,
+      ),
+    );
+  }
+
+  /** Cancels at once, at the end of the billing period, or on a date; moves to the product's downgrade plan if any. */
+  async cancelSubscription(params: CancelSubscriptionParams): Promise<Subscription> {
+    const p = parse(cancelSubscriptionSchema, params, 'cancelSubscription');
+    return this.#changeSubscription(p.subscriptionId, (catalog, state, now) =>
+      cancelSubscription(catalog, state, p, now, () =>
+        this.#subscriptionId(
+          catalog.products.get(requireSubscription(state, p.subscriptionId).productId)?.downgradePlanId ?? 'downgrade',
+        ),
+      ),
+    );
+  }
+
+  /** Drops the subscription's pending scheduled updates. */
+  async cancelSubscriptionScheduledUpdates(
+    params: CancelSubscriptionScheduledUpdatesParams,
+  ): Promise<{ subscriptionId: string }> {
+    const p = parse(cancelScheduledUpdatesSchema, params, 'cancelSubscriptionScheduledUpdates');
+    await this.#changeSubscription(p.subscriptionId, (catalog, state, now) =>
+      cancelScheduledUpdates(catalog, state, p.subscriptionId, now),
+    );
+    return { subscriptionId: p.subscriptionId };
+  }
+
+  /** Moves a subscription to another resource (or customer-wide when `destinationResourceId` is omitted). */
+  async transferSubscriptionToResource(params: TransferSubscriptionParams): Promise<Subscription> {
+    const p = parse(transferSubscriptionSchema, params, 'transferSubscriptionToResource');
+    return this.#changeSubscription(p.subscriptionId, (catalog, state, now) =>
+      transferSubscription(catalog, state, p.subscriptionId, p.destinationResourceId ?? null, now),
+    );
+  }
+
+  /** One subscription, as it stands now. */
+  async getSubscription(params: { subscriptionId: string }): Promise<Subscription> {
+    const p = parse(subscriptionIdSchema, params, 'getSubscription');
+    const catalog = await this.#ready();
+    const record = await this.#store.read((r) => r.getSubscription(p.subscriptionId));
+    if (!record)
+      throw new AllotError('SUBSCRIPTION_NOT_FOUND', `subscription "${p.subscriptionId}" does not exist`, {
+        details: { subscriptionId: p.subscriptionId },
+      });
+    return subscriptionShape(catalog, record, this.#clock.now());
+  }
+
+  /** Subscriptions filtered by customer, resource, status and product, with cursor pagination by id. */
+  async getSubscriptions(params?: GetSubscriptionsParams): Promise<GetSubscriptionsResult> {
+    const p = parse(getSubscriptionsSchema, params, 'getSubscriptions');
+    const catalog = await this.#ready();
+    const now = this.#clock.now();
+    const list = (v: string | string[] | undefined) =>
+      v === undefined ? undefined : new Set(Array.isArray(v) ? v : [v]);
+    const resources = list(p.resourceId);
+    const statuses = list(p.status);
+    const products = list(p.productId);
+    const all: Subscription[] = [];
+    const PAGE = 500;
+    for (let afterId: string | undefined; ; ) {
+      const page = await this.#store.read((r) =>
+        r.listSubscriptions({
+          ...(p.customerId ? { customerId: p.customerId } : {}),
+          ...(afterId ? { afterId } : {}),
+          limit: PAGE,
+        }),
+      );
+      for (const record of page) {
+        const s = subscriptionShape(catalog, record, now);
+        if (resources && !resources.has(s.resourceId ?? '')) continue;
+        if (statuses && !statuses.has(s.status)) continue;
+        if (products && !products.has(s.productId)) continue;
+        all.push(s);
+      }
+      if (page.length < PAGE) break;
+      afterId = page[page.length - 1]?.id;
+    }
+    const limit = p.pagination?.limit ?? 20;
+    let from = 0;
+    let to = all.length;
+    if (p.pagination?.startingAfter !== undefined) {
+      const after = p.pagination.startingAfter;
+      from = all.findIndex((s) => s.id > after);
+      if (from < 0) from = all.length;
+      to = Math.min(all.length, from + limit);
+    } else if (p.pagination?.endingBefore !== undefined) {
+      const before = p.pagination.endingBefore;
+      to = all.findIndex((s) => s.id >= before);
+      if (to < 0) to = all.length;
+      from = Math.max(0, to - limit);
+    } else {
+      to = Math.min(all.length, limit);
+    }
+    const data = all.slice(from, to);
+    return {
+      data,
+      totalCount: all.length,
+      pageInfo: {
+        hasNextPage: to < all.length,
+        hasPreviousPage: from > 0,
+        startCursor: data[0]?.id ?? null,
+        endCursor: data[data.length - 1]?.id ?? null,
+      },
+    };
+  }
+
+  /**
+   * The customer's live (ACTIVE or IN_TRIAL) subscriptions: without `resourceId` the customer-wide
+   * ones, with it those of the given resource(s).
+   */
+  async getActiveSubscriptions(params: GetActiveSubscriptionsParams): Promise<Subscription[]> {
+    return (await this.#activeSubscriptions(params, 'getActiveSubscriptions')).subscriptions;
+  }
+
+  /** `getActiveSubscriptions` in the reference's slim list shape. */
+  async getActiveSubscriptionsList(params: GetActiveSubscriptionsParams): Promise<SlimSubscription[]> {
+    const { customer, subscriptions } = await this.#activeSubscriptions(params, 'getActiveSubscriptionsList');
+    return subscriptions.map((s) => slimSubscriptionShape(this.catalog, customer, s));
+  }
+
+  async #activeSubscriptions(params: GetActiveSubscriptionsParams, method: string) {
+    const p = parse(activeSubscriptionsSchema, params, method);
+    const catalog = await this.#ready();
+    const entry = await this.#entry(p.customerId);
+    const state = this.#requireCustomer(entry, p.customerId, { allowArchived: true });
+    const now = this.#clock.now();
+    const resources: (string | null)[] =
+      p.resourceId === undefined ? [null] : Array.isArray(p.resourceId) ? p.resourceId : [p.resourceId];
+    const subscriptions = state.subscriptions
+      .filter((s) => resources.includes(s.resourceId) && isLive(s, now))
+      .map((s) => subscriptionShape(catalog, s, now));
+    return { customer: state.customer, subscriptions };
+  }
+
+  // ─────────────────────────────────────────── usage ───────────────────────────────────────────
+
+  /**
+   * Records usage of a metered feature: DELTA (default; may be negative, usage never goes below
+   * 0) or SET. Returns once durable. A repeated `idempotencyKey` applies once and returns the
+   * first acknowledgement.
+   */
+  async reportUsage(params: ReportUsageParams): Promise<ReportUsageAck> {
+    const p = parse(reportUsageSchema, params, 'reportUsage');
+    const [ack] = await this.#reportUsages(p.customerId, [p]);
+    return ack as ReportUsageAck;
+  }
+
+  /** Records many usages in one transaction: all of them, or (on any error) none. */
+  async reportUsageBulk(params: ReportUsageBulkParams): Promise<ReportUsageAck[]> {
+    const p = parse(reportUsageBulkSchema, params, 'reportUsageBulk');
+    const byCustomer = new Map<string, typeof p.usages>();
+    for (const u of p.usages) byCustomer.set(u.customerId, [...(byCustomer.get(u.customerId) ?? []), u]);
+    if (byCustomer.size === 1) return this.#reportUsages(p.usages[0]?.customerId ?? '', p.usages);
+    // Several customers: one transaction over all of them, caches updated after commit.
+    const catalog = await this.#ready();
+    if (this.#foreignChanged()) await this.#syncForeignChanges();
+    const now = this.#clock.now();
+    const outcome = await this.#store.transaction(async (tx) => {
+      const results = new Map<string, { entry: CustomerEntry; mutation: Mutation<ReportUsageAck[]> }>();
+      for (const [customerId, usages] of byCustomer) {
+        const { entry } = await this.#entryInTx(tx, customerId);
+        results.set(customerId, {
+          entry,
+          mutation: await this.#applyUsages(entry, customerId, usages, tx, now, catalog),
+        });
+      }
+      return results;
+    });
+    const acks = new Map<(typeof p.usages)[number], ReportUsageAck>();
+    for (const [customerId, { entry, mutation }] of outcome) {
+      for (const { resourceId, featureId, counter } of mutation.counters ?? [])
+        entry.setCounter(resourceId, featureId, counter);
+      this.#cache.set(customerId, entry);
+      this.#emitAfterCommit(catalog, entry, mutation, now);
+      (byCustomer.get(customerId) ?? []).forEach((u, i) => {
+        const ack = mutation.result[i];
+        if (ack) acks.set(u, ack);
+      });
+    }
+    return p.usages.map((u) => acks.get(u) as ReportUsageAck);
+  }
+
+  #reportUsages(customerId: string, usages: z.output<typeof reportUsageSchema>[]): Promise<ReportUsageAck[]> {
+    return this.#mutate(customerId, (entry, tx, now, catalog) =>
+      this.#applyUsages(entry, customerId, usages, tx, now, catalog),
+    );
+  }
+
+  async #applyUsages(
+    entry: CustomerEntry,
+    customerId: string,
+    usages: z.output<typeof reportUsageSchema>[],
+    tx: StoreTransaction,
+    now: number,
+    catalog: Catalog,
+  ): Promise<Mutation<ReportUsageAck[]>> {
+    this.#requireCustomer(entry, customerId);
+    const acks: ReportUsageAck[] = [];
+    const counters: NonNullable<Mutation<unknown>['counters']> = [];
+    for (const u of usages) {
+      const feature = catalog.features.get(u.featureId);
+      if (!feature)
+        throw new AllotError('FEATURE_NOT_FOUND', `feature "${u.featureId}" is not in the catalog`, {
+          details: { featureId: u.featureId },
+        });
+      if (feature.meterType === 'None')
+        throw new AllotError(
+          'FEATURE_NOT_METERED',
+          `feature "${u.featureId}" is not metered; usage cannot be reported`,
+          {
+            details: { featureId: u.featureId },
+          },
+        );
+      const scope = `${USAGE_SCOPE}:${customerId}`;
+      if (u.idempotencyKey !== undefined) {
+        const prior = (await tx.getIdempotencyResult(scope, u.idempotencyKey)) as AckRecord | undefined;
+        if (prior) {
+          acks.push(toAck(prior));
+          continue;
+        }
+      }
+      const resourceId = u.resourceId ?? null;
+      const view = entry.view(catalog, resourceId, now);
+      const ent = view.set.entitlements.get(u.featureId);
+      // Usage of a feature the customer is not entitled to still counts, in a lifetime window.
+      const window = ent
+        ? view.window(u.featureId, ent, now)
+        : { key: 'unentitled', periodStart: null, periodEnd: null };
+      const write = { customerId, resourceId, featureId: u.featureId, window: window.key, updatedAt: now };
+      const value =
+        u.updateBehavior === 'SET'
+          ? await tx.setUsage({ ...write, value: u.value })
+          : await tx.addUsage({ ...write, delta: u.value });
+      // The store computed the value; the cache learns it only after commit.
+      counters.push({ resourceId, featureId: u.featureId, counter: { value, window: window.key } });
+      const record: AckRecord = {
+        measurementId: globalThis.crypto.randomUUID(),
+        customerId,
+        featureId: u.featureId,
+        resourceId,
+        currentUsage: value,
+        timestamp: u.createdAt ?? now,
+        periodStart: window.periodStart,
+        periodEnd: window.periodEnd,
+      };
+      if (u.idempotencyKey !== undefined) await tx.putIdempotencyResult(scope, u.idempotencyKey, record, now);
+      acks.push(toAck(record));
+    }
+    return { result: acks, counters };
+  }
+
+  // ──────────────────────────────────────── promotions ────────────────────────────────────────
+
+  /**
+   * Grants promotional entitlements; they apply across all of the customer's subscriptions until
+   * their period ends. Granting a feature again replaces its earlier promotion.
+   */
+  async grantPromotionalEntitlements(params: GrantPromotionalEntitlementsParams): Promise<PromotionalEntitlement[]> {
+    const p = parse(grantPromotionsSchema, params, 'grantPromotionalEntitlements');
+    return this.#mutate(p.customerId, async (entry, tx, now, catalog) => {
+      const state = this.#requireCustomer(entry, p.customerId);
+      const granted: PromotionRecord[] = p.promotionalEntitlements.map((g) => {
+        if (!catalog.features.has(g.featureId))
+          throw new AllotError('FEATURE_NOT_FOUND', `feature "${g.featureId}" is not in the catalog`, {
+            details: { featureId: g.featureId },
+          });
+        const endDate = promotionEnd(g.period, now, g.customEndDate);
+        if (endDate !== null && endDate <= now)
+          throw new AllotError('INVALID_INPUT', `promotion for "${g.featureId}" would end before it starts`);
+        return {
+          id: `promotion-${g.featureId}-${randomHex(16)}`,
+          customerId: p.customerId,
+          featureId: g.featureId,
+          period: g.period,
+          entitlement: toEntitlementSpec(g),
+          isVisible: g.isVisible ?? true,
+          startDate: now,
+          endDate,
+          createdAt: now,
+          updatedAt: now,
+        };
+      });
+      const replaced = new Set(granted.map((g) => g.featureId));
+      for (const old of state.promotions) if (replaced.has(old.featureId)) await tx.deletePromotion(old.id);
+      for (const g of granted) await tx.putPromotion(g);
+      const promotions = [...state.promotions.filter((old) => !replaced.has(old.featureId)), ...granted];
+      return {
+        result: granted.map((g) => promotionShape(g, this.#featureInfo.get(g.featureId), now)),
+        state: { ...state, promotions },
+        changedResources: this.#resourcesOf(state),
+      };
+    });
+  }
+
+  /** Revokes the customer's promotional entitlement for a feature. */
+  async revokePromotionalEntitlements(params: RevokePromotionalEntitlementsParams): Promise<{ id: string }> {
+    const p = parse(revokePromotionSchema, params, 'revokePromotionalEntitlements');
+    return this.#mutate(p.customerId, async (entry, tx) => {
+      const state = this.#requireCustomer(entry, p.customerId, { allowArchived: true });
+      const promotion = state.promotions.find((x) => x.featureId === p.featureId);
+      if (!promotion)
+        throw new AllotError(
+          'PROMOTIONAL_ENTITLEMENT_NOT_FOUND',
+          `customer "${p.customerId}" has no promotional entitlement for "${p.featureId}"`,
+          { details: { customerId: p.customerId, featureId: p.featureId } },
+        );
+      await tx.deletePromotion(promotion.id);
+      return {
+        result: { id: promotion.id },
+        state: { ...state, promotions: state.promotions.filter((x) => x.id !== promotion.id) },
+        changedResources: this.#resourcesOf(state),
+      };
+    });
+  }
+
+  /** The customer-wide scope plus every resource the customer has a subscription for. */
+  #resourcesOf(state: CustomerState): (string | null)[] {
+    return [null, ...state.subscriptions.map((s) => s.resourceId)];
+  }
+
+  // ─────────────────────────────────────── catalog reads ───────────────────────────────────────
+
+  /** The catalog's products. */
+  async getProducts(): Promise<Product[]> {
+    const catalog = await this.#ready();
+    return [...catalog.products.values()].map((p) => {
+      const downgrade = p.downgradePlanId ? catalog.plans.get(p.downgradePlanId) : undefined;
+      return {
+        id: p.id,
+        displayName: p.displayName ?? null,
+        description: p.description ?? null,
+        metadata: { ...p.metadata },
+        downgradePlan: downgrade ? { id: downgrade.id, displayName: downgrade.displayName } : null,
+        multipleSubscriptions: p.multipleSubscriptions,
+      };
+    });
+  }
+
+  // ─────────────────────────────────────────── events ───────────────────────────────────────────
+
+  /** Listens for `entitlementsUpdated`, `usageUpdated` or `subscriptionUpdated`, emitted after commit. */
+  addListener<K extends AllotEventName>(event: K, listener: AllotEvents[K]): void {
+    this.#listeners.add(event, listener);
+  }
+
+  removeListener<K extends AllotEventName>(event: K, listener: AllotEvents[K]): void {
+    this.#listeners.remove(event, listener);
+  }
+}
+
+function toAck(r: AckRecord): ReportUsageAck {
+  const ack: ReportUsageAck = {
+    measurementId: r.measurementId,
+    customerId: r.customerId,
+    featureId: r.featureId,
+    resourceId: r.resourceId,
+    currentUsage: r.currentUsage,
+    timestamp: new Date(r.timestamp),
+  };
+  if (r.periodStart !== null && r.periodEnd !== null) {
+    ack.usagePeriodStart = new Date(r.periodStart);
+    ack.usagePeriodEnd = new Date(r.periodEnd);
+    ack.nextResetDate = new Date(r.periodEnd);
+  }
+  return ack;
+}
+
+function promotionEnd(
+  period: PromotionalEntitlementPeriod,
+  now: number,
+  customEndDate: number | undefined,
+): number | null {
+  if (period === 'LIFETIME') return null;
+  if (period === 'CUSTOM') return customEndDate ?? now;
+  if (period === 'ONE_WEEK') return now + 7 * 86_400_000;
+  return addMonthsUtc(now, PROMOTION_MONTHS[period] ?? 1);
+}

@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import { entitlementValueShape, id, metadataSchema, refineResetConfiguration } from '../core/catalog-schema.js';
+import {
+  BillingPeriod,
+  enumValues,
+  PromotionalEntitlementPeriod,
+  ScheduleStrategy,
+  SubscriptionBillingCycleAnchor,
+  SubscriptionCancellationAction,
+  SubscriptionCancellationTime,
+  SubscriptionScheduleStatus,
+  SubscriptionStatus,
+  TrialEndBehavior,
+  UsageUpdateBehavior,
+} from '../core/enums.js';
+import { AllotError } from '../errors.js';
+
+/** An instant as a Date, an ISO string or epoch ms; parsed to epoch ms. */
+export const instant = z
+  .union([z.date(), z.iso.datetime({ offset: true }), z.number().finite()])
+  .transform((v) => (v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : v))
+  .refine((ms) => Number.isFinite(ms), 'not a valid date');
+
+const quantity = z.number().int('must be a whole number').nonnegative();
+const resourceId = id.nullish();
+const oneOrMany = <T extends z.ZodType>(schema: T) => z.union([schema, z.array(schema)]);
+
+const addon = z.strictObject({ addonId: id, quantity: quantity.positive().default(1) });
+const billableFeature = z.strictObject({ featureId: id, quantity });
+
+/** A custom entitlement on one subscription, in the reference's `{featureId, usageLimit, ...}` form. */
+const subscriptionEntitlement = z
+  .strictObject({ featureId: id, ...entitlementValueShape })
+  .superRefine(refineResetConfiguration);
+
+export const subscriptionParamsSchema = z.strictObject({
+  planId: id,
+  resourceId,
+  billingPeriod: z.enum(enumValues(BillingPeriod)).optional(),
+  billableFeatures: z.array(billableFeature).optional(),
+  addons: z.array(addon).optional(),
+  startDate: instant.optional(),
+  skipTrial: z.boolean().optional(),
+  trialOverrideConfiguration: z
+    .strictObject({
+      isTrial: z.boolean(),
+      trialEndDate: instant.optional(),
+      trialEndBehavior: z.enum(enumValues(TrialEndBehavior)).optional(),
+    })
+    .optional(),
+  metadata: metadataSchema.optional(),
+  subscriptionEntitlements: z.array(subscriptionEntitlement).optional(),
+  scheduleStrategy: z.enum(enumValues(ScheduleStrategy)).optional(),
+  billingCycleAnchor: z.enum(enumValues(SubscriptionBillingCycleAnchor)).optional(),
+});
+
+const customerFields = {
+  name: z.string().nullish(),
+  email: z.email().nullish(),
+  billingId: z.string().nullish(),
+  couponId: id.nullish(),
+  metadata: metadataSchema.optional(),
+};
+
+export const provisionCustomerSchema = z.strictObject({
+  customerId: id.optional(),
+  ...customerFields,
+  subscriptionParams: subscriptionParamsSchema.nullish(),
+});
+
+export const updateCustomerSchema = z.strictObject({ customerId: id, ...customerFields });
+
+export const provisionSubscriptionSchema = subscriptionParamsSchema.extend({ customerId: id });
+
+export const updateSubscriptionSchema = z.strictObject({
+  subscriptionId: id,
+  addons: z.array(addon).optional(),
+  billableFeatures: z.array(billableFeature).optional(),
+  metadata: metadataSchema.optional(),
+  billingPeriod: z.enum(enumValues(BillingPeriod)).optional(),
+  trialEndDate: instant.optional(),
+  scheduleStrategy: z.enum(enumValues(ScheduleStrategy)).optional(),
+  subscriptionEntitlements: z.array(subscriptionEntitlement).optional(),
+});
+
+export const cancelSubscriptionSchema = z.strictObject({
+  subscriptionId: id,
+  subscriptionCancellationTime: z.enum(enumValues(SubscriptionCancellationTime)).optional(),
+  subscriptionCancellationAction: z.enum(enumValues(SubscriptionCancellationAction)).optional(),
+  endDate: instant.optional(),
+});
+
+export const cancelScheduledUpdatesSchema = z.strictObject({
+  subscriptionId: id,
+  status: z.enum(enumValues(SubscriptionScheduleStatus)).optional(),
+});
+
+export const subscriptionIdSchema = z.strictObject({ subscriptionId: id });
+
+export const transferSubscriptionSchema = z.strictObject({ subscriptionId: id, destinationResourceId: resourceId });
+
+export const getSubscriptionsSchema = z
+  .strictObject({
+    customerId: id.optional(),
+    resourceId: oneOrMany(id).optional(),
+    status: oneOrMany(z.enum(enumValues(SubscriptionStatus))).optional(),
+    productId: oneOrMany(id).optional(),
+    pagination: z
+      .strictObject({
+        limit: z.number().int().min(1).max(1000).optional(),
+        startingAfter: id.optional(),
+        endingBefore: id.optional(),
+      })
+      .optional(),
+  })
+  .default({});
+
+export const activeSubscriptionsSchema = z.strictObject({ customerId: id, resourceId: oneOrMany(id).optional() });
+
+const fallbackSchema = z.looseObject({ hasAccess: z.boolean() });
+
+const checkBase = { customerId: id, featureId: id, resourceId };
+
+export const entitlementCheckSchema = z.object({
+  ...checkBase,
+  options: z
+    .strictObject({
+      requestedUsage: z.number().finite().nonnegative().optional(),
+      requestedValues: z.array(z.string()).optional(),
+      fallback: fallbackSchema.optional(),
+      shouldTrack: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+export const customerResourceSchema = z.tuple([id, resourceId]);
+
+export const reportUsageSchema = z.strictObject({
+  customerId: id,
+  featureId: id,
+  value: z.number().finite(),
+  resourceId,
+  updateBehavior: z.enum(enumValues(UsageUpdateBehavior)).default('DELTA'),
+  createdAt: instant.optional(),
+  dimensions: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  idempotencyKey: z.string().min(1).max(255).optional(),
+});
+
+export const reportUsageBulkSchema = z.strictObject({ usages: z.array(reportUsageSchema).min(1).max(1000) });
+
+const promotionalEntitlement = z
+  .strictObject({
+    featureId: id,
+    period: z.enum(enumValues(PromotionalEntitlementPeriod)),
+    customEndDate: instant.optional(),
+    ...entitlementValueShape,
+    isVisible: z.boolean().optional(),
+    monthlyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),
+    weeklyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),
+    yearlyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),
+  })
+  // The reference takes one configuration field per period; fold them into the common form.
+  .transform(
+    ({ monthlyResetPeriodConfiguration, weeklyResetPeriodConfiguration, yearlyResetPeriodConfiguration, ...e }) => ({
+      ...e,
+      resetPeriodConfiguration:
+        e.resetPeriodConfiguration ??
+        monthlyResetPeriodConfiguration ??
+        weeklyResetPeriodConfiguration ??
+        yearlyResetPeriodConfiguration,
+    }),
+  )
+  .superRefine(refineResetConfiguration)
+  .superRefine((e, ctx) => {
+    if (e.period === 'CUSTOM' && e.customEndDate === undefined)
+      ctx.addIssue({ code: 'custom', path: ['customEndDate'], message: 'a CUSTOM period needs customEndDate' });
+  });
+
+export const grantPromotionsSchema = z.strictObject({
+  customerId: id,
+  promotionalEntitlements: z.array(promotionalEntitlement).min(1),
+});
+
+export const revokePromotionSchema = z.strictObject({ customerId: id, featureId: id });
+
+export const customerIdSchema = id;
+
+/** Parses with zod; a failure becomes `INVALID_INPUT` carrying zod's issues intact. */
+export function parse<T extends z.ZodType>(schema: T, value: unknown, method: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new AllotError('INVALID_INPUT', `${method}: ${z.prettifyError(result.error).replaceAll('\n', '; ')}`, {
+    details: result.error.issues,
+    cause: result.error,
+  });
+}

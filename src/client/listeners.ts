@@ -1,0 +1,68 @@
+import type { Entitlement, MeteredEntitlement } from '../core/entitlement-results.js';
+import type { EntitlementsStateAccessDeniedReason } from '../core/enums.js';
+import type { Subscription } from './result-shapes.js';
+
+export interface EntitlementsUpdatedEvent {
+  customerId: string;
+  resourceId: string | null;
+  accessDeniedReason: EntitlementsStateAccessDeniedReason | null;
+  entitlements: Entitlement[];
+}
+
+export interface UsageUpdatedEvent {
+  usage: {
+    customerId: string;
+    resourceId: string | null;
+    featureId: string;
+    currentUsage: number;
+    usagePeriodStart?: Date;
+    usagePeriodEnd?: Date;
+    nextResetDate?: Date;
+  };
+  entitlement: MeteredEntitlement;
+}
+
+export interface SubscriptionUpdatedEvent {
+  subscription: Subscription;
+}
+
+/** Events and their payloads; every one is emitted after its transaction commits. */
+export interface AllotEvents {
+  entitlementsUpdated: (event: EntitlementsUpdatedEvent) => void;
+  usageUpdated: (event: UsageUpdatedEvent) => void;
+  subscriptionUpdated: (event: SubscriptionUpdatedEvent) => void;
+}
+
+export type AllotEventName = keyof AllotEvents;
+
+/** A typed listener registry. A throwing listener is reported, never allowed to fail the write that already committed. */
+export class Listeners {
+  readonly #listeners: { [K in AllotEventName]: Set<AllotEvents[K]> } = {
+    entitlementsUpdated: new Set(),
+    usageUpdated: new Set(),
+    subscriptionUpdated: new Set(),
+  };
+
+  add<K extends AllotEventName>(event: K, listener: AllotEvents[K]): void {
+    this.#listeners[event].add(listener);
+  }
+
+  remove<K extends AllotEventName>(event: K, listener: AllotEvents[K]): void {
+    this.#listeners[event].delete(listener);
+  }
+
+  /** Whether anyone listens: lets callers skip building payloads nobody reads. */
+  has(event: AllotEventName): boolean {
+    return this.#listeners[event].size > 0;
+  }
+
+  emit<K extends AllotEventName>(event: K, payload: Parameters<AllotEvents[K]>[0]): void {
+    for (const listener of this.#listeners[event]) {
+      try {
+        (listener as (p: typeof payload) => void)(payload);
+      } catch (error) {
+        console.error(`[allot] a ${event} listener threw`, error);
+      }
+    }
+  }
+}

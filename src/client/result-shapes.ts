@@ -1,0 +1,297 @@
+import { type Catalog, versionKey } from '../core/catalog.js';
+import { isPromotionActive } from '../core/effective-entitlements.js';
+import type { EntitlementFeature } from '../core/entitlement-results.js';
+import type {
+  BillingPeriod,
+  EntitlementResetPeriod,
+  PricingType,
+  PromotionalEntitlementPeriod,
+  PromotionalEntitlementStatus,
+  SubscriptionCancelReason,
+  SubscriptionScheduleStatus,
+  SubscriptionScheduleType,
+  SubscriptionStatus,
+  TrialEndBehavior,
+} from '../core/enums.js';
+import type {
+  BillableFeature,
+  CustomerRecord,
+  CustomerState,
+  PromotionRecord,
+  ScheduledUpdate,
+  SubscriptionRecord,
+} from '../core/records.js';
+import { billingPeriodRange, effectiveSubscription, subscriptionStatus } from '../core/subscription-state.js';
+
+const date = (ms: number): Date => new Date(ms);
+const dateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+/** A customer, as `provisionCustomer`, `updateCustomer` and `unarchiveCustomer` return it. */
+export interface Customer {
+  id: string;
+  name: string | null;
+  email: string | null;
+  billingId: string | null;
+  couponId: string | null;
+  metadata: Record<string, string>;
+  createdAt: Date;
+  updatedAt: Date;
+  archivedAt: Date | null;
+}
+
+export interface SubscriptionAddonItem {
+  addonId: string;
+  quantity: number;
+  addon: { id: string; displayName: string | null; version: number };
+}
+
+/** A pending scheduled change on a subscription. */
+export interface SubscriptionFutureUpdate {
+  subscriptionScheduleType: SubscriptionScheduleType;
+  scheduleStatus: SubscriptionScheduleStatus;
+  scheduledExecutionTime: Date;
+  targetPackage: { id: string; version: number; displayName: string | null } | null;
+  scheduleVariables: {
+    addons?: { addonId: string; quantity: number }[];
+    billableFeatures?: BillableFeature[];
+    billingPeriod?: BillingPeriod;
+  };
+}
+
+/**
+ * A subscription: the reference's slim fields (`planId`, `addonIds`, `customerId`) and full
+ * fields (`plan`, `resource`, `futureUpdates`) in one shape.
+ */
+export interface Subscription {
+  id: string;
+  customerId: string;
+  payingCustomer: { id: string };
+  resourceId: string | null;
+  resource: { id: string } | null;
+  productId: string;
+  planId: string;
+  planVersion: number;
+  plan: { id: string; displayName: string | null; version: number; productId: string; pricingType: PricingType };
+  pricingType: PricingType;
+  status: SubscriptionStatus;
+  billingPeriod: BillingPeriod;
+  addons: SubscriptionAddonItem[];
+  addonIds: string[];
+  billableFeatures: BillableFeature[];
+  metadata: Record<string, string>;
+  startDate: Date;
+  endDate: Date | null;
+  effectiveEndDate: Date | null;
+  trialEndDate: Date | null;
+  trialEndBehavior: TrialEndBehavior | null;
+  cancellationDate: Date | null;
+  cancelReason: SubscriptionCancelReason | null;
+  currentBillingPeriodStart: Date;
+  currentBillingPeriodEnd: Date;
+  futureUpdates: SubscriptionFutureUpdate[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The slim shape of `getActiveSubscriptionsList`. */
+export interface SlimSubscription {
+  subscriptionId: string;
+  status: SubscriptionStatus;
+  startDate: Date;
+  endDate: Date | null;
+  effectiveEndDate: Date | null;
+  currentBillingPeriodStart: Date;
+  currentBillingPeriodEnd: Date;
+  billingPeriod: BillingPeriod;
+  additionalMetaData: Record<string, string>;
+  customer: { customerId: string; email: string | null };
+  payingCustomer: { customerId: string; email: string | null };
+  resource: { resourceId: string } | null;
+  plan: {
+    refId: string;
+    displayName: string | null;
+    description: string | null;
+    product: {
+      refId: string;
+      displayName: string | null;
+      downgradePlan: { refId: string; displayName: string | null } | null;
+    };
+  };
+  addons: { refId: string; displayName: string | null; quantity: number }[];
+  trialEndDate: Date | null;
+}
+
+export interface PromotionalEntitlement {
+  id: string;
+  customerId: string;
+  featureId: string;
+  feature: EntitlementFeature | undefined;
+  status: PromotionalEntitlementStatus;
+  period: PromotionalEntitlementPeriod;
+  startDate: Date;
+  endDate: Date | null;
+  usageLimit: number | null;
+  hasUnlimitedUsage: boolean;
+  hasSoftLimit: boolean;
+  enumValues: string[] | null;
+  resetPeriod: EntitlementResetPeriod | null;
+  isVisible: boolean;
+}
+
+/** `getCustomer`'s result: the customer with subscriptions, promotions and trial history. */
+export interface FullCustomer extends Customer {
+  subscriptions: Subscription[];
+  promotionalEntitlements: PromotionalEntitlement[];
+  alreadyTrialPlans: { planId: string; productId: string }[];
+  hasPaymentMethod: boolean;
+}
+
+export function customerShape(c: CustomerRecord): Customer {
+  return {
+    id: c.id,
+    name: c.name,
+    email: c.email,
+    billingId: c.billingId,
+    couponId: c.couponId,
+    metadata: { ...c.metadata },
+    createdAt: date(c.createdAt),
+    updatedAt: date(c.updatedAt),
+    archivedAt: dateOrNull(c.archivedAt),
+  };
+}
+
+function futureUpdateShape(catalog: Catalog, u: ScheduledUpdate): SubscriptionFutureUpdate {
+  const target =
+    u.planId !== undefined ? catalog.planVersions.get(versionKey(u.planId, u.planVersion ?? 0)) : undefined;
+  return {
+    subscriptionScheduleType: u.subscriptionScheduleType,
+    scheduleStatus: 'Scheduled',
+    scheduledExecutionTime: date(u.scheduledExecutionTime),
+    targetPackage: target ? { id: target.id, version: target.version, displayName: target.displayName } : null,
+    scheduleVariables: {
+      ...(u.addons ? { addons: u.addons.map(({ addonId, quantity }) => ({ addonId, quantity })) } : {}),
+      ...(u.billableFeatures ? { billableFeatures: [...u.billableFeatures] } : {}),
+      ...(u.billingPeriod ? { billingPeriod: u.billingPeriod } : {}),
+    },
+  };
+}
+
+/** The public shape of a subscription at `now` (scheduled updates that are due already applied). */
+export function subscriptionShape(catalog: Catalog, record: SubscriptionRecord, now: number): Subscription {
+  const s = effectiveSubscription(record, catalog, now);
+  const plan = catalog.planVersions.get(versionKey(s.planId, s.planVersion));
+  const period = billingPeriodRange(s, now);
+  const pricingType = plan?.pricingType ?? 'FREE';
+  return {
+    id: s.id,
+    customerId: s.customerId,
+    payingCustomer: { id: s.customerId },
+    resourceId: s.resourceId,
+    resource: s.resourceId === null ? null : { id: s.resourceId },
+    productId: s.productId,
+    planId: s.planId,
+    planVersion: s.planVersion,
+    plan: {
+      id: s.planId,
+      displayName: plan?.displayName ?? null,
+      version: s.planVersion,
+      productId: s.productId,
+      pricingType,
+    },
+    pricingType,
+    status: subscriptionStatus(s, now),
+    billingPeriod: s.billingPeriod,
+    addons: s.addons.map(({ addonId, quantity, version }) => ({
+      addonId,
+      quantity,
+      addon: {
+        id: addonId,
+        displayName: catalog.addonVersions.get(versionKey(addonId, version))?.displayName ?? null,
+        version,
+      },
+    })),
+    addonIds: s.addons.map((a) => a.addonId),
+    billableFeatures: s.billableFeatures.map((f) => ({ ...f })),
+    metadata: { ...s.metadata },
+    startDate: date(s.startDate),
+    endDate: dateOrNull(s.endDate),
+    effectiveEndDate: dateOrNull(s.endDate),
+    trialEndDate: dateOrNull(s.trialEndDate),
+    trialEndBehavior: s.trialEndBehavior,
+    cancellationDate: dateOrNull(s.cancellationDate),
+    cancelReason: s.cancelReason,
+    currentBillingPeriodStart: date(period.start),
+    currentBillingPeriodEnd: date(period.end),
+    futureUpdates: s.scheduledUpdates.map((u) => futureUpdateShape(catalog, u)),
+    createdAt: date(s.createdAt),
+    updatedAt: date(s.updatedAt),
+  };
+}
+
+export function slimSubscriptionShape(
+  catalog: Catalog,
+  customer: CustomerRecord,
+  full: Subscription,
+): SlimSubscription {
+  const plan = catalog.planVersions.get(versionKey(full.planId, full.planVersion));
+  const product = catalog.products.get(full.productId);
+  const downgrade = product?.downgradePlanId ? catalog.plans.get(product.downgradePlanId) : undefined;
+  const who = { customerId: customer.id, email: customer.email };
+  return {
+    subscriptionId: full.id,
+    status: full.status,
+    startDate: full.startDate,
+    endDate: full.endDate,
+    effectiveEndDate: full.effectiveEndDate,
+    currentBillingPeriodStart: full.currentBillingPeriodStart,
+    currentBillingPeriodEnd: full.currentBillingPeriodEnd,
+    billingPeriod: full.billingPeriod,
+    additionalMetaData: full.metadata,
+    customer: who,
+    payingCustomer: who,
+    resource: full.resourceId === null ? null : { resourceId: full.resourceId },
+    plan: {
+      refId: full.planId,
+      displayName: plan?.displayName ?? null,
+      description: plan?.description ?? null,
+      product: {
+        refId: full.productId,
+        displayName: product?.displayName ?? null,
+        downgradePlan: downgrade ? { refId: downgrade.id, displayName: downgrade.displayName } : null,
+      },
+    },
+    addons: full.addons.map((a) => ({ refId: a.addonId, displayName: a.addon.displayName, quantity: a.quantity })),
+    trialEndDate: full.trialEndDate,
+  };
+}
+
+export function promotionShape(
+  p: PromotionRecord,
+  feature: EntitlementFeature | undefined,
+  now: number,
+): PromotionalEntitlement {
+  return {
+    id: p.id,
+    customerId: p.customerId,
+    featureId: p.featureId,
+    feature,
+    status: isPromotionActive(p, now) || p.startDate > now ? 'Active' : 'Expired',
+    period: p.period,
+    startDate: date(p.startDate),
+    endDate: dateOrNull(p.endDate),
+    usageLimit: p.entitlement.usageLimit,
+    hasUnlimitedUsage: p.entitlement.hasUnlimitedUsage,
+    hasSoftLimit: p.entitlement.hasSoftLimit,
+    enumValues: p.entitlement.enumValues ? [...p.entitlement.enumValues] : null,
+    resetPeriod: p.entitlement.resetPeriod,
+    isVisible: p.isVisible,
+  };
+}
+
+/** Plans the customer has trialled, one entry per plan. */
+export function alreadyTrialPlans(state: CustomerState): { planId: string; productId: string }[] {
+  const seen = new Map<string, { planId: string; productId: string }>();
+  for (const s of state.subscriptions)
+    if (s.trialEndDate !== null) seen.set(s.planId, { planId: s.planId, productId: s.productId });
+  return [...seen.values()];
+}

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { priceSchema } from '../pricing/price-schema.js';
+import {
+  EntitlementBehavior,
+  EntitlementResetPeriod,
+  enumValues,
+  FeatureType,
+  MeterType,
+  MonthlyAccordingTo,
+  PricingType,
+  ScheduleStrategy,
+  SubscriptionUpdateUsageCutoffBehavior,
+  TrialEndBehavior,
+  TrialPeriodUnits,
+  WeeklyAccordingTo,
+  YearlyAccordingTo,
+} from './enums.js';
+
+export const id = z.string().min(1, 'must not be empty').max(255);
+export const metadataSchema = z.record(z.string(), z.string());
+
+/** `{accordingTo}`, the reference's input form; which values are allowed depends on the period. */
+export const resetPeriodConfigurationSchema = z.strictObject({
+  accordingTo: z.enum([
+    ...new Set([...enumValues(MonthlyAccordingTo), ...enumValues(WeeklyAccordingTo), ...enumValues(YearlyAccordingTo)]),
+  ] as [string, ...string[]]),
+});
+
+/** The limit part of an entitlement, shared by plans, add-ons, promotions and custom entitlements. */
+export const entitlementValueShape = {
+  usageLimit: z.number().finite().nonnegative().nullish(),
+  hasUnlimitedUsage: z.boolean().optional(),
+  hasSoftLimit: z.boolean().optional(),
+  resetPeriod: z.enum(enumValues(EntitlementResetPeriod)).nullish(),
+  resetPeriodConfiguration: resetPeriodConfigurationSchema.nullish(),
+  enumValues: z.array(z.string().min(1)).optional(),
+};
+
+const accordingToByPeriod: Record<string, readonly string[]> = {
+  MONTH: enumValues(MonthlyAccordingTo),
+  WEEK: enumValues(WeeklyAccordingTo),
+  YEAR: enumValues(YearlyAccordingTo),
+};
+
+/** Rejects an `accordingTo` that does not belong to the reset period (e.g. EveryMonday on MONTH). */
+export function refineResetConfiguration(
+  value: { resetPeriod?: string | null; resetPeriodConfiguration?: { accordingTo: string } | null },
+  ctx: z.RefinementCtx,
+): void {
+  const according = value.resetPeriodConfiguration?.accordingTo;
+  if (according === undefined) return;
+  const allowed = value.resetPeriod ? accordingToByPeriod[value.resetPeriod] : undefined;
+  if (!allowed?.includes(according)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['resetPeriodConfiguration', 'accordingTo'],
+      message: `${according} is not a valid configuration for reset period ${value.resetPeriod ?? '(none)'}`,
+    });
+  }
+}
+
+const featureSchema = z
+  .strictObject({
+    id,
+    displayName: z.string().optional(),
+    description: z.string().optional(),
+    featureType: z.enum(enumValues(FeatureType)),
+    meterType: z.enum(enumValues(MeterType)).default('None'),
+    units: z.string().optional(),
+    unitsPlural: z.string().optional(),
+    enumConfiguration: z
+      .array(z.strictObject({ value: z.string().min(1), displayName: z.string().optional() }))
+      .optional(),
+    metadata: metadataSchema.optional(),
+  })
+  .superRefine((f, ctx) => {
+    if (f.featureType !== 'NUMBER' && f.meterType !== 'None')
+      ctx.addIssue({ code: 'custom', path: ['meterType'], message: `a ${f.featureType} feature cannot be metered` });
+    if (f.featureType === 'ENUM' && !f.enumConfiguration?.length)
+      ctx.addIssue({ code: 'custom', path: ['enumConfiguration'], message: 'an ENUM feature needs its values' });
+  });
+
+const productSchema = z.strictObject({
+  id,
+  displayName: z.string().optional(),
+  description: z.string().optional(),
+  metadata: metadataSchema.optional(),
+  downgradePlanId: id.optional(),
+  multipleSubscriptions: z.boolean().default(false),
+  downgradeScheduleStrategy: z.enum(enumValues(ScheduleStrategy)).default('IMMEDIATE'),
+  usageResetCutoffRule: z.enum(enumValues(SubscriptionUpdateUsageCutoffBehavior)).default('ALWAYS_RESET'),
+});
+
+const planEntitlementSchema = z
+  .strictObject({
+    featureId: id,
+    ...entitlementValueShape,
+    displayNameOverride: z.string().optional(),
+    hiddenFromWidgets: z.array(z.string()).optional(),
+  })
+  .superRefine(refineResetConfiguration);
+
+const addonEntitlementSchema = z
+  .strictObject({
+    featureId: id,
+    ...entitlementValueShape,
+    behavior: z.enum(enumValues(EntitlementBehavior)).default('Increment'),
+    displayNameOverride: z.string().optional(),
+  })
+  .superRefine(refineResetConfiguration);
+
+const planSchema = z.strictObject({
+  id,
+  productId: id,
+  displayName: z.string().optional(),
+  description: z.string().optional(),
+  order: z.number().int().optional(),
+  basePlanId: id.optional(),
+  pricingType: z.enum(enumValues(PricingType)).default('FREE'),
+  entitlements: z.array(planEntitlementSchema).default([]),
+  defaultTrialConfig: z
+    .strictObject({
+      duration: z.number().int().positive(),
+      units: z.enum(enumValues(TrialPeriodUnits)),
+      trialEndBehavior: z.enum(enumValues(TrialEndBehavior)).default('CONVERT_TO_PAID'),
+    })
+    .optional(),
+  compatibleAddonIds: z.array(id).default([]),
+  prices: z.array(priceSchema).default([]),
+  hidden: z.boolean().default(false),
+  metadata: metadataSchema.optional(),
+});
+
+const addonSchema = z.strictObject({
+  id,
+  productId: id,
+  displayName: z.string().optional(),
+  description: z.string().optional(),
+  entitlements: z.array(addonEntitlementSchema).default([]),
+  maxQuantity: z.number().int().positive().optional(),
+  prices: z.array(priceSchema).default([]),
+  metadata: metadataSchema.optional(),
+});
+
+/** The declarative catalog handed to `Allot.initialize`. */
+export const catalogSchema = z.strictObject({
+  features: z.array(featureSchema).default([]),
+  products: z.array(productSchema).default([]),
+  plans: z.array(planSchema).default([]),
+  addons: z.array(addonSchema).default([]),
+});
+
+export type CatalogInput = z.input<typeof catalogSchema>;
+export type CatalogDefinition = z.output<typeof catalogSchema>;
+export type FeatureDefinition = CatalogDefinition['features'][number];
+export type ProductDefinition = CatalogDefinition['products'][number];
+export type PlanDefinition = CatalogDefinition['plans'][number];
+export type AddonDefinition = CatalogDefinition['addons'][number];
+export type PlanEntitlementDefinition = PlanDefinition['entitlements'][number];
+export type AddonEntitlementDefinition = AddonDefinition['entitlements'][number];

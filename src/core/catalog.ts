@@ -1,0 +1,365 @@
+import type { z } from 'zod';
+import { AllotError } from '../errors.js';
+import type { Price } from '../pricing/price-schema.js';
+import {
+  type AddonDefinition,
+  type CatalogDefinition,
+  type CatalogInput,
+  catalogSchema,
+  type FeatureDefinition,
+  type PlanDefinition,
+  type ProductDefinition,
+} from './catalog-schema.js';
+import { contentHash } from './content-hash.js';
+import type { EntitlementBehavior, PricingType, TrialEndBehavior, TrialPeriodUnits } from './enums.js';
+import type { EntitlementSpec, PackageKind, PackageVersionRecord } from './records.js';
+
+export interface EntitlementPresentation {
+  readonly displayNameOverride: string | null;
+  readonly hiddenFromWidgets: readonly string[];
+}
+
+export interface PlanEntitlement extends EntitlementSpec, EntitlementPresentation {
+  /** True when it comes from the base plan chain rather than the plan itself. */
+  readonly inherited: boolean;
+}
+
+export interface AddonEntitlement extends EntitlementSpec, EntitlementPresentation {
+  readonly behavior: EntitlementBehavior;
+}
+
+export interface TrialConfig {
+  readonly duration: number;
+  readonly units: TrialPeriodUnits;
+  readonly trialEndBehavior: TrialEndBehavior;
+}
+
+/** A plan as versioned: base-plan inheritance already flattened in, so a version stands alone. */
+export interface PlanSnapshot {
+  readonly id: string;
+  readonly productId: string;
+  readonly displayName: string | null;
+  readonly description: string | null;
+  readonly order: number;
+  readonly basePlanId: string | null;
+  readonly pricingType: PricingType;
+  readonly entitlements: readonly PlanEntitlement[];
+  readonly defaultTrialConfig: TrialConfig | null;
+  readonly compatibleAddonIds: readonly string[];
+  readonly prices: readonly Price[];
+  readonly hidden: boolean;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface AddonSnapshot {
+  readonly id: string;
+  readonly productId: string;
+  readonly displayName: string | null;
+  readonly description: string | null;
+  readonly entitlements: readonly AddonEntitlement[];
+  readonly maxQuantity: number | null;
+  readonly prices: readonly Price[];
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface Versioned {
+  readonly version: number;
+  readonly hash: string;
+}
+
+export interface PlanVersion extends PlanSnapshot, Versioned {
+  readonly byFeature: ReadonlyMap<string, PlanEntitlement>;
+}
+
+export interface AddonVersion extends AddonSnapshot, Versioned {}
+
+/** The validated, versioned catalog every evaluation reads. Immutable once built. */
+export interface Catalog {
+  readonly features: ReadonlyMap<string, FeatureDefinition>;
+  readonly products: ReadonlyMap<string, ProductDefinition>;
+  /** The current (latest) version of every plan in the catalog, in catalog order. */
+  readonly plans: ReadonlyMap<string, PlanVersion>;
+  readonly addons: ReadonlyMap<string, AddonVersion>;
+  /** Every known version, including plans since removed, keyed by `versionKey`. */
+  readonly planVersions: ReadonlyMap<string, PlanVersion>;
+  readonly addonVersions: ReadonlyMap<string, AddonVersion>;
+}
+
+export const versionKey = (id: string, version: number): string => `${id}@${version}`;
+
+/** Normalises an entitlement value from any input form into the spec every source shares. */
+export function toEntitlementSpec(e: {
+  featureId: string;
+  usageLimit?: number | null | undefined;
+  hasUnlimitedUsage?: boolean | undefined;
+  hasSoftLimit?: boolean | undefined;
+  resetPeriod?: EntitlementSpec['resetPeriod'] | undefined;
+  resetPeriodConfiguration?: { accordingTo: string } | null | undefined;
+  enumValues?: readonly string[] | undefined;
+}): EntitlementSpec {
+  const unlimited = e.hasUnlimitedUsage === true;
+  return {
+    featureId: e.featureId,
+    usageLimit: unlimited ? null : (e.usageLimit ?? null),
+    hasUnlimitedUsage: unlimited,
+    hasSoftLimit: e.hasSoftLimit === true,
+    resetPeriod: e.resetPeriod ?? null,
+    accordingTo: e.resetPeriod ? (e.resetPeriodConfiguration?.accordingTo ?? null) : null,
+    enumValues: e.enumValues ? [...e.enumValues] : null,
+  };
+}
+
+type Issue = { path: (string | number)[]; message: string };
+
+function invalid(issues: Issue[]): AllotError {
+  const lines = issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  return new AllotError('INVALID_CATALOG', `invalid catalog:\n  ${lines.join('\n  ')}`, { details: issues });
+}
+
+function indexById<T extends { id: string }>(items: readonly T[], kind: string, issues: Issue[]): Map<string, T> {
+  const map = new Map<string, T>();
+  items.forEach((item, i) => {
+    if (map.has(item.id)) issues.push({ path: [kind, i, 'id'], message: `duplicate id "${item.id}"` });
+    else map.set(item.id, item);
+  });
+  return map;
+}
+
+/** Checks an entitlement against its feature: it must exist and its values must fit its type. */
+function checkEntitlement(
+  e: { featureId: string; usageLimit?: number | null; resetPeriod?: string | null; enumValues?: string[] },
+  features: Map<string, FeatureDefinition>,
+  path: (string | number)[],
+  issues: Issue[],
+): void {
+  const feature = features.get(e.featureId);
+  if (!feature) {
+    issues.push({ path: [...path, 'featureId'], message: `unknown feature "${e.featureId}"` });
+    return;
+  }
+  if (e.resetPeriod && feature.meterType !== 'Incremental')
+    issues.push({
+      path: [...path, 'resetPeriod'],
+      message: `only Incremental meters reset; "${feature.id}" is ${feature.featureType}/${feature.meterType}`,
+    });
+  if (e.usageLimit != null && feature.featureType !== 'NUMBER')
+    issues.push({ path: [...path, 'usageLimit'], message: `"${feature.id}" is ${feature.featureType}, not NUMBER` });
+  if (e.enumValues) {
+    const allowed = new Set(feature.enumConfiguration?.map((v) => v.value));
+    for (const v of e.enumValues)
+      if (!allowed.has(v))
+        issues.push({ path: [...path, 'enumValues'], message: `"${v}" is not a value of "${feature.id}"` });
+  }
+}
+
+function checkReferences(def: CatalogDefinition, issues: Issue[]) {
+  const features = indexById(def.features, 'features', issues);
+  const products = indexById(def.products, 'products', issues);
+  const plans = indexById(def.plans, 'plans', issues);
+  const addons = indexById(def.addons, 'addons', issues);
+  const checkPrices = (prices: readonly Price[], path: (string | number)[]) =>
+    prices.forEach((p, i) => {
+      if (p.featureId && !features.has(p.featureId))
+        issues.push({ path: [...path, 'prices', i, 'featureId'], message: `unknown feature "${p.featureId}"` });
+    });
+
+  def.products.forEach((product, i) => {
+    const plan = product.downgradePlanId ? plans.get(product.downgradePlanId) : undefined;
+    if (product.downgradePlanId && plan?.productId !== product.id)
+      issues.push({
+        path: ['products', i, 'downgradePlanId'],
+        message: `"${product.downgradePlanId}" is not a plan of product "${product.id}"`,
+      });
+  });
+  def.plans.forEach((plan, i) => {
+    const path = ['plans', i];
+    if (!products.has(plan.productId))
+      issues.push({ path: [...path, 'productId'], message: `unknown product "${plan.productId}"` });
+    if (plan.basePlanId) {
+      const base = plans.get(plan.basePlanId);
+      if (!base) issues.push({ path: [...path, 'basePlanId'], message: `unknown plan "${plan.basePlanId}"` });
+      else if (base.productId !== plan.productId)
+        issues.push({ path: [...path, 'basePlanId'], message: `base plan "${base.id}" belongs to another product` });
+    }
+    plan.entitlements.forEach((e, j) => {
+      checkEntitlement(e, features, [...path, 'entitlements', j], issues);
+    });
+    plan.compatibleAddonIds.forEach((addonId, j) => {
+      const addon = addons.get(addonId);
+      if (!addon) issues.push({ path: [...path, 'compatibleAddonIds', j], message: `unknown add-on "${addonId}"` });
+      else if (addon.productId !== plan.productId)
+        issues.push({
+          path: [...path, 'compatibleAddonIds', j],
+          message: `add-on "${addonId}" belongs to another product`,
+        });
+    });
+    checkPrices(plan.prices, path);
+  });
+  def.addons.forEach((addon, i) => {
+    if (!products.has(addon.productId))
+      issues.push({ path: ['addons', i, 'productId'], message: `unknown product "${addon.productId}"` });
+    addon.entitlements.forEach((e, j) => {
+      checkEntitlement(e, features, ['addons', i, 'entitlements', j], issues);
+    });
+    checkPrices(addon.prices, ['addons', i]);
+  });
+  // A basePlan chain must end; walk each one with a visited set.
+  def.plans.forEach((plan, i) => {
+    const seen = new Set<string>([plan.id]);
+    for (let next = plan.basePlanId; next; next = plans.get(next)?.basePlanId) {
+      if (seen.has(next)) {
+        issues.push({ path: ['plans', i, 'basePlanId'], message: `basePlan cycle: ${[...seen, next].join(' → ')}` });
+        break;
+      }
+      seen.add(next);
+    }
+  });
+  return { features, products, plans };
+}
+
+function planSnapshot(plan: PlanDefinition, plans: Map<string, PlanDefinition>): PlanSnapshot {
+  const own = new Set(plan.entitlements.map((e) => e.featureId));
+  const inherited: PlanEntitlement[] = [];
+  for (let base = plan.basePlanId ? plans.get(plan.basePlanId) : undefined; base; ) {
+    for (const e of base.entitlements) {
+      if (own.has(e.featureId)) continue;
+      own.add(e.featureId);
+      inherited.push({ ...presentation(e), ...toEntitlementSpec(e), inherited: true });
+    }
+    base = base.basePlanId ? plans.get(base.basePlanId) : undefined;
+  }
+  return {
+    id: plan.id,
+    productId: plan.productId,
+    displayName: plan.displayName ?? null,
+    description: plan.description ?? null,
+    order: plan.order ?? 0,
+    basePlanId: plan.basePlanId ?? null,
+    pricingType: plan.pricingType,
+    entitlements: [
+      ...plan.entitlements.map((e) => ({ ...presentation(e), ...toEntitlementSpec(e), inherited: false })),
+      ...inherited,
+    ],
+    defaultTrialConfig: plan.defaultTrialConfig ?? null,
+    compatibleAddonIds: plan.compatibleAddonIds,
+    prices: plan.prices,
+    hidden: plan.hidden,
+    metadata: plan.metadata ?? {},
+  };
+}
+
+function presentation(e: { displayNameOverride?: string | undefined; hiddenFromWidgets?: string[] | undefined }) {
+  return { displayNameOverride: e.displayNameOverride ?? null, hiddenFromWidgets: e.hiddenFromWidgets ?? [] };
+}
+
+function addonSnapshot(addon: AddonDefinition): AddonSnapshot {
+  return {
+    id: addon.id,
+    productId: addon.productId,
+    displayName: addon.displayName ?? null,
+    description: addon.description ?? null,
+    entitlements: addon.entitlements.map((e) => ({
+      ...presentation(e),
+      ...toEntitlementSpec(e),
+      behavior: e.behavior,
+    })),
+    maxQuantity: addon.maxQuantity ?? null,
+    prices: addon.prices,
+    metadata: addon.metadata ?? {},
+  };
+}
+
+/** The catalog validated and compiled, before versioning: pure, no store involved. */
+export interface CompiledCatalog {
+  readonly definition: CatalogDefinition;
+  readonly plans: readonly PlanSnapshot[];
+  readonly addons: readonly AddonSnapshot[];
+}
+
+/**
+ * Validates a catalog (shape with zod, then references, base-plan cycles and value types) and
+ * flattens base-plan inheritance. Throws `INVALID_CATALOG` listing every problem found.
+ */
+export function compileCatalog(input: CatalogInput): CompiledCatalog {
+  const parsed = catalogSchema.safeParse(input);
+  if (!parsed.success) throw invalid(zodIssues(parsed.error));
+  const issues: Issue[] = [];
+  const { plans } = checkReferences(parsed.data, issues);
+  if (issues.length) throw invalid(issues);
+  return {
+    definition: parsed.data,
+    plans: parsed.data.plans.map((p) => planSnapshot(p, plans)),
+    addons: parsed.data.addons.map(addonSnapshot),
+  };
+}
+
+function zodIssues(error: z.ZodError): Issue[] {
+  return error.issues.map((i) => ({
+    path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+    message: i.message,
+  }));
+}
+
+function withVersion<S extends { id: string }>(
+  kind: PackageKind,
+  snapshots: readonly S[],
+  stored: readonly PackageVersionRecord[],
+  now: number,
+  added: PackageVersionRecord[],
+): { current: Map<string, S & Versioned>; all: Map<string, S & Versioned> } {
+  const all = new Map<string, S & Versioned>();
+  const latest = new Map<string, S & Versioned>();
+  for (const record of stored) {
+    if (record.kind !== kind) continue;
+    const version = { ...(record.snapshot as S), version: record.version, hash: record.hash };
+    all.set(versionKey(record.refId, record.version), version);
+    if ((latest.get(record.refId)?.version ?? 0) < record.version) latest.set(record.refId, version);
+  }
+  const current = new Map<string, S & Versioned>();
+  for (const snapshot of snapshots) {
+    const hash = contentHash(snapshot);
+    const previous = latest.get(snapshot.id);
+    if (previous?.hash === hash) {
+      current.set(snapshot.id, previous);
+      continue;
+    }
+    const version = { ...snapshot, version: (previous?.version ?? 0) + 1, hash };
+    added.push({ kind, refId: snapshot.id, version: version.version, hash, snapshot, createdAt: now });
+    all.set(versionKey(snapshot.id, version.version), version);
+    current.set(snapshot.id, version);
+  }
+  return { current, all };
+}
+
+const withIndex = (plan: PlanSnapshot & Versioned): PlanVersion => ({
+  ...plan,
+  byFeature: new Map(plan.entitlements.map((e) => [e.featureId, e])),
+});
+
+function mapValues<K, V, W>(map: ReadonlyMap<K, V>, fn: (v: V) => W): Map<K, W> {
+  return new Map([...map].map(([k, v]) => [k, fn(v)]));
+}
+
+/**
+ * Versions a compiled catalog against the versions already stored: an unchanged plan or add-on
+ * keeps its version, a changed one gets the next. Returns the catalog and the versions to store.
+ */
+export function versionCatalog(
+  compiled: CompiledCatalog,
+  stored: readonly PackageVersionRecord[],
+  now: number,
+): { catalog: Catalog; added: PackageVersionRecord[] } {
+  const added: PackageVersionRecord[] = [];
+  const plans = withVersion('plan', compiled.plans, stored, now, added);
+  const addons = withVersion('addon', compiled.addons, stored, now, added);
+  const planVersions = mapValues(plans.all, withIndex);
+  const catalog: Catalog = {
+    features: new Map(compiled.definition.features.map((f) => [f.id, f])),
+    products: new Map(compiled.definition.products.map((p) => [p.id, p])),
+    plans: mapValues(plans.current, (p) => planVersions.get(versionKey(p.id, p.version)) ?? withIndex(p)),
+    addons: addons.current,
+    planVersions,
+    addonVersions: addons.all,
+  };
+  return { catalog, added };
+}

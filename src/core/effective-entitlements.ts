@@ -1,0 +1,244 @@
+import { type Catalog, versionKey } from './catalog.js';
+import type { FeatureDefinition } from './catalog-schema.js';
+import type { EntitlementsStateAccessDeniedReason } from './enums.js';
+import type { CustomerState, EntitlementSpec, PromotionRecord, SubscriptionRecord } from './records.js';
+import { periodAnchor, usagePeriod } from './reset-period.js';
+import { effectiveSubscription, isLive, nextTransition } from './subscription-state.js';
+
+/** Where a metered feature's usage window comes from: which reset period, anchored where. */
+export interface UsageWindowSource {
+  readonly resetPeriod: EntitlementSpec['resetPeriod'];
+  readonly accordingTo: string | null;
+  /** The anchor the period boundaries count from. */
+  readonly anchor: number;
+  /** The usage epoch (see `SubscriptionRecord.usageEpoch`); a new epoch restarts usage at zero. */
+  readonly epoch: string;
+}
+
+/** One feature's entitlement after merging every source: the most generous value wins. */
+export interface EffectiveEntitlement {
+  readonly feature: FeatureDefinition;
+  readonly usageLimit: number | null;
+  readonly hasUnlimitedUsage: boolean;
+  readonly hasSoftLimit: boolean;
+  readonly enumValues: readonly string[] | null;
+  readonly window: UsageWindowSource;
+  /** Ids of the subscriptions and promotions that grant it. */
+  readonly sources: readonly string[];
+}
+
+/** A customer's (or one resource's) whole entitlement set at an instant. */
+export interface CustomerEntitlements {
+  readonly customerId: string;
+  readonly resourceId: string | null;
+  /** Customer-level denial, or null. */
+  readonly accessDeniedReason: EntitlementsStateAccessDeniedReason | null;
+  /** True when `resourceId` is set and no subscription was ever scoped to it. */
+  readonly unknownResource: boolean;
+  readonly entitlements: ReadonlyMap<string, EffectiveEntitlement>;
+  /** The next instant the set may change by itself (trial end, promotion end, scheduled update). */
+  readonly validUntil: number;
+}
+
+interface Candidate {
+  readonly spec: EntitlementSpec;
+  readonly window: UsageWindowSource;
+  readonly source: string;
+  /** Window preference: a paid subscription's window beats a trial's, which beats a promotion's. */
+  readonly rank: number;
+}
+
+const WINDOW_RANK = { subscription: 0, trial: 1, promotion: 2 } as const;
+
+function moreGenerous(a: EntitlementSpec, b: EntitlementSpec): boolean {
+  if (a.hasUnlimitedUsage !== b.hasUnlimitedUsage) return a.hasUnlimitedUsage;
+  return (a.usageLimit ?? 0) > (b.usageLimit ?? 0);
+}
+
+function unionValues(a: readonly string[] | null, b: readonly string[] | null): readonly string[] | null {
+  if (!a) return b;
+  if (!b) return a;
+  return [...new Set([...a, ...b])];
+}
+
+/**
+ * One subscription's entitlements: its plan version's (base plans already flattened in), add-ons
+ * (Increment adds value × quantity, Override replaces and the largest override wins), then its
+ * custom entitlements, which win where more generous.
+ */
+function subscriptionSpecs(catalog: Catalog, sub: SubscriptionRecord): EntitlementSpec[] {
+  const plan = catalog.planVersions.get(versionKey(sub.planId, sub.planVersion));
+  const specs = new Map<string, EntitlementSpec>(plan?.entitlements.map((e) => [e.featureId, e]));
+  const overrides = new Map<string, EntitlementSpec>();
+  const increments = new Map<string, EntitlementSpec>();
+  for (const { addonId, version, quantity } of sub.addons) {
+    const addon = catalog.addonVersions.get(versionKey(addonId, version));
+    for (const e of addon?.entitlements ?? []) {
+      const scaled = { ...e, usageLimit: e.usageLimit === null ? null : e.usageLimit * quantity };
+      const bucket = e.behavior === 'Override' ? overrides : increments;
+      const prior = bucket.get(e.featureId);
+      if (e.behavior === 'Override') {
+        if (!prior || moreGenerous(e, prior)) bucket.set(e.featureId, e);
+      } else {
+        bucket.set(e.featureId, prior ? addSpecs(prior, scaled) : scaled);
+      }
+    }
+  }
+  for (const [featureId, override] of overrides) specs.set(featureId, withConfigOf(override, specs.get(featureId)));
+  for (const [featureId, increment] of increments) {
+    const base = specs.get(featureId);
+    specs.set(featureId, base ? addSpecs(base, increment) : increment);
+  }
+  for (const custom of sub.entitlements) {
+    const base = specs.get(custom.featureId);
+    if (!base || moreGenerous(custom, base)) specs.set(custom.featureId, withConfigOf(custom, base));
+  }
+  return [...specs.values()];
+}
+
+/** `base` plus `extra`: limits add, unlimited and soft are sticky, enum values unite; `base` keeps its reset. */
+function addSpecs(base: EntitlementSpec, extra: EntitlementSpec): EntitlementSpec {
+  const unlimited = base.hasUnlimitedUsage || extra.hasUnlimitedUsage;
+  return {
+    ...base,
+    usageLimit: unlimited ? null : (base.usageLimit ?? 0) + (extra.usageLimit ?? 0),
+    hasUnlimitedUsage: unlimited,
+    hasSoftLimit: base.hasSoftLimit || extra.hasSoftLimit,
+    resetPeriod: base.resetPeriod ?? extra.resetPeriod,
+    accordingTo: base.resetPeriod ? base.accordingTo : extra.accordingTo,
+    enumValues: unionValues(base.enumValues, extra.enumValues),
+  };
+}
+
+/** `value` replacing `base`'s limit while keeping `base`'s reset configuration when it has none. */
+function withConfigOf(value: EntitlementSpec, base: EntitlementSpec | undefined): EntitlementSpec {
+  if (!base || value.resetPeriod) return value;
+  return { ...value, resetPeriod: base.resetPeriod, accordingTo: base.accordingTo };
+}
+
+function windowOf(spec: EntitlementSpec, start: number, epoch: string): UsageWindowSource {
+  const anchor = spec.resetPeriod ? periodAnchor(spec.resetPeriod, spec.accordingTo, start) : start;
+  return { resetPeriod: spec.resetPeriod, accordingTo: spec.accordingTo, anchor, epoch };
+}
+
+export function isPromotionActive(promotion: PromotionRecord, now: number): boolean {
+  return promotion.startDate <= now && (promotion.endDate === null || now < promotion.endDate);
+}
+
+/** Does this subscription apply to a check scoped to `resourceId`? Customer-wide ones apply everywhere. */
+function inScope(sub: SubscriptionRecord, resourceId: string | null): boolean {
+  return sub.resourceId === null || sub.resourceId === resourceId;
+}
+
+/**
+ * Every entitlement a customer holds at `now` for `resourceId` (null: customer-wide), from live
+ * subscriptions (plan, base plans, add-ons, custom entitlements, a parallel trial) and active
+ * promotions. Across sources the most generous wins and unlimited beats any limit.
+ */
+export function resolveEntitlements(
+  catalog: Catalog,
+  state: CustomerState | undefined,
+  resourceId: string | null,
+  now: number,
+): CustomerEntitlements {
+  const empty = (reason: EntitlementsStateAccessDeniedReason | null, validUntil = Number.POSITIVE_INFINITY) => ({
+    customerId: state?.customer.id ?? '',
+    resourceId,
+    accessDeniedReason: reason,
+    unknownResource: false,
+    entitlements: new Map<string, EffectiveEntitlement>(),
+    validUntil,
+  });
+  if (!state) return empty('CustomerNotFound');
+  if (state.customer.archivedAt !== null) return empty('CustomerIsArchived');
+
+  let validUntil = Number.POSITIVE_INFINITY;
+  const candidates = new Map<string, Candidate[]>();
+  const add = (c: Candidate) => {
+    const list = candidates.get(c.spec.featureId);
+    if (list) list.push(c);
+    else candidates.set(c.spec.featureId, [c]);
+  };
+  let live = 0;
+  for (const record of state.subscriptions) {
+    if (!inScope(record, resourceId)) continue;
+    validUntil = Math.min(validUntil, nextTransition(record, now));
+    const sub = effectiveSubscription(record, catalog, now);
+    if (!isLive(sub, now)) continue;
+    live++;
+    const rank = sub.trialEndDate !== null && now < sub.trialEndDate ? WINDOW_RANK.trial : WINDOW_RANK.subscription;
+    for (const spec of subscriptionSpecs(catalog, sub))
+      add({ spec, window: windowOf(spec, sub.billingAnchor, sub.usageEpoch), source: sub.id, rank });
+  }
+  for (const promotion of state.promotions) {
+    if (promotion.startDate > now) validUntil = Math.min(validUntil, promotion.startDate);
+    if (!isPromotionActive(promotion, now)) continue;
+    if (promotion.endDate !== null) validUntil = Math.min(validUntil, promotion.endDate);
+    // A promotion's start is its period anchor; re-granting it keeps the usage epoch.
+    const window = windowOf(promotion.entitlement, promotion.startDate, `promotion:${promotion.featureId}`);
+    add({ spec: promotion.entitlement, window, source: promotion.id, rank: WINDOW_RANK.promotion });
+  }
+
+  const entitlements = new Map<string, EffectiveEntitlement>();
+  for (const [featureId, list] of candidates) {
+    const feature = catalog.features.get(featureId);
+    if (!feature) continue;
+    entitlements.set(featureId, merge(feature, list));
+  }
+  const unknownResource = resourceId !== null && !state.subscriptions.some((s) => s.resourceId === resourceId);
+  return {
+    customerId: state.customer.id,
+    resourceId,
+    accessDeniedReason: live === 0 ? 'NoActiveSubscription' : null,
+    unknownResource,
+    entitlements,
+    validUntil,
+  };
+}
+
+function merge(feature: FeatureDefinition, list: readonly Candidate[]): EffectiveEntitlement {
+  let best = list[0] as Candidate;
+  let windowSource = best;
+  let soft = false;
+  let values: readonly string[] | null = null;
+  for (const c of list) {
+    if (moreGenerous(c.spec, best.spec)) best = c;
+    if (c.rank < windowSource.rank) windowSource = c;
+    soft ||= c.spec.hasSoftLimit;
+    values = unionValues(values, c.spec.enumValues);
+  }
+  // Fluctuating meters (seats) count a level, not a flow: they never reset.
+  const window: UsageWindowSource =
+    feature.meterType === 'Fluctuating'
+      ? { resetPeriod: null, accordingTo: null, anchor: windowSource.window.anchor, epoch: 'fluctuating' }
+      : windowSource.window;
+  return {
+    feature,
+    usageLimit: best.spec.hasUnlimitedUsage ? null : best.spec.usageLimit,
+    hasUnlimitedUsage: best.spec.hasUnlimitedUsage,
+    hasSoftLimit: soft,
+    enumValues: values,
+    window,
+    sources: list.map((c) => c.source),
+  };
+}
+
+/** The usage window containing `now`: the reset period's span within the current usage epoch. */
+export interface UsageWindow {
+  /** The counter's window key: usage stored under another key counts as zero. */
+  readonly key: string;
+  readonly periodStart: number | null;
+  readonly periodEnd: number | null;
+  readonly anchor: number | null;
+}
+
+export function usageWindow(source: UsageWindowSource, now: number): UsageWindow {
+  if (!source.resetPeriod) return { key: source.epoch, periodStart: null, periodEnd: null, anchor: null };
+  const period = usagePeriod(source.resetPeriod, source.anchor, now);
+  return {
+    key: `${source.epoch}:${period.start}`,
+    periodStart: period.start,
+    periodEnd: period.end,
+    anchor: period.anchor,
+  };
+}

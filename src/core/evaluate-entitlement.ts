@@ -1,0 +1,193 @@
+import type { FeatureDefinition } from './catalog-schema.js';
+import type { CustomerEntitlements, EffectiveEntitlement } from './effective-entitlements.js';
+import type {
+  Entitlement,
+  EntitlementFeature,
+  EntitlementType,
+  EnumEntitlement,
+  MeteredEntitlement,
+  ResetPeriodConfiguration,
+} from './entitlement-results.js';
+import type { AccessDeniedReason } from './enums.js';
+
+/** Which result type a feature produces. */
+export function entitlementType(feature: FeatureDefinition): EntitlementType {
+  if (feature.featureType === 'BOOLEAN') return 'BOOLEAN';
+  if (feature.featureType === 'ENUM') return 'ENUM';
+  return feature.meterType === 'None' ? 'NUMERIC' : 'METERED';
+}
+
+/** The result's `feature` object, built once per catalog and shared by every result. */
+export function entitlementFeature(feature: FeatureDefinition): EntitlementFeature {
+  return Object.freeze({
+    id: feature.id,
+    featureType: feature.featureType,
+    meterType: feature.meterType,
+    isMetered: feature.meterType !== 'None',
+    ...(feature.units === undefined ? {} : { units: feature.units }),
+    ...(feature.unitsPlural === undefined ? {} : { unitsPlural: feature.unitsPlural }),
+    ...(feature.displayName === undefined ? {} : { displayName: feature.displayName }),
+  });
+}
+
+/** Usage of a metered entitlement at the instant of the check (period bounds in epoch ms). */
+export interface UsageView {
+  readonly currentUsage: number;
+  readonly periodAnchor: number | null;
+  readonly periodStart: number | null;
+  readonly periodEnd: number | null;
+}
+
+/** Supplies current usage to the evaluator; the client's cache implements it without allocating. */
+export interface UsageSource {
+  usageView(featureId: string, ent: EffectiveEntitlement, now: number): UsageView;
+}
+
+export interface CheckOptions {
+  readonly requestedUsage?: number;
+  readonly requestedValues?: readonly string[];
+}
+
+/** A denied result of `type` with the type's neutral values: what every denial before evaluation returns. */
+export function deniedEntitlement(
+  type: EntitlementType,
+  reason: AccessDeniedReason,
+  options: CheckOptions,
+  feature?: EntitlementFeature,
+): Entitlement {
+  const base = { hasAccess: false, isFallback: false, accessDeniedReason: reason, ...(feature ? { feature } : {}) };
+  switch (type) {
+    case 'BOOLEAN':
+      return { type, ...base };
+    case 'NUMERIC':
+      return { type, ...base, isUnlimited: false };
+    case 'METERED':
+      return {
+        type,
+        ...base,
+        isUnlimited: false,
+        hasSoftLimit: false,
+        currentUsage: 0,
+        requestedUsage: options.requestedUsage ?? 0,
+      };
+    case 'ENUM':
+      return {
+        type,
+        ...base,
+        enumValues: [],
+        ...(options.requestedValues ? { requestedValues: [...options.requestedValues] } : {}),
+      };
+  }
+}
+
+const CONFIG_KEY = { MONTH: 'monthlyAccordingTo', WEEK: 'weeklyAccordingTo', YEAR: 'yearlyAccordingTo' } as const;
+
+function resetConfiguration(ent: EffectiveEntitlement): ResetPeriodConfiguration | undefined {
+  const period = ent.window.resetPeriod;
+  if (period !== 'MONTH' && period !== 'WEEK' && period !== 'YEAR') return undefined;
+  return { [CONFIG_KEY[period]]: ent.window.accordingTo ?? 'SubscriptionStart' } as ResetPeriodConfiguration;
+}
+
+function metered(
+  ent: EffectiveEntitlement,
+  feature: EntitlementFeature,
+  usage: UsageView,
+  requestedUsage: number,
+): MeteredEntitlement {
+  const granted =
+    ent.hasUnlimitedUsage || ent.hasSoftLimit || usage.currentUsage + requestedUsage <= (ent.usageLimit ?? 0);
+  const result: MeteredEntitlement = {
+    type: 'METERED',
+    hasAccess: granted,
+    isFallback: false,
+    feature,
+    isUnlimited: ent.hasUnlimitedUsage,
+    hasSoftLimit: ent.hasSoftLimit,
+    currentUsage: usage.currentUsage,
+    requestedUsage,
+  };
+  if (!granted) result.accessDeniedReason = 'RequestedUsageExceedingLimit';
+  if (ent.usageLimit !== null) result.usageLimit = ent.usageLimit;
+  if (ent.window.resetPeriod) {
+    result.resetPeriod = ent.window.resetPeriod;
+    const configuration = resetConfiguration(ent);
+    if (configuration) result.resetPeriodConfiguration = configuration;
+  }
+  if (usage.periodStart !== null && usage.periodEnd !== null && usage.periodAnchor !== null) {
+    result.usagePeriodAnchor = new Date(usage.periodAnchor);
+    result.usagePeriodStart = new Date(usage.periodStart);
+    result.usagePeriodEnd = new Date(usage.periodEnd);
+    result.nextResetDate = new Date(usage.periodEnd);
+  }
+  return result;
+}
+
+function enumResult(
+  ent: EffectiveEntitlement,
+  feature: EntitlementFeature,
+  requested?: readonly string[],
+): EnumEntitlement {
+  const values = ent.enumValues ?? [];
+  const granted = !requested || requested.every((v) => values.includes(v));
+  const result: EnumEntitlement = {
+    type: 'ENUM',
+    hasAccess: granted,
+    isFallback: false,
+    feature,
+    enumValues: [...values],
+  };
+  if (requested) result.requestedValues = [...requested];
+  if (!granted) result.accessDeniedReason = 'RequestedValuesMismatch';
+  return result;
+}
+
+/**
+ * The decision function. Order: customer unknown or archived → no entitlement (with no active
+ * subscription as the reason when that is why) → feature type mismatch → by type. `expected` is
+ * the type the caller asked for (`undefined` for the generic getter); a mismatch is flagged with
+ * `FeatureTypeMismatch` so the caller can answer from its fallback.
+ */
+export function evaluateEntitlement(
+  set: CustomerEntitlements,
+  featureId: string,
+  feature: FeatureDefinition | undefined,
+  featureInfo: EntitlementFeature | undefined,
+  expected: EntitlementType | undefined,
+  options: CheckOptions,
+  usage: UsageSource,
+  now: number,
+): Entitlement {
+  const actual = feature ? entitlementType(feature) : undefined;
+  const type = expected ?? actual ?? 'BOOLEAN';
+  if (set.accessDeniedReason === 'CustomerNotFound' || set.accessDeniedReason === 'CustomerIsArchived')
+    return deniedEntitlement(type, set.accessDeniedReason, options, featureInfo);
+  if (!feature || !featureInfo) return deniedEntitlement(type, 'FeatureNotFound', options);
+  const ent = set.entitlements.get(featureId);
+  if (!ent) {
+    const reason: AccessDeniedReason = set.unknownResource
+      ? 'CustomerResourceNotFound'
+      : (set.accessDeniedReason ?? 'NoFeatureEntitlementInSubscription');
+    return deniedEntitlement(type, reason, options, featureInfo);
+  }
+  if (actual !== type)
+    return { ...deniedEntitlement(type, 'FeatureTypeMismatch', options, featureInfo), isFallback: true };
+  switch (type) {
+    case 'BOOLEAN':
+      return { type, hasAccess: true, isFallback: false, feature: featureInfo };
+    case 'NUMERIC': {
+      const result: Entitlement = {
+        type,
+        hasAccess: true,
+        isFallback: false,
+        feature: featureInfo,
+        isUnlimited: ent.hasUnlimitedUsage,
+      };
+      if (ent.usageLimit !== null) result.value = ent.usageLimit;
+      return result;
+    }
+    case 'METERED':
+      return metered(ent, featureInfo, usage.usageView(featureId, ent, now), options.requestedUsage ?? 0);
+    case 'ENUM':
+      return enumResult(ent, featureInfo, options.requestedValues);
+  }
+}

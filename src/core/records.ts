@@ -1,0 +1,137 @@
+// The persisted shapes. Instants are epoch milliseconds (UTC); results turn them into Dates.
+import type {
+  BillingPeriod,
+  EntitlementResetPeriod,
+  PromotionalEntitlementPeriod,
+  SubscriptionCancelReason,
+  SubscriptionScheduleType,
+  TrialEndBehavior,
+} from './enums.js';
+
+/** A normalised entitlement from any source: plan, add-on, promotion or custom. */
+export interface EntitlementSpec {
+  readonly featureId: string;
+  /** Null with `hasUnlimitedUsage`, or for boolean features. */
+  readonly usageLimit: number | null;
+  readonly hasUnlimitedUsage: boolean;
+  readonly hasSoftLimit: boolean;
+  readonly resetPeriod: EntitlementResetPeriod | null;
+  /** The period's "according to" setting; null means SubscriptionStart. */
+  readonly accordingTo: string | null;
+  readonly enumValues: readonly string[] | null;
+}
+
+export interface CustomerRecord {
+  readonly id: string;
+  readonly name: string | null;
+  readonly email: string | null;
+  readonly billingId: string | null;
+  readonly couponId: string | null;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly archivedAt: number | null;
+}
+
+export interface SubscriptionAddon {
+  readonly addonId: string;
+  readonly version: number;
+  readonly quantity: number;
+}
+
+export interface BillableFeature {
+  readonly featureId: string;
+  readonly quantity: number;
+}
+
+/** A pending change to a subscription, applied lazily once `now` reaches its time. */
+export interface ScheduledUpdate {
+  readonly subscriptionScheduleType: SubscriptionScheduleType;
+  readonly scheduledExecutionTime: number;
+  readonly createdAt: number;
+  readonly planId?: string;
+  readonly planVersion?: number;
+  readonly addons?: readonly SubscriptionAddon[];
+  readonly billableFeatures?: readonly BillableFeature[];
+  readonly billingPeriod?: BillingPeriod;
+}
+
+export interface SubscriptionRecord {
+  readonly id: string;
+  readonly customerId: string;
+  readonly resourceId: string | null;
+  readonly productId: string;
+  readonly planId: string;
+  readonly planVersion: number;
+  readonly billingPeriod: BillingPeriod;
+  readonly addons: readonly SubscriptionAddon[];
+  readonly billableFeatures: readonly BillableFeature[];
+  /** Per-subscription custom entitlements. */
+  readonly entitlements: readonly EntitlementSpec[];
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly startDate: number;
+  /** Billing periods and SubscriptionStart usage periods count from here. */
+  readonly billingAnchor: number;
+  /** When usage last restarted for this subscription (its start, or the last plan change that resets). */
+  readonly usageResetAt: number;
+  /**
+   * Names the usage epoch: a reset starts a new one, a plan change that keeps usage inherits the
+   * old one. Counters are keyed by it, so a reset is exact even within one millisecond.
+   */
+  readonly usageEpoch: string;
+  readonly trialEndDate: number | null;
+  readonly trialEndBehavior: TrialEndBehavior | null;
+  /** When the subscription ends or ended; null while open-ended. */
+  readonly endDate: number | null;
+  /** When the cancellation was requested. */
+  readonly cancellationDate: number | null;
+  readonly cancelReason: SubscriptionCancelReason | null;
+  readonly scheduledUpdates: readonly ScheduledUpdate[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface PromotionRecord {
+  readonly id: string;
+  readonly customerId: string;
+  readonly featureId: string;
+  readonly period: PromotionalEntitlementPeriod;
+  readonly entitlement: EntitlementSpec;
+  readonly isVisible: boolean;
+  readonly startDate: number;
+  /** Null for LIFETIME. */
+  readonly endDate: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** One usage counter; `value` counts within `window`, so a counter written in another window reads as zero. */
+export interface UsageRecord {
+  readonly customerId: string;
+  readonly resourceId: string | null;
+  readonly featureId: string;
+  readonly value: number;
+  /** The usage window's key: the usage epoch and the reset period's start. */
+  readonly window: string;
+  readonly updatedAt: number;
+}
+
+/** Everything the engine needs to answer for one customer, loaded and cached as a unit. */
+export interface CustomerState {
+  readonly customer: CustomerRecord;
+  readonly subscriptions: readonly SubscriptionRecord[];
+  readonly promotions: readonly PromotionRecord[];
+  readonly usage: readonly UsageRecord[];
+}
+
+export type PackageKind = 'plan' | 'addon';
+
+/** A stored version of a plan or add-on; `snapshot` is the compiled definition as JSON data. */
+export interface PackageVersionRecord {
+  readonly kind: PackageKind;
+  readonly refId: string;
+  readonly version: number;
+  readonly hash: string;
+  readonly snapshot: unknown;
+  readonly createdAt: number;
+}

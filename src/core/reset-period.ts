@@ -1,0 +1,69 @@
+import { UTCDate } from '@date-fns/utc';
+import { addMonths } from 'date-fns';
+import type { EntitlementResetPeriod } from './enums.js';
+
+/** A half-open usage period `[start, end)` and the anchor its boundaries count from (epoch ms). */
+export interface UsagePeriod {
+  readonly anchor: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const FIXED_MS: Partial<Record<EntitlementResetPeriod, number>> = { HOUR: HOUR_MS, DAY: DAY_MS, WEEK: 7 * DAY_MS };
+const MONTHS: Partial<Record<EntitlementResetPeriod, number>> = { MONTH: 1, YEAR: 12 };
+const WEEKDAYS = [
+  'EverySunday',
+  'EveryMonday',
+  'EveryTuesday',
+  'EveryWednesday',
+  'EveryThursday',
+  'EveryFriday',
+  'EverySaturday',
+];
+
+/**
+ * The anchor a reset configuration implies for a subscription that starts at `start`:
+ * StartOfTheMonth is the 1st at 00:00 UTC, EveryMonday.. that weekday at 00:00 UTC on or before
+ * the start, anything else (SubscriptionStart, HOUR, DAY) the start itself.
+ */
+export function periodAnchor(resetPeriod: EntitlementResetPeriod, accordingTo: string | null, start: number): number {
+  if (resetPeriod === 'MONTH' && accordingTo === 'StartOfTheMonth') {
+    const d = new Date(start);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  }
+  const weekday = resetPeriod === 'WEEK' && accordingTo ? WEEKDAYS.indexOf(accordingTo) : -1;
+  if (weekday >= 0) {
+    const midnight = start - (((start % DAY_MS) + DAY_MS) % DAY_MS);
+    const back = (new Date(midnight).getUTCDay() - weekday + 7) % 7;
+    return midnight - back * DAY_MS;
+  }
+  return start;
+}
+
+/** `anchor` plus `n` months, clamped to the month's end (Jan 31 + 1 → Feb 28/29), in UTC. */
+export function addMonthsUtc(anchor: number, n: number): number {
+  return addMonths(new UTCDate(anchor), n).getTime();
+}
+
+/**
+ * The period of `resetPeriod` that contains `now`. Every boundary is `anchor + n × interval`
+ * counted from the original anchor, so month-end anchors never drift.
+ */
+export function usagePeriod(resetPeriod: EntitlementResetPeriod, anchor: number, now: number): UsagePeriod {
+  const fixed = FIXED_MS[resetPeriod];
+  if (fixed !== undefined) {
+    const start = anchor + Math.floor((now - anchor) / fixed) * fixed;
+    return { anchor, start, end: start + fixed };
+  }
+  const step = MONTHS[resetPeriod] ?? 1;
+  const a = new Date(anchor);
+  const b = new Date(now);
+  const months = (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + (b.getUTCMonth() - a.getUTCMonth());
+  // The calendar estimate is at most one step off in either direction; correct it.
+  let n = Math.floor(months / step);
+  while (addMonthsUtc(anchor, n * step) > now) n--;
+  while (addMonthsUtc(anchor, (n + 1) * step) <= now) n++;
+  return { anchor, start: addMonthsUtc(anchor, n * step), end: addMonthsUtc(anchor, (n + 1) * step) };
+}

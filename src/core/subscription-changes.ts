@@ -1,0 +1,466 @@
+import { AllotError } from '../errors.js';
+import { type Catalog, type PlanVersion, versionKey } from './catalog.js';
+import type {
+  BillingPeriod,
+  ScheduleStrategy,
+  SubscriptionBillingCycleAnchor,
+  SubscriptionCancellationTime,
+  TrialEndBehavior,
+} from './enums.js';
+import type {
+  BillableFeature,
+  CustomerState,
+  EntitlementSpec,
+  ScheduledUpdate,
+  SubscriptionAddon,
+  SubscriptionRecord,
+} from './records.js';
+import { addMonthsUtc, usagePeriod } from './reset-period.js';
+import {
+  billingPeriodRange,
+  effectiveSubscription,
+  isOpen,
+  isTrialSubscription,
+  subscriptionStatus,
+} from './subscription-state.js';
+
+const DAY_MS = 86_400_000;
+
+/** The records a change writes, and the subscription to hand back to the caller. */
+export interface SubscriptionChange {
+  readonly upserts: readonly SubscriptionRecord[];
+  readonly subscription: SubscriptionRecord;
+}
+
+export interface AddonRequest {
+  readonly addonId: string;
+  readonly quantity?: number | undefined;
+}
+
+export interface ProvisionInput {
+  readonly customerId: string;
+  readonly planId: string;
+  readonly resourceId: string | null;
+  readonly billingPeriod?: BillingPeriod | undefined;
+  readonly addons?: readonly AddonRequest[] | undefined;
+  readonly billableFeatures?: readonly BillableFeature[] | undefined;
+  readonly startDate?: number | undefined;
+  readonly skipTrial?: boolean | undefined;
+  readonly trialOverrideConfiguration?:
+    | { isTrial: boolean; trialEndDate?: number | undefined; trialEndBehavior?: TrialEndBehavior | undefined }
+    | undefined;
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
+  readonly entitlements?: readonly EntitlementSpec[] | undefined;
+  readonly scheduleStrategy?: ScheduleStrategy | undefined;
+  readonly billingCycleAnchor?: SubscriptionBillingCycleAnchor | undefined;
+}
+
+function requirePlan(catalog: Catalog, planId: string): PlanVersion {
+  const plan = catalog.plans.get(planId);
+  if (!plan) throw new AllotError('PLAN_NOT_FOUND', `plan "${planId}" is not in the catalog`, { details: { planId } });
+  return plan;
+}
+
+/** Validates add-ons against the plan (existence, compatibility, max quantity) and pins their versions. */
+export function resolveAddons(
+  catalog: Catalog,
+  plan: PlanVersion,
+  addons: readonly AddonRequest[],
+): SubscriptionAddon[] {
+  const seen = new Map<string, SubscriptionAddon>();
+  for (const { addonId, quantity = 1 } of addons) {
+    const addon = catalog.addons.get(addonId);
+    if (!addon)
+      throw new AllotError('ADDON_NOT_FOUND', `add-on "${addonId}" is not in the catalog`, { details: { addonId } });
+    if (!plan.compatibleAddonIds.includes(addonId))
+      throw new AllotError('ADDON_NOT_COMPATIBLE', `add-on "${addonId}" is not compatible with plan "${plan.id}"`, {
+        details: { addonId, planId: plan.id },
+      });
+    const total = (seen.get(addonId)?.quantity ?? 0) + quantity;
+    if (addon.maxQuantity !== null && total > addon.maxQuantity)
+      throw new AllotError('ADDON_QUANTITY_EXCEEDED', `add-on "${addonId}" allows at most ${addon.maxQuantity}`, {
+        details: { addonId, quantity: total, maxQuantity: addon.maxQuantity },
+      });
+    seen.set(addonId, { addonId, version: addon.version, quantity: total });
+  }
+  return [...seen.values()];
+}
+
+function checkFeatures(catalog: Catalog, features: readonly BillableFeature[]): BillableFeature[] {
+  for (const { featureId } of features)
+    if (!catalog.features.has(featureId))
+      throw new AllotError('FEATURE_NOT_FOUND', `feature "${featureId}" is not in the catalog`, {
+        details: { featureId },
+      });
+  return features.map((f) => ({ featureId: f.featureId, quantity: f.quantity }));
+}
+
+function planOf(catalog: Catalog, sub: SubscriptionRecord): PlanVersion | undefined {
+  return catalog.planVersions.get(versionKey(sub.planId, sub.planVersion));
+}
+
+/** The customer's subscriptions with due scheduled updates folded in, so changes start from the present. */
+function present(catalog: Catalog, state: CustomerState, now: number): SubscriptionRecord[] {
+  return state.subscriptions.map((s) => effectiveSubscription(s, catalog, now));
+}
+
+function end(sub: SubscriptionRecord, at: number, reason: SubscriptionRecord['cancelReason'], now: number) {
+  return { ...sub, endDate: at, cancellationDate: now, cancelReason: reason, scheduledUpdates: [], updatedAt: now };
+}
+
+function trialEnd(start: number, duration: number, units: 'DAY' | 'MONTH'): number {
+  return units === 'DAY' ? start + duration * DAY_MS : addMonthsUtc(start, duration);
+}
+
+function changeTime(sub: SubscriptionRecord, strategy: ScheduleStrategy, now: number): number {
+  if (strategy === 'END_OF_BILLING_MONTH') return usagePeriod('MONTH', sub.billingAnchor, now).end;
+  return billingPeriodRange(sub, now).end;
+}
+
+/**
+ * A new subscription for the customer, following the product rules: at most one non-trial and
+ * one trial subscription per product and resource; a new one replaces the current one (a
+ * downgrade may wait for the end of the billing period); a paid subscription to the plan being
+ * trialled converts the trial; one trial per customer per product, none after paying.
+ */
+export function provisionSubscription(
+  catalog: Catalog,
+  state: CustomerState,
+  input: ProvisionInput,
+  now: number,
+  newId: () => string,
+): SubscriptionChange {
+  const plan = requirePlan(catalog, input.planId);
+  const product = catalog.products.get(plan.productId);
+  const addons = resolveAddons(catalog, plan, input.addons ?? []);
+  const billableFeatures = checkFeatures(catalog, input.billableFeatures ?? []);
+  const start = input.startDate ?? now;
+  const subs = present(catalog, state, now);
+  const scope = subs.filter(
+    (s) => s.productId === plan.productId && s.resourceId === input.resourceId && isOpen(s, now),
+  );
+  const current = scope.find((s) => subscriptionStatus(s, now) === 'ACTIVE');
+  const currentTrial = scope.find((s) => isTrialSubscription(s, now) && s.startDate <= now);
+  const history = subs.filter((s) => s.productId === plan.productId);
+  const alreadyTrialed = history.some((s) => s.trialEndDate !== null);
+  const alreadyPaid = history.some((s) => s.trialEndDate === null && planOf(catalog, s)?.pricingType === 'PAID');
+
+  const override = input.trialOverrideConfiguration;
+  const converting = currentTrial?.planId === plan.id && override?.isTrial !== true;
+  const trialConfig = plan.defaultTrialConfig;
+  // A trial lets a customer try a higher tier; moving down never starts one.
+  const downgrade = current !== undefined && plan.order < (planOf(catalog, current)?.order ?? 0);
+  const wantsTrial = override
+    ? override.isTrial
+    : !converting && !downgrade && !input.skipTrial && trialConfig !== null && !alreadyTrialed && !alreadyPaid;
+  const trialEndDate = wantsTrial
+    ? (override?.trialEndDate ?? (trialConfig ? trialEnd(start, trialConfig.duration, trialConfig.units) : null))
+    : null;
+  if (wantsTrial && trialEndDate === null)
+    throw new AllotError(
+      'INVALID_INPUT',
+      `plan "${plan.id}" has no default trial; give trialOverrideConfiguration.trialEndDate`,
+    );
+  if (trialEndDate !== null && trialEndDate <= start)
+    throw new AllotError('INVALID_INPUT', 'the trial must end after the subscription starts');
+  const trialEndBehavior =
+    trialEndDate === null ? null : (override?.trialEndBehavior ?? trialConfig?.trialEndBehavior ?? 'CONVERT_TO_PAID');
+
+  const upserts: SubscriptionRecord[] = [];
+  const strategy = input.scheduleStrategy ?? product?.downgradeScheduleStrategy ?? 'IMMEDIATE';
+  if (current && downgrade && !wantsTrial && strategy !== 'IMMEDIATE' && input.startDate === undefined) {
+    const update: ScheduledUpdate = {
+      subscriptionScheduleType: 'Downgrade',
+      scheduledExecutionTime: changeTime(current, strategy, now),
+      createdAt: now,
+      planId: plan.id,
+      planVersion: plan.version,
+      addons,
+      billableFeatures,
+      billingPeriod: input.billingPeriod ?? current.billingPeriod,
+    };
+    // A newer scheduled change replaces a pending one.
+    const scheduled = { ...current, scheduledUpdates: [update], updatedAt: now };
+    return { upserts: [scheduled], subscription: scheduled };
+  }
+
+  const predecessor = wantsTrial ? undefined : current;
+  const billingPeriod = input.billingPeriod ?? predecessor?.billingPeriod ?? 'MONTHLY';
+  const keepAnchor = predecessor !== undefined && input.billingCycleAnchor !== 'NOW' && !wantsTrial;
+  const rule = product?.usageResetCutoffRule ?? 'ALWAYS_RESET';
+  const keepUsage =
+    predecessor !== undefined &&
+    (rule === 'NEVER_RESET' || (rule === 'BILLING_PERIOD_CHANGE' && predecessor.billingPeriod === billingPeriod));
+  const id = newId();
+  const subscription: SubscriptionRecord = {
+    id,
+    customerId: input.customerId,
+    resourceId: input.resourceId,
+    productId: plan.productId,
+    planId: plan.id,
+    planVersion: plan.version,
+    billingPeriod,
+    addons,
+    billableFeatures,
+    entitlements: input.entitlements ?? [],
+    metadata: input.metadata ?? {},
+    startDate: start,
+    billingAnchor: keepAnchor && predecessor ? predecessor.billingAnchor : start,
+    usageResetAt: keepUsage && predecessor ? predecessor.usageResetAt : start,
+    usageEpoch: keepUsage && predecessor ? predecessor.usageEpoch : id,
+    trialEndDate,
+    trialEndBehavior,
+    endDate: trialEndBehavior === 'CANCEL_SUBSCRIPTION' ? trialEndDate : null,
+    cancellationDate: null,
+    cancelReason: trialEndBehavior === 'CANCEL_SUBSCRIPTION' ? 'TrialEnded' : null,
+    scheduledUpdates: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+  upserts.push(subscription);
+
+  for (const other of scope) {
+    const trial = isTrialSubscription(other, now);
+    if (subscriptionStatus(other, now) === 'NOT_STARTED') {
+      // A pending subscription (e.g. a scheduled move to the downgrade plan) is superseded.
+      if (!wantsTrial || trial) upserts.push(end(other, now, 'UpgradeOrDowngrade', now));
+    } else if (trial && (wantsTrial || converting)) {
+      upserts.push(end(other, Math.max(start, now), converting ? 'TrialConverted' : 'UpgradeOrDowngrade', now));
+    } else if (!trial && !wantsTrial) {
+      upserts.push(end(other, start, 'UpgradeOrDowngrade', now));
+    } else if (!trial && trialEndBehavior === 'CONVERT_TO_PAID' && trialEndDate !== null) {
+      // The trial takes over when it converts; until then the current plan keeps running.
+      upserts.push(end(other, trialEndDate, 'TrialConverted', now));
+    }
+  }
+  const downgradePlan = product?.downgradePlanId ? catalog.plans.get(product.downgradePlanId) : undefined;
+  if (trialEndBehavior === 'CANCEL_SUBSCRIPTION' && trialEndDate !== null && !current && downgradePlan) {
+    upserts.push(downgradeSubscription(subscription, downgradePlan, trialEndDate, now, newId));
+  }
+  return { upserts, subscription };
+}
+
+function downgradeSubscription(
+  from: SubscriptionRecord,
+  plan: PlanVersion,
+  start: number,
+  now: number,
+  newId: () => string,
+): SubscriptionRecord {
+  const id = newId();
+  return {
+    ...from,
+    id,
+    planId: plan.id,
+    planVersion: plan.version,
+    addons: [],
+    billableFeatures: [],
+    entitlements: [],
+    startDate: start,
+    billingAnchor: start,
+    usageResetAt: start,
+    usageEpoch: id,
+    trialEndDate: null,
+    trialEndBehavior: null,
+    endDate: null,
+    cancellationDate: null,
+    cancelReason: null,
+    scheduledUpdates: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+export function requireSubscription(state: CustomerState, subscriptionId: string): SubscriptionRecord {
+  const sub = state.subscriptions.find((s) => s.id === subscriptionId);
+  if (!sub)
+    throw new AllotError('SUBSCRIPTION_NOT_FOUND', `subscription "${subscriptionId}" does not exist`, {
+      details: { subscriptionId },
+    });
+  return sub;
+}
+
+export interface CancelInput {
+  readonly subscriptionId: string;
+  readonly subscriptionCancellationTime?: SubscriptionCancellationTime | undefined;
+  readonly endDate?: number | undefined;
+}
+
+/**
+ * Cancels at once, at the end of the billing period, or on a date. A product with a downgrade
+ * plan moves the customer onto it when the cancellation takes effect.
+ */
+export function cancelSubscription(
+  catalog: Catalog,
+  state: CustomerState,
+  input: CancelInput,
+  now: number,
+  newId: () => string,
+): SubscriptionChange {
+  const sub = effectiveSubscription(requireSubscription(state, input.subscriptionId), catalog, now);
+  const status = subscriptionStatus(sub, now);
+  if (status === 'CANCELED' || status === 'EXPIRED')
+    throw new AllotError('SUBSCRIPTION_NOT_ACTIVE', `subscription "${sub.id}" has already ended`, {
+      details: { subscriptionId: sub.id, status },
+    });
+  const time = input.subscriptionCancellationTime ?? (input.endDate === undefined ? 'IMMEDIATE' : 'SPECIFIC_DATE');
+  const trial = isTrialSubscription(sub, now);
+  if (time === 'END_OF_BILLING_PERIOD' && trial)
+    throw new AllotError('INVALID_OPERATION', 'a trial cannot be canceled at the end of the billing period');
+  let at: number;
+  if (status === 'NOT_STARTED' || time === 'IMMEDIATE') at = now;
+  else if (time === 'END_OF_BILLING_PERIOD') at = billingPeriodRange(sub, now).end;
+  else {
+    if (input.endDate === undefined || input.endDate < now)
+      throw new AllotError('INVALID_INPUT', 'SPECIFIC_DATE cancellation needs an endDate that is not in the past');
+    at = input.endDate;
+  }
+  const canceled = end(sub, at, at === now ? 'Immediate' : 'ScheduledCancellation', now);
+  const upserts: SubscriptionRecord[] = [canceled];
+  const siblings = present(catalog, state, now).filter(
+    (s) => s.id !== sub.id && s.productId === sub.productId && s.resourceId === sub.resourceId && isOpen(s, now),
+  );
+  if (trial) {
+    // The plan this trial would have replaced keeps running.
+    for (const s of siblings)
+      if (s.cancelReason === 'TrialConverted' && s.endDate === sub.trialEndDate)
+        upserts.push({ ...s, endDate: null, cancellationDate: null, cancelReason: null, updatedAt: now });
+    return { upserts, subscription: canceled };
+  }
+  const product = catalog.products.get(sub.productId);
+  const downgradePlan = product?.downgradePlanId ? catalog.plans.get(product.downgradePlanId) : undefined;
+  const replaced = siblings.some((s) => !isTrialSubscription(s, now) && s.startDate >= at);
+  if (status !== 'NOT_STARTED' && downgradePlan && downgradePlan.id !== sub.planId && !replaced) {
+    upserts.push(downgradeSubscription(sub, downgradePlan, at, now, newId));
+  }
+  return { upserts, subscription: canceled };
+}
+
+export interface UpdateInput {
+  readonly subscriptionId: string;
+  readonly addons?: readonly AddonRequest[] | undefined;
+  readonly billableFeatures?: readonly BillableFeature[] | undefined;
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
+  readonly billingPeriod?: BillingPeriod | undefined;
+  readonly trialEndDate?: number | undefined;
+  readonly scheduleStrategy?: ScheduleStrategy | undefined;
+  readonly entitlements?: readonly EntitlementSpec[] | undefined;
+}
+
+/**
+ * Updates a subscription in place, keeping its start and billing cycle. Add-ons replace the whole
+ * list. Quantity, add-on and billing-period changes apply at once unless a schedule strategy
+ * defers them; metadata, custom entitlements and the trial end always apply at once.
+ */
+export function updateSubscription(
+  catalog: Catalog,
+  state: CustomerState,
+  input: UpdateInput,
+  now: number,
+): SubscriptionChange {
+  const sub = effectiveSubscription(requireSubscription(state, input.subscriptionId), catalog, now);
+  const status = subscriptionStatus(sub, now);
+  if (status === 'CANCELED' || status === 'EXPIRED')
+    throw new AllotError('SUBSCRIPTION_NOT_ACTIVE', `subscription "${sub.id}" has ended and cannot be updated`, {
+      details: { subscriptionId: sub.id, status },
+    });
+  const plan = planOf(catalog, sub);
+  if (!plan) throw new AllotError('PLAN_NOT_FOUND', `plan "${sub.planId}" v${sub.planVersion} is unknown`);
+  const addons = input.addons ? resolveAddons(catalog, plan, input.addons) : undefined;
+  const billableFeatures = input.billableFeatures ? checkFeatures(catalog, input.billableFeatures) : undefined;
+  const upserts: SubscriptionRecord[] = [];
+  let next: SubscriptionRecord = {
+    ...sub,
+    metadata: input.metadata ?? sub.metadata,
+    entitlements: input.entitlements ?? sub.entitlements,
+    updatedAt: now,
+  };
+  if (input.trialEndDate !== undefined) {
+    if (!isTrialSubscription(sub, now))
+      throw new AllotError('INVALID_OPERATION', `subscription "${sub.id}" is not in trial`);
+    if (input.trialEndDate <= now) throw new AllotError('INVALID_INPUT', 'trialEndDate must be in the future');
+    const trialEndsIt = sub.cancelReason === 'TrialEnded';
+    next = { ...next, trialEndDate: input.trialEndDate, endDate: trialEndsIt ? input.trialEndDate : next.endDate };
+    for (const s of present(catalog, state, now))
+      if (
+        s.id !== sub.id &&
+        s.productId === sub.productId &&
+        s.resourceId === sub.resourceId &&
+        s.endDate === sub.trialEndDate
+      )
+        upserts.push({
+          ...s,
+          ...(s.cancelReason === 'TrialConverted'
+            ? { endDate: input.trialEndDate }
+            : { startDate: input.trialEndDate, billingAnchor: input.trialEndDate, usageResetAt: input.trialEndDate }),
+          updatedAt: now,
+        });
+  }
+  const changes = { addons, billableFeatures, billingPeriod: input.billingPeriod };
+  const changed = addons !== undefined || billableFeatures !== undefined || input.billingPeriod !== undefined;
+  if (changed && input.scheduleStrategy && input.scheduleStrategy !== 'IMMEDIATE' && status === 'ACTIVE') {
+    const update: ScheduledUpdate = {
+      subscriptionScheduleType: addons ? 'Addon' : billableFeatures ? 'UnitAmount' : 'BillingPeriod',
+      scheduledExecutionTime: changeTime(sub, input.scheduleStrategy, now),
+      createdAt: now,
+      ...(addons ? { addons } : {}),
+      ...(billableFeatures ? { billableFeatures } : {}),
+      ...(input.billingPeriod ? { billingPeriod: input.billingPeriod } : {}),
+    };
+    next = { ...next, scheduledUpdates: [update] };
+  } else if (changed) {
+    const rule = catalog.products.get(sub.productId)?.usageResetCutoffRule;
+    const periodChanged = changes.billingPeriod !== undefined && changes.billingPeriod !== sub.billingPeriod;
+    next = {
+      ...next,
+      addons: addons ?? next.addons,
+      billableFeatures: billableFeatures ?? next.billableFeatures,
+      billingPeriod: changes.billingPeriod ?? next.billingPeriod,
+      billingAnchor: periodChanged ? now : next.billingAnchor,
+      ...(periodChanged && rule === 'BILLING_PERIOD_CHANGE'
+        ? { usageResetAt: now, usageEpoch: `${sub.id}@${now}` }
+        : {}),
+    };
+  }
+  return { upserts: [next, ...upserts], subscription: next };
+}
+
+/** Drops a subscription's pending scheduled updates. */
+export function cancelScheduledUpdates(
+  catalog: Catalog,
+  state: CustomerState,
+  subscriptionId: string,
+  now: number,
+): SubscriptionChange {
+  const sub = effectiveSubscription(requireSubscription(state, subscriptionId), catalog, now);
+  const next = { ...sub, scheduledUpdates: [], updatedAt: now };
+  return { upserts: [next], subscription: next };
+}
+
+/** Moves a subscription to another resource (or customer-wide with `null`). */
+export function transferSubscription(
+  catalog: Catalog,
+  state: CustomerState,
+  subscriptionId: string,
+  destinationResourceId: string | null,
+  now: number,
+): SubscriptionChange {
+  const sub = effectiveSubscription(requireSubscription(state, subscriptionId), catalog, now);
+  if (!isOpen(sub, now))
+    throw new AllotError('SUBSCRIPTION_NOT_ACTIVE', `subscription "${sub.id}" has ended and cannot be transferred`);
+  const clash = state.subscriptions.find(
+    (s) =>
+      s.id !== sub.id &&
+      s.productId === sub.productId &&
+      s.resourceId === destinationResourceId &&
+      isOpen(s, now) &&
+      isTrialSubscription(s, now) === isTrialSubscription(sub, now),
+  );
+  if (clash)
+    throw new AllotError(
+      'INVALID_OPERATION',
+      `resource "${destinationResourceId ?? '(customer-wide)'}" already has subscription "${clash.id}" to product "${sub.productId}"`,
+    );
+  const next = { ...sub, resourceId: destinationResourceId, updatedAt: now };
+  return { upserts: [next], subscription: next };
+}

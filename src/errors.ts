@@ -1,0 +1,57 @@
+/** Stable error codes: callers branch on these, so values never change once published. */
+export const ERROR_CODES = {
+  INVALID_INPUT: 'INVALID_INPUT',
+  INVALID_CATALOG: 'INVALID_CATALOG',
+  NOT_INITIALIZED: 'NOT_INITIALIZED',
+  CLOSED: 'CLOSED',
+  CUSTOMER_NOT_FOUND: 'CUSTOMER_NOT_FOUND',
+  CUSTOMER_ALREADY_EXISTS: 'CUSTOMER_ALREADY_EXISTS',
+  CUSTOMER_ARCHIVED: 'CUSTOMER_ARCHIVED',
+  CUSTOMER_NOT_ARCHIVED: 'CUSTOMER_NOT_ARCHIVED',
+  PLAN_NOT_FOUND: 'PLAN_NOT_FOUND',
+  ADDON_NOT_FOUND: 'ADDON_NOT_FOUND',
+  ADDON_NOT_COMPATIBLE: 'ADDON_NOT_COMPATIBLE',
+  ADDON_QUANTITY_EXCEEDED: 'ADDON_QUANTITY_EXCEEDED',
+  FEATURE_NOT_FOUND: 'FEATURE_NOT_FOUND',
+  FEATURE_NOT_METERED: 'FEATURE_NOT_METERED',
+  SUBSCRIPTION_NOT_FOUND: 'SUBSCRIPTION_NOT_FOUND',
+  SUBSCRIPTION_NOT_ACTIVE: 'SUBSCRIPTION_NOT_ACTIVE',
+  PROMOTIONAL_ENTITLEMENT_NOT_FOUND: 'PROMOTIONAL_ENTITLEMENT_NOT_FOUND',
+  INVALID_OPERATION: 'INVALID_OPERATION',
+  STORE_ERROR: 'STORE_ERROR',
+} as const;
+
+export type AllotErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+const BRAND = Symbol.for('allot.error');
+
+export interface AllotErrorOptions {
+  details?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * The one error type allot throws. Branch on `code`; recognise it with `AllotError.is(e)`,
+ * which works across the ESM and CJS builds where `instanceof` may not.
+ *
+ * @example
+ * try { await allot.provisionSubscription(params) }
+ * catch (e) { if (AllotError.is(e) && e.code === 'PLAN_NOT_FOUND') ... }
+ */
+export class AllotError extends Error {
+  readonly code: AllotErrorCode;
+  readonly details: unknown;
+  readonly [BRAND] = true;
+
+  constructor(code: AllotErrorCode, message: string, options: AllotErrorOptions = {}) {
+    super(`[allot] ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AllotError';
+    this.code = code;
+    this.details = options.details;
+  }
+
+  /** True for any AllotError, from either build of the package. */
+  static is(value: unknown): value is AllotError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+}

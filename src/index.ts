@@ -1,0 +1,110 @@
+// The public surface of allot. Stores live on subpaths (`allot/stores/memory`, `allot/stores/sqlite`)
+// so importing this module never loads a native driver.
+
+export type {
+  AllotOptions,
+  CancelSubscriptionParams,
+  CancelSubscriptionScheduledUpdatesParams,
+  EntitlementCheckParams,
+  EntitlementsState,
+  EnumCheckOptions,
+  GetActiveSubscriptionsParams,
+  GetSubscriptionsParams,
+  GetSubscriptionsResult,
+  GrantPromotionalEntitlementsParams,
+  MeteredCheckOptions,
+  Product,
+  ProvisionCustomerParams,
+  ProvisionCustomerResult,
+  ProvisionSubscriptionParams,
+  ProvisionSubscriptionResult,
+  ReportUsageAck,
+  ReportUsageBulkParams,
+  ReportUsageParams,
+  RevokePromotionalEntitlementsParams,
+  SubscriptionParams,
+  TransferSubscriptionParams,
+  UpdateCustomerParams,
+  UpdateSubscriptionParams,
+} from './client/allot.js';
+export { Allot } from './client/allot.js';
+export { type Clock, type ClockStep, ManualClock, systemClock } from './client/clock.js';
+export type { EntitlementFallback } from './client/fallback.js';
+export type {
+  AllotEventName,
+  AllotEvents,
+  EntitlementsUpdatedEvent,
+  SubscriptionUpdatedEvent,
+  UsageUpdatedEvent,
+} from './client/listeners.js';
+export type {
+  Customer,
+  FullCustomer,
+  PromotionalEntitlement,
+  SlimSubscription,
+  Subscription,
+  SubscriptionFutureUpdate,
+} from './client/result-shapes.js';
+export type { AddonVersion, Catalog, PlanVersion } from './core/catalog.js';
+export type { CatalogInput } from './core/catalog-schema.js';
+export type {
+  BooleanEntitlement,
+  Entitlement,
+  EntitlementFeature,
+  EntitlementType,
+  EnumEntitlement,
+  MeteredEntitlement,
+  NumericEntitlement,
+  ResetPeriodConfiguration,
+} from './core/entitlement-results.js';
+export {
+  AccessDeniedReason,
+  BillingModel,
+  BillingPeriod,
+  EntitlementBehavior,
+  EntitlementResetPeriod,
+  EntitlementsStateAccessDeniedReason,
+  FeatureType,
+  MeterType,
+  MonthlyAccordingTo,
+  PricingType,
+  PromotionalEntitlementPeriod,
+  PromotionalEntitlementStatus,
+  ProvisionSubscriptionStatus,
+  ScheduleStrategy,
+  SubscriptionBillingCycleAnchor,
+  SubscriptionCancellationAction,
+  SubscriptionCancellationTime,
+  SubscriptionCancelReason,
+  SubscriptionDecisionStrategy,
+  SubscriptionScheduleStatus,
+  SubscriptionScheduleType,
+  SubscriptionStatus,
+  SubscriptionUpdateUsageCutoffBehavior,
+  TiersMode,
+  TrialEndBehavior,
+  TrialPeriodUnits,
+  UsageUpdateBehavior,
+  WeeklyAccordingTo,
+  YearlyAccordingTo,
+} from './core/enums.js';
+export type {
+  CustomerRecord,
+  CustomerState,
+  EntitlementSpec,
+  PackageVersionRecord,
+  PromotionRecord,
+  SubscriptionRecord,
+  UsageRecord,
+} from './core/records.js';
+export type { UsagePeriod } from './core/reset-period.js';
+export { AllotError, type AllotErrorCode, ERROR_CODES } from './errors.js';
+export type {
+  ChangeSet,
+  Store,
+  StoreCapabilities,
+  StoreReader,
+  StoreTransaction,
+  UsageKey,
+  UsageWrite,
+} from './stores/store.js';

@@ -1,0 +1,146 @@
+// Schema changes, written with kysely's schema builder so a PostgreSQL store can mirror them, and
+// run synchronously on the native connection. Append new versions; never edit a shipped one.
+import { type Compilable, type Kysely, sql } from 'kysely';
+import type { Database } from '../sql/schema.js';
+import type { SqliteDatabase } from './sqlite-statements.js';
+
+/** One schema version: the statements that bring the previous version to this one. */
+export interface SqliteMigration {
+  readonly version: number;
+  up(db: Kysely<Database>): readonly Compilable[];
+}
+
+/** Every schema version, oldest first. */
+export const sqliteMigrations: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    up: (db) => [
+      // NOT NULL on text keys: SQLite, unlike PostgreSQL, lets a PRIMARY KEY column hold nulls.
+      db.schema
+        .createTable('customers')
+        .addColumn('id', 'text', (c) => c.primaryKey().notNull())
+        .addColumn('name', 'text')
+        .addColumn('email', 'text')
+        .addColumn('billing_id', 'text')
+        .addColumn('coupon_id', 'text')
+        .addColumn('metadata', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('archived_at', 'bigint'),
+      db.schema
+        .createTable('subscriptions')
+        .addColumn('id', 'text', (c) => c.primaryKey().notNull())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text')
+        .addColumn('product_id', 'text', (c) => c.notNull())
+        .addColumn('plan_id', 'text', (c) => c.notNull())
+        .addColumn('plan_version', 'integer', (c) => c.notNull())
+        .addColumn('billing_period', 'text', (c) => c.notNull())
+        .addColumn('addons', 'text', (c) => c.notNull())
+        .addColumn('billable_features', 'text', (c) => c.notNull())
+        .addColumn('entitlements', 'text', (c) => c.notNull())
+        .addColumn('metadata', 'text', (c) => c.notNull())
+        .addColumn('start_date', 'bigint', (c) => c.notNull())
+        .addColumn('billing_anchor', 'bigint', (c) => c.notNull())
+        .addColumn('usage_reset_at', 'bigint', (c) => c.notNull())
+        .addColumn('usage_epoch', 'text', (c) => c.notNull())
+        .addColumn('trial_end_date', 'bigint')
+        .addColumn('trial_end_behavior', 'text')
+        .addColumn('end_date', 'bigint')
+        .addColumn('cancellation_date', 'bigint')
+        .addColumn('cancel_reason', 'text')
+        .addColumn('scheduled_updates', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull()),
+      db.schema.createIndex('subscriptions_customer').on('subscriptions').columns(['customer_id', 'id']),
+      db.schema
+        .createTable('promotions')
+        .addColumn('id', 'text', (c) => c.primaryKey().notNull())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('feature_id', 'text', (c) => c.notNull())
+        .addColumn('period', 'text', (c) => c.notNull())
+        .addColumn('entitlement', 'text', (c) => c.notNull())
+        .addColumn('is_visible', 'integer', (c) => c.notNull())
+        .addColumn('start_date', 'bigint', (c) => c.notNull())
+        .addColumn('end_date', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull()),
+      db.schema.createIndex('promotions_customer').on('promotions').columns(['customer_id', 'id']),
+      db.schema
+        .createTable('usage')
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('feature_id', 'text', (c) => c.notNull())
+        .addColumn('value', 'double precision', (c) => c.notNull())
+        .addColumn('window_key', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('usage_pk', ['customer_id', 'resource_id', 'feature_id'])
+        // The counters are only ever reached by their key: one b-tree instead of a table plus index.
+        .modifyEnd(sql`without rowid`),
+      db.schema
+        .createTable('idempotency')
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_pk', ['scope', 'key']),
+      db.schema
+        .createTable('package_versions')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('ref_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('snapshot', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('package_versions_pk', ['kind', 'ref_id', 'version']),
+      // No AUTOINCREMENT: pruning never deletes the newest row, so the rowid never goes back, and
+      // each commit is spared a write to sqlite_sequence.
+      db.schema
+        .createTable('change_log')
+        .addColumn('seq', 'integer', (c) => c.primaryKey())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull()),
+    ],
+  },
+];
+
+/**
+ * Applies the pending migrations, each in its own transaction. Safe when several processes open
+ * the same file at once: `BEGIN IMMEDIATE` queues them, and each re-checks the version inside.
+ */
+export function migrate(native: SqliteDatabase, db: Kysely<Database>, now: number): void {
+  const run = (query: Compilable) => {
+    const { sql: text, parameters } = query.compile();
+    native.prepare(text).run(...parameters);
+  };
+  run(
+    db.schema
+      .createTable('schema_migrations')
+      .ifNotExists()
+      .addColumn('version', 'integer', (c) => c.primaryKey())
+      .addColumn('applied_at', 'bigint', (c) => c.notNull()),
+  );
+  const applied = db.selectFrom('schema_migrations').select('version').compile();
+  const appliedVersions = () =>
+    new Set(
+      native
+        .prepare(applied.sql)
+        .all()
+        .map((row) => (row as { version: number }).version),
+    );
+  const appliedAtStart = appliedVersions();
+  for (const migration of sqliteMigrations) {
+    if (appliedAtStart.has(migration.version)) continue;
+    native.exec('BEGIN IMMEDIATE');
+    try {
+      if (!appliedVersions().has(migration.version)) {
+        for (const query of migration.up(db)) run(query);
+        run(db.insertInto('schema_migrations').values({ version: migration.version, applied_at: now }));
+      }
+      native.exec('COMMIT');
+    } catch (e) {
+      if (native.inTransaction) native.exec('ROLLBACK');
+      throw e;
+    }
+  }
+}

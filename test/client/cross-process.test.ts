@@ -1,0 +1,42 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Allot } from '../../src/index.js';
+import { type Harness, harness, stores } from '../helpers/fixtures.js';
+
+const sqlite = stores.filter((s) => s.name === 'sqlite');
+
+describe.each(sqlite)('two engines on one database ($name)', (fixture) => {
+  let h: Harness;
+  let other: Allot;
+  beforeEach(async () => {
+    h = await harness(fixture);
+    other = await h.reopen();
+    await h.allot.provisionCustomer({ customerId: 'acme', subscriptionParams: { planId: 'free' } });
+  });
+  afterEach(() => h.close());
+
+  const calls = async (allot: Allot) =>
+    (await allot.getMeteredEntitlement({ customerId: 'acme', featureId: 'api-calls' })).currentUsage;
+
+  it("sees the other engine's writes at its next check", async () => {
+    expect(await calls(other)).toBe(0); // warms the other engine's cache
+    await h.allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 5 });
+    expect(await calls(other)).toBe(5);
+    await other.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 2 });
+    expect(await calls(h.allot)).toBe(7);
+    await other.provisionSubscription({ customerId: 'acme', planId: 'pro', skipTrial: true });
+    expect((await h.allot.getBooleanEntitlement({ customerId: 'acme', featureId: 'sso' })).hasAccess).toBe(true);
+  });
+
+  it('writes on top of the latest state, never a stale cache', async () => {
+    expect(await calls(h.allot)).toBe(0);
+    await other.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 10, updateBehavior: 'SET' });
+    const ack = await h.allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 1 });
+    expect(ack.currentUsage).toBe(11);
+    await other.provisionSubscription({ customerId: 'acme', planId: 'pro', skipTrial: true });
+    // The first engine's cache still holds the free plan; the write must see pro.
+    const [pro] = await other.getActiveSubscriptions({ customerId: 'acme' });
+    const canceled = await h.allot.cancelSubscription({ subscriptionId: pro?.id ?? '' });
+    expect(canceled.planId).toBe('pro');
+    expect((await other.getActiveSubscriptions({ customerId: 'acme' })).map((s) => s.planId)).toEqual(['free']);
+  });
+});

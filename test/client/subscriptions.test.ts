@@ -1,0 +1,267 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { errorCode, type Harness, harness, START, stores } from '../helpers/fixtures.js';
+
+describe.each(stores)('subscriptions ($name)', (fixture) => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness(fixture);
+    await h.allot.provisionCustomer({ customerId: 'acme', subscriptionParams: { planId: 'free' } });
+  });
+  afterEach(() => h.close());
+
+  const active = async () =>
+    (await h.allot.getActiveSubscriptions({ customerId: 'acme' })).map((s) => `${s.planId}:${s.status}`);
+  const limit = async (featureId = 'api-calls') =>
+    (await h.allot.getMeteredEntitlement({ customerId: 'acme', featureId })).usageLimit;
+
+  it('an upgrade replaces the current subscription at once', async () => {
+    const [free] = await h.allot.getActiveSubscriptions({ customerId: 'acme' });
+    h.clock.advance({ days: 3 });
+    const { provisionStatus, subscription } = await h.allot.provisionSubscription({
+      customerId: 'acme',
+      planId: 'pro',
+      skipTrial: true,
+      addons: [{ addonId: 'extra-calls', quantity: 2 }],
+      billingPeriod: 'MONTHLY',
+    });
+    expect(provisionStatus).toBe('SUCCESS');
+    expect(subscription).toMatchObject({ planId: 'pro', status: 'ACTIVE', addonIds: ['extra-calls'] });
+    expect(await active()).toEqual(['pro:ACTIVE']);
+    expect(await limit()).toBe(1200);
+    const old = await h.allot.getSubscription({ subscriptionId: free?.id ?? '' });
+    expect(old).toMatchObject({ status: 'CANCELED', cancelReason: 'UpgradeOrDowngrade' });
+    // The billing cycle is kept by default.
+    expect(subscription.currentBillingPeriodStart.toISOString()).toBe(START);
+  });
+
+  it('starts the plan trial, converts it on a paid subscription to the same plan', async () => {
+    const trial = await h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro' });
+    expect(trial.subscription).toMatchObject({ status: 'IN_TRIAL', trialEndBehavior: 'CONVERT_TO_PAID' });
+    expect(trial.subscription.trialEndDate?.toISOString()).toBe('2025-02-14T10:00:00.000Z');
+    // The trial runs beside the free plan until it converts.
+    expect((await active()).sort()).toEqual(['free:ACTIVE', 'pro:IN_TRIAL']);
+    expect(await limit()).toBe(1000);
+    h.clock.advance({ days: 2 });
+    const paid = await h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro' });
+    expect(paid.subscription.status).toBe('ACTIVE');
+    expect(await active()).toEqual(['pro:ACTIVE']);
+    const old = await h.allot.getSubscription({ subscriptionId: trial.subscription.id });
+    expect(old.cancelReason).toBe('TrialConverted');
+  });
+
+  it('a trial converts to paid by itself when it ends', async () => {
+    const trial = await h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro' });
+    h.clock.set(trial.subscription.trialEndDate ?? 0);
+    expect(await active()).toEqual(['pro:ACTIVE']);
+    expect(await limit()).toBe(1000);
+  });
+
+  it('a trial that cancels at its end falls back to the running plan', async () => {
+    await h.allot.provisionSubscription({
+      customerId: 'acme',
+      planId: 'pro',
+      trialOverrideConfiguration: {
+        isTrial: true,
+        trialEndDate: '2025-02-05T00:00:00Z',
+        trialEndBehavior: 'CANCEL_SUBSCRIPTION',
+      },
+    });
+    h.clock.set('2025-02-05T00:00:00Z');
+    expect(await active()).toEqual(['free:ACTIVE']);
+    expect(await limit()).toBe(100);
+  });
+
+  it('grants one trial per product', async () => {
+    const trial = await h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro' });
+    await h.allot.cancelSubscription({ subscriptionId: trial.subscription.id });
+    expect(await active()).toEqual(['free:ACTIVE']);
+    const again = await h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro' });
+    expect(again.subscription.status).toBe('ACTIVE');
+    expect(await active()).toEqual(['pro:ACTIVE']);
+  });
+
+  it('a downgrade can wait for the end of the billing period, and a newer change replaces it', async () => {
+    await h.allot.provisionSubscription({ customerId: 'acme', planId: 'enterprise' });
+    const scheduled = await h.allot.provisionSubscription({
+      customerId: 'acme',
+      planId: 'free',
+      scheduleStrategy: 'END_OF_BILLING_PERIOD',
+    });
+    expect(scheduled.subscription.planId).toBe('enterprise');
+    expect(scheduled.subscription.futureUpdates).toMatchObject([
+      { subscriptionScheduleType: 'Downgrade', scheduleStatus: 'Scheduled', targetPackage: { id: 'free' } },
+    ]);
+    expect(scheduled.subscription.futureUpdates[0]?.scheduledExecutionTime.toISOString()).toBe(
+      '2025-02-28T10:00:00.000Z',
+    );
+    const replaced = await h.allot.provisionSubscription({
+      customerId: 'acme',
+      planId: 'pro',
+      scheduleStrategy: 'END_OF_BILLING_PERIOD',
+    });
+    expect(replaced.subscription.futureUpdates.map((u) => u.targetPackage?.id)).toEqual(['pro']);
+    expect(await limit()).toBeUndefined(); // enterprise: unlimited
+    h.clock.set('2025-02-28T10:00:00.000Z');
+    expect(await active()).toEqual(['pro:ACTIVE']);
+    expect(await limit()).toBe(1000);
+    await h.allot.cancelSubscriptionScheduledUpdates({ subscriptionId: replaced.subscription.id });
+  });
+
+  it('cancelScheduledUpdates keeps the current plan', async () => {
+    await h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro', skipTrial: true });
+    const { subscription } = await h.allot.provisionSubscription({
+      customerId: 'acme',
+      planId: 'free',
+      scheduleStrategy: 'END_OF_BILLING_PERIOD',
+    });
+    expect(await h.allot.cancelSubscriptionScheduledUpdates({ subscriptionId: subscription.id })).toEqual({
+      subscriptionId: subscription.id,
+    });
+    h.clock.advance({ months: 2 });
+    expect(await active()).toEqual(['pro:ACTIVE']);
+  });
+
+  it('cancels at the end of the billing period onto the downgrade plan', async () => {
+    const { subscription } = await h.allot.provisionSubscription({
+      customerId: 'acme',
+      planId: 'pro',
+      skipTrial: true,
+    });
+    h.clock.advance({ days: 10 });
+    const canceled = await h.allot.cancelSubscription({
+      subscriptionId: subscription.id,
+      subscriptionCancellationTime: 'END_OF_BILLING_PERIOD',
+    });
+    expect(canceled.status).toBe('ACTIVE');
+    expect(canceled.endDate?.toISOString()).toBe('2025-02-28T10:00:00.000Z');
+    expect(await active()).toEqual(['pro:ACTIVE']);
+    h.clock.set('2025-02-28T10:00:00.000Z');
+    expect(await active()).toEqual(['free:ACTIVE']);
+    expect((await h.allot.getSubscription({ subscriptionId: subscription.id })).status).toBe('CANCELED');
+  });
+
+  it('cancels immediately and on a specific date', async () => {
+    const [free] = await h.allot.getActiveSubscriptions({ customerId: 'acme' });
+    const { subscription } = await h.allot.provisionSubscription({
+      customerId: 'acme',
+      planId: 'bucket',
+      resourceId: 'b1',
+    });
+    const now = await h.allot.cancelSubscription({ subscriptionId: subscription.id });
+    expect(now.status).toBe('CANCELED');
+    const later = await h.allot.cancelSubscription({
+      subscriptionId: free?.id ?? '',
+      subscriptionCancellationTime: 'SPECIFIC_DATE',
+      endDate: '2025-03-15T00:00:00Z',
+    });
+    expect(later.endDate?.toISOString()).toBe('2025-03-15T00:00:00.000Z');
+    expect(await errorCode(h.allot.cancelSubscription({ subscriptionId: subscription.id }))).toBe(
+      'SUBSCRIPTION_NOT_ACTIVE',
+    );
+    expect(await errorCode(h.allot.cancelSubscription({ subscriptionId: 'nope' }))).toBe('SUBSCRIPTION_NOT_FOUND');
+  });
+
+  it('updates add-ons (replacing the list), quantities and metadata in place', async () => {
+    const { subscription } = await h.allot.provisionSubscription({
+      customerId: 'acme',
+      planId: 'pro',
+      skipTrial: true,
+    });
+    const updated = await h.allot.updateSubscription({
+      subscriptionId: subscription.id,
+      addons: [{ addonId: 'extra-seats', quantity: 3 }],
+      billableFeatures: [{ featureId: 'seats', quantity: 4 }],
+      metadata: { po: '42' },
+    });
+    expect(updated).toMatchObject({ id: subscription.id, addonIds: ['extra-seats'], metadata: { po: '42' } });
+    expect(updated.billableFeatures).toEqual([{ featureId: 'seats', quantity: 4 }]);
+    expect(await limit('seats')).toBe(25);
+    const overridden = await h.allot.updateSubscription({
+      subscriptionId: subscription.id,
+      addons: [{ addonId: 'unlimited-calls' }],
+    });
+    expect(overridden.addonIds).toEqual(['unlimited-calls']);
+    expect((await h.allot.getMeteredEntitlement({ customerId: 'acme', featureId: 'api-calls' })).isUnlimited).toBe(
+      true,
+    );
+    expect(await limit('seats')).toBe(10);
+  });
+
+  it('rejects unknown, incompatible and excessive add-ons', async () => {
+    expect(
+      await errorCode(
+        h.allot.provisionSubscription({ customerId: 'acme', planId: 'free', addons: [{ addonId: 'nope' }] }),
+      ),
+    ).toBe('ADDON_NOT_FOUND');
+    expect(
+      await errorCode(
+        h.allot.provisionSubscription({ customerId: 'acme', planId: 'free', addons: [{ addonId: 'extra-seats' }] }),
+      ),
+    ).toBe('ADDON_NOT_COMPATIBLE');
+    expect(
+      await errorCode(
+        h.allot.provisionSubscription({
+          customerId: 'acme',
+          planId: 'free',
+          addons: [{ addonId: 'extra-calls', quantity: 6 }],
+        }),
+      ),
+    ).toBe('ADDON_QUANTITY_EXCEEDED');
+    expect(await active()).toEqual(['free:ACTIVE']);
+  });
+
+  it('keeps one subscription per resource for multi-subscription products, and transfers', async () => {
+    const b1 = await h.allot.provisionSubscription({ customerId: 'acme', planId: 'bucket', resourceId: 'b1' });
+    await h.allot.provisionSubscription({ customerId: 'acme', planId: 'bucket', resourceId: 'b2' });
+    const both = await h.allot.getActiveSubscriptions({ customerId: 'acme', resourceId: ['b1', 'b2'] });
+    expect(both).toHaveLength(2);
+    expect(
+      await errorCode(
+        h.allot.transferSubscriptionToResource({ subscriptionId: b1.subscription.id, destinationResourceId: 'b2' }),
+      ),
+    ).toBe('INVALID_OPERATION');
+    const moved = await h.allot.transferSubscriptionToResource({
+      subscriptionId: b1.subscription.id,
+      destinationResourceId: 'b3',
+    });
+    expect(moved.resourceId).toBe('b3');
+    expect(
+      (await h.allot.getNumericEntitlement({ customerId: 'acme', featureId: 'max-projects', resourceId: 'b3' })).value,
+    ).toBe(50);
+  });
+
+  it('lists subscriptions with filters and cursor pagination', async () => {
+    await h.allot.provisionCustomer({ customerId: 'beta', subscriptionParams: { planId: 'pro' } });
+    for (const r of ['r1', 'r2', 'r3'])
+      await h.allot.provisionSubscription({ customerId: 'acme', planId: 'bucket', resourceId: r });
+    const all = await h.allot.getSubscriptions();
+    expect(all.totalCount).toBe(5);
+    const acme = await h.allot.getSubscriptions({ customerId: 'acme', productId: 'storage', pagination: { limit: 2 } });
+    expect(acme.totalCount).toBe(3);
+    expect(acme.data).toHaveLength(2);
+    expect(acme.pageInfo.hasNextPage).toBe(true);
+    const next = await h.allot.getSubscriptions({
+      customerId: 'acme',
+      productId: 'storage',
+      pagination: { limit: 2, startingAfter: acme.pageInfo.endCursor ?? '' },
+    });
+    expect(next.data).toHaveLength(1);
+    expect(next.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    expect(new Set([...acme.data, ...next.data].map((s) => s.resourceId))).toEqual(new Set(['r1', 'r2', 'r3']));
+    const trials = await h.allot.getSubscriptions({ status: 'IN_TRIAL' });
+    expect(trials.data.map((s) => s.customerId)).toEqual(['beta']);
+  });
+
+  it('returns the slim list shape of the reference', async () => {
+    const [slim] = await h.allot.getActiveSubscriptionsList({ customerId: 'acme' });
+    expect(slim).toMatchObject({
+      status: 'ACTIVE',
+      billingPeriod: 'MONTHLY',
+      customer: { customerId: 'acme' },
+      plan: { refId: 'free', displayName: 'Free', product: { refId: 'app', downgradePlan: { refId: 'free' } } },
+      addons: [],
+      trialEndDate: null,
+    });
+    expect(slim?.currentBillingPeriodEnd.toISOString()).toBe('2025-02-28T10:00:00.000Z');
+  });
+});

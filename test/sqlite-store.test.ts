@@ -1,0 +1,160 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CustomerRecord, SubscriptionRecord } from '../src/core/records.js';
+import { AllotError } from '../src/errors.js';
+import { sqliteStore } from '../src/stores/sqlite/index.js';
+import type { Store } from '../src/stores/store.js';
+import { describeStoreConformance } from './store-conformance.js';
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'allot-sqlite-'));
+}
+
+describeStoreConformance(
+  'sqlite',
+  async () => {
+    const dir = tempDir();
+    const filename = path.join(dir, 'allot.db');
+    return {
+      store: sqliteStore({ filename }),
+      reopen: async () => sqliteStore({ filename }),
+      cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+  { durable: true },
+);
+
+const customer = (id: string): CustomerRecord => ({
+  id,
+  name: null,
+  email: null,
+  billingId: null,
+  couponId: null,
+  metadata: {},
+  createdAt: 1,
+  updatedAt: 1,
+  archivedAt: null,
+});
+
+describe('sqlite store', () => {
+  const dirs: string[] = [];
+  const opened: { close(): unknown }[] = [];
+
+  /** A path in a fresh temp dir, removed after the test with everything opened on it. */
+  function tempFile(): string {
+    const dir = tempDir();
+    dirs.push(dir);
+    return path.join(dir, 'allot.db');
+  }
+
+  async function open(filename: string): Promise<Store> {
+    const store = sqliteStore({ filename });
+    opened.push(store);
+    await store.open();
+    return store;
+  }
+
+  function raw(filename: string): Database.Database {
+    const db = new Database(filename);
+    opened.push(db);
+    return db;
+  }
+
+  afterEach(async () => {
+    for (const handle of opened.splice(0).reverse()) await handle.close();
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs each migration once however often the file is reopened', async () => {
+    const filename = tempFile();
+    const first = await open(filename);
+    await first.transaction((tx) => tx.putCustomer(customer('c1')));
+    await first.close();
+    for (let i = 0; i < 2; i++) await (await open(filename)).close();
+    const again = await open(filename);
+    expect(await again.read((r) => r.getCustomer('c1'))).toEqual(customer('c1'));
+    expect(raw(filename).prepare('select version from schema_migrations').all()).toEqual([{ version: 1 }]);
+  });
+
+  it('puts the file in WAL mode', async () => {
+    const filename = tempFile();
+    await open(filename);
+    expect(raw(filename).pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+
+  it('changes its changeToken when another connection commits, not on its own commits', async () => {
+    const filename = tempFile();
+    const ours = await open(filename);
+    const theirs = await open(filename);
+    const token = ours.changeToken?.();
+    await ours.transaction((tx) => tx.putCustomer(customer('mine')));
+    expect(ours.changeToken?.()).toBe(token);
+    await theirs.transaction((tx) => tx.putCustomer(customer('theirs')));
+    expect(ours.changeToken?.()).not.toBe(token);
+  });
+
+  it('reports through changesSince the customers another connection touched', async () => {
+    const filename = tempFile();
+    const ours = await open(filename);
+    const theirs = await open(filename);
+    await ours.transaction((tx) => tx.putCustomer(customer('c0')));
+    const start = await ours.changesSince?.(0);
+    expect(start?.customerIds).toEqual(['c0']);
+    await theirs.transaction(async (tx) => {
+      await tx.putCustomer(customer('c1'));
+      await tx.addUsage({ customerId: 'c2', resourceId: null, featureId: 'f', window: 'w', updatedAt: 1, delta: 1 });
+    });
+    await theirs.transaction((tx) => tx.putIdempotencyResult('scope', 'k', 1, 1));
+    const changes = await ours.changesSince?.(start?.seq ?? 0);
+    expect([...(changes?.customerIds ?? [])].sort()).toEqual(['c1', 'c2']);
+    expect(await ours.changesSince?.(changes?.seq ?? 0)).toEqual({ seq: changes?.seq, customerIds: [] });
+  });
+
+  it('answers changesSince with null when the changes are unknown: pruned, or from another file', async () => {
+    const store = await open(tempFile());
+    expect(await store.changesSince?.(5)).toEqual({ seq: 0, customerIds: null });
+    const write = { customerId: 'c', resourceId: null, featureId: 'f', window: 'w', updatedAt: 1, delta: 1 };
+    // Past the 10,000 changes kept, at the next prune (every 1,000 commits).
+    for (let i = 0; i < 11_000; i++) await store.transaction((tx) => tx.addUsage(write));
+    expect(await store.changesSince?.(1)).toEqual({ seq: 11_000, customerIds: null });
+    expect(await store.changesSince?.(10_999)).toEqual({ seq: 11_000, customerIds: ['c'] });
+  });
+
+  it('leaves a connection it was given open on close', async () => {
+    const db = raw(tempFile());
+    const store = sqliteStore({ database: db });
+    await store.open();
+    await store.transaction((tx) => tx.putCustomer(customer('c1')));
+    await store.close();
+    expect(db.open).toBe(true);
+    expect(db.prepare('select id from customers').all()).toEqual([{ id: 'c1' }]);
+  });
+
+  it('rolls back the whole transaction when a statement fails, naming the store', async () => {
+    const filename = tempFile();
+    const store = await open(filename);
+    const broken = { id: 's1', customerId: null } as unknown as SubscriptionRecord;
+    const attempt = store.transaction(async (tx) => {
+      await tx.putCustomer(customer('c1'));
+      await tx.putSubscription(broken);
+    });
+    await expect(attempt).rejects.toMatchObject({ code: 'STORE_ERROR' });
+    await expect(attempt).rejects.toThrow(`sqlite(${filename})`);
+    expect(await store.read((r) => r.getCustomer('c1'))).toBeUndefined();
+    await store.transaction((tx) => tx.putCustomer(customer('c2')));
+    expect(await store.read((r) => r.getCustomer('c2'))).toBeDefined();
+  });
+
+  it('fails to open a file that is not a database with STORE_ERROR naming the store', async () => {
+    const filename = tempFile();
+    fs.writeFileSync(filename, 'this is not a database, just some text that is long enough '.repeat(40));
+    const error = await sqliteStore({ filename })
+      .open()
+      .catch((e: unknown) => e);
+    expect(AllotError.is(error) && error.code).toBe('STORE_ERROR');
+    expect(String(error)).toContain(`sqlite(${filename})`);
+  });
+});
