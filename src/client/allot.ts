@@ -28,7 +28,7 @@ import {
 import { isLive, isOpen } from '../core/subscription-state.js';
 import { AllotError } from '../errors.js';
 import { memoryStore } from '../stores/memory/memory-store.js';
-import type { Store, StoreTransaction } from '../stores/store.js';
+import type { Store, StoreReader, StoreTransaction } from '../stores/store.js';
 import { type Clock, systemClock } from './clock.js';
 import { type CachedCounter, CustomerEntry } from './customer-cache.js';
 import { type EntitlementFallback, fallbackEntitlement } from './fallback.js';
@@ -101,6 +101,13 @@ export interface AllotOptions {
   clock?: Clock;
   /** Per-feature answers for checks when the store cannot be read. */
   entitlementsFallback?: Record<string, EntitlementFallback>;
+  /**
+   * For stores shared across processes (SQLite): how often, at most, a check asks whether another
+   * process committed (`PRAGMA data_version`, ~3 µs). 0, the default, asks before every check, so
+   * another process's write is seen at the next check; a few milliseconds trade that for speed.
+   * Writes always catch up first, inside their transaction.
+   */
+  changeCheckIntervalMs?: number;
 }
 
 /** What `reportUsage` acknowledges once the usage is durable. */
@@ -170,6 +177,7 @@ interface Mutation<T> {
 }
 
 const USAGE_SCOPE = 'usage';
+const NO_OPTIONS: CheckOptions = Object.freeze({});
 const PROMOTION_MONTHS: Partial<Record<PromotionalEntitlementPeriod, number>> = {
   ONE_MONTH: 1,
   SIX_MONTH: 6,
@@ -180,19 +188,31 @@ function randomHex(length: number): string {
   return globalThis.crypto.randomUUID().replaceAll('-', '').slice(0, length);
 }
 
+const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 255;
+
+/** Options the fast path understands; anything else (a fallback, an unknown key) goes through zod. */
+function plainOptions(options: unknown): boolean {
+  if (options === undefined) return true;
+  if (typeof options !== 'object' || options === null) return false;
+  for (const key in options) if (key !== 'requestedUsage' && key !== 'requestedValues') return false;
+  const { requestedUsage: usage, requestedValues: values } = options as Record<string, unknown>;
+  if (usage !== undefined && !(typeof usage === 'number' && usage >= 0 && usage < Number.POSITIVE_INFINITY))
+    return false;
+  if (values === undefined) return true;
+  if (!Array.isArray(values)) return false;
+  for (const v of values) if (typeof v !== 'string') return false;
+  return true;
+}
+
+/**
+ * The shape every check accepts, verified without zod: a check is the hot path, and parsing with
+ * zod costs more than the check itself. Anything this rejects is parsed by zod, which then either
+ * accepts it or throws `INVALID_INPUT`, so both paths agree on what is valid.
+ */
 function plainCheck(p: unknown): p is EntitlementCheckParams {
   if (typeof p !== 'object' || p === null) return false;
   const { customerId, featureId, resourceId, options } = p as Record<string, unknown>;
-  return (
-    typeof customerId === 'string' &&
-    customerId.length > 0 &&
-    customerId.length <= 255 &&
-    typeof featureId === 'string' &&
-    featureId.length > 0 &&
-    featureId.length <= 255 &&
-    (resourceId == null || (typeof resourceId === 'string' && resourceId.length > 0 && resourceId.length <= 255)) &&
-    options === undefined
-  );
+  return isId(customerId) && isId(featureId) && (resourceId == null || isId(resourceId)) && plainOptions(options);
 }
 
 /**
@@ -217,11 +237,14 @@ export class Allot {
   /** The store's change token and feed position as of our last sync with other processes. */
   #token = 0;
   #seq = 0;
+  readonly #changeCheckIntervalMs: number;
+  #nextChangeCheck = 0;
 
   private constructor(options: AllotOptions) {
     this.#store = options.store ?? memoryStore();
     this.#clock = options.clock ?? systemClock;
     this.#fallbacks = options.entitlementsFallback ?? {};
+    this.#changeCheckIntervalMs = options.changeCheckIntervalMs ?? 0;
     const compiled = compileCatalog(options.catalog);
     this.#init = this.#initialize(compiled);
     // Callers who never await waitForInitialization still see the failure on their first call.
@@ -246,7 +269,7 @@ export class Allot {
     });
     for (const feature of this.#catalog.features.values())
       this.#featureInfo.set(feature.id, entitlementFeature(feature));
-    await this.#syncForeignChanges();
+    await this.#catchUp();
   }
 
   /** Resolves once the store is open, migrated and the catalog versioned; rejects if that failed. */
@@ -278,23 +301,34 @@ export class Allot {
 
   // ───────────────────────────── cache and cross-process freshness ─────────────────────────────
 
+  /** Whether another process may have committed since we last caught up (throttled for checks). */
   #foreignChanged(): boolean {
-    return this.#store.changeToken !== undefined && this.#store.changeToken() !== this.#token;
+    if (this.#store.changeToken === undefined) return false;
+    if (this.#changeCheckIntervalMs > 0) {
+      const t = performance.now();
+      if (t < this.#nextChangeCheck) return false;
+      this.#nextChangeCheck = t + this.#changeCheckIntervalMs;
+    }
+    return this.#store.changeToken() !== this.#token;
   }
 
-  /** Drops cached customers that another process changed since our last look. */
-  async #syncForeignChanges(): Promise<void> {
-    if (!this.#store.changeToken || !this.#store.changesSince) return;
-    const token = this.#store.changeToken();
-    const changes = await this.#store.changesSince(this.#seq);
-    this.#seq = changes.seq;
-    if (changes.customerIds === null) this.#cache.clear();
-    else for (const id of changes.customerIds) this.#cache.delete(id);
+  /**
+   * Drops cached customers that another process changed since we last caught up, reading the
+   * change feed through `reader` (a write's own transaction) or a read of its own.
+   */
+  async #catchUp(reader?: StoreReader): Promise<void> {
+    const token = this.#store.changeToken?.();
+    if (token === undefined || token === this.#token) return;
+    const feed = (r: StoreReader) => r.changesSince?.(this.#seq) ?? Promise.resolve(undefined);
+    const changes = reader ? await feed(reader) : await this.#store.read(feed);
+    if (changes?.customerIds) for (const id of changes.customerIds) this.#cache.delete(id);
+    else this.#cache.clear();
+    if (changes) this.#seq = changes.seq;
     this.#token = token;
   }
 
   async #entry(customerId: string): Promise<CustomerEntry> {
-    if (this.#foreignChanged()) await this.#syncForeignChanges();
+    if (this.#foreignChanged()) await this.#catchUp();
     const cached = this.#cache.get(customerId);
     if (cached) return cached;
     const state = await this.#store.read((r) => r.getCustomerState(customerId));
@@ -306,11 +340,10 @@ export class Allot {
     return entry;
   }
 
-  /** The customer's entry inside a write: the cache when no other process wrote since we synced. */
-  async #entryInTx(tx: StoreTransaction, customerId: string): Promise<{ entry: CustomerEntry; fresh: boolean }> {
-    const cached = this.#foreignChanged() ? undefined : this.#cache.get(customerId);
-    if (cached) return { entry: cached, fresh: false };
-    return { entry: new CustomerEntry(await tx.getCustomerState(customerId)), fresh: true };
+  /** The customer's entry inside a write, after catching up with other processes under the write lock. */
+  async #entryInTx(tx: StoreTransaction, customerId: string): Promise<CustomerEntry> {
+    await this.#catchUp(tx);
+    return this.#cache.get(customerId) ?? new CustomerEntry(await tx.getCustomerState(customerId));
   }
 
   /**
@@ -322,10 +355,9 @@ export class Allot {
     fn: (entry: CustomerEntry, tx: StoreTransaction, now: number, catalog: Catalog) => Promise<Mutation<T>>,
   ): Promise<T> {
     const catalog = await this.#ready();
-    if (this.#foreignChanged()) await this.#syncForeignChanges();
     const now = this.#clock.now();
     const { entry, mutation } = await this.#store.transaction(async (tx) => {
-      const { entry } = await this.#entryInTx(tx, customerId);
+      const entry = await this.#entryInTx(tx, customerId);
       return { entry, mutation: await fn(entry, tx, now, catalog) };
     });
     const next = mutation.state ? entry.withState(mutation.state) : entry;
@@ -353,7 +385,7 @@ export class Allot {
     }
     if (mutation.counters && this.#listeners.has('usageUpdated') && entry.state) {
       for (const { resourceId, featureId } of mutation.counters) {
-        const entitlement = this.#evaluate(entry, entry.state.customer.id, resourceId, featureId, 'METERED', {}, now);
+        const entitlement = this.#evaluate(entry, resourceId, featureId, 'METERED', NO_OPTIONS, now);
         if (entitlement.type !== 'METERED') continue;
         this.#listeners.emit('usageUpdated', {
           usage: {
@@ -376,7 +408,6 @@ export class Allot {
 
   #evaluate(
     entry: CustomerEntry,
-    _customerId: string,
     resourceId: string | null,
     featureId: string,
     type: EntitlementType | undefined,
@@ -399,7 +430,7 @@ export class Allot {
 
   #evaluateAll(set: CustomerEntitlements, entry: CustomerEntry, resourceId: string | null, now: number): Entitlement[] {
     return [...set.entitlements.keys()].map((featureId) =>
-      this.#evaluate(entry, set.customerId, resourceId, featureId, undefined, {}, now),
+      this.#evaluate(entry, resourceId, featureId, undefined, NO_OPTIONS, now),
     );
   }
 
@@ -422,24 +453,26 @@ export class Allot {
   async #check(params: unknown, type: EntitlementType | undefined, method: string): Promise<Entitlement> {
     const p = plainCheck(params) ? params : (parse(entitlementCheckSchema, params, method) as EntitlementCheckParams);
     try {
-      if (!this.#catalog || this.#closed) await this.#ready();
-      const entry = await this.#entry(p.customerId);
-      const result = this.#evaluate(
-        entry,
-        p.customerId,
-        p.resourceId ?? null,
-        p.featureId,
-        type,
-        p.options ?? {},
-        this.#clock.now(),
-      );
-      if (result.accessDeniedReason !== 'FeatureTypeMismatch') return result;
-      const fallback = this.#fallback(type, p.featureId, p.options);
-      return fallback.hasAccess ? fallback : { ...fallback, accessDeniedReason: 'FeatureTypeMismatch' };
+      // A warm customer is answered without awaiting anything.
+      let entry = this.#catalog && !this.#closed && !this.#foreignChanged() ? this.#cache.get(p.customerId) : undefined;
+      if (!entry) {
+        await this.#ready();
+        entry = await this.#entry(p.customerId);
+      }
+      return this.#answer(entry, p, type);
     } catch {
       // Checks never throw for a store failure: they answer from the fallback (DESIGN §6).
       return this.#fallback(type, p.featureId, p.options);
     }
+  }
+
+  /** Evaluates a check on a loaded customer; a type mismatch answers from the fallback. */
+  #answer(entry: CustomerEntry, p: EntitlementCheckParams, type: EntitlementType | undefined): Entitlement {
+    const options = p.options ?? NO_OPTIONS;
+    const result = this.#evaluate(entry, p.resourceId ?? null, p.featureId, type, options, this.#clock.now());
+    if (result.accessDeniedReason !== 'FeatureTypeMismatch') return result;
+    const fallback = this.#fallback(type, p.featureId, p.options);
+    return fallback.hasAccess ? fallback : { ...fallback, accessDeniedReason: 'FeatureTypeMismatch' };
   }
 
   /** Checks any feature; the result is a union on `type`. */
@@ -487,15 +520,7 @@ export class Allot {
       if (!this.#closed) this.#entry(p.customerId).catch(() => {});
       return this.#fallback(type, p.featureId, p.options) as never;
     }
-    return this.#evaluate(
-      entry,
-      p.customerId,
-      p.resourceId ?? null,
-      p.featureId,
-      type,
-      p.options ?? {},
-      this.#clock.now(),
-    ) as never;
+    return this.#answer(entry, p, type) as never;
   }
 
   /** Every entitlement of a customer (or resource) and the customer-level denial, if any. */
@@ -926,12 +951,11 @@ export class Allot {
     if (byCustomer.size === 1) return this.#reportUsages(p.usages[0]?.customerId ?? '', p.usages);
     // Several customers: one transaction over all of them, caches updated after commit.
     const catalog = await this.#ready();
-    if (this.#foreignChanged()) await this.#syncForeignChanges();
     const now = this.#clock.now();
     const outcome = await this.#store.transaction(async (tx) => {
       const results = new Map<string, { entry: CustomerEntry; mutation: Mutation<ReportUsageAck[]> }>();
       for (const [customerId, usages] of byCustomer) {
-        const { entry } = await this.#entryInTx(tx, customerId);
+        const entry = await this.#entryInTx(tx, customerId);
         results.set(customerId, {
           entry,
           mutation: await this.#applyUsages(entry, customerId, usages, tx, now, catalog),

@@ -1,5 +1,6 @@
 import { type Catalog, versionKey } from './catalog.js';
 import type { FeatureDefinition } from './catalog-schema.js';
+import type { ResetPeriodConfiguration } from './entitlement-results.js';
 import type { EntitlementsStateAccessDeniedReason } from './enums.js';
 import type { CustomerState, EntitlementSpec, PromotionRecord, SubscriptionRecord } from './records.js';
 import { periodAnchor, usagePeriod } from './reset-period.js';
@@ -23,6 +24,8 @@ export interface EffectiveEntitlement {
   readonly hasSoftLimit: boolean;
   readonly enumValues: readonly string[] | null;
   readonly window: UsageWindowSource;
+  /** The reference's `resetPeriodConfiguration`, built once and shared by every result. */
+  readonly resetPeriodConfiguration: ResetPeriodConfiguration | undefined;
   /** Ids of the subscriptions and promotions that grant it. */
   readonly sources: readonly string[];
 }
@@ -46,6 +49,8 @@ interface Candidate {
   readonly source: string;
   /** Window preference: a paid subscription's window beats a trial's, which beats a promotion's. */
   readonly rank: number;
+  /** Among equal ranks the oldest source gives the window, so the choice never depends on list order. */
+  readonly start: number;
 }
 
 const WINDOW_RANK = { subscription: 0, trial: 1, promotion: 2 } as const;
@@ -101,7 +106,11 @@ function addSpecs(base: EntitlementSpec, extra: EntitlementSpec): EntitlementSpe
   const unlimited = base.hasUnlimitedUsage || extra.hasUnlimitedUsage;
   return {
     ...base,
-    usageLimit: unlimited ? null : (base.usageLimit ?? 0) + (extra.usageLimit ?? 0),
+    // A limit only exists where one side has one (boolean and enum entitlements have none).
+    usageLimit:
+      unlimited || (base.usageLimit === null && extra.usageLimit === null)
+        ? null
+        : (base.usageLimit ?? 0) + (extra.usageLimit ?? 0),
     hasUnlimitedUsage: unlimited,
     hasSoftLimit: base.hasSoftLimit || extra.hasSoftLimit,
     resetPeriod: base.resetPeriod ?? extra.resetPeriod,
@@ -168,7 +177,13 @@ export function resolveEntitlements(
     live++;
     const rank = sub.trialEndDate !== null && now < sub.trialEndDate ? WINDOW_RANK.trial : WINDOW_RANK.subscription;
     for (const spec of subscriptionSpecs(catalog, sub))
-      add({ spec, window: windowOf(spec, sub.billingAnchor, sub.usageEpoch), source: sub.id, rank });
+      add({
+        spec,
+        window: windowOf(spec, sub.billingAnchor, sub.usageEpoch),
+        source: sub.id,
+        rank,
+        start: sub.startDate,
+      });
   }
   for (const promotion of state.promotions) {
     if (promotion.startDate > now) validUntil = Math.min(validUntil, promotion.startDate);
@@ -176,7 +191,13 @@ export function resolveEntitlements(
     if (promotion.endDate !== null) validUntil = Math.min(validUntil, promotion.endDate);
     // A promotion's start is its period anchor; re-granting it keeps the usage epoch.
     const window = windowOf(promotion.entitlement, promotion.startDate, `promotion:${promotion.featureId}`);
-    add({ spec: promotion.entitlement, window, source: promotion.id, rank: WINDOW_RANK.promotion });
+    add({
+      spec: promotion.entitlement,
+      window,
+      source: promotion.id,
+      rank: WINDOW_RANK.promotion,
+      start: promotion.startDate,
+    });
   }
 
   const entitlements = new Map<string, EffectiveEntitlement>();
@@ -196,6 +217,21 @@ export function resolveEntitlements(
   };
 }
 
+const CONFIG_KEY = { MONTH: 'monthlyAccordingTo', WEEK: 'weeklyAccordingTo', YEAR: 'yearlyAccordingTo' } as const;
+
+/** The reference's `{monthlyAccordingTo}`-style configuration of a window, or undefined for HOUR, DAY and no reset. */
+export function resetConfiguration(window: UsageWindowSource): ResetPeriodConfiguration | undefined {
+  const period = window.resetPeriod;
+  if (period !== 'MONTH' && period !== 'WEEK' && period !== 'YEAR') return undefined;
+  return Object.freeze({ [CONFIG_KEY[period]]: window.accordingTo ?? 'SubscriptionStart' }) as ResetPeriodConfiguration;
+}
+
+function windowsBefore(a: Candidate, b: Candidate): boolean {
+  if (a.rank !== b.rank) return a.rank < b.rank;
+  if (a.start !== b.start) return a.start < b.start;
+  return a.source < b.source;
+}
+
 function merge(feature: FeatureDefinition, list: readonly Candidate[]): EffectiveEntitlement {
   let best = list[0] as Candidate;
   let windowSource = best;
@@ -203,7 +239,7 @@ function merge(feature: FeatureDefinition, list: readonly Candidate[]): Effectiv
   let values: readonly string[] | null = null;
   for (const c of list) {
     if (moreGenerous(c.spec, best.spec)) best = c;
-    if (c.rank < windowSource.rank) windowSource = c;
+    if (windowsBefore(c, windowSource)) windowSource = c;
     soft ||= c.spec.hasSoftLimit;
     values = unionValues(values, c.spec.enumValues);
   }
@@ -214,6 +250,7 @@ function merge(feature: FeatureDefinition, list: readonly Candidate[]): Effectiv
       : windowSource.window;
   return {
     feature,
+    resetPeriodConfiguration: resetConfiguration(window),
     usageLimit: best.spec.hasUnlimitedUsage ? null : best.spec.usageLimit,
     hasUnlimitedUsage: best.spec.hasUnlimitedUsage,
     hasSoftLimit: soft,

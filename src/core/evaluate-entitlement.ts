@@ -6,7 +6,6 @@ import type {
   EntitlementType,
   EnumEntitlement,
   MeteredEntitlement,
-  ResetPeriodConfiguration,
 } from './entitlement-results.js';
 import type { AccessDeniedReason } from './enums.js';
 
@@ -80,14 +79,6 @@ export function deniedEntitlement(
   }
 }
 
-const CONFIG_KEY = { MONTH: 'monthlyAccordingTo', WEEK: 'weeklyAccordingTo', YEAR: 'yearlyAccordingTo' } as const;
-
-function resetConfiguration(ent: EffectiveEntitlement): ResetPeriodConfiguration | undefined {
-  const period = ent.window.resetPeriod;
-  if (period !== 'MONTH' && period !== 'WEEK' && period !== 'YEAR') return undefined;
-  return { [CONFIG_KEY[period]]: ent.window.accordingTo ?? 'SubscriptionStart' } as ResetPeriodConfiguration;
-}
-
 function metered(
   ent: EffectiveEntitlement,
   feature: EntitlementFeature,
@@ -108,16 +99,13 @@ function metered(
   };
   if (!granted) result.accessDeniedReason = 'RequestedUsageExceedingLimit';
   if (ent.usageLimit !== null) result.usageLimit = ent.usageLimit;
-  if (ent.window.resetPeriod) {
-    result.resetPeriod = ent.window.resetPeriod;
-    const configuration = resetConfiguration(ent);
-    if (configuration) result.resetPeriodConfiguration = configuration;
-  }
+  if (ent.window.resetPeriod) result.resetPeriod = ent.window.resetPeriod;
+  if (ent.resetPeriodConfiguration) result.resetPeriodConfiguration = ent.resetPeriodConfiguration;
   if (usage.periodStart !== null && usage.periodEnd !== null && usage.periodAnchor !== null) {
     result.usagePeriodAnchor = new Date(usage.periodAnchor);
     result.usagePeriodStart = new Date(usage.periodStart);
     result.usagePeriodEnd = new Date(usage.periodEnd);
-    result.nextResetDate = new Date(usage.periodEnd);
+    result.nextResetDate = result.usagePeriodEnd;
   }
   return result;
 }

@@ -16,6 +16,7 @@ import type {
   SubscriptionRecord,
 } from './records.js';
 import { addMonthsUtc, usagePeriod } from './reset-period.js';
+import { settle } from './subscription-scope.js';
 import {
   billingPeriodRange,
   effectiveSubscription,
@@ -102,6 +103,17 @@ function planOf(catalog: Catalog, sub: SubscriptionRecord): PlanVersion | undefi
 /** The customer's subscriptions with due scheduled updates folded in, so changes start from the present. */
 function present(catalog: Catalog, state: CustomerState, now: number): SubscriptionRecord[] {
   return state.subscriptions.map((s) => effectiveSubscription(s, catalog, now));
+}
+
+/** The change's records with its scopes settled, and the subscription to return as it was written. */
+function finish(
+  before: readonly SubscriptionRecord[],
+  upserts: SubscriptionRecord[],
+  subject: SubscriptionRecord,
+  now: number,
+) {
+  const settled = settle(before, upserts, now);
+  return { upserts: settled, subscription: settled.find((s) => s.id === subject.id) ?? subject };
 }
 
 function end(sub: SubscriptionRecord, at: number, reason: SubscriptionRecord['cancelReason'], now: number) {
@@ -228,16 +240,14 @@ export function provisionSubscription(
       upserts.push(end(other, Math.max(start, now), converting ? 'TrialConverted' : 'UpgradeOrDowngrade', now));
     } else if (!trial && !wantsTrial) {
       upserts.push(end(other, start, 'UpgradeOrDowngrade', now));
-    } else if (!trial && trialEndBehavior === 'CONVERT_TO_PAID' && trialEndDate !== null) {
-      // The trial takes over when it converts; until then the current plan keeps running.
-      upserts.push(end(other, trialEndDate, 'TrialConverted', now));
     }
+    // A trial in parallel leaves the running plan alone until it converts: `settle` ties them.
   }
   const downgradePlan = product?.downgradePlanId ? catalog.plans.get(product.downgradePlanId) : undefined;
   if (trialEndBehavior === 'CANCEL_SUBSCRIPTION' && trialEndDate !== null && !current && downgradePlan) {
     upserts.push(downgradeSubscription(subscription, downgradePlan, trialEndDate, now, newId));
   }
-  return { upserts, subscription };
+  return finish(subs, upserts, subscription, now);
 }
 
 function downgradeSubscription(
@@ -315,25 +325,42 @@ export function cancelSubscription(
       throw new AllotError('INVALID_INPUT', 'SPECIFIC_DATE cancellation needs an endDate that is not in the past');
     at = input.endDate;
   }
-  const canceled = end(sub, at, at === now ? 'Immediate' : 'ScheduledCancellation', now);
-  const upserts: SubscriptionRecord[] = [canceled];
-  const siblings = present(catalog, state, now).filter(
+  // A trial that ends itself at its end date cannot be canceled later than that.
+  const endsAtTrialEnd = sub.cancelReason === 'TrialEnded' && sub.trialEndDate !== null && at >= sub.trialEndDate;
+  if (endsAtTrialEnd) at = sub.trialEndDate ?? at;
+  const canceled = end(
+    sub,
+    at,
+    endsAtTrialEnd ? 'TrialEnded' : at === now ? 'Immediate' : 'ScheduledCancellation',
+    now,
+  );
+  const subs = present(catalog, state, now);
+  const siblings = subs.filter(
     (s) => s.id !== sub.id && s.productId === sub.productId && s.resourceId === sub.resourceId && isOpen(s, now),
   );
-  if (trial) {
-    // The plan this trial would have replaced keeps running.
-    for (const s of siblings)
-      if (s.cancelReason === 'TrialConverted' && s.endDate === sub.trialEndDate)
-        upserts.push({ ...s, endDate: null, cancellationDate: null, cancelReason: null, updatedAt: now });
-    return { upserts, subscription: canceled };
-  }
+  // What an earlier cancellation (or the trial itself) lined up to follow this subscription is superseded.
+  const followUps = siblings.filter(
+    (s) => sub.endDate !== null && s.startDate === sub.endDate && subscriptionStatus(s, now) === 'NOT_STARTED',
+  );
+  const upserts = settle(subs, [canceled, ...followUps.map((s) => end(s, now, 'UpgradeOrDowngrade', now))], now);
+  const after = new Map(subs.map((s) => [s.id, s]));
+  for (const u of upserts) after.set(u.id, u);
+  // The customer still has a plan after `at` if a paid subscription runs past it or a trial will convert.
+  const covered = [...after.values()].some(
+    (s) =>
+      s.id !== sub.id &&
+      s.productId === sub.productId &&
+      s.resourceId === sub.resourceId &&
+      !followUps.some((f) => f.id === s.id) &&
+      (s.endDate === null || s.endDate > at) &&
+      (!isTrialSubscription(s, now) || s.trialEndBehavior === 'CONVERT_TO_PAID'),
+  );
   const product = catalog.products.get(sub.productId);
   const downgradePlan = product?.downgradePlanId ? catalog.plans.get(product.downgradePlanId) : undefined;
-  const replaced = siblings.some((s) => !isTrialSubscription(s, now) && s.startDate >= at);
-  if (status !== 'NOT_STARTED' && downgradePlan && downgradePlan.id !== sub.planId && !replaced) {
+  const onDowngradePlan = downgradePlan?.id === sub.planId && !trial;
+  if (status !== 'NOT_STARTED' && downgradePlan && !onDowngradePlan && !covered)
     upserts.push(downgradeSubscription(sub, downgradePlan, at, now, newId));
-  }
-  return { upserts, subscription: canceled };
+  return { upserts, subscription: upserts.find((u) => u.id === sub.id) ?? canceled };
 }
 
 export interface UpdateInput {
@@ -381,18 +408,20 @@ export function updateSubscription(
     if (input.trialEndDate <= now) throw new AllotError('INVALID_INPUT', 'trialEndDate must be in the future');
     const trialEndsIt = sub.cancelReason === 'TrialEnded';
     next = { ...next, trialEndDate: input.trialEndDate, endDate: trialEndsIt ? input.trialEndDate : next.endDate };
+    // The downgrade lined up for the trial's end moves with it.
     for (const s of present(catalog, state, now))
       if (
         s.id !== sub.id &&
         s.productId === sub.productId &&
         s.resourceId === sub.resourceId &&
-        s.endDate === sub.trialEndDate
+        s.startDate === sub.trialEndDate &&
+        subscriptionStatus(s, now) === 'NOT_STARTED'
       )
         upserts.push({
           ...s,
-          ...(s.cancelReason === 'TrialConverted'
-            ? { endDate: input.trialEndDate }
-            : { startDate: input.trialEndDate, billingAnchor: input.trialEndDate, usageResetAt: input.trialEndDate }),
+          startDate: input.trialEndDate,
+          billingAnchor: input.trialEndDate,
+          usageResetAt: input.trialEndDate,
           updatedAt: now,
         });
   }
@@ -422,7 +451,7 @@ export function updateSubscription(
         : {}),
     };
   }
-  return { upserts: [next, ...upserts], subscription: next };
+  return finish(present(catalog, state, now), [next, ...upserts], next, now);
 }
 
 /** Drops a subscription's pending scheduled updates. */
@@ -462,5 +491,5 @@ export function transferSubscription(
       `resource "${destinationResourceId ?? '(customer-wide)'}" already has subscription "${clash.id}" to product "${sub.productId}"`,
     );
   const next = { ...sub, resourceId: destinationResourceId, updatedAt: now };
-  return { upserts: [next], subscription: next };
+  return finish(present(catalog, state, now), [next], next, now);
 }

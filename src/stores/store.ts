@@ -10,7 +10,7 @@ import type {
 export interface StoreCapabilities {
   /** Acknowledged writes survive a process crash. */
   readonly durable: boolean;
-  /** Other processes may commit to the same data, so caches must watch `changesSince`. */
+  /** Other processes may commit to the same data, so caches must watch `changeToken` and `changesSince`. */
   readonly sharedAcrossProcesses: boolean;
 }
 
@@ -48,6 +48,12 @@ export interface StoreReader {
   /** The stored result of an idempotent write, or undefined when the key is new. */
   getIdempotencyResult(scope: string, key: string): Promise<unknown>;
   listPackageVersions(): Promise<PackageVersionRecord[]>;
+  /**
+   * Which customers were changed by commits since `seq` (0: since the beginning). Only stores
+   * shared across processes implement it; readable inside a transaction, so a write can catch up
+   * under its own lock.
+   */
+  changesSince?(seq: number): Promise<ChangeSet>;
 }
 
 /** Writes inside one transaction: all of them commit, or none. */
@@ -97,6 +103,4 @@ export interface Store {
    * `sharedAcrossProcesses` need it; the hot path calls it, so it must not allocate or block.
    */
   changeToken?(): number;
-  /** Which customers other processes changed since `seq` (0 on first call). */
-  changesSince?(seq: number): Promise<ChangeSet>;
 }

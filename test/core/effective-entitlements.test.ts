@@ -36,7 +36,7 @@ function ent(set: CustomerEntitlements, featureId: string): EffectiveEntitlement
  * The observable value of an entitlement: limit, unlimited, soft and the enum values as a sorted
  * set. A limit means nothing on BOOLEAN and ENUM features (results never show it), so it is left out.
  */
-function valueOf(e: EffectiveEntitlement | undefined) {
+function observable(e: EffectiveEntitlement | undefined) {
   if (!e) return undefined;
   return {
     usageLimit: e.feature.featureType === 'NUMBER' ? e.usageLimit : 'n/a',
@@ -495,7 +495,7 @@ describe('window choice', () => {
     });
     const one = ent(resolve(customerState({ subscriptions: [app, analytics] })), 'api-calls');
     const two = ent(resolve(customerState({ subscriptions: [analytics, app] })), 'api-calls');
-    expect(valueOf(one)).toEqual(valueOf(two));
+    expect(observable(one)).toEqual(observable(two));
     expect(usageWindow(one.window, NOW).key).toBe(usageWindow(two.window, NOW).key);
   });
 });
@@ -640,7 +640,7 @@ describe('properties', () => {
           expect(a.accessDeniedReason).toBe(b.accessDeniedReason);
           expect([...a.entitlements.keys()].sort()).toEqual([...b.entitlements.keys()].sort());
           for (const f of FEATURES) {
-            expect(valueOf(b.entitlements.get(f))).toEqual(valueOf(a.entitlements.get(f)));
+            expect(observable(b.entitlements.get(f))).toEqual(observable(a.entitlements.get(f)));
             expect([...(b.entitlements.get(f)?.sources ?? [])].sort()).toEqual(
               [...(a.entitlements.get(f)?.sources ?? [])].sort(),
             );

@@ -3,6 +3,7 @@ import type { FeatureDefinition } from '../../src/core/catalog-schema.js';
 import {
   type CustomerEntitlements,
   type EffectiveEntitlement,
+  resetConfiguration,
   resolveEntitlements,
   type UsageWindowSource,
   usageWindow,
@@ -51,6 +52,7 @@ function effective(featureId: string, overrides: Partial<EffectiveEntitlement> =
     hasSoftLimit: false,
     enumValues: null,
     window: noReset,
+    resetPeriodConfiguration: resetConfiguration(overrides.window ?? noReset),
     sources: ['sub-1'],
     ...overrides,
   };

@@ -758,7 +758,8 @@ describe('properties', () => {
       }
     | { kind: 'cancel'; pick: number; time: 'IMMEDIATE' | 'END_OF_BILLING_PERIOD' | 'SPECIFIC_DATE'; days: number }
     | { kind: 'transfer'; pick: number; resourceId: string | null }
-    | { kind: 'advance'; days: number };
+    | { kind: 'advance'; days: number }
+    | { kind: 'trialEnd'; pick: number; days: number };
 
   const opArb: fc.Arbitrary<Op> = fc.oneof(
     fc.record({
@@ -788,6 +789,7 @@ describe('properties', () => {
       resourceId: fc.constantFrom<string | null>(null, 'r1', 'r2'),
     }),
     fc.record({ kind: fc.constant('advance' as const), days: fc.integer({ min: 0, max: 40 }) }),
+    fc.record({ kind: fc.constant('trialEnd' as const), pick: fc.nat(), days: fc.integer({ min: 0, max: 40 }) }),
   );
 
   function step(w: World, op: Op, now: number): number {
@@ -820,6 +822,11 @@ describe('properties', () => {
         }
         case 'advance':
           return now + op.days * DAY + 1;
+        case 'trialEnd': {
+          const target = subs[op.pick % Math.max(1, subs.length)];
+          if (target) w.update({ subscriptionId: target.id, trialEndDate: now + op.days * DAY }, now);
+          return now;
+        }
       }
     } catch (e) {
       if (!AllotError.is(e)) throw e;

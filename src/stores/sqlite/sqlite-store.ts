@@ -1,6 +1,6 @@
 import { AllotError } from '../../errors.js';
 import { createMutex } from '../mutex.js';
-import type { ChangeSet, Store, StoreCapabilities, StoreReader, StoreTransaction } from '../store.js';
+import type { Store, StoreCapabilities, StoreReader, StoreTransaction } from '../store.js';
 import { notOpenError, storeError } from '../store-errors.js';
 import { migrate } from './sqlite-migrations.js';
 import {
@@ -175,11 +175,6 @@ class SqliteStore implements Store {
     }
   }
 
-  /** Seq 0 means "since the beginning": every customer still in the log, or null once it was pruned. */
-  changesSince(seq: number): Promise<ChangeSet> {
-    return this.read(async () => changesAfter(this.#connected().statements, seq));
-  }
-
   async #within<S extends SqliteReader, T>(
     connection: Connection,
     begin: SqliteStatement,
@@ -237,14 +232,4 @@ async function openFile(filename: string): Promise<SqliteDatabase> {
   // Loaded here, not imported at the top, so importing allot never loads the native addon.
   const { default: Database } = await import('better-sqlite3');
   return new Database(filename);
-}
-
-function changesAfter(statements: SqliteStatements, seq: number): ChangeSet {
-  const bounds = statements.selectChangeBounds.get({});
-  const first = bounds?.first ?? null;
-  const last = bounds?.last ?? 0;
-  // Behind the oldest kept change (pruned), or ahead of the newest (another file): changes unknown.
-  if (seq > last || (first !== null && seq < first - 1)) return { seq: last, customerIds: null };
-  if (seq === last) return { seq, customerIds: [] };
-  return { seq: last, customerIds: statements.selectChangedCustomers.all({ afterSeq: seq }).map((r) => r.customer_id) };
 }

@@ -18,7 +18,7 @@ import {
   subscriptionToRow,
   usageWriteToRow,
 } from '../sql/queries.js';
-import type { StoreReader, StoreTransaction, SubscriptionPageQuery, UsageWrite } from '../store.js';
+import type { ChangeSet, StoreReader, StoreTransaction, SubscriptionPageQuery, UsageWrite } from '../store.js';
 import { storeError, transactionEndedError } from '../store-errors.js';
 import type { SqliteStatements } from './sqlite-statements.js';
 
@@ -41,6 +41,11 @@ export class SqliteReader implements StoreReader {
   protected get q(): SqliteStatements {
     if (this.#finished) throw transactionEndedError(this.store);
     return this.#statements;
+  }
+
+  /** Seq 0 means "since the beginning": every customer still in the log, or null once it was pruned. */
+  async changesSince(seq: number): Promise<ChangeSet> {
+    return changesAfter(this.q, seq);
   }
 
   async getCustomer(customerId: string): Promise<CustomerRecord | undefined> {
@@ -136,4 +141,14 @@ export class SqliteTransaction extends SqliteReader implements StoreTransaction 
     if (row === undefined) throw storeError(this.store, operation, 'the upsert returned no row');
     return row.value;
   }
+}
+
+function changesAfter(statements: SqliteStatements, seq: number): ChangeSet {
+  const bounds = statements.selectChangeBounds.get({});
+  const first = bounds?.first ?? null;
+  const last = bounds?.last ?? 0;
+  // Behind the oldest kept change (pruned), or ahead of the newest (another file): changes unknown.
+  if (seq > last || (first !== null && seq < first - 1)) return { seq: last, customerIds: null };
+  if (seq === last) return { seq, customerIds: [] };
+  return { seq: last, customerIds: statements.selectChangedCustomers.all({ afterSeq: seq }).map((r) => r.customer_id) };
 }
