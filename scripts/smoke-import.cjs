@@ -4,6 +4,10 @@ const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { Allot, ManualClock } = require('allot');
+
+// The core must not drag in a database driver: stores load theirs from their own subpaths.
+const loaded = () => Object.keys(require.cache).filter((m) => /node_modules[\\/](better-sqlite3|kysely)[\\/]/.test(m));
+assert.deepEqual(loaded(), [], 'importing allot loaded a store dependency');
 const { sqliteStore } = require('allot/stores/sqlite');
 
 (async () => {

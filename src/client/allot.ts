@@ -30,7 +30,7 @@ import { AllotError } from '../errors.js';
 import { memoryStore } from '../stores/memory/memory-store.js';
 import type { Store, StoreReader, StoreTransaction } from '../stores/store.js';
 import { type Clock, systemClock } from './clock.js';
-import { type CachedCounter, CustomerEntry } from './customer-cache.js';
+import { type CachedCounter, CustomerEntry, entitlementInterner } from './customer-cache.js';
 import { type EntitlementFallback, fallbackEntitlement } from './fallback.js';
 import {
   activeSubscriptionsSchema,
@@ -178,6 +178,7 @@ interface Mutation<T> {
 
 const USAGE_SCOPE = 'usage';
 const NO_OPTIONS: CheckOptions = Object.freeze({});
+const UNENTITLED = { key: 'unentitled', periodStart: null, periodEnd: null } as const;
 const PROMOTION_MONTHS: Partial<Record<PromotionalEntitlementPeriod, number>> = {
   ONE_MONTH: 1,
   SIX_MONTH: 6,
@@ -231,6 +232,7 @@ export class Allot {
   readonly #listeners = new Listeners();
   readonly #cache = new Map<string, CustomerEntry>();
   readonly #featureInfo = new Map<string, EntitlementFeature>();
+  readonly #share = entitlementInterner();
   readonly #init: Promise<void>;
   #catalog: Catalog | undefined;
   #closed = false;
@@ -374,7 +376,7 @@ export class Allot {
         this.#listeners.emit('subscriptionUpdated', { subscription: subscriptionShape(catalog, s, now) });
     if (mutation.changedResources && this.#listeners.has('entitlementsUpdated') && entry.state) {
       for (const resourceId of new Set(mutation.changedResources)) {
-        const view = entry.view(catalog, resourceId, now);
+        const view = entry.view(catalog, resourceId, now, this.#share);
         this.#listeners.emit('entitlementsUpdated', {
           customerId: entry.state.customer.id,
           resourceId,
@@ -415,7 +417,7 @@ export class Allot {
     now: number,
   ): Entitlement {
     const catalog = this.#catalog as Catalog;
-    const view = entry.view(catalog, resourceId, now);
+    const view = entry.view(catalog, resourceId, now, this.#share);
     return evaluateEntitlement(
       view.set,
       featureId,
@@ -529,7 +531,7 @@ export class Allot {
     await this.#ready();
     const entry = await this.#entry(id);
     const now = this.#clock.now();
-    const view = entry.view(this.catalog, resource ?? null, now);
+    const view = entry.view(this.catalog, resource ?? null, now, this.#share);
     return {
       entitlements: this.#evaluateAll(view.set, entry, resource ?? null, now),
       accessDeniedReason: view.set.accessDeniedReason,
@@ -547,7 +549,7 @@ export class Allot {
     await this.#ready();
     this.#cache.delete(id);
     const entry = await this.#entry(id);
-    const reason = entry.view(this.catalog, resource ?? null, this.#clock.now()).set.accessDeniedReason;
+    const reason = entry.view(this.catalog, resource ?? null, this.#clock.now(), this.#share).set.accessDeniedReason;
     return { entitledEntityExists: reason === null || reason === 'NoActiveSubscription' };
   }
 
@@ -1017,12 +1019,8 @@ export class Allot {
         }
       }
       const resourceId = u.resourceId ?? null;
-      const view = entry.view(catalog, resourceId, now);
-      const ent = view.set.entitlements.get(u.featureId);
       // Usage of a feature the customer is not entitled to still counts, in a lifetime window.
-      const window = ent
-        ? view.window(u.featureId, ent, now)
-        : { key: 'unentitled', periodStart: null, periodEnd: null };
+      const window = entry.view(catalog, resourceId, now, this.#share).window(u.featureId, now) ?? UNENTITLED;
       const write = { customerId, resourceId, featureId: u.featureId, window: window.key, updatedAt: now };
       const value =
         u.updateBehavior === 'SET'

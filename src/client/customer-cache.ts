@@ -1,8 +1,8 @@
 import type { Catalog } from '../core/catalog.js';
 import {
   type CustomerEntitlements,
-  type EffectiveEntitlement,
   resolveEntitlements,
+  type Share,
   usageWindow,
 } from '../core/effective-entitlements.js';
 import type { UsageSource, UsageView } from '../core/evaluate-entitlement.js';
@@ -15,108 +15,137 @@ export interface CachedCounter {
 }
 
 /** The usage window of one feature at the time it was last computed; reused until `periodEnd`. */
-interface FeatureWindow {
-  key: string;
-  periodStart: number | null;
-  periodEnd: number | null;
+export interface FeatureWindow {
+  readonly key: string;
+  readonly periodStart: number | null;
+  readonly periodEnd: number | null;
   /** Reused as the evaluator's usage view, so a warm check allocates nothing for it. */
-  view: { currentUsage: number; periodAnchor: number | null; periodStart: number | null; periodEnd: number | null };
+  readonly view: {
+    currentUsage: number;
+    periodAnchor: number | null;
+    periodStart: number | null;
+    periodEnd: number | null;
+  };
 }
 
-const resourceKey = (resourceId: string | null): string => resourceId ?? '';
-
-function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
-  let value = map.get(key);
-  if (value === undefined) {
-    value = create();
-    map.set(key, value);
-  }
-  return value;
-}
+type Counters = Map<string, CachedCounter>;
 
 /** A customer's (or resource's) resolved entitlements, valid until the set can change by itself. */
 export class ResourceView implements UsageSource {
-  readonly #windows = new Map<string, FeatureWindow>();
+  #windows: Map<string, FeatureWindow> | undefined;
 
   constructor(
     readonly set: CustomerEntitlements,
-    readonly counters: Map<string, CachedCounter>,
+    /** When the set was resolved: a clock moved back before it makes the view stale. */
+    readonly resolvedAt: number,
+    readonly counters: Counters,
   ) {}
 
-  /** The window a feature's usage counts in at `now`, recomputed only when `now` leaves it. */
-  window(featureId: string, ent: EffectiveEntitlement, now: number): FeatureWindow {
-    const cached = this.#windows.get(featureId);
+  /** Fresh at `now`: resolved no later and still before the next transition. */
+  validAt(now: number): boolean {
+    return now >= this.resolvedAt && now < this.set.validUntil;
+  }
+
+  /** The window a metered feature's usage counts in at `now`, recomputed only when `now` leaves it. */
+  window(featureId: string, now: number): FeatureWindow | undefined {
+    const cached = this.#windows?.get(featureId);
     if (cached && (cached.periodEnd === null || (now < cached.periodEnd && now >= (cached.periodStart ?? 0))))
       return cached;
-    const w = usageWindow(ent.window, now);
+    const source = this.set.windows.get(featureId);
+    if (!source) return undefined;
+    const w = usageWindow(source, now);
     const fresh: FeatureWindow = {
       key: w.key,
       periodStart: w.periodStart,
       periodEnd: w.periodEnd,
       view: { currentUsage: 0, periodAnchor: w.anchor, periodStart: w.periodStart, periodEnd: w.periodEnd },
     };
+    this.#windows ??= new Map();
     this.#windows.set(featureId, fresh);
     return fresh;
   }
 
-  /** Current usage: a counter from an earlier window counts as zero (the lazy reset). */
-  currentUsage(featureId: string, window: string): number {
+  usageView(featureId: string, now: number): UsageView {
+    const w = this.window(featureId, now);
+    if (!w) return NO_USAGE;
     const counter = this.counters.get(featureId);
-    return counter !== undefined && counter.window === window ? counter.value : 0;
-  }
-
-  usageView(featureId: string, ent: EffectiveEntitlement, now: number): UsageView {
-    const w = this.window(featureId, ent, now);
-    w.view.currentUsage = this.currentUsage(featureId, w.key);
+    // A counter from an earlier window counts as zero: the lazy reset.
+    w.view.currentUsage = counter !== undefined && counter.window === w.key ? counter.value : 0;
     return w.view;
   }
 }
 
+const NO_USAGE: UsageView = Object.freeze({ currentUsage: 0, periodAnchor: null, periodStart: null, periodEnd: null });
+
+const resourceKey = (resourceId: string | null): string => resourceId ?? '';
+
 /**
  * Everything cached for one customer: the stored state, usage counters per resource, and the
- * resolved views. Partitioned per customer so a write rebuilds one entry, never the whole cache.
+ * resolved views. Partitioned per customer so a write rebuilds one entry, never the whole cache;
+ * maps are created only when needed, since most customers have one scope and few counters.
  */
 export class CustomerEntry {
-  readonly #views = new Map<string, { view: ResourceView; resolvedAt: number }>();
+  /** The customer-wide view, which nearly every check uses; resource views live in `#views`. */
+  #global: ResourceView | undefined;
+  #views: Map<string, ResourceView> | undefined;
   /** resource key → feature id → counter. */
-  readonly counters: Map<string, Map<string, CachedCounter>>;
+  readonly #counters: Map<string, Counters>;
 
   constructor(
     readonly state: CustomerState | undefined,
-    counters?: Map<string, Map<string, CachedCounter>>,
+    counters?: Map<string, Counters>,
   ) {
-    this.counters = counters ?? CustomerEntry.#countersOf(state);
+    this.#counters = counters ?? new Map();
+    if (counters) return;
+    for (const u of state?.usage ?? [])
+      this.#countersOf(u.resourceId).set(u.featureId, { value: u.value, window: u.window });
   }
 
-  static #countersOf(state: CustomerState | undefined): Map<string, Map<string, CachedCounter>> {
-    const counters = new Map<string, Map<string, CachedCounter>>();
-    for (const u of state?.usage ?? []) {
-      getOrCreate(counters, resourceKey(u.resourceId), () => new Map()).set(u.featureId, {
-        value: u.value,
-        window: u.window,
-      });
+  #countersOf(resourceId: string | null): Counters {
+    const key = resourceKey(resourceId);
+    let counters = this.#counters.get(key);
+    if (!counters) {
+      counters = new Map();
+      this.#counters.set(key, counters);
     }
     return counters;
   }
 
   /** The resolved view for a resource (null: customer-wide) at `now`. */
-  view(catalog: Catalog, resourceId: string | null, now: number): ResourceView {
-    const key = resourceKey(resourceId);
-    const cached = this.#views.get(key);
-    if (cached && now < cached.view.set.validUntil && now >= cached.resolvedAt) return cached.view;
-    const counters = getOrCreate(this.counters, key, () => new Map<string, CachedCounter>());
-    const view = new ResourceView(resolveEntitlements(catalog, this.state, resourceId, now), counters);
-    this.#views.set(key, { view, resolvedAt: now });
+  view(catalog: Catalog, resourceId: string | null, now: number, share: Share): ResourceView {
+    const cached = resourceId === null ? this.#global : this.#views?.get(resourceId);
+    if (cached?.validAt(now)) return cached;
+    const set = resolveEntitlements(catalog, this.state, resourceId, now, share);
+    const view = new ResourceView(set, now, this.#countersOf(resourceId));
+    if (resourceId === null) this.#global = view;
+    else {
+      this.#views ??= new Map();
+      this.#views.set(resourceId, view);
+    }
     return view;
   }
 
   /** Records a committed counter value. */
   setCounter(resourceId: string | null, featureId: string, counter: CachedCounter): void {
-    getOrCreate(this.counters, resourceKey(resourceId), () => new Map()).set(featureId, counter);
+    this.#countersOf(resourceId).set(featureId, counter);
   }
 
   /** A new entry for changed state, keeping the usage counters. */
   withState(state: CustomerState): CustomerEntry {
-    return new CustomerEntry(state, this.counters);
+    return new CustomerEntry(state, this.#counters);
   }
+}
+
+/**
+ * Shares equal entitlement sets between customers: customers on one plan version hold one set.
+ * Bounded, so arbitrary custom limits cannot grow it without end; past the bound sets stay private.
+ */
+export function entitlementInterner(limit = 10_000): Share {
+  const shared = new Map<string, unknown>();
+  return <T>(key: string, value: T): T => {
+    const existing = shared.get(key);
+    if (existing !== undefined) return existing as T;
+    if (shared.size < limit) shared.set(key, value);
+    return value;
+  };
 }

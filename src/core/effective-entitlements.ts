@@ -16,18 +16,20 @@ export interface UsageWindowSource {
   readonly epoch: string;
 }
 
-/** One feature's entitlement after merging every source: the most generous value wins. */
+/**
+ * One feature's entitlement after merging every source: the most generous value wins. It holds
+ * no per-customer data, so equal ones can be shared between customers (see `resolveEntitlements`).
+ */
 export interface EffectiveEntitlement {
   readonly feature: FeatureDefinition;
   readonly usageLimit: number | null;
   readonly hasUnlimitedUsage: boolean;
   readonly hasSoftLimit: boolean;
   readonly enumValues: readonly string[] | null;
-  readonly window: UsageWindowSource;
+  /** The reset period of its usage window; null when usage never resets. */
+  readonly resetPeriod: EntitlementSpec['resetPeriod'];
   /** The reference's `resetPeriodConfiguration`, built once and shared by every result. */
   readonly resetPeriodConfiguration: ResetPeriodConfiguration | undefined;
-  /** Ids of the subscriptions and promotions that grant it. */
-  readonly sources: readonly string[];
 }
 
 /** A customer's (or one resource's) whole entitlement set at an instant. */
@@ -39,13 +41,24 @@ export interface CustomerEntitlements {
   /** True when `resourceId` is set and no subscription was ever scoped to it. */
   readonly unknownResource: boolean;
   readonly entitlements: ReadonlyMap<string, EffectiveEntitlement>;
+  /** The usage window of each metered entitlement: the per-customer part, kept apart from the values. */
+  readonly windows: ReadonlyMap<string, UsageWindowSource>;
   /** The next instant the set may change by itself (trial end, promotion end, scheduled update). */
   readonly validUntil: number;
 }
 
+/**
+ * Returns a value equal to `value` that may be shared, given a key that identifies its content.
+ * The client passes one that interns entitlement sets, so a thousand customers on one plan hold
+ * one set; the default keeps every value as built.
+ */
+export type Share = <T>(key: string, value: T) => T;
+const keepAsBuilt: Share = (_key, value) => value;
+
 interface Candidate {
   readonly spec: EntitlementSpec;
   readonly window: UsageWindowSource;
+  /** The subscription or promotion it comes from. */
   readonly source: string;
   /** Window preference: a paid subscription's window beats a trial's, which beats a promotion's. */
   readonly rank: number;
@@ -149,13 +162,15 @@ export function resolveEntitlements(
   state: CustomerState | undefined,
   resourceId: string | null,
   now: number,
+  share: Share = keepAsBuilt,
 ): CustomerEntitlements {
   const empty = (reason: EntitlementsStateAccessDeniedReason | null, validUntil = Number.POSITIVE_INFINITY) => ({
     customerId: state?.customer.id ?? '',
     resourceId,
     accessDeniedReason: reason,
     unknownResource: false,
-    entitlements: new Map<string, EffectiveEntitlement>(),
+    entitlements: NONE,
+    windows: NO_WINDOWS,
     validUntil,
   });
   if (!state) return empty('CustomerNotFound');
@@ -201,10 +216,15 @@ export function resolveEntitlements(
   }
 
   const entitlements = new Map<string, EffectiveEntitlement>();
+  const windows = new Map<string, UsageWindowSource>();
+  const keys: string[] = [];
   for (const [featureId, list] of candidates) {
     const feature = catalog.features.get(featureId);
     if (!feature) continue;
-    entitlements.set(featureId, merge(feature, list));
+    const merged = merge(feature, list);
+    entitlements.set(featureId, merged.entitlement);
+    keys.push(entitlementKey(merged.entitlement));
+    if (feature.meterType !== 'None') windows.set(featureId, merged.window);
   }
   const unknownResource = resourceId !== null && !state.subscriptions.some((s) => s.resourceId === resourceId);
   return {
@@ -212,9 +232,26 @@ export function resolveEntitlements(
     resourceId,
     accessDeniedReason: live === 0 ? 'NoActiveSubscription' : null,
     unknownResource,
-    entitlements,
+    entitlements: entitlements.size ? share(keys.join('\u0002'), entitlements) : NONE,
+    windows: windows.size ? windows : NO_WINDOWS,
     validUntil,
   };
+}
+
+const NONE: ReadonlyMap<string, EffectiveEntitlement> = new Map();
+const NO_WINDOWS: ReadonlyMap<string, UsageWindowSource> = new Map();
+
+/** Identifies an entitlement's content (the feature object is the catalog's, so its id stands for it). */
+function entitlementKey(e: EffectiveEntitlement): string {
+  return [
+    e.feature.id,
+    e.usageLimit,
+    e.hasUnlimitedUsage ? 1 : 0,
+    e.hasSoftLimit ? 1 : 0,
+    e.enumValues?.join('\u0001') ?? '',
+    e.resetPeriod ?? '',
+    e.resetPeriodConfiguration ? Object.values(e.resetPeriodConfiguration)[0] : '',
+  ].join('\u0000');
 }
 
 const CONFIG_KEY = { MONTH: 'monthlyAccordingTo', WEEK: 'weeklyAccordingTo', YEAR: 'yearlyAccordingTo' } as const;
@@ -232,7 +269,10 @@ function windowsBefore(a: Candidate, b: Candidate): boolean {
   return a.source < b.source;
 }
 
-function merge(feature: FeatureDefinition, list: readonly Candidate[]): EffectiveEntitlement {
+function merge(
+  feature: FeatureDefinition,
+  list: readonly Candidate[],
+): { entitlement: EffectiveEntitlement; window: UsageWindowSource } {
   let best = list[0] as Candidate;
   let windowSource = best;
   let soft = false;
@@ -248,16 +288,16 @@ function merge(feature: FeatureDefinition, list: readonly Candidate[]): Effectiv
     feature.meterType === 'Fluctuating'
       ? { resetPeriod: null, accordingTo: null, anchor: windowSource.window.anchor, epoch: 'fluctuating' }
       : windowSource.window;
-  return {
+  const entitlement: EffectiveEntitlement = {
     feature,
-    resetPeriodConfiguration: resetConfiguration(window),
     usageLimit: best.spec.hasUnlimitedUsage ? null : best.spec.usageLimit,
     hasUnlimitedUsage: best.spec.hasUnlimitedUsage,
     hasSoftLimit: soft,
     enumValues: values,
-    window,
-    sources: list.map((c) => c.source),
+    resetPeriod: window.resetPeriod,
+    resetPeriodConfiguration: resetConfiguration(window),
   };
+  return { entitlement, window };
 }
 
 /** The usage window containing `now`: the reset period's span within the current usage epoch. */

@@ -39,7 +39,7 @@ export interface UsageView {
 
 /** Supplies current usage to the evaluator; the client's cache implements it without allocating. */
 export interface UsageSource {
-  usageView(featureId: string, ent: EffectiveEntitlement, now: number): UsageView;
+  usageView(featureId: string, now: number): UsageView;
 }
 
 export interface CheckOptions {
@@ -99,7 +99,7 @@ function metered(
   };
   if (!granted) result.accessDeniedReason = 'RequestedUsageExceedingLimit';
   if (ent.usageLimit !== null) result.usageLimit = ent.usageLimit;
-  if (ent.window.resetPeriod) result.resetPeriod = ent.window.resetPeriod;
+  if (ent.resetPeriod) result.resetPeriod = ent.resetPeriod;
   if (ent.resetPeriodConfiguration) result.resetPeriodConfiguration = ent.resetPeriodConfiguration;
   if (usage.periodStart !== null && usage.periodEnd !== null && usage.periodAnchor !== null) {
     result.usagePeriodAnchor = new Date(usage.periodAnchor);
@@ -174,7 +174,7 @@ export function evaluateEntitlement(
       return result;
     }
     case 'METERED':
-      return metered(ent, featureInfo, usage.usageView(featureId, ent, now), options.requestedUsage ?? 0);
+      return metered(ent, featureInfo, usage.usageView(featureId, now), options.requestedUsage ?? 0);
     case 'ENUM':
       return enumResult(ent, featureInfo, options.requestedValues);
   }

@@ -4,6 +4,7 @@ import {
   type EffectiveEntitlement,
   isPromotionActive,
   resolveEntitlements,
+  type UsageWindowSource,
   usageWindow,
 } from '../../src/core/effective-entitlements.js';
 import type { CustomerState, PromotionRecord, SubscriptionRecord } from '../../src/core/records.js';
@@ -32,6 +33,10 @@ function ent(set: CustomerEntitlements, featureId: string): EffectiveEntitlement
   return must(set.entitlements.get(featureId), `entitlement ${featureId}`);
 }
 
+function win(set: CustomerEntitlements, featureId: string): UsageWindowSource {
+  return must(set.windows.get(featureId), `usage window of ${featureId}`);
+}
+
 /**
  * The observable value of an entitlement: limit, unlimited, soft and the enum values as a sorted
  * set. A limit means nothing on BOOLEAN and ENUM features (results never show it), so it is left out.
@@ -58,7 +63,7 @@ describe('plan and base plan', () => {
     expect(ent(set, 'projects').usageLimit).toBe(10);
     expect(ent(set, 'region').enumValues).toEqual(['us']); // inherited from free
     expect(set.entitlements.has('sso')).toBe(true);
-    expect(ent(set, 'sso').sources).toEqual(['sub-basic']);
+    expect(set.windows.has('sso')).toBe(false); // only metered features have a usage window
   });
 
   it('does not grant what neither the plan nor its base plans define', () => {
@@ -132,9 +137,8 @@ describe('add-ons', () => {
         ],
       }),
     );
-    const calls = ent(set, 'api-calls');
-    expect(calls.usageLimit).toBe(5500);
-    expect(calls.window.resetPeriod).toBe('MONTH');
+    expect(ent(set, 'api-calls').usageLimit).toBe(5500);
+    expect(win(set, 'api-calls').resetPeriod).toBe('MONTH');
   });
 
   it('an Increment add-on unites enum values with the plan', () => {
@@ -174,7 +178,8 @@ describe('merging across sources', () => {
     );
     expect(ent(set, 'seats').usageLimit).toBe(5);
     expect(ent(set, 'api-calls').usageLimit).toBe(4000);
-    expect([...ent(set, 'seats').sources].sort()).toEqual(['promo-seats', 'sub-basic']);
+    // The paid subscription's window wins over the promotion's, whichever limit is larger.
+    expect(win(set, 'api-calls').epoch).toBe('sub-basic');
   });
 
   it('a soft limit from any source makes the entitlement soft', () => {
@@ -214,7 +219,7 @@ describe('merging across sources', () => {
       const set = resolve(customerState({ subscriptions }));
       expect(ent(set, 'api-calls').hasUnlimitedUsage).toBe(true);
       expect(ent(set, 'seats').usageLimit).toBe(20);
-      expect(ent(set, 'api-calls').window).toMatchObject({ epoch: 'sub-basic', anchor: at('2024-01-05T00:00:00Z') });
+      expect(win(set, 'api-calls')).toMatchObject({ epoch: 'sub-basic', anchor: at('2024-01-05T00:00:00Z') });
       expect(set.validUntil).toBe(at('2024-02-15T00:00:00Z'));
     }
   });
@@ -231,7 +236,7 @@ describe('merging across sources', () => {
     );
     expect(ent(set, 'api-calls').usageLimit).toBe(5000);
     // The custom value had no reset period, so the plan's MONTH reset is kept.
-    expect(ent(set, 'api-calls').window.resetPeriod).toBe('MONTH');
+    expect(win(set, 'api-calls').resetPeriod).toBe('MONTH');
     expect(ent(set, 'seats').usageLimit).toBe(1); // less generous custom value is ignored
     expect(set.entitlements.has('sso')).toBe(true);
   });
@@ -278,7 +283,7 @@ describe('promotions', () => {
       { startDate: at('2024-02-08T15:00:00Z') }, // a Thursday
     );
     const set = resolve(customerState({ promotions: [metered] }));
-    expect(ent(set, 'api-calls').window).toMatchObject({
+    expect(win(set, 'api-calls')).toMatchObject({
       resetPeriod: 'WEEK',
       accordingTo: 'EveryMonday',
       anchor: at('2024-02-05T00:00:00Z'),
@@ -296,7 +301,6 @@ describe('resource scoping', () => {
     const set = resolve(state, NOW, 'r1');
     expect(set.resourceId).toBe('r1');
     expect(ent(set, 'api-calls')).toMatchObject({ usageLimit: 1000, hasUnlimitedUsage: false });
-    expect([...ent(set, 'api-calls').sources].sort()).toEqual(['sub-r1', 'sub-wide']);
     expect(set.unknownResource).toBe(false);
     expect(resolve(state, NOW, 'r2').entitlements.get('api-calls')?.hasUnlimitedUsage).toBe(true);
   });
@@ -304,7 +308,7 @@ describe('resource scoping', () => {
   it('a customer-wide check sees only customer-wide subscriptions', () => {
     const set = resolve(state, NOW, null);
     expect(ent(set, 'api-calls').usageLimit).toBe(100);
-    expect(ent(set, 'api-calls').sources).toEqual(['sub-wide']);
+    expect(win(set, 'api-calls').epoch).toBe('sub-wide');
     expect(set.unknownResource).toBe(false);
   });
 
@@ -412,7 +416,7 @@ describe('scheduled updates', () => {
     const after = resolve(state, at('2024-02-15T00:00:00Z'));
     expect(ent(before, 'api-calls').hasUnlimitedUsage).toBe(true);
     expect(ent(after, 'api-calls')).toMatchObject({ usageLimit: 1000, hasUnlimitedUsage: false });
-    expect(ent(after, 'api-calls').window.epoch).not.toBe(ent(before, 'api-calls').window.epoch);
+    expect(win(after, 'api-calls').epoch).not.toBe(win(before, 'api-calls').epoch);
   });
 });
 
@@ -427,7 +431,7 @@ describe('usage windows', () => {
         ],
       }),
     );
-    expect(ent(set, 'api-calls').window).toMatchObject({ resetPeriod: 'MONTH', anchor, epoch: 'sub-basic' });
+    expect(win(set, 'api-calls')).toMatchObject({ resetPeriod: 'MONTH', anchor, epoch: 'sub-basic' });
     const custom = resolve(
       customerState({
         subscriptions: [
@@ -440,23 +444,23 @@ describe('usage windows', () => {
         ],
       }),
     );
-    expect(ent(custom, 'api-calls').window.anchor).toBe(at('2024-01-01T00:00:00Z'));
+    expect(win(custom, 'api-calls').anchor).toBe(at('2024-01-01T00:00:00Z'));
   });
 
   it('fluctuating meters never reset: no reset period and the same key across periods and epochs', () => {
     const a = resolve(customerState({ subscriptions: [onPlan('basic')] }));
     const b = resolve(customerState({ subscriptions: [onPlan('basic', { usageEpoch: 'another-epoch' })] }));
-    const seatsA = ent(a, 'seats').window;
+    const seatsA = win(a, 'seats');
     expect(seatsA.resetPeriod).toBeNull();
     const keys = [NOW, at('2024-05-01T00:00:00Z'), at('2030-01-01T00:00:00Z')].map((t) => usageWindow(seatsA, t).key);
-    keys.push(usageWindow(ent(b, 'seats').window, NOW).key);
+    keys.push(usageWindow(win(b, 'seats'), NOW).key);
     expect(new Set(keys).size).toBe(1);
     expect(usageWindow(seatsA, NOW)).toMatchObject({ periodStart: null, periodEnd: null, anchor: null });
   });
 
   it('incremental windows differ across periods and across usage epochs, and match usagePeriod', () => {
     const set = resolve(customerState({ subscriptions: [onPlan('basic')] }));
-    const source = ent(set, 'api-calls').window;
+    const source = win(set, 'api-calls');
     const feb = usageWindow(source, at('2024-02-10T00:00:00Z'));
     const febLater = usageWindow(source, at('2024-02-29T23:59:59Z'));
     const mar = usageWindow(source, at('2024-03-01T00:00:00Z'));
@@ -493,10 +497,10 @@ describe('window choice', () => {
       planId: 'analytics-basic',
       billingAnchor: at('2024-01-07T00:00:00Z'),
     });
-    const one = ent(resolve(customerState({ subscriptions: [app, analytics] })), 'api-calls');
-    const two = ent(resolve(customerState({ subscriptions: [analytics, app] })), 'api-calls');
-    expect(observable(one)).toEqual(observable(two));
-    expect(usageWindow(one.window, NOW).key).toBe(usageWindow(two.window, NOW).key);
+    const one = resolve(customerState({ subscriptions: [app, analytics] }));
+    const two = resolve(customerState({ subscriptions: [analytics, app] }));
+    expect(observable(ent(one, 'api-calls'))).toEqual(observable(ent(two, 'api-calls')));
+    expect(usageWindow(win(one, 'api-calls'), NOW).key).toBe(usageWindow(win(two, 'api-calls'), NOW).key);
   });
 });
 
@@ -641,9 +645,7 @@ describe('properties', () => {
           expect([...a.entitlements.keys()].sort()).toEqual([...b.entitlements.keys()].sort());
           for (const f of FEATURES) {
             expect(observable(b.entitlements.get(f))).toEqual(observable(a.entitlements.get(f)));
-            expect([...(b.entitlements.get(f)?.sources ?? [])].sort()).toEqual(
-              [...(a.entitlements.get(f)?.sources ?? [])].sort(),
-            );
+            expect(b.windows.get(f)).toEqual(a.windows.get(f));
           }
         },
       ),

@@ -27,11 +27,11 @@ const ANCHOR = at('2024-01-05T00:00:00Z');
 
 const feature = (id: string): FeatureDefinition => must(catalog.features.get(id), `feature ${id}`);
 
-/** A usage source reporting fixed usage per feature, with the period taken from the entitlement window. */
-function usageOf(usage: Record<string, number> = {}): UsageSource {
+/** A usage source reporting fixed usage per feature, with the period taken from the set's windows. */
+function usageOf(set: CustomerEntitlements, usage: Record<string, number> = {}): UsageSource {
   return {
-    usageView(featureId, ent, now) {
-      const w = usageWindow(ent.window, now);
+    usageView(featureId, now) {
+      const w = usageWindow(set.windows.get(featureId) ?? noReset, now);
       return {
         currentUsage: usage[featureId] ?? 0,
         periodAnchor: w.anchor,
@@ -44,22 +44,29 @@ function usageOf(usage: Record<string, number> = {}): UsageSource {
 
 const noReset: UsageWindowSource = { resetPeriod: null, accordingTo: null, anchor: ANCHOR, epoch: 'e' };
 
-function effective(featureId: string, overrides: Partial<EffectiveEntitlement> = {}): EffectiveEntitlement {
+/** An entitlement with the usage window its set will carry for it. */
+type Entry = EffectiveEntitlement & { window: UsageWindowSource };
+
+function effective(
+  featureId: string,
+  overrides: Partial<EffectiveEntitlement> & { window?: UsageWindowSource } = {},
+): Entry {
+  const window = overrides.window ?? noReset;
   return {
     feature: feature(featureId),
     usageLimit: null,
     hasUnlimitedUsage: false,
     hasSoftLimit: false,
     enumValues: null,
-    window: noReset,
-    resetPeriodConfiguration: resetConfiguration(overrides.window ?? noReset),
-    sources: ['sub-1'],
+    resetPeriod: window.resetPeriod,
+    resetPeriodConfiguration: resetConfiguration(window),
     ...overrides,
+    window,
   };
 }
 
 function entitlementSet(
-  entries: readonly EffectiveEntitlement[],
+  entries: readonly Entry[],
   parts: { reason?: EntitlementsStateAccessDeniedReason | null; unknownResource?: boolean } = {},
 ): CustomerEntitlements {
   return {
@@ -68,6 +75,7 @@ function entitlementSet(
     accessDeniedReason: parts.reason ?? null,
     unknownResource: parts.unknownResource ?? false,
     entitlements: new Map(entries.map((e) => [e.feature.id, e])),
+    windows: new Map(entries.map((e) => [e.feature.id, e.window])),
     validUntil: Number.POSITIVE_INFINITY,
   };
 }
@@ -77,7 +85,7 @@ function check(
   featureId: string,
   options: CheckOptions = {},
   expected?: EntitlementType,
-  usage: UsageSource = usageOf(),
+  usage: Record<string, number> = {},
 ): Entitlement {
   const def = catalog.features.get(featureId);
   return evaluateEntitlement(
@@ -87,7 +95,7 @@ function check(
     def ? entitlementFeature(def) : undefined,
     expected,
     options,
-    usage,
+    usageOf(set, usage),
     NOW,
   );
 }
@@ -96,10 +104,10 @@ function metered(
   limit: number | null,
   current: number,
   options: CheckOptions = {},
-  extra: Partial<EffectiveEntitlement> = {},
+  extra: Partial<EffectiveEntitlement> & { window?: UsageWindowSource } = {},
 ) {
   const set = entitlementSet([effective('api-calls', { usageLimit: limit, ...extra })]);
-  const result = check(set, 'api-calls', options, 'METERED', usageOf({ 'api-calls': current }));
+  const result = check(set, 'api-calls', options, 'METERED', { 'api-calls': current });
   if (result.type !== 'METERED') throw new Error(`expected METERED, got ${result.type}`);
   return result;
 }
@@ -425,7 +433,7 @@ describe('properties', () => {
           );
           const set = entitlementSet(reason === 'CustomerNotFound' ? [] : entries, { reason });
           const options: CheckOptions = { requestedUsage: 1, ...(requestedValues ? { requestedValues } : {}) };
-          const result = check(set, featureId, options, expected, usageOf({ seats: usage, 'api-calls': usage }));
+          const result = check(set, featureId, options, expected, { seats: usage, 'api-calls': usage });
           expect(result.type).toBe(expected ?? (featureId === 'no-such-feature' ? 'BOOLEAN' : result.type));
           if (result.hasAccess) expect('accessDeniedReason' in result).toBe(false);
           else expect(typeof result.accessDeniedReason).toBe('string');

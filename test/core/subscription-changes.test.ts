@@ -240,7 +240,7 @@ describe('replacing the current subscription', () => {
   it('NEVER_RESET: the usage window key survives the plan change; ALWAYS_RESET: it changes', () => {
     const keyAt = (w: World, now: number) => {
       const set = resolveEntitlements(catalog, w.state, null, now);
-      return must(set.entitlements.get('api-calls')).window.epoch;
+      return must(set.windows.get('api-calls')).epoch;
     };
     const k = new World();
     k.provision({ planId: 'keep-small' }, T0);

@@ -124,14 +124,7 @@ export function selectCustomerUsage(db: Db, p: { customerId: string }) {
 export function addUsage(db: Db, p: AddUsageParams) {
   return db
     .insertInto('usage')
-    .values((eb) => ({
-      customer_id: p.customer_id,
-      resource_id: p.resource_id,
-      feature_id: p.feature_id,
-      value: atLeastZero(eb, asDouble(eb, p.delta)),
-      window_key: p.window_key,
-      updated_at: p.updated_at,
-    }))
+    .values((eb) => usageRow(p, atLeastZero(eb, asDouble(eb, p.delta))))
     .onConflict((oc) =>
       oc.columns(['customer_id', 'resource_id', 'feature_id']).doUpdateSet((eb) => {
         const sum = eb('usage.value', '+', asDouble(eb, p.delta));
@@ -157,14 +150,7 @@ export function addUsage(db: Db, p: AddUsageParams) {
 export function setUsage(db: Db, p: SetUsageParams) {
   return db
     .insertInto('usage')
-    .values((eb) => ({
-      customer_id: p.customer_id,
-      resource_id: p.resource_id,
-      feature_id: p.feature_id,
-      value: atLeastZero(eb, asDouble(eb, p.value)),
-      window_key: p.window_key,
-      updated_at: p.updated_at,
-    }))
+    .values((eb) => usageRow(p, atLeastZero(eb, asDouble(eb, p.value))))
     .onConflict((oc) =>
       oc.columns(['customer_id', 'resource_id', 'feature_id']).doUpdateSet((eb) => ({
         value: eb.ref('excluded.value'),
@@ -177,6 +163,12 @@ export function setUsage(db: Db, p: SetUsageParams) {
 
 // PostgreSQL infers a bare parameter's type from its first use (`$1 < 0` makes it an integer), so
 // fractional amounts need an explicit type; SQLite reads the same cast as REAL affinity.
+/** The row a counter write inserts: its key and window columns with the computed value. */
+function usageRow(p: UsageWriteRow, value: Expression<number>) {
+  const { customer_id, resource_id, feature_id, window_key, updated_at } = p;
+  return { customer_id, resource_id, feature_id, value, window_key, updated_at };
+}
+
 function asDouble<DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, TB>, value: number): Expression<number> {
   return eb.cast<number>(eb.val(value), 'double precision');
 }
