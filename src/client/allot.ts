@@ -1,6 +1,13 @@
 import { produce } from 'immer';
 import type { z } from 'zod';
-import { type Catalog, compileCatalog, toEntitlementSpec, versionCatalog } from '../core/catalog.js';
+import {
+  type Catalog,
+  compileCatalog,
+  knowsVersions,
+  toEntitlementSpec,
+  versionCatalog,
+  withStoredVersions,
+} from '../core/catalog.js';
 import type { CatalogInput } from '../core/catalog-schema.js';
 import type { CustomerEntitlements } from '../core/effective-entitlements.js';
 import type {
@@ -53,6 +60,7 @@ import {
   updateCustomerSchema,
   updateSubscriptionSchema,
 } from './input-schemas.js';
+import { KeyedLock } from './keyed-lock.js';
 import { type AllotEventName, type AllotEvents, Listeners } from './listeners.js';
 import {
   alreadyTrialPlans,
@@ -108,6 +116,11 @@ export interface AllotOptions {
    * Writes always catch up first, inside their transaction.
    */
   changeCheckIntervalMs?: number;
+  /**
+   * How many customers the cache holds before it evicts the oldest (default 100,000, about 2 KB
+   * each on a plan with ten features). An evicted customer is reloaded at its next call.
+   */
+  maxCachedCustomers?: number;
 }
 
 /** What `reportUsage` acknowledges once the usage is durable. */
@@ -171,7 +184,8 @@ export interface Product {
 interface Mutation<T> {
   result: T;
   state?: CustomerState;
-  counters?: { resourceId: string | null; featureId: string; counter: CachedCounter }[];
+  /** Counters written: `scope` is whose counter it is, `resourceId` the scope the usage was reported for. */
+  counters?: { resourceId: string | null; scope: string | null; featureId: string; counter: CachedCounter }[];
   changedResources?: Iterable<string | null>;
   subscriptions?: readonly SubscriptionRecord[];
 }
@@ -233,6 +247,8 @@ export class Allot {
   readonly #cache = new Map<string, CustomerEntry>();
   readonly #featureInfo = new Map<string, EntitlementFeature>();
   readonly #share = entitlementInterner();
+  readonly #writeLock = new KeyedLock();
+  readonly #maxCachedCustomers: number;
   readonly #init: Promise<void>;
   #catalog: Catalog | undefined;
   #closed = false;
@@ -247,6 +263,7 @@ export class Allot {
     this.#clock = options.clock ?? systemClock;
     this.#fallbacks = options.entitlementsFallback ?? {};
     this.#changeCheckIntervalMs = options.changeCheckIntervalMs ?? 0;
+    this.#maxCachedCustomers = options.maxCachedCustomers ?? 100_000;
     const compiled = compileCatalog(options.catalog);
     this.#init = this.#initialize(compiled);
     // Callers who never await waitForInitialization still see the failure on their first call.
@@ -316,7 +333,8 @@ export class Allot {
 
   /**
    * Drops cached customers that another process changed since we last caught up, reading the
-   * change feed through `reader` (a write's own transaction) or a read of its own.
+   * change feed through `reader` (a write's own transaction) or a read of its own. Compares the
+   * change token itself, so it costs one probe when nothing changed.
    */
   async #catchUp(reader?: StoreReader): Promise<void> {
     const token = this.#store.changeToken?.();
@@ -329,45 +347,91 @@ export class Allot {
     this.#token = token;
   }
 
+  /** Loads a customer, first learning any catalog version another process subscribed them to. */
+  async #load(reader: StoreReader, customerId: string): Promise<CustomerEntry> {
+    const state = await reader.getCustomerState(customerId);
+    if (state && !knowsVersions(this.catalog, state.subscriptions)) await this.#learnVersions(reader);
+    return new CustomerEntry(state);
+  }
+
+  async #learnVersions(reader: StoreReader): Promise<void> {
+    this.#catalog = withStoredVersions(this.catalog, await reader.listPackageVersions());
+  }
+
+  /** Caches an entry, evicting the oldest cached customer beyond `maxCachedCustomers`. */
+  #remember(customerId: string, entry: CustomerEntry): void {
+    if (!entry.state) return; // a missing customer is not cached: any id could fill the cache
+    if (!this.#cache.has(customerId) && this.#cache.size >= this.#maxCachedCustomers) {
+      const oldest = this.#cache.keys().next();
+      if (!oldest.done) this.#cache.delete(oldest.value);
+    }
+    this.#cache.set(customerId, entry);
+  }
+
   async #entry(customerId: string): Promise<CustomerEntry> {
-    if (this.#foreignChanged()) await this.#catchUp();
+    await this.#catchUp();
     const cached = this.#cache.get(customerId);
     if (cached) return cached;
-    const state = await this.#store.read((r) => r.getCustomerState(customerId));
-    // A write may have installed a newer entry while we read.
+    const entry = await this.#store.read((r) => this.#load(r, customerId));
+    // A write may have installed a newer entry while we read; it wins.
     const raced = this.#cache.get(customerId);
     if (raced) return raced;
-    const entry = new CustomerEntry(state);
-    this.#cache.set(customerId, entry);
+    this.#remember(customerId, entry);
     return entry;
   }
 
   /** The customer's entry inside a write, after catching up with other processes under the write lock. */
   async #entryInTx(tx: StoreTransaction, customerId: string): Promise<CustomerEntry> {
     await this.#catchUp(tx);
-    return this.#cache.get(customerId) ?? new CustomerEntry(await tx.getCustomerState(customerId));
+    return this.#cache.get(customerId) ?? (await this.#load(tx, customerId));
   }
 
   /**
-   * Runs one write in one transaction against the customer's current state, then (after commit)
-   * updates the cache and emits events. Nothing is cached or emitted when the transaction fails.
+   * One write: a single transaction over the customers' current entries. Writes for a customer
+   * are serialised here, and its cache entry is updated (and events emitted) before the next
+   * write for it starts. Nothing is cached or emitted when the transaction fails.
    */
-  async #mutate<T>(
+  async #write<R>(
+    customerIds: readonly string[],
+    body: (
+      entries: ReadonlyMap<string, CustomerEntry>,
+      tx: StoreTransaction,
+      now: number,
+    ) => Promise<{ result: R; mutations: ReadonlyMap<string, Mutation<unknown>> }>,
+  ): Promise<R> {
+    await this.#ready();
+    return this.#writeLock.run(customerIds, async () => {
+      const now = this.#clock.now();
+      const { entries, outcome } = await this.#store.transaction(async (tx) => {
+        const entries = new Map<string, CustomerEntry>();
+        for (const id of customerIds) entries.set(id, await this.#entryInTx(tx, id));
+        return { entries, outcome: await body(entries, tx, now) };
+      });
+      for (const [id, mutation] of outcome.mutations) {
+        const entry = entries.get(id);
+        if (entry) this.#install(id, entry, mutation, now);
+      }
+      return outcome.result;
+    });
+  }
+
+  /** A write for one customer: `fn` returns its result and the customer's new state. */
+  #mutate<T>(
     customerId: string,
     fn: (entry: CustomerEntry, tx: StoreTransaction, now: number, catalog: Catalog) => Promise<Mutation<T>>,
   ): Promise<T> {
-    const catalog = await this.#ready();
-    const now = this.#clock.now();
-    const { entry, mutation } = await this.#store.transaction(async (tx) => {
-      const entry = await this.#entryInTx(tx, customerId);
-      return { entry, mutation: await fn(entry, tx, now, catalog) };
+    return this.#write([customerId], async (entries, tx, now) => {
+      const mutation = await fn(entries.get(customerId) ?? new CustomerEntry(undefined), tx, now, this.catalog);
+      return { result: mutation.result, mutations: new Map([[customerId, mutation]]) };
     });
+  }
+
+  /** After commit: the customer's new entry goes into the cache, then its events go out. */
+  #install(customerId: string, entry: CustomerEntry, mutation: Mutation<unknown>, now: number): void {
     const next = mutation.state ? entry.withState(mutation.state) : entry;
-    for (const { resourceId, featureId, counter } of mutation.counters ?? [])
-      next.setCounter(resourceId, featureId, counter);
-    this.#cache.set(customerId, next);
-    this.#emitAfterCommit(catalog, next, mutation, now);
-    return mutation.result;
+    for (const { scope, featureId, counter } of mutation.counters ?? []) next.setCounter(scope, featureId, counter);
+    this.#remember(customerId, next);
+    this.#emitAfterCommit(this.catalog, next, mutation, now);
   }
 
   #emitAfterCommit(catalog: Catalog, entry: CustomerEntry, mutation: Mutation<unknown>, now: number): void {
@@ -952,31 +1016,20 @@ export class Allot {
     for (const u of p.usages) byCustomer.set(u.customerId, [...(byCustomer.get(u.customerId) ?? []), u]);
     if (byCustomer.size === 1) return this.#reportUsages(p.usages[0]?.customerId ?? '', p.usages);
     // Several customers: one transaction over all of them, caches updated after commit.
-    const catalog = await this.#ready();
-    const now = this.#clock.now();
-    const outcome = await this.#store.transaction(async (tx) => {
-      const results = new Map<string, { entry: CustomerEntry; mutation: Mutation<ReportUsageAck[]> }>();
+    return this.#write([...byCustomer.keys()], async (entries, tx, now) => {
+      const mutations = new Map<string, Mutation<ReportUsageAck[]>>();
+      const acks = new Map<(typeof p.usages)[number], ReportUsageAck>();
       for (const [customerId, usages] of byCustomer) {
-        const entry = await this.#entryInTx(tx, customerId);
-        results.set(customerId, {
-          entry,
-          mutation: await this.#applyUsages(entry, customerId, usages, tx, now, catalog),
+        const entry = entries.get(customerId) ?? new CustomerEntry(undefined);
+        const mutation = await this.#applyUsages(entry, customerId, usages, tx, now, this.catalog);
+        mutations.set(customerId, mutation);
+        usages.forEach((u, i) => {
+          const ack = mutation.result[i];
+          if (ack) acks.set(u, ack);
         });
       }
-      return results;
+      return { result: p.usages.map((u) => acks.get(u) as ReportUsageAck), mutations };
     });
-    const acks = new Map<(typeof p.usages)[number], ReportUsageAck>();
-    for (const [customerId, { entry, mutation }] of outcome) {
-      for (const { resourceId, featureId, counter } of mutation.counters ?? [])
-        entry.setCounter(resourceId, featureId, counter);
-      this.#cache.set(customerId, entry);
-      this.#emitAfterCommit(catalog, entry, mutation, now);
-      (byCustomer.get(customerId) ?? []).forEach((u, i) => {
-        const ack = mutation.result[i];
-        if (ack) acks.set(u, ack);
-      });
-    }
-    return p.usages.map((u) => acks.get(u) as ReportUsageAck);
   }
 
   #reportUsages(customerId: string, usages: z.output<typeof reportUsageSchema>[]): Promise<ReportUsageAck[]> {
@@ -1010,9 +1063,9 @@ export class Allot {
             details: { featureId: u.featureId },
           },
         );
-      const scope = `${USAGE_SCOPE}:${customerId}`;
+      const keyScope = `${USAGE_SCOPE}:${customerId}`;
       if (u.idempotencyKey !== undefined) {
-        const prior = (await tx.getIdempotencyResult(scope, u.idempotencyKey)) as AckRecord | undefined;
+        const prior = (await tx.getIdempotencyResult(keyScope, u.idempotencyKey)) as AckRecord | undefined;
         if (prior) {
           acks.push(toAck(prior));
           continue;
@@ -1020,14 +1073,18 @@ export class Allot {
       }
       const resourceId = u.resourceId ?? null;
       // Usage of a feature the customer is not entitled to still counts, in a lifetime window.
-      const window = entry.view(catalog, resourceId, now, this.#share).window(u.featureId, now) ?? UNENTITLED;
-      const write = { customerId, resourceId, featureId: u.featureId, window: window.key, updatedAt: now };
+      const window = entry.view(catalog, resourceId, now, this.#share).window(u.featureId, now) ?? {
+        ...UNENTITLED,
+        scope: resourceId,
+      };
+      const scope = window.scope;
+      const write = { customerId, resourceId: scope, featureId: u.featureId, window: window.key, updatedAt: now };
       const value =
         u.updateBehavior === 'SET'
           ? await tx.setUsage({ ...write, value: u.value })
           : await tx.addUsage({ ...write, delta: u.value });
       // The store computed the value; the cache learns it only after commit.
-      counters.push({ resourceId, featureId: u.featureId, counter: { value, window: window.key } });
+      counters.push({ resourceId, scope, featureId: u.featureId, counter: { value, window: window.key } });
       const record: AckRecord = {
         measurementId: globalThis.crypto.randomUUID(),
         customerId,
@@ -1038,7 +1095,7 @@ export class Allot {
         periodStart: window.periodStart,
         periodEnd: window.periodEnd,
       };
-      if (u.idempotencyKey !== undefined) await tx.putIdempotencyResult(scope, u.idempotencyKey, record, now);
+      if (u.idempotencyKey !== undefined) await tx.putIdempotencyResult(keyScope, u.idempotencyKey, record, now);
       acks.push(toAck(record));
     }
     return { result: acks, counters };

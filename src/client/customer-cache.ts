@@ -17,6 +17,9 @@ export interface CachedCounter {
 /** The usage window of one feature at the time it was last computed; reused until `periodEnd`. */
 export interface FeatureWindow {
   readonly key: string;
+  /** The resource whose counter holds this usage (null: the customer-wide counter). */
+  readonly scope: string | null;
+  readonly counters: Counters;
   readonly periodStart: number | null;
   readonly periodEnd: number | null;
   /** Reused as the evaluator's usage view, so a warm check allocates nothing for it. */
@@ -38,7 +41,7 @@ export class ResourceView implements UsageSource {
     readonly set: CustomerEntitlements,
     /** When the set was resolved: a clock moved back before it makes the view stale. */
     readonly resolvedAt: number,
-    readonly counters: Counters,
+    readonly countersOf: (scope: string | null) => Counters,
   ) {}
 
   /** Fresh at `now`: resolved no later and still before the next transition. */
@@ -56,6 +59,8 @@ export class ResourceView implements UsageSource {
     const w = usageWindow(source, now);
     const fresh: FeatureWindow = {
       key: w.key,
+      scope: source.scope,
+      counters: this.countersOf(source.scope),
       periodStart: w.periodStart,
       periodEnd: w.periodEnd,
       view: { currentUsage: 0, periodAnchor: w.anchor, periodStart: w.periodStart, periodEnd: w.periodEnd },
@@ -68,7 +73,7 @@ export class ResourceView implements UsageSource {
   usageView(featureId: string, now: number): UsageView {
     const w = this.window(featureId, now);
     if (!w) return NO_USAGE;
-    const counter = this.counters.get(featureId);
+    const counter = w.counters.get(featureId);
     // A counter from an earlier window counts as zero: the lazy reset.
     w.view.currentUsage = counter !== undefined && counter.window === w.key ? counter.value : 0;
     return w.view;
@@ -101,6 +106,8 @@ export class CustomerEntry {
       this.#countersOf(u.resourceId).set(u.featureId, { value: u.value, window: u.window });
   }
 
+  readonly #countersFor = (scope: string | null): Counters => this.#countersOf(scope);
+
   #countersOf(resourceId: string | null): Counters {
     const key = resourceKey(resourceId);
     let counters = this.#counters.get(key);
@@ -116,7 +123,7 @@ export class CustomerEntry {
     const cached = resourceId === null ? this.#global : this.#views?.get(resourceId);
     if (cached?.validAt(now)) return cached;
     const set = resolveEntitlements(catalog, this.state, resourceId, now, share);
-    const view = new ResourceView(set, now, this.#countersOf(resourceId));
+    const view = new ResourceView(set, now, this.#countersFor);
     if (resourceId === null) this.#global = view;
     else {
       this.#views ??= new Map();

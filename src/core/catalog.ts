@@ -12,7 +12,7 @@ import {
 } from './catalog-schema.js';
 import { contentHash } from './content-hash.js';
 import type { EntitlementBehavior, PricingType, TrialEndBehavior, TrialPeriodUnits } from './enums.js';
-import type { EntitlementSpec, PackageKind, PackageVersionRecord } from './records.js';
+import type { EntitlementSpec, PackageKind, PackageVersionRecord, SubscriptionRecord } from './records.js';
 
 export interface EntitlementPresentation {
   readonly displayNameOverride: string | null;
@@ -362,4 +362,37 @@ export function versionCatalog(
     addonVersions: addons.all,
   };
   return { catalog, added };
+}
+
+/** Whether every plan and add-on version these subscriptions reference (scheduled ones too) is known. */
+export function knowsVersions(catalog: Catalog, subscriptions: readonly SubscriptionRecord[]): boolean {
+  return subscriptions.every(
+    (s) =>
+      catalog.planVersions.has(versionKey(s.planId, s.planVersion)) &&
+      s.addons.every((a) => catalog.addonVersions.has(versionKey(a.addonId, a.version))) &&
+      s.scheduledUpdates.every(
+        (u) =>
+          (u.planId === undefined || catalog.planVersions.has(versionKey(u.planId, u.planVersion ?? 0))) &&
+          (u.addons ?? []).every((a) => catalog.addonVersions.has(versionKey(a.addonId, a.version))),
+      ),
+  );
+}
+
+/**
+ * The catalog with the stored versions it lacks added: another process on the same database may
+ * have published (and subscribed customers to) versions this one never compiled. The current
+ * version of each plan, used for new subscriptions, stays this process's own.
+ */
+export function withStoredVersions(catalog: Catalog, stored: readonly PackageVersionRecord[]): Catalog {
+  const planVersions = new Map(catalog.planVersions);
+  const addonVersions = new Map(catalog.addonVersions);
+  for (const record of stored) {
+    const key = versionKey(record.refId, record.version);
+    const versioned = { version: record.version, hash: record.hash };
+    if (record.kind === 'plan' && !planVersions.has(key))
+      planVersions.set(key, withIndex({ ...(record.snapshot as PlanSnapshot), ...versioned }));
+    if (record.kind === 'addon' && !addonVersions.has(key))
+      addonVersions.set(key, { ...(record.snapshot as AddonSnapshot), ...versioned });
+  }
+  return { ...catalog, planVersions, addonVersions };
 }

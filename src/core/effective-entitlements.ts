@@ -14,6 +14,12 @@ export interface UsageWindowSource {
   readonly anchor: number;
   /** The usage epoch (see `SubscriptionRecord.usageEpoch`); a new epoch restarts usage at zero. */
   readonly epoch: string;
+  /**
+   * Whose counter the usage goes to: the resource of the subscription granting it, or null for a
+   * customer-wide subscription or a promotion. A check on any resource then shares the limit of a
+   * customer-wide plan instead of opening a fresh counter.
+   */
+  readonly scope: string | null;
 }
 
 /**
@@ -66,7 +72,11 @@ interface Candidate {
   readonly start: number;
 }
 
-const WINDOW_RANK = { subscription: 0, trial: 1, promotion: 2 } as const;
+/**
+ * Window preference, lowest first: a check on a resource counts usage on that resource's own
+ * subscription before a customer-wide one, and paid subscriptions before trials and promotions.
+ */
+const WINDOW_RANK = { resource: 0, subscription: 1, resourceTrial: 2, trial: 3, promotion: 4 } as const;
 
 function moreGenerous(a: EntitlementSpec, b: EntitlementSpec): boolean {
   if (a.hasUnlimitedUsage !== b.hasUnlimitedUsage) return a.hasUnlimitedUsage;
@@ -138,9 +148,9 @@ function withConfigOf(value: EntitlementSpec, base: EntitlementSpec | undefined)
   return { ...value, resetPeriod: base.resetPeriod, accordingTo: base.accordingTo };
 }
 
-function windowOf(spec: EntitlementSpec, start: number, epoch: string): UsageWindowSource {
+function windowOf(spec: EntitlementSpec, start: number, epoch: string, scope: string | null): UsageWindowSource {
   const anchor = spec.resetPeriod ? periodAnchor(spec.resetPeriod, spec.accordingTo, start) : start;
-  return { resetPeriod: spec.resetPeriod, accordingTo: spec.accordingTo, anchor, epoch };
+  return { resetPeriod: spec.resetPeriod, accordingTo: spec.accordingTo, anchor, epoch, scope };
 }
 
 export function isPromotionActive(promotion: PromotionRecord, now: number): boolean {
@@ -190,11 +200,19 @@ export function resolveEntitlements(
     const sub = effectiveSubscription(record, catalog, now);
     if (!isLive(sub, now)) continue;
     live++;
-    const rank = sub.trialEndDate !== null && now < sub.trialEndDate ? WINDOW_RANK.trial : WINDOW_RANK.subscription;
+    const trial = sub.trialEndDate !== null && now < sub.trialEndDate;
+    const own = sub.resourceId !== null;
+    const rank = trial
+      ? own
+        ? WINDOW_RANK.resourceTrial
+        : WINDOW_RANK.trial
+      : own
+        ? WINDOW_RANK.resource
+        : WINDOW_RANK.subscription;
     for (const spec of subscriptionSpecs(catalog, sub))
       add({
         spec,
-        window: windowOf(spec, sub.billingAnchor, sub.usageEpoch),
+        window: windowOf(spec, sub.billingAnchor, sub.usageEpoch, sub.resourceId),
         source: sub.id,
         rank,
         start: sub.startDate,
@@ -205,7 +223,7 @@ export function resolveEntitlements(
     if (!isPromotionActive(promotion, now)) continue;
     if (promotion.endDate !== null) validUntil = Math.min(validUntil, promotion.endDate);
     // A promotion's start is its period anchor; re-granting it keeps the usage epoch.
-    const window = windowOf(promotion.entitlement, promotion.startDate, `promotion:${promotion.featureId}`);
+    const window = windowOf(promotion.entitlement, promotion.startDate, `promotion:${promotion.featureId}`, null);
     add({
       spec: promotion.entitlement,
       window,
@@ -286,7 +304,7 @@ function merge(
   // Fluctuating meters (seats) count a level, not a flow: they never reset.
   const window: UsageWindowSource =
     feature.meterType === 'Fluctuating'
-      ? { resetPeriod: null, accordingTo: null, anchor: windowSource.window.anchor, epoch: 'fluctuating' }
+      ? { ...windowSource.window, resetPeriod: null, accordingTo: null, epoch: 'fluctuating' }
       : windowSource.window;
   const entitlement: EffectiveEntitlement = {
     feature,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Allot } from '../../src/index.js';
-import { type Harness, harness, stores } from '../helpers/fixtures.js';
+import { catalog, type Harness, harness, stores } from '../helpers/fixtures.js';
 
 const sqlite = stores.filter((s) => s.name === 'sqlite');
 
@@ -38,5 +38,32 @@ describe.each(sqlite)('two engines on one database ($name)', (fixture) => {
     const canceled = await h.allot.cancelSubscription({ subscriptionId: pro?.id ?? '' });
     expect(canceled.planId).toBe('pro');
     expect((await other.getActiveSubscriptions({ customerId: 'acme' })).map((s) => s.planId)).toEqual(['free']);
+  });
+
+  it('with changeCheckIntervalMs, sees the change once the interval has passed', async () => {
+    const throttled = await h.reopen({ changeCheckIntervalMs: 5 });
+    expect(await calls(throttled)).toBe(0);
+    await h.allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 3 });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await calls(throttled)).toBe(3);
+    expect(throttled.getEntitlementSync({ customerId: 'acme', featureId: 'api-calls' }, 'METERED').currentUsage).toBe(
+      3,
+    );
+  });
+
+  it('learns plan versions another process published and subscribed customers to', async () => {
+    const raised = {
+      ...catalog,
+      plans: catalog.plans.map((p) =>
+        p.id === 'pro' ? { ...p, entitlements: [...p.entitlements, { featureId: 'audit-log' }] } : p,
+      ),
+    };
+    const newer = await h.reopen({ catalog: raised });
+    expect(await calls(h.allot)).toBe(0); // warm
+    await newer.provisionSubscription({ customerId: 'acme', planId: 'pro', skipTrial: true });
+    const audit = await h.allot.getBooleanEntitlement({ customerId: 'acme', featureId: 'audit-log' });
+    expect(audit.hasAccess).toBe(true);
+    const [sub] = await h.allot.getActiveSubscriptions({ customerId: 'acme' });
+    expect(sub).toMatchObject({ planId: 'pro', planVersion: 2, pricingType: 'PAID' });
   });
 });

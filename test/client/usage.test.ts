@@ -126,12 +126,32 @@ describe.each(stores)('usage ($name)', (fixture) => {
     expect((await h.allot.getMeteredEntitlement({ customerId: 'beta', featureId: 'api-calls' })).currentUsage).toBe(2);
   });
 
-  it('keeps usage per resource', async () => {
+  it("counts usage on a resource's own subscription separately", async () => {
     await h.allot.provisionSubscription({ customerId: 'acme', planId: 'bucket', resourceId: 'r1' });
     await h.allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 9, resourceId: 'r1' });
     await h.allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 1 });
     expect(await usage('api-calls', 'r1')).toBe(9);
     expect(await usage('api-calls')).toBe(1);
+  });
+
+  it('a resource without its own subscription shares the customer-wide limit', async () => {
+    await h.allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 100 });
+    // Regression: a made-up resource id once opened a fresh counter against the customer-wide plan.
+    const check = await h.allot.getMeteredEntitlement({
+      customerId: 'acme',
+      featureId: 'api-calls',
+      resourceId: 'any-id',
+      options: { requestedUsage: 1 },
+    });
+    expect(check).toMatchObject({ hasAccess: false, currentUsage: 100 });
+    const ack = await h.allot.reportUsage({
+      customerId: 'acme',
+      featureId: 'api-calls',
+      value: 5,
+      resourceId: 'any-id',
+    });
+    expect(ack).toMatchObject({ currentUsage: 105, resourceId: 'any-id' });
+    expect(await usage()).toBe(105);
   });
 
   it('rejects usage for unknown customers and features with typed errors', async () => {

@@ -479,6 +479,7 @@ describe('usage windows', () => {
       accordingTo: null,
       anchor: CATALOG_NOW,
       epoch: 'e1',
+      scope: null,
     } as const;
     expect(usageWindow(source, NOW).key).toBe(usageWindow(source, at('2099-01-01T00:00:00Z')).key);
     expect(usageWindow(source, NOW).key).not.toBe(usageWindow({ ...source, epoch: 'e2' }, NOW).key);

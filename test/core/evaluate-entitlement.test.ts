@@ -42,7 +42,7 @@ function usageOf(set: CustomerEntitlements, usage: Record<string, number> = {}):
   };
 }
 
-const noReset: UsageWindowSource = { resetPeriod: null, accordingTo: null, anchor: ANCHOR, epoch: 'e' };
+const noReset: UsageWindowSource = { resetPeriod: null, accordingTo: null, anchor: ANCHOR, epoch: 'e', scope: null };
 
 /** An entitlement with the usage window its set will carry for it. */
 type Entry = EffectiveEntitlement & { window: UsageWindowSource };
@@ -291,7 +291,13 @@ describe('by type', () => {
   });
 
   it('metered: carries the reset period, its configuration and the usage period as Dates', () => {
-    const window: UsageWindowSource = { resetPeriod: 'MONTH', accordingTo: null, anchor: ANCHOR, epoch: 'e' };
+    const window: UsageWindowSource = {
+      resetPeriod: 'MONTH',
+      accordingTo: null,
+      anchor: ANCHOR,
+      epoch: 'e',
+      scope: null,
+    };
     const result = metered(100, 3, {}, { window });
     expect(result.resetPeriod).toBe('MONTH');
     expect(result.resetPeriodConfiguration).toEqual({ monthlyAccordingTo: 'SubscriptionStart' });
@@ -305,7 +311,13 @@ describe('by type', () => {
       3,
       {},
       {
-        window: { resetPeriod: 'WEEK', accordingTo: 'EveryMonday', anchor: at('2024-01-01T00:00:00Z'), epoch: 'e' },
+        window: {
+          resetPeriod: 'WEEK',
+          accordingTo: 'EveryMonday',
+          anchor: at('2024-01-01T00:00:00Z'),
+          epoch: 'e',
+          scope: null,
+        },
       },
     );
     expect(weekly.resetPeriodConfiguration).toEqual({ weeklyAccordingTo: 'EveryMonday' });

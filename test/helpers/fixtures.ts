@@ -70,7 +70,11 @@ export const catalog = {
     {
       id: 'bucket',
       productId: 'storage',
-      entitlements: [{ featureId: 'audit-log' }, { featureId: 'max-projects', usageLimit: 50 }],
+      entitlements: [
+        { featureId: 'audit-log' },
+        { featureId: 'max-projects', usageLimit: 50 },
+        { featureId: 'api-calls', usageLimit: 500, resetPeriod: 'MONTH' },
+      ],
     },
   ],
   addons: [
