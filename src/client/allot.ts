@@ -20,7 +20,12 @@ import type {
   NumericEntitlement,
 } from '../core/entitlement-results.js';
 import type { EntitlementsStateAccessDeniedReason, PromotionalEntitlementPeriod } from '../core/enums.js';
-import { type CheckOptions, entitlementFeature, evaluateEntitlement } from '../core/evaluate-entitlement.js';
+import {
+  type CheckOptions,
+  entitlementFeature,
+  entitlementType,
+  evaluateEntitlement,
+} from '../core/evaluate-entitlement.js';
 import type { CustomerRecord, CustomerState, PromotionRecord, SubscriptionRecord } from '../core/records.js';
 import { addMonthsUtc } from '../core/reset-period.js';
 import {
@@ -29,6 +34,7 @@ import {
   provisionSubscription,
   requireSubscription,
   type SubscriptionChange,
+  subscriptionNotFound,
   transferSubscription,
   updateSubscription,
 } from '../core/subscription-changes.js';
@@ -38,7 +44,7 @@ import { memoryStore } from '../stores/memory/memory-store.js';
 import type { Store, StoreReader, StoreTransaction } from '../stores/store.js';
 import { type Clock, systemClock } from './clock.js';
 import { type CachedCounter, CustomerEntry, entitlementInterner } from './customer-cache.js';
-import { type EntitlementFallback, fallbackEntitlement } from './fallback.js';
+import { type EntitlementFallback, fallbackEntitlement, fallbackType } from './fallback.js';
 import {
   activeSubscriptionsSchema,
   cancelScheduledUpdatesSchema,
@@ -192,6 +198,8 @@ interface Mutation<T> {
 
 const USAGE_SCOPE = 'usage';
 const NO_OPTIONS: CheckOptions = Object.freeze({});
+/** Errors that mean the store cannot answer, so a check falls back quietly. */
+const STORE_FAILURES: ReadonlySet<string> = new Set(['STORE_ERROR', 'CLOSED', 'NOT_INITIALIZED', 'INVALID_CATALOG']);
 const UNENTITLED = { key: 'unentitled', periodStart: null, periodEnd: null } as const;
 const PROMOTION_MONTHS: Partial<Record<PromotionalEntitlementPeriod, number>> = {
   ONE_MONTH: 1,
@@ -439,7 +447,10 @@ export class Allot {
       for (const s of mutation.subscriptions)
         this.#listeners.emit('subscriptionUpdated', { subscription: subscriptionShape(catalog, s, now) });
     if (mutation.changedResources && this.#listeners.has('entitlementsUpdated') && entry.state) {
-      for (const resourceId of new Set(mutation.changedResources)) {
+      const changed = new Set(mutation.changedResources);
+      // A customer-wide change reaches every resource view too, since they include it.
+      if (changed.has(null)) for (const r of this.#resourcesOf(entry.state)) changed.add(r);
+      for (const resourceId of changed) {
         const view = entry.view(catalog, resourceId, now, this.#share);
         this.#listeners.emit('entitlementsUpdated', {
           customerId: entry.state.customer.id,
@@ -500,20 +511,21 @@ export class Allot {
     );
   }
 
+  /**
+   * The fallback answer: per-call `options.fallback`, else the configured one. Its type is the
+   * one asked for, else the catalog's for the feature, else what the fallback's fields describe.
+   */
   #fallback(type: EntitlementType | undefined, featureId: string, options: EntitlementCheckParams['options']) {
-    const feature = this.#catalog?.features.get(featureId);
-    const resolved = type ?? (feature ? undefined : 'BOOLEAN');
     const chosen = options?.fallback ?? this.#fallbacks[featureId];
-    const inferred: EntitlementType =
-      resolved ??
-      (chosen && 'usageLimit' in chosen
-        ? 'METERED'
-        : chosen && 'value' in chosen
-          ? 'NUMERIC'
-          : chosen && 'enumValues' in chosen
-            ? 'ENUM'
-            : 'BOOLEAN');
-    return fallbackEntitlement(inferred, chosen, (options as { requestedUsage?: number } | undefined)?.requestedUsage);
+    const feature = this.#catalog?.features.get(featureId);
+    const resolved = type ?? (feature ? entitlementType(feature) : fallbackType(chosen));
+    return fallbackEntitlement(resolved, chosen, (options as CheckOptions | undefined)?.requestedUsage);
+  }
+
+  /** Checks must not throw for the store; anything that is not a store failure is a bug worth a log line. */
+  #fellBack(error: unknown): void {
+    if (AllotError.is(error) && STORE_FAILURES.has(error.code)) return;
+    console.error('[allot] unexpected error in a check; answering from the fallback', error);
   }
 
   async #check(params: unknown, type: EntitlementType | undefined, method: string): Promise<Entitlement> {
@@ -526,8 +538,9 @@ export class Allot {
         entry = await this.#entry(p.customerId);
       }
       return this.#answer(entry, p, type);
-    } catch {
+    } catch (error) {
       // Checks never throw for a store failure: they answer from the fallback (DESIGN §6).
+      this.#fellBack(error);
       return this.#fallback(type, p.featureId, p.options);
     }
   }
@@ -581,25 +594,40 @@ export class Allot {
     const p = plainCheck(params)
       ? params
       : (parse(entitlementCheckSchema, params, 'getEntitlementSync') as EntitlementCheckParams);
-    const entry = this.#closed || this.#foreignChanged() ? undefined : this.#cache.get(p.customerId);
-    if (!entry || !this.#catalog) {
-      if (!this.#closed) this.#entry(p.customerId).catch(() => {});
-      return this.#fallback(type, p.featureId, p.options) as never;
+    try {
+      // Another process's commit is caught up in the background; until then the cache answers.
+      if (this.#catalog && !this.#closed && this.#foreignChanged()) this.#catchUp().catch(() => {});
+      const entry = this.#catalog && !this.#closed ? this.#cache.get(p.customerId) : undefined;
+      if (entry) return this.#answer(entry, p, type) as never;
+      if (this.#catalog && !this.#closed) this.#entry(p.customerId).catch(() => {});
+    } catch (error) {
+      this.#fellBack(error);
     }
-    return this.#answer(entry, p, type) as never;
+    return this.#fallback(type, p.featureId, p.options) as never;
   }
 
-  /** Every entitlement of a customer (or resource) and the customer-level denial, if any. */
+  /**
+   * Every entitlement of a customer (or resource) and the customer-level denial, if any. When
+   * the store cannot be read, the configured fallbacks, with no denial.
+   */
   async getEntitlementsState(customerId: string, resourceId?: string | null): Promise<EntitlementsState> {
     const [id, resource] = parse(customerResourceSchema, [customerId, resourceId], 'getEntitlementsState');
-    await this.#ready();
-    const entry = await this.#entry(id);
-    const now = this.#clock.now();
-    const view = entry.view(this.catalog, resource ?? null, now, this.#share);
-    return {
-      entitlements: this.#evaluateAll(view.set, entry, resource ?? null, now),
-      accessDeniedReason: view.set.accessDeniedReason,
-    };
+    try {
+      await this.#ready();
+      const entry = await this.#entry(id);
+      const now = this.#clock.now();
+      const view = entry.view(this.catalog, resource ?? null, now, this.#share);
+      return {
+        entitlements: this.#evaluateAll(view.set, entry, resource ?? null, now),
+        accessDeniedReason: view.set.accessDeniedReason,
+      };
+    } catch (error) {
+      this.#fellBack(error);
+      const entitlements = Object.keys(this.#fallbacks).map((featureId) =>
+        this.#fallback(undefined, featureId, undefined),
+      );
+      return { entitlements, accessDeniedReason: null };
+    }
   }
 
   /** Every entitlement of a customer (or resource). */
@@ -607,14 +635,22 @@ export class Allot {
     return (await this.getEntitlementsState(customerId, resourceId)).entitlements;
   }
 
-  /** Drops the cached customer and reloads it from the store. */
+  /**
+   * Drops the cached customer and reloads it from the store. Answers whether the customer (or
+   * resource) exists; when the store cannot be read, assumes it does, as the reference does offline.
+   */
   async reloadEntitlements(customerId: string, resourceId?: string | null): Promise<{ entitledEntityExists: boolean }> {
     const [id, resource] = parse(customerResourceSchema, [customerId, resourceId], 'reloadEntitlements');
-    await this.#ready();
-    this.#cache.delete(id);
-    const entry = await this.#entry(id);
-    const reason = entry.view(this.catalog, resource ?? null, this.#clock.now(), this.#share).set.accessDeniedReason;
-    return { entitledEntityExists: reason === null || reason === 'NoActiveSubscription' };
+    try {
+      await this.#ready();
+      this.#cache.delete(id);
+      const entry = await this.#entry(id);
+      const reason = entry.view(this.catalog, resource ?? null, this.#clock.now(), this.#share).set.accessDeniedReason;
+      return { entitledEntityExists: reason === null || reason === 'NoActiveSubscription' };
+    } catch (error) {
+      this.#fellBack(error);
+      return { entitledEntityExists: true };
+    }
   }
 
   // ───────────────────────────────────────── customers ─────────────────────────────────────────
@@ -812,10 +848,7 @@ export class Allot {
   ): Promise<Subscription> {
     await this.#ready();
     const owner = await this.#store.read((r) => r.getSubscription(subscriptionId));
-    if (!owner)
-      throw new AllotError('SUBSCRIPTION_NOT_FOUND', `subscription "${subscriptionId}" does not exist`, {
-        details: { subscriptionId },
-      });
+    if (!owner) throw subscriptionNotFound(subscriptionId);
     return this.#mutate(owner.customerId, async (entry, tx, now, catalog) => {
       const state = this.#requireCustomer(entry, owner.customerId);
       const result = change(catalog, state, now);
@@ -878,14 +911,19 @@ export class Allot {
     );
   }
 
-  /** Drops the subscription's pending scheduled updates. */
+  /**
+   * Drops the subscription's pending scheduled updates. With no payment provider nothing ever
+   * waits for payment, so `status: 'PendingPayment'` finds nothing to drop.
+   */
   async cancelSubscriptionScheduledUpdates(
     params: CancelSubscriptionScheduledUpdatesParams,
   ): Promise<{ subscriptionId: string }> {
     const p = parse(cancelScheduledUpdatesSchema, params, 'cancelSubscriptionScheduledUpdates');
-    await this.#changeSubscription(p.subscriptionId, (catalog, state, now) =>
-      cancelScheduledUpdates(catalog, state, p.subscriptionId, now),
-    );
+    if ((p.status ?? 'Scheduled') === 'Scheduled')
+      await this.#changeSubscription(p.subscriptionId, (catalog, state, now) =>
+        cancelScheduledUpdates(catalog, state, p.subscriptionId, now),
+      );
+    else await this.getSubscription({ subscriptionId: p.subscriptionId });
     return { subscriptionId: p.subscriptionId };
   }
 
@@ -902,10 +940,7 @@ export class Allot {
     const p = parse(subscriptionIdSchema, params, 'getSubscription');
     const catalog = await this.#ready();
     const record = await this.#store.read((r) => r.getSubscription(p.subscriptionId));
-    if (!record)
-      throw new AllotError('SUBSCRIPTION_NOT_FOUND', `subscription "${p.subscriptionId}" does not exist`, {
-        details: { subscriptionId: p.subscriptionId },
-      });
+    if (!record) throw subscriptionNotFound(p.subscriptionId);
     return subscriptionShape(catalog, record, this.#clock.now());
   }
 

@@ -4,6 +4,7 @@ import type {
   BillingPeriod,
   ScheduleStrategy,
   SubscriptionBillingCycleAnchor,
+  SubscriptionCancellationAction,
   SubscriptionCancellationTime,
   TrialEndBehavior,
 } from './enums.js';
@@ -16,7 +17,7 @@ import type {
   SubscriptionRecord,
 } from './records.js';
 import { addMonthsUtc, usagePeriod } from './reset-period.js';
-import { settle } from './subscription-scope.js';
+import { settle, sibling } from './subscription-scope.js';
 import {
   billingPeriodRange,
   effectiveSubscription,
@@ -116,6 +117,21 @@ function finish(
   return { upserts: settled, subscription: settled.find((s) => s.id === subject.id) ?? subject };
 }
 
+/** A product that does not allow multiple subscriptions takes customer-wide ones only. */
+function requireResourceAllowed(catalog: Catalog, productId: string, resourceId: string | null): void {
+  if (resourceId !== null && catalog.products.get(productId)?.multipleSubscriptions === false)
+    throw new AllotError(
+      'INVALID_OPERATION',
+      `product "${productId}" does not allow multiple subscriptions, so its subscriptions cannot be scoped to resource "${resourceId}"`,
+      { details: { productId, resourceId } },
+    );
+}
+
+/** The subscription with its pending cancellation withdrawn. */
+function resume(sub: SubscriptionRecord, now: number): SubscriptionRecord {
+  return { ...sub, endDate: null, cancellationDate: null, cancelReason: null, updatedAt: now };
+}
+
 function end(sub: SubscriptionRecord, at: number, reason: SubscriptionRecord['cancelReason'], now: number) {
   return { ...sub, endDate: at, cancellationDate: now, cancelReason: reason, scheduledUpdates: [], updatedAt: now };
 }
@@ -144,6 +160,7 @@ export function provisionSubscription(
 ): SubscriptionChange {
   const plan = requirePlan(catalog, input.planId);
   const product = catalog.products.get(plan.productId);
+  requireResourceAllowed(catalog, plan.productId, input.resourceId);
   const addons = resolveAddons(catalog, plan, input.addons ?? []);
   const billableFeatures = checkFeatures(catalog, input.billableFeatures ?? []);
   const start = input.startDate ?? now;
@@ -191,18 +208,26 @@ export function provisionSubscription(
       billableFeatures,
       billingPeriod: input.billingPeriod ?? current.billingPeriod,
     };
-    // A newer scheduled change replaces a pending one.
-    const scheduled = { ...current, scheduledUpdates: [update], updatedAt: now };
-    return { upserts: [scheduled], subscription: scheduled };
+    // A newer scheduled change replaces a pending one, and a pending cancellation: the customer
+    // now wants the lower plan, not none. What that cancellation lined up is superseded too.
+    const revived = current.cancelReason === 'ScheduledCancellation' ? resume(current, now) : current;
+    const scheduled = { ...revived, scheduledUpdates: [update], updatedAt: now };
+    const superseded = scope
+      .filter((s) => s.id !== current.id && subscriptionStatus(s, now) === 'NOT_STARTED')
+      .map((s) => end(s, now, 'UpgradeOrDowngrade', now));
+    return finish(subs, [scheduled, ...superseded], scheduled, now);
   }
 
   const predecessor = wantsTrial ? undefined : current;
   const billingPeriod = input.billingPeriod ?? predecessor?.billingPeriod ?? 'MONTHLY';
   const keepAnchor = predecessor !== undefined && input.billingCycleAnchor !== 'NOW' && !wantsTrial;
   const rule = product?.usageResetCutoffRule ?? 'ALWAYS_RESET';
+  // Converting a trial keeps its plan, so it keeps its usage whatever the reset rule.
+  const usageFrom = converting ? currentTrial : predecessor;
   const keepUsage =
-    predecessor !== undefined &&
-    (rule === 'NEVER_RESET' || (rule === 'BILLING_PERIOD_CHANGE' && predecessor.billingPeriod === billingPeriod));
+    converting ||
+    (predecessor !== undefined &&
+      (rule === 'NEVER_RESET' || (rule === 'BILLING_PERIOD_CHANGE' && predecessor.billingPeriod === billingPeriod)));
   const id = newId();
   const subscription: SubscriptionRecord = {
     id,
@@ -218,8 +243,8 @@ export function provisionSubscription(
     metadata: input.metadata ?? {},
     startDate: start,
     billingAnchor: keepAnchor && predecessor ? predecessor.billingAnchor : start,
-    usageResetAt: keepUsage && predecessor ? predecessor.usageResetAt : start,
-    usageEpoch: keepUsage && predecessor ? predecessor.usageEpoch : id,
+    usageResetAt: keepUsage && usageFrom ? usageFrom.usageResetAt : start,
+    usageEpoch: keepUsage && usageFrom ? usageFrom.usageEpoch : id,
     trialEndDate,
     trialEndBehavior,
     endDate: trialEndBehavior === 'CANCEL_SUBSCRIPTION' ? trialEndDate : null,
@@ -281,18 +306,23 @@ function downgradeSubscription(
   };
 }
 
+export function subscriptionNotFound(subscriptionId: string): AllotError {
+  return new AllotError('SUBSCRIPTION_NOT_FOUND', `subscription "${subscriptionId}" does not exist`, {
+    details: { subscriptionId },
+  });
+}
+
 export function requireSubscription(state: CustomerState, subscriptionId: string): SubscriptionRecord {
   const sub = state.subscriptions.find((s) => s.id === subscriptionId);
-  if (!sub)
-    throw new AllotError('SUBSCRIPTION_NOT_FOUND', `subscription "${subscriptionId}" does not exist`, {
-      details: { subscriptionId },
-    });
+  if (!sub) throw subscriptionNotFound(subscriptionId);
   return sub;
 }
 
 export interface CancelInput {
   readonly subscriptionId: string;
   readonly subscriptionCancellationTime?: SubscriptionCancellationTime | undefined;
+  /** REVOKE_ENTITLEMENTS ends access at once, whatever the cancellation time. */
+  readonly subscriptionCancellationAction?: SubscriptionCancellationAction | undefined;
   readonly endDate?: number | undefined;
 }
 
@@ -318,7 +348,12 @@ export function cancelSubscription(
   if (time === 'END_OF_BILLING_PERIOD' && trial)
     throw new AllotError('INVALID_OPERATION', 'a trial cannot be canceled at the end of the billing period');
   let at: number;
-  if (status === 'NOT_STARTED' || time === 'IMMEDIATE') at = now;
+  if (
+    status === 'NOT_STARTED' ||
+    time === 'IMMEDIATE' ||
+    input.subscriptionCancellationAction === 'REVOKE_ENTITLEMENTS'
+  )
+    at = now;
   else if (time === 'END_OF_BILLING_PERIOD') at = billingPeriodRange(sub, now).end;
   else {
     if (input.endDate === undefined || input.endDate < now)
@@ -335,9 +370,7 @@ export function cancelSubscription(
     now,
   );
   const subs = present(catalog, state, now);
-  const siblings = subs.filter(
-    (s) => s.id !== sub.id && s.productId === sub.productId && s.resourceId === sub.resourceId && isOpen(s, now),
-  );
+  const siblings = subs.filter((s) => sibling(sub, s) && isOpen(s, now));
   // What an earlier cancellation (or the trial itself) lined up to follow this subscription is superseded.
   const followUps = siblings.filter(
     (s) => sub.endDate !== null && s.startDate === sub.endDate && subscriptionStatus(s, now) === 'NOT_STARTED',
@@ -348,9 +381,7 @@ export function cancelSubscription(
   // The customer still has a plan after `at` if a paid subscription runs past it or a trial will convert.
   const covered = [...after.values()].some(
     (s) =>
-      s.id !== sub.id &&
-      s.productId === sub.productId &&
-      s.resourceId === sub.resourceId &&
+      sibling(sub, s) &&
       !followUps.some((f) => f.id === s.id) &&
       (s.endDate === null || s.endDate > at) &&
       (!isTrialSubscription(s, now) || s.trialEndBehavior === 'CONVERT_TO_PAID'),
@@ -410,13 +441,7 @@ export function updateSubscription(
     next = { ...next, trialEndDate: input.trialEndDate, endDate: trialEndsIt ? input.trialEndDate : next.endDate };
     // The downgrade lined up for the trial's end moves with it.
     for (const s of present(catalog, state, now))
-      if (
-        s.id !== sub.id &&
-        s.productId === sub.productId &&
-        s.resourceId === sub.resourceId &&
-        s.startDate === sub.trialEndDate &&
-        subscriptionStatus(s, now) === 'NOT_STARTED'
-      )
+      if (sibling(sub, s) && s.startDate === sub.trialEndDate && subscriptionStatus(s, now) === 'NOT_STARTED')
         upserts.push({
           ...s,
           startDate: input.trialEndDate,
@@ -477,19 +502,16 @@ export function transferSubscription(
   const sub = effectiveSubscription(requireSubscription(state, subscriptionId), catalog, now);
   if (!isOpen(sub, now))
     throw new AllotError('SUBSCRIPTION_NOT_ACTIVE', `subscription "${sub.id}" has ended and cannot be transferred`);
+  requireResourceAllowed(catalog, sub.productId, destinationResourceId);
+  const moved = { ...sub, resourceId: destinationResourceId };
   const clash = state.subscriptions.find(
-    (s) =>
-      s.id !== sub.id &&
-      s.productId === sub.productId &&
-      s.resourceId === destinationResourceId &&
-      isOpen(s, now) &&
-      isTrialSubscription(s, now) === isTrialSubscription(sub, now),
+    (s) => sibling(moved, s) && isOpen(s, now) && isTrialSubscription(s, now) === isTrialSubscription(sub, now),
   );
   if (clash)
     throw new AllotError(
       'INVALID_OPERATION',
       `resource "${destinationResourceId ?? '(customer-wide)'}" already has subscription "${clash.id}" to product "${sub.productId}"`,
     );
-  const next = { ...sub, resourceId: destinationResourceId, updatedAt: now };
+  const next = { ...moved, updatedAt: now };
   return finish(present(catalog, state, now), [next], next, now);
 }

@@ -4,6 +4,11 @@ import { isOpen, isTrialSubscription } from './subscription-state.js';
 /** Subscriptions compete within a scope: one product for one customer and resource. */
 const scopeKey = (s: SubscriptionRecord): string => `${s.customerId}\u0000${s.productId}\u0000${s.resourceId ?? ''}`;
 
+/** Another subscription competing with `sub`: same customer, product and resource. */
+export function sibling(sub: SubscriptionRecord, other: SubscriptionRecord): boolean {
+  return other.id !== sub.id && scopeKey(other) === scopeKey(sub);
+}
+
 /** A trial that turns into a paid subscription when it ends (and is not canceled before). */
 function convertingTrial(scope: readonly SubscriptionRecord[], now: number): SubscriptionRecord | undefined {
   return scope.find(

@@ -264,4 +264,47 @@ describe.each(stores)('subscriptions ($name)', (fixture) => {
     });
     expect(slim?.currentBillingPeriodEnd.toISOString()).toBe('2025-02-28T10:00:00.000Z');
   });
+
+  it('a downgrade scheduled after an end-of-period cancellation replaces the cancellation', async () => {
+    const { subscription } = await h.allot.provisionSubscription({ customerId: 'acme', planId: 'enterprise' });
+    await h.allot.cancelSubscription({
+      subscriptionId: subscription.id,
+      subscriptionCancellationTime: 'END_OF_BILLING_PERIOD',
+    });
+    const scheduled = await h.allot.provisionSubscription({
+      customerId: 'acme',
+      planId: 'pro',
+      scheduleStrategy: 'END_OF_BILLING_PERIOD',
+    });
+    expect(scheduled.subscription).toMatchObject({ id: subscription.id, endDate: null, cancelReason: null });
+    h.clock.set('2025-02-28T10:00:00.000Z');
+    expect(await active()).toEqual(['pro:ACTIVE']);
+  });
+
+  it('REVOKE_ENTITLEMENTS ends access at once, whatever the cancellation time', async () => {
+    const { subscription } = await h.allot.provisionSubscription({
+      customerId: 'acme',
+      planId: 'pro',
+      skipTrial: true,
+    });
+    const canceled = await h.allot.cancelSubscription({
+      subscriptionId: subscription.id,
+      subscriptionCancellationTime: 'END_OF_BILLING_PERIOD',
+      subscriptionCancellationAction: 'REVOKE_ENTITLEMENTS',
+    });
+    expect(canceled.status).toBe('CANCELED');
+    expect(await active()).toEqual(['free:ACTIVE']);
+  });
+
+  it('a product without multiple subscriptions rejects resource scoping', async () => {
+    expect(
+      await errorCode(h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro', resourceId: 'r1' })),
+    ).toBe('INVALID_OPERATION');
+    const [free] = await h.allot.getActiveSubscriptions({ customerId: 'acme' });
+    expect(
+      await errorCode(
+        h.allot.transferSubscriptionToResource({ subscriptionId: free?.id ?? '', destinationResourceId: 'r1' }),
+      ),
+    ).toBe('INVALID_OPERATION');
+  });
 });

@@ -73,10 +73,10 @@ export function standardCatalogInput(): CatalogInput {
       },
     ],
     products: [
-      { id: 'app', downgradePlanId: 'free' },
-      { id: 'keep', usageResetCutoffRule: 'NEVER_RESET' },
+      { id: 'app', downgradePlanId: 'free', multipleSubscriptions: true },
+      { id: 'keep', usageResetCutoffRule: 'NEVER_RESET', multipleSubscriptions: true },
       { id: 'sched', downgradeScheduleStrategy: 'END_OF_BILLING_PERIOD' },
-      { id: 'analytics' },
+      { id: 'analytics', multipleSubscriptions: true },
     ],
     plans: [
       {

@@ -466,6 +466,8 @@ describe('trials', () => {
     expect(paid.trialEndDate).toBeNull();
     expect(w.sub('sub-1')).toMatchObject({ endDate: t, cancelReason: 'TrialConverted' });
     expect(w.live(t)).toEqual([paid.id]);
+    // The plan does not change, so usage carries on whatever the product's reset rule.
+    expect(paid.usageEpoch).toBe(w.sub('sub-1').usageEpoch);
   });
 
   it('a trial override without an end date on a plan without a default trial is INVALID_INPUT', () => {
