@@ -81,28 +81,49 @@ import {
   subscriptionShape,
 } from './result-shapes.js';
 
+// Parameter types are the zod schemas' inputs, so the types and the validation never disagree.
+
+/** `provisionCustomer`'s input: the customer, and `subscriptionParams` (or null to skip a subscription). */
 export type ProvisionCustomerParams = z.input<typeof provisionCustomerSchema>;
+/** A subscription request, as in `provisionCustomer`'s `subscriptionParams`. */
 export type SubscriptionParams = z.input<typeof subscriptionParamsSchema>;
+/** `updateCustomer`'s input: fields left out are kept. */
 export type UpdateCustomerParams = z.input<typeof updateCustomerSchema>;
+/** `provisionSubscription`'s input. */
 export type ProvisionSubscriptionParams = z.input<typeof provisionSubscriptionSchema>;
+/** `updateSubscription`'s input: `addons` replaces the whole list. */
 export type UpdateSubscriptionParams = z.input<typeof updateSubscriptionSchema>;
+/** `cancelSubscription`'s input. */
 export type CancelSubscriptionParams = z.input<typeof cancelSubscriptionSchema>;
+/** `cancelSubscriptionScheduledUpdates`' input. */
 export type CancelSubscriptionScheduledUpdatesParams = z.input<typeof cancelScheduledUpdatesSchema>;
+/** `transferSubscriptionToResource`'s input; no destination means customer-wide. */
 export type TransferSubscriptionParams = z.input<typeof transferSubscriptionSchema>;
+/** `getSubscriptions`' filters and cursor pagination. */
 export type GetSubscriptionsParams = z.input<typeof getSubscriptionsSchema>;
+/** `getActiveSubscriptions`' input: a customer and optionally one or more resources. */
 export type GetActiveSubscriptionsParams = z.input<typeof activeSubscriptionsSchema>;
+/** One usage report: DELTA (default) or SET, with an optional idempotency key. */
 export type ReportUsageParams = z.input<typeof reportUsageSchema>;
+/** `reportUsageBulk`'s input: up to 1,000 reports, all applied or none. */
 export type ReportUsageBulkParams = z.input<typeof reportUsageBulkSchema>;
+/** `grantPromotionalEntitlements`' input. */
 export type GrantPromotionalEntitlementsParams = z.input<typeof grantPromotionsSchema>;
+/** `revokePromotionalEntitlements`' input. */
 export type RevokePromotionalEntitlementsParams = z.input<typeof revokePromotionSchema>;
 
+/** What every entitlement check takes; `options` depends on the feature type. */
 export interface EntitlementCheckParams<O = CheckOptions> {
   customerId: string;
   featureId: string;
+  /** Scope the check to a resource; customer-wide subscriptions apply there too. */
   resourceId?: string | null;
+  /** The type's options, and a per-call fallback that wins over `entitlementsFallback`. */
   options?: O & { fallback?: EntitlementFallback };
 }
+/** `getMeteredEntitlement`'s options: the usage about to be added (default 0). */
 export type MeteredCheckOptions = { requestedUsage?: number };
+/** `getEnumEntitlement`'s options: the values that must all be allowed. */
 export type EnumCheckOptions = { requestedValues?: string[] };
 
 /** Options of `Allot.initialize`. */
@@ -155,28 +176,33 @@ interface AckRecord {
   periodEnd: number | null;
 }
 
+/** `provisionCustomer`'s result: the customer, how its subscription was chosen, and that subscription. */
 export interface ProvisionCustomerResult {
   customer: Customer;
   subscriptionDecisionStrategy: 'REQUESTED_PLAN' | 'SKIPPED_SUBSCRIPTION_CREATION';
   subscription?: Subscription;
 }
 
+/** `provisionSubscription`'s result; with no payment provider, provisioning always succeeds. */
 export interface ProvisionSubscriptionResult {
   provisionStatus: 'SUCCESS';
   subscription: Subscription;
 }
 
+/** A page of `getSubscriptions`, with the cursors of its first and last items. */
 export interface GetSubscriptionsResult {
   data: Subscription[];
   totalCount: number;
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
+/** Every entitlement of a customer or resource, and why access is denied as a whole, if it is. */
 export interface EntitlementsState {
   entitlements: Entitlement[];
   accessDeniedReason: EntitlementsStateAccessDeniedReason | null;
 }
 
+/** A product of the catalog, as `getProducts` lists it. */
 export interface Product {
   id: string;
   displayName: string | null;
@@ -583,9 +609,13 @@ export class Allot {
   }
 
   /**
-   * The synchronous check for hot loops: answers from memory only. A customer not yet cached (or
-   * changed by another process since the last async call) answers from the fallback with
-   * `isFallback: true` while it loads in the background.
+   * The synchronous check for hot loops: answers from memory only. A customer not yet cached
+   * answers from the fallback (`isFallback: true`) while it loads in the background; a commit by
+   * another process is caught up in the background, so the cache may answer once more before it.
+   *
+   * @example
+   * const calls = allot.getEntitlementSync({ customerId, featureId: 'api-calls' }, 'METERED');
+   * if (!calls.hasAccess) throw new Error(calls.accessDeniedReason);
    */
   getEntitlementSync<T extends EntitlementType | undefined = undefined>(
     params: EntitlementCheckParams<CheckOptions>,
@@ -1230,6 +1260,7 @@ export class Allot {
     this.#listeners.add(event, listener);
   }
 
+  /** Stops a listener added with `addListener`. */
   removeListener<K extends AllotEventName>(event: K, listener: AllotEvents[K]): void {
     this.#listeners.remove(event, listener);
   }

@@ -2,6 +2,7 @@ import type { Entitlement, MeteredEntitlement } from '../core/entitlement-result
 import type { EntitlementsStateAccessDeniedReason } from '../core/enums.js';
 import type { Subscription } from './result-shapes.js';
 
+/** A customer's (or resource's) entitlement set changed: its new state. */
 export interface EntitlementsUpdatedEvent {
   customerId: string;
   resourceId: string | null;
@@ -9,6 +10,7 @@ export interface EntitlementsUpdatedEvent {
   entitlements: Entitlement[];
 }
 
+/** Usage of a metered feature changed: the counter and the entitlement as it now evaluates. */
 export interface UsageUpdatedEvent {
   usage: {
     customerId: string;
@@ -22,6 +24,7 @@ export interface UsageUpdatedEvent {
   entitlement: MeteredEntitlement;
 }
 
+/** A subscription was created or changed (including one ended or lined up by the change). */
 export interface SubscriptionUpdatedEvent {
   subscription: Subscription;
 }
@@ -33,6 +36,7 @@ export interface AllotEvents {
   subscriptionUpdated: (event: SubscriptionUpdatedEvent) => void;
 }
 
+/** The events `addListener` takes. */
 export type AllotEventName = keyof AllotEvents;
 
 /** A typed listener registry. A throwing listener is reported, never allowed to fail the write that already committed. */

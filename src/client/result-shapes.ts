@@ -39,6 +39,7 @@ export interface Customer {
   archivedAt: Date | null;
 }
 
+/** An add-on on a subscription: the slim `addonId` and the full `addon`, with its version. */
 export interface SubscriptionAddonItem {
   addonId: string;
   quantity: number;
@@ -121,6 +122,7 @@ export interface SlimSubscription {
   trialEndDate: Date | null;
 }
 
+/** A promotional entitlement granted to a customer; `status` is derived from its period and now. */
 export interface PromotionalEntitlement {
   id: string;
   customerId: string;

@@ -150,6 +150,7 @@ export const catalogSchema = z.strictObject({
   addons: z.array(addonSchema).default([]),
 });
 
+/** The catalog as written by users: features, products, plans and add-ons (see the README). */
 export type CatalogInput = z.input<typeof catalogSchema>;
 export type CatalogDefinition = z.output<typeof catalogSchema>;
 export type FeatureDefinition = CatalogDefinition['features'][number];
