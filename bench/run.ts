@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Allot, type CatalogInput, ManualClock, type Store } from '../src/index.js';
+import { Allot, type AllotOptions, type CatalogInput, ManualClock, type Store } from '../src/index.js';
 import { memoryStore } from '../src/stores/memory/index.js';
 import { sqliteStore } from '../src/stores/sqlite/index.js';
 
@@ -75,8 +75,8 @@ async function latency(name: string, n: number, op: (i: number) => unknown | Pro
   });
 }
 
-async function engine(store: Store, customers: number): Promise<Allot> {
-  const allot = Allot.initialize({ catalog, store, clock: new ManualClock('2025-01-15T00:00:00Z') });
+async function engine(store: Store, customers: number, options: Partial<AllotOptions> = {}): Promise<Allot> {
+  const allot = Allot.initialize({ catalog, store, clock: new ManualClock('2025-01-15T00:00:00Z'), ...options });
   await allot.waitForInitialization();
   for (let i = 0; i < customers; i++)
     await allot.provisionCustomer({ customerId: `c${i}`, subscriptionParams: { planId: 'pro' } });
@@ -110,9 +110,7 @@ async function checks(customers: number, n: number) {
     return e !== undefined && e.usage + 1 <= e.limit;
   });
 
-  const before = process.memoryUsage().heapUsed;
   const allot = await engine(memoryStore(), customers);
-  const heapPerCustomer = (process.memoryUsage().heapUsed - before) / customers;
   await latency(`getMeteredEntitlement (async), ${label} customers`, n, (i) =>
     allot.getMeteredEntitlement({ customerId: id(i), featureId: 'api-calls', options: { requestedUsage: 1 } }),
   );
@@ -125,14 +123,55 @@ async function checks(customers: number, n: number) {
   await throughput(`getEntitlementSync BOOLEAN (tight loop), ${label} customers`, n, (i) =>
     allot.getEntitlementSync({ customerId: id(i), featureId: 'sso' }, 'BOOLEAN'),
   );
-  console.log(`  heap per warm customer (10 features, memory store): ~${Math.round(heapPerCustomer)} B`);
-  figures.push({
-    name: `heap per warm customer, ${label}`,
-    opsPerSec: 0,
-    nsPerOp: 0,
-    note: `${Math.round(heapPerCustomer)} B`,
-  });
   await allot.close();
+}
+
+/** Heap held by the cache per warm customer (10 features), on SQLite so no store copy is counted. */
+async function heapPerWarmCustomer(customers: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'allot-bench-'));
+  try {
+    const filename = join(dir, 'bench.db');
+    await (await engine(sqliteStore({ filename }), customers)).close();
+    const allot = await engine(sqliteStore({ filename }), 0);
+    const heap = () => {
+      globalThis.gc?.();
+      return process.memoryUsage().heapUsed;
+    };
+    await allot.getBooleanEntitlement({ customerId: 'c0', featureId: 'sso' });
+    const before = heap();
+    for (let i = 0; i < customers; i++)
+      await allot.getMeteredEntitlement({ customerId: `c${i}`, featureId: 'api-calls' });
+    const perCustomer = (heap() - before) / customers;
+    const note = globalThis.gc ? 'after GC' : 'without --expose-gc, so garbage included';
+    console.log(`heap per warm customer (10 features, 1 metered): ${Math.round(perCustomer)} B (${note})`);
+    figures.push({ name: 'heap per warm customer', opsPerSec: 0, nsPerOp: 0, note: `${Math.round(perCustomer)} B` });
+    await allot.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Warm checks on SQLite: memory answers them, but each first probes for other processes' commits. */
+async function sqliteChecks(n: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'allot-bench-'));
+  try {
+    const filename = join(dir, 'bench.db');
+    await (await engine(sqliteStore({ filename }), 1000)).close();
+    for (const interval of [0, 10]) {
+      const allot = await engine(sqliteStore({ filename }), 0, { changeCheckIntervalMs: interval });
+      for (let i = 0; i < 1000; i++) await allot.getBooleanEntitlement({ customerId: `c${i}`, featureId: 'sso' });
+      await latency(`getMeteredEntitlement (async), SQLite 1k, changeCheckIntervalMs ${interval}`, n, (i) =>
+        allot.getMeteredEntitlement({
+          customerId: `c${i % 1000}`,
+          featureId: 'api-calls',
+          options: { requestedUsage: 1 },
+        }),
+      );
+      await allot.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function durableReportUsage(n: number) {
@@ -171,6 +210,8 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(
 console.log(`allot bench on ${machine}\n`);
 await checks(1_000, 200_000);
 await checks(100_000, 500_000);
+await sqliteChecks(200_000);
+await heapPerWarmCustomer(20_000);
 await durableReportUsage(50_000);
 
 const out = join(import.meta.dirname, 'results');

@@ -414,12 +414,6 @@ export class Allot {
     return entry;
   }
 
-  /** The customer's entry inside a write, after catching up with other processes under the write lock. */
-  async #entryInTx(tx: StoreTransaction, customerId: string): Promise<CustomerEntry> {
-    await this.#catchUp(tx);
-    return this.#cache.get(customerId) ?? (await this.#load(tx, customerId));
-  }
-
   /**
    * One write: a single transaction over the customers' current entries. Writes for a customer
    * are serialised here, and its cache entry is updated (and events emitted) before the next
@@ -437,8 +431,10 @@ export class Allot {
     return this.#writeLock.run(customerIds, async () => {
       const now = this.#clock.now();
       const { entries, outcome } = await this.#store.transaction(async (tx) => {
+        // Under the write lock, catch up with other processes once; then the cache is current.
+        await this.#catchUp(tx);
         const entries = new Map<string, CustomerEntry>();
-        for (const id of customerIds) entries.set(id, await this.#entryInTx(tx, id));
+        for (const id of customerIds) entries.set(id, this.#cache.get(id) ?? (await this.#load(tx, id)));
         return { entries, outcome: await body(entries, tx, now) };
       });
       for (const [id, mutation] of outcome.mutations) {
