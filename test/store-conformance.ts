@@ -257,6 +257,17 @@ export function describeStoreConformance(
         expect(state?.promotions).toEqual([promotion('p1', 'c1', { featureId: 'feature-seats' })]);
       });
 
+      it('returns subscriptions and promotions ordered by id, whatever the order they were written in', async () => {
+        await write(async (tx) => {
+          await tx.putCustomer(customer('c1'));
+          for (const id of ['s-c', 's-a', 's-b']) await tx.putSubscription(subscription(id, 'c1'));
+          for (const id of ['p-b', 'p-c', 'p-a']) await tx.putPromotion(promotion(id, 'c1'));
+        });
+        const state = await store.read((r) => r.getCustomerState('c1'));
+        expect(state?.subscriptions.map((x) => x.id)).toEqual(['s-a', 's-b', 's-c']);
+        expect(state?.promotions.map((x) => x.id)).toEqual(['p-a', 'p-b', 'p-c']);
+      });
+
       it("assembles a customer's state from that customer's rows only, history included", async () => {
         await write(async (tx) => {
           for (const id of ['c1', 'c2']) {

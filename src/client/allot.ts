@@ -527,10 +527,11 @@ export class Allot {
     );
   }
 
+  /** Every entitlement of the set, in catalog order, so the list never depends on how the state was loaded. */
   #evaluateAll(set: CustomerEntitlements, entry: CustomerEntry, resourceId: string | null, now: number): Entitlement[] {
-    return [...set.entitlements.keys()].map((featureId) =>
-      this.#evaluate(entry, resourceId, featureId, undefined, NO_OPTIONS, now),
-    );
+    return [...this.catalog.features.keys()]
+      .filter((featureId) => set.entitlements.has(featureId))
+      .map((featureId) => this.#evaluate(entry, resourceId, featureId, undefined, NO_OPTIONS, now));
   }
 
   /**
@@ -864,6 +865,8 @@ export class Allot {
         if (i >= 0) draft.subscriptions[i] = s as (typeof draft.subscriptions)[number];
         else draft.subscriptions.push(s as (typeof draft.subscriptions)[number]);
       }
+      // The order the stores return, so a cached state equals a freshly loaded one.
+      draft.subscriptions.sort(byId);
     });
   }
 
@@ -1196,7 +1199,7 @@ export class Allot {
       const replaced = new Set(granted.map((g) => g.featureId));
       for (const old of state.promotions) if (replaced.has(old.featureId)) await tx.deletePromotion(old.id);
       for (const g of granted) await tx.putPromotion(g);
-      const promotions = [...state.promotions.filter((old) => !replaced.has(old.featureId)), ...granted];
+      const promotions = [...state.promotions.filter((old) => !replaced.has(old.featureId)), ...granted].sort(byId);
       return {
         result: granted.map((g) => promotionShape(g, this.#featureInfo.get(g.featureId), now)),
         state: { ...state, promotions },
@@ -1261,6 +1264,8 @@ export class Allot {
     this.#listeners.remove(event, listener);
   }
 }
+
+const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 function toAck(r: AckRecord): ReportUsageAck {
   const ack: ReportUsageAck = {

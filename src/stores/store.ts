@@ -40,7 +40,10 @@ export interface SubscriptionPageQuery {
 /** Reads, inside or outside a transaction. Missing rows are `undefined`, never an error. */
 export interface StoreReader {
   getCustomer(customerId: string): Promise<CustomerRecord | undefined>;
-  /** The customer with all their subscriptions (history included), promotions and usage counters. */
+  /**
+   * The customer with all their subscriptions (history included), promotions and usage counters;
+   * subscriptions and promotions ordered by id.
+   */
   getCustomerState(customerId: string): Promise<CustomerState | undefined>;
   getSubscription(subscriptionId: string): Promise<SubscriptionRecord | undefined>;
   /** Subscriptions ordered by id. */
