@@ -3,8 +3,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
 import { Allot, type AllotOptions, type CatalogInput, ManualClock, type Store } from '../src/index.js';
 import { memoryStore } from '../src/stores/memory/index.js';
+import { addUsage } from '../src/stores/sql/queries.js';
+import type { Database } from '../src/stores/sql/schema.js';
 import { sqliteStore } from '../src/stores/sqlite/index.js';
 
 const catalog: CatalogInput = {
@@ -151,6 +155,33 @@ async function heapPerWarmCustomer(customers: number) {
   }
 }
 
+/**
+ * Why the SQLite store compiles its kysely queries once: the same addUsage upsert, one transaction
+ * per call, through kysely's SqliteDialect (compiled on every call) and through the store.
+ */
+async function kyselyVersusPrepared(n: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'allot-bench-'));
+  try {
+    const filename = join(dir, 'bench.db');
+    const store = sqliteStore({ filename });
+    await store.open();
+    const row = { customer_id: 'c', resource_id: '', feature_id: 'f', window_key: 'w', updated_at: 1, delta: 1 };
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(filename) }) });
+    await throughput('addUsage tx via kysely SqliteDialect (compiles per call)', n, () =>
+      db.transaction().execute((trx) => addUsage(trx, row).execute()),
+    );
+    await db.destroy();
+    await throughput('addUsage tx via the store (compiled once)', n, () =>
+      store.transaction((tx) =>
+        tx.addUsage({ customerId: 'c', resourceId: null, featureId: 'f', window: 'w', updatedAt: 1, delta: 1 }),
+      ),
+    );
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Warm checks on SQLite: memory answers them, but each first probes for other processes' commits. */
 async function sqliteChecks(n: number) {
   const dir = mkdtempSync(join(tmpdir(), 'allot-bench-'));
@@ -210,6 +241,7 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(
 console.log(`allot bench on ${machine}\n`);
 await checks(1_000, 200_000);
 await checks(100_000, 500_000);
+await kyselyVersusPrepared(20_000);
 await sqliteChecks(200_000);
 await heapPerWarmCustomer(20_000);
 await durableReportUsage(50_000);

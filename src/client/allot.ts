@@ -47,6 +47,7 @@ import { type CachedCounter, CustomerEntry, entitlementInterner } from './custom
 import { type EntitlementFallback, fallbackEntitlement, fallbackType } from './fallback.js';
 import {
   activeSubscriptionsSchema,
+  allotOptionsSchema,
   cancelScheduledUpdatesSchema,
   cancelSubscriptionSchema,
   customerIdSchema,
@@ -54,6 +55,7 @@ import {
   entitlementCheckSchema,
   getSubscriptionsSchema,
   grantPromotionsSchema,
+  listenerSchema,
   parse,
   provisionCustomerSchema,
   provisionSubscriptionSchema,
@@ -293,6 +295,7 @@ export class Allot {
   #nextChangeCheck = 0;
 
   private constructor(options: AllotOptions) {
+    parse(allotOptionsSchema, options, 'Allot.initialize');
     this.#store = options.store ?? memoryStore();
     this.#clock = options.clock ?? systemClock;
     this.#fallbacks = options.entitlementsFallback ?? {};
@@ -1256,11 +1259,13 @@ export class Allot {
 
   /** Listens for `entitlementsUpdated`, `usageUpdated` or `subscriptionUpdated`, emitted after commit. */
   addListener<K extends AllotEventName>(event: K, listener: AllotEvents[K]): void {
+    parse(listenerSchema, [event, listener], 'addListener');
     this.#listeners.add(event, listener);
   }
 
   /** Stops a listener added with `addListener`. */
   removeListener<K extends AllotEventName>(event: K, listener: AllotEvents[K]): void {
+    parse(listenerSchema, [event, listener], 'removeListener');
     this.#listeners.remove(event, listener);
   }
 }

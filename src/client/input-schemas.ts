@@ -117,7 +117,38 @@ export const getSubscriptionsSchema = z
 
 export const activeSubscriptionsSchema = z.strictObject({ customerId: id, resourceId: oneOrMany(id).optional() });
 
-const fallbackSchema = z.looseObject({ hasAccess: z.boolean() });
+const fallbackSchema = z.strictObject({
+  hasAccess: z.boolean(),
+  value: z.number().finite().optional(),
+  usageLimit: z.number().finite().nonnegative().optional(),
+  isUnlimited: z.boolean().optional(),
+  hasSoftLimit: z.boolean().optional(),
+  currentUsage: z.number().finite().nonnegative().optional(),
+  enumValues: z.array(z.string()).optional(),
+});
+
+const hasMethods = (...names: string[]) =>
+  z.custom<object>(
+    (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      names.every((n) => typeof (v as Record<string, unknown>)[n] === 'function'),
+    `must have the methods ${names.join(', ')}`,
+  );
+
+/** `Allot.initialize`'s options other than the catalog, which the catalog compiler checks itself. */
+export const allotOptionsSchema = z.looseObject({
+  store: hasMethods('open', 'close', 'transaction', 'read').optional(),
+  clock: hasMethods('now').optional(),
+  entitlementsFallback: z.record(id, fallbackSchema).optional(),
+  changeCheckIntervalMs: z.number().finite().nonnegative().optional(),
+  maxCachedCustomers: z.number().int().positive().optional(),
+});
+
+export const listenerSchema = z.tuple([
+  z.enum(['entitlementsUpdated', 'usageUpdated', 'subscriptionUpdated']),
+  z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'a listener must be a function'),
+]);
 
 const checkBase = { customerId: id, featureId: id, resourceId };
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AllotError } from '../../src/index.js';
-import { errorCode, type Harness, harness, stores } from '../helpers/fixtures.js';
+import { Allot, AllotError } from '../../src/index.js';
+import { catalog, errorCode, type Harness, harness, stores } from '../helpers/fixtures.js';
 
 /** Calls with deliberately wrong types, as untyped JavaScript callers would make them. */
 const loose = <T>(value: unknown) => value as T;
@@ -90,5 +90,28 @@ describe.each(stores)('bad input ($name)', (fixture) => {
     expect(await errorCode(h.allot.updateSubscription({ subscriptionId: 'ghost' }))).toBe('SUBSCRIPTION_NOT_FOUND');
     const subs = await h.allot.getSubscriptions({ customerId: 'acme' });
     expect(subs.data.map((s) => s.planId)).toEqual(['free']);
+  });
+
+  it('rejects an unknown event or a listener that is not a function', () => {
+    expect(() => h.allot.addListener(loose<'usageUpdated'>('usageChanged'), () => {})).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    expect(() => h.allot.addListener('usageUpdated', loose('not a function'))).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+  });
+});
+
+describe('bad engine options', () => {
+  it.each([
+    ['a store without its methods', { store: {} }],
+    ['a clock without now()', { clock: { time: 1 } }],
+    ['a fallback without hasAccess', { entitlementsFallback: { sso: { value: 1 } } }],
+    ['a negative change interval', { changeCheckIntervalMs: -1 }],
+    ['a fractional cache size', { maxCachedCustomers: 1.5 }],
+  ])('Allot.initialize rejects %s with INVALID_INPUT', (_label, options) => {
+    expect(() => Allot.initialize(loose({ catalog, ...options }))).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
   });
 });
