@@ -89,6 +89,16 @@ async function engine(store: Store, customers: number, options: Partial<AllotOpt
   return allot;
 }
 
+/** Runs `fn` with a fresh temporary directory, removed afterwards. */
+async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'allot-bench-'));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** A fixed pseudo-random access order, so runs compare. */
 function randomOrder(size: number, n: number): Uint32Array {
   const order = new Uint32Array(n);
@@ -132,8 +142,7 @@ async function checks(customers: number, n: number) {
 
 /** Heap held by the cache per warm customer (10 features), on SQLite so no store copy is counted. */
 async function heapPerWarmCustomer(customers: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'allot-bench-'));
-  try {
+  await withTempDir(async (dir) => {
     const filename = join(dir, 'bench.db');
     await (await engine(sqliteStore({ filename }), customers)).close();
     const allot = await engine(sqliteStore({ filename }), 0);
@@ -150,9 +159,7 @@ async function heapPerWarmCustomer(customers: number) {
     console.log(`heap per warm customer (10 features, 1 metered): ${Math.round(perCustomer)} B (${note})`);
     figures.push({ name: 'heap per warm customer', opsPerSec: 0, nsPerOp: 0, note: `${Math.round(perCustomer)} B` });
     await allot.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /**
@@ -160,8 +167,7 @@ async function heapPerWarmCustomer(customers: number) {
  * per call, through kysely's SqliteDialect (compiled on every call) and through the store.
  */
 async function kyselyVersusPrepared(n: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'allot-bench-'));
-  try {
+  await withTempDir(async (dir) => {
     const filename = join(dir, 'bench.db');
     const store = sqliteStore({ filename });
     await store.open();
@@ -177,15 +183,12 @@ async function kyselyVersusPrepared(n: number) {
       ),
     );
     await store.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Warm checks on SQLite: memory answers them, but each first probes for other processes' commits. */
 async function sqliteChecks(n: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'allot-bench-'));
-  try {
+  await withTempDir(async (dir) => {
     const filename = join(dir, 'bench.db');
     await (await engine(sqliteStore({ filename }), 1000)).close();
     for (const interval of [0, 10]) {
@@ -200,14 +203,11 @@ async function sqliteChecks(n: number) {
       );
       await allot.close();
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 async function durableReportUsage(n: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'allot-bench-'));
-  try {
+  await withTempDir(async (dir) => {
     const allot = await engine(sqliteStore({ filename: join(dir, 'bench.db') }), 1000);
     await throughput(
       'reportUsage on SQLite (WAL, one transaction per call)',
@@ -232,9 +232,7 @@ async function durableReportUsage(n: number) {
       'ops here are calls of 100 reports',
     );
     await allot.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
