@@ -1,6 +1,7 @@
 import { produce } from 'immer';
 import type { z } from 'zod';
 import {
+  assertEntitlementsFit,
   type Catalog,
   compileCatalog,
   knowsVersions,
@@ -41,7 +42,7 @@ import {
 import { isLive, isOpen } from '../core/subscription-state.js';
 import { AllotError } from '../errors.js';
 import { memoryStore } from '../stores/memory/memory-store.js';
-import type { Store, StoreReader, StoreTransaction } from '../stores/store.js';
+import type { ChangeSet, Store, StoreReader, StoreTransaction } from '../stores/store.js';
 import { type Clock, systemClock } from './clock.js';
 import { type CachedCounter, CustomerEntry, entitlementInterner } from './customer-cache.js';
 import { type EntitlementFallback, fallbackEntitlement, fallbackType } from './fallback.js';
@@ -214,6 +215,11 @@ export interface Product {
   multipleSubscriptions: boolean;
 }
 
+interface Load {
+  promise: Promise<CustomerEntry>;
+  stale: boolean;
+}
+
 /** What a mutation hands back: its result, the customer's new state, and work for after commit. */
 interface Mutation<T> {
   result: T;
@@ -284,6 +290,8 @@ export class Allot {
   readonly #featureInfo = new Map<string, EntitlementFeature>();
   readonly #share = entitlementInterner();
   readonly #writeLock = new KeyedLock();
+  /** Loads in flight, shared by concurrent callers; `stale` once a write or an invalidation overtook one. */
+  readonly #loads = new Map<string, Load>();
   readonly #maxCachedCustomers: number;
   readonly #init: Promise<void>;
   #catalog: Catalog | undefined;
@@ -293,6 +301,7 @@ export class Allot {
   #seq = 0;
   readonly #changeCheckIntervalMs: number;
   #nextChangeCheck = 0;
+  #catchingUp: Promise<void> | undefined;
 
   private constructor(options: AllotOptions) {
     parse(allotOptionsSchema, options, 'Allot.initialize');
@@ -370,18 +379,38 @@ export class Allot {
 
   /**
    * Drops cached customers that another process changed since we last caught up, reading the
-   * change feed through `reader` (a write's own transaction) or a read of its own. Compares the
-   * change token itself, so it costs one probe when nothing changed.
+   * change feed through `reader` (a write's own transaction) or a read of its own, which
+   * concurrent callers share. Compares the change token itself: one probe when nothing changed.
    */
   async #catchUp(reader?: StoreReader): Promise<void> {
     const token = this.#store.changeToken?.();
     if (token === undefined || token === this.#token) return;
     const feed = (r: StoreReader) => r.changesSince?.(this.#seq) ?? Promise.resolve(undefined);
-    const changes = reader ? await feed(reader) : await this.#store.read(feed);
-    if (changes?.customerIds) for (const id of changes.customerIds) this.#cache.delete(id);
-    else this.#cache.clear();
+    if (reader) return this.#applyChanges(token, await feed(reader));
+    this.#catchingUp ??= this.#store
+      .read(feed)
+      .then((changes) => this.#applyChanges(token, changes))
+      .finally(() => {
+        this.#catchingUp = undefined;
+      });
+    return this.#catchingUp;
+  }
+
+  #applyChanges(token: number, changes: ChangeSet | undefined): void {
+    if (changes?.customerIds) for (const id of changes.customerIds) this.#forget(id);
+    else this.#forgetAll();
     if (changes) this.#seq = changes.seq;
     this.#token = token;
+  }
+
+  /** Subscriptions read directly, with any catalog version they reference learned first. */
+  async #readSubscriptions(
+    reader: StoreReader,
+    records: readonly (SubscriptionRecord | undefined)[],
+  ): Promise<SubscriptionRecord[]> {
+    const found = records.filter((r) => r !== undefined);
+    if (!knowsVersions(this.catalog, found)) await this.#learnVersions(reader);
+    return found;
   }
 
   /** Loads a customer, first learning any catalog version another process subscribed them to. */
@@ -395,8 +424,12 @@ export class Allot {
     this.#catalog = withStoredVersions(this.catalog, await reader.listPackageVersions());
   }
 
-  /** Caches an entry, evicting the oldest cached customer beyond `maxCachedCustomers`. */
+  /**
+   * Caches an entry, evicting the customer cached longest ago beyond `maxCachedCustomers`. Any
+   * load of this customer still in flight read older data, so it must not be cached after this.
+   */
   #remember(customerId: string, entry: CustomerEntry): void {
+    this.#staleLoad(customerId);
     if (!entry.state) return; // a missing customer is not cached: any id could fill the cache
     if (!this.#cache.has(customerId) && this.#cache.size >= this.#maxCachedCustomers) {
       const oldest = this.#cache.keys().next();
@@ -405,16 +438,45 @@ export class Allot {
     this.#cache.set(customerId, entry);
   }
 
+  /** Drops a cached customer; an in-flight load of it is no longer trusted either. */
+  #forget(customerId: string): void {
+    this.#cache.delete(customerId);
+    this.#staleLoad(customerId);
+  }
+
+  #forgetAll(): void {
+    this.#cache.clear();
+    for (const load of this.#loads.values()) load.stale = true;
+  }
+
+  #staleLoad(customerId: string): void {
+    const load = this.#loads.get(customerId);
+    if (load) load.stale = true;
+  }
+
+  /**
+   * The customer's entry: cached, or loaded once however many calls ask at the same time. A
+   * load overtaken by a write or an invalidation answers its callers but is not cached.
+   */
   async #entry(customerId: string): Promise<CustomerEntry> {
     await this.#catchUp();
     const cached = this.#cache.get(customerId);
     if (cached) return cached;
-    const entry = await this.#store.read((r) => this.#load(r, customerId));
-    // A write may have installed a newer entry while we read; it wins.
-    const raced = this.#cache.get(customerId);
-    if (raced) return raced;
-    this.#remember(customerId, entry);
-    return entry;
+    const inFlight = this.#loads.get(customerId);
+    if (inFlight) return inFlight.promise;
+    const load: Load = { stale: false, promise: Promise.resolve(new CustomerEntry(undefined)) };
+    load.promise = this.#store
+      .read((r) => this.#load(r, customerId))
+      .then((entry) => {
+        if (load.stale) return this.#cache.get(customerId) ?? entry;
+        this.#remember(customerId, entry);
+        return entry;
+      })
+      .finally(() => {
+        if (this.#loads.get(customerId) === load) this.#loads.delete(customerId);
+      });
+    this.#loads.set(customerId, load);
+    return load.promise;
   }
 
   /**
@@ -673,10 +735,11 @@ export class Allot {
     const [id, resource] = parse(customerResourceSchema, [customerId, resourceId], 'reloadEntitlements');
     try {
       await this.#ready();
-      this.#cache.delete(id);
+      this.#forget(id);
       const entry = await this.#entry(id);
-      const reason = entry.view(this.catalog, resource ?? null, this.#clock.now(), this.#share).set.accessDeniedReason;
-      return { entitledEntityExists: reason === null || reason === 'NoActiveSubscription' };
+      const { set } = entry.view(this.catalog, resource ?? null, this.#clock.now(), this.#share);
+      const reason = set.accessDeniedReason;
+      return { entitledEntityExists: !set.unknownResource && (reason === null || reason === 'NoActiveSubscription') };
     } catch (error) {
       this.#fellBack(error);
       return { entitledEntityExists: true };
@@ -763,8 +826,9 @@ export class Allot {
   /** The customer with their subscriptions, promotional entitlements and trial history. */
   async getCustomer(customerId: string): Promise<FullCustomer> {
     const id = parse(customerIdSchema, customerId, 'getCustomer');
-    const catalog = await this.#ready();
+    await this.#ready();
     const entry = await this.#entry(id);
+    const catalog = this.catalog;
     if (!entry.state)
       throw new AllotError('CUSTOMER_NOT_FOUND', `customer "${id}" does not exist`, { details: { customerId: id } });
     const now = this.#clock.now();
@@ -970,16 +1034,18 @@ export class Allot {
   /** One subscription, as it stands now. */
   async getSubscription(params: { subscriptionId: string }): Promise<Subscription> {
     const p = parse(subscriptionIdSchema, params, 'getSubscription');
-    const catalog = await this.#ready();
-    const record = await this.#store.read((r) => r.getSubscription(p.subscriptionId));
+    await this.#ready();
+    const [record] = await this.#store.read(async (r) =>
+      this.#readSubscriptions(r, [await r.getSubscription(p.subscriptionId)]),
+    );
     if (!record) throw subscriptionNotFound(p.subscriptionId);
-    return subscriptionShape(catalog, record, this.#clock.now());
+    return subscriptionShape(this.catalog, record, this.#clock.now());
   }
 
   /** Subscriptions filtered by customer, resource, status and product, with cursor pagination by id. */
   async getSubscriptions(params?: GetSubscriptionsParams): Promise<GetSubscriptionsResult> {
     const p = parse(getSubscriptionsSchema, params, 'getSubscriptions');
-    const catalog = await this.#ready();
+    await this.#ready();
     const now = this.#clock.now();
     const list = (v: string | string[] | undefined) =>
       v === undefined ? undefined : new Set(Array.isArray(v) ? v : [v]);
@@ -989,15 +1055,18 @@ export class Allot {
     const all: Subscription[] = [];
     const PAGE = 500;
     for (let afterId: string | undefined; ; ) {
-      const page = await this.#store.read((r) =>
-        r.listSubscriptions({
-          ...(p.customerId ? { customerId: p.customerId } : {}),
-          ...(afterId ? { afterId } : {}),
-          limit: PAGE,
-        }),
+      const page = await this.#store.read(async (r) =>
+        this.#readSubscriptions(
+          r,
+          await r.listSubscriptions({
+            ...(p.customerId ? { customerId: p.customerId } : {}),
+            ...(afterId ? { afterId } : {}),
+            limit: PAGE,
+          }),
+        ),
       );
       for (const record of page) {
-        const s = subscriptionShape(catalog, record, now);
+        const s = subscriptionShape(this.catalog, record, now);
         if (resources && !resources.has(s.resourceId ?? '')) continue;
         if (statuses && !statuses.has(s.status)) continue;
         if (products && !products.has(s.productId)) continue;
@@ -1051,8 +1120,9 @@ export class Allot {
 
   async #activeSubscriptions(params: GetActiveSubscriptionsParams, method: string) {
     const p = parse(activeSubscriptionsSchema, params, method);
-    const catalog = await this.#ready();
+    await this.#ready();
     const entry = await this.#entry(p.customerId);
+    const catalog = this.catalog;
     const state = this.#requireCustomer(entry, p.customerId, { allowArchived: true });
     const now = this.#clock.now();
     const resources: (string | null)[] =
@@ -1178,11 +1248,8 @@ export class Allot {
     const p = parse(grantPromotionsSchema, params, 'grantPromotionalEntitlements');
     return this.#mutate(p.customerId, async (entry, tx, now, catalog) => {
       const state = this.#requireCustomer(entry, p.customerId);
+      assertEntitlementsFit(catalog, p.promotionalEntitlements.map(toEntitlementSpec));
       const granted: PromotionRecord[] = p.promotionalEntitlements.map((g) => {
-        if (!catalog.features.has(g.featureId))
-          throw new AllotError('FEATURE_NOT_FOUND', `feature "${g.featureId}" is not in the catalog`, {
-            details: { featureId: g.featureId },
-          });
         const endDate = promotionEnd(g.period, now, g.customEndDate);
         if (endDate !== null && endDate <= now)
           throw new AllotError('INVALID_INPUT', `promotion for "${g.featureId}" would end before it starts`);

@@ -152,6 +152,36 @@ function checkEntitlement(
   }
 }
 
+/**
+ * Checks entitlements given at run time (promotions, custom subscription entitlements) the way the
+ * catalog checks its own: `FEATURE_NOT_FOUND` for an unknown feature, `INVALID_INPUT` for values
+ * that do not fit it (an enum value it lacks, a reset period on a meter that does not reset).
+ */
+export function assertEntitlementsFit(catalog: Catalog, specs: readonly EntitlementSpec[]): void {
+  const features = new Map(catalog.features);
+  specs.forEach((spec, i) => {
+    if (!features.has(spec.featureId))
+      throw new AllotError('FEATURE_NOT_FOUND', `feature "${spec.featureId}" is not in the catalog`, {
+        details: { featureId: spec.featureId },
+      });
+    const issues: Issue[] = [];
+    checkEntitlement(
+      { ...spec, enumValues: spec.enumValues ? [...spec.enumValues] : undefined },
+      features,
+      [i],
+      issues,
+    );
+    if (issues.length)
+      throw new AllotError(
+        'INVALID_INPUT',
+        `entitlement for "${spec.featureId}": ${issues.map((x) => x.message).join('; ')}`,
+        {
+          details: issues,
+        },
+      );
+  });
+}
+
 function checkReferences(def: CatalogDefinition, issues: Issue[]) {
   const features = indexById(def.features, 'features', issues);
   const products = indexById(def.products, 'products', issues);

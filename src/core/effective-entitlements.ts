@@ -250,7 +250,7 @@ export function resolveEntitlements(
     resourceId,
     accessDeniedReason: live === 0 ? 'NoActiveSubscription' : null,
     unknownResource,
-    entitlements: entitlements.size ? share(keys.join('\u0002'), entitlements) : NONE,
+    entitlements: entitlements.size ? share(`[${keys.join(',')}]`, entitlements) : NONE,
     windows: windows.size ? windows : NO_WINDOWS,
     validUntil,
   };
@@ -259,17 +259,20 @@ export function resolveEntitlements(
 const NONE: ReadonlyMap<string, EffectiveEntitlement> = new Map();
 const NO_WINDOWS: ReadonlyMap<string, UsageWindowSource> = new Map();
 
-/** Identifies an entitlement's content (the feature object is the catalog's, so its id stands for it). */
+/**
+ * Identifies an entitlement's content as JSON, so no value (an enum value with a comma, say) can
+ * make two different entitlements look alike. The feature object is the catalog's: its id stands for it.
+ */
 function entitlementKey(e: EffectiveEntitlement): string {
-  return [
+  return JSON.stringify([
     e.feature.id,
     e.usageLimit,
-    e.hasUnlimitedUsage ? 1 : 0,
-    e.hasSoftLimit ? 1 : 0,
-    e.enumValues?.join('\u0001') ?? '',
-    e.resetPeriod ?? '',
-    e.resetPeriodConfiguration ? Object.values(e.resetPeriodConfiguration)[0] : '',
-  ].join('\u0000');
+    e.hasUnlimitedUsage,
+    e.hasSoftLimit,
+    e.enumValues,
+    e.resetPeriod,
+    e.resetPeriodConfiguration ?? null,
+  ]);
 }
 
 const CONFIG_KEY = { MONTH: 'monthlyAccordingTo', WEEK: 'weeklyAccordingTo', YEAR: 'yearlyAccordingTo' } as const;

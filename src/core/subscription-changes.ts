@@ -1,5 +1,5 @@
 import { AllotError } from '../errors.js';
-import { type Catalog, type PlanVersion, versionKey } from './catalog.js';
+import { assertEntitlementsFit, type Catalog, type PlanVersion, versionKey } from './catalog.js';
 import type {
   BillingPeriod,
   ScheduleStrategy,
@@ -161,6 +161,7 @@ export function provisionSubscription(
   const plan = requirePlan(catalog, input.planId);
   const product = catalog.products.get(plan.productId);
   requireResourceAllowed(catalog, plan.productId, input.resourceId);
+  assertEntitlementsFit(catalog, input.entitlements ?? []);
   const addons = resolveAddons(catalog, plan, input.addons ?? []);
   const billableFeatures = checkFeatures(catalog, input.billableFeatures ?? []);
   const start = input.startDate ?? now;
@@ -424,6 +425,7 @@ export function updateSubscription(
     });
   const plan = planOf(catalog, sub);
   if (!plan) throw new AllotError('PLAN_NOT_FOUND', `plan "${sub.planId}" v${sub.planVersion} is unknown`);
+  assertEntitlementsFit(catalog, input.entitlements ?? []);
   const addons = input.addons ? resolveAddons(catalog, plan, input.addons) : undefined;
   const billableFeatures = input.billableFeatures ? checkFeatures(catalog, input.billableFeatures) : undefined;
   const upserts: SubscriptionRecord[] = [];

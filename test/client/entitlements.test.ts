@@ -159,9 +159,10 @@ describe.each(stores)('entitlement checks ($name)', (fixture) => {
     expect(warm).toMatchObject({ isFallback: false, hasAccess: false, usageLimit: 100 });
   });
 
-  it('reloadEntitlements reports whether the customer exists', async () => {
+  it('reloadEntitlements reports whether the customer, or the resource, exists', async () => {
     expect(await h.allot.reloadEntitlements('acme')).toEqual({ entitledEntityExists: true });
     expect(await h.allot.reloadEntitlements('ghost')).toEqual({ entitledEntityExists: false });
+    expect(await h.allot.reloadEntitlements('acme', 'made-up')).toEqual({ entitledEntityExists: false });
   });
 
   it('scopes checks to a resource: its own subscriptions plus customer-wide ones', async () => {

@@ -19,7 +19,7 @@ function scheduled(s: fc.Scheduler): Store {
   };
 }
 
-type Op = (allot: Allot) => Promise<unknown>;
+type Op = (allot: Allot, clock: ManualClock) => Promise<unknown>;
 const customers = ['a', 'b'];
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ c: fc.constantFrom(...customers), plan: fc.constantFrom('free', 'pro', 'enterprise') }).map(
@@ -45,18 +45,21 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     return first && a.cancelSubscription({ subscriptionId: first.id });
   }),
   fc.constantFrom(...customers).map((c) => (a: Allot) => a.getEntitlementsState(c)),
+  fc.constantFrom(...customers).map((c) => (a: Allot) => a.reloadEntitlements(c)),
+  fc.integer({ min: 1, max: 40 }).map((days) => async (_a: Allot, clock: ManualClock) => clock.advance({ days })),
 );
 
 describe('concurrent calls on one engine, in any interleaving', () => {
   it('leave the cache equal to the store and one live plan per product', async () => {
     await fc.assert(
       fc.asyncProperty(fc.scheduler(), fc.array(op, { minLength: 2, maxLength: 8 }), async (s, ops) => {
-        const allot = Allot.initialize({ catalog, store: scheduled(s), clock: new ManualClock(START) });
+        const clock = new ManualClock(START);
+        const allot = Allot.initialize({ catalog, store: scheduled(s), clock });
         const setup = Promise.all(
           customers.map((c) => allot.provisionCustomer({ customerId: c, subscriptionParams: { planId: 'free' } })),
         );
         await s.waitFor(setup);
-        const calls = Promise.allSettled(ops.map((run) => run(allot)));
+        const calls = Promise.allSettled(ops.map((run) => run(allot, clock)));
         await s.waitFor(calls);
         for (const c of customers) {
           const cached = await s.waitFor(allot.getEntitlementsState(c));

@@ -97,4 +97,17 @@ describe.each(stores)('promotional entitlements ($name)', (fixture) => {
       ),
     ).toBe('INVALID_INPUT');
   });
+
+  it('checks promotion values against the feature, as the catalog does', async () => {
+    const grant = (e: object) =>
+      errorCode(
+        h.allot.grantPromotionalEntitlements({
+          customerId: 'acme',
+          promotionalEntitlements: [{ period: 'ONE_WEEK', ...e } as never],
+        }),
+      );
+    expect(await grant({ featureId: 'region', enumValues: ['eu,us'] })).toBe('INVALID_INPUT');
+    expect(await grant({ featureId: 'seats', usageLimit: 5, resetPeriod: 'MONTH' })).toBe('INVALID_INPUT');
+    expect(await grant({ featureId: 'sso', usageLimit: 5 })).toBe('INVALID_INPUT');
+  });
 });
