@@ -56,6 +56,13 @@ export interface ScheduledUpdate {
   readonly billingPeriod?: BillingPeriod;
 }
 
+/** When and why a subscription ends. */
+export interface SubscriptionEnd {
+  readonly endDate: number | null;
+  readonly cancellationDate: number | null;
+  readonly cancelReason: SubscriptionCancelReason | null;
+}
+
 export interface SubscriptionRecord {
   readonly id: string;
   readonly customerId: string;
@@ -86,6 +93,11 @@ export interface SubscriptionRecord {
   /** When the cancellation was requested. */
   readonly cancellationDate: number | null;
   readonly cancelReason: SubscriptionCancelReason | null;
+  /**
+   * Set while a converting trial has taken this subscription over: how it was to end before, so
+   * that withdrawing the trial restores exactly that (a customer's own cancellation included).
+   */
+  readonly endBeforeConversion?: SubscriptionEnd | undefined;
   readonly scheduledUpdates: readonly ScheduledUpdate[];
   readonly createdAt: number;
   readonly updatedAt: number;

@@ -165,6 +165,8 @@ export function provisionSubscription(
   const addons = resolveAddons(catalog, plan, input.addons ?? []);
   const billableFeatures = checkFeatures(catalog, input.billableFeatures ?? []);
   const start = input.startDate ?? now;
+  if (start < now)
+    throw new AllotError('INVALID_INPUT', 'startDate is in the past: a subscription cannot start retroactively');
   const subs = present(catalog, state, now);
   const scope = subs.filter(
     (s) => s.productId === plan.productId && s.resourceId === input.resourceId && isOpen(s, now),
@@ -259,18 +261,21 @@ export function provisionSubscription(
 
   for (const other of scope) {
     const trial = isTrialSubscription(other, now);
-    if (subscriptionStatus(other, now) === 'NOT_STARTED') {
-      // A pending subscription (e.g. a scheduled move to the downgrade plan) is superseded.
-      if (!wantsTrial || trial) upserts.push(end(other, now, 'UpgradeOrDowngrade', now));
-    } else if (trial && (wantsTrial || converting)) {
-      upserts.push(end(other, Math.max(start, now), converting ? 'TrialConverted' : 'UpgradeOrDowngrade', now));
-    } else if (!trial && !wantsTrial) {
-      upserts.push(end(other, start, 'UpgradeOrDowngrade', now));
-    }
-    // A trial in parallel leaves the running plan alone until it converts: `settle` ties them.
+    const pending = subscriptionStatus(other, now) === 'NOT_STARTED';
+    // A trial replaces the trial; a paid plan replaces the paid plan (and converts the trial of its
+    // own plan); either supersedes what was lined up of its kind. A trial in parallel leaves the
+    // running plan alone until it converts: `settle` ties them.
+    const replaced = pending ? !wantsTrial || trial : trial ? wantsTrial || converting : !wantsTrial;
+    if (!replaced) continue;
+    const at = pending ? now : trial ? Math.max(start, now) : start;
+    // Replacing never pushes an end later: one that ends by then (a cancellation, a trial) ends by itself.
+    if (other.endDate !== null && other.endDate <= at) continue;
+    upserts.push(end(other, at, trial && converting ? 'TrialConverted' : 'UpgradeOrDowngrade', now));
   }
   const downgradePlan = product?.downgradePlanId ? catalog.plans.get(product.downgradePlanId) : undefined;
-  if (trialEndBehavior === 'CANCEL_SUBSCRIPTION' && trialEndDate !== null && !current && downgradePlan) {
+  // A trial that ends by itself hands over to the downgrade plan, unless a paid plan runs or is lined up.
+  const planLinedUp = scope.some((s) => !isTrialSubscription(s, now) && isOpen(s, now));
+  if (trialEndBehavior === 'CANCEL_SUBSCRIPTION' && trialEndDate !== null && !planLinedUp && downgradePlan) {
     upserts.push(downgradeSubscription(subscription, downgradePlan, trialEndDate, now, newId));
   }
   return finish(subs, upserts, subscription, now);
@@ -515,5 +520,23 @@ export function transferSubscription(
       `resource "${destinationResourceId ?? '(customer-wide)'}" already has subscription "${clash.id}" to product "${sub.productId}"`,
     );
   const next = { ...moved, updatedAt: now };
-  return finish(present(catalog, state, now), [next], next, now);
+  const subs = present(catalog, state, now);
+  // The plan lined up to follow it (a downgrade after a cancellation) moves along with it, unless
+  // the destination runs a plan of its own, which then carries on instead.
+  const followUps = subs.filter(
+    (s) =>
+      sibling(sub, s) &&
+      sub.endDate !== null &&
+      s.startDate === sub.endDate &&
+      subscriptionStatus(s, now) === 'NOT_STARTED',
+  );
+  const destinationHasPlan = subs.some(
+    (s) => sibling(moved, s) && isOpen(s, now) && !isTrialSubscription(s, now) && !followUps.includes(s),
+  );
+  const carried = followUps.map((s) =>
+    destinationHasPlan
+      ? end(s, now, 'UpgradeOrDowngrade', now)
+      : { ...s, resourceId: destinationResourceId, updatedAt: now },
+  );
+  return finish(subs, [next, ...carried], next, now);
 }

@@ -1,4 +1,4 @@
-import type { SubscriptionRecord } from './records.js';
+import type { SubscriptionEnd, SubscriptionRecord } from './records.js';
 import { isOpen, isTrialSubscription } from './subscription-state.js';
 
 /** Subscriptions compete within a scope: one product for one customer and resource. */
@@ -20,29 +20,41 @@ function convertingTrial(scope: readonly SubscriptionRecord[], now: number): Sub
   );
 }
 
+/** How `s` is to end, setting aside any takeover by a converting trial. */
+function ownEnd(s: SubscriptionRecord): SubscriptionEnd {
+  return (
+    s.endBeforeConversion ?? { endDate: s.endDate, cancellationDate: s.cancellationDate, cancelReason: s.cancelReason }
+  );
+}
+
 /**
  * The rule that keeps a scope at one paid plan when a trial converts: while a converting trial is
- * open, every other non-trial subscription of the scope ends when the trial ends; one that was
- * ended that way for a trial since canceled, moved or re-dated runs on again. Returns what changed.
+ * open, every other non-trial subscription of the scope that would still run at the trial's end
+ * ends there instead (one lined up to start later never starts), remembering how it was to end;
+ * once the trial is gone (canceled, moved, re-dated) each gets that back. Returns what changed.
  */
 function reconcileTrialConversion(scope: readonly SubscriptionRecord[], now: number): SubscriptionRecord[] {
   const trial = convertingTrial(scope, now);
+  const takeover = trial?.trialEndDate ?? null;
   const changed: SubscriptionRecord[] = [];
   for (const s of scope) {
     if (s === trial || isTrialSubscription(s, now) || !isOpen(s, now)) continue;
-    if (trial?.trialEndDate != null && s.startDate < trial.trialEndDate) {
-      const tied = s.cancelReason === 'TrialConverted' || s.endDate === null || s.endDate > trial.trialEndDate;
-      if (tied && s.endDate !== trial.trialEndDate)
+    const own = ownEnd(s);
+    const runsPast = takeover !== null && (own.endDate === null || own.endDate > takeover);
+    if (runsPast) {
+      const at = Math.max(takeover, s.startDate);
+      if (s.endDate !== at || s.endBeforeConversion === undefined)
         changed.push({
           ...s,
-          endDate: trial.trialEndDate,
+          endDate: at,
           cancellationDate: now,
           cancelReason: 'TrialConverted',
-          scheduledUpdates: [],
+          endBeforeConversion: own,
           updatedAt: now,
         });
-    } else if (s.cancelReason === 'TrialConverted') {
-      changed.push({ ...s, endDate: null, cancellationDate: null, cancelReason: null, updatedAt: now });
+    } else if (s.endBeforeConversion !== undefined) {
+      const { endBeforeConversion: _, ...rest } = s;
+      changed.push({ ...rest, ...own, updatedAt: now });
     }
   }
   return changed;

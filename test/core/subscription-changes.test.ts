@@ -747,6 +747,58 @@ describe('product rules across a sequence of changes', () => {
     w.transfer('sub-2', 'r1', T0 + DAY);
     expect(w.live(T0 + 14 * DAY, 'app', 'r1')).toHaveLength(1);
   });
+
+  it('a converting trial takes over a plan canceled at period end, and its lined-up downgrade', () => {
+    const w = new World();
+    w.provision({ planId: 'pro', skipTrial: true }, T0); // sub-1
+    w.cancel({ subscriptionId: 'sub-1', subscriptionCancellationTime: 'END_OF_BILLING_PERIOD' }, T0 + DAY); // free lined up: sub-2
+    const periodEnd = must(w.sub('sub-1').endDate);
+    const trialEnd = T0 + 7 * DAY;
+    w.provision(
+      {
+        planId: 'premium',
+        trialOverrideConfiguration: { isTrial: true, trialEndDate: trialEnd, trialEndBehavior: 'CONVERT_TO_PAID' },
+      },
+      T0 + 2 * DAY,
+    ); // sub-3
+    expect(w.live(trialEnd)).toEqual(['sub-3']);
+    expect(w.live(periodEnd)).toEqual(['sub-3']);
+    // Withdrawing the trial gives back exactly what the customer had chosen: pro until period end, then free.
+    w.cancel({ subscriptionId: 'sub-3' }, T0 + 3 * DAY);
+    expect(w.sub('sub-1')).toMatchObject({ endDate: periodEnd, cancelReason: 'ScheduledCancellation' });
+    expect(w.sub('sub-1').endBeforeConversion).toBeUndefined();
+    expect(w.live(T0 + 4 * DAY)).toEqual(['sub-1']);
+    expect(w.live(periodEnd)).toEqual(['sub-2']);
+  });
+
+  it('a future-dated plan never extends a pending cancellation; a past start date is rejected', () => {
+    const w = new World();
+    w.provision({ planId: 'pro', skipTrial: true }, T0);
+    w.cancel({ subscriptionId: 'sub-1', subscriptionCancellationTime: 'END_OF_BILLING_PERIOD' }, T0 + DAY);
+    const periodEnd = must(w.sub('sub-1').endDate);
+    w.provision({ planId: 'basic', startDate: periodEnd + 60 * DAY }, T0 + 2 * DAY);
+    expect(w.sub('sub-1').endDate).toBe(periodEnd);
+    expectAllotError(() => w.provision({ planId: 'basic', startDate: T0 }, T0 + 2 * DAY), 'INVALID_INPUT');
+  });
+
+  it('a transferred subscription takes its lined-up downgrade along, unless the destination has its own plan', () => {
+    const w = new World();
+    w.provision({ planId: 'pro', resourceId: 'r1', skipTrial: true }, T0); // sub-1
+    w.cancel({ subscriptionId: 'sub-1', subscriptionCancellationTime: 'END_OF_BILLING_PERIOD' }, T0 + DAY); // sub-2 on r1
+    const periodEnd = must(w.sub('sub-1').endDate);
+    w.transfer('sub-1', 'r2', T0 + 2 * DAY);
+    expect(w.live(periodEnd, 'app', 'r2')).toEqual(['sub-2']);
+    expect(w.live(periodEnd, 'app', 'r1')).toEqual([]);
+    // A trial that ends by itself lines up the downgrade plan; moved next to a paid plan, it drops it.
+    const v = new World();
+    v.provision({ planId: 'trial-cancel', resourceId: 'r3' }, T0); // sub-1, downgrade lined up: sub-2
+    v.provision({ planId: 'basic', resourceId: 'r4' }, T0); // sub-3
+    v.transfer('sub-1', 'r4', T0 + DAY);
+    const trialEnd = must(v.sub('sub-1').trialEndDate);
+    expect(v.sub('sub-2').resourceId).toBe('r3');
+    expect(v.live(trialEnd, 'app', 'r4')).toEqual(['sub-3']);
+    expect(v.live(trialEnd, 'app', 'r3')).toEqual([]);
+  });
 });
 
 describe('properties', () => {
@@ -757,6 +809,10 @@ describe('properties', () => {
         resourceId: string | null;
         skipTrial: boolean;
         strategy: 'IMMEDIATE' | 'END_OF_BILLING_PERIOD' | undefined;
+        /** Days from now to a forced trial's end, with its behaviour; or no override. */
+        trial: { days: number; converts: boolean } | undefined;
+        /** Days from now to a future start; or start now. */
+        startIn: number | undefined;
       }
     | { kind: 'cancel'; pick: number; time: 'IMMEDIATE' | 'END_OF_BILLING_PERIOD' | 'SPECIFIC_DATE'; days: number }
     | { kind: 'transfer'; pick: number; resourceId: string | null }
@@ -774,6 +830,10 @@ describe('properties', () => {
         'IMMEDIATE',
         'END_OF_BILLING_PERIOD',
       ),
+      trial: fc.option(fc.record({ days: fc.integer({ min: 1, max: 40 }), converts: fc.boolean() }), {
+        nil: undefined,
+      }),
+      startIn: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
     }),
     fc.record({
       kind: fc.constant('cancel' as const),
@@ -800,7 +860,24 @@ describe('properties', () => {
       switch (op.kind) {
         case 'provision':
           w.provision(
-            { planId: op.planId, resourceId: op.resourceId, skipTrial: op.skipTrial, scheduleStrategy: op.strategy },
+            {
+              planId: op.planId,
+              resourceId: op.resourceId,
+              skipTrial: op.skipTrial,
+              scheduleStrategy: op.strategy,
+              ...(op.startIn === undefined ? {} : { startDate: now + op.startIn * DAY }),
+              ...(op.trial === undefined
+                ? {}
+                : {
+                    trialOverrideConfiguration: {
+                      isTrial: true,
+                      trialEndDate: now + ((op.startIn ?? 0) + op.trial.days) * DAY,
+                      trialEndBehavior: op.trial.converts
+                        ? ('CONVERT_TO_PAID' as const)
+                        : ('CANCEL_SUBSCRIPTION' as const),
+                    },
+                  }),
+            },
             now,
           );
           return now;

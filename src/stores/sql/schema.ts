@@ -49,6 +49,8 @@ export interface SubscriptionsTable {
   end_date: number | null;
   cancellation_date: number | null;
   cancel_reason: string | null;
+  /** JSON of `SubscriptionRecord.endBeforeConversion`, or null. */
+  end_before_conversion: string | null;
   scheduled_updates: string;
   created_at: number;
   updated_at: number;

@@ -49,6 +49,7 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
         .addColumn('end_date', 'bigint')
         .addColumn('cancellation_date', 'bigint')
         .addColumn('cancel_reason', 'text')
+        .addColumn('end_before_conversion', 'text')
         .addColumn('scheduled_updates', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull()),

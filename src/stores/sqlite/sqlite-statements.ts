@@ -144,6 +144,7 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       end_date: true,
       cancellation_date: true,
       cancel_reason: true,
+      end_before_conversion: true,
       scheduled_updates: true,
       created_at: true,
       updated_at: true,
