@@ -19,7 +19,7 @@ export interface StoreHarness {
   cleanup?: () => Promise<void>;
 }
 
-const FC_SEED = Number(process.env.FC_SEED ?? 20_260_101);
+const FC_SEED = Number(process.env.FC_SEED ?? 20_261_121);
 const T0 = Date.UTC(2026, 0, 1);
 
 function customer(id: string, overrides: Partial<CustomerRecord> = {}): CustomerRecord {

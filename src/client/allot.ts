@@ -147,8 +147,8 @@ export interface AllotOptions {
    */
   changeCheckIntervalMs?: number;
   /**
-   * How many customers the cache holds before it evicts the oldest (default 100,000, about 2 KB
-   * each on a plan with ten features). An evicted customer is reloaded at its next call.
+   * How many customers the cache holds (default 100,000, about 3 KB each on a plan with ten
+   * features); beyond it, the customer cached longest ago is evicted and reloaded at its next call.
    */
   maxCachedCustomers?: number;
 }

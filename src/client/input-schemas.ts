@@ -111,6 +111,9 @@ export const getSubscriptionsSchema = z
         startingAfter: id.optional(),
         endingBefore: id.optional(),
       })
+      .refine((p) => p.startingAfter === undefined || p.endingBefore === undefined, {
+        message: 'give startingAfter or endingBefore, not both',
+      })
       .optional(),
   })
   .default({});

@@ -222,7 +222,8 @@ export function resolveEntitlements(
     if (promotion.startDate > now) validUntil = Math.min(validUntil, promotion.startDate);
     if (!isPromotionActive(promotion, now)) continue;
     if (promotion.endDate !== null) validUntil = Math.min(validUntil, promotion.endDate);
-    // A promotion's start is its period anchor; re-granting it keeps the usage epoch.
+    // A promotion's start anchors its reset period, so a re-grant starts a new period; its usage
+    // epoch is the feature's, so lifetime usage carries over a re-grant.
     const window = windowOf(promotion.entitlement, promotion.startDate, `promotion:${promotion.featureId}`, null);
     add({
       spec: promotion.entitlement,

@@ -248,6 +248,16 @@ describe.each(stores)('subscriptions ($name)', (fixture) => {
     expect(next.data).toHaveLength(1);
     expect(next.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
     expect(new Set([...acme.data, ...next.data].map((s) => s.resourceId))).toEqual(new Set(['r1', 'r2', 'r3']));
+    const previous = await h.allot.getSubscriptions({
+      customerId: 'acme',
+      productId: 'storage',
+      pagination: { limit: 2, endingBefore: next.data[0]?.id ?? '' },
+    });
+    expect(previous.data.map((s) => s.id)).toEqual(acme.data.map((s) => s.id));
+    expect(previous.pageInfo).toMatchObject({ hasPreviousPage: false, hasNextPage: true });
+    expect(await errorCode(h.allot.getSubscriptions({ pagination: { startingAfter: 'a', endingBefore: 'b' } }))).toBe(
+      'INVALID_INPUT',
+    );
     const trials = await h.allot.getSubscriptions({ status: 'IN_TRIAL' });
     expect(trials.data.map((s) => s.customerId)).toEqual(['beta']);
   });

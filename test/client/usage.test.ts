@@ -166,11 +166,13 @@ describe.each(stores)('usage ($name)', (fixture) => {
     );
   });
 
-  it('survives a reopen: every acknowledged report is durable', async () => {
-    for (let i = 0; i < 20; i++) await h.allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 1 });
-    const reopened = await h.reopen();
-    expect((await reopened.getMeteredEntitlement({ customerId: 'acme', featureId: 'api-calls' })).currentUsage).toBe(
-      20,
-    );
-  });
+  // Only a durable store can be reopened; the memory fixture's reopen hands back the same object.
+  if (fixture.name !== 'memory')
+    it('survives a reopen: every acknowledged report is durable', async () => {
+      for (let i = 0; i < 20; i++) await h.allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 1 });
+      const reopened = await h.reopen();
+      expect((await reopened.getMeteredEntitlement({ customerId: 'acme', featureId: 'api-calls' })).currentUsage).toBe(
+        20,
+      );
+    });
 });
