@@ -34,7 +34,7 @@ export interface FeatureWindow {
 type Counters = Map<string, CachedCounter>;
 
 /** A customer's (or resource's) resolved entitlements, valid until the set can change by itself. */
-export class ResourceView implements UsageSource {
+class ResourceView implements UsageSource {
   #windows: Map<string, FeatureWindow> | undefined;
 
   constructor(

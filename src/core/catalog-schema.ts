@@ -20,7 +20,7 @@ export const id = z.string().min(1, 'must not be empty').max(255);
 export const metadataSchema = z.record(z.string(), z.string());
 
 /** `{accordingTo}`, the reference's input form; which values are allowed depends on the period. */
-export const resetPeriodConfigurationSchema = z.strictObject({
+const resetPeriodConfigurationSchema = z.strictObject({
   accordingTo: z.enum([
     ...new Set([...enumValues(MonthlyAccordingTo), ...enumValues(WeeklyAccordingTo), ...enumValues(YearlyAccordingTo)]),
   ] as [string, ...string[]]),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BillingModel, BillingPeriod, enumValues, TiersMode } from '../core/enums.js';
 
 /** A decimal amount given as a number or a string; kept as a string so no float ever touches money. */
-export const decimalAmount = z
+const decimalAmount = z
   .union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal number such as "12.50"')])
   .transform((v) => (typeof v === 'number' ? String(v) : v));
 

@@ -11,7 +11,7 @@ export interface SqliteMigration {
 }
 
 /** Every schema version, oldest first. */
-export const sqliteMigrations: readonly SqliteMigration[] = [
+const sqliteMigrations: readonly SqliteMigration[] = [
   {
     version: 1,
     up: (db) => [
