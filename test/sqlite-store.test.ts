@@ -151,6 +151,30 @@ describe('sqlite store', () => {
     expect(await store.read((r) => r.getCustomer('c2'))).toBeDefined();
   });
 
+  it('once SQLite aborts a transaction by itself, nothing the callback does afterwards is kept', async () => {
+    const filename = tempFile();
+    const store = await open(filename);
+    // A trigger makes SQLite abandon the whole transaction, as SQLITE_FULL or an I/O error would.
+    raw(filename).exec(
+      "CREATE TRIGGER abort_on_boom BEFORE INSERT ON customers WHEN NEW.id = 'boom' BEGIN SELECT RAISE(ROLLBACK, 'boom'); END",
+    );
+    const swallowing = store.transaction(async (tx) => {
+      await tx.putCustomer(customer('first'));
+      await tx.putCustomer(customer('boom')).catch(() => {}); // the callback swallows the failure
+      await tx.putCustomer(customer('after'));
+    });
+    // The next statement is refused: the transaction it belonged to is gone.
+    await expect(swallowing).rejects.toThrow('has already ended');
+    const quiet = store.transaction(async (tx) => {
+      await tx.putCustomer(customer('first'));
+      await tx.putCustomer(customer('boom')).catch(() => {});
+    });
+    await expect(quiet).rejects.toThrow('aborted the transaction');
+    for (const id of ['first', 'after']) expect(await store.read((r) => r.getCustomer(id))).toBeUndefined();
+    await store.transaction((tx) => tx.putCustomer(customer('later')));
+    expect(await store.read((r) => r.getCustomer('later'))).toBeDefined();
+  });
+
   it('fails to open a file that is not a database with STORE_ERROR naming the store', async () => {
     const filename = tempFile();
     fs.writeFileSync(filename, 'this is not a database, just some text that is long enough '.repeat(40));

@@ -151,7 +151,7 @@ class SqliteStore implements Store {
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     return this.#mutex.run(() => {
       const connection = this.#connected();
-      const tx = new SqliteTransaction(connection.statements, this.name);
+      const tx = new SqliteTransaction(connection.statements, connection.native, this.name);
       return this.#within(connection, connection.beginImmediate, tx, fn, () =>
         this.#logChanges(connection, tx.touched),
       );
@@ -161,7 +161,12 @@ class SqliteStore implements Store {
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
     return this.#mutex.run(() => {
       const connection = this.#connected();
-      return this.#within(connection, connection.begin, new SqliteReader(connection.statements, this.name), fn);
+      return this.#within(
+        connection,
+        connection.begin,
+        new SqliteReader(connection.statements, connection.native, this.name),
+        fn,
+      );
     });
   }
 
@@ -182,9 +187,15 @@ class SqliteStore implements Store {
     fn: (scope: S) => Promise<T>,
     beforeCommit?: () => void,
   ): Promise<T> {
+    // A rollback that failed earlier left a transaction open; end it rather than fail every BEGIN.
+    if (connection.native.inTransaction) this.#exec(connection.rollback, 'rollback');
     this.#exec(begin, 'begin');
     try {
       const result = await fn(scope);
+      // SQLite may have aborted the transaction itself on an error the callback swallowed:
+      // committing now would keep only the statements that ran before it. Refuse instead.
+      if (!connection.native.inTransaction)
+        throw storeError(this.name, 'commit', new Error('SQLite aborted the transaction after a failed statement'));
       beforeCommit?.();
       this.#exec(connection.commit, 'commit');
       return result;

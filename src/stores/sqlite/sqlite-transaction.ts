@@ -20,16 +20,18 @@ import {
 } from '../sql/queries.js';
 import type { ChangeSet, StoreReader, StoreTransaction, SubscriptionPageQuery, UsageWrite } from '../store.js';
 import { storeError, transactionEndedError } from '../store-errors.js';
-import type { SqliteStatements } from './sqlite-statements.js';
+import type { SqliteDatabase, SqliteStatements } from './sqlite-statements.js';
 
 /** Reads through prepared statements; useless once its transaction ends, so a leaked one cannot write outside it. */
 export class SqliteReader implements StoreReader {
   readonly #statements: SqliteStatements;
+  readonly #native: Pick<SqliteDatabase, 'inTransaction'>;
   protected readonly store: string;
   #finished = false;
 
-  constructor(statements: SqliteStatements, store: string) {
+  constructor(statements: SqliteStatements, native: Pick<SqliteDatabase, 'inTransaction'>, store: string) {
     this.#statements = statements;
+    this.#native = native;
     this.store = store;
   }
 
@@ -38,8 +40,13 @@ export class SqliteReader implements StoreReader {
     this.#finished = true;
   }
 
+  /**
+   * The statements, while the transaction is alive. SQLite aborts a transaction by itself on some
+   * errors (SQLITE_FULL, I/O errors); a statement run after that would commit on its own, outside
+   * the transaction, so from then on every call is rejected.
+   */
   protected get q(): SqliteStatements {
-    if (this.#finished) throw transactionEndedError(this.store);
+    if (this.#finished || !this.#native.inTransaction) throw transactionEndedError(this.store);
     return this.#statements;
   }
 
