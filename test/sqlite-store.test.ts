@@ -175,6 +175,30 @@ describe('sqlite store', () => {
     expect(await store.read((r) => r.getCustomer('later'))).toBeDefined();
   });
 
+  it('reports an in-memory database as neither durable nor shared', () => {
+    expect(sqliteStore({ filename: ':memory:' }).capabilities).toEqual({
+      durable: false,
+      sharedAcrossProcesses: false,
+    });
+    expect(sqliteStore({ filename: tempFile() }).capabilities).toEqual({ durable: true, sharedAcrossProcesses: true });
+  });
+
+  it('reads timestamps as numbers even from a connection set to return BigInts', async () => {
+    const db = raw(tempFile());
+    db.defaultSafeIntegers(true);
+    const store = sqliteStore({ database: db });
+    await store.open();
+    await store.transaction((tx) => tx.putCustomer(customer('c1')));
+    expect(typeof (await store.read((r) => r.getCustomer('c1')))?.createdAt).toBe('number');
+  });
+
+  it('refuses a database migrated by a newer version of allot', async () => {
+    const filename = tempFile();
+    await (await open(filename)).close();
+    raw(filename).exec('INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)');
+    await expect(sqliteStore({ filename }).open()).rejects.toThrow('schema version 999');
+  });
+
   it('fails to open a file that is not a database with STORE_ERROR naming the store', async () => {
     const filename = tempFile();
     fs.writeFileSync(filename, 'this is not a database, just some text that is long enough '.repeat(40));

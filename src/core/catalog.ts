@@ -201,8 +201,21 @@ function checkReferences(def: CatalogDefinition, issues: Issue[]) {
         message: `"${product.downgradePlanId}" is not a plan of product "${product.id}"`,
       });
   });
+  const noRepeats = (ids: readonly string[], path: (string | number)[], what: string) => {
+    const seen = new Set<string>();
+    ids.forEach((x, j) => {
+      if (seen.has(x)) issues.push({ path: [...path, j], message: `${what} "${x}" is listed twice` });
+      seen.add(x);
+    });
+  };
   def.plans.forEach((plan, i) => {
     const path = ['plans', i];
+    noRepeats(
+      plan.entitlements.map((e) => e.featureId),
+      [...path, 'entitlements'],
+      'feature',
+    );
+    noRepeats(plan.compatibleAddonIds, [...path, 'compatibleAddonIds'], 'add-on');
     if (!products.has(plan.productId))
       issues.push({ path: [...path, 'productId'], message: `unknown product "${plan.productId}"` });
     if (plan.basePlanId) {
@@ -226,6 +239,11 @@ function checkReferences(def: CatalogDefinition, issues: Issue[]) {
     checkPrices(plan.prices, path);
   });
   def.addons.forEach((addon, i) => {
+    noRepeats(
+      addon.entitlements.map((e) => e.featureId),
+      ['addons', i, 'entitlements'],
+      'feature',
+    );
     if (!products.has(addon.productId))
       issues.push({ path: ['addons', i, 'productId'], message: `unknown product "${addon.productId}"` });
     addon.entitlements.forEach((e, j) => {
@@ -338,22 +356,27 @@ function withVersion<S extends { id: string }>(
   added: PackageVersionRecord[],
 ): { current: Map<string, S & Versioned>; all: Map<string, S & Versioned> } {
   const all = new Map<string, S & Versioned>();
-  const latest = new Map<string, S & Versioned>();
+  const newest = new Map<string, number>();
+  // The newest stored version of each content: a definition seen before gets its version back, so
+  // processes alternating two catalogs (a rolling deploy) do not pile up versions.
+  const byContent = new Map<string, S & Versioned>();
   for (const record of stored) {
     if (record.kind !== kind) continue;
     const version = { ...(record.snapshot as S), version: record.version, hash: record.hash };
     all.set(versionKey(record.refId, record.version), version);
-    if ((latest.get(record.refId)?.version ?? 0) < record.version) latest.set(record.refId, version);
+    newest.set(record.refId, Math.max(newest.get(record.refId) ?? 0, record.version));
+    const key = `${record.refId}\u0000${record.hash}`;
+    if ((byContent.get(key)?.version ?? 0) < record.version) byContent.set(key, version);
   }
   const current = new Map<string, S & Versioned>();
   for (const snapshot of snapshots) {
     const hash = contentHash(snapshot);
-    const previous = latest.get(snapshot.id);
-    if (previous?.hash === hash) {
-      current.set(snapshot.id, previous);
+    const known = byContent.get(`${snapshot.id}\u0000${hash}`);
+    if (known) {
+      current.set(snapshot.id, known);
       continue;
     }
-    const version = { ...snapshot, version: (previous?.version ?? 0) + 1, hash };
+    const version = { ...snapshot, version: (newest.get(snapshot.id) ?? 0) + 1, hash };
     added.push({ kind, refId: snapshot.id, version: version.version, hash, snapshot, createdAt: now });
     all.set(versionKey(snapshot.id, version.version), version);
     current.set(snapshot.id, version);

@@ -353,6 +353,33 @@ describe('versionCatalog', () => {
     }
   });
 
+  it('a definition seen before gets its version back, so alternating catalogs add no versions', () => {
+    const changed = standardCatalogInput();
+    const basic = must(
+      changed.plans?.find((p) => p.id === 'basic'),
+      'basic',
+    );
+    basic.displayName = 'Basic, renamed';
+    const second = version(compileCatalog(changed), first.added);
+    expect(second.catalog.plans.get('basic')?.version).toBe(2);
+    const stored = [...first.added, ...second.added];
+    const back = version(compileCatalog(standardCatalogInput()), stored);
+    expect(back.added).toEqual([]);
+    expect(back.catalog.plans.get('basic')?.version).toBe(1);
+    expect(version(compileCatalog(changed), stored).added).toEqual([]);
+  });
+
+  it('rejects a plan or add-on that lists a feature, or a plan an add-on, twice', () => {
+    const input = standardCatalogInput();
+    const basic = must(
+      input.plans?.find((p) => p.id === 'basic'),
+      'basic',
+    );
+    const twice = must(basic.entitlements?.[0], 'an entitlement');
+    basic.entitlements = [...(basic.entitlements ?? []), { ...twice, usageLimit: 99 }];
+    expect(() => compileCatalog(input)).toThrowError(expect.objectContaining({ code: 'INVALID_CATALOG' }));
+  });
+
   it('recognises stored versions that went through JSON (as a store keeps them)', () => {
     const stored = JSON.parse(JSON.stringify(first.added)) as PackageVersionRecord[];
     expect(version(compileCatalog(standardCatalogInput()), stored).added).toEqual([]);

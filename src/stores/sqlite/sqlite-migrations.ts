@@ -130,6 +130,11 @@ export function migrate(native: SqliteDatabase, db: Kysely<Database>, now: numbe
         .map((row) => (row as { version: number }).version),
     );
   const appliedAtStart = appliedVersions();
+  const known = Math.max(...sqliteMigrations.map((m) => m.version));
+  const newest = Math.max(0, ...appliedAtStart);
+  // A newer release migrated this file; its schema may not be what these queries expect.
+  if (newest > known)
+    throw new Error(`the database is at schema version ${newest}, newer than this version of allot knows (${known})`);
   for (const migration of sqliteMigrations) {
     if (appliedAtStart.has(migration.version)) continue;
     native.exec('BEGIN IMMEDIATE');

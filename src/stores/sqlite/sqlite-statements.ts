@@ -19,6 +19,8 @@ export interface SqliteDatabase {
   readonly name: string;
   readonly inTransaction: boolean;
   prepare(sql: string): SqliteStatement;
+  /** better-sqlite3's switch between numbers and BigInts for integers. */
+  defaultSafeIntegers?(toggle: boolean): unknown;
   exec(sql: string): unknown;
   close(): unknown;
 }

@@ -37,7 +37,9 @@ export type SqliteStoreOptions = (
 
 /**
  * A durable store in one SQLite file, safe to share between processes. Requires the optional peer
- * dependency better-sqlite3.
+ * dependency better-sqlite3. Open one store per file per process: better-sqlite3 is synchronous,
+ * so a second connection in the same process waiting for the first one's write lock would block
+ * the event loop for up to `busyTimeoutMs`.
  *
  * @example
  * const store = sqliteStore({ filename: './allot.db' });
@@ -66,7 +68,7 @@ interface Connection {
 
 class SqliteStore implements Store {
   readonly name: string;
-  readonly capabilities: StoreCapabilities = { durable: true, sharedAcrossProcesses: true };
+  readonly capabilities: StoreCapabilities;
   readonly #options: SqliteStoreOptions;
   // One connection runs one transaction at a time, and a transaction spans the awaits inside it.
   readonly #mutex = createMutex();
@@ -78,6 +80,9 @@ class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     this.#options = options;
     this.name = `sqlite(${options.filename ?? options.database.name})`;
+    // An in-memory database lives and dies with its connection: nothing survives, nobody shares it.
+    const onDisk = !isInMemory(options.filename ?? options.database.name);
+    this.capabilities = { durable: onDisk, sharedAcrossProcesses: onDisk };
     const { busyTimeoutMs = 5000, synchronous = 'NORMAL' } = options;
     if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
       throw new AllotError('INVALID_INPUT', `${this.name}: busyTimeoutMs must be a non-negative integer`);
@@ -106,6 +111,8 @@ class SqliteStore implements Store {
     }
     try {
       // busy_timeout first, so switching to WAL waits for another process instead of failing.
+      // The records hold epoch milliseconds as numbers; a connection set to return BigInts would break them.
+      native.defaultSafeIntegers?.(false);
       native.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
       // Only takes effect while the file is empty. A commit copies every page it dirtied, whole, into
       // the log, and the hot commit (one counter and its change_log row) dirties two: half-size pages
@@ -237,6 +244,10 @@ class SqliteStore implements Store {
     if (this.#live !== undefined) return this.#live;
     throw notOpenError(this.name, this.#closed);
   }
+}
+
+function isInMemory(filename: string): boolean {
+  return filename === '' || filename === ':memory:' || filename.startsWith('file::memory:');
 }
 
 async function openFile(filename: string): Promise<SqliteDatabase> {
