@@ -268,6 +268,9 @@ function plainOptions(options: unknown): boolean {
  */
 function plainCheck(p: unknown): p is EntitlementCheckParams {
   if (typeof p !== 'object' || p === null) return false;
+  // An unknown key (a typo such as `resourceID`) would silently widen the check: let zod reject it.
+  for (const key in p)
+    if (key !== 'customerId' && key !== 'featureId' && key !== 'resourceId' && key !== 'options') return false;
   const { customerId, featureId, resourceId, options } = p as Record<string, unknown>;
   return isId(customerId) && isId(featureId) && (resourceId == null || isId(resourceId)) && plainOptions(options);
 }

@@ -15,11 +15,17 @@ import {
 } from '../core/enums.js';
 import { AllotError } from '../errors.js';
 
-/** An instant as a Date, an ISO string or epoch ms; parsed to epoch ms. */
+/** The range a JavaScript Date can hold, in epoch ms. */
+const DATE_RANGE = 8.64e15;
+
+/** An instant as a Date, an ISO string or epoch ms; parsed to whole epoch ms a Date can hold. */
 export const instant = z
-  .union([z.date(), z.iso.datetime({ offset: true }), z.number().finite()])
+  .union([z.date(), z.iso.datetime({ offset: true }), z.number()])
   .transform((v) => (v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : v))
-  .refine((ms) => Number.isFinite(ms), 'not a valid date');
+  .refine(
+    (ms) => Number.isInteger(ms) && Math.abs(ms) <= DATE_RANGE,
+    'not a valid date (whole epoch ms in Date range)',
+  );
 
 const quantity = z.number().int('must be a whole number').nonnegative();
 const resourceId = id.nullish();
@@ -140,7 +146,8 @@ const hasMethods = (...names: string[]) =>
   );
 
 /** `Allot.initialize`'s options other than the catalog, which the catalog compiler checks itself. */
-export const allotOptionsSchema = z.looseObject({
+export const allotOptionsSchema = z.strictObject({
+  catalog: z.unknown(),
   store: hasMethods('open', 'close', 'transaction', 'read').optional(),
   clock: hasMethods('now').optional(),
   entitlementsFallback: z.record(id, fallbackSchema).optional(),
@@ -155,7 +162,7 @@ export const listenerSchema = z.tuple([
 
 const checkBase = { customerId: id, featureId: id, resourceId };
 
-export const entitlementCheckSchema = z.object({
+export const entitlementCheckSchema = z.strictObject({
   ...checkBase,
   options: z
     .strictObject({
@@ -172,7 +179,8 @@ export const customerResourceSchema = z.tuple([id, resourceId]);
 export const reportUsageSchema = z.strictObject({
   customerId: id,
   featureId: id,
-  value: z.number().finite(),
+  // Bounded so counters stay exact in a double and never overflow.
+  value: z.number().min(-1e15).max(1e15),
   resourceId,
   updateBehavior: z.enum(enumValues(UsageUpdateBehavior)).default('DELTA'),
   createdAt: instant.optional(),

@@ -16,7 +16,13 @@ import {
   YearlyAccordingTo,
 } from './enums.js';
 
-export const id = z.string().min(1, 'must not be empty').max(255);
+/** An id: 1–255 characters, not blank, no control characters (they would hide in logs and keys). */
+export const id = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255)
+  .regex(/\S/, 'must not be blank')
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 export const metadataSchema = z.record(z.string(), z.string());
 
 /** `{accordingTo}`, the reference's input form; which values are allowed depends on the period. */

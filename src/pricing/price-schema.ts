@@ -1,9 +1,23 @@
 import { z } from 'zod';
 import { BillingModel, BillingPeriod, enumValues, TiersMode } from '../core/enums.js';
 
-/** A decimal amount given as a number or a string; kept as a string so no float ever touches money. */
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+/**
+ * A non-negative decimal amount given as a number or a string, kept as a string so no float ever
+ * touches money. A number must print as plain decimal digits (1e-7 or 1e21 would not); pass a
+ * string to be sure of the digits, since a float such as 0.1 + 0.2 prints as 0.30000000000000004.
+ */
 const decimalAmount = z
-  .union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal number such as "12.50"')])
+  .union([
+    z
+      .number()
+      .refine(
+        (n) => DECIMAL.test(String(n)),
+        'a number that prints as plain decimal digits; use a string such as "12.50"',
+      ),
+    z.string().regex(DECIMAL, 'a non-negative decimal such as "12.50"'),
+  ])
   .transform((v) => (typeof v === 'number' ? String(v) : v));
 
 const tierSchema = z.strictObject({

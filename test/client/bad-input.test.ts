@@ -67,6 +67,24 @@ describe.each(stores)('bad input ($name)', (fixture) => {
         h.allot.getMeteredEntitlement({ customerId: 'acme', featureId: 'api-calls', options: { requestedUsage: -1 } }),
     ],
     ['an empty bulk', () => h.allot.reportUsageBulk({ usages: [] })],
+    ['a blank id', () => h.allot.provisionCustomer({ customerId: '   ' })],
+    ['a control character in an id', () => h.allot.provisionCustomer({ customerId: 'a\u0000b' })],
+    [
+      'a date beyond the Date range',
+      () => h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro', startDate: 1e300 }),
+    ],
+    [
+      'a fractional epoch',
+      () => h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro', startDate: Date.now() + 0.5 }),
+    ],
+    [
+      'a usage value out of range',
+      () => h.allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 1e308 }),
+    ],
+    [
+      'a misspelt check field',
+      () => h.allot.getMeteredEntitlement(loose({ customerId: 'acme', featureId: 'api-calls', resourceID: 'r1' })),
+    ],
   ])('rejects %s', async (_label, call) => {
     expect(await errorCode(call())).toBe('INVALID_INPUT');
   });
@@ -109,6 +127,7 @@ describe('bad engine options', () => {
     ['a fallback without hasAccess', { entitlementsFallback: { sso: { value: 1 } } }],
     ['a negative change interval', { changeCheckIntervalMs: -1 }],
     ['a fractional cache size', { maxCachedCustomers: 1.5 }],
+    ['a misspelt option', { changeCheckIntervalMS: 5 }],
   ])('Allot.initialize rejects %s with INVALID_INPUT', (_label, options) => {
     expect(() => Allot.initialize(loose({ catalog, ...options }))).toThrowError(
       expect.objectContaining({ code: 'INVALID_INPUT' }),

@@ -369,6 +369,25 @@ describe('versionCatalog', () => {
     expect(version(compileCatalog(changed), stored).added).toEqual([]);
   });
 
+  it('keeps price amounts as plain decimal strings: no exponents, never negative', () => {
+    const priced = (amount: number | string) => {
+      const input = standardCatalogInput();
+      const basic = must(
+        input.plans?.find((p) => p.id === 'basic'),
+        'basic',
+      );
+      basic.prices = [{ billingPeriod: 'MONTHLY', currency: 'usd', amount }];
+      return input;
+    };
+    expect(compileCatalog(priced('12.50')).plans.find((p) => p.id === 'basic')?.prices[0]).toMatchObject({
+      amount: '12.50',
+      currency: 'USD',
+    });
+    expect(compileCatalog(priced(49)).plans.find((p) => p.id === 'basic')?.prices[0]?.amount).toBe('49');
+    for (const bad of [1e-7, 1e21, -5, '-5', 'ten'])
+      expect(() => compileCatalog(priced(bad))).toThrowError(expect.objectContaining({ code: 'INVALID_CATALOG' }));
+  });
+
   it('rejects a plan or add-on that lists a feature, or a plan an add-on, twice', () => {
     const input = standardCatalogInput();
     const basic = must(
