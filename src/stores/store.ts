@@ -84,7 +84,9 @@ export interface ChangeSet {
 
 /**
  * The persistence contract. Small on purpose: the façade does the thinking, a store only reads
- * and writes records atomically. Implement it to plug in another backend, and prove it with the
+ * and writes records atomically. Records are immutable once handed over, in either direction: a
+ * store may keep the objects it is given (the memory store does), and callers never mutate what
+ * it returns. Implement it to plug in another backend, and prove it with the
  * conformance suite in `test/store-conformance.ts`.
  */
 export interface Store {
