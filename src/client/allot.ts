@@ -529,10 +529,16 @@ export class Allot {
     const next = mutation.state ? entry.withState(mutation.state) : entry;
     for (const { scope, featureId, counter } of mutation.counters ?? []) next.setCounter(scope, featureId, counter);
     this.#remember(customerId, next);
-    this.#emitAfterCommit(this.catalog, next, mutation, now);
+    this.#emitAfterCommit(next, mutation, now);
   }
 
-  #emitAfterCommit(catalog: Catalog, entry: CustomerEntry, mutation: Mutation<unknown>, now: number): void {
+  /** A customer's resolved view for a scope, against the current catalog, sharing equal sets. */
+  #view(entry: CustomerEntry, resourceId: string | null, now: number) {
+    return entry.view(this.catalog, resourceId, now, this.#share);
+  }
+
+  #emitAfterCommit(entry: CustomerEntry, mutation: Mutation<unknown>, now: number): void {
+    const catalog = this.catalog;
     if (mutation.subscriptions && this.#listeners.has('subscriptionUpdated'))
       for (const s of mutation.subscriptions)
         this.#listeners.emit('subscriptionUpdated', { subscription: subscriptionShape(catalog, s, now) });
@@ -541,7 +547,7 @@ export class Allot {
       // A customer-wide change reaches every resource view too, since they include it.
       if (changed.has(null)) for (const r of this.#resourcesOf(entry.state)) changed.add(r);
       for (const resourceId of changed) {
-        const view = entry.view(catalog, resourceId, now, this.#share);
+        const view = this.#view(entry, resourceId, now);
         this.#listeners.emit('entitlementsUpdated', {
           customerId: entry.state.customer.id,
           resourceId,
@@ -582,7 +588,7 @@ export class Allot {
     now: number,
   ): Entitlement {
     const catalog = this.#catalog as Catalog;
-    const view = entry.view(catalog, resourceId, now, this.#share);
+    const view = this.#view(entry, resourceId, now);
     return evaluateEntitlement(
       view.set,
       featureId,
@@ -711,7 +717,7 @@ export class Allot {
       await this.#ready();
       const entry = await this.#entry(id);
       const now = this.#clock.now();
-      const view = entry.view(this.catalog, resource ?? null, now, this.#share);
+      const view = this.#view(entry, resource ?? null, now);
       return {
         entitlements: this.#evaluateAll(view.set, entry, resource ?? null, now),
         accessDeniedReason: view.set.accessDeniedReason,
@@ -740,7 +746,7 @@ export class Allot {
       await this.#ready();
       this.#forget(id);
       const entry = await this.#entry(id);
-      const { set } = entry.view(this.catalog, resource ?? null, this.#clock.now(), this.#share);
+      const { set } = this.#view(entry, resource ?? null, this.#clock.now());
       const reason = set.accessDeniedReason;
       return { entitledEntityExists: !set.unknownResource && (reason === null || reason === 'NoActiveSubscription') };
     } catch (error) {
@@ -1213,7 +1219,7 @@ export class Allot {
       }
       const resourceId = u.resourceId ?? null;
       // Usage of a feature the customer is not entitled to still counts, in a lifetime window.
-      const window = entry.view(catalog, resourceId, now, this.#share).window(u.featureId, now) ?? {
+      const window = this.#view(entry, resourceId, now).window(u.featureId, now) ?? {
         ...UNENTITLED,
         scope: resourceId,
       };
