@@ -5,9 +5,9 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { Allot, type AllotOptions, type CatalogInput, ManualClock, type Store } from '../src/index.js';
+import { Allot, type AllotOptions, type CatalogInput, ManualClock, type Store, type UsageEntry } from '../src/index.js';
 import { memoryStore } from '../src/stores/memory/index.js';
-import { addUsage } from '../src/stores/sql/queries.js';
+import { insertJournalEntry, usageEntryToRow } from '../src/stores/sql/queries.js';
 import type { Database } from '../src/stores/sql/schema.js';
 import { sqliteStore } from '../src/stores/sqlite/index.js';
 
@@ -163,7 +163,7 @@ async function heapPerWarmCustomer(customers: number) {
 }
 
 /**
- * Why the SQLite store compiles its kysely queries once: the same addUsage upsert, one transaction
+ * Why the SQLite store compiles its kysely queries once: the same journal insert, one transaction
  * per call, through kysely's SqliteDialect (compiled on every call) and through the store.
  */
 async function kyselyVersusPrepared(n: number) {
@@ -171,16 +171,26 @@ async function kyselyVersusPrepared(n: number) {
     const filename = join(dir, 'bench.db');
     const store = sqliteStore({ filename });
     await store.open();
-    const row = { customer_id: 'c', resource_id: '', feature_id: 'f', window_key: 'w', updated_at: 1, delta: 1 };
+    const entry: UsageEntry = {
+      customerId: 'c',
+      resourceId: null,
+      featureId: 'f',
+      window: 'w',
+      periodStart: null,
+      periodEnd: null,
+      op: 'add',
+      amount: 1,
+      at: 1,
+      dimensions: null,
+    };
+    const row = { ...usageEntryToRow(entry), origin: 'bench' };
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(filename) }) });
-    await throughput('addUsage tx via kysely SqliteDialect (compiles per call)', n, () =>
-      db.transaction().execute((trx) => addUsage(trx, row).execute()),
+    await throughput('journal insert tx via kysely SqliteDialect (compiles per call)', n, () =>
+      db.transaction().execute((trx) => insertJournalEntry(trx, row).execute()),
     );
     await db.destroy();
-    await throughput('addUsage tx via the store (compiled once)', n, () =>
-      store.transaction((tx) =>
-        tx.addUsage({ customerId: 'c', resourceId: null, featureId: 'f', window: 'w', updatedAt: 1, delta: 1 }),
-      ),
+    await throughput('journal insert tx via the store (compiled once)', n, () =>
+      store.transaction((tx) => tx.appendUsage([entry])),
     );
     await store.close();
   });

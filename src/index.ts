@@ -5,6 +5,8 @@ export type {
   AllotOptions,
   CancelSubscriptionParams,
   CancelSubscriptionScheduledUpdatesParams,
+  CheckAndReportUsageParams,
+  CheckAndReportUsageResult,
   EntitlementCheckParams,
   EntitlementsState,
   EnumCheckOptions,
@@ -18,6 +20,8 @@ export type {
   ProvisionCustomerResult,
   ProvisionSubscriptionParams,
   ProvisionSubscriptionResult,
+  ReportEventParams,
+  ReportEventResult,
   ReportUsageAck,
   ReportUsageBulkParams,
   ReportUsageParams,
@@ -59,8 +63,10 @@ export type {
 } from './core/entitlement-results.js';
 export {
   AccessDeniedReason,
+  AggregationFunction,
   BillingModel,
   BillingPeriod,
+  ConditionOperation,
   EntitlementBehavior,
   EntitlementResetPeriod,
   EntitlementsStateAccessDeniedReason,
@@ -84,10 +90,12 @@ export {
   TiersMode,
   TrialEndBehavior,
   TrialPeriodUnits,
+  UsageMarkerType,
   UsageUpdateBehavior,
   WeeklyAccordingTo,
   YearlyAccordingTo,
 } from './core/enums.js';
+export type { Dimensions, DimensionValue, MeterInput } from './core/meters.js';
 export type {
   CustomerRecord,
   CustomerState,
@@ -98,6 +106,7 @@ export type {
   UsageRecord,
 } from './core/records.js';
 export type { UsagePeriod } from './core/reset-period.js';
+export type { UsageAggregate, UsageOp } from './core/usage-aggregate.js';
 export { AllotError, type AllotErrorCode, ERROR_CODES } from './errors.js';
 export type {
   ChangeSet,
@@ -105,6 +114,9 @@ export type {
   StoreCapabilities,
   StoreReader,
   StoreTransaction,
+  UsageEntry,
+  UsageEntryQuery,
+  UsageEventRecord,
   UsageKey,
-  UsageWrite,
+  UsageWindowKey,
 } from './stores/store.js';

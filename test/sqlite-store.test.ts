@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CustomerRecord, SubscriptionRecord } from '../src/core/records.js';
 import { AllotError } from '../src/errors.js';
 import { sqliteStore } from '../src/stores/sqlite/index.js';
-import type { Store } from '../src/stores/store.js';
+import type { Store, UsageEntry } from '../src/stores/store.js';
 import { describeStoreConformance } from './store-conformance.js';
 
 /** The change feed as seen from outside any transaction. */
@@ -40,6 +40,19 @@ const customer = (id: string): CustomerRecord => ({
   createdAt: 1,
   updatedAt: 1,
   archivedAt: null,
+});
+
+const usage = (customerId: string): UsageEntry => ({
+  customerId,
+  resourceId: null,
+  featureId: 'f',
+  window: 'w',
+  periodStart: null,
+  periodEnd: null,
+  op: 'add',
+  amount: 1,
+  at: 1,
+  dimensions: null,
 });
 
 describe('sqlite store', () => {
@@ -79,7 +92,10 @@ describe('sqlite store', () => {
     for (let i = 0; i < 2; i++) await (await open(filename)).close();
     const again = await open(filename);
     expect(await again.read((r) => r.getCustomer('c1'))).toEqual(customer('c1'));
-    expect(raw(filename).prepare('select version from schema_migrations').all()).toEqual([{ version: 1 }]);
+    expect(raw(filename).prepare('select version from schema_migrations').all()).toEqual([
+      { version: 1 },
+      { version: 2 },
+    ]);
   });
 
   it('puts the file in WAL mode', async () => {
@@ -99,16 +115,17 @@ describe('sqlite store', () => {
     expect(ours.changeToken?.()).not.toBe(token);
   });
 
-  it('reports through changesSince the customers another connection touched', async () => {
+  it('reports through changesSince the customers another connection touched, never its own', async () => {
     const filename = tempFile();
     const ours = await open(filename);
     const theirs = await open(filename);
     await ours.transaction((tx) => tx.putCustomer(customer('c0')));
     const start = await feed(ours, 0);
-    expect(start?.customerIds).toEqual(['c0']);
+    expect(start?.customerIds).toEqual([]);
+    expect((await feed(theirs, 0))?.customerIds).toEqual(['c0']);
     await theirs.transaction(async (tx) => {
       await tx.putCustomer(customer('c1'));
-      await tx.addUsage({ customerId: 'c2', resourceId: null, featureId: 'f', window: 'w', updatedAt: 1, delta: 1 });
+      await tx.appendUsage([usage('c2')]);
     });
     await theirs.transaction((tx) => tx.putIdempotencyResult('scope', 'k', 1, 1));
     const changed = await feed(ours, start?.seq ?? 0);
@@ -117,13 +134,18 @@ describe('sqlite store', () => {
   });
 
   it('answers changesSince with null when the changes are unknown: pruned, or from another file', async () => {
-    const store = await open(tempFile());
-    expect(await feed(store, 5)).toEqual({ seq: 0, customerIds: null });
-    const write = { customerId: 'c', resourceId: null, featureId: 'f', window: 'w', updatedAt: 1, delta: 1 };
-    // Past the 10,000 changes kept, at the next prune (every 1,000 commits).
-    for (let i = 0; i < 11_000; i++) await store.transaction((tx) => tx.addUsage(write));
-    expect(await feed(store, 1)).toEqual({ seq: 11_000, customerIds: null });
-    expect(await feed(store, 10_999)).toEqual({ seq: 11_000, customerIds: ['c'] });
+    const filename = tempFile();
+    const ours = await open(filename);
+    const theirs = await open(filename);
+    expect(await feed(ours, 5)).toEqual({ seq: 0, customerIds: null });
+    // Past the 10,000 journal rows kept, at the next batched prune.
+    for (let i = 0; i < 11_100; i++) await theirs.transaction((tx) => tx.appendUsage([usage('c')]));
+    expect(await feed(ours, 1)).toEqual({ seq: 11_100, customerIds: null });
+    expect(await feed(ours, 11_099)).toEqual({ seq: 11_100, customerIds: ['c'] });
+    const counted = await ours.read((r) =>
+      r.getUsage({ customerId: 'c', resourceId: null, featureId: 'f', window: 'w' }),
+    );
+    expect(counted).toEqual({ value: 11_100, count: 11_100 });
   });
 
   it('leaves a connection it was given open on close', async () => {

@@ -8,8 +8,9 @@ import type {
   PromotionRecord,
   SubscriptionRecord,
 } from '../src/core/records.js';
+import { applyUsageOp, EMPTY_AGGREGATE, type UsageOp } from '../src/core/usage-aggregate.js';
 import { AllotError } from '../src/errors.js';
-import type { Store, StoreTransaction } from '../src/stores/store.js';
+import type { Store, StoreTransaction, UsageEntry } from '../src/stores/store.js';
 
 /** What a store's test file hands the suite: a store not yet opened, and how to reach its data again. */
 export interface StoreHarness {
@@ -130,12 +131,34 @@ function packageVersion(kind: 'plan' | 'addon', refId: string, version: number):
   };
 }
 
-const usageWrite = (customerId: string, featureId: string, window: string, resourceId: string | null = null) => ({
+/** A usage entry at T0 in window `window` (never ending, unless `periodEnd` says). */
+const usageEntry = (
+  customerId: string,
+  featureId: string,
+  window: string,
+  amount: number,
+  { op = 'add', resourceId = null, at = T0, periodEnd = null, dimensions = null }: Partial<UsageEntry> = {},
+): UsageEntry => ({
   customerId,
   resourceId,
   featureId,
   window,
-  updatedAt: T0,
+  periodStart: periodEnd === null ? null : T0,
+  periodEnd,
+  op,
+  amount,
+  at,
+  dimensions,
+});
+
+const usageEvent = (customerId: string, idempotencyKey: string) => ({
+  customerId,
+  idempotencyKey,
+  eventName: 'tokens',
+  resourceId: null,
+  dimensions: { model: 'a', tokens: 3 },
+  timestamp: T0,
+  createdAt: T0,
 });
 
 const byId = <T extends { id: string }>(rows: readonly T[]) => [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -143,7 +166,7 @@ const byId = <T extends { id: string }>(rows: readonly T[]) => [...rows].sort((a
 /** The state with its lists in a fixed order, so stores may return them in any order. */
 function normalised(state: CustomerState | undefined) {
   if (state === undefined) return undefined;
-  const usageKey = (u: CustomerState['usage'][number]) => `${u.featureId}\u0000${u.resourceId ?? ''}`;
+  const usageKey = (u: CustomerState['usage'][number]) => `${u.featureId}\u0000${u.resourceId ?? ''}\u0000${u.window}`;
   return {
     customer: state.customer,
     subscriptions: byId(state.subscriptions),
@@ -190,7 +213,7 @@ export function describeStoreConformance(
       it('reads missing rows as undefined, never an error', async () => {
         await store.read(async (r) => {
           expect(await r.getCustomer('nobody')).toBeUndefined();
-          expect(await r.getCustomerState('nobody')).toBeUndefined();
+          expect(await r.getCustomerState('nobody', T0)).toBeUndefined();
           expect(await r.getSubscription('nothing')).toBeUndefined();
           expect(await r.getIdempotencyResult('scope', 'key')).toBeUndefined();
           expect(await r.listSubscriptions({ limit: 10 })).toEqual([]);
@@ -254,7 +277,7 @@ export function describeStoreConformance(
           await tx.deletePromotion('p2');
           await tx.deletePromotion('never-existed');
         });
-        const state = await store.read((r) => r.getCustomerState('c1'));
+        const state = await store.read((r) => r.getCustomerState('c1', T0));
         expect(state?.promotions).toEqual([promotion('p1', 'c1', { featureId: 'feature-seats' })]);
       });
 
@@ -264,7 +287,7 @@ export function describeStoreConformance(
           for (const id of ['s-c', 's-a', 's-b']) await tx.putSubscription(subscription(id, 'c1'));
           for (const id of ['p-b', 'p-c', 'p-a']) await tx.putPromotion(promotion(id, 'c1'));
         });
-        const state = await store.read((r) => r.getCustomerState('c1'));
+        const state = await store.read((r) => r.getCustomerState('c1', T0));
         expect(state?.subscriptions.map((x) => x.id)).toEqual(['s-a', 's-b', 's-c']);
         expect(state?.promotions.map((x) => x.id)).toEqual(['p-a', 'p-b', 'p-c']);
       });
@@ -276,11 +299,13 @@ export function describeStoreConformance(
             await tx.putSubscription(subscription(`${id}-s-old`, id, { endDate: T0 + 1 }));
             await tx.putSubscription(subscription(`${id}-s-new`, id));
             await tx.putPromotion(promotion(`${id}-p`, id));
-            await tx.addUsage({ ...usageWrite(id, 'feature-api-calls', 'w1'), delta: 7 });
-            await tx.addUsage({ ...usageWrite(id, 'feature-api-calls', 'w1', 'site-1'), delta: 2 });
+            await tx.appendUsage([
+              usageEntry(id, 'feature-api-calls', 'w1', 7),
+              usageEntry(id, 'feature-api-calls', 'w1', 2, { resourceId: 'site-1' }),
+            ]);
           }
         });
-        const state = normalised(await store.read((r) => r.getCustomerState('c1')));
+        const state = normalised(await store.read((r) => r.getCustomerState('c1', T0)));
         expect(state).toEqual({
           customer: customer('c1'),
           subscriptions: [subscription('c1-s-new', 'c1'), subscription('c1-s-old', 'c1', { endDate: T0 + 1 })],
@@ -290,16 +315,22 @@ export function describeStoreConformance(
               customerId: 'c1',
               resourceId: null,
               featureId: 'feature-api-calls',
-              value: 7,
               window: 'w1',
+              periodStart: null,
+              periodEnd: null,
+              value: 7,
+              count: 1,
               updatedAt: T0,
             },
             {
               customerId: 'c1',
               resourceId: 'site-1',
               featureId: 'feature-api-calls',
-              value: 2,
               window: 'w1',
+              periodStart: null,
+              periodEnd: null,
+              value: 2,
+              count: 1,
               updatedAt: T0,
             },
           ],
@@ -346,13 +377,13 @@ export function describeStoreConformance(
           await tx.putPackageVersion(packageVersion('plan', 'pro', 1));
         });
         await store.read(async (r) => {
-          const state = await r.getCustomerState('c1');
+          const state = await r.getCustomerState('c1', T0);
           (state?.subscriptions as SubscriptionRecord[]).length = 0;
           (await r.listSubscriptions({ limit: 5 })).length = 0;
           (await r.listPackageVersions()).length = 0;
         });
         await store.read(async (r) => {
-          expect((await r.getCustomerState('c1'))?.subscriptions).toHaveLength(1);
+          expect((await r.getCustomerState('c1', T0))?.subscriptions).toHaveLength(1);
           expect(await r.listSubscriptions({ limit: 5 })).toHaveLength(1);
           expect(await r.listPackageVersions()).toHaveLength(1);
         });
@@ -365,15 +396,18 @@ export function describeStoreConformance(
           await tx.putCustomer(customer('c1'));
           await tx.putSubscription(subscription('s1', 'c1'));
           await tx.putPromotion(promotion('p1', 'c1'));
-          await tx.addUsage({ ...usageWrite('c1', 'f1', 'w1'), delta: 5 });
+          await tx.appendUsage([usageEntry('c1', 'f1', 'w1', 5)]);
+          await tx.putEvent(usageEvent('c1', 'e1'));
           await tx.putPackageVersion(packageVersion('plan', 'pro', 1));
         });
         const snapshot = () =>
           store.read(async (r) => ({
-            state: normalised(await r.getCustomerState('c1')),
+            state: normalised(await r.getCustomerState('c1', T0)),
             other: await r.getCustomer('c2'),
             idempotency: await r.getIdempotencyResult('scope', 'k1'),
             packages: await r.listPackageVersions(),
+            entries: await r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', before: T0 + 1 }),
+            w2: await r.getUsage({ customerId: 'c1', resourceId: null, featureId: 'f1', window: 'w2' }),
           }));
         const before = await snapshot();
         const failure = new Error('boom');
@@ -384,23 +418,34 @@ export function describeStoreConformance(
           await tx.putSubscription(subscription('s2', 'c1'));
           await tx.deletePromotion('p1');
           await tx.putPromotion(promotion('p2', 'c1'));
-          await tx.addUsage({ ...usageWrite('c1', 'f1', 'w1'), delta: 10 });
-          await tx.addUsage({ ...usageWrite('c1', 'f2', 'w1'), delta: 1 });
-          await tx.setUsage({ ...usageWrite('c1', 'f1', 'w2'), value: 99 });
+          await tx.appendUsage([usageEntry('c1', 'f1', 'w1', 10), usageEntry('c1', 'f2', 'w1', 1)]);
+          await tx.appendUsage([usageEntry('c1', 'f1', 'w2', 99, { op: 'set' })]);
+          expect(
+            await tx.addUniqueMember({ customerId: 'c1', resourceId: null, featureId: 'f3', window: 'w1' }, 'u1'),
+          ).toBe(true);
+          expect(await tx.putEvent(usageEvent('c1', 'e2'))).toBe(true);
           await tx.putIdempotencyResult('scope', 'k1', { ok: true }, T0);
           await tx.putPackageVersion(packageVersion('plan', 'pro', 2));
           throw failure;
         });
         await expect(attempt).rejects.toBe(failure);
         expect(await snapshot()).toEqual(before);
+        // The rolled-back member and event are gone too: adding them again is new.
+        await write(async (tx) => {
+          expect(
+            await tx.addUniqueMember({ customerId: 'c1', resourceId: null, featureId: 'f3', window: 'w1' }, 'u1'),
+          ).toBe(true);
+          expect(await tx.putEvent(usageEvent('c1', 'e2'))).toBe(true);
+          expect(await tx.putEvent(usageEvent('c1', 'e1'))).toBe(false);
+        });
       });
 
       it('a transaction reads its own writes before it commits', async () => {
         await write(async (tx) => {
           await tx.putCustomer(customer('c1'));
           await tx.putSubscription(subscription('s1', 'c1'));
-          await tx.addUsage({ ...usageWrite('c1', 'f1', 'w1'), delta: 3 });
-          const state = await tx.getCustomerState('c1');
+          await tx.appendUsage([usageEntry('c1', 'f1', 'w1', 3)]);
+          const state = await tx.getCustomerState('c1', T0);
           expect(state?.subscriptions.map((s) => s.id)).toEqual(['s1']);
           expect(state?.usage.map((u) => u.value)).toEqual([3]);
         });
@@ -494,51 +539,149 @@ export function describeStoreConformance(
       });
     });
 
-    describe('counters', () => {
-      const add = (delta: number, window = 'w1', featureId = 'f1', resourceId: string | null = null) =>
-        write((tx) => tx.addUsage({ ...usageWrite('c1', featureId, window, resourceId), delta }));
-      const set = (value: number, window = 'w1') =>
-        write((tx) => tx.setUsage({ ...usageWrite('c1', 'f1', window), value }));
-      const stored = async () => (await store.read((r) => r.getCustomerState('c1')))?.usage ?? [];
+    describe('usage', () => {
+      const key = (featureId = 'f1', window = 'w1', resourceId: string | null = null) => ({
+        customerId: 'c1',
+        resourceId,
+        featureId,
+        window,
+      });
+      const append = (...entries: UsageEntry[]) => write((tx) => tx.appendUsage(entries));
+      const aggregate = (k = key()) => store.read((r) => r.getUsage(k));
+      const stored = async (now = T0) => (await store.read((r) => r.getCustomerState('c1', now)))?.usage ?? [];
 
       beforeEach(() => write((tx) => tx.putCustomer(customer('c1'))));
 
-      it('addUsage adds within a window and floors at 0, never going negative', async () => {
-        expect(await add(5)).toBe(5);
-        expect(await add(2.5)).toBe(7.5);
-        expect(await add(-10)).toBe(0);
-        expect(await add(3)).toBe(3);
-        expect(await add(-1, 'w1', 'f2')).toBe(0);
+      it('folds each op into its window: add floors at 0, set replaces, max / min / avg track their samples', async () => {
+        await append(
+          usageEntry('c1', 'f1', 'w1', 5),
+          usageEntry('c1', 'f1', 'w1', 2.5),
+          usageEntry('c1', 'f1', 'w1', -10),
+        );
+        expect(await aggregate()).toEqual({ value: 0, count: 3 });
+        await append(usageEntry('c1', 'f1', 'w1', 4, { op: 'set' }), usageEntry('c1', 'f1', 'w1', 3));
+        expect(await aggregate()).toEqual({ value: 7, count: 5 });
+        await append(
+          usageEntry('c1', 'fmax', 'w1', 3, { op: 'max' }),
+          usageEntry('c1', 'fmax', 'w1', 9, { op: 'max' }),
+        );
+        await append(
+          usageEntry('c1', 'fmin', 'w1', 3, { op: 'min' }),
+          usageEntry('c1', 'fmin', 'w1', 9, { op: 'min' }),
+        );
+        await append(
+          usageEntry('c1', 'favg', 'w1', 3, { op: 'avg' }),
+          usageEntry('c1', 'favg', 'w1', 9, { op: 'avg' }),
+        );
+        expect(await aggregate(key('fmax'))).toEqual({ value: 9, count: 2 });
+        expect(await aggregate(key('fmin'))).toEqual({ value: 3, count: 2 });
+        expect(await aggregate(key('favg'))).toEqual({ value: 12, count: 2 });
+        expect(await aggregate(key('f1', 'w2'))).toBeUndefined();
       });
 
-      it('a write in a new window restarts the counter at zero', async () => {
-        await add(40, 'w1');
-        expect(await add(3, 'w2')).toBe(3);
-        expect(await add(-5, 'w3')).toBe(0);
-        expect(await add(1, 'w1')).toBe(1);
-        expect((await stored()).map((u) => [u.window, u.value])).toEqual([['w1', 1]]);
+      it('keeps windows, counters and resources apart', async () => {
+        await append(
+          usageEntry('c1', 'f1', 'w1', 1),
+          usageEntry('c1', 'f1', 'w2', 2),
+          usageEntry('c1', 'f1', 'w1', 3, { resourceId: 'site-1' }),
+          usageEntry('c1', 'f2', 'w1', 4),
+        );
+        const values = (await stored()).map((u) => `${u.featureId}/${u.resourceId}/${u.window}=${u.value}`).sort();
+        expect(values).toEqual(['f1/null/w1=1', 'f1/null/w2=2', 'f1/site-1/w1=3', 'f2/null/w1=4']);
       });
 
-      it('setUsage sets the value and window, floored at 0', async () => {
-        await add(10, 'w1');
-        expect(await set(4, 'w1')).toBe(4);
-        expect(await set(-4, 'w2')).toBe(0);
-        expect((await stored()).map((u) => [u.window, u.value])).toEqual([['w2', 0]]);
-        expect(await add(6, 'w2')).toBe(6);
+      it('loads only the windows that have not ended by the given time; ended ones stay readable one by one', async () => {
+        await append(
+          usageEntry('c1', 'f1', 'old', 1, { periodEnd: T0 + 10 }),
+          usageEntry('c1', 'f1', 'current', 2, { periodEnd: T0 + 20 }),
+          usageEntry('c1', 'f1', 'lifetime', 3),
+        );
+        expect((await stored(T0 + 10)).map((u) => u.window).sort()).toEqual(['current', 'lifetime']);
+        expect((await stored(T0)).map((u) => u.window).sort()).toEqual(['current', 'lifetime', 'old']);
+        expect(await aggregate(key('f1', 'old'))).toEqual({ value: 1, count: 1 });
       });
 
-      it('a customer-wide counter and a resource counter are separate', async () => {
-        await add(1, 'w1', 'f1', null);
-        await add(2, 'w1', 'f1', 'site-1');
-        await add(3, 'w1', 'f1', 'site-2');
-        const values = (await stored()).map((u) => `${u.resourceId}=${u.value}`).sort();
-        expect(values).toEqual(['null=1', 'site-1=2', 'site-2=3']);
+      it("lists a counter's entries before an instant by time, late entries in their place", async () => {
+        await append(
+          usageEntry('c1', 'f1', 'w1', 1, { at: T0 + 5, dimensions: { model: 'a' } }),
+          usageEntry('c1', 'f1', 'w1', 2, { at: T0 + 1 }),
+          usageEntry('c1', 'f2', 'w1', 9, { at: T0 + 2 }),
+          usageEntry('c1', 'f1', 'w1', 3, { at: T0 + 9, resourceId: 'r1' }),
+          usageEntry('c1', 'f1', 'w1', 4, { at: T0 + 7 }),
+        );
+        const entries = await store.read((r) =>
+          r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', before: T0 + 7 }),
+        );
+        expect(entries.map((e) => [e.at - T0, e.amount, e.dimensions])).toEqual([
+          [1, 2, null],
+          [5, 1, { model: 'a' }],
+        ]);
+      });
+
+      it('adds a UNIQUE member once per window', async () => {
+        const results = await write(async (tx) => [
+          await tx.addUniqueMember(key('u'), 'alice'),
+          await tx.addUniqueMember(key('u'), 'alice'),
+          await tx.addUniqueMember(key('u', 'w2'), 'alice'),
+          await tx.addUniqueMember(key('u', 'w1', 'r1'), 'alice'),
+        ]);
+        expect(results).toEqual([true, false, true, true]);
+        expect(await write((tx) => tx.addUniqueMember(key('u'), 'alice'))).toBe(false);
+      });
+
+      it('stores an event once per customer and idempotency key', async () => {
+        expect(await write((tx) => tx.putEvent(usageEvent('c1', 'k1')))).toBe(true);
+        expect(await write((tx) => tx.putEvent({ ...usageEvent('c1', 'k1'), eventName: 'other' }))).toBe(false);
+        expect(await write((tx) => tx.putEvent(usageEvent('c2', 'k1')))).toBe(true);
+      });
+
+      it('prunes history and raw events before an instant, leaving every aggregate as it was', async () => {
+        const entries = Array.from({ length: 40 }, (_, i) => usageEntry('c1', 'f1', 'w1', 1, { at: T0 + i }));
+        for (let i = 0; i < 40; i += 8) await append(...entries.slice(i, i + 8));
+        await write(async (tx) => {
+          await tx.putEvent({ ...usageEvent('c1', 'old'), timestamp: T0 });
+          await tx.putEvent({ ...usageEvent('c1', 'new'), timestamp: T0 + 30 });
+        });
+        const pruned = await write((tx) => tx.pruneUsageHistory(T0 + 30));
+        expect(pruned).toBe(31);
+        expect(await aggregate()).toEqual({ value: 40, count: 40 });
+        const left = await store.read((r) =>
+          r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', before: T0 + 100 }),
+        );
+        expect(left.map((e) => e.at - T0)).toEqual([30, 31, 32, 33, 34, 35, 36, 37, 38, 39]);
+        expect(await write((tx) => tx.putEvent(usageEvent('c1', 'old')))).toBe(true);
+        expect(await write((tx) => tx.putEvent(usageEvent('c1', 'new')))).toBe(false);
+      });
+
+      it('stays exact over thousands of entries in many transactions (past any batching a store does)', async () => {
+        const model = new Map<string, { value: number; count: number }>();
+        let at = T0;
+        for (let t = 0; t < 30; t++) {
+          const batch: UsageEntry[] = [];
+          for (let i = 0; i < 50; i++) {
+            const op: UsageOp = i % 7 === 0 ? 'set' : 'add';
+            const window = `w${(t + i) % 3}`;
+            const amount = ((t * 50 + i) % 11) - 3;
+            batch.push(usageEntry('c1', 'f1', window, amount, { op, at: at++ }));
+            model.set(window, applyUsageOp(model.get(window) ?? EMPTY_AGGREGATE, op, amount));
+          }
+          await append(...batch);
+        }
+        for (const [window, expected] of model) expect(await aggregate(key('f1', window))).toEqual(expected);
+        const usage = await stored();
+        expect(Object.fromEntries(usage.map((u) => [u.window, { value: u.value, count: u.count }]))).toEqual(
+          Object.fromEntries(model),
+        );
+        const entries = await store.read((r) =>
+          r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', before: at }),
+        );
+        expect(entries).toHaveLength(1500);
+        expect(entries.every((e, i) => e.at === T0 + i)).toBe(true);
       });
 
       describe('properties', () => {
-        type Op = { kind: 'add' | 'set'; key: readonly [string, string | null]; window: string; amount: number };
-        const op: fc.Arbitrary<Op> = fc.record({
-          kind: fc.constantFrom('add' as const, 'set' as const),
+        const op = fc.record({
+          op: fc.constantFrom<UsageOp>('add', 'set', 'max', 'min', 'avg'),
           key: fc.constantFrom(['f1', null] as const, ['f1', 'r1'] as const, ['f2', null] as const),
           window: fc.constantFrom('w1', 'w2', 'w3'),
           // Quarters add exactly in binary floating point, so the model and the store agree to the bit.
@@ -546,31 +689,27 @@ export function describeStoreConformance(
         });
         let run = 0;
 
-        it('for any sequence of adds and sets, the counters equal a simple model', async () => {
+        it('for any sequence of entries, every window aggregate equals folding them with applyUsageOp', async () => {
           await fc.assert(
-            fc.asyncProperty(fc.array(op, { maxLength: 25 }), async (ops) => {
+            fc.asyncProperty(fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { maxLength: 12 }), async (txs) => {
               run += 1;
               const customerId = `model-${run}`;
-              const model = new Map<string, { value: number; window: string }>();
+              const model = new Map<string, { value: number; count: number }>();
               await write((tx) => tx.putCustomer(customer(customerId)));
-              for (const o of ops) {
-                const [featureId, resourceId] = o.key;
-                const key = `${featureId}/${resourceId}`;
-                const previous = model.get(key);
-                const base = o.kind === 'add' && previous?.window === o.window ? previous.value : 0;
-                const expected = Math.max(0, base + o.amount);
-                model.set(key, { value: expected, window: o.window });
-                const w = usageWrite(customerId, featureId, o.window, resourceId);
-                const value = await write((tx) =>
-                  o.kind === 'add' ? tx.addUsage({ ...w, delta: o.amount }) : tx.setUsage({ ...w, value: o.amount }),
-                );
-                expect(value).toBe(expected);
+              for (const ops of txs) {
+                const entries = ops.map((o) => {
+                  const [featureId, resourceId] = o.key as readonly [string, string | null];
+                  const id = `${featureId}/${resourceId}/${o.window}`;
+                  model.set(id, applyUsageOp(model.get(id) ?? EMPTY_AGGREGATE, o.op, o.amount));
+                  return usageEntry(customerId, featureId, o.window, o.amount, { op: o.op, resourceId });
+                });
+                await write((tx) => tx.appendUsage(entries));
               }
-              const usage = (await store.read((r) => r.getCustomerState(customerId)))?.usage ?? [];
-              const actual = Object.fromEntries(usage.map((u) => [`${u.featureId}/${u.resourceId}`, u]));
-              expect(Object.keys(actual).sort()).toEqual([...model.keys()].sort());
-              for (const [key, m] of model)
-                expect([actual[key]?.value, actual[key]?.window]).toEqual([m.value, m.window]);
+              const usage = (await store.read((r) => r.getCustomerState(customerId, T0)))?.usage ?? [];
+              const actual = Object.fromEntries(
+                usage.map((u) => [`${u.featureId}/${u.resourceId}/${u.window}`, { value: u.value, count: u.count }]),
+              );
+              expect(actual).toEqual(Object.fromEntries(model));
             }),
             { seed: FC_SEED, numRuns: 60 },
           );
@@ -619,10 +758,11 @@ export function describeStoreConformance(
             await tx.putPackageVersion(packageVersion('plan', 'pro', 1));
           });
           await write((tx) => tx.deletePromotion('p2'));
-          for (let i = 0; i < 20; i++) await write((tx) => tx.addUsage({ ...usageWrite('c1', 'f1', 'w1'), delta: 1 }));
+          for (let i = 0; i < 20; i++) await write((tx) => tx.appendUsage([usageEntry('c1', 'f1', 'w1', 1)]));
+          await write((tx) => tx.putEvent(usageEvent('c1', 'e1')));
           const snapshot = () =>
             store.read(async (r) => ({
-              state: normalised(await r.getCustomerState('c1')),
+              state: normalised(await r.getCustomerState('c1', T0)),
               subscriptions: await r.listSubscriptions({ limit: 10 }),
               idempotency: await r.getIdempotencyResult('scope', 'k1'),
               packages: await r.listPackageVersions(),
@@ -633,6 +773,7 @@ export function describeStoreConformance(
           store = await reopen();
           await store.open();
           expect(await snapshot()).toEqual(before);
+          expect(await write((tx) => tx.putEvent(usageEvent('c1', 'e1')))).toBe(false);
         });
       });
   });

@@ -27,6 +27,7 @@ import {
   entitlementType,
   evaluateEntitlement,
 } from '../core/evaluate-entitlement.js';
+import { matchesMeter, meterSample } from '../core/meters.js';
 import type { CustomerRecord, CustomerState, PromotionRecord, SubscriptionRecord } from '../core/records.js';
 import { addMonthsUtc } from '../core/reset-period.js';
 import {
@@ -40,17 +41,19 @@ import {
   updateSubscription,
 } from '../core/subscription-changes.js';
 import { isLive, isOpen } from '../core/subscription-state.js';
+import { aggregationOp } from '../core/usage-aggregate.js';
 import { AllotError } from '../errors.js';
 import { memoryStore } from '../stores/memory/memory-store.js';
 import type { ChangeSet, Store, StoreReader, StoreTransaction } from '../stores/store.js';
 import { type Clock, systemClock } from './clock.js';
-import { type CachedCounter, CustomerEntry, entitlementInterner } from './customer-cache.js';
+import { CustomerEntry, entitlementInterner } from './customer-cache.js';
 import { type EntitlementFallback, fallbackEntitlement, fallbackType } from './fallback.js';
 import {
   activeSubscriptionsSchema,
   allotOptionsSchema,
   cancelScheduledUpdatesSchema,
   cancelSubscriptionSchema,
+  checkAndReportUsageSchema,
   customerIdSchema,
   customerResourceSchema,
   entitlementCheckSchema,
@@ -60,6 +63,8 @@ import {
   parse,
   provisionCustomerSchema,
   provisionSubscriptionSchema,
+  type reportEventSchema,
+  reportEventsSchema,
   reportUsageBulkSchema,
   reportUsageSchema,
   revokePromotionSchema,
@@ -83,6 +88,7 @@ import {
   slimSubscriptionShape,
   subscriptionShape,
 } from './result-shapes.js';
+import { UsageBatch, type WrittenCounter } from './usage-batch.js';
 
 // Parameter types are the zod schemas' inputs, so the types and the validation never disagree.
 
@@ -153,6 +159,27 @@ export interface AllotOptions {
   maxCachedCustomers?: number;
 }
 
+/** `checkAndReportUsage`'s input: a DELTA of `value` (not negative) recorded only if the limit allows it. */
+export type CheckAndReportUsageParams = z.input<typeof checkAndReportUsageSchema>;
+
+/** `checkAndReportUsage`'s answer: the check as it was made and, when granted, the recorded usage. */
+export interface CheckAndReportUsageResult {
+  hasAccess: boolean;
+  /** The check before recording, with `requestedUsage` = value; its `accessDeniedReason` says why a denial was made. */
+  entitlement: MeteredEntitlement;
+  /** The acknowledgement of the recorded usage; absent when denied. */
+  usage?: ReportUsageAck;
+}
+
+/** One raw event for `reportEvent`. */
+export type ReportEventParams = z.input<typeof reportEventSchema>;
+
+/** What `reportEvent` did with the events: how many counted, how many repeated an idempotency key already seen. */
+export interface ReportEventResult {
+  accepted: number;
+  duplicates: number;
+}
+
 /** What `reportUsage` acknowledges once the usage is durable. */
 export interface ReportUsageAck {
   measurementId: string;
@@ -215,6 +242,39 @@ export interface Product {
   multipleSubscriptions: boolean;
 }
 
+/** An item of a batch and its position in it (none for a single-item call). */
+interface Indexed<T> {
+  readonly item: T;
+  readonly index?: number;
+}
+
+/** How far ahead of the clock an event or report may be stamped: producers' clocks drift. */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** When usage stamped `at` happened: now when unstamped, and never later than now. */
+function pastOrNow(at: number | undefined, now: number, field: string): number {
+  if (at === undefined) return now;
+  if (at > now + MAX_CLOCK_SKEW_MS)
+    throw new AllotError('INVALID_INPUT', `${field} ${new Date(at).toISOString()} is in the future`, {
+      details: { [field]: at, now },
+    });
+  return Math.min(at, now);
+}
+
+/** Runs one item of a batch; an AllotError it throws names the item, so a rejected batch says which one failed. */
+async function naming<T>(index: number | undefined, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (index === undefined || !AllotError.is(e)) throw e;
+    const details = typeof e.details === 'object' && e.details !== null ? e.details : { cause: e.details };
+    throw new AllotError(e.code, `item ${index}: ${e.message.replace(/^\[allot\] /, '')}`, {
+      details: { ...details, index },
+      cause: e,
+    });
+  }
+}
+
 interface Load {
   promise: Promise<CustomerEntry>;
   stale: boolean;
@@ -224,8 +284,8 @@ interface Load {
 interface Mutation<T> {
   result: T;
   state?: CustomerState;
-  /** Counters written: `scope` is whose counter it is, `resourceId` the scope the usage was reported for. */
-  counters?: { resourceId: string | null; scope: string | null; featureId: string; counter: CachedCounter }[];
+  /** Usage windows written. */
+  counters?: readonly WrittenCounter[];
   changedResources?: Iterable<string | null>;
   subscriptions?: readonly SubscriptionRecord[];
 }
@@ -234,7 +294,6 @@ const USAGE_SCOPE = 'usage';
 const NO_OPTIONS: CheckOptions = Object.freeze({});
 /** Errors that mean the store cannot answer, so a check falls back quietly. */
 const STORE_FAILURES: ReadonlySet<string> = new Set(['STORE_ERROR', 'CLOSED', 'NOT_INITIALIZED', 'INVALID_CATALOG']);
-const UNENTITLED = { key: 'unentitled', periodStart: null, periodEnd: null } as const;
 const PROMOTION_MONTHS: Partial<Record<PromotionalEntitlementPeriod, number>> = {
   ONE_MONTH: 1,
   SIX_MONTH: 6,
@@ -417,10 +476,10 @@ export class Allot {
   }
 
   /** Loads a customer, first learning any catalog version another process subscribed them to. */
-  async #load(reader: StoreReader, customerId: string): Promise<CustomerEntry> {
-    const state = await reader.getCustomerState(customerId);
+  async #load(reader: StoreReader, customerId: string, now: number): Promise<CustomerEntry> {
+    const state = await reader.getCustomerState(customerId, now);
     if (state && !knowsVersions(this.catalog, state.subscriptions)) await this.#learnVersions(reader);
-    return new CustomerEntry(state);
+    return new CustomerEntry(state, now);
   }
 
   async #learnVersions(reader: StoreReader): Promise<void> {
@@ -463,13 +522,14 @@ export class Allot {
    */
   async #entry(customerId: string): Promise<CustomerEntry> {
     await this.#catchUp();
-    const cached = this.#cache.get(customerId);
+    const now = this.#clock.now();
+    const cached = this.#cached(customerId, now);
     if (cached) return cached;
     const inFlight = this.#loads.get(customerId);
     if (inFlight) return inFlight.promise;
-    const load: Load = { stale: false, promise: Promise.resolve(new CustomerEntry(undefined)) };
+    const load: Load = { stale: false, promise: Promise.resolve(new CustomerEntry(undefined, now)) };
     load.promise = this.#store
-      .read((r) => this.#load(r, customerId))
+      .read((r) => this.#load(r, customerId, now))
       .then((entry) => {
         if (load.stale) return this.#cache.get(customerId) ?? entry;
         this.#remember(customerId, entry);
@@ -480,6 +540,12 @@ export class Allot {
       });
     this.#loads.set(customerId, load);
     return load.promise;
+  }
+
+  /** The cached entry, unless the clock moved back before it was loaded (it may lack the windows of that time). */
+  #cached(customerId: string, now: number): CustomerEntry | undefined {
+    const entry = this.#cache.get(customerId);
+    return entry !== undefined && entry.loadedAt <= now ? entry : undefined;
   }
 
   /**
@@ -502,7 +568,7 @@ export class Allot {
         // Under the write lock, catch up with other processes once; then the cache is current.
         await this.#catchUp(tx);
         const entries = new Map<string, CustomerEntry>();
-        for (const id of customerIds) entries.set(id, this.#cache.get(id) ?? (await this.#load(tx, id)));
+        for (const id of customerIds) entries.set(id, this.#cached(id, now) ?? (await this.#load(tx, id, now)));
         return { entries, outcome: await body(entries, tx, now) };
       });
       for (const [id, mutation] of outcome.mutations) {
@@ -519,7 +585,7 @@ export class Allot {
     fn: (entry: CustomerEntry, tx: StoreTransaction, now: number, catalog: Catalog) => Promise<Mutation<T>>,
   ): Promise<T> {
     return this.#write([customerId], async (entries, tx, now) => {
-      const mutation = await fn(entries.get(customerId) ?? new CustomerEntry(undefined), tx, now, this.catalog);
+      const mutation = await fn(entries.get(customerId) ?? new CustomerEntry(undefined, now), tx, now, this.catalog);
       return { result: mutation.result, mutations: new Map([[customerId, mutation]]) };
     });
   }
@@ -527,7 +593,8 @@ export class Allot {
   /** After commit: the customer's new entry goes into the cache, then its events go out. */
   #install(customerId: string, entry: CustomerEntry, mutation: Mutation<unknown>, now: number): void {
     const next = mutation.state ? entry.withState(mutation.state) : entry;
-    for (const { scope, featureId, counter } of mutation.counters ?? []) next.setCounter(scope, featureId, counter);
+    for (const { scope, featureId, counter } of mutation.counters ?? [])
+      next.setCounter(scope, featureId, counter, now);
     this.#remember(customerId, next);
     this.#emitAfterCommit(next, mutation, now);
   }
@@ -629,12 +696,14 @@ export class Allot {
     const p = plainCheck(params) ? params : (parse(entitlementCheckSchema, params, method) as EntitlementCheckParams);
     try {
       // A warm customer is answered without awaiting anything.
-      let entry = this.#catalog && !this.#closed && !this.#foreignChanged() ? this.#cache.get(p.customerId) : undefined;
+      const now = this.#clock.now();
+      let entry =
+        this.#catalog && !this.#closed && !this.#foreignChanged() ? this.#cached(p.customerId, now) : undefined;
       if (!entry) {
         await this.#ready();
         entry = await this.#entry(p.customerId);
       }
-      return this.#answer(entry, p, type);
+      return this.#answer(entry, p, type, this.#clock.now());
     } catch (error) {
       // Checks never throw for a store failure: they answer from the fallback (DESIGN §6).
       this.#fellBack(error);
@@ -643,9 +712,14 @@ export class Allot {
   }
 
   /** Evaluates a check on a loaded customer; a type mismatch answers from the fallback. */
-  #answer(entry: CustomerEntry, p: EntitlementCheckParams, type: EntitlementType | undefined): Entitlement {
+  #answer(
+    entry: CustomerEntry,
+    p: EntitlementCheckParams,
+    type: EntitlementType | undefined,
+    now: number,
+  ): Entitlement {
     const options = p.options ?? NO_OPTIONS;
-    const result = this.#evaluate(entry, p.resourceId ?? null, p.featureId, type, options, this.#clock.now());
+    const result = this.#evaluate(entry, p.resourceId ?? null, p.featureId, type, options, now);
     if (result.accessDeniedReason !== 'FeatureTypeMismatch') return result;
     const fallback = this.#fallback(type, p.featureId, p.options);
     return fallback.hasAccess ? fallback : { ...fallback, accessDeniedReason: 'FeatureTypeMismatch' };
@@ -698,8 +772,9 @@ export class Allot {
     try {
       // Another process's commit is caught up in the background; until then the cache answers.
       if (this.#catalog && !this.#closed && this.#foreignChanged()) this.#catchUp().catch(() => {});
-      const entry = this.#catalog && !this.#closed ? this.#cache.get(p.customerId) : undefined;
-      if (entry) return this.#answer(entry, p, type) as never;
+      const now = this.#clock.now();
+      const entry = this.#catalog && !this.#closed ? this.#cached(p.customerId, now) : undefined;
+      if (entry) return this.#answer(entry, p, type, now) as never;
       if (this.#catalog && !this.#closed) this.#entry(p.customerId).catch(() => {});
     } catch (error) {
       this.#fellBack(error);
@@ -1147,104 +1222,220 @@ export class Allot {
   /**
    * Records usage of a metered feature: DELTA (default; may be negative, usage never goes below
    * 0) or SET. Returns once durable. A repeated `idempotencyKey` applies once and returns the
-   * first acknowledgement.
+   * first acknowledgement. A `createdAt` in an earlier period counts in that period.
    */
   async reportUsage(params: ReportUsageParams): Promise<ReportUsageAck> {
     const p = parse(reportUsageSchema, params, 'reportUsage');
-    const [ack] = await this.#reportUsages(p.customerId, [p]);
+    const [ack] = await this.#mutate(p.customerId, (entry, tx, now, catalog) =>
+      this.#applyUsages(entry, p.customerId, [{ item: p }], tx, now, catalog),
+    );
     return ack as ReportUsageAck;
   }
 
   /** Records many usages in one transaction: all of them, or (on any error) none. */
   async reportUsageBulk(params: ReportUsageBulkParams): Promise<ReportUsageAck[]> {
     const p = parse(reportUsageBulkSchema, params, 'reportUsageBulk');
-    const byCustomer = new Map<string, typeof p.usages>();
-    for (const u of p.usages) byCustomer.set(u.customerId, [...(byCustomer.get(u.customerId) ?? []), u]);
-    if (byCustomer.size === 1) return this.#reportUsages(p.usages[0]?.customerId ?? '', p.usages);
-    // Several customers: one transaction over all of them, caches updated after commit.
-    return this.#write([...byCustomer.keys()], async (entries, tx, now) => {
-      const mutations = new Map<string, Mutation<ReportUsageAck[]>>();
-      const acks = new Map<(typeof p.usages)[number], ReportUsageAck>();
-      for (const [customerId, usages] of byCustomer) {
-        const entry = entries.get(customerId) ?? new CustomerEntry(undefined);
-        const mutation = await this.#applyUsages(entry, customerId, usages, tx, now, this.catalog);
-        mutations.set(customerId, mutation);
-        usages.forEach((u, i) => {
-          const ack = mutation.result[i];
-          if (ack) acks.set(u, ack);
-        });
-      }
-      return { result: p.usages.map((u) => acks.get(u) as ReportUsageAck), mutations };
+    const acks = await this.#writeEach(p.usages, (entry, customerId, usages, tx, now, catalog) =>
+      this.#applyUsages(entry, customerId, usages, tx, now, catalog),
+    );
+    return acks as ReportUsageAck[];
+  }
+
+  /**
+   * Checks a metered feature's limit and records the usage in the same transaction: granted only
+   * when unlimited, soft-limited, or `currentUsage + value <= usageLimit`; otherwise nothing is
+   * recorded and the result says why. Holds across processes sharing one SQLite file.
+   *
+   * @example
+   * const { hasAccess } = await allot.checkAndReportUsage({ customerId, featureId: 'tokens', value: 1200 });
+   */
+  async checkAndReportUsage(params: CheckAndReportUsageParams): Promise<CheckAndReportUsageResult> {
+    const p = parse(checkAndReportUsageSchema, params, 'checkAndReportUsage');
+    return this.#mutate<CheckAndReportUsageResult>(p.customerId, async (entry, tx, now, catalog) => {
+      this.#requireCustomer(entry, p.customerId);
+      const resourceId = p.resourceId ?? null;
+      const prior = await this.#priorAck(tx, p.customerId, p.idempotencyKey);
+      const entitlement = this.#evaluate(
+        entry,
+        resourceId,
+        p.featureId,
+        'METERED',
+        {
+          requestedUsage: prior ? 0 : p.value,
+        },
+        now,
+      ) as MeteredEntitlement;
+      if (prior) return { result: { hasAccess: true, entitlement, usage: toAck(prior) } };
+      if (!entitlement.hasAccess) return { result: { hasAccess: false, entitlement } };
+      const usage = { ...p, updateBehavior: 'DELTA' as const };
+      const mutation = await this.#applyUsages(entry, p.customerId, [{ item: usage }], tx, now, catalog);
+      return { ...mutation, result: { hasAccess: true, entitlement, usage: mutation.result[0] as ReportUsageAck } };
     });
   }
 
-  #reportUsages(customerId: string, usages: z.output<typeof reportUsageSchema>[]): Promise<ReportUsageAck[]> {
-    return this.#mutate(customerId, (entry, tx, now, catalog) =>
-      this.#applyUsages(entry, customerId, usages, tx, now, catalog),
+  /**
+   * Reports raw events (one, or up to 1,000 in one transaction: all applied or none). Each
+   * feature whose meter matches aggregates it in the usage period of its `timestamp`; an
+   * idempotency key already seen for the customer is skipped, across calls and restarts.
+   */
+  async reportEvent(events: ReportEventParams | ReportEventParams[]): Promise<ReportEventResult> {
+    const list = parse(reportEventsSchema, events, 'reportEvent');
+    const results = await this.#writeEach(
+      Array.isArray(list) ? list : [list],
+      (entry, customerId, batch, tx, now, catalog) => this.#applyEvents(entry, customerId, batch, tx, now, catalog),
     );
+    return { accepted: results.filter(Boolean).length, duplicates: results.filter((r) => !r).length };
+  }
+
+  /**
+   * Applies items for several customers in one transaction, each customer's through `apply`;
+   * returns the per-item results in input order. An error names the failing item's index.
+   */
+  #writeEach<I extends { customerId: string }, R>(
+    items: readonly I[],
+    apply: (
+      entry: CustomerEntry,
+      customerId: string,
+      items: readonly Indexed<I>[],
+      tx: StoreTransaction,
+      now: number,
+      catalog: Catalog,
+    ) => Promise<Mutation<R[]>>,
+  ): Promise<R[]> {
+    const byCustomer = new Map<string, (Indexed<I> & { index: number })[]>();
+    items.forEach((item, index) => {
+      const list = byCustomer.get(item.customerId);
+      if (list) list.push({ item, index });
+      else byCustomer.set(item.customerId, [{ item, index }]);
+    });
+    return this.#write([...byCustomer.keys()], async (entries, tx, now) => {
+      const mutations = new Map<string, Mutation<R[]>>();
+      const results: R[] = new Array(items.length);
+      for (const [customerId, list] of byCustomer) {
+        const entry = entries.get(customerId) ?? new CustomerEntry(undefined, now);
+        const mutation = await apply(entry, customerId, list, tx, now, this.catalog);
+        mutations.set(customerId, mutation);
+        list.forEach(({ index }, i) => {
+          results[index] = mutation.result[i] as R;
+        });
+      }
+      return { result: results, mutations };
+    });
+  }
+
+  async #priorAck(tx: StoreTransaction, customerId: string, key: string | undefined): Promise<AckRecord | undefined> {
+    if (key === undefined) return undefined;
+    return (await tx.getIdempotencyResult(`${USAGE_SCOPE}:${customerId}`, key)) as AckRecord | undefined;
   }
 
   async #applyUsages(
     entry: CustomerEntry,
     customerId: string,
-    usages: z.output<typeof reportUsageSchema>[],
+    usages: readonly Indexed<z.output<typeof reportUsageSchema>>[],
     tx: StoreTransaction,
     now: number,
     catalog: Catalog,
   ): Promise<Mutation<ReportUsageAck[]>> {
-    this.#requireCustomer(entry, customerId);
+    const batch = new UsageBatch(customerId, entry, catalog, tx, now, this.#share);
     const acks: ReportUsageAck[] = [];
-    const counters: NonNullable<Mutation<unknown>['counters']> = [];
-    for (const u of usages) {
-      const feature = catalog.features.get(u.featureId);
-      if (!feature)
-        throw new AllotError('FEATURE_NOT_FOUND', `feature "${u.featureId}" is not in the catalog`, {
-          details: { featureId: u.featureId },
-        });
-      if (feature.meterType === 'None')
-        throw new AllotError(
-          'FEATURE_NOT_METERED',
-          `feature "${u.featureId}" is not metered; usage cannot be reported`,
-          {
-            details: { featureId: u.featureId },
-          },
+    for (const { item: u, index } of usages) {
+      await naming(index, async () => {
+        this.#requireCustomer(entry, customerId);
+        this.#reportableFeature(catalog, u.featureId);
+        const prior = await this.#priorAck(tx, customerId, u.idempotencyKey);
+        if (prior) return void acks.push(toAck(prior));
+        const resourceId = u.resourceId ?? null;
+        const at = pastOrNow(u.createdAt, now, 'createdAt');
+        const window = batch.place(u.featureId, resourceId, at);
+        const op = u.updateBehavior === 'SET' ? 'set' : 'add';
+        const { currentUsage } = await batch.apply(
+          u.featureId,
+          resourceId,
+          window,
+          op,
+          u.value,
+          at,
+          u.dimensions ?? null,
         );
-      const keyScope = `${USAGE_SCOPE}:${customerId}`;
-      if (u.idempotencyKey !== undefined) {
-        const prior = (await tx.getIdempotencyResult(keyScope, u.idempotencyKey)) as AckRecord | undefined;
-        if (prior) {
-          acks.push(toAck(prior));
-          continue;
-        }
-      }
-      const resourceId = u.resourceId ?? null;
-      // Usage of a feature the customer is not entitled to still counts, in a lifetime window.
-      const window = this.#view(entry, resourceId, now).window(u.featureId, now) ?? {
-        ...UNENTITLED,
-        scope: resourceId,
-      };
-      const scope = window.scope;
-      const write = { customerId, resourceId: scope, featureId: u.featureId, window: window.key, updatedAt: now };
-      const value =
-        u.updateBehavior === 'SET'
-          ? await tx.setUsage({ ...write, value: u.value })
-          : await tx.addUsage({ ...write, delta: u.value });
-      // The store computed the value; the cache learns it only after commit.
-      counters.push({ resourceId, scope, featureId: u.featureId, counter: { value, window: window.key } });
-      const record: AckRecord = {
-        measurementId: globalThis.crypto.randomUUID(),
-        customerId,
-        featureId: u.featureId,
-        resourceId,
-        currentUsage: value,
-        timestamp: u.createdAt ?? now,
-        periodStart: window.periodStart,
-        periodEnd: window.periodEnd,
-      };
-      if (u.idempotencyKey !== undefined) await tx.putIdempotencyResult(keyScope, u.idempotencyKey, record, now);
-      acks.push(toAck(record));
+        const record: AckRecord = {
+          measurementId: globalThis.crypto.randomUUID(),
+          customerId,
+          featureId: u.featureId,
+          resourceId,
+          currentUsage,
+          timestamp: at,
+          periodStart: window.periodStart,
+          periodEnd: window.periodEnd,
+        };
+        if (u.idempotencyKey !== undefined)
+          await tx.putIdempotencyResult(`${USAGE_SCOPE}:${customerId}`, u.idempotencyKey, record, now);
+        acks.push(toAck(record));
+      });
     }
-    return { result: acks, counters };
+    await batch.flush();
+    return { result: acks, counters: batch.counters() };
+  }
+
+  /** A feature that takes reported usage: metered, and counted from reports rather than events. */
+  #reportableFeature(catalog: Catalog, featureId: string): void {
+    const feature = catalog.features.get(featureId);
+    if (!feature)
+      throw new AllotError('FEATURE_NOT_FOUND', `feature "${featureId}" is not in the catalog`, {
+        details: { featureId },
+      });
+    if (feature.meterType === 'None')
+      throw new AllotError('FEATURE_NOT_METERED', `feature "${featureId}" is not metered; usage cannot be reported`, {
+        details: { featureId },
+      });
+    if (feature.meter)
+      throw new AllotError(
+        'INVALID_OPERATION',
+        `feature "${featureId}" counts "${feature.meter.eventName}" events; report them with reportEvent`,
+        { details: { featureId } },
+      );
+  }
+
+  /** Applies one customer's events; each result is true when counted, false for a repeated idempotency key. */
+  async #applyEvents(
+    entry: CustomerEntry,
+    customerId: string,
+    events: readonly Indexed<z.output<typeof reportEventSchema>>[],
+    tx: StoreTransaction,
+    now: number,
+    catalog: Catalog,
+  ): Promise<Mutation<boolean[]>> {
+    const batch = new UsageBatch(customerId, entry, catalog, tx, now, this.#share);
+    const results: boolean[] = [];
+    for (const { item: e, index } of events) {
+      await naming(index, async () => {
+        this.#requireCustomer(entry, customerId);
+        const at = pastOrNow(e.timestamp, now, 'timestamp');
+        const resourceId = e.resourceId ?? null;
+        const dimensions = e.dimensions ?? {};
+        const event = { customerId, idempotencyKey: e.idempotencyKey, eventName: e.eventName, resourceId };
+        const fresh = await tx.putEvent({ ...event, dimensions, timestamp: at, createdAt: now });
+        results.push(fresh);
+        if (!fresh) return;
+        for (const feature of catalog.metersByEvent.get(e.eventName) ?? []) {
+          if (!matchesMeter(feature.meter, e.eventName, dimensions)) continue;
+          const sample = meterSample(feature.meter, feature.id, dimensions);
+          const window = batch.place(feature.id, resourceId, at);
+          if (sample.member !== undefined && !(await batch.addMember(feature.id, window, sample.member))) continue;
+          const op = aggregationOp[feature.meter.aggregation.function];
+          await batch.apply(
+            feature.id,
+            resourceId,
+            window,
+            op,
+            sample.member === undefined ? sample.amount : 1,
+            at,
+            dimensions,
+          );
+        }
+      });
+    }
+    await batch.flush();
+    return { result: results, counters: batch.counters() };
   }
 
   // ──────────────────────────────────────── promotions ────────────────────────────────────────

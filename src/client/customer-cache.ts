@@ -7,11 +7,21 @@ import {
 } from '../core/effective-entitlements.js';
 import type { UsageSource, UsageView } from '../core/evaluate-entitlement.js';
 import type { CustomerState } from '../core/records.js';
+import { aggregateUsage, type UsageAggregate } from '../core/usage-aggregate.js';
 
-/** A usage counter as cached: its value counts within `window`. */
-export interface CachedCounter {
-  value: number;
-  window: string;
+/** A usage window's aggregate, as cached. */
+export interface CounterValue extends UsageAggregate {
+  readonly window: string;
+  /** When the window ends (null: never); an ended window is dropped from the cache. */
+  readonly periodEnd: number | null;
+}
+
+/**
+ * The cached windows of one counter, newest first: usually one, more only while windows of an
+ * earlier usage epoch have not ended. Immutable, so a check can read it while a write replaces it.
+ */
+interface CachedCounter extends CounterValue {
+  readonly next: CachedCounter | undefined;
 }
 
 /** The usage window of one feature at the time it was last computed; reused until `periodEnd`. */
@@ -22,6 +32,8 @@ export interface FeatureWindow {
   readonly counters: Counters;
   readonly periodStart: number | null;
   readonly periodEnd: number | null;
+  /** The usage is the mean of the samples (an AVG meter), not the aggregate's value. */
+  readonly avg: boolean;
   /** Reused as the evaluator's usage view, so a warm check allocates nothing for it. */
   readonly view: {
     currentUsage: number;
@@ -42,6 +54,7 @@ class ResourceView implements UsageSource {
     /** When the set was resolved: a clock moved back before it makes the view stale. */
     readonly resolvedAt: number,
     readonly countersOf: (scope: string | null) => Counters,
+    readonly catalog: Catalog,
   ) {}
 
   /** Fresh at `now`: resolved no later and still before the next transition. */
@@ -63,6 +76,7 @@ class ResourceView implements UsageSource {
       counters: this.countersOf(source.scope),
       periodStart: w.periodStart,
       periodEnd: w.periodEnd,
+      avg: this.catalog.features.get(featureId)?.meter?.aggregation.function === 'AVG',
       view: { currentUsage: 0, periodAnchor: w.anchor, periodStart: w.periodStart, periodEnd: w.periodEnd },
     };
     this.#windows ??= new Map();
@@ -73,9 +87,10 @@ class ResourceView implements UsageSource {
   usageView(featureId: string, now: number): UsageView {
     const w = this.window(featureId, now);
     if (!w) return NO_USAGE;
-    const counter = w.counters.get(featureId);
-    // A counter from an earlier window counts as zero: the lazy reset.
-    w.view.currentUsage = counter !== undefined && counter.window === w.key ? counter.value : 0;
+    let counter = w.counters.get(featureId);
+    while (counter !== undefined && counter.window !== w.key) counter = counter.next;
+    // No counter for the current window means no usage in it yet: the lazy reset.
+    w.view.currentUsage = counter === undefined ? 0 : w.avg ? aggregateUsage(counter, 'avg') : counter.value;
     return w.view;
   }
 }
@@ -96,14 +111,22 @@ export class CustomerEntry {
   /** resource key → feature id → counter. */
   readonly #counters: Map<string, Counters>;
 
+  /** The customer as stored, without usage (the counters hold it). */
+  readonly state: CustomerState | undefined;
+
   constructor(
-    readonly state: CustomerState | undefined,
+    state: CustomerState | undefined,
+    /**
+     * When the counters were loaded: they hold every window that had not ended then, so a clock
+     * moved back before it needs a reload.
+     */
+    readonly loadedAt: number,
     counters?: Map<string, Counters>,
   ) {
+    this.state = state && state.usage.length > 0 ? { ...state, usage: [] } : state;
     this.#counters = counters ?? new Map();
     if (counters) return;
-    for (const u of state?.usage ?? [])
-      this.#countersOf(u.resourceId).set(u.featureId, { value: u.value, window: u.window });
+    for (const u of state?.usage ?? []) this.setCounter(u.resourceId, u.featureId, u, loadedAt);
   }
 
   readonly #countersFor = (scope: string | null): Counters => this.#countersOf(scope);
@@ -118,12 +141,19 @@ export class CustomerEntry {
     return counters;
   }
 
+  /** The cached aggregate of a window, if the cache holds it. */
+  counter(scope: string | null, featureId: string, window: string): CounterValue | undefined {
+    let c = this.#counters.get(resourceKey(scope))?.get(featureId);
+    while (c !== undefined && c.window !== window) c = c.next;
+    return c;
+  }
+
   /** The resolved view for a resource (null: customer-wide) at `now`. */
   view(catalog: Catalog, resourceId: string | null, now: number, share: Share): ResourceView {
     const cached = resourceId === null ? this.#global : this.#views?.get(resourceId);
     if (cached?.validAt(now)) return cached;
     const set = resolveEntitlements(catalog, this.state, resourceId, now, share);
-    const view = new ResourceView(set, now, this.#countersFor);
+    const view = new ResourceView(set, now, this.#countersFor, catalog);
     if (resourceId === null) this.#global = view;
     else {
       this.#views ??= new Map();
@@ -132,14 +162,24 @@ export class CustomerEntry {
     return view;
   }
 
-  /** Records a committed counter value. */
-  setCounter(resourceId: string | null, featureId: string, counter: CachedCounter): void {
-    this.#countersOf(resourceId).set(featureId, counter);
+  /** Records a committed window aggregate, dropping windows that ended by `now`. */
+  setCounter(scope: string | null, featureId: string, value: CounterValue, now: number): void {
+    const counters = this.#countersOf(scope);
+    let kept: CounterValue[] = [];
+    for (let c = counters.get(featureId); c !== undefined; c = c.next)
+      if (c.window !== value.window && (c.periodEnd === null || c.periodEnd > now)) kept.push(c);
+    kept = [value, ...kept];
+    let chain: CachedCounter | undefined;
+    for (let i = kept.length - 1; i >= 0; i--) {
+      const c = kept[i] as CounterValue;
+      chain = { window: c.window, periodEnd: c.periodEnd, value: c.value, count: c.count, next: chain };
+    }
+    if (chain) counters.set(featureId, chain);
   }
 
   /** A new entry for changed state, keeping the usage counters. */
   withState(state: CustomerState): CustomerEntry {
-    return new CustomerEntry(state, this.#counters);
+    return new CustomerEntry(state, this.loadedAt, this.#counters);
   }
 }
 

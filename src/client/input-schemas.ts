@@ -176,19 +176,53 @@ export const entitlementCheckSchema = z.strictObject({
 
 export const customerResourceSchema = z.tuple([id, resourceId]);
 
+const dimensions = z.record(z.string(), z.union([z.string(), z.number().finite(), z.boolean()]));
+const idempotencyKey = z.string().min(1).max(255);
+// Bounded so counters stay exact in a double and never overflow.
+const usageValue = z.number().min(-1e15).max(1e15);
+
 export const reportUsageSchema = z.strictObject({
   customerId: id,
   featureId: id,
-  // Bounded so counters stay exact in a double and never overflow.
-  value: z.number().min(-1e15).max(1e15),
+  value: usageValue,
   resourceId,
   updateBehavior: z.enum(enumValues(UsageUpdateBehavior)).default('DELTA'),
   createdAt: instant.optional(),
-  dimensions: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-  idempotencyKey: z.string().min(1).max(255).optional(),
+  dimensions: dimensions.optional(),
+  idempotencyKey: idempotencyKey.optional(),
 });
 
 export const reportUsageBulkSchema = z.strictObject({ usages: z.array(reportUsageSchema).min(1).max(1000) });
+
+export const checkAndReportUsageSchema = z.strictObject({
+  customerId: id,
+  featureId: id,
+  value: usageValue.nonnegative(),
+  resourceId,
+  dimensions: dimensions.optional(),
+  idempotencyKey: idempotencyKey.optional(),
+});
+
+export const reportEventSchema = z.strictObject({
+  customerId: id,
+  eventName: z.string().min(1).max(255),
+  idempotencyKey,
+  resourceId,
+  dimensions: dimensions.optional(),
+  timestamp: instant.optional(),
+});
+
+/** One event or up to 1,000, applied in one transaction. */
+export const reportEventsSchema = z.union([reportEventSchema, z.array(reportEventSchema).min(1).max(1000)]);
+
+export const usageHistorySchema = z.strictObject({
+  customerId: id,
+  featureId: id,
+  resourceId,
+  startDate: instant,
+  endDate: instant.optional(),
+  groupBy: z.array(z.string().min(1)).max(3).optional(),
+});
 
 const promotionalEntitlement = z
   .strictObject({

@@ -15,6 +15,7 @@ import {
   WeeklyAccordingTo,
   YearlyAccordingTo,
 } from './enums.js';
+import { meterSchema } from './meters.js';
 
 /** An id: 1–255 characters, not blank, no control characters (they would hide in logs and keys). */
 export const id = z
@@ -78,8 +79,16 @@ const featureSchema = z
       .array(z.strictObject({ value: z.string().min(1), displayName: z.string().optional() }))
       .optional(),
     metadata: metadataSchema.optional(),
+    /** Counts raw events (`reportEvent`) instead of reported usage. */
+    meter: meterSchema.optional(),
   })
   .superRefine((f, ctx) => {
+    if (f.meter && f.meterType === 'None')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['meter'],
+        message: 'only a metered feature (meterType other than None) has a meter',
+      });
     if (f.featureType !== 'NUMBER' && f.meterType !== 'None')
       ctx.addIssue({ code: 'custom', path: ['meterType'], message: `a ${f.featureType} feature cannot be metered` });
     if (f.featureType === 'ENUM' && !f.enumConfiguration?.length)

@@ -12,6 +12,7 @@ import {
 } from './catalog-schema.js';
 import { contentHash } from './content-hash.js';
 import type { EntitlementBehavior, PricingType, TrialEndBehavior, TrialPeriodUnits } from './enums.js';
+import type { Meter } from './meters.js';
 import type { EntitlementSpec, PackageKind, PackageVersionRecord, SubscriptionRecord } from './records.js';
 
 export interface EntitlementPresentation {
@@ -76,6 +77,8 @@ export interface AddonVersion extends AddonSnapshot, Versioned {}
 /** The validated, versioned catalog every evaluation reads. Immutable once built. */
 export interface Catalog {
   readonly features: ReadonlyMap<string, FeatureDefinition>;
+  /** The features whose meter counts each event name, in catalog order. */
+  readonly metersByEvent: ReadonlyMap<string, readonly MeteredFeature[]>;
   readonly products: ReadonlyMap<string, ProductDefinition>;
   /** The current (latest) version of every plan in the catalog, in catalog order. */
   readonly plans: ReadonlyMap<string, PlanVersion>;
@@ -408,6 +411,7 @@ export function versionCatalog(
   const planVersions = mapValues(plans.all, withIndex);
   const catalog: Catalog = {
     features: new Map(compiled.definition.features.map((f) => [f.id, f])),
+    metersByEvent: metersByEvent(compiled.definition.features),
     products: new Map(compiled.definition.products.map((p) => [p.id, p])),
     plans: mapValues(plans.current, (p) => planVersions.get(versionKey(p.id, p.version)) ?? withIndex(p)),
     addons: addons.current,
@@ -415,6 +419,20 @@ export function versionCatalog(
     addonVersions: addons.all,
   };
   return { catalog, added };
+}
+
+/** A feature that counts raw events. */
+export type MeteredFeature = FeatureDefinition & { readonly meter: Meter };
+
+function metersByEvent(features: readonly FeatureDefinition[]): Map<string, MeteredFeature[]> {
+  const byEvent = new Map<string, MeteredFeature[]>();
+  for (const f of features) {
+    if (!f.meter) continue;
+    const list = byEvent.get(f.meter.eventName);
+    if (list) list.push(f as MeteredFeature);
+    else byEvent.set(f.meter.eventName, [f as MeteredFeature]);
+  }
+  return byEvent;
 }
 
 /** Whether every plan and add-on version these subscriptions reference (scheduled ones too) is known. */

@@ -72,6 +72,38 @@ export type EntitlementsStateAccessDeniedReason =
 export const UsageUpdateBehavior = { Delta: 'DELTA', Set: 'SET' } as const;
 export type UsageUpdateBehavior = (typeof UsageUpdateBehavior)[keyof typeof UsageUpdateBehavior];
 
+export const UsageMarkerType = {
+  PeriodicReset: 'PERIODIC_RESET',
+  SubscriptionChangeReset: 'SUBSCRIPTION_CHANGE_RESET',
+} as const;
+export type UsageMarkerType = (typeof UsageMarkerType)[keyof typeof UsageMarkerType];
+
+export const AggregationFunction = {
+  Count: 'COUNT',
+  Sum: 'SUM',
+  Max: 'MAX',
+  Min: 'MIN',
+  Avg: 'AVG',
+  Unique: 'UNIQUE',
+} as const;
+export type AggregationFunction = (typeof AggregationFunction)[keyof typeof AggregationFunction];
+
+export const ConditionOperation = {
+  Equals: 'EQUALS',
+  NotEquals: 'NOT_EQUALS',
+  GreaterThan: 'GREATER_THAN',
+  GreaterThanOrEqual: 'GREATER_THAN_OR_EQUAL',
+  LessThan: 'LESS_THAN',
+  LessThanOrEqual: 'LESS_THAN_OR_EQUAL',
+  IsNull: 'IS_NULL',
+  IsNotNull: 'IS_NOT_NULL',
+  Contains: 'CONTAINS',
+  StartsWith: 'STARTS_WITH',
+  EndsWith: 'ENDS_WITH',
+  In: 'IN',
+} as const;
+export type ConditionOperation = (typeof ConditionOperation)[keyof typeof ConditionOperation];
+
 export const SubscriptionUpdateUsageCutoffBehavior = {
   AlwaysReset: 'ALWAYS_RESET',
   NeverReset: 'NEVER_RESET',

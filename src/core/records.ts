@@ -117,14 +117,19 @@ export interface PromotionRecord {
   readonly updatedAt: number;
 }
 
-/** One usage counter; `value` counts within `window`, so a counter written in another window reads as zero. */
+/** The aggregate of one usage counter in one window. */
 export interface UsageRecord {
   readonly customerId: string;
   readonly resourceId: string | null;
   readonly featureId: string;
-  readonly value: number;
   /** The usage window's key: the usage epoch and the reset period's start. */
   readonly window: string;
+  /** The window's period; null bounds for usage that never resets. */
+  readonly periodStart: number | null;
+  readonly periodEnd: number | null;
+  /** The aggregate's value (a running sum for AVG) and how many contributions it holds. */
+  readonly value: number;
+  readonly count: number;
   readonly updatedAt: number;
 }
 

@@ -1,3 +1,4 @@
+import type { Dimensions } from '../core/meters.js';
 import type {
   CustomerRecord,
   CustomerState,
@@ -5,6 +6,7 @@ import type {
   PromotionRecord,
   SubscriptionRecord,
 } from '../core/records.js';
+import type { UsageAggregate, UsageOp } from '../core/usage-aggregate.js';
 
 /** What a backend can do; the façade adapts to these instead of probing the store. */
 export interface StoreCapabilities {
@@ -21,13 +23,39 @@ export interface UsageKey {
   readonly featureId: string;
 }
 
-export interface UsageWrite extends UsageKey {
-  /**
-   * The window key the value belongs to; a stored counter of another window restarts at zero.
-   * Keys are compared for equality only, so callers never write to a window older than the stored one.
-   */
+/** One usage counter in one window. */
+export interface UsageWindowKey extends UsageKey {
+  /** The usage window's key (usage epoch and period start); each window aggregates on its own. */
   readonly window: string;
-  readonly updatedAt: number;
+}
+
+/** One usage contribution, as logged: the store folds it into its window's aggregate with `applyUsageOp`. */
+export interface UsageEntry extends UsageWindowKey {
+  /** The window's period, so a store can load the windows that are still current; null: no reset. */
+  readonly periodStart: number | null;
+  readonly periodEnd: number | null;
+  readonly op: UsageOp;
+  readonly amount: number;
+  /** When the usage happened (the report's `createdAt` or the event's `timestamp`). */
+  readonly at: number;
+  readonly dimensions: Dimensions | null;
+}
+
+/** A raw event as stored; `(customerId, idempotencyKey)` is unique. */
+export interface UsageEventRecord {
+  readonly customerId: string;
+  readonly idempotencyKey: string;
+  readonly eventName: string;
+  readonly resourceId: string | null;
+  readonly dimensions: Dimensions;
+  readonly timestamp: number;
+  readonly createdAt: number;
+}
+
+/** The usage entries of one counter, for history. */
+export interface UsageEntryQuery extends UsageKey {
+  /** Entries that happened before this instant (epoch ms), oldest first. */
+  readonly before: number;
 }
 
 export interface SubscriptionPageQuery {
@@ -41,16 +69,20 @@ export interface SubscriptionPageQuery {
 export interface StoreReader {
   getCustomer(customerId: string): Promise<CustomerRecord | undefined>;
   /**
-   * The customer with all their subscriptions (history included), promotions and usage counters;
-   * subscriptions and promotions ordered by id.
+   * The customer with all their subscriptions (history included), promotions, and the usage
+   * aggregates of windows that have not ended by `now`; subscriptions and promotions ordered by id.
    */
-  getCustomerState(customerId: string): Promise<CustomerState | undefined>;
+  getCustomerState(customerId: string, now: number): Promise<CustomerState | undefined>;
   getSubscription(subscriptionId: string): Promise<SubscriptionRecord | undefined>;
   /** Subscriptions ordered by id. */
   listSubscriptions(query: SubscriptionPageQuery): Promise<SubscriptionRecord[]>;
   /** The stored result of an idempotent write, or undefined when the key is new. */
   getIdempotencyResult(scope: string, key: string): Promise<unknown>;
   listPackageVersions(): Promise<PackageVersionRecord[]>;
+  /** The aggregate of one usage window, or undefined when nothing was counted in it. */
+  getUsage(key: UsageWindowKey): Promise<UsageAggregate | undefined>;
+  /** A counter's entries that happened before `query.before`, by time (then log order), while history keeps them. */
+  listUsageEntries(query: UsageEntryQuery): Promise<UsageEntry[]>;
   /**
    * Which customers were changed by commits since `seq` (0: since the beginning). Only stores
    * shared across processes implement it; readable inside a transaction, so a write can catch up
@@ -66,10 +98,14 @@ export interface StoreTransaction extends StoreReader {
   putSubscription(subscription: SubscriptionRecord): Promise<void>;
   putPromotion(promotion: PromotionRecord): Promise<void>;
   deletePromotion(promotionId: string): Promise<void>;
-  /** Atomically adds `delta` (restarting at zero in a new window), floors the result at 0, returns it. */
-  addUsage(write: UsageWrite & { readonly delta: number }): Promise<number>;
-  /** Sets the counter (floored at 0) and its window; returns the stored value. */
-  setUsage(write: UsageWrite & { readonly value: number }): Promise<number>;
+  /** Logs usage contributions, in order; each window's aggregate folds them in with `applyUsageOp`. */
+  appendUsage(entries: readonly UsageEntry[]): Promise<void>;
+  /** Adds a member to a window's UNIQUE set; false when it was already there. */
+  addUniqueMember(key: UsageWindowKey, member: string): Promise<boolean>;
+  /** Stores a raw event; false (and nothing stored) when the customer already has its idempotency key. */
+  putEvent(event: UsageEventRecord): Promise<boolean>;
+  /** Forgets usage entries and raw events from before `before`; aggregates are untouched. Returns how many went. */
+  pruneUsageHistory(before: number): Promise<number>;
   /** Records the result of an idempotent write; a key is stored once per scope. */
   putIdempotencyResult(scope: string, key: string, result: unknown, createdAt: number): Promise<void>;
   putPackageVersion(version: PackageVersionRecord): Promise<void>;

@@ -6,6 +6,7 @@ import type {
   SubscriptionRecord,
   UsageRecord,
 } from '../../core/records.js';
+import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
 import { createMutex } from '../mutex.js';
 import type {
   Store,
@@ -13,7 +14,10 @@ import type {
   StoreReader,
   StoreTransaction,
   SubscriptionPageQuery,
-  UsageWrite,
+  UsageEntry,
+  UsageEntryQuery,
+  UsageEventRecord,
+  UsageWindowKey,
 } from '../store.js';
 import { notOpenError, transactionEndedError } from '../store-errors.js';
 import { MemoryTable } from './memory-table.js';
@@ -46,13 +50,17 @@ interface Tables {
   readonly usage: MemoryTable<UsageRecord>;
   readonly idempotency: MemoryTable<IdempotencyRow>;
   readonly packageVersions: MemoryTable<PackageVersionRecord>;
+  /** Usage entries kept for history, per customer, in log order. */
+  readonly entries: Map<string, UsageEntry[]>;
+  /** Members of UNIQUE sets, by window key and member. */
+  readonly members: Set<string>;
+  readonly events: MemoryTable<UsageEventRecord>;
 }
 
 const byId = (row: { readonly id: string }) => row.id;
 const ownerOf = (row: { readonly customerId: string }) => row.customerId;
 // JSON arrays keep composite keys unambiguous whatever characters the parts contain.
-const usageKey = (k: { customerId: string; resourceId: string | null; featureId: string }) =>
-  JSON.stringify([k.customerId, k.resourceId ?? '', k.featureId]);
+const usageKey = (k: UsageWindowKey) => JSON.stringify([k.customerId, k.resourceId ?? '', k.featureId, k.window]);
 const idempotencyKey = (k: { scope: string; key: string }) => JSON.stringify([k.scope, k.key]);
 
 function createTables(): Tables {
@@ -63,6 +71,9 @@ function createTables(): Tables {
     usage: new MemoryTable<UsageRecord>(usageKey, ownerOf),
     idempotency: new MemoryTable<IdempotencyRow>(idempotencyKey),
     packageVersions: new MemoryTable<PackageVersionRecord>((v) => JSON.stringify([v.kind, v.refId, v.version])),
+    entries: new Map(),
+    members: new Set(),
+    events: new MemoryTable<UsageEventRecord>((e) => JSON.stringify([e.customerId, e.idempotencyKey])),
   };
 }
 
@@ -142,7 +153,7 @@ class MemoryReader implements StoreReader {
     return this.tables.customers.get(customerId);
   }
 
-  async getCustomerState(customerId: string): Promise<CustomerState | undefined> {
+  async getCustomerState(customerId: string, now: number): Promise<CustomerState | undefined> {
     const t = this.tables;
     const customer = t.customers.get(customerId);
     if (customer === undefined) return undefined;
@@ -150,8 +161,22 @@ class MemoryReader implements StoreReader {
       customer,
       subscriptions: t.subscriptions.ownedBy(customerId).sort(compareIds),
       promotions: t.promotions.ownedBy(customerId).sort(compareIds),
-      usage: t.usage.ownedBy(customerId).sort(compareUsage),
+      usage: t.usage
+        .ownedBy(customerId)
+        .filter((u) => u.periodEnd === null || u.periodEnd > now)
+        .sort(compareUsage),
     };
+  }
+
+  async getUsage(key: UsageWindowKey): Promise<UsageAggregate | undefined> {
+    const row = this.tables.usage.get(usageKey(key));
+    return row && { value: row.value, count: row.count };
+  }
+
+  async listUsageEntries(query: UsageEntryQuery): Promise<UsageEntry[]> {
+    return (this.tables.entries.get(query.customerId) ?? [])
+      .filter((e) => e.featureId === query.featureId && e.resourceId === query.resourceId && e.at < query.before)
+      .sort((a, b) => a.at - b.at);
   }
 
   async getSubscription(subscriptionId: string): Promise<SubscriptionRecord | undefined> {
@@ -207,14 +232,66 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
     if (removed !== undefined) this.#undo.push(() => promotions.put(removed));
   }
 
-  async addUsage(write: UsageWrite & { readonly delta: number }): Promise<number> {
-    const stored = this.tables.usage.get(usageKey(write));
-    const base = stored !== undefined && stored.window === write.window ? stored.value : 0;
-    return this.#putUsage(write, base + write.delta);
+  async appendUsage(entries: readonly UsageEntry[]): Promise<void> {
+    const { usage, entries: logs } = this.tables;
+    for (const e of entries) {
+      let log = logs.get(e.customerId);
+      if (log === undefined) {
+        log = [];
+        logs.set(e.customerId, log);
+      }
+      const stored = usage.get(usageKey(e));
+      const next = applyUsageOp(stored ?? EMPTY_AGGREGATE, e.op, e.amount);
+      this.#put(usage, {
+        customerId: e.customerId,
+        resourceId: e.resourceId,
+        featureId: e.featureId,
+        window: e.window,
+        periodStart: e.periodStart,
+        periodEnd: e.periodEnd,
+        value: next.value,
+        count: next.count,
+        updatedAt: e.at,
+      });
+      const appended = log;
+      appended.push(e);
+      this.#undo.push(() => appended.pop());
+    }
   }
 
-  async setUsage(write: UsageWrite & { readonly value: number }): Promise<number> {
-    return this.#putUsage(write, write.value);
+  async addUniqueMember(key: UsageWindowKey, member: string): Promise<boolean> {
+    const members = this.tables.members;
+    const k = JSON.stringify([usageKey(key), member]);
+    if (members.has(k)) return false;
+    members.add(k);
+    this.#undo.push(() => members.delete(k));
+    return true;
+  }
+
+  async putEvent(event: UsageEventRecord): Promise<boolean> {
+    const events = this.tables.events;
+    if (events.get(events.keyOf(event)) !== undefined) return false;
+    this.#put(events, event);
+    return true;
+  }
+
+  async pruneUsageHistory(before: number): Promise<number> {
+    const t = this.tables;
+    let pruned = 0;
+    for (const [customerId, log] of t.entries) {
+      const kept = log.filter((e) => e.at >= before);
+      if (kept.length === log.length) continue;
+      pruned += log.length - kept.length;
+      t.entries.set(customerId, kept);
+      this.#undo.push(() => t.entries.set(customerId, log));
+    }
+    for (const event of t.events.values()) {
+      if (event.timestamp >= before) continue;
+      t.events.remove(t.events.keyOf(event));
+      this.#undo.push(() => t.events.put(event));
+      pruned += 1;
+    }
+    return pruned;
   }
 
   async putIdempotencyResult(scope: string, key: string, result: unknown, _createdAt: number): Promise<void> {
@@ -226,19 +303,6 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
 
   async putPackageVersion(version: PackageVersionRecord): Promise<void> {
     this.#put(this.tables.packageVersions, version);
-  }
-
-  #putUsage(write: UsageWrite, value: number): number {
-    const floored = Math.max(value, 0);
-    this.#put(this.tables.usage, {
-      customerId: write.customerId,
-      resourceId: write.resourceId === '' ? null : write.resourceId,
-      featureId: write.featureId,
-      value: floored,
-      window: write.window,
-      updatedAt: write.updatedAt,
-    });
-    return floored;
   }
 
   #put<V>(table: MemoryTable<V>, row: V): void {

@@ -2,8 +2,9 @@
 // run the same statements. Builders only pass their parameters through: the SQLite store compiles
 // them once with marker values, so any conversion (null resource ids, JSON, booleans) belongs in
 // the row mappers at the bottom of this file, never inside a builder.
-import type { Expression, ExpressionBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { PromotionalEntitlementPeriod, SubscriptionCancelReason, TrialEndBehavior } from '../../core/enums.js';
+import type { Dimensions } from '../../core/meters.js';
 import type {
   CustomerRecord,
   EntitlementSpec,
@@ -13,31 +14,25 @@ import type {
   SubscriptionRecord,
   UsageRecord,
 } from '../../core/records.js';
-import type { SubscriptionPageQuery, UsageWrite } from '../store.js';
+import type { UsageOp } from '../../core/usage-aggregate.js';
+import type { SubscriptionPageQuery, UsageEntry, UsageEventRecord, UsageWindowKey } from '../store.js';
 import type {
   CustomersTable,
   Database,
+  EventsTable,
   IdempotencyTable,
+  JournalTable,
   PackageVersionsTable,
   PromotionsTable,
+  StoreStateTable,
   SubscriptionsTable,
-  UsageTable,
+  UsageCountersTable,
+  UsageEntryColumns,
+  UsageHistoryTable,
+  UsageUniqueTable,
 } from './schema.js';
 
 type Db = Kysely<Database>;
-
-/** The usage key and window of a counter write, as columns. */
-export type UsageWriteRow = Omit<UsageTable, 'value'>;
-
-/** Parameters of `addUsage`: the counter's key and window plus the signed amount to add. */
-export interface AddUsageParams extends UsageWriteRow {
-  delta: number;
-}
-
-/** Parameters of `setUsage`: the counter's key and window plus its new value. */
-export interface SetUsageParams extends UsageWriteRow {
-  value: number;
-}
 
 // ---- customers ----
 
@@ -107,75 +102,152 @@ export function deletePromotion(db: Db, p: { promotionId: string }) {
 
 // ---- usage ----
 
-/** Every usage counter of one customer, by resource then feature: the primary key's order, so no sort. */
-export function selectCustomerUsage(db: Db, p: { customerId: string }) {
+/** The counters of one customer's windows that have not ended by `now`, in key order. */
+export function selectCustomerUsage(db: Db, p: { customerId: string; now: number }) {
   return db
-    .selectFrom('usage')
+    .selectFrom('usage_counters')
     .selectAll()
     .where('customer_id', '=', p.customerId)
+    .where((eb) => eb.or([eb('period_end', 'is', null), eb('period_end', '>', p.now)]))
     .orderBy('resource_id')
-    .orderBy('feature_id');
+    .orderBy('feature_id')
+    .orderBy('window_key');
 }
 
-/**
- * Adds `delta` to a counter in one statement, so concurrent writers never lose an update: the
- * stored value counts only within the same window, and the result is floored at zero.
- */
-export function addUsage(db: Db, p: AddUsageParams) {
+/** The folded counter of one window. */
+export function selectUsageCounter(db: Db, p: UsageKeyColumns) {
   return db
-    .insertInto('usage')
-    .values((eb) => usageRow(p, atLeastZero(eb, asDouble(eb, p.delta))))
-    .onConflict((oc) =>
-      oc.columns(['customer_id', 'resource_id', 'feature_id']).doUpdateSet((eb) => {
-        const sum = eb('usage.value', '+', asDouble(eb, p.delta));
-        return {
-          // excluded.value already holds the floored delta: a counter from another window restarts there.
-          value: eb
-            .case()
-            .when('usage.window_key', '<>', eb.ref('excluded.window_key'))
-            .then(eb.ref('excluded.value'))
-            .when(sum, '<', eb.lit(0))
-            .then(eb.lit(0))
-            .else(sum)
-            .end(),
-          window_key: eb.ref('excluded.window_key'),
-          updated_at: eb.ref('excluded.updated_at'),
-        };
-      }),
-    )
-    .returning('value');
+    .selectFrom('usage_counters')
+    .selectAll()
+    .where('customer_id', '=', p.customer_id)
+    .where('resource_id', '=', p.resource_id)
+    .where('feature_id', '=', p.feature_id)
+    .where('window_key', '=', p.window_key);
 }
 
-/** Sets a counter and its window, floored at zero. */
-export function setUsage(db: Db, p: SetUsageParams) {
+/** Writes a folded counter. */
+export function upsertUsageCounter(db: Db, row: UsageCountersTable) {
+  const { customer_id, resource_id, feature_id, window_key, ...rest } = row;
   return db
-    .insertInto('usage')
-    .values((eb) => usageRow(p, atLeastZero(eb, asDouble(eb, p.value))))
-    .onConflict((oc) =>
-      oc.columns(['customer_id', 'resource_id', 'feature_id']).doUpdateSet((eb) => ({
-        value: eb.ref('excluded.value'),
-        window_key: eb.ref('excluded.window_key'),
-        updated_at: eb.ref('excluded.updated_at'),
-      })),
-    )
-    .returning('value');
+    .insertInto('usage_counters')
+    .values(row)
+    .onConflict((oc) => oc.columns(['customer_id', 'resource_id', 'feature_id', 'window_key']).doUpdateSet(rest));
 }
 
-// PostgreSQL infers a bare parameter's type from its first use (`$1 < 0` makes it an integer), so
-// fractional amounts need an explicit type; SQLite reads the same cast as REAL affinity.
-/** The row a counter write inserts: its key and window columns with the computed value. */
-function usageRow(p: UsageWriteRow, value: Expression<number>) {
-  const { customer_id, resource_id, feature_id, window_key, updated_at } = p;
-  return { customer_id, resource_id, feature_id, value, window_key, updated_at };
+/** The identifying columns of a usage window. */
+export type UsageKeyColumns = Pick<UsageCountersTable, 'customer_id' | 'resource_id' | 'feature_id' | 'window_key'>;
+
+/** Adds a member to a UNIQUE window's set, or nothing when it is there: the changed-row count tells which. */
+export function insertUniqueMember(db: Db, row: UsageUniqueTable) {
+  return db
+    .insertInto('usage_unique')
+    .values(row)
+    .onConflict((oc) => oc.doNothing());
 }
 
-function asDouble<DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, TB>, value: number): Expression<number> {
-  return eb.cast<number>(eb.val(value), 'double precision');
+/** Stores a raw event unless its (customer, idempotency key) is taken. */
+export function insertEvent(db: Db, row: EventsTable) {
+  return db
+    .insertInto('events')
+    .values(row)
+    .onConflict((oc) => oc.doNothing());
 }
 
-// Portable max(value, 0): SQLite has no GREATEST and PostgreSQL no two-argument max.
-function atLeastZero<DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, TB>, value: Expression<number>) {
-  return eb.case().when(value, '<', eb.lit(0)).then(eb.lit(0)).else(value).end();
+/** Forgets raw events that happened before `before`. */
+export function deleteEventsBefore(db: Db, p: { before: number }) {
+  return db.deleteFrom('events').where('at', '<', p.before);
+}
+
+/** Folded usage entries of one counter before `before`, oldest first. */
+export function selectUsageHistory(
+  db: Db,
+  p: { customerId: string; featureId: string; resourceId: string; before: number },
+) {
+  return db
+    .selectFrom('usage_history')
+    .selectAll()
+    .where('customer_id', '=', p.customerId)
+    .where('feature_id', '=', p.featureId)
+    .where('at', '<', p.before)
+    .where('resource_id', '=', p.resourceId)
+    .orderBy('at')
+    .orderBy('seq');
+}
+
+/** Keeps a folded entry for history. */
+export function insertUsageHistory(db: Db, row: UsageHistoryTable) {
+  return db.insertInto('usage_history').values(row);
+}
+
+/** Forgets folded entries that happened before `before`. */
+export function deleteUsageHistoryBefore(db: Db, p: { before: number }) {
+  return db.deleteFrom('usage_history').where('at', '<', p.before);
+}
+
+// ---- journal: usage entries not yet folded, and the change feed ----
+
+/** Appends a usage entry. */
+export function insertJournalEntry(db: Db, row: Omit<JournalTable, 'seq'>) {
+  return db.insertInto('journal').values(row);
+}
+
+/** Records that a committed write changed a customer. */
+export function insertJournalChange(db: Db, p: { origin: string; customerId: string }) {
+  return db.insertInto('journal').values({ origin: p.origin, customer_id: p.customerId });
+}
+
+/** The oldest and newest kept journal sequence numbers (both null when it is empty). */
+export function selectJournalBounds(db: Db) {
+  return db.selectFrom('journal').select((eb) => [eb.fn.min('seq').as('first'), eb.fn.max('seq').as('last')]);
+}
+
+/** The distinct customers that other store instances changed after `seq`. */
+export function selectChangedCustomers(db: Db, p: { afterSeq: number; origin: string }) {
+  return db
+    .selectFrom('journal')
+    .select('customer_id')
+    .distinct()
+    .where('seq', '>', p.afterSeq)
+    .where('origin', '<>', p.origin);
+}
+
+/** Usage entries after `afterSeq` up to `throughSeq`, in log order: the ones a fold takes. */
+export function selectJournalEntries(db: Db, p: { afterSeq: number; throughSeq: number }) {
+  return db
+    .selectFrom('journal')
+    .selectAll()
+    .where('seq', '>', p.afterSeq)
+    .where('seq', '<=', p.throughSeq)
+    .where('feature_id', 'is not', null)
+    .orderBy('seq');
+}
+
+/** One customer's usage entries after `afterSeq` (not folded yet), in log order. */
+export function selectCustomerJournal(db: Db, p: { afterSeq: number; customerId: string }) {
+  return db
+    .selectFrom('journal')
+    .selectAll()
+    .where('seq', '>', p.afterSeq)
+    .where('customer_id', '=', p.customerId)
+    .where('feature_id', 'is not', null)
+    .orderBy('seq');
+}
+
+/** Forgets journal rows up to and including `seq`. */
+export function deleteJournalThrough(db: Db, p: { throughSeq: number }) {
+  return db.deleteFrom('journal').where('seq', '<=', p.throughSeq);
+}
+
+/** A named integer of the store's own state. */
+export function selectStoreState(db: Db, p: { name: string }) {
+  return db.selectFrom('store_state').select('value').where('name', '=', p.name);
+}
+
+export function upsertStoreState(db: Db, row: StoreStateTable) {
+  return db
+    .insertInto('store_state')
+    .values(row)
+    .onConflict((oc) => oc.column('name').doUpdateSet({ value: row.value }));
 }
 
 // ---- idempotency ----
@@ -207,28 +279,6 @@ export function upsertPackageVersion(db: Db, row: PackageVersionsTable) {
     .insertInto('package_versions')
     .values(row)
     .onConflict((oc) => oc.columns(['kind', 'ref_id', 'version']).doUpdateSet(rest));
-}
-
-// ---- change log ----
-
-/** Records that a committed transaction touched a customer. */
-export function insertChange(db: Db, p: { customerId: string; at: number }) {
-  return db.insertInto('change_log').values({ customer_id: p.customerId, at: p.at });
-}
-
-/** The oldest and newest kept change sequence numbers (both null when the log is empty). */
-export function selectChangeBounds(db: Db) {
-  return db.selectFrom('change_log').select((eb) => [eb.fn.min('seq').as('first'), eb.fn.max('seq').as('last')]);
-}
-
-/** The distinct customers touched after `seq`. */
-export function selectChangedCustomers(db: Db, p: { afterSeq: number }) {
-  return db.selectFrom('change_log').select('customer_id').distinct().where('seq', '>', p.afterSeq);
-}
-
-/** Forgets changes up to and including `seq`. */
-export function deleteChangesThrough(db: Db, p: { throughSeq: number }) {
-  return db.deleteFrom('change_log').where('seq', '<=', p.throughSeq);
 }
 
 // ---- row mapping: the one place records become columns and back ----
@@ -355,26 +405,68 @@ export function rowToPromotion(r: PromotionsTable): PromotionRecord {
   };
 }
 
-/** Key and window columns of a counter write; a null resource is stored as ''. */
-export function usageWriteToRow(w: UsageWrite): UsageWriteRow {
-  return {
-    customer_id: w.customerId,
-    resource_id: w.resourceId ?? '',
-    feature_id: w.featureId,
-    window_key: w.window,
-    updated_at: w.updatedAt,
-  };
+/** The usage key columns; a null resource is stored as ''. */
+export function usageKeyToRow(k: UsageWindowKey): UsageKeyColumns {
+  return { customer_id: k.customerId, resource_id: k.resourceId ?? '', feature_id: k.featureId, window_key: k.window };
 }
 
 /** The counter a row holds. */
-export function rowToUsage(r: UsageTable): UsageRecord {
+export function rowToUsage(r: UsageCountersTable): UsageRecord {
   return {
     customerId: r.customer_id,
     resourceId: r.resource_id === '' ? null : r.resource_id,
     featureId: r.feature_id,
-    value: r.value,
     window: r.window_key,
+    periodStart: r.period_start,
+    periodEnd: r.period_end,
+    value: r.value,
+    count: r.count,
     updatedAt: r.updated_at,
+  };
+}
+
+/** Columns of a usage entry. */
+export function usageEntryToRow(e: UsageEntry): UsageEntryColumns & { customer_id: string } {
+  return {
+    customer_id: e.customerId,
+    resource_id: e.resourceId ?? '',
+    feature_id: e.featureId,
+    window_key: e.window,
+    period_start: e.periodStart,
+    period_end: e.periodEnd,
+    op: e.op,
+    amount: e.amount,
+    at: e.at,
+    dimensions: e.dimensions === null ? null : JSON.stringify(e.dimensions),
+  };
+}
+
+/** The usage entry a journal or history row holds; only journal rows with a feature are entries. */
+export function rowToUsageEntry(r: UsageEntryColumns & { customer_id: string }): UsageEntry {
+  return {
+    customerId: r.customer_id,
+    resourceId: r.resource_id === '' ? null : r.resource_id,
+    featureId: r.feature_id,
+    window: r.window_key,
+    periodStart: r.period_start,
+    periodEnd: r.period_end,
+    op: r.op as UsageOp,
+    amount: r.amount,
+    at: r.at,
+    dimensions: r.dimensions === null ? null : (JSON.parse(r.dimensions) as Dimensions),
+  };
+}
+
+/** Columns of a raw event. */
+export function eventToRow(e: UsageEventRecord): EventsTable {
+  return {
+    customer_id: e.customerId,
+    idempotency_key: e.idempotencyKey,
+    event_name: e.eventName,
+    resource_id: e.resourceId ?? '',
+    at: e.timestamp,
+    dimensions: JSON.stringify(e.dimensions),
+    created_at: e.createdAt,
   };
 }
 

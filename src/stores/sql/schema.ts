@@ -7,10 +7,14 @@ export interface Database {
   customers: CustomersTable;
   subscriptions: SubscriptionsTable;
   promotions: PromotionsTable;
-  usage: UsageTable;
+  usage_counters: UsageCountersTable;
+  journal: JournalTable;
+  usage_history: UsageHistoryTable;
+  usage_unique: UsageUniqueTable;
+  events: EventsTable;
+  store_state: StoreStateTable;
   idempotency: IdempotencyTable;
   package_versions: PackageVersionsTable;
-  change_log: ChangeLogTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -70,15 +74,82 @@ export interface PromotionsTable {
   updated_at: number;
 }
 
-/** One usage counter, keyed by (customer_id, resource_id, feature_id); `resource_id` '' stands for null. */
-export interface UsageTable {
+/**
+ * The folded aggregate of one usage window, keyed by (customer_id, resource_id, feature_id,
+ * window_key); `resource_id` '' stands for null. Entries newer than the fold are still in `journal`.
+ */
+export interface UsageCountersTable {
   customer_id: string;
   resource_id: string;
   feature_id: string;
-  value: number;
   /** The usage window's key; `window` itself is reserved in SQL. */
   window_key: string;
+  period_start: number | null;
+  period_end: number | null;
+  value: number;
+  count: number;
   updated_at: number;
+}
+
+/** The columns a usage entry has, in `journal` and `usage_history`. */
+export interface UsageEntryColumns {
+  resource_id: string;
+  feature_id: string;
+  window_key: string;
+  period_start: number | null;
+  period_end: number | null;
+  op: string;
+  amount: number;
+  at: number;
+  /** JSON text, or null. */
+  dimensions: string | null;
+}
+
+/**
+ * Append-only, the one write a usage report makes: a row per usage entry, and a row with null
+ * usage columns per customer another write changed. Other processes read it as their change
+ * feed; entries are folded into `usage_counters` and moved to `usage_history` in batches.
+ */
+export interface JournalTable extends Nullable<UsageEntryColumns> {
+  seq: Generated<number>;
+  /** The store instance that wrote it, so a process skips its own commits in the feed. */
+  origin: string;
+  customer_id: string;
+}
+
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
+/** Folded usage entries, for history; `seq` is the journal's. */
+export interface UsageHistoryTable extends UsageEntryColumns {
+  seq: number;
+  customer_id: string;
+}
+
+/** The members of each UNIQUE window. */
+export interface UsageUniqueTable {
+  customer_id: string;
+  resource_id: string;
+  feature_id: string;
+  window_key: string;
+  member: string;
+}
+
+/** Raw events, keyed by (customer_id, idempotency_key): the key is what dedupes them. */
+export interface EventsTable {
+  customer_id: string;
+  idempotency_key: string;
+  event_name: string;
+  /** '' stands for null. */
+  resource_id: string;
+  at: number;
+  dimensions: string;
+  created_at: number;
+}
+
+/** Named integers the store keeps about itself (the fold position). */
+export interface StoreStateTable {
+  name: string;
+  value: number;
 }
 
 /** The JSON text result of an idempotent write, keyed by (scope, key). */
@@ -97,13 +168,6 @@ export interface PackageVersionsTable {
   hash: string;
   snapshot: string;
   created_at: number;
-}
-
-/** One row per customer touched by a committed write, read by other processes to invalidate caches. */
-export interface ChangeLogTable {
-  seq: Generated<number>;
-  customer_id: string;
-  at: number;
 }
 
 /** The migrations applied to this database. */

@@ -7,7 +7,8 @@ import type { SqliteDatabase } from './sqlite-statements.js';
 /** One schema version: the statements that bring the previous version to this one. */
 export interface SqliteMigration {
   readonly version: number;
-  up(db: Kysely<Database>): readonly Compilable[];
+  /** Built queries, or SQL text for what a builder cannot say (copying rows between tables). */
+  up(db: Kysely<Database>): readonly (Compilable | string)[];
 }
 
 /** Every schema version, oldest first. */
@@ -103,6 +104,90 @@ const sqliteMigrations: readonly SqliteMigration[] = [
         .addColumn('at', 'bigint', (c) => c.notNull()),
     ],
   },
+  {
+    // Usage moves to an append-only journal folded into per-window counters; raw events and
+    // UNIQUE sets get tables; the journal replaces change_log as the feed other processes read.
+    version: 2,
+    up: (db) => [
+      db.schema
+        .createTable('usage_counters')
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('feature_id', 'text', (c) => c.notNull())
+        .addColumn('window_key', 'text', (c) => c.notNull())
+        .addColumn('period_start', 'bigint')
+        .addColumn('period_end', 'bigint')
+        .addColumn('value', 'double precision', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('usage_counters_pk', ['customer_id', 'resource_id', 'feature_id', 'window_key'])
+        .modifyEnd(sql`without rowid`),
+      // A v1 counter's period is unknown; without an end it is loaded until its window changes.
+      `INSERT INTO usage_counters (customer_id, resource_id, feature_id, window_key, value, count, updated_at)
+       SELECT customer_id, resource_id, feature_id, window_key, value, 1, updated_at FROM usage`,
+      db.schema.dropTable('usage'),
+      db.schema.dropTable('change_log'),
+      db.schema
+        .createTable('journal')
+        .addColumn('seq', 'integer', (c) => c.primaryKey())
+        .addColumn('origin', 'text', (c) => c.notNull())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text')
+        .addColumn('feature_id', 'text')
+        .addColumn('window_key', 'text')
+        .addColumn('period_start', 'bigint')
+        .addColumn('period_end', 'bigint')
+        .addColumn('op', 'text')
+        .addColumn('amount', 'double precision')
+        .addColumn('at', 'bigint')
+        .addColumn('dimensions', 'text'),
+      db.schema
+        .createTable('usage_history')
+        .addColumn('seq', 'integer', (c) => c.primaryKey())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('feature_id', 'text', (c) => c.notNull())
+        .addColumn('window_key', 'text', (c) => c.notNull())
+        .addColumn('period_start', 'bigint')
+        .addColumn('period_end', 'bigint')
+        .addColumn('op', 'text', (c) => c.notNull())
+        .addColumn('amount', 'double precision', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('dimensions', 'text'),
+      db.schema.createIndex('usage_history_counter').on('usage_history').columns(['customer_id', 'feature_id', 'at']),
+      db.schema
+        .createTable('usage_unique')
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('feature_id', 'text', (c) => c.notNull())
+        .addColumn('window_key', 'text', (c) => c.notNull())
+        .addColumn('member', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('usage_unique_pk', [
+          'customer_id',
+          'resource_id',
+          'feature_id',
+          'window_key',
+          'member',
+        ])
+        .modifyEnd(sql`without rowid`),
+      db.schema
+        .createTable('events')
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('idempotency_key', 'text', (c) => c.notNull())
+        .addColumn('event_name', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('dimensions', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('events_pk', ['customer_id', 'idempotency_key'])
+        .modifyEnd(sql`without rowid`),
+      db.schema
+        .createTable('store_state')
+        .addColumn('name', 'text', (c) => c.primaryKey().notNull())
+        .addColumn('value', 'integer', (c) => c.notNull())
+        .modifyEnd(sql`without rowid`),
+    ],
+  },
 ];
 
 /**
@@ -110,7 +195,8 @@ const sqliteMigrations: readonly SqliteMigration[] = [
  * the same file at once: `BEGIN IMMEDIATE` queues them, and each re-checks the version inside.
  */
 export function migrate(native: SqliteDatabase, db: Kysely<Database>, now: number): void {
-  const run = (query: Compilable) => {
+  const run = (query: Compilable | string) => {
+    if (typeof query === 'string') return void native.exec(query);
     const { sql: text, parameters } = query.compile();
     native.prepare(text).run(...parameters);
   };

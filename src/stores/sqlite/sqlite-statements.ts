@@ -41,7 +41,8 @@ export function sqliteCompiler(): Kysely<Database> {
 export interface PreparedQuery<P, R> {
   get(params: P): R | undefined;
   all(params: P): R[];
-  run(params: P): void;
+  /** Runs it; returns how many rows it changed. */
+  run(params: P): number;
 }
 
 /** Lists the parameters a builder reads; optional ones may be left out to prepare a narrower variant. */
@@ -86,7 +87,7 @@ function prepareQuery<P, R>(
     },
     run(params) {
       try {
-        statement.run(...args(params));
+        return (statement.run(...args(params)) as { changes: number }).changes;
       } catch (e) {
         throw failed(e);
       }
@@ -165,9 +166,44 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       updated_at: true,
     }),
     deletePromotion: prepare(q.deletePromotion, { promotionId: true }),
-    selectCustomerUsage: prepare(q.selectCustomerUsage, { customerId: true }),
-    addUsage: prepare(q.addUsage, { ...usageWriteNames, delta: true }),
-    setUsage: prepare(q.setUsage, { ...usageWriteNames, value: true }),
+    selectCustomerUsage: prepare(q.selectCustomerUsage, { customerId: true, now: true }),
+    selectUsageCounter: prepare(q.selectUsageCounter, usageKeyNames),
+    upsertUsageCounter: prepare(q.upsertUsageCounter, {
+      ...usageKeyNames,
+      period_start: true,
+      period_end: true,
+      value: true,
+      count: true,
+      updated_at: true,
+    }),
+    insertUniqueMember: prepare(q.insertUniqueMember, { ...usageKeyNames, member: true }),
+    insertEvent: prepare(q.insertEvent, {
+      customer_id: true,
+      idempotency_key: true,
+      event_name: true,
+      resource_id: true,
+      at: true,
+      dimensions: true,
+      created_at: true,
+    }),
+    deleteEventsBefore: prepare(q.deleteEventsBefore, { before: true }),
+    selectUsageHistory: prepare(q.selectUsageHistory, {
+      customerId: true,
+      featureId: true,
+      resourceId: true,
+      before: true,
+    }),
+    insertUsageHistory: prepare(q.insertUsageHistory, { ...usageEntryNames, seq: true }),
+    deleteUsageHistoryBefore: prepare(q.deleteUsageHistoryBefore, { before: true }),
+    insertJournalEntry: prepare(q.insertJournalEntry, { ...usageEntryNames, origin: true }),
+    insertJournalChange: prepare(q.insertJournalChange, { origin: true, customerId: true }),
+    selectJournalBounds: prepare(q.selectJournalBounds, noParams),
+    selectChangedCustomers: prepare(q.selectChangedCustomers, { afterSeq: true, origin: true }),
+    selectJournalEntries: prepare(q.selectJournalEntries, { afterSeq: true, throughSeq: true }),
+    selectCustomerJournal: prepare(q.selectCustomerJournal, { afterSeq: true, customerId: true }),
+    deleteJournalThrough: prepare(q.deleteJournalThrough, { throughSeq: true }),
+    selectStoreState: prepare(q.selectStoreState, { name: true }),
+    upsertStoreState: prepare(q.upsertStoreState, { name: true, value: true }),
     selectIdempotencyResult: prepare(q.selectIdempotencyResult, { scope: true, key: true }),
     insertIdempotencyResult: prepare(q.insertIdempotencyResult, {
       scope: true,
@@ -184,17 +220,22 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       snapshot: true,
       created_at: true,
     }),
-    insertChange: prepare(q.insertChange, { customerId: true, at: true }),
-    selectChangeBounds: prepare(q.selectChangeBounds, noParams),
-    selectChangedCustomers: prepare(q.selectChangedCustomers, { afterSeq: true }),
-    deleteChangesThrough: prepare(q.deleteChangesThrough, { throughSeq: true }),
   };
 }
 
-const usageWriteNames: ParamNames<q.UsageWriteRow> = {
+const usageKeyNames: ParamNames<q.UsageKeyColumns> = {
   customer_id: true,
   resource_id: true,
   feature_id: true,
   window_key: true,
-  updated_at: true,
+};
+
+const usageEntryNames: ParamNames<ReturnType<typeof q.usageEntryToRow>> = {
+  ...usageKeyNames,
+  period_start: true,
+  period_end: true,
+  op: true,
+  amount: true,
+  at: true,
+  dimensions: true,
 };

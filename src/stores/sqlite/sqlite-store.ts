@@ -2,6 +2,7 @@ import { AllotError } from '../../errors.js';
 import { createMutex } from '../mutex.js';
 import type { Store, StoreCapabilities, StoreReader, StoreTransaction } from '../store.js';
 import { notOpenError, storeError } from '../store-errors.js';
+import { maintainJournal } from './sqlite-journal.js';
 import { migrate } from './sqlite-migrations.js';
 import {
   prepareStatements,
@@ -49,10 +50,6 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
   return new SqliteStore(options);
 }
 
-/** Changes kept in change_log for lagging processes; one further behind reloads every cached customer. */
-const CHANGES_KEPT = 10_000;
-/** Commits between two prunes of change_log. */
-const PRUNE_EVERY = 1_000;
 /** Bytes per page of a new database file; SQLite's default is 4096. */
 const PAGE_SIZE = 2048;
 
@@ -75,7 +72,8 @@ class SqliteStore implements Store {
   #live: Connection | undefined;
   #opening: Promise<void> | undefined;
   #closed = false;
-  #commitsSincePrune = 0;
+  /** Names this instance's rows in the journal, so its own commits are not news to it. */
+  readonly #origin = globalThis.crypto.randomUUID();
 
   constructor(options: SqliteStoreOptions) {
     this.#options = options;
@@ -115,8 +113,8 @@ class SqliteStore implements Store {
       native.defaultSafeIntegers?.(false);
       native.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
       // Only takes effect while the file is empty. A commit copies every page it dirtied, whole, into
-      // the log, and the hot commit (one counter and its change_log row) dirties two: half-size pages
-      // make it ~20% faster. A connection the caller opened keeps the page size they chose.
+      // the WAL, and the hot commit (one journal row) dirties one or two: half-size pages make
+      // it faster. A connection the caller opened keeps the page size they chose.
       if (database === undefined) native.exec(`PRAGMA page_size = ${PAGE_SIZE}`);
       native.exec('PRAGMA journal_mode = WAL');
       native.exec(`PRAGMA synchronous = ${synchronous}`);
@@ -158,10 +156,12 @@ class SqliteStore implements Store {
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     return this.#mutex.run(() => {
       const connection = this.#connected();
-      const tx = new SqliteTransaction(connection.statements, connection.native, this.name);
-      return this.#within(connection, connection.beginImmediate, tx, fn, () =>
-        this.#logChanges(connection, tx.touched),
-      );
+      const tx = new SqliteTransaction(connection.statements, connection.native, this.name, this.#origin);
+      return this.#within(connection, connection.beginImmediate, tx, fn, () => {
+        const q = connection.statements;
+        for (const customerId of tx.touched) q.insertJournalChange.run({ origin: this.#origin, customerId });
+        if (tx.appended || tx.touched.size > 0) maintainJournal(q);
+      });
     });
   }
 
@@ -171,7 +171,7 @@ class SqliteStore implements Store {
       return this.#within(
         connection,
         connection.begin,
-        new SqliteReader(connection.statements, connection.native, this.name),
+        new SqliteReader(connection.statements, connection.native, this.name, this.#origin),
         fn,
       );
     });
@@ -218,18 +218,6 @@ class SqliteStore implements Store {
     } finally {
       scope.finish();
     }
-  }
-
-  #logChanges(connection: Connection, touched: ReadonlySet<string>): void {
-    if (touched.size === 0) return;
-    const { statements } = connection;
-    const at = Date.now();
-    for (const customerId of touched) statements.insertChange.run({ customerId, at });
-    this.#commitsSincePrune += 1;
-    if (this.#commitsSincePrune < PRUNE_EVERY) return;
-    this.#commitsSincePrune = 0;
-    const last = statements.selectChangeBounds.get({})?.last ?? 0;
-    if (last > CHANGES_KEPT) statements.deleteChangesThrough.run({ throughSeq: last - CHANGES_KEPT });
   }
 
   #exec(statement: SqliteStatement, operation: string): void {

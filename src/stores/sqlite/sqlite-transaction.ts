@@ -5,8 +5,10 @@ import type {
   PromotionRecord,
   SubscriptionRecord,
 } from '../../core/records.js';
+import type { UsageAggregate } from '../../core/usage-aggregate.js';
 import {
   customerToRow,
+  eventToRow,
   idempotencyResultToText,
   packageVersionToRow,
   promotionToRow,
@@ -14,12 +16,22 @@ import {
   rowToPackageVersion,
   rowToPromotion,
   rowToSubscription,
-  rowToUsage,
   subscriptionToRow,
-  usageWriteToRow,
+  usageEntryToRow,
+  usageKeyToRow,
 } from '../sql/queries.js';
-import type { ChangeSet, StoreReader, StoreTransaction, SubscriptionPageQuery, UsageWrite } from '../store.js';
-import { storeError, transactionEndedError } from '../store-errors.js';
+import type {
+  ChangeSet,
+  StoreReader,
+  StoreTransaction,
+  SubscriptionPageQuery,
+  UsageEntry,
+  UsageEntryQuery,
+  UsageEventRecord,
+  UsageWindowKey,
+} from '../store.js';
+import { transactionEndedError } from '../store-errors.js';
+import { changesAfter, counterEntries, customerUsage, foldAll, windowUsage } from './sqlite-journal.js';
 import type { SqliteDatabase, SqliteStatements } from './sqlite-statements.js';
 
 /** Reads through prepared statements; useless once its transaction ends, so a leaked one cannot write outside it. */
@@ -27,12 +39,20 @@ export class SqliteReader implements StoreReader {
   readonly #statements: SqliteStatements;
   readonly #native: Pick<SqliteDatabase, 'inTransaction'>;
   protected readonly store: string;
+  /** This store instance's id in the journal. */
+  protected readonly origin: string;
   #finished = false;
 
-  constructor(statements: SqliteStatements, native: Pick<SqliteDatabase, 'inTransaction'>, store: string) {
+  constructor(
+    statements: SqliteStatements,
+    native: Pick<SqliteDatabase, 'inTransaction'>,
+    store: string,
+    origin: string,
+  ) {
     this.#statements = statements;
     this.#native = native;
     this.store = store;
+    this.origin = origin;
   }
 
   /** Called when the transaction ends; every later call is rejected. */
@@ -52,7 +72,7 @@ export class SqliteReader implements StoreReader {
 
   /** Seq 0 means "since the beginning": every customer still in the log, or null once it was pruned. */
   async changesSince(seq: number): Promise<ChangeSet> {
-    return changesAfter(this.q, seq);
+    return changesAfter(this.q, seq, this.origin);
   }
 
   async getCustomer(customerId: string): Promise<CustomerRecord | undefined> {
@@ -60,7 +80,7 @@ export class SqliteReader implements StoreReader {
     return row && rowToCustomer(row);
   }
 
-  async getCustomerState(customerId: string): Promise<CustomerState | undefined> {
+  async getCustomerState(customerId: string, now: number): Promise<CustomerState | undefined> {
     const q = this.q;
     const row = q.selectCustomer.get({ customerId });
     if (row === undefined) return undefined;
@@ -68,7 +88,7 @@ export class SqliteReader implements StoreReader {
       customer: rowToCustomer(row),
       subscriptions: q.selectCustomerSubscriptions.all({ customerId }).map(rowToSubscription),
       promotions: q.selectCustomerPromotions.all({ customerId }).map(rowToPromotion),
-      usage: q.selectCustomerUsage.all({ customerId }).map(rowToUsage),
+      usage: customerUsage(q, customerId, now),
     };
   }
 
@@ -99,11 +119,21 @@ export class SqliteReader implements StoreReader {
   async listPackageVersions(): Promise<PackageVersionRecord[]> {
     return this.q.selectPackageVersions.all({}).map(rowToPackageVersion);
   }
+
+  async getUsage(key: UsageWindowKey): Promise<UsageAggregate | undefined> {
+    return windowUsage(this.q, key);
+  }
+
+  async listUsageEntries(query: UsageEntryQuery): Promise<UsageEntry[]> {
+    return counterEntries(this.q, query);
+  }
 }
 
-/** Writes of one transaction; remembers the customers it touched for change_log. */
+/** Writes of one transaction; remembers the customers it touched for the journal. */
 export class SqliteTransaction extends SqliteReader implements StoreTransaction {
   readonly touched = new Set<string>();
+  /** Whether it journaled usage, so the journal may need a fold before commit. */
+  appended = false;
 
   async putCustomer(customer: CustomerRecord): Promise<void> {
     this.q.upsertCustomer.run(customerToRow(customer));
@@ -124,16 +154,25 @@ export class SqliteTransaction extends SqliteReader implements StoreTransaction 
     for (const row of this.q.deletePromotion.all({ promotionId })) this.touched.add(row.customer_id);
   }
 
-  async addUsage(write: UsageWrite & { readonly delta: number }): Promise<number> {
-    const row = this.q.addUsage.get({ ...usageWriteToRow(write), delta: write.delta });
-    this.touched.add(write.customerId);
-    return this.#returned(row, 'addUsage');
+  async appendUsage(entries: readonly UsageEntry[]): Promise<void> {
+    const q = this.q;
+    for (const e of entries) q.insertJournalEntry.run({ ...usageEntryToRow(e), origin: this.origin });
+    if (entries.length > 0) this.appended = true;
   }
 
-  async setUsage(write: UsageWrite & { readonly value: number }): Promise<number> {
-    const row = this.q.setUsage.get({ ...usageWriteToRow(write), value: write.value });
-    this.touched.add(write.customerId);
-    return this.#returned(row, 'setUsage');
+  async addUniqueMember(key: UsageWindowKey, member: string): Promise<boolean> {
+    return this.q.insertUniqueMember.run({ ...usageKeyToRow(key), member }) > 0;
+  }
+
+  async putEvent(event: UsageEventRecord): Promise<boolean> {
+    return this.q.insertEvent.run(eventToRow(event)) > 0;
+  }
+
+  async pruneUsageHistory(before: number): Promise<number> {
+    const q = this.q;
+    // Entries still in the journal are not in history yet; fold them first so none survive the cut.
+    foldAll(q);
+    return q.deleteUsageHistoryBefore.run({ before }) + q.deleteEventsBefore.run({ before });
   }
 
   async putIdempotencyResult(scope: string, key: string, result: unknown, createdAt: number): Promise<void> {
@@ -143,19 +182,4 @@ export class SqliteTransaction extends SqliteReader implements StoreTransaction 
   async putPackageVersion(version: PackageVersionRecord): Promise<void> {
     this.q.upsertPackageVersion.run(packageVersionToRow(version));
   }
-
-  #returned(row: { value: number } | undefined, operation: string): number {
-    if (row === undefined) throw storeError(this.store, operation, 'the upsert returned no row');
-    return row.value;
-  }
-}
-
-function changesAfter(statements: SqliteStatements, seq: number): ChangeSet {
-  const bounds = statements.selectChangeBounds.get({});
-  const first = bounds?.first ?? null;
-  const last = bounds?.last ?? 0;
-  // Behind the oldest kept change (pruned), or ahead of the newest (another file): changes unknown.
-  if (seq > last || (first !== null && seq < first - 1)) return { seq: last, customerIds: null };
-  if (seq === last) return { seq, customerIds: [] };
-  return { seq: last, customerIds: statements.selectChangedCustomers.all({ afterSeq: seq }).map((r) => r.customer_id) };
 }

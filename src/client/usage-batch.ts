@@ -1,0 +1,142 @@
+import type { Catalog } from '../core/catalog.js';
+import { resolveEntitlements, type Share, usageWindow } from '../core/effective-entitlements.js';
+import type { Dimensions } from '../core/meters.js';
+import {
+  aggregateUsage,
+  applyUsageOp,
+  EMPTY_AGGREGATE,
+  type UsageAggregate,
+  type UsageOp,
+} from '../core/usage-aggregate.js';
+import type { StoreTransaction, UsageEntry } from '../stores/store.js';
+import type { CounterValue, CustomerEntry } from './customer-cache.js';
+
+/** The usage window a contribution lands in, and whose counter holds it. */
+export interface PlacedWindow {
+  readonly key: string;
+  /** The resource whose counter it is (null: customer-wide). */
+  readonly scope: string | null;
+  readonly periodStart: number | null;
+  readonly periodEnd: number | null;
+}
+
+/** What one contribution left: its window and the window's usage after it. */
+export interface Contribution {
+  readonly window: PlacedWindow;
+  readonly currentUsage: number;
+}
+
+/** A written window, for the cache after commit; `resourceId` is the scope the usage was reported for. */
+export interface WrittenCounter {
+  readonly resourceId: string | null;
+  readonly scope: string | null;
+  readonly featureId: string;
+  readonly counter: CounterValue;
+}
+
+/** Usage of a feature the customer is not entitled to still counts, in a window that never resets. */
+const UNENTITLED = 'unentitled';
+
+/**
+ * The usage contributions of one write for one customer: places each in the window of its time,
+ * folds it onto that window's aggregate (cached, pending in this batch, or read from the store)
+ * and collects the entries to log and the counters to cache after commit.
+ */
+export class UsageBatch {
+  readonly entries: UsageEntry[] = [];
+  readonly #pending = new Map<string, WrittenCounter>();
+
+  constructor(
+    readonly customerId: string,
+    private readonly entry: CustomerEntry,
+    private readonly catalog: Catalog,
+    private readonly tx: StoreTransaction,
+    private readonly now: number,
+    private readonly share: Share,
+  ) {}
+
+  /**
+   * The window that usage at `at` (never after now) falls in. Usage since the view was resolved
+   * shares the current window when inside its period; older usage resolves the entitlements it
+   * had then, so a late event lands in the period, and usage epoch, of its own time.
+   */
+  place(featureId: string, resourceId: string | null, at: number): PlacedWindow {
+    const view = this.entry.view(this.catalog, resourceId, this.now, this.share);
+    if (at >= view.resolvedAt) {
+      const current = view.window(featureId, this.now);
+      if (current === undefined) return { key: UNENTITLED, scope: resourceId, periodStart: null, periodEnd: null };
+      if (current.periodStart === null || at >= current.periodStart) return current;
+    }
+    const source = resolveEntitlements(this.catalog, this.entry.state, resourceId, at, this.share).windows.get(
+      featureId,
+    );
+    if (source === undefined) return { key: UNENTITLED, scope: resourceId, periodStart: null, periodEnd: null };
+    const w = usageWindow(source, at);
+    return { key: w.key, scope: source.scope, periodStart: w.periodStart, periodEnd: w.periodEnd };
+  }
+
+  /** Adds a member to a UNIQUE window's set; false when the window already had it. */
+  addMember(featureId: string, window: PlacedWindow, member: string): Promise<boolean> {
+    return this.tx.addUniqueMember(
+      { customerId: this.customerId, resourceId: window.scope, featureId, window: window.key },
+      member,
+    );
+  }
+
+  /** Folds one contribution onto its window and logs it. */
+  async apply(
+    featureId: string,
+    resourceId: string | null,
+    window: PlacedWindow,
+    op: UsageOp,
+    amount: number,
+    at: number,
+    dimensions: Dimensions | null,
+  ): Promise<Contribution> {
+    const id = JSON.stringify([window.scope ?? '', featureId, window.key]);
+    const before = this.#pending.get(id)?.counter ?? (await this.#stored(featureId, window));
+    const after = applyUsageOp(before, op, amount);
+    this.#pending.set(id, {
+      resourceId,
+      scope: window.scope,
+      featureId,
+      counter: { window: window.key, periodEnd: window.periodEnd, value: after.value, count: after.count },
+    });
+    this.entries.push({
+      customerId: this.customerId,
+      resourceId: window.scope,
+      featureId,
+      window: window.key,
+      periodStart: window.periodStart,
+      periodEnd: window.periodEnd,
+      op,
+      amount,
+      at,
+      dimensions,
+    });
+    return { window, currentUsage: aggregateUsage(after, op) };
+  }
+
+  /**
+   * A window's aggregate before this batch. The cache holds every window that has not ended (it
+   * loaded those of its load time and drops only ended ones), so only a late write to an ended
+   * window reads the store.
+   */
+  async #stored(featureId: string, window: PlacedWindow): Promise<UsageAggregate> {
+    const cached = this.entry.counter(window.scope, featureId, window.key);
+    if (cached !== undefined) return cached;
+    if (window.periodEnd === null || window.periodEnd > this.now) return EMPTY_AGGREGATE;
+    const key = { customerId: this.customerId, resourceId: window.scope, featureId, window: window.key };
+    return (await this.tx.getUsage(key)) ?? EMPTY_AGGREGATE;
+  }
+
+  /** Logs the entries; call once, after the last contribution. */
+  async flush(): Promise<void> {
+    if (this.entries.length > 0) await this.tx.appendUsage(this.entries);
+  }
+
+  /** The windows written, for the cache: ended ones are left out, as a load would. */
+  counters(): WrittenCounter[] {
+    return [...this.#pending.values()].filter((c) => c.counter.periodEnd === null || c.counter.periodEnd > this.now);
+  }
+}
