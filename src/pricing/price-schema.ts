@@ -1,24 +1,6 @@
 import { z } from 'zod';
 import { BillingModel, BillingPeriod, enumValues, TiersMode } from '../core/enums.js';
-
-const DECIMAL = /^\d+(\.\d+)?$/;
-
-/**
- * A non-negative decimal amount given as a number or a string, kept as a string so no float ever
- * touches money. A number must print as plain decimal digits (1e-7 or 1e21 would not); pass a
- * string to be sure of the digits, since a float such as 0.1 + 0.2 prints as 0.30000000000000004.
- */
-const decimalAmount = z
-  .union([
-    z
-      .number()
-      .refine(
-        (n) => DECIMAL.test(String(n)),
-        'a number that prints as plain decimal digits; use a string such as "12.50"',
-      ),
-    z.string().regex(DECIMAL, 'a non-negative decimal such as "12.50"'),
-  ])
-  .transform((v) => (typeof v === 'number' ? String(v) : v));
+import { currencyCode, decimalAmount } from './amount-schema.js';
 
 const tierSchema = z.strictObject({
   upTo: z.number().positive().optional(),
@@ -34,10 +16,7 @@ export const priceSchema = z
   .strictObject({
     billingPeriod: z.enum(enumValues(BillingPeriod)),
     billingModel: z.enum(enumValues(BillingModel)).default('FLAT_FEE'),
-    currency: z
-      .string()
-      .regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code')
-      .transform((c) => c.toUpperCase()),
+    currency: currencyCode,
     amount: decimalAmount.optional(),
     billingCountryCode: z
       .string()
@@ -74,7 +53,17 @@ export const priceSchema = z
     } else if (price.amount === undefined) {
       ctx.addIssue({ code: 'custom', path: ['amount'], message: 'a price needs an amount or tiers' });
     }
-    if (price.billingModel !== 'FLAT_FEE' && price.billingModel !== 'MINIMUM_SPEND' && !price.featureId)
+    const fixedAmount = price.billingModel === 'FLAT_FEE' || price.billingModel === 'MINIMUM_SPEND';
+    if (fixedAmount && price.tiers)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tiers'],
+        message: `${price.billingModel} prices take an amount, not tiers`,
+      });
+    // A block size on a tiered price would leave open whether upTo counts units or blocks.
+    if (price.tiers && price.blockSize !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['blockSize'], message: 'a price has tiers or a blockSize, not both' });
+    if (!fixedAmount && !price.featureId)
       ctx.addIssue({ code: 'custom', path: ['featureId'], message: `${price.billingModel} prices need a featureId` });
     if (
       price.minUnitQuantity !== undefined &&
@@ -86,3 +75,33 @@ export const priceSchema = z
 
 export type PriceInput = z.input<typeof priceSchema>;
 export type Price = z.output<typeof priceSchema>;
+/** One tier of a tiered price: units up to `upTo` (open-ended when absent) at `unitPrice`, plus `flatPrice`. */
+export type PriceTier = NonNullable<Price['tiers']>[number];
+
+const describePrice = (p: Price) =>
+  `${p.billingPeriod} price for ${p.billingCountryCode ?? 'the default country'}${p.featureId ? ` of feature "${p.featureId}"` : ''}`;
+
+/**
+ * The prices of one plan or add-on: at most one price per (billing period, country, feature), and
+ * one currency per (billing period, country), so that selecting prices is never ambiguous.
+ *
+ * @example priceListSchema.parse([{ billingPeriod: 'MONTHLY', currency: 'USD', amount: '10' }])
+ */
+export const priceListSchema = z.array(priceSchema).superRefine((prices, ctx) => {
+  const seen = new Set<string>();
+  const currencies = new Map<string, string>();
+  prices.forEach((price, i) => {
+    const key = describePrice(price);
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i], message: `a second ${key}` });
+    seen.add(key);
+    const group = `${price.billingPeriod} ${price.billingCountryCode ?? 'default'}`;
+    const currency = currencies.get(group) ?? price.currency;
+    currencies.set(group, currency);
+    if (currency !== price.currency)
+      ctx.addIssue({
+        code: 'custom',
+        path: [i, 'currency'],
+        message: `${group} prices are in ${currency}, not ${price.currency}`,
+      });
+  });
+});

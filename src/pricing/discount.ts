@@ -1,0 +1,82 @@
+import { addMonthsUtc } from '../core/reset-period.js';
+import { AllotError } from '../errors.js';
+import type { Coupon, CouponType, DiscountDurationType } from './coupon-schema.js';
+import { Decimal, halfUp, type Money, type RoundingMode, roundMoney, toAmount } from './money.js';
+
+/** A coupon as estimates describe it (the reference's `discount`): `value` is percent or amount off. */
+export interface DiscountSummary {
+  readonly type: CouponType;
+  readonly value: number;
+  readonly durationType: DiscountDurationType;
+  readonly durationInMonths: number | undefined;
+}
+
+function amountOff(coupon: Coupon, currency: string): Decimal {
+  const off = coupon.amountsOff?.find((a) => a.currency === currency);
+  if (!off)
+    throw new AllotError('INVALID_INPUT', `coupon "${coupon.id}" has no amount off in ${currency}`, {
+      details: { couponId: coupon.id, currency, currencies: coupon.amountsOff?.map((a) => a.currency) ?? [] },
+    });
+  return new Decimal(off.amount);
+}
+
+/**
+ * The amount `coupon` takes off `subtotal`, rounded to the currency's minor unit and never more
+ * than the subtotal, so a discounted total is never negative. PERCENTAGE takes `percentOff` of
+ * the subtotal; FIXED takes its amount in the subtotal's currency, and throws INVALID_INPUT when
+ * the coupon has none in that currency.
+ *
+ * @example discountAmount(money('20', 'USD'), halfOff) // 10 USD
+ */
+export function discountAmount(subtotal: Money, coupon: Coupon, mode: RoundingMode = halfUp): Money {
+  const raw =
+    coupon.type === 'PERCENTAGE'
+      ? subtotal.amount.times(coupon.percentOff ?? 0).div(100)
+      : amountOff(coupon, subtotal.currency);
+  const rounded = roundMoney(raw, subtotal.currency, mode);
+  return { amount: Decimal.max(0, Decimal.min(rounded, subtotal.amount)), currency: subtotal.currency };
+}
+
+/**
+ * The reference's description of a coupon for an estimate in `currency`: FIXED coupons give their
+ * amount off in that currency (INVALID_INPUT when they have none).
+ *
+ * @example discountSummary(halfOff, 'USD') // { type: 'PERCENTAGE', value: 50, durationType: 'REPEATING', durationInMonths: 3 }
+ */
+export function discountSummary(coupon: Coupon, currency: string): DiscountSummary {
+  return {
+    type: coupon.type,
+    value:
+      coupon.type === 'PERCENTAGE'
+        ? Number(coupon.percentOff ?? 0)
+        : toAmount({ amount: amountOff(coupon, currency), currency }).amount,
+    durationType: coupon.durationType,
+    durationInMonths: coupon.durationInMonths,
+  };
+}
+
+/**
+ * Whether a coupon whose discount starts at `startsAt` discounts the billing period
+ * `[start, end)`. `startsAt` is when the coupon was applied, or the subscription's start if that
+ * is later. No period that ends by `startsAt` is discounted. FOREVER discounts every later period;
+ * ONCE only the period that contains `startsAt`; REPEATING every period that starts before
+ * `startsAt` plus `durationInMonths` (month-end clamped, UTC), so a 3-month coupon on an annual
+ * plan discounts its first year, as billing providers do.
+ *
+ * @example couponAppliesToPeriod(once, jan1, { start: feb1, end: mar1 }) // false
+ */
+export function couponAppliesToPeriod(
+  coupon: Coupon,
+  startsAt: number,
+  period: { readonly start: number; readonly end: number },
+): boolean {
+  if (period.end <= startsAt) return false;
+  switch (coupon.durationType) {
+    case 'FOREVER':
+      return true;
+    case 'ONCE':
+      return period.start <= startsAt;
+    case 'REPEATING':
+      return period.start < addMonthsUtc(startsAt, coupon.durationInMonths ?? 0);
+  }
+}

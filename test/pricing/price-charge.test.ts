@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { Decimal } from '../../src/pricing/money.js';
+import { priceCharge, quantityCharge } from '../../src/pricing/price-charge.js';
+import { expectAllotError, fc, priceOf } from './helpers.js';
+
+const seats = (extra: Parameters<typeof priceOf>[0] = {}) =>
+  priceOf({ billingModel: 'PER_UNIT', featureId: 'seats', amount: '3', ...extra });
+
+describe('priceCharge', () => {
+  it('FLAT_FEE charges its amount up front, whatever the quantity', () => {
+    expect(priceCharge(priceOf({ amount: '49.99' }), 7)).toEqual({
+      kind: 'UPFRONT',
+      amount: new Decimal('49.99'),
+      quantity: undefined,
+    });
+  });
+
+  it('PER_UNIT charges the amount per unit', () => {
+    expect(priceCharge(seats(), 4)).toEqual({ kind: 'UPFRONT', amount: new Decimal(12), quantity: 4 });
+    expect(priceCharge(seats(), 0).amount.toString()).toBe('0');
+  });
+
+  it('PER_UNIT charges a quantity below the minimum at the minimum', () => {
+    expect(priceCharge(seats({ minUnitQuantity: 5 }), 2)).toEqual({
+      kind: 'UPFRONT',
+      amount: new Decimal(15),
+      quantity: 5,
+    });
+    expect(priceCharge(seats({ minUnitQuantity: 5 }), 6)).toMatchObject({ quantity: 6 });
+  });
+
+  it('PER_UNIT refuses a quantity above the maximum', () => {
+    const e = expectAllotError(() => priceCharge(seats({ maxUnitQuantity: 10 }), 11), 'INVALID_INPUT');
+    expect(e.message).toMatch(/PER_UNIT price of feature "seats": quantity 11 exceeds the maximum of 10/);
+    expect(priceCharge(seats({ maxUnitQuantity: 10 }), 10).amount.toString()).toBe('30');
+  });
+
+  it('PER_UNIT refuses a missing, negative or fractional quantity', () => {
+    expectAllotError(() => priceCharge(seats()), 'INVALID_INPUT');
+    expectAllotError(() => priceCharge(seats(), -1), 'INVALID_INPUT');
+    expectAllotError(() => priceCharge(seats(), 1.5), 'INVALID_INPUT');
+    expectAllotError(() => priceCharge(seats(), Number.NaN), 'INVALID_INPUT');
+  });
+
+  it('package pricing rounds partial blocks up', () => {
+    const pack = seats({ amount: '20', blockSize: 10 });
+    expect(priceCharge(pack, 0).amount.toString()).toBe('0');
+    expect(priceCharge(pack, 1).amount.toString()).toBe('20');
+    expect(priceCharge(pack, 10).amount.toString()).toBe('20');
+    expect(priceCharge(pack, 11).amount.toString()).toBe('40');
+  });
+
+  it('tiered PER_UNIT prices follow their mode', () => {
+    const tiers = [{ upTo: 5, unitPrice: '5' }, { upTo: 10, unitPrice: '4' }, { unitPrice: '3' }];
+    const volume = seats({ amount: undefined, tiersMode: 'VOLUME', tiers });
+    const graduated = seats({ amount: undefined, tiersMode: 'GRADUATED', tiers });
+    expect(priceCharge(volume, 12).amount.toString()).toBe('36');
+    expect(priceCharge(graduated, 12).amount.toString()).toBe('51');
+  });
+
+  it('USAGE_BASED is billed in arrears: no charge, a unit price for display', () => {
+    const usage = priceOf({ billingModel: 'USAGE_BASED', featureId: 'calls', amount: '0.0015' });
+    expect(priceCharge(usage, 1000)).toEqual({
+      kind: 'IN_ARREARS',
+      amount: new Decimal(0),
+      unitPrice: new Decimal('0.0015'),
+    });
+    const tiered = priceOf({
+      billingModel: 'USAGE_BASED',
+      featureId: 'calls',
+      amount: undefined,
+      tiersMode: 'GRADUATED',
+      tiers: [{ upTo: 1000, unitPrice: '0.002' }, { unitPrice: '0.001' }],
+    });
+    expect(priceCharge(tiered)).toMatchObject({ kind: 'IN_ARREARS', unitPrice: new Decimal('0.002') });
+  });
+
+  it('MINIMUM_SPEND is a floor, not a charge', () => {
+    expect(priceCharge(priceOf({ billingModel: 'MINIMUM_SPEND', amount: '100' }))).toEqual({
+      kind: 'MINIMUM_SPEND',
+      amount: new Decimal(0),
+      minimum: new Decimal(100),
+    });
+  });
+});
+
+describe('quantityCharge', () => {
+  it('prices metered usage, fractional quantities included', () => {
+    const usage = priceOf({ billingModel: 'USAGE_BASED', featureId: 'gb', amount: '0.1' });
+    expect(quantityCharge(usage, 2.5).toString()).toBe('0.25');
+    const pack = priceOf({ billingModel: 'USAGE_BASED', featureId: 'calls', amount: '1', blockSize: 1000 });
+    expect(quantityCharge(pack, 1001).toString()).toBe('2');
+  });
+
+  it('refuses negative or non-finite usage', () => {
+    const usage = priceOf({ billingModel: 'USAGE_BASED', featureId: 'gb', amount: '0.1' });
+    expectAllotError(() => quantityCharge(usage, -1), 'INVALID_INPUT');
+    expectAllotError(() => quantityCharge(usage, Number.POSITIVE_INFINITY), 'INVALID_INPUT');
+  });
+});
+
+describe('properties', () => {
+  const unitPrice = fc.integer({ min: 0, max: 100_000 }).map((n) => new Decimal(n).div(100).toString());
+  const q = fc.integer({ min: 0, max: 10_000 });
+
+  it('PER_UNIT charge is unit price × max(quantity, minimum), exactly', () => {
+    fc.assert(
+      fc.property(unitPrice, q, fc.integer({ min: 0, max: 100 }), (amount, quantity, min) => {
+        const charge = priceCharge(seats({ amount, minUnitQuantity: min }), quantity);
+        expect(charge.amount.eq(new Decimal(amount).times(Math.max(quantity, min)))).toBe(true);
+      }),
+    );
+  });
+
+  it('package pricing charges ceil(quantity / block) blocks and never less than per-unit-of-block pricing', () => {
+    fc.assert(
+      fc.property(unitPrice, q, fc.integer({ min: 1, max: 500 }), (amount, quantity, blockSize) => {
+        const charge = priceCharge(seats({ amount, blockSize }), quantity).amount;
+        const blocks = Math.ceil(quantity / blockSize);
+        expect(charge.eq(new Decimal(amount).times(blocks))).toBe(true);
+        expect(charge.gte(new Decimal(amount).times(quantity).div(blockSize))).toBe(true);
+      }),
+    );
+  });
+
+  it('VOLUME and GRADUATED agree on a single-tier PER_UNIT price', () => {
+    fc.assert(
+      fc.property(unitPrice, unitPrice, q, (u, f, quantity) => {
+        const tiers = [{ unitPrice: u, flatPrice: f }];
+        const volume = seats({ amount: undefined, tiersMode: 'VOLUME', tiers });
+        const graduated = seats({ amount: undefined, tiersMode: 'GRADUATED', tiers });
+        expect(priceCharge(volume, quantity).amount.eq(priceCharge(graduated, quantity).amount)).toBe(true);
+      }),
+    );
+  });
+});
