@@ -13,6 +13,7 @@ export type {
   GetActiveSubscriptionsParams,
   GetSubscriptionsParams,
   GetSubscriptionsResult,
+  GetUsageHistoryParams,
   GrantPromotionalEntitlementsParams,
   MeteredCheckOptions,
   Product,
@@ -30,6 +31,7 @@ export type {
   TransferSubscriptionParams,
   UpdateCustomerParams,
   UpdateSubscriptionParams,
+  UsageHistory,
 } from './client/allot.js';
 export { Allot } from './client/allot.js';
 export { type Clock, type ClockStep, ManualClock, systemClock } from './client/clock.js';

@@ -406,7 +406,13 @@ export function describeStoreConformance(
             other: await r.getCustomer('c2'),
             idempotency: await r.getIdempotencyResult('scope', 'k1'),
             packages: await r.listPackageVersions(),
-            entries: await r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', before: T0 + 1 }),
+            entries: await r.listUsageEntries({
+              customerId: 'c1',
+              resourceId: null,
+              featureId: 'f1',
+              from: T0,
+              before: T0 + 1,
+            }),
             w2: await r.getUsage({ customerId: 'c1', resourceId: null, featureId: 'f1', window: 'w2' }),
           }));
         const before = await snapshot();
@@ -610,7 +616,7 @@ export function describeStoreConformance(
           usageEntry('c1', 'f1', 'w1', 4, { at: T0 + 7 }),
         );
         const entries = await store.read((r) =>
-          r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', before: T0 + 7 }),
+          r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', from: T0, before: T0 + 7 }),
         );
         expect(entries.map((e) => [e.at - T0, e.amount, e.dimensions])).toEqual([
           [1, 2, null],
@@ -646,7 +652,7 @@ export function describeStoreConformance(
         expect(pruned).toBe(31);
         expect(await aggregate()).toEqual({ value: 40, count: 40 });
         const left = await store.read((r) =>
-          r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', before: T0 + 100 }),
+          r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', from: T0, before: T0 + 100 }),
         );
         expect(left.map((e) => e.at - T0)).toEqual([30, 31, 32, 33, 34, 35, 36, 37, 38, 39]);
         expect(await write((tx) => tx.putEvent(usageEvent('c1', 'old')))).toBe(true);
@@ -673,7 +679,7 @@ export function describeStoreConformance(
           Object.fromEntries(model),
         );
         const entries = await store.read((r) =>
-          r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', before: at }),
+          r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', from: T0, before: at }),
         );
         expect(entries).toHaveLength(1500);
         expect(entries.every((e, i) => e.at === T0 + i)).toBe(true);

@@ -20,7 +20,11 @@ import type {
   MeteredEntitlement,
   NumericEntitlement,
 } from '../core/entitlement-results.js';
-import type { EntitlementsStateAccessDeniedReason, PromotionalEntitlementPeriod } from '../core/enums.js';
+import type {
+  EntitlementsStateAccessDeniedReason,
+  PromotionalEntitlementPeriod,
+  UsageMarkerType,
+} from '../core/enums.js';
 import {
   type CheckOptions,
   entitlementFeature,
@@ -42,6 +46,7 @@ import {
 } from '../core/subscription-changes.js';
 import { isLive, isOpen } from '../core/subscription-state.js';
 import { aggregationOp } from '../core/usage-aggregate.js';
+import { usageHistory, usageSegments } from '../core/usage-history.js';
 import { AllotError } from '../errors.js';
 import { memoryStore } from '../stores/memory/memory-store.js';
 import type { ChangeSet, Store, StoreReader, StoreTransaction } from '../stores/store.js';
@@ -73,6 +78,7 @@ import {
   transferSubscriptionSchema,
   updateCustomerSchema,
   updateSubscriptionSchema,
+  usageHistorySchema,
 } from './input-schemas.js';
 import { KeyedLock } from './keyed-lock.js';
 import { type AllotEventName, type AllotEvents, Listeners } from './listeners.js';
@@ -180,6 +186,18 @@ export interface ReportEventResult {
   duplicates: number;
 }
 
+/** `getUsageHistory`'s input. */
+export type GetUsageHistoryParams = z.input<typeof usageHistorySchema>;
+
+/** Usage over time, as `getUsageHistory` returns it (the reference's `getUsageHistoryV2` shape). */
+export interface UsageHistory {
+  series: {
+    tags: { key: string; value: string }[];
+    points: { timestamp: Date; value: number; isResetPoint: boolean }[];
+  }[];
+  markers: { type: UsageMarkerType; timestamp: Date }[];
+}
+
 /** What `reportUsage` acknowledges once the usage is durable. */
 export interface ReportUsageAck {
   measurementId: string;
@@ -250,6 +268,8 @@ interface Indexed<T> {
 
 /** How far ahead of the clock an event or report may be stamped: producers' clocks drift. */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/** The earliest instant a Date can hold, in epoch ms. */
+const DATE_LIMIT = 8.64e15;
 
 /** When usage stamped `at` happened: now when unstamped, and never later than now. */
 function pastOrNow(at: number | undefined, now: number, field: string): number {
@@ -545,7 +565,7 @@ export class Allot {
   /** The cached entry, unless the clock moved back before it was loaded (it may lack the windows of that time). */
   #cached(customerId: string, now: number): CustomerEntry | undefined {
     const entry = this.#cache.get(customerId);
-    return entry !== undefined && entry.loadedAt <= now ? entry : undefined;
+    return entry !== undefined && entry.completeSince <= now ? entry : undefined;
   }
 
   /**
@@ -1436,6 +1456,67 @@ export class Allot {
     }
     await batch.flush();
     return { result: results, counters: batch.counters() };
+  }
+
+  /**
+   * Usage of a metered feature over time: one series (or one per combination of up to three
+   * `groupBy` dimensions) of points with `isResetPoint` where a period or a subscription change
+   * restarted it, and `markers` naming each reset. The range is `[startDate, endDate)`; without
+   * an `endDate` it runs up to and including now.
+   */
+  async getUsageHistory(params: GetUsageHistoryParams): Promise<UsageHistory> {
+    const p = parse(usageHistorySchema, params, 'getUsageHistory');
+    const catalog = await this.#ready();
+    // By default up to and including now.
+    const to = p.endDate ?? this.#clock.now() + 1;
+    if (p.startDate >= to)
+      throw new AllotError('INVALID_INPUT', 'getUsageHistory: startDate must be before endDate', {
+        details: { startDate: p.startDate, endDate: to },
+      });
+    const feature = catalog.features.get(p.featureId);
+    if (!feature)
+      throw new AllotError('FEATURE_NOT_FOUND', `feature "${p.featureId}" is not in the catalog`, {
+        details: { featureId: p.featureId },
+      });
+    if (feature.meterType === 'None')
+      throw new AllotError('FEATURE_NOT_METERED', `feature "${p.featureId}" is not metered`, {
+        details: { featureId: p.featureId },
+      });
+    const entry = await this.#entry(p.customerId);
+    const state = this.#requireCustomer(entry, p.customerId, { allowArchived: true });
+    const resourceId = p.resourceId ?? null;
+    const segments = usageSegments(catalog, state, resourceId, p.featureId, p.startDate, to, this.#share);
+    // Each counter is read from the start of the earliest window shown (all of it for one that never resets).
+    const from = new Map<string | null, number>();
+    for (const s of segments)
+      from.set(s.scope, Math.min(from.get(s.scope) ?? Number.POSITIVE_INFINITY, s.periodStart ?? -DATE_LIMIT));
+    const entries = await this.#store.read(async (r) => {
+      const lists = [];
+      for (const [scope, start] of from)
+        lists.push(
+          await r.listUsageEntries({
+            customerId: p.customerId,
+            resourceId: scope,
+            featureId: p.featureId,
+            from: start,
+            before: to,
+          }),
+        );
+      return lists.flat().sort((a, b) => a.at - b.at);
+    });
+    const reading = feature.meter ? aggregationOp[feature.meter.aggregation.function] : 'add';
+    const history = usageHistory({ segments, entries, groupBy: p.groupBy ?? [], from: p.startDate, to, reading });
+    return {
+      series: history.series.map((s) => ({
+        tags: s.tags.map((t) => ({ ...t })),
+        points: s.points.map((pt) => ({
+          timestamp: new Date(pt.timestamp),
+          value: pt.value,
+          isResetPoint: pt.isResetPoint,
+        })),
+      })),
+      markers: history.markers.map((m) => ({ type: m.type, timestamp: new Date(m.timestamp) })),
+    };
   }
 
   // ──────────────────────────────────────── promotions ────────────────────────────────────────

@@ -114,19 +114,27 @@ export class CustomerEntry {
   /** The customer as stored, without usage (the counters hold it). */
   readonly state: CustomerState | undefined;
 
+  /** Shared with the entries `withState` derives, like the counters whose completeness it states. */
+  readonly #coverage: { since: number };
+
   constructor(
     state: CustomerState | undefined,
-    /**
-     * When the counters were loaded: they hold every window that had not ended then, so a clock
-     * moved back before it needs a reload.
-     */
-    readonly loadedAt: number,
-    counters?: Map<string, Counters>,
+    loadedAt: number,
+    counters?: { readonly counters: Map<string, Counters>; readonly coverage: { since: number } },
   ) {
     this.state = state && state.usage.length > 0 ? { ...state, usage: [] } : state;
-    this.#counters = counters ?? new Map();
+    this.#counters = counters?.counters ?? new Map();
+    this.#coverage = counters?.coverage ?? { since: loadedAt };
     if (counters) return;
     for (const u of state?.usage ?? []) this.setCounter(u.resourceId, u.featureId, u, loadedAt);
+  }
+
+  /**
+   * Since when the counters hold every window that has not ended: the load, or the latest write
+   * that dropped ended windows. A clock moved back before it needs a reload.
+   */
+  get completeSince(): number {
+    return this.#coverage.since;
   }
 
   readonly #countersFor = (scope: string | null): Counters => this.#countersOf(scope);
@@ -165,6 +173,7 @@ export class CustomerEntry {
   /** Records a committed window aggregate, dropping windows that ended by `now`. */
   setCounter(scope: string | null, featureId: string, value: CounterValue, now: number): void {
     const counters = this.#countersOf(scope);
+    if (now > this.#coverage.since) this.#coverage.since = now;
     let kept: CounterValue[] = [];
     for (let c = counters.get(featureId); c !== undefined; c = c.next)
       if (c.window !== value.window && (c.periodEnd === null || c.periodEnd > now)) kept.push(c);
@@ -179,7 +188,7 @@ export class CustomerEntry {
 
   /** A new entry for changed state, keeping the usage counters. */
   withState(state: CustomerState): CustomerEntry {
-    return new CustomerEntry(state, this.loadedAt, this.#counters);
+    return new CustomerEntry(state, this.#coverage.since, { counters: this.#counters, coverage: this.#coverage });
   }
 }
 

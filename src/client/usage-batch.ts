@@ -8,6 +8,7 @@ import {
   type UsageAggregate,
   type UsageOp,
 } from '../core/usage-aggregate.js';
+import { UNENTITLED_WINDOW } from '../core/usage-history.js';
 import type { StoreTransaction, UsageEntry } from '../stores/store.js';
 import type { CounterValue, CustomerEntry } from './customer-cache.js';
 
@@ -33,9 +34,6 @@ export interface WrittenCounter {
   readonly featureId: string;
   readonly counter: CounterValue;
 }
-
-/** Usage of a feature the customer is not entitled to still counts, in a window that never resets. */
-const UNENTITLED = 'unentitled';
 
 /**
  * The usage contributions of one write for one customer: places each in the window of its time,
@@ -64,13 +62,14 @@ export class UsageBatch {
     const view = this.entry.view(this.catalog, resourceId, this.now, this.share);
     if (at >= view.resolvedAt) {
       const current = view.window(featureId, this.now);
-      if (current === undefined) return { key: UNENTITLED, scope: resourceId, periodStart: null, periodEnd: null };
+      if (current === undefined)
+        return { key: UNENTITLED_WINDOW, scope: resourceId, periodStart: null, periodEnd: null };
       if (current.periodStart === null || at >= current.periodStart) return current;
     }
     const source = resolveEntitlements(this.catalog, this.entry.state, resourceId, at, this.share).windows.get(
       featureId,
     );
-    if (source === undefined) return { key: UNENTITLED, scope: resourceId, periodStart: null, periodEnd: null };
+    if (source === undefined) return { key: UNENTITLED_WINDOW, scope: resourceId, periodStart: null, periodEnd: null };
     const w = usageWindow(source, at);
     return { key: w.key, scope: source.scope, periodStart: w.periodStart, periodEnd: w.periodEnd };
   }

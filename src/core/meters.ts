@@ -75,7 +75,8 @@ const same = (a: DimensionValue, b: DimensionValue) => String(a) === String(b);
 function order(a: DimensionValue, b: DimensionValue): number {
   const x = numeric(a);
   const y = numeric(b);
-  if (!Number.isNaN(x) && !Number.isNaN(y)) return x - y;
+  // Compared, not subtracted: Infinity - Infinity is NaN, yet "Infinity" >= "Infinity".
+  if (!Number.isNaN(x) && !Number.isNaN(y)) return x < y ? -1 : x > y ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   return Number.NaN;
 }

@@ -54,7 +54,9 @@ export interface UsageEventRecord {
 
 /** The usage entries of one counter, for history. */
 export interface UsageEntryQuery extends UsageKey {
-  /** Entries that happened before this instant (epoch ms), oldest first. */
+  /** Entries that happened at or after this instant (epoch ms)... */
+  readonly from: number;
+  /** ...and before this one, oldest first. */
   readonly before: number;
 }
 
@@ -81,7 +83,7 @@ export interface StoreReader {
   listPackageVersions(): Promise<PackageVersionRecord[]>;
   /** The aggregate of one usage window, or undefined when nothing was counted in it. */
   getUsage(key: UsageWindowKey): Promise<UsageAggregate | undefined>;
-  /** A counter's entries that happened before `query.before`, by time (then log order), while history keeps them. */
+  /** A counter's entries in `[query.from, query.before)`, by time (then log order), while history keeps them. */
   listUsageEntries(query: UsageEntryQuery): Promise<UsageEntry[]>;
   /**
    * Which customers were changed by commits since `seq` (0: since the beginning). Only stores

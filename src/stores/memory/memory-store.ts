@@ -175,7 +175,13 @@ class MemoryReader implements StoreReader {
 
   async listUsageEntries(query: UsageEntryQuery): Promise<UsageEntry[]> {
     return (this.tables.entries.get(query.customerId) ?? [])
-      .filter((e) => e.featureId === query.featureId && e.resourceId === query.resourceId && e.at < query.before)
+      .filter(
+        (e) =>
+          e.featureId === query.featureId &&
+          e.resourceId === query.resourceId &&
+          e.at >= query.from &&
+          e.at < query.before,
+      )
       .sort((a, b) => a.at - b.at);
   }
 

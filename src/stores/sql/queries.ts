@@ -158,16 +158,17 @@ export function deleteEventsBefore(db: Db, p: { before: number }) {
   return db.deleteFrom('events').where('at', '<', p.before);
 }
 
-/** Folded usage entries of one counter before `before`, oldest first. */
+/** Folded usage entries of one counter in `[from, before)`, oldest first. */
 export function selectUsageHistory(
   db: Db,
-  p: { customerId: string; featureId: string; resourceId: string; before: number },
+  p: { customerId: string; featureId: string; resourceId: string; from: number; before: number },
 ) {
   return db
     .selectFrom('usage_history')
     .selectAll()
     .where('customer_id', '=', p.customerId)
     .where('feature_id', '=', p.featureId)
+    .where('at', '>=', p.from)
     .where('at', '<', p.before)
     .where('resource_id', '=', p.resourceId)
     .orderBy('at')

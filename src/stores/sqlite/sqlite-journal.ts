@@ -7,7 +7,7 @@ import type { UsageRecord } from '../../core/records.js';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
 import { rowToUsage, rowToUsageEntry, usageKeyToRow } from '../sql/queries.js';
 import type { JournalTable, UsageHistoryTable } from '../sql/schema.js';
-import type { ChangeSet, UsageEntry, UsageWindowKey } from '../store.js';
+import type { ChangeSet, UsageEntry, UsageEntryQuery, UsageWindowKey } from '../store.js';
 import type { SqliteStatements } from './sqlite-statements.js';
 
 /** Unfolded entries that trigger a fold. Readers scan at most about this many rows per customer load. */
@@ -74,15 +74,13 @@ export function windowUsage(q: SqliteStatements, key: UsageWindowKey): UsageAggr
   return aggregate;
 }
 
-/** A counter's entries before `before`: the folded ones from history, then the unfolded ones. */
-export function counterEntries(
-  q: SqliteStatements,
-  key: { customerId: string; resourceId: string | null; featureId: string; before: number },
-): UsageEntry[] {
+/** A counter's entries in `[from, before)`: the folded ones from history, then the unfolded ones. */
+export function counterEntries(q: SqliteStatements, key: UsageEntryQuery): UsageEntry[] {
   const resourceId = key.resourceId ?? '';
   const folded = q.selectUsageHistory.all({ ...key, resourceId }).map(rowToUsageEntry);
   const recent = unfolded(q, key.customerId, foldedSeq(q)).filter(
-    (e) => e.featureId === key.featureId && (e.resourceId ?? '') === resourceId && e.at < key.before,
+    (e) =>
+      e.featureId === key.featureId && (e.resourceId ?? '') === resourceId && e.at >= key.from && e.at < key.before,
   );
   // Unfolded entries can be late (an earlier `at` than folded ones): merge by time, stable.
   return [...folded, ...recent].sort((a, b) => a.at - b.at);

@@ -191,6 +191,7 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       customerId: true,
       featureId: true,
       resourceId: true,
+      from: true,
       before: true,
     }),
     insertUsageHistory: prepare(q.insertUsageHistory, { ...usageEntryNames, seq: true }),
