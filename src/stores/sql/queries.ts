@@ -197,9 +197,16 @@ export function insertJournalChange(db: Db, p: { origin: string; customerId: str
   return db.insertInto('journal').values({ origin: p.origin, customer_id: p.customerId });
 }
 
-/** The oldest and newest kept journal sequence numbers (both null when it is empty). */
-export function selectJournalBounds(db: Db) {
-  return db.selectFrom('journal').select((eb) => [eb.fn.min('seq').as('first'), eb.fn.max('seq').as('last')]);
+// Two queries, not min() and max() in one: SQLite answers a lone min or max from the end of the
+// rowid b-tree, but both together scan the whole table.
+/** The oldest kept journal sequence number. */
+export function selectJournalFirst(db: Db) {
+  return db.selectFrom('journal').select('seq').orderBy('seq', 'asc').limit(1);
+}
+
+/** The newest journal sequence number. */
+export function selectJournalLast(db: Db) {
+  return db.selectFrom('journal').select('seq').orderBy('seq', 'desc').limit(1);
 }
 
 /** The distinct customers that other store instances changed after `seq`. */

@@ -93,18 +93,17 @@ export function counterEntries(q: SqliteStatements, key: UsageEntryQuery): Usage
  * recent ones for processes reading the change feed.
  */
 export function maintainJournal(q: SqliteStatements): void {
-  const bounds = q.selectJournalBounds.get({});
-  const last = bounds?.last ?? 0;
+  const last = q.selectJournalLast.get({})?.seq ?? 0;
   let folded = foldedSeq(q);
   if (last - folded >= FOLD_AT) folded = fold(q, folded, last);
-  const first = bounds?.first ?? last;
+  const first = q.selectJournalFirst.get({})?.seq ?? last;
   if (first < last - JOURNAL_KEPT - PRUNE_BATCH)
     q.deleteJournalThrough.run({ throughSeq: Math.min(folded, last - JOURNAL_KEPT) });
 }
 
 /** Folds every waiting entry, so history holds them all (before pruning it). */
 export function foldAll(q: SqliteStatements): void {
-  const last = q.selectJournalBounds.get({})?.last ?? 0;
+  const last = q.selectJournalLast.get({})?.seq ?? 0;
   const folded = foldedSeq(q);
   if (last > folded) fold(q, folded, last);
 }
@@ -144,9 +143,8 @@ function fold(q: SqliteStatements, folded: number, last: number): number {
  * a position the journal no longer holds (pruned, or another file) means unknown: null.
  */
 export function changesAfter(q: SqliteStatements, seq: number, origin: string): ChangeSet {
-  const bounds = q.selectJournalBounds.get({});
-  const first = bounds?.first ?? null;
-  const last = bounds?.last ?? 0;
+  const first = q.selectJournalFirst.get({})?.seq ?? null;
+  const last = q.selectJournalLast.get({})?.seq ?? 0;
   if (seq > last || (first !== null && seq < first - 1)) return { seq: last, customerIds: null };
   if (seq === last) return { seq, customerIds: [] };
   return { seq: last, customerIds: q.selectChangedCustomers.all({ afterSeq: seq, origin }).map((r) => r.customer_id) };
