@@ -28,7 +28,6 @@ import type {
   SubscriptionsTable,
   UsageCountersTable,
   UsageEntryColumns,
-  UsageHistoryTable,
   UsageUniqueTable,
 } from './schema.js';
 
@@ -158,16 +157,17 @@ export function deleteEventsBefore(db: Db, p: { before: number }) {
   return db.deleteFrom('events').where('at', '<', p.before);
 }
 
-/** Folded usage entries of one counter in `[from, before)`, oldest first. */
+/** Folded usage entries of one counter in `[from, before)`, oldest first, through the history index. */
 export function selectUsageHistory(
   db: Db,
   p: { customerId: string; featureId: string; resourceId: string; from: number; before: number },
 ) {
   return db
-    .selectFrom('usage_history')
+    .selectFrom('journal')
     .selectAll()
     .where('customer_id', '=', p.customerId)
     .where('feature_id', '=', p.featureId)
+    .where('folded', 'is not', null)
     .where('at', '>=', p.from)
     .where('at', '<', p.before)
     .where('resource_id', '=', p.resourceId)
@@ -175,20 +175,15 @@ export function selectUsageHistory(
     .orderBy('seq');
 }
 
-/** Keeps a folded entry for history. */
-export function insertUsageHistory(db: Db, row: UsageHistoryTable) {
-  return db.insertInto('usage_history').values(row);
-}
-
-/** Forgets folded entries that happened before `before`. */
+/** Forgets folded entries that happened before `before` (the rows in the history index). */
 export function deleteUsageHistoryBefore(db: Db, p: { before: number }) {
-  return db.deleteFrom('usage_history').where('at', '<', p.before);
+  return db.deleteFrom('journal').where('folded', 'is not', null).where('at', '<', p.before);
 }
 
 // ---- journal: usage entries not yet folded, and the change feed ----
 
 /** Appends a usage entry. */
-export function insertJournalEntry(db: Db, row: Omit<JournalTable, 'seq'>) {
+export function insertJournalEntry(db: Db, row: Omit<JournalTable, 'seq' | 'folded'>) {
   return db.insertInto('journal').values(row);
 }
 
@@ -197,14 +192,7 @@ export function insertJournalChange(db: Db, p: { origin: string; customerId: str
   return db.insertInto('journal').values({ origin: p.origin, customer_id: p.customerId });
 }
 
-// Two queries, not min() and max() in one: SQLite answers a lone min or max from the end of the
-// rowid b-tree, but both together scan the whole table.
-/** The oldest kept journal sequence number. */
-export function selectJournalFirst(db: Db) {
-  return db.selectFrom('journal').select('seq').orderBy('seq', 'asc').limit(1);
-}
-
-/** The newest journal sequence number. */
+/** The newest journal sequence number, read from the end of the rowid b-tree. */
 export function selectJournalLast(db: Db) {
   return db.selectFrom('journal').select('seq').orderBy('seq', 'desc').limit(1);
 }
@@ -219,7 +207,65 @@ export function selectChangedCustomers(db: Db, p: { afterSeq: number; origin: st
     .where('origin', '<>', p.origin);
 }
 
-/** Usage entries after `afterSeq` up to `throughSeq`, in log order: the ones a fold takes. */
+/** Whether any entry in `(afterSeq, throughSeq]` needs more than a sum: a SET, a MAX / MIN / AVG, or a negative amount. */
+export function selectJournalComplexEntry(db: Db, p: { afterSeq: number; throughSeq: number }) {
+  return db
+    .selectFrom('journal')
+    .select('seq')
+    .where('seq', '>', p.afterSeq)
+    .where('seq', '<=', p.throughSeq)
+    .where('feature_id', 'is not', null)
+    .where((eb) => eb.or([eb('op', '<>', 'add'), eb('amount', '<', 0)]))
+    .limit(1);
+}
+
+/**
+ * Folds entries that only add non-negative amounts, in one statement: per window, the sum and
+ * the count add to the counter (no floor can apply to a sum of non-negative amounts).
+ */
+export function foldJournalSums(db: Db, p: { afterSeq: number; throughSeq: number }) {
+  return db
+    .insertInto('usage_counters')
+    .columns([
+      'customer_id',
+      'resource_id',
+      'feature_id',
+      'window_key',
+      'period_start',
+      'period_end',
+      'value',
+      'count',
+      'updated_at',
+    ])
+    .expression(
+      db
+        .selectFrom('journal')
+        .select((eb) => [
+          eb.fn.coalesce('customer_id', eb.val('')).as('customer_id'),
+          eb.fn.coalesce('resource_id', eb.val('')).as('resource_id'),
+          eb.fn.coalesce('feature_id', eb.val('')).as('feature_id'),
+          eb.fn.coalesce('window_key', eb.val('')).as('window_key'),
+          eb.fn.max('period_start').as('period_start'),
+          eb.fn.max('period_end').as('period_end'),
+          eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.val(0)).as('value'),
+          eb.fn.countAll<number>().as('count'),
+          eb.fn.coalesce(eb.fn.max('at'), eb.val(0)).as('updated_at'),
+        ])
+        .where('seq', '>', p.afterSeq)
+        .where('seq', '<=', p.throughSeq)
+        .where('feature_id', 'is not', null)
+        .groupBy(['customer_id', 'resource_id', 'feature_id', 'window_key']),
+    )
+    .onConflict((oc) =>
+      oc.columns(['customer_id', 'resource_id', 'feature_id', 'window_key']).doUpdateSet((eb) => ({
+        value: eb('usage_counters.value', '+', eb.ref('excluded.value')),
+        count: eb('usage_counters.count', '+', eb.ref('excluded.count')),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    );
+}
+
+/** Usage entries in `(afterSeq, throughSeq]`, in log order: what a fold of anything but sums reads. */
 export function selectJournalEntries(db: Db, p: { afterSeq: number; throughSeq: number }) {
   return db
     .selectFrom('journal')
@@ -228,6 +274,25 @@ export function selectJournalEntries(db: Db, p: { afterSeq: number; throughSeq: 
     .where('seq', '<=', p.throughSeq)
     .where('feature_id', 'is not', null)
     .orderBy('seq');
+}
+
+/** Marks entries folded, which adds them to the history index. */
+export function markJournalFolded(db: Db, p: { afterSeq: number; throughSeq: number }) {
+  return db
+    .updateTable('journal')
+    .set({ folded: 1 })
+    .where('seq', '>', p.afterSeq)
+    .where('seq', '<=', p.throughSeq)
+    .where('feature_id', 'is not', null);
+}
+
+/** Forgets change-only rows (not usage entries) in `(afterSeq, throughSeq]`. */
+export function deleteJournalChanges(db: Db, p: { afterSeq: number; throughSeq: number }) {
+  return db
+    .deleteFrom('journal')
+    .where('seq', '>', p.afterSeq)
+    .where('seq', '<=', p.throughSeq)
+    .where('feature_id', 'is', null);
 }
 
 /** One customer's usage entries after `afterSeq` (not folded yet), in log order. */
@@ -239,11 +304,6 @@ export function selectCustomerJournal(db: Db, p: { afterSeq: number; customerId:
     .where('customer_id', '=', p.customerId)
     .where('feature_id', 'is not', null)
     .orderBy('seq');
-}
-
-/** Forgets journal rows up to and including `seq`. */
-export function deleteJournalThrough(db: Db, p: { throughSeq: number }) {
-  return db.deleteFrom('journal').where('seq', '<=', p.throughSeq);
 }
 
 /** A named integer of the store's own state. */
@@ -449,7 +509,7 @@ export function usageEntryToRow(e: UsageEntry): UsageEntryColumns & { customer_i
   };
 }
 
-/** The usage entry a journal or history row holds; only journal rows with a feature are entries. */
+/** The usage entry a journal row holds; only rows with a feature are entries. */
 export function rowToUsageEntry(r: UsageEntryColumns & { customer_id: string }): UsageEntry {
   return {
     customerId: r.customer_id,
@@ -465,17 +525,9 @@ export function rowToUsageEntry(r: UsageEntryColumns & { customer_id: string }):
   };
 }
 
-/** Columns of a raw event. */
+/** Columns of a raw event's key. */
 export function eventToRow(e: UsageEventRecord): EventsTable {
-  return {
-    customer_id: e.customerId,
-    idempotency_key: e.idempotencyKey,
-    event_name: e.eventName,
-    resource_id: e.resourceId ?? '',
-    at: e.timestamp,
-    dimensions: JSON.stringify(e.dimensions),
-    created_at: e.createdAt,
-  };
+  return { customer_id: e.customerId, idempotency_key: e.idempotencyKey, at: e.timestamp };
 }
 
 /** Columns of a package version. */

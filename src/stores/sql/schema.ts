@@ -9,7 +9,6 @@ export interface Database {
   promotions: PromotionsTable;
   usage_counters: UsageCountersTable;
   journal: JournalTable;
-  usage_history: UsageHistoryTable;
   usage_unique: UsageUniqueTable;
   events: EventsTable;
   store_state: StoreStateTable;
@@ -91,7 +90,7 @@ export interface UsageCountersTable {
   updated_at: number;
 }
 
-/** The columns a usage entry has, in `journal` and `usage_history`. */
+/** The columns a usage entry has in `journal`. */
 export interface UsageEntryColumns {
   resource_id: string;
   feature_id: string;
@@ -108,22 +107,22 @@ export interface UsageEntryColumns {
 /**
  * Append-only, the one write a usage report makes: a row per usage entry, and a row with null
  * usage columns per customer another write changed. Other processes read it as their change
- * feed; entries are folded into `usage_counters` and moved to `usage_history` in batches.
+ * feed. Entries are folded into `usage_counters` in batches, which also sets `folded` and so
+ * adds them to the history index: the index costs one batch of writes, not one per report.
  */
 export interface JournalTable extends Nullable<UsageEntryColumns> {
   seq: Generated<number>;
   /** The store instance that wrote it, so a process skips its own commits in the feed. */
   origin: string;
   customer_id: string;
+  /** 1 once folded (and in the history index); null before. */
+  folded: number | null;
 }
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
-/** Folded usage entries, for history; `seq` is the journal's. */
-export interface UsageHistoryTable extends UsageEntryColumns {
-  seq: number;
-  customer_id: string;
-}
+/** A journal row that holds a usage entry. */
+export type UsageEntryRow = UsageEntryColumns & { seq: number; customer_id: string };
 
 /** The members of each UNIQUE window. */
 export interface UsageUniqueTable {
@@ -134,16 +133,15 @@ export interface UsageUniqueTable {
   member: string;
 }
 
-/** Raw events, keyed by (customer_id, idempotency_key): the key is what dedupes them. */
+/**
+ * The idempotency keys of raw events, per customer: what dedupes them. Kept narrow, since every
+ * event inserts one at a random place in this b-tree; what an event counted is in `journal`.
+ */
 export interface EventsTable {
   customer_id: string;
   idempotency_key: string;
-  event_name: string;
-  /** '' stands for null. */
-  resource_id: string;
+  /** When it happened, so retention can forget old keys. */
   at: number;
-  dimensions: string;
-  created_at: number;
 }
 
 /** Named integers the store keeps about itself (the fold position). */

@@ -105,8 +105,9 @@ const sqliteMigrations: readonly SqliteMigration[] = [
     ],
   },
   {
-    // Usage moves to an append-only journal folded into per-window counters; raw events and
-    // UNIQUE sets get tables; the journal replaces change_log as the feed other processes read.
+    // Usage moves to an append-only journal folded into per-window counters, which is also the
+    // usage history and the feed other processes read (replacing change_log); raw events and
+    // UNIQUE sets get tables.
     version: 2,
     up: (db) => [
       db.schema
@@ -140,21 +141,14 @@ const sqliteMigrations: readonly SqliteMigration[] = [
         .addColumn('op', 'text')
         .addColumn('amount', 'double precision')
         .addColumn('at', 'bigint')
-        .addColumn('dimensions', 'text'),
+        .addColumn('dimensions', 'text')
+        .addColumn('folded', 'integer'),
+      // Partial: an entry joins the history index when folded, in a batch, not at its own commit.
       db.schema
-        .createTable('usage_history')
-        .addColumn('seq', 'integer', (c) => c.primaryKey())
-        .addColumn('customer_id', 'text', (c) => c.notNull())
-        .addColumn('resource_id', 'text', (c) => c.notNull())
-        .addColumn('feature_id', 'text', (c) => c.notNull())
-        .addColumn('window_key', 'text', (c) => c.notNull())
-        .addColumn('period_start', 'bigint')
-        .addColumn('period_end', 'bigint')
-        .addColumn('op', 'text', (c) => c.notNull())
-        .addColumn('amount', 'double precision', (c) => c.notNull())
-        .addColumn('at', 'bigint', (c) => c.notNull())
-        .addColumn('dimensions', 'text'),
-      db.schema.createIndex('usage_history_counter').on('usage_history').columns(['customer_id', 'feature_id', 'at']),
+        .createIndex('journal_history')
+        .on('journal')
+        .columns(['customer_id', 'feature_id', 'at'])
+        .where(sql.ref('folded'), 'is not', null),
       db.schema
         .createTable('usage_unique')
         .addColumn('customer_id', 'text', (c) => c.notNull())
@@ -174,11 +168,7 @@ const sqliteMigrations: readonly SqliteMigration[] = [
         .createTable('events')
         .addColumn('customer_id', 'text', (c) => c.notNull())
         .addColumn('idempotency_key', 'text', (c) => c.notNull())
-        .addColumn('event_name', 'text', (c) => c.notNull())
-        .addColumn('resource_id', 'text', (c) => c.notNull())
         .addColumn('at', 'bigint', (c) => c.notNull())
-        .addColumn('dimensions', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('events_pk', ['customer_id', 'idempotency_key'])
         .modifyEnd(sql`without rowid`),
       db.schema

@@ -73,7 +73,7 @@ class SqliteStore implements Store {
   #opening: Promise<void> | undefined;
   #closed = false;
   /** Names this instance's rows in the journal, so its own commits are not news to it. */
-  readonly #origin = globalThis.crypto.randomUUID();
+  readonly #origin = globalThis.crypto.randomUUID().slice(0, 8);
 
   constructor(options: SqliteStoreOptions) {
     this.#options = options;
@@ -118,6 +118,8 @@ class SqliteStore implements Store {
       if (database === undefined) native.exec(`PRAGMA page_size = ${PAGE_SIZE}`);
       native.exec('PRAGMA journal_mode = WAL');
       native.exec(`PRAGMA synchronous = ${synchronous}`);
+      native.exec('PRAGMA wal_autocheckpoint = 8192');
+      native.exec('PRAGMA cache_size = -65536');
       native.exec('PRAGMA foreign_keys = ON');
       migrate(native, sqliteCompiler(), Date.now());
       this.#live = {
