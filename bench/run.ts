@@ -1,35 +1,17 @@
 // `npm run bench`: the hot paths next to a plain-Map baseline, printed and written as JSON to
 // bench/results/. Sized for a 2-core machine: the whole run takes well under a minute.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { Allot, type AllotOptions, type CatalogInput, ManualClock, type Store, type UsageEntry } from '../src/index.js';
+import { Allot, type AllotOptions, ManualClock, type Store, type UsageEntry } from '../src/index.js';
 import { memoryStore } from '../src/stores/memory/index.js';
 import { insertJournalEntry, usageEntryToRow } from '../src/stores/sql/queries.js';
 import type { Database } from '../src/stores/sql/schema.js';
 import { sqliteStore } from '../src/stores/sqlite/index.js';
-
-const catalog: CatalogInput = {
-  features: [
-    { id: 'api-calls', featureType: 'NUMBER', meterType: 'Incremental' },
-    { id: 'sso', featureType: 'BOOLEAN' },
-    ...Array.from({ length: 8 }, (_, i) => ({ id: `f${i}`, featureType: 'BOOLEAN' as const })),
-  ],
-  products: [{ id: 'app' }],
-  plans: [
-    {
-      id: 'pro',
-      productId: 'app',
-      entitlements: [
-        { featureId: 'api-calls', usageLimit: 1_000_000, resetPeriod: 'MONTH' },
-        { featureId: 'sso' },
-        ...Array.from({ length: 8 }, (_, i) => ({ featureId: `f${i}` })),
-      ],
-    },
-  ],
-};
+import { catalog } from './catalog.js';
 
 interface Figure {
   name: string;
@@ -132,6 +114,9 @@ async function checks(customers: number, n: number) {
     allot.getBooleanEntitlement({ customerId: id(i), featureId: 'sso' }),
   );
   await latency(`getEntitlementSync METERED, ${label} customers`, n, (i) =>
+    allot.getEntitlementSync({ customerId: id(i), featureId: 'api-calls' }, 'METERED'),
+  );
+  await throughput(`getEntitlementSync METERED (tight loop), ${label} customers`, n, (i) =>
     allot.getEntitlementSync({ customerId: id(i), featureId: 'api-calls' }, 'METERED'),
   );
   await throughput(`getEntitlementSync BOOLEAN (tight loop), ${label} customers`, n, (i) =>
@@ -241,7 +226,59 @@ async function durableReportUsage(n: number) {
         }),
       'ops here are calls of 100 reports',
     );
+    await throughput('checkAndReportUsage on SQLite (one transaction per call)', n / 2, (i) =>
+      allot.checkAndReportUsage({ customerId: `c${i % 1000}`, featureId: 'api-calls', value: 1 }),
+    );
+    let key = 0;
+    const events = (i: number) =>
+      Array.from({ length: 1000 }, (_, j) => ({
+        customerId: `c${(i * 1000 + j) % 1000}`,
+        eventName: 'llm.call',
+        // Random, not time-ordered: the dedupe index's worst case.
+        idempotencyKey: `${Math.random().toString(36).slice(2)}-${key++}`,
+        dimensions: { tokens: 120, model: 'small' },
+      }));
+    await throughput('reportEvent on SQLite, 1,000 per call, random keys (events/s)', n / 1000, (i) =>
+      allot.reportEvent(events(i)),
+    );
     await allot.close();
+  });
+}
+
+/**
+ * A fresh process opening a SQLite file that holds `customers` customers and answering its first
+ * check: customers load lazily, so only the catalog and the one customer are read.
+ */
+async function coldStart(customers: number) {
+  await withTempDir(async (dir) => {
+    const filename = join(dir, 'cold.db');
+    const seed = await engine(sqliteStore({ filename }), 0);
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < customers; i += 1000) {
+      const batch = Array.from({ length: Math.min(1000, customers - i) }, (_, j) => `c${i + j}`);
+      await Promise.all(
+        batch.map((customerId) => seed.provisionCustomer({ customerId, subscriptionParams: { planId: 'pro' } })),
+      );
+    }
+    const seeded = Number(process.hrtime.bigint() - started) / 1e9;
+    await seed.close();
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'cold-start.ts'), filename],
+      {
+        encoding: 'utf8',
+      },
+    );
+    if (child.status !== 0) throw new Error(`cold-start child failed: ${child.stderr}`);
+    const { fromProcessStart, fromInitialize } = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as {
+      fromProcessStart: number;
+      fromInitialize: number;
+    };
+    const note = `${customers.toLocaleString('en-US')} customers (seeded in ${seeded.toFixed(0)} s); ${fromProcessStart.toFixed(0)} ms from process start`;
+    console.log(
+      `${'cold start: initialize to first check answered'.padEnd(58)} ${fromInitialize.toFixed(1).padStart(12)} ms  (${note})`,
+    );
+    figures.push({ name: 'cold start: initialize to first check', opsPerSec: 0, nsPerOp: fromInitialize * 1e6, note });
   });
 }
 
@@ -253,6 +290,7 @@ await kyselyVersusPrepared(20_000);
 await sqliteChecks(200_000);
 await heapPerWarmCustomer(20_000);
 await durableReportUsage(50_000);
+await coldStart(100_000);
 
 const out = join(import.meta.dirname, 'results');
 mkdirSync(out, { recursive: true });

@@ -638,8 +638,8 @@ export class Allot {
         this.#listeners.emit('entitlementsUpdated', {
           customerId: entry.state.customer.id,
           resourceId,
-          accessDeniedReason: view.set.accessDeniedReason,
-          entitlements: this.#evaluateAll(view.set, entry, resourceId, now),
+          accessDeniedReason: view.accessDeniedReason,
+          entitlements: this.#evaluateAll(view, entry, resourceId, now),
         });
       }
     }
@@ -677,7 +677,7 @@ export class Allot {
     const catalog = this.#catalog as Catalog;
     const view = this.#view(entry, resourceId, now);
     return evaluateEntitlement(
-      view.set,
+      view,
       featureId,
       catalog.features.get(featureId),
       this.#featureInfo.get(featureId),
@@ -689,7 +689,12 @@ export class Allot {
   }
 
   /** Every entitlement of the set, in catalog order, so the list never depends on how the state was loaded. */
-  #evaluateAll(set: CustomerEntitlements, entry: CustomerEntry, resourceId: string | null, now: number): Entitlement[] {
+  #evaluateAll(
+    set: Pick<CustomerEntitlements, 'entitlements'>,
+    entry: CustomerEntry,
+    resourceId: string | null,
+    now: number,
+  ): Entitlement[] {
     return [...this.catalog.features.keys()]
       .filter((featureId) => set.entitlements.has(featureId))
       .map((featureId) => this.#evaluate(entry, resourceId, featureId, undefined, NO_OPTIONS, now));
@@ -814,8 +819,8 @@ export class Allot {
       const now = this.#clock.now();
       const view = this.#view(entry, resource ?? null, now);
       return {
-        entitlements: this.#evaluateAll(view.set, entry, resource ?? null, now),
-        accessDeniedReason: view.set.accessDeniedReason,
+        entitlements: this.#evaluateAll(view, entry, resource ?? null, now),
+        accessDeniedReason: view.accessDeniedReason,
       };
     } catch (error) {
       this.#fellBack(error);
@@ -841,7 +846,7 @@ export class Allot {
       await this.#ready();
       this.#forget(id);
       const entry = await this.#entry(id);
-      const { set } = this.#view(entry, resource ?? null, this.#clock.now());
+      const set = this.#view(entry, resource ?? null, this.#clock.now());
       const reason = set.accessDeniedReason;
       return { entitledEntityExists: !set.unknownResource && (reason === null || reason === 'NoActiveSubscription') };
     } catch (error) {

@@ -16,179 +16,231 @@ export interface CounterValue extends UsageAggregate {
   readonly periodEnd: number | null;
 }
 
-/**
- * The cached windows of one counter, newest first: usually one, more only while windows of an
- * earlier usage epoch have not ended. Immutable, so a check can read it while a write replaces it.
- */
+/** One cached window of one counter. Immutable, so a check can read it while a write replaces it. */
 interface CachedCounter extends CounterValue {
-  readonly next: CachedCounter | undefined;
-}
-
-/** The usage window of one feature at the time it was last computed; reused until `periodEnd`. */
-export interface FeatureWindow {
-  readonly key: string;
-  /** The resource whose counter holds this usage (null: the customer-wide counter). */
+  /** Whose counter (null: customer-wide). */
   readonly scope: string | null;
-  readonly counters: Counters;
-  readonly periodStart: number | null;
-  readonly periodEnd: number | null;
-  /** The usage is the mean of the samples (an AVG meter), not the aggregate's value. */
-  readonly avg: boolean;
-  /** Reused as the evaluator's usage view, so a warm check allocates nothing for it. */
-  readonly view: {
-    currentUsage: number;
-    periodAnchor: number | null;
-    periodStart: number | null;
-    periodEnd: number | null;
-  };
+  readonly featureId: string;
 }
 
-type Counters = Map<string, CachedCounter>;
-
-/** A customer's (or resource's) resolved entitlements, valid until the set can change by itself. */
-class ResourceView implements UsageSource {
-  #windows: Map<string, FeatureWindow> | undefined;
+/**
+ * The usage window of one metered feature at the time it was last computed, reused until
+ * `periodEnd`. It is also the evaluator's usage view, and writes update its `currentUsage` in
+ * place, so a warm check reads one object and allocates nothing for usage.
+ */
+export class FeatureWindow implements UsageView {
+  currentUsage = 0;
 
   constructor(
-    readonly set: CustomerEntitlements,
-    /** When the set was resolved: a clock moved back before it makes the view stale. */
-    readonly resolvedAt: number,
-    readonly countersOf: (scope: string | null) => Counters,
-    readonly catalog: Catalog,
+    readonly featureId: string,
+    readonly key: string,
+    /** The resource whose counter holds this usage (null: the customer-wide counter). */
+    readonly scope: string | null,
+    readonly periodAnchor: number | null,
+    readonly periodStart: number | null,
+    readonly periodEnd: number | null,
+    /** The usage is the mean of the samples (an AVG meter), not the aggregate's value. */
+    readonly avg: boolean,
   ) {}
+
+  /** Fresh at `now`: inside its period. */
+  covers(now: number): boolean {
+    return this.periodEnd === null || (now < this.periodEnd && now >= (this.periodStart ?? 0));
+  }
+
+  read(counter: CounterValue | undefined): void {
+    // No counter for the current window means no usage in it yet: the lazy reset.
+    this.currentUsage = counter === undefined ? 0 : this.avg ? aggregateUsage(counter, 'avg') : counter.value;
+  }
+}
+
+const NO_COUNTERS: readonly never[] = Object.freeze([]);
+const NO_USAGE: UsageView = Object.freeze({ currentUsage: 0, periodAnchor: null, periodStart: null, periodEnd: null });
+const UNRESOLVED: CustomerEntitlements = Object.freeze({
+  customerId: '',
+  resourceId: null,
+  accessDeniedReason: null,
+  unknownResource: false,
+  entitlements: new Map(),
+  windows: new Map(),
+  validUntil: Number.NEGATIVE_INFINITY,
+});
+
+/**
+ * A customer's (or resource's) resolved entitlements, valid until the set can change by itself,
+ * re-resolved in place when it no longer is. It is also the usage view of the window used last:
+ * a warm check on a metered feature reads this one object (the windows array and the window
+ * objects are a cache miss each with a hundred thousand customers).
+ */
+class ResourceView implements UsageSource, UsageView {
+  // Copied from the set, so a check reads them here instead of one more object away, and the
+  // set itself is not kept.
+  /** When the set was resolved: a clock moved back before it makes the view stale. */
+  resolvedAt = Number.POSITIVE_INFINITY;
+  validUntil = Number.NEGATIVE_INFINITY;
+  accessDeniedReason: CustomerEntitlements['accessDeniedReason'] = null;
+  unknownResource = false;
+  entitlements: CustomerEntitlements['entitlements'] = UNRESOLVED.entitlements;
+  windows: CustomerEntitlements['windows'] = UNRESOLVED.windows;
+  // The usage view of the window used last.
+  currentUsage = 0;
+  periodAnchor: number | null = null;
+  periodStart: number | null = null;
+  periodEnd: number | null = null;
+  #lastFeature: string | undefined;
+  #last: FeatureWindow | undefined;
+  /** By the feature's metered slot in the catalog; made at the first metered check. */
+  #slots: (FeatureWindow | undefined)[] | undefined;
+  /** The catalog of the last resolution. */
+  #catalog: Catalog | undefined;
+  protected readonly entry: CustomerEntry;
+
+  constructor(
+    /** The customer's entry; none for the entry itself, which is its own customer-wide view. */
+    entry: CustomerEntry | undefined,
+    protected readonly resourceId: string | null,
+  ) {
+    this.entry = entry ?? (this as unknown as CustomerEntry);
+  }
 
   /** Fresh at `now`: resolved no later and still before the next transition. */
   validAt(now: number): boolean {
-    return now >= this.resolvedAt && now < this.set.validUntil;
+    return now >= this.resolvedAt && now < this.validUntil;
+  }
+
+  /** This view, re-resolved first unless fresh at `now`. */
+  at(catalog: Catalog, now: number, share: Share): this {
+    if (this.validAt(now)) return this;
+    const set = resolveEntitlements(catalog, this.entry.state, this.resourceId, now, share);
+    this.resolvedAt = now;
+    this.validUntil = set.validUntil;
+    this.accessDeniedReason = set.accessDeniedReason;
+    this.unknownResource = set.unknownResource;
+    this.entitlements = set.entitlements;
+    this.windows = set.windows;
+    this.#slots = undefined;
+    this.#last = undefined;
+    this.#lastFeature = undefined;
+    this.#catalog = catalog;
+    return this;
   }
 
   /** The window a metered feature's usage counts in at `now`, recomputed only when `now` leaves it. */
   window(featureId: string, now: number): FeatureWindow | undefined {
-    const cached = this.#windows?.get(featureId);
-    if (cached && (cached.periodEnd === null || (now < cached.periodEnd && now >= (cached.periodStart ?? 0))))
-      return cached;
-    const source = this.set.windows.get(featureId);
+    const catalog = this.#catalog;
+    const slot = catalog?.meteredSlots.get(featureId);
+    if (catalog === undefined || slot === undefined) return undefined;
+    const cached = this.#slots?.[slot];
+    if (cached?.covers(now)) return cached;
+    const source = this.windows.get(featureId);
     if (!source) return undefined;
     const w = usageWindow(source, now);
-    const fresh: FeatureWindow = {
-      key: w.key,
-      scope: source.scope,
-      counters: this.countersOf(source.scope),
-      periodStart: w.periodStart,
-      periodEnd: w.periodEnd,
-      avg: this.catalog.features.get(featureId)?.meter?.aggregation.function === 'AVG',
-      view: { currentUsage: 0, periodAnchor: w.anchor, periodStart: w.periodStart, periodEnd: w.periodEnd },
-    };
-    this.#windows ??= new Map();
-    this.#windows.set(featureId, fresh);
+    const fresh = new FeatureWindow(
+      featureId,
+      w.key,
+      source.scope,
+      w.anchor,
+      w.periodStart,
+      w.periodEnd,
+      catalog.features.get(featureId)?.meter?.aggregation.function === 'AVG',
+    );
+    fresh.read(this.entry.counter(source.scope, featureId, w.key));
+    // Sized once: an array grown by assignment keeps room for 17.
+    this.#slots ??= new Array<FeatureWindow | undefined>(catalog.meteredSlots.size);
+    this.#slots[slot] = fresh;
     return fresh;
   }
 
   usageView(featureId: string, now: number): UsageView {
+    const end = this.periodEnd;
+    if (this.#lastFeature === featureId && (end === null || (now < end && now >= (this.periodStart ?? 0)))) return this;
     const w = this.window(featureId, now);
-    if (!w) return NO_USAGE;
-    let counter = w.counters.get(featureId);
-    while (counter !== undefined && counter.window !== w.key) counter = counter.next;
-    // No counter for the current window means no usage in it yet: the lazy reset.
-    w.view.currentUsage = counter === undefined ? 0 : w.avg ? aggregateUsage(counter, 'avg') : counter.value;
-    return w.view;
+    if (w === undefined) return NO_USAGE;
+    this.#last = w;
+    this.#lastFeature = featureId;
+    this.currentUsage = w.currentUsage;
+    this.periodAnchor = w.periodAnchor;
+    this.periodStart = w.periodStart;
+    this.periodEnd = w.periodEnd;
+    return this;
+  }
+
+  /** A committed counter value reaches the window showing it. */
+  update(counter: CachedCounter): void {
+    const slot = this.#catalog?.meteredSlots.get(counter.featureId);
+    const w = slot === undefined ? undefined : this.#slots?.[slot];
+    if (w === undefined || w.key !== counter.window || w.scope !== counter.scope) return;
+    w.read(counter);
+    if (w === this.#last) this.currentUsage = w.currentUsage;
   }
 }
 
-const NO_USAGE: UsageView = Object.freeze({ currentUsage: 0, periodAnchor: null, periodStart: null, periodEnd: null });
-
-const resourceKey = (resourceId: string | null): string => resourceId ?? '';
-
 /**
- * Everything cached for one customer: the stored state, usage counters per resource, and the
- * resolved views. Partitioned per customer so a write rebuilds one entry, never the whole cache;
- * maps are created only when needed, since most customers have one scope and few counters.
+ * Everything cached for one customer: the stored state, usage counters, and the resolved views;
+ * the entry is itself the customer-wide view, which nearly every check uses. Partitioned per
+ * customer so a write rebuilds one entry, never the whole cache; kept flat (arrays, no
+ * per-customer maps) so a hundred thousand of them stay small and a check touches few cache lines.
  */
-export class CustomerEntry {
-  /** The customer-wide view, which nearly every check uses; resource views live in `#views`. */
-  #global: ResourceView | undefined;
+export class CustomerEntry extends ResourceView {
   #views: Map<string, ResourceView> | undefined;
-  /** resource key → feature id → counter. */
-  readonly #counters: Map<string, Counters>;
-
   /** The customer as stored, without usage (the counters hold it). */
   readonly state: CustomerState | undefined;
-
-  /** Shared with the entries `withState` derives, like the counters whose completeness it states. */
-  readonly #coverage: { since: number };
-
-  constructor(
-    state: CustomerState | undefined,
-    loadedAt: number,
-    counters?: { readonly counters: Map<string, Counters>; readonly coverage: { since: number } },
-  ) {
-    this.state = state && state.usage.length > 0 ? { ...state, usage: [] } : state;
-    this.#counters = counters?.counters ?? new Map();
-    this.#coverage = counters?.coverage ?? { since: loadedAt };
-    if (counters) return;
-    for (const u of state?.usage ?? []) this.setCounter(u.resourceId, u.featureId, u, loadedAt);
-  }
-
+  /** Every cached window of every counter; a customer has a handful. */
+  #counters: readonly CachedCounter[];
   /**
    * Since when the counters hold every window that has not ended: the load, or the latest write
    * that dropped ended windows. A clock moved back before it needs a reload.
    */
-  get completeSince(): number {
-    return this.#coverage.since;
-  }
+  completeSince: number;
 
-  readonly #countersFor = (scope: string | null): Counters => this.#countersOf(scope);
-
-  #countersOf(resourceId: string | null): Counters {
-    const key = resourceKey(resourceId);
-    let counters = this.#counters.get(key);
-    if (!counters) {
-      counters = new Map();
-      this.#counters.set(key, counters);
-    }
-    return counters;
+  constructor(state: CustomerState | undefined, loadedAt: number, counters: readonly CachedCounter[] = NO_COUNTERS) {
+    super(undefined, null);
+    this.state = state && state.usage.length > 0 ? { ...state, usage: NO_COUNTERS as [] } : state;
+    this.#counters = counters;
+    this.completeSince = loadedAt;
+    for (const u of state?.usage ?? []) this.setCounter(u.resourceId, u.featureId, u, loadedAt);
   }
 
   /** The cached aggregate of a window, if the cache holds it. */
   counter(scope: string | null, featureId: string, window: string): CounterValue | undefined {
-    let c = this.#counters.get(resourceKey(scope))?.get(featureId);
-    while (c !== undefined && c.window !== window) c = c.next;
-    return c;
+    for (const c of this.#counters) if (c.window === window && c.featureId === featureId && c.scope === scope) return c;
+    return undefined;
   }
 
   /** The resolved view for a resource (null: customer-wide) at `now`. */
   view(catalog: Catalog, resourceId: string | null, now: number, share: Share): ResourceView {
-    const cached = resourceId === null ? this.#global : this.#views?.get(resourceId);
-    if (cached?.validAt(now)) return cached;
-    const set = resolveEntitlements(catalog, this.state, resourceId, now, share);
-    const view = new ResourceView(set, now, this.#countersFor, catalog);
-    if (resourceId === null) this.#global = view;
-    else {
+    if (resourceId === null) return this.at(catalog, now, share);
+    let view = this.#views?.get(resourceId);
+    if (view === undefined) {
+      view = new ResourceView(this, resourceId);
       this.#views ??= new Map();
       this.#views.set(resourceId, view);
     }
-    return view;
+    return view.at(catalog, now, share);
   }
 
   /** Records a committed window aggregate, dropping windows that ended by `now`. */
   setCounter(scope: string | null, featureId: string, value: CounterValue, now: number): void {
-    const counters = this.#countersOf(scope);
-    if (now > this.#coverage.since) this.#coverage.since = now;
-    let kept: CounterValue[] = [];
-    for (let c = counters.get(featureId); c !== undefined; c = c.next)
-      if (c.window !== value.window && (c.periodEnd === null || c.periodEnd > now)) kept.push(c);
-    kept = [value, ...kept];
-    let chain: CachedCounter | undefined;
-    for (let i = kept.length - 1; i >= 0; i--) {
-      const c = kept[i] as CounterValue;
-      chain = { window: c.window, periodEnd: c.periodEnd, value: c.value, count: c.count, next: chain };
-    }
-    if (chain) counters.set(featureId, chain);
+    if (now > this.completeSince) this.completeSince = now;
+    const counter: CachedCounter = {
+      scope,
+      featureId,
+      window: value.window,
+      periodEnd: value.periodEnd,
+      value: value.value,
+      count: value.count,
+    };
+    const replaced = (c: CachedCounter) =>
+      (c.window === counter.window && c.featureId === featureId && c.scope === scope) ||
+      (c.periodEnd !== null && c.periodEnd <= now);
+    this.#counters = [...this.#counters.filter((c) => !replaced(c)), counter];
+    this.update(counter);
+    for (const view of this.#views?.values() ?? []) view.update(counter);
   }
 
   /** A new entry for changed state, keeping the usage counters. */
   withState(state: CustomerState): CustomerEntry {
-    return new CustomerEntry(state, this.#coverage.since, { counters: this.#counters, coverage: this.#coverage });
+    return new CustomerEntry(state, this.completeSince, this.#counters);
   }
 }
 

@@ -79,6 +79,8 @@ export interface Catalog {
   readonly features: ReadonlyMap<string, FeatureDefinition>;
   /** The features whose meter counts each event name, in catalog order. */
   readonly metersByEvent: ReadonlyMap<string, readonly MeteredFeature[]>;
+  /** A dense index per metered feature, so per-customer caches can keep their windows in arrays. */
+  readonly meteredSlots: ReadonlyMap<string, number>;
   readonly products: ReadonlyMap<string, ProductDefinition>;
   /** The current (latest) version of every plan in the catalog, in catalog order. */
   readonly plans: ReadonlyMap<string, PlanVersion>;
@@ -412,6 +414,9 @@ export function versionCatalog(
   const catalog: Catalog = {
     features: new Map(compiled.definition.features.map((f) => [f.id, f])),
     metersByEvent: metersByEvent(compiled.definition.features),
+    meteredSlots: new Map(
+      compiled.definition.features.filter((f) => f.meterType !== 'None').map((f, i) => [f.id, i] as const),
+    ),
     products: new Map(compiled.definition.products.map((p) => [p.id, p])),
     plans: mapValues(plans.current, (p) => planVersions.get(versionKey(p.id, p.version)) ?? withIndex(p)),
     addons: addons.current,

@@ -48,9 +48,35 @@ export interface CustomerEntitlements {
   readonly unknownResource: boolean;
   readonly entitlements: ReadonlyMap<string, EffectiveEntitlement>;
   /** The usage window of each metered entitlement: the per-customer part, kept apart from the values. */
-  readonly windows: ReadonlyMap<string, UsageWindowSource>;
+  readonly windows: ByFeature<UsageWindowSource>;
   /** The next instant the set may change by itself (trial end, promotion end, scheduled update). */
   readonly validUntil: number;
+}
+
+/** Read access by feature id; a Map provides it too. */
+export interface ByFeature<V> {
+  get(featureId: string): V | undefined;
+  has(featureId: string): boolean;
+}
+
+/**
+ * A few values by feature id in two arrays: a set's windows are per customer, and a Map of two
+ * entries costs several times these. The key list is shared between customers on one plan.
+ */
+class FeatureList<V> implements ByFeature<V> {
+  constructor(
+    private readonly keys: readonly string[],
+    private readonly values: readonly V[],
+  ) {}
+
+  get(featureId: string): V | undefined {
+    const i = this.keys.indexOf(featureId);
+    return i < 0 ? undefined : this.values[i];
+  }
+
+  has(featureId: string): boolean {
+    return this.keys.includes(featureId);
+  }
 }
 
 /**
@@ -194,6 +220,17 @@ export function resolveEntitlements(
     else candidates.set(c.spec.featureId, [c]);
   };
   let live = 0;
+  // Features of one subscription with the same reset configuration share one window object.
+  const sources = new Map<string, UsageWindowSource>();
+  const windowFor = (spec: EntitlementSpec, start: number, epoch: string, scope: string | null) => {
+    const key = `${spec.resetPeriod}\u0000${spec.accordingTo}\u0000${start}\u0000${epoch}\u0000${scope}`;
+    let source = sources.get(key);
+    if (source === undefined) {
+      source = windowOf(spec, start, epoch, scope);
+      sources.set(key, source);
+    }
+    return source;
+  };
   for (const record of state.subscriptions) {
     if (!inScope(record, resourceId)) continue;
     validUntil = Math.min(validUntil, nextTransition(record, now));
@@ -212,7 +249,7 @@ export function resolveEntitlements(
     for (const spec of subscriptionSpecs(catalog, sub))
       add({
         spec,
-        window: windowOf(spec, sub.billingAnchor, sub.usageEpoch, sub.resourceId),
+        window: windowFor(spec, sub.billingAnchor, sub.usageEpoch, sub.resourceId),
         source: sub.id,
         rank,
         start: sub.startDate,
@@ -224,7 +261,7 @@ export function resolveEntitlements(
     if (promotion.endDate !== null) validUntil = Math.min(validUntil, promotion.endDate);
     // A promotion's start anchors its reset period, so a re-grant starts a new period; its usage
     // epoch is the feature's, so lifetime usage carries over a re-grant.
-    const window = windowOf(promotion.entitlement, promotion.startDate, `promotion:${promotion.featureId}`, null);
+    const window = windowFor(promotion.entitlement, promotion.startDate, `promotion:${promotion.featureId}`, null);
     add({
       spec: promotion.entitlement,
       window,
@@ -235,7 +272,8 @@ export function resolveEntitlements(
   }
 
   const entitlements = new Map<string, EffectiveEntitlement>();
-  const windows = new Map<string, UsageWindowSource>();
+  const windowKeys: string[] = [];
+  const windowValues: UsageWindowSource[] = [];
   const keys: string[] = [];
   for (const [featureId, list] of candidates) {
     const feature = catalog.features.get(featureId);
@@ -243,7 +281,10 @@ export function resolveEntitlements(
     const merged = merge(feature, list);
     entitlements.set(featureId, merged.entitlement);
     keys.push(entitlementKey(merged.entitlement));
-    if (feature.meterType !== 'None') windows.set(featureId, merged.window);
+    if (feature.meterType !== 'None') {
+      windowKeys.push(featureId);
+      windowValues.push(merged.window);
+    }
   }
   const unknownResource = resourceId !== null && !state.subscriptions.some((s) => s.resourceId === resourceId);
   return {
@@ -252,13 +293,16 @@ export function resolveEntitlements(
     accessDeniedReason: live === 0 ? 'NoActiveSubscription' : null,
     unknownResource,
     entitlements: entitlements.size ? share(`[${keys.join(',')}]`, entitlements) : NONE,
-    windows: windows.size ? windows : NO_WINDOWS,
+    windows: windowKeys.length
+      ? // slice: an array grown by push keeps room for 17; this one is kept per customer.
+        new FeatureList(share(`windows:${windowKeys.join('\u0000')}`, windowKeys), windowValues.slice())
+      : NO_WINDOWS,
     validUntil,
   };
 }
 
 const NONE: ReadonlyMap<string, EffectiveEntitlement> = new Map();
-const NO_WINDOWS: ReadonlyMap<string, UsageWindowSource> = new Map();
+const NO_WINDOWS: ByFeature<UsageWindowSource> = new FeatureList([], []);
 
 /**
  * Identifies an entitlement's content as JSON, so no value (an enum value with a comma, say) can

@@ -136,7 +136,7 @@ function enumResult(
  * `FeatureTypeMismatch` so the caller can answer from its fallback.
  */
 export function evaluateEntitlement(
-  set: CustomerEntitlements,
+  set: Pick<CustomerEntitlements, 'accessDeniedReason' | 'unknownResource' | 'entitlements'>,
   featureId: string,
   feature: FeatureDefinition | undefined,
   featureInfo: EntitlementFeature | undefined,

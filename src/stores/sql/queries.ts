@@ -351,6 +351,28 @@ export function upsertPackageVersion(db: Db, row: PackageVersionsTable) {
 
 // ---- row mapping: the one place records become columns and back ----
 
+// A hundred thousand cached customers each hold their records, so the mappers avoid copies that
+// carry nothing: empty lists and maps are one shared frozen value, and the few distinct plan,
+// product and enum strings are one string each instead of one per row.
+const EMPTY_LIST: readonly never[] = Object.freeze([]);
+const EMPTY_MAP: Readonly<Record<string, never>> = Object.freeze({});
+
+/** JSON text as data; `[]` and `{}` as shared frozen values (records are immutable once read). */
+function parseJson<T>(text: string): T {
+  if (text === '[]') return EMPTY_LIST as T;
+  if (text === '{}') return EMPTY_MAP as T;
+  return JSON.parse(text) as T;
+}
+
+const interned = new Map<string, string>();
+/** One instance of a low-cardinality string (ids of plans and products, enum values); bounded. */
+function intern(value: string): string {
+  const known = interned.get(value);
+  if (known !== undefined) return known;
+  if (interned.size < 10_000) interned.set(value, value);
+  return value;
+}
+
 /** Columns of a customer. */
 export function customerToRow(c: CustomerRecord): CustomersTable {
   return {
@@ -374,7 +396,7 @@ export function rowToCustomer(r: CustomersTable): CustomerRecord {
     email: r.email,
     billingId: r.billing_id,
     couponId: r.coupon_id,
-    metadata: JSON.parse(r.metadata),
+    metadata: parseJson(r.metadata),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     archivedAt: r.archived_at,
@@ -417,25 +439,25 @@ export function rowToSubscription(r: SubscriptionsTable): SubscriptionRecord {
     id: r.id,
     customerId: r.customer_id,
     resourceId: r.resource_id,
-    productId: r.product_id,
-    planId: r.plan_id,
+    productId: intern(r.product_id),
+    planId: intern(r.plan_id),
     planVersion: r.plan_version,
-    billingPeriod: r.billing_period as SubscriptionRecord['billingPeriod'],
-    addons: JSON.parse(r.addons),
-    billableFeatures: JSON.parse(r.billable_features),
-    entitlements: JSON.parse(r.entitlements),
-    metadata: JSON.parse(r.metadata),
+    billingPeriod: intern(r.billing_period) as SubscriptionRecord['billingPeriod'],
+    addons: parseJson(r.addons),
+    billableFeatures: parseJson(r.billable_features),
+    entitlements: parseJson(r.entitlements),
+    metadata: parseJson(r.metadata),
     startDate: r.start_date,
     billingAnchor: r.billing_anchor,
     usageResetAt: r.usage_reset_at,
     usageEpoch: r.usage_epoch,
     trialEndDate: r.trial_end_date,
-    trialEndBehavior: r.trial_end_behavior as TrialEndBehavior | null,
+    trialEndBehavior: (r.trial_end_behavior && intern(r.trial_end_behavior)) as TrialEndBehavior | null,
     endDate: r.end_date,
     cancellationDate: r.cancellation_date,
-    cancelReason: r.cancel_reason as SubscriptionCancelReason | null,
+    cancelReason: (r.cancel_reason && intern(r.cancel_reason)) as SubscriptionCancelReason | null,
     ...(r.end_before_conversion === null ? {} : { endBeforeConversion: JSON.parse(r.end_before_conversion) }),
-    scheduledUpdates: JSON.parse(r.scheduled_updates),
+    scheduledUpdates: parseJson(r.scheduled_updates),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

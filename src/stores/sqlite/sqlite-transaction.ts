@@ -84,12 +84,12 @@ export class SqliteReader implements StoreReader {
     const q = this.q;
     const row = q.selectCustomer.get({ customerId });
     if (row === undefined) return undefined;
-    return {
-      customer: rowToCustomer(row),
-      subscriptions: q.selectCustomerSubscriptions.all({ customerId }).map(rowToSubscription),
-      promotions: q.selectCustomerPromotions.all({ customerId }).map(rowToPromotion),
-      usage: customerUsage(q, customerId, now),
-    };
+    const customer = rowToCustomer(row);
+    // Every record names the customer: one string instance, not one per row.
+    const ownedBy = <T extends { customerId: string }>(r: T): T => ({ ...r, customerId: customer.id });
+    const subscriptions = q.selectCustomerSubscriptions.all({ customerId }).map((r) => ownedBy(rowToSubscription(r)));
+    const promotions = q.selectCustomerPromotions.all({ customerId }).map((r) => ownedBy(rowToPromotion(r)));
+    return { customer, subscriptions, promotions, usage: customerUsage(q, customerId, now) };
   }
 
   async getSubscription(subscriptionId: string): Promise<SubscriptionRecord | undefined> {
