@@ -68,6 +68,7 @@ import {
   parse,
   provisionCustomerSchema,
   provisionSubscriptionSchema,
+  pruneHistorySchema,
   type reportEventSchema,
   reportEventsSchema,
   reportUsageBulkSchema,
@@ -159,10 +160,16 @@ export interface AllotOptions {
    */
   changeCheckIntervalMs?: number;
   /**
-   * How many customers the cache holds (default 100,000, about 3 KB each on a plan with ten
+   * How many customers the cache holds (default 100,000, about 1.5 KB each on a plan with ten
    * features); beyond it, the customer cached longest ago is evicted and reloaded at its next call.
    */
   maxCachedCustomers?: number;
+  /**
+   * How long usage history and raw event keys are kept, in milliseconds (default: forever). Older
+   * ones are pruned about once an hour, after a write; aggregates never change. An event re-sent
+   * after its key was pruned counts again, so keep this longer than any producer retries.
+   */
+  usageHistoryRetentionMs?: number;
 }
 
 /** `checkAndReportUsage`'s input: a DELTA of `value` (not negative) recorded only if the limit allows it. */
@@ -268,6 +275,7 @@ interface Indexed<T> {
 
 /** How far ahead of the clock an event or report may be stamped: producers' clocks drift. */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+const HOUR_MS = 3_600_000;
 /** The earliest instant a Date can hold, in epoch ms. */
 const DATE_LIMIT = 8.64e15;
 
@@ -375,6 +383,9 @@ export class Allot {
   /** Loads in flight, shared by concurrent callers; `stale` once a write or an invalidation overtook one. */
   readonly #loads = new Map<string, Load>();
   readonly #maxCachedCustomers: number;
+  readonly #retentionMs: number | undefined;
+  /** When history was last pruned, by the engine's clock. */
+  #prunedAt = Number.NEGATIVE_INFINITY;
   readonly #init: Promise<void>;
   #catalog: Catalog | undefined;
   #closed = false;
@@ -392,6 +403,7 @@ export class Allot {
     this.#fallbacks = options.entitlementsFallback ?? {};
     this.#changeCheckIntervalMs = options.changeCheckIntervalMs ?? 0;
     this.#maxCachedCustomers = options.maxCachedCustomers ?? 100_000;
+    this.#retentionMs = options.usageHistoryRetentionMs;
     const compiled = compileCatalog(options.catalog);
     this.#init = this.#initialize(compiled);
     // Callers who never await waitForInitialization still see the failure on their first call.
@@ -595,6 +607,7 @@ export class Allot {
         const entry = entries.get(id);
         if (entry) this.#install(id, entry, mutation, now);
       }
+      this.#pruneWhenDue(now);
       return outcome.result;
     });
   }
@@ -1522,6 +1535,31 @@ export class Allot {
       })),
       markers: history.markers.map((m) => ({ type: m.type, timestamp: new Date(m.timestamp) })),
     };
+  }
+
+  /**
+   * Forgets usage history and raw event keys from before `before`, in one transaction; every
+   * aggregate (current usage, past periods) stays as it was. Returns how many rows went.
+   * `usageHistoryRetentionMs` runs it for you.
+   */
+  async pruneUsageHistory(params: { before: Date | string | number }): Promise<{ pruned: number }> {
+    const { before } = parse(pruneHistorySchema, params, 'pruneUsageHistory');
+    await this.#ready();
+    return { pruned: await this.#store.transaction((tx) => tx.pruneUsageHistory(before)) };
+  }
+
+  /** Prunes by `usageHistoryRetentionMs` at most once an hour of clock time, off the caller's path. */
+  #pruneWhenDue(now: number): void {
+    const retention = this.#retentionMs;
+    if (retention === undefined || now - this.#prunedAt < HOUR_MS) return;
+    this.#prunedAt = now;
+    this.#store
+      .transaction((tx) => tx.pruneUsageHistory(now - retention))
+      .catch((error: unknown) => {
+        if (!(AllotError.is(error) && error.code === 'CLOSED'))
+          console.error('[allot] pruning usage history failed; it is retried after the next write', error);
+        this.#prunedAt = Number.NEGATIVE_INFINITY;
+      });
   }
 
   // ──────────────────────────────────────── promotions ────────────────────────────────────────

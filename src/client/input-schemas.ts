@@ -153,6 +153,7 @@ export const allotOptionsSchema = z.strictObject({
   entitlementsFallback: z.record(id, fallbackSchema).optional(),
   changeCheckIntervalMs: z.number().finite().nonnegative().optional(),
   maxCachedCustomers: z.number().int().positive().optional(),
+  usageHistoryRetentionMs: z.number().int().positive().optional(),
 });
 
 export const listenerSchema = z.tuple([
@@ -214,6 +215,8 @@ export const reportEventSchema = z.strictObject({
 
 /** One event or up to 1,000, applied in one transaction. */
 export const reportEventsSchema = z.union([reportEventSchema, z.array(reportEventSchema).min(1).max(1000)]);
+
+export const pruneHistorySchema = z.strictObject({ before: instant });
 
 export const usageHistorySchema = z.strictObject({
   customerId: id,

@@ -306,9 +306,9 @@ export function selectCustomerJournal(db: Db, p: { afterSeq: number; customerId:
     .orderBy('seq');
 }
 
-/** A named integer of the store's own state. */
-export function selectStoreState(db: Db, p: { name: string }) {
-  return db.selectFrom('store_state').select('value').where('name', '=', p.name);
+/** Every named integer of the store's own state (a handful of rows). */
+export function selectStoreStates(db: Db) {
+  return db.selectFrom('store_state').select(['name', 'value']);
 }
 
 export function upsertStoreState(db: Db, row: StoreStateTable) {

@@ -20,7 +20,16 @@ const FOLDED = 'journal_folded_seq';
 /** Feed positions at or before this one may miss changes (their rows were pruned). */
 const FEED_FLOOR = 'journal_feed_floor';
 
-const state = (q: SqliteStatements, name: string): number => q.selectStoreState.get({ name })?.value ?? 0;
+/** The store's fold position and feed floor, in one read. */
+function positions(q: SqliteStatements): { folded: number; floor: number } {
+  let folded = 0;
+  let floor = 0;
+  for (const { name, value } of q.selectStoreStates.all({})) {
+    if (name === FOLDED) folded = value;
+    else if (name === FEED_FLOOR) floor = value;
+  }
+  return { folded, floor };
+}
 
 /** Journal rows without a feature only mark a changed customer; the others hold usage entries. */
 const entries = (rows: Selectable<JournalTable>[]): UsageEntry[] =>
@@ -28,7 +37,7 @@ const entries = (rows: Selectable<JournalTable>[]): UsageEntry[] =>
 
 /** A customer's unfolded usage entries, in log order. */
 function unfolded(q: SqliteStatements, customerId: string): UsageEntry[] {
-  return entries(q.selectCustomerJournal.all({ afterSeq: state(q, FOLDED), customerId }));
+  return entries(q.selectCustomerJournal.all({ afterSeq: positions(q).folded, customerId }));
 }
 
 const windowId = (k: UsageWindowKey) => `${k.resourceId ?? ''}\u0000${k.featureId}\u0000${k.window}`;
@@ -87,9 +96,8 @@ export function counterEntries(q: SqliteStatements, key: UsageEntryQuery): Usage
  */
 export function maintainJournal(q: SqliteStatements): void {
   const last = q.selectJournalLast.get({})?.seq ?? 0;
-  const folded = state(q, FOLDED);
+  const { folded, floor } = positions(q);
   if (last - folded >= FOLD_AT) fold(q, folded, last);
-  const floor = state(q, FEED_FLOOR);
   if (last - CHANGES_KEPT > floor + PRUNE_BATCH) {
     q.deleteJournalChanges.run({ afterSeq: floor, throughSeq: last - CHANGES_KEPT });
     q.upsertStoreState.run({ name: FEED_FLOOR, value: last - CHANGES_KEPT });
@@ -99,13 +107,14 @@ export function maintainJournal(q: SqliteStatements): void {
 /** Folds every waiting entry, so the history index holds them all (before pruning it). */
 export function foldAll(q: SqliteStatements): void {
   const last = q.selectJournalLast.get({})?.seq ?? 0;
-  const folded = state(q, FOLDED);
+  const { folded } = positions(q);
   if (last > folded) fold(q, folded, last);
 }
 
 /** Deleting history may remove rows a lagging feed reader has not seen: move the floor past them. */
 export function raiseFeedFloor(q: SqliteStatements): void {
-  q.upsertStoreState.run({ name: FEED_FLOOR, value: Math.max(state(q, FEED_FLOOR), state(q, FOLDED)) });
+  const { folded, floor } = positions(q);
+  q.upsertStoreState.run({ name: FEED_FLOOR, value: Math.max(floor, folded) });
 }
 
 /**
@@ -152,7 +161,7 @@ function foldEach(q: SqliteStatements, list: readonly UsageEntry[]): void {
  */
 export function changesAfter(q: SqliteStatements, seq: number, origin: string): ChangeSet {
   const last = q.selectJournalLast.get({})?.seq ?? 0;
-  const floor = state(q, FEED_FLOOR);
+  const { floor } = positions(q);
   if (seq > last || (floor > 0 && seq < floor)) return { seq: last, customerIds: null };
   if (seq === last) return { seq, customerIds: [] };
   return { seq: last, customerIds: q.selectChangedCustomers.all({ afterSeq: seq, origin }).map((r) => r.customer_id) };

@@ -197,7 +197,7 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
     markJournalFolded: prepare(q.markJournalFolded, { afterSeq: true, throughSeq: true }),
     deleteJournalChanges: prepare(q.deleteJournalChanges, { afterSeq: true, throughSeq: true }),
     selectCustomerJournal: prepare(q.selectCustomerJournal, { afterSeq: true, customerId: true }),
-    selectStoreState: prepare(q.selectStoreState, { name: true }),
+    selectStoreStates: prepare(q.selectStoreStates, noParams),
     upsertStoreState: prepare(q.upsertStoreState, { name: true, value: true }),
     selectIdempotencyResult: prepare(q.selectIdempotencyResult, { scope: true, key: true }),
     insertIdempotencyResult: prepare(q.insertIdempotencyResult, {
