@@ -283,6 +283,51 @@ describe.each(stores)('metering ($name)', (fixture) => {
     expect(await usage('api-calls')).toBe(5);
   });
 
+  describe('retention', () => {
+    const tokensHistory = async (allot = h.allot) =>
+      (
+        await allot.getUsageHistory({ customerId: 'acme', featureId: 'api-calls', startDate: start - DAY })
+      ).series[0]?.points.filter((p) => !p.isResetPoint && p.value > 0).length;
+
+    it('prunes history and event keys before an instant, never an aggregate', async () => {
+      await h.allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 3 });
+      await h.allot.reportEvent(call('old', { model: 'gpt', tokens: 10, user: 'u', latency: 1 }));
+      h.clock.advance({ days: 40 });
+      await h.allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 2 });
+      expect(await tokensHistory()).toBe(2);
+      const { pruned } = await h.allot.pruneUsageHistory({ before: start + 30 * DAY });
+      expect(pruned).toBeGreaterThan(1);
+      expect(await tokensHistory()).toBe(1);
+      // The first period's aggregate is intact: a late report there builds on it.
+      const late = await h.allot.reportUsage({
+        customerId: 'acme',
+        featureId: 'api-calls',
+        value: 1,
+        createdAt: start + DAY,
+      });
+      expect(late.currentUsage).toBe(4);
+      expect(await usage('api-calls')).toBe(2);
+      // A pruned key is forgotten: the event counts again (hence a retention beyond any retry).
+      expect(await h.allot.reportEvent(call('old', { model: 'gpt', tokens: 10, user: 'u', latency: 1 }))).toEqual({
+        accepted: 1,
+        duplicates: 0,
+      });
+    });
+
+    it('usageHistoryRetentionMs prunes after a write, at most once an hour', async () => {
+      const kept = await harness(fixture, { catalog: meteredCatalog, usageHistoryRetentionMs: 30 * DAY });
+      try {
+        await kept.allot.provisionCustomer({ customerId: 'acme', subscriptionParams: { planId: 'basic' } });
+        await kept.allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 3 });
+        kept.clock.advance({ days: 40 });
+        await kept.allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 2 });
+        expect(await tokensHistory(kept.allot)).toBe(1);
+      } finally {
+        await kept.close();
+      }
+    });
+  });
+
   describe('checkAndReportUsage', () => {
     const attempt = (value: number, idempotencyKey?: string) =>
       h.allot.checkAndReportUsage({
