@@ -10,6 +10,19 @@ const catalog: CatalogInput = {
   features: [
     { id: 'api-calls', featureType: 'NUMBER', meterType: 'Incremental', units: 'call', unitsPlural: 'calls' },
     { id: 'seats', featureType: 'NUMBER', meterType: 'Fluctuating', units: 'seat', unitsPlural: 'seats' },
+    {
+      id: 'ai-tokens',
+      featureType: 'NUMBER',
+      meterType: 'Incremental',
+      units: 'token',
+      unitsPlural: 'tokens',
+      // Counted from raw events: the sum of `tokens` over `llm.call` events of the two hosted models.
+      meter: {
+        eventName: 'llm.call',
+        filters: [{ conditions: [{ field: 'model', operation: 'IN', values: ['small', 'large'] }] }],
+        aggregation: { function: 'SUM', field: 'tokens' },
+      },
+    },
     { id: 'sso', featureType: 'BOOLEAN', displayName: 'Single sign-on' },
     { id: 'priority-support', featureType: 'BOOLEAN' },
   ],
@@ -34,6 +47,7 @@ const catalog: CatalogInput = {
       pricingType: 'PAID',
       entitlements: [
         { featureId: 'api-calls', usageLimit: 10_000, resetPeriod: 'MONTH' },
+        { featureId: 'ai-tokens', usageLimit: 5_000, resetPeriod: 'MONTH' },
         { featureId: 'seats', usageLimit: 10 },
         { featureId: 'sso' },
       ],
@@ -115,6 +129,51 @@ try {
   const after = await allot.getMeteredEntitlement({ customerId: 'acme', featureId: 'api-calls' });
   show('API calls', `${usage(after)} (new period ${day(after.usagePeriodStart)} → ${day(after.usagePeriodEnd)})`);
   show('seats (never reset)', usage(await allot.getMeteredEntitlement({ customerId: 'acme', featureId: 'seats' })));
+
+  say('Metering raw events: three llm.call events, one of them a retry with the same idempotency key');
+  const call = (key: string, model: string, tokens: number, at?: Date) => ({
+    customerId: 'acme',
+    eventName: 'llm.call',
+    idempotencyKey: key,
+    dimensions: { model, tokens },
+    ...(at ? { timestamp: at } : {}),
+  });
+  const events = await allot.reportEvent([
+    call('req-1', 'small', 1_200),
+    call('req-2', 'large', 2_300),
+    call('req-1', 'small', 1_200),
+    call('req-3', 'local', 9_999), // not a hosted model: the meter's filter skips it
+  ]);
+  show('events', `${events.accepted} counted, ${events.duplicates} duplicate`);
+  const tokens = () => allot.getMeteredEntitlement({ customerId: 'acme', featureId: 'ai-tokens' });
+  show('AI tokens', usage(await tokens()));
+
+  say('Check-and-report in one transaction: 6,000 API calls twice against 10,000 (nothing is recorded when denied)');
+  for (const attempt of [6_000, 6_000]) {
+    const result = await allot.checkAndReportUsage({ customerId: 'acme', featureId: 'api-calls', value: attempt });
+    show(
+      `reserve ${attempt} API calls`,
+      result.hasAccess
+        ? `✓ usage now ${result.usage?.currentUsage}`
+        : `✗ ${result.entitlement.accessDeniedReason} (usage stays ${result.entitlement.currentUsage})`,
+    );
+  }
+  const late = new Date(clock.now() - 40 * 86_400_000);
+  await allot.reportEvent(call('req-0', 'small', 700, late));
+  show(
+    'a late event',
+    `stamped ${day(late)}: lands in that period, this one stays at ${(await tokens()).currentUsage}`,
+  );
+  const history = await allot.getUsageHistory({
+    customerId: 'acme',
+    featureId: 'ai-tokens',
+    startDate: new Date(clock.now() - 60 * 86_400_000),
+  });
+  const points = history.series[0]?.points ?? [];
+  show(
+    'token history',
+    points.map((p) => `${day(p.timestamp)}=${p.value}${p.isResetPoint ? ' (reset)' : ''}`).join(', '),
+  );
 
   say('Granting a one-month promotional entitlement to priority support');
   await allot.grantPromotionalEntitlements({
