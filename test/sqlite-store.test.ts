@@ -120,15 +120,19 @@ describe('sqlite store', () => {
     const ours = await open(filename);
     const theirs = await open(filename);
     await ours.transaction((tx) => tx.putCustomer(customer('c0')));
+    // From 0 (a reader starting with nothing cached) the answer is "everything", without a scan.
     const start = await feed(ours, 0);
-    expect(start?.customerIds).toEqual([]);
-    expect((await feed(theirs, 0))?.customerIds).toEqual(['c0']);
+    expect(start?.customerIds).toBeNull();
+    await theirs.transaction((tx) => tx.putCustomer(customer('c0')));
+    expect((await feed(ours, start?.seq ?? 0))?.customerIds).toEqual(['c0']);
+    expect((await feed(theirs, start?.seq ?? 0))?.customerIds).toEqual([]);
+    const mark = await feed(ours, start?.seq ?? 0);
     await theirs.transaction(async (tx) => {
       await tx.putCustomer(customer('c1'));
       await tx.appendUsage([usage('c2')]);
     });
     await theirs.transaction((tx) => tx.putIdempotencyResult('scope', 'k', 1, 1));
-    const changed = await feed(ours, start?.seq ?? 0);
+    const changed = await feed(ours, mark?.seq ?? 0);
     expect([...(changed?.customerIds ?? [])].sort()).toEqual(['c1', 'c2']);
     expect(await feed(ours, changed?.seq ?? 0)).toEqual({ seq: changed?.seq, customerIds: [] });
   });

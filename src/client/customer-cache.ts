@@ -165,13 +165,21 @@ class ResourceView implements UsageSource, UsageView {
     return this;
   }
 
-  /** A committed counter value reaches the window showing it. */
+  /**
+   * A committed counter value reaches every cached window showing it: the one in its slot, and
+   * the last one used, which a write for another instant may have displaced from the slot.
+   */
   update(counter: CachedCounter): void {
+    const shows = (w: FeatureWindow | undefined): w is FeatureWindow =>
+      w !== undefined && w.featureId === counter.featureId && w.key === counter.window && w.scope === counter.scope;
     const slot = this.#catalog?.meteredSlots.get(counter.featureId);
     const w = slot === undefined ? undefined : this.#slots?.[slot];
-    if (w === undefined || w.key !== counter.window || w.scope !== counter.scope) return;
-    w.read(counter);
-    if (w === this.#last) this.currentUsage = w.currentUsage;
+    if (shows(w)) w.read(counter);
+    const last = this.#last;
+    if (shows(last) && this.#lastFeature === counter.featureId) {
+      last.read(counter);
+      this.currentUsage = last.currentUsage;
+    }
   }
 }
 

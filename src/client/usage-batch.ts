@@ -59,17 +59,16 @@ export class UsageBatch {
    * had then, so a late event lands in the period, and usage epoch, of its own time.
    */
   place(featureId: string, resourceId: string | null, at: number): PlacedWindow {
+    const unentitled = { key: UNENTITLED_WINDOW, scope: resourceId, periodStart: null, periodEnd: null };
     const view = this.entry.view(this.catalog, resourceId, this.now, this.share);
     if (at >= view.resolvedAt) {
       const current = view.window(featureId, this.now);
-      if (current === undefined)
-        return { key: UNENTITLED_WINDOW, scope: resourceId, periodStart: null, periodEnd: null };
+      if (current === undefined) return unentitled;
       if (current.periodStart === null || at >= current.periodStart) return current;
     }
-    const source = resolveEntitlements(this.catalog, this.entry.state, resourceId, at, this.share).windows.get(
-      featureId,
-    );
-    if (source === undefined) return { key: UNENTITLED_WINDOW, scope: resourceId, periodStart: null, periodEnd: null };
+    const set = resolveEntitlements(this.catalog, this.entry.state, resourceId, at, this.share);
+    const source = set.windows.get(featureId);
+    if (source === undefined) return unentitled;
     const w = usageWindow(source, at);
     return { key: w.key, scope: source.scope, periodStart: w.periodStart, periodEnd: w.periodEnd };
   }
@@ -118,13 +117,12 @@ export class UsageBatch {
 
   /**
    * A window's aggregate before this batch. The cache holds every window that has not ended (it
-   * loaded those of its load time and drops only ended ones), so only a late write to an ended
-   * window reads the store.
+   * loaded those of its load time, and learns every write to them); an ended window may have
+   * been written since it was cached (writes to ended windows are not cached), so it is read.
    */
   async #stored(featureId: string, window: PlacedWindow): Promise<UsageAggregate> {
-    const cached = this.entry.counter(window.scope, featureId, window.key);
-    if (cached !== undefined) return cached;
-    if (window.periodEnd === null || window.periodEnd > this.now) return EMPTY_AGGREGATE;
+    if (window.periodEnd === null || window.periodEnd > this.now)
+      return this.entry.counter(window.scope, featureId, window.key) ?? EMPTY_AGGREGATE;
     const key = { customerId: this.customerId, resourceId: window.scope, featureId, window: window.key };
     return (await this.tx.getUsage(key)) ?? EMPTY_AGGREGATE;
   }

@@ -56,7 +56,6 @@ export interface CustomerEntitlements {
 /** Read access by feature id; a Map provides it too. */
 export interface ByFeature<V> {
   get(featureId: string): V | undefined;
-  has(featureId: string): boolean;
 }
 
 /**
@@ -72,10 +71,6 @@ class FeatureList<V> implements ByFeature<V> {
   get(featureId: string): V | undefined {
     const i = this.keys.indexOf(featureId);
     return i < 0 ? undefined : this.values[i];
-  }
-
-  has(featureId: string): boolean {
-    return this.keys.includes(featureId);
   }
 }
 

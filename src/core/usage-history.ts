@@ -128,7 +128,10 @@ export function usageHistory(input: {
   const windows = new Set(segments.map((s) => s.window));
   const all = new Map<string, SeriesState>();
   const seriesOf = (dimensions: Dimensions | null): SeriesState => {
-    const tags = groupBy.map((key) => ({ key, value: String(dimensions?.[key] ?? '') }));
+    const tags = groupBy.map((key) => ({
+      key,
+      value: dimensions && Object.hasOwn(dimensions, key) ? String(dimensions[key]) : '',
+    }));
     const id = JSON.stringify(tags.map((t) => t.value));
     let s = all.get(id);
     if (s === undefined) {

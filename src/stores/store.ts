@@ -106,7 +106,10 @@ export interface StoreTransaction extends StoreReader {
   addUniqueMember(key: UsageWindowKey, member: string): Promise<boolean>;
   /** Stores a raw event; false (and nothing stored) when the customer already has its idempotency key. */
   putEvent(event: UsageEventRecord): Promise<boolean>;
-  /** Forgets usage entries and raw events from before `before`; aggregates are untouched. Returns how many went. */
+  /**
+   * Forgets usage entries that happened, and raw events that arrived, before `before`;
+   * aggregates are untouched. Returns how many went.
+   */
   pruneUsageHistory(before: number): Promise<number>;
   /** Records the result of an idempotent write; a key is stored once per scope. */
   putIdempotencyResult(scope: string, key: string, result: unknown, createdAt: number): Promise<void>;

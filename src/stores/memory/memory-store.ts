@@ -292,7 +292,7 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
       this.#undo.push(() => t.entries.set(customerId, log));
     }
     for (const event of t.events.values()) {
-      if (event.timestamp >= before) continue;
+      if (event.createdAt >= before) continue;
       t.events.remove(t.events.keyOf(event));
       this.#undo.push(() => t.events.put(event));
       pruned += 1;

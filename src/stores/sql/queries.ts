@@ -152,7 +152,7 @@ export function insertEvent(db: Db, row: EventsTable) {
     .onConflict((oc) => oc.doNothing());
 }
 
-/** Forgets raw events that happened before `before`. */
+/** Forgets the keys of raw events that arrived before `before`. */
 export function deleteEventsBefore(db: Db, p: { before: number }) {
   return db.deleteFrom('events').where('at', '<', p.before);
 }
@@ -175,9 +175,27 @@ export function selectUsageHistory(
     .orderBy('seq');
 }
 
-/** Forgets folded entries that happened before `before` (the rows in the history index). */
-export function deleteUsageHistoryBefore(db: Db, p: { before: number }) {
-  return db.deleteFrom('journal').where('folded', 'is not', null).where('at', '<', p.before);
+/**
+ * Forgets folded entries that happened before `before` (the rows in the history index), except
+ * the journal's newest row: SQLite would hand its seq out again, and the fold position and feed
+ * readers count on seqs only growing.
+ */
+export function deleteUsageHistoryBefore(db: Db, p: { before: number; lastSeq: number }) {
+  return db
+    .deleteFrom('journal')
+    .where('folded', 'is not', null)
+    .where('at', '<', p.before)
+    .where('seq', '<', p.lastSeq);
+}
+
+/** The newest seq `deleteUsageHistoryBefore` would delete, so the feed floor can move past it. */
+export function selectUsageHistoryPruneEnd(db: Db, p: { before: number; lastSeq: number }) {
+  return db
+    .selectFrom('journal')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('folded', 'is not', null)
+    .where('at', '<', p.before)
+    .where('seq', '<', p.lastSeq);
 }
 
 // ---- journal: usage entries not yet folded, and the change feed ----
@@ -207,16 +225,21 @@ export function selectChangedCustomers(db: Db, p: { afterSeq: number; origin: st
     .where('origin', '<>', p.origin);
 }
 
-/** Whether any entry in `(afterSeq, throughSeq]` needs more than a sum: a SET, a MAX / MIN / AVG, or a negative amount. */
+/** Whether any entry in `(afterSeq, throughSeq]` needs more than a sum: a SET, a MAX / MIN / AVG, a negative or fractional amount. */
 export function selectJournalComplexEntry(db: Db, p: { afterSeq: number; throughSeq: number }) {
-  return db
-    .selectFrom('journal')
-    .select('seq')
-    .where('seq', '>', p.afterSeq)
-    .where('seq', '<=', p.throughSeq)
-    .where('feature_id', 'is not', null)
-    .where((eb) => eb.or([eb('op', '<>', 'add'), eb('amount', '<', 0)]))
-    .limit(1);
+  return (
+    db
+      .selectFrom('journal')
+      .select('seq')
+      .where('seq', '>', p.afterSeq)
+      .where('seq', '<=', p.throughSeq)
+      .where('feature_id', 'is not', null)
+      // A fraction too: SQL's sum() rounds differently from adding one entry at a time.
+      .where((eb) =>
+        eb.or([eb('op', '<>', 'add'), eb('amount', '<', 0), eb('amount', '<>', eb.fn<number>('round', ['amount']))]),
+      )
+      .limit(1)
+  );
 }
 
 /**
@@ -260,6 +283,9 @@ export function foldJournalSums(db: Db, p: { afterSeq: number; throughSeq: numbe
       oc.columns(['customer_id', 'resource_id', 'feature_id', 'window_key']).doUpdateSet((eb) => ({
         value: eb('usage_counters.value', '+', eb.ref('excluded.value')),
         count: eb('usage_counters.count', '+', eb.ref('excluded.count')),
+        // The newest entries say the window's period (a plan change may keep the key, not the period).
+        period_start: eb.ref('excluded.period_start'),
+        period_end: eb.ref('excluded.period_end'),
         updated_at: eb.ref('excluded.updated_at'),
       })),
     );
@@ -549,7 +575,8 @@ export function rowToUsageEntry(r: UsageEntryColumns & { customer_id: string }):
 
 /** Columns of a raw event's key. */
 export function eventToRow(e: UsageEventRecord): EventsTable {
-  return { customer_id: e.customerId, idempotency_key: e.idempotencyKey, at: e.timestamp };
+  // Kept by arrival, not by the event's own time: a backfilled event's key must outlive its retries.
+  return { customer_id: e.customerId, idempotency_key: e.idempotencyKey, at: e.createdAt };
 }
 
 /** Columns of a package version. */

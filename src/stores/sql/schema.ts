@@ -140,11 +140,11 @@ export interface UsageUniqueTable {
 export interface EventsTable {
   customer_id: string;
   idempotency_key: string;
-  /** When it happened, so retention can forget old keys. */
+  /** When it arrived (not its own timestamp), so retention forgets a key only after its retries. */
   at: number;
 }
 
-/** Named integers the store keeps about itself (the fold position). */
+/** Named integers the store keeps about itself: the journal's fold position, feed floor and fractional flag. */
 export interface StoreStateTable {
   name: string;
   value: number;

@@ -1,6 +1,6 @@
 // Usage reports append one journal row each, the cheapest durable write SQLite has; a fold every
-// few hundred rows applies them to the per-window counters and adds them to the history index in
-// one batch. Readers add the few unfolded rows to what they read from the counters.
+// FOLD_AT rows applies them to the per-window counters and adds them to the history index in one
+// batch. Readers add the few unfolded rows to what they read from the counters.
 import type { Selectable } from 'kysely';
 import type { UsageRecord } from '../../core/records.js';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
@@ -17,19 +17,26 @@ const CHANGES_KEPT = 10_000;
 const PRUNE_BATCH = 1_000;
 /** Journal position up to which entries are in the counters. */
 const FOLDED = 'journal_folded_seq';
-/** Feed positions at or before this one may miss changes (their rows were pruned). */
+/** Feed positions before this one may miss changes (rows after them were pruned). */
 const FEED_FLOOR = 'journal_feed_floor';
+/** 1 once a fractional amount was folded: from then on every fold adds entry by entry (see `fold`). */
+const FRACTIONAL = 'journal_fractional';
 
-/** The store's fold position and feed floor, in one read. */
-function positions(q: SqliteStatements): { folded: number; floor: number } {
+/** The store's fold position, feed floor and fractional flag, in one read. */
+function positions(q: SqliteStatements): { folded: number; floor: number; fractional: boolean } {
   let folded = 0;
   let floor = 0;
+  let fractional = false;
   for (const { name, value } of q.selectStoreStates.all({})) {
     if (name === FOLDED) folded = value;
     else if (name === FEED_FLOOR) floor = value;
+    else if (name === FRACTIONAL) fractional = value === 1;
   }
-  return { folded, floor };
+  return { folded, floor, fractional };
 }
+
+/** The later of two period ends; null (never ends) wins. */
+const laterEnd = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.max(a, b));
 
 /** Journal rows without a feature only mark a changed customer; the others hold usage entries. */
 const entries = (rows: Selectable<JournalTable>[]): UsageEntry[] =>
@@ -42,7 +49,11 @@ function unfolded(q: SqliteStatements, customerId: string): UsageEntry[] {
 
 const windowId = (k: UsageWindowKey) => `${k.resourceId ?? ''}\u0000${k.featureId}\u0000${k.window}`;
 
-/** The customer's counters of windows not ended by `now`, with the unfolded entries applied. */
+/**
+ * The customer's counters of windows not ended by `now`, with the unfolded entries applied. A
+ * window's period is the latest its entries gave (a plan change can keep a window's key and
+ * lengthen its period), so a window with unfolded entries is read whatever its stored period.
+ */
 export function customerUsage(q: SqliteStatements, customerId: string, now: number): UsageRecord[] {
   const counters = new Map<string, UsageRecord>();
   for (const row of q.selectCustomerUsage.all({ customerId, now })) {
@@ -50,22 +61,26 @@ export function customerUsage(q: SqliteStatements, customerId: string, now: numb
     counters.set(windowId(record), record);
   }
   for (const e of unfolded(q, customerId)) {
-    if (e.periodEnd !== null && e.periodEnd <= now) continue;
     const id = windowId(e);
-    const next = applyUsageOp(counters.get(id) ?? EMPTY_AGGREGATE, e.op, e.amount);
+    let before = counters.get(id);
+    if (before === undefined) {
+      const row = q.selectUsageCounter.get(usageKeyToRow(e));
+      before = row && rowToUsage(row);
+    }
+    const next = applyUsageOp(before ?? EMPTY_AGGREGATE, e.op, e.amount);
     counters.set(id, {
       customerId,
       resourceId: e.resourceId,
       featureId: e.featureId,
       window: e.window,
       periodStart: e.periodStart,
-      periodEnd: e.periodEnd,
+      periodEnd: before ? laterEnd(before.periodEnd, e.periodEnd) : e.periodEnd,
       value: next.value,
       count: next.count,
       updatedAt: e.at,
     });
   }
-  return [...counters.values()];
+  return [...counters.values()].filter((u) => u.periodEnd === null || u.periodEnd > now);
 }
 
 /** One window's aggregate: the folded counter plus the unfolded entries. */
@@ -96,8 +111,8 @@ export function counterEntries(q: SqliteStatements, key: UsageEntryQuery): Usage
  */
 export function maintainJournal(q: SqliteStatements): void {
   const last = q.selectJournalLast.get({})?.seq ?? 0;
-  const { folded, floor } = positions(q);
-  if (last - folded >= FOLD_AT) fold(q, folded, last);
+  const { folded, floor, fractional } = positions(q);
+  if (last - folded >= FOLD_AT) fold(q, folded, last, fractional);
   if (last - CHANGES_KEPT > floor + PRUNE_BATCH) {
     q.deleteJournalChanges.run({ afterSeq: floor, throughSeq: last - CHANGES_KEPT });
     q.upsertStoreState.run({ name: FEED_FLOOR, value: last - CHANGES_KEPT });
@@ -107,25 +122,42 @@ export function maintainJournal(q: SqliteStatements): void {
 /** Folds every waiting entry, so the history index holds them all (before pruning it). */
 export function foldAll(q: SqliteStatements): void {
   const last = q.selectJournalLast.get({})?.seq ?? 0;
-  const { folded } = positions(q);
-  if (last > folded) fold(q, folded, last);
+  const { folded, fractional } = positions(q);
+  if (last > folded) fold(q, folded, last, fractional);
 }
 
-/** Deleting history may remove rows a lagging feed reader has not seen: move the floor past them. */
-export function raiseFeedFloor(q: SqliteStatements): void {
-  const { folded, floor } = positions(q);
-  q.upsertStoreState.run({ name: FEED_FLOOR, value: Math.max(floor, folded) });
+/**
+ * Forgets folded entries that happened before `before`; returns how many. A feed reader behind
+ * the newest of them may miss those customers' changes, so the feed floor moves past it (and
+ * only that far: a prune of old history leaves readers of recent changes alone).
+ */
+export function pruneHistory(q: SqliteStatements, before: number): number {
+  foldAll(q);
+  const lastSeq = q.selectJournalLast.get({})?.seq ?? 0;
+  const end = q.selectUsageHistoryPruneEnd.get({ before, lastSeq })?.seq ?? null;
+  if (end === null) return 0;
+  const pruned = q.deleteUsageHistoryBefore.run({ before, lastSeq });
+  const { floor } = positions(q);
+  if (end > floor) q.upsertStoreState.run({ name: FEED_FLOOR, value: end });
+  return pruned;
 }
 
 /**
  * Applies the entries in `(folded, last]` to their counters, in the caller's transaction: one
- * statement when they only add non-negative amounts (the usual case), else each window's
- * entries in log order through `applyUsageOp`. Marking them folded adds them to history.
+ * statement when they only add whole non-negative amounts (the usual case), else each window's
+ * entries in log order through `applyUsageOp`, as the cache does. SQL's sum() adds a batch then
+ * the counter, so once any fraction was folded every later fold goes entry by entry: a fraction
+ * in a counter makes the order of additions matter. Marking entries folded adds them to history.
  */
-function fold(q: SqliteStatements, folded: number, last: number): void {
+function fold(q: SqliteStatements, folded: number, last: number, fractional: boolean): void {
   const range = { afterSeq: folded, throughSeq: last };
-  if (q.selectJournalComplexEntry.get(range) === undefined) q.foldJournalSums.run(range);
-  else foldEach(q, entries(q.selectJournalEntries.all(range)));
+  if (!fractional && q.selectJournalComplexEntry.get(range) === undefined) q.foldJournalSums.run(range);
+  else {
+    const list = entries(q.selectJournalEntries.all(range));
+    foldEach(q, list);
+    if (!fractional && list.some((e) => !Number.isInteger(e.amount)))
+      q.upsertStoreState.run({ name: FRACTIONAL, value: 1 });
+  }
   q.markJournalFolded.run(range);
   q.upsertStoreState.run({ name: FOLDED, value: last });
 }
@@ -155,14 +187,14 @@ function foldEach(q: SqliteStatements, list: readonly UsageEntry[]): void {
 }
 
 /**
- * Which customers other store instances changed after `seq`. Seq 0 means "since the beginning";
- * a position behind the feed floor (pruned) or ahead of the journal (another file) means
- * unknown: null.
+ * Which customers other store instances changed after `seq`. A position behind the feed floor
+ * (pruned), ahead of the journal (another file) or 0 (a reader starting, with nothing cached to
+ * check: not worth scanning the whole journal) means unknown: null.
  */
 export function changesAfter(q: SqliteStatements, seq: number, origin: string): ChangeSet {
   const last = q.selectJournalLast.get({})?.seq ?? 0;
   const { floor } = positions(q);
-  if (seq > last || (floor > 0 && seq < floor)) return { seq: last, customerIds: null };
+  if (seq === 0 || seq > last || (floor > 0 && seq < floor)) return { seq: last, customerIds: null };
   if (seq === last) return { seq, customerIds: [] };
   return { seq: last, customerIds: q.selectChangedCustomers.all({ afterSeq: seq, origin }).map((r) => r.customer_id) };
 }

@@ -123,7 +123,8 @@ const sqliteMigrations: readonly SqliteMigration[] = [
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('usage_counters_pk', ['customer_id', 'resource_id', 'feature_id', 'window_key'])
         .modifyEnd(sql`without rowid`),
-      // A v1 counter's period is unknown; without an end it is loaded until its window changes.
+      // A v1 counter's period is unknown: without an end it is loaded with its customer, until a
+      // write to its window records the period.
       `INSERT INTO usage_counters (customer_id, resource_id, feature_id, window_key, value, count, updated_at)
        SELECT customer_id, resource_id, feature_id, window_key, value, 1, updated_at FROM usage`,
       db.schema.dropTable('usage'),
@@ -171,6 +172,8 @@ const sqliteMigrations: readonly SqliteMigration[] = [
         .addColumn('at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('events_pk', ['customer_id', 'idempotency_key'])
         .modifyEnd(sql`without rowid`),
+      // By arrival, so nearly append-only: retention deletes from its start.
+      db.schema.createIndex('events_arrival').on('events').column('at'),
       db.schema
         .createTable('store_state')
         .addColumn('name', 'text', (c) => c.primaryKey().notNull())

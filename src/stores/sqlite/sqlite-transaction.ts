@@ -31,7 +31,7 @@ import type {
   UsageWindowKey,
 } from '../store.js';
 import { transactionEndedError } from '../store-errors.js';
-import { changesAfter, counterEntries, customerUsage, foldAll, raiseFeedFloor, windowUsage } from './sqlite-journal.js';
+import { changesAfter, counterEntries, customerUsage, pruneHistory, windowUsage } from './sqlite-journal.js';
 import type { SqliteDatabase, SqliteStatements } from './sqlite-statements.js';
 
 /** Reads through prepared statements; useless once its transaction ends, so a leaked one cannot write outside it. */
@@ -170,11 +170,7 @@ export class SqliteTransaction extends SqliteReader implements StoreTransaction 
 
   async pruneUsageHistory(before: number): Promise<number> {
     const q = this.q;
-    // Unfolded entries are not in the history index yet; fold them first so none survive the cut.
-    foldAll(q);
-    const pruned = q.deleteUsageHistoryBefore.run({ before }) + q.deleteEventsBefore.run({ before });
-    if (pruned > 0) raiseFeedFloor(q);
-    return pruned;
+    return pruneHistory(q, before) + q.deleteEventsBefore.run({ before });
   }
 
   async putIdempotencyResult(scope: string, key: string, result: unknown, createdAt: number): Promise<void> {
