@@ -110,6 +110,9 @@ async function checks(customers: number, n: number) {
   await latency(`getMeteredEntitlement (async), ${label} customers`, n, (i) =>
     allot.getMeteredEntitlement({ customerId: id(i), featureId: 'api-calls', options: { requestedUsage: 1 } }),
   );
+  await throughput(`getMeteredEntitlement (async, tight loop), ${label} customers`, n, (i) =>
+    allot.getMeteredEntitlement({ customerId: id(i), featureId: 'api-calls', options: { requestedUsage: 1 } }),
+  );
   await latency(`getBooleanEntitlement (async), ${label} customers`, n, (i) =>
     allot.getBooleanEntitlement({ customerId: id(i), featureId: 'sso' }),
   );
