@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { priceSchema } from '../pricing/price-schema.js';
+import { couponListSchema } from '../pricing/coupon-schema.js';
+import { priceListSchema } from '../pricing/price-schema.js';
 import {
   EntitlementBehavior,
   EntitlementResetPeriod,
@@ -141,7 +142,7 @@ const planSchema = z.strictObject({
     })
     .optional(),
   compatibleAddonIds: z.array(id).default([]),
-  prices: z.array(priceSchema).default([]),
+  prices: priceListSchema.default([]),
   hidden: z.boolean().default(false),
   metadata: metadataSchema.optional(),
 });
@@ -153,7 +154,7 @@ const addonSchema = z.strictObject({
   description: z.string().optional(),
   entitlements: z.array(addonEntitlementSchema).default([]),
   maxQuantity: z.number().int().positive().optional(),
-  prices: z.array(priceSchema).default([]),
+  prices: priceListSchema.default([]),
   metadata: metadataSchema.optional(),
 });
 
@@ -163,6 +164,8 @@ export const catalogSchema = z.strictObject({
   products: z.array(productSchema).default([]),
   plans: z.array(planSchema).default([]),
   addons: z.array(addonSchema).default([]),
+  /** Discounts, applied by `couponId` on a customer or by one of their promotion codes. */
+  coupons: couponListSchema.default([]),
 });
 
 /** The catalog as written by users: features, products, plans and add-ons (see the README). */

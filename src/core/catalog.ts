@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { AllotError } from '../errors.js';
+import type { Coupon } from '../pricing/coupon-schema.js';
 import type { Price } from '../pricing/price-schema.js';
 import {
   type AddonDefinition,
@@ -88,6 +89,8 @@ export interface Catalog {
   /** Every known version, including plans since removed, keyed by `versionKey`. */
   readonly planVersions: ReadonlyMap<string, PlanVersion>;
   readonly addonVersions: ReadonlyMap<string, AddonVersion>;
+  /** Coupons by id. Not versioned: a customer's coupon is read as the catalog says now. */
+  readonly coupons: ReadonlyMap<string, Coupon>;
 }
 
 export const versionKey = (id: string, version: number): string => `${id}@${version}`;
@@ -422,6 +425,7 @@ export function versionCatalog(
     addons: addons.current,
     planVersions,
     addonVersions: addons.all,
+    coupons: new Map(compiled.definition.coupons.map((c) => [c.id, c])),
   };
   return { catalog, added };
 }
