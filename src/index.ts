@@ -16,6 +16,7 @@ export type {
   GetUsageHistoryParams,
   GrantPromotionalEntitlementsParams,
   MeteredCheckOptions,
+  MigrateSubscriptionParams,
   Product,
   ProvisionCustomerParams,
   ProvisionCustomerResult,
@@ -40,6 +41,7 @@ export type {
   AllotEventName,
   AllotEvents,
   EntitlementsUpdatedEvent,
+  PackagePublishedEvent,
   SubscriptionUpdatedEvent,
   UsageUpdatedEvent,
 } from './client/listeners.js';

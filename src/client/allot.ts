@@ -37,6 +37,7 @@ import { addMonthsUtc } from '../core/reset-period.js';
 import {
   cancelScheduledUpdates,
   cancelSubscription,
+  migrateToLatest,
   provisionSubscription,
   requireSubscription,
   type SubscriptionChange,
@@ -65,6 +66,7 @@ import {
   getSubscriptionsSchema,
   grantPromotionsSchema,
   listenerSchema,
+  migrateSubscriptionSchema,
   parse,
   provisionCustomerSchema,
   provisionSubscriptionSchema,
@@ -82,7 +84,7 @@ import {
   usageHistorySchema,
 } from './input-schemas.js';
 import { KeyedLock } from './keyed-lock.js';
-import { type AllotEventName, type AllotEvents, Listeners } from './listeners.js';
+import { type AllotEventName, type AllotEvents, Listeners, type PackagePublishedEvent } from './listeners.js';
 import {
   alreadyTrialPlans,
   type Customer,
@@ -170,6 +172,14 @@ export interface AllotOptions {
    * after its key was pruned counts again, so keep this longer than any producer retries.
    */
   usageHistoryRetentionMs?: number;
+  /**
+   * What a changed plan or add-on means for existing subscriptions at initialize:
+   * `NEW_CUSTOMERS` (default) keeps them on their version (grandfathering); `ALL_CUSTOMERS`
+   * migrates every open one to the new version at once, keeping usage. Either way a
+   * `packagePublished` event goes out per new version (add the listener before awaiting
+   * `waitForInitialization`).
+   */
+  catalogMigration?: 'NEW_CUSTOMERS' | 'ALL_CUSTOMERS';
 }
 
 /** `checkAndReportUsage`'s input: a DELTA of `value` (not negative) recorded only if the limit allows it. */
@@ -192,6 +202,9 @@ export interface ReportEventResult {
   accepted: number;
   duplicates: number;
 }
+
+/** `migrateSubscriptionToLatest`'s input. */
+export type MigrateSubscriptionParams = z.input<typeof migrateSubscriptionSchema>;
 
 /** `getUsageHistory`'s input. */
 export type GetUsageHistoryParams = z.input<typeof usageHistorySchema>;
@@ -405,7 +418,7 @@ export class Allot {
     this.#maxCachedCustomers = options.maxCachedCustomers ?? 100_000;
     this.#retentionMs = options.usageHistoryRetentionMs;
     const compiled = compileCatalog(options.catalog);
-    this.#init = this.#initialize(compiled);
+    this.#init = this.#initialize(compiled, options.catalogMigration ?? 'NEW_CUSTOMERS');
     // Callers who never await waitForInitialization still see the failure on their first call.
     this.#init.catch(() => {});
   }
@@ -418,17 +431,48 @@ export class Allot {
     return new Allot(options);
   }
 
-  async #initialize(compiled: ReturnType<typeof compileCatalog>): Promise<void> {
+  async #initialize(compiled: ReturnType<typeof compileCatalog>, migration: PackagePublishedEvent['migrationType']) {
     await this.#store.open();
     const now = this.#clock.now();
-    this.#catalog = await this.#store.transaction(async (tx) => {
-      const { catalog, added } = versionCatalog(compiled, await tx.listPackageVersions(), now);
-      for (const version of added) await tx.putPackageVersion(version);
-      return catalog;
+    const { catalog, published } = await this.#store.transaction(async (tx) => {
+      const stored = await tx.listPackageVersions();
+      const versioned = versionCatalog(compiled, stored, now);
+      for (const version of versioned.added) await tx.putPackageVersion(version);
+      // A first version is a new package, not a new version of one: nobody to migrate or tell.
+      const known = new Set(stored.map((v) => `${v.kind}:${v.refId}`));
+      return {
+        catalog: versioned.catalog,
+        published: versioned.added.filter((v) => known.has(`${v.kind}:${v.refId}`)),
+      };
     });
-    for (const feature of this.#catalog.features.values())
-      this.#featureInfo.set(feature.id, entitlementFeature(feature));
+    this.#catalog = catalog;
+    for (const feature of catalog.features.values()) this.#featureInfo.set(feature.id, entitlementFeature(feature));
     await this.#catchUp();
+    if (migration === 'ALL_CUSTOMERS' && published.length > 0) await this.#migrateAll();
+    for (const v of published)
+      this.#listeners.emit('packagePublished', {
+        packageType: v.kind === 'plan' ? 'PLAN' : 'ADDON',
+        packageRefId: v.refId,
+        packageVersion: v.version,
+        migrationType: migration,
+      });
+  }
+
+  /** Moves every open subscription to the latest versions, page by page, one customer per transaction. */
+  async #migrateAll(): Promise<void> {
+    for (let afterId: string | undefined; ; ) {
+      const page = await this.#store.read((r) => r.listSubscriptions({ limit: 500, ...(afterId ? { afterId } : {}) }));
+      for (const s of page) {
+        if (s.endDate !== null && s.endDate <= this.#clock.now()) continue;
+        // One that cannot move (an add-on the new version no longer allows) stays where it is.
+        await this.#changeSubscription(s.id, (catalog, state, now) =>
+          migrateToLatest(catalog, state, { subscriptionId: s.id, time: 'IMMEDIATE' }, now),
+        ).catch((error: unknown) => console.warn(`[allot] subscription "${s.id}" kept its version:`, error));
+      }
+      const last = page.at(-1);
+      if (last === undefined || page.length < 500) return;
+      afterId = last.id;
+    }
   }
 
   /** Resolves once the store is open, migrated and the catalog versioned; rejects if that failed. */
@@ -1142,6 +1186,18 @@ export class Allot {
         cancelScheduledUpdates(catalog, state, p.subscriptionId, now),
       );
     else await this.getSubscription({ subscriptionId: p.subscriptionId });
+    return { subscriptionId: p.subscriptionId };
+  }
+
+  /**
+   * Moves a subscription to the latest version of its plan and add-ons, keeping its usage:
+   * `IMMEDIATE` (default) or at the `END_OF_BILLING_PERIOD` as a scheduled update.
+   */
+  async migrateSubscriptionToLatest(params: MigrateSubscriptionParams): Promise<{ subscriptionId: string }> {
+    const p = parse(migrateSubscriptionSchema, params, 'migrateSubscriptionToLatest');
+    await this.#changeSubscription(p.subscriptionId, (catalog, state, now) =>
+      migrateToLatest(catalog, state, { subscriptionId: p.subscriptionId, time: p.subscriptionMigrationTime }, now),
+    );
     return { subscriptionId: p.subscriptionId };
   }
 

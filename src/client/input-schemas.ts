@@ -103,6 +103,11 @@ export const cancelScheduledUpdatesSchema = z.strictObject({
 
 export const subscriptionIdSchema = z.strictObject({ subscriptionId: id });
 
+export const migrateSubscriptionSchema = z.strictObject({
+  subscriptionId: id,
+  subscriptionMigrationTime: z.enum(['IMMEDIATE', 'END_OF_BILLING_PERIOD']).default('IMMEDIATE'),
+});
+
 export const transferSubscriptionSchema = z.strictObject({ subscriptionId: id, destinationResourceId: resourceId });
 
 export const getSubscriptionsSchema = z
@@ -154,10 +159,11 @@ export const allotOptionsSchema = z.strictObject({
   changeCheckIntervalMs: z.number().finite().nonnegative().optional(),
   maxCachedCustomers: z.number().int().positive().optional(),
   usageHistoryRetentionMs: z.number().int().positive().optional(),
+  catalogMigration: z.enum(['NEW_CUSTOMERS', 'ALL_CUSTOMERS']).optional(),
 });
 
 export const listenerSchema = z.tuple([
-  z.enum(['entitlementsUpdated', 'usageUpdated', 'subscriptionUpdated']),
+  z.enum(['entitlementsUpdated', 'usageUpdated', 'subscriptionUpdated', 'packagePublished']),
   z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'a listener must be a function'),
 ]);
 

@@ -29,11 +29,21 @@ export interface SubscriptionUpdatedEvent {
   subscription: Subscription;
 }
 
+/** A new version of a plan or add-on was published at initialize, and how its subscribers move. */
+export interface PackagePublishedEvent {
+  packageType: 'PLAN' | 'ADDON';
+  packageRefId: string;
+  packageVersion: number;
+  /** NEW_CUSTOMERS: existing subscriptions keep their version; ALL_CUSTOMERS: they were migrated to it. */
+  migrationType: 'NEW_CUSTOMERS' | 'ALL_CUSTOMERS';
+}
+
 /** Events and their payloads; every one is emitted after its transaction commits. */
 export interface AllotEvents {
   entitlementsUpdated: (event: EntitlementsUpdatedEvent) => void;
   usageUpdated: (event: UsageUpdatedEvent) => void;
   subscriptionUpdated: (event: SubscriptionUpdatedEvent) => void;
+  packagePublished: (event: PackagePublishedEvent) => void;
 }
 
 /** The events `addListener` takes. */
@@ -45,6 +55,7 @@ export class Listeners {
     entitlementsUpdated: new Set(),
     usageUpdated: new Set(),
     subscriptionUpdated: new Set(),
+    packagePublished: new Set(),
   };
 
   add<K extends AllotEventName>(event: K, listener: AllotEvents[K]): void {

@@ -540,3 +540,53 @@ export function transferSubscription(
   );
   return finish(subs, [next, ...carried], next, now);
 }
+
+/** When a migration to the latest plan version takes effect. */
+export type MigrationTime = 'IMMEDIATE' | 'END_OF_BILLING_PERIOD';
+
+/**
+ * Moves a subscription to the latest version of its plan and add-ons, keeping its usage (same
+ * epoch): at once, or at the end of the current billing period as a scheduled update. Nothing
+ * changes when it is already on the latest versions.
+ */
+export function migrateToLatest(
+  catalog: Catalog,
+  state: CustomerState,
+  input: { readonly subscriptionId: string; readonly time: MigrationTime },
+  now: number,
+): SubscriptionChange {
+  const sub = effectiveSubscription(requireSubscription(state, input.subscriptionId), catalog, now);
+  const status = subscriptionStatus(sub, now);
+  if (status === 'CANCELED' || status === 'EXPIRED')
+    throw new AllotError('SUBSCRIPTION_NOT_ACTIVE', `subscription "${sub.id}" has ended and cannot be migrated`, {
+      details: { subscriptionId: sub.id, status },
+    });
+  const latest = catalog.plans.get(sub.planId);
+  if (!latest)
+    throw new AllotError('PLAN_NOT_FOUND', `plan "${sub.planId}" is no longer in the catalog; nothing to migrate to`, {
+      details: { planId: sub.planId },
+    });
+  const addons = resolveAddons(
+    catalog,
+    latest,
+    sub.addons.map((a) => ({ addonId: a.addonId, quantity: a.quantity })),
+  );
+  const current =
+    latest.version === sub.planVersion &&
+    addons.every((a) => sub.addons.some((b) => b.addonId === a.addonId && b.version === a.version));
+  if (current) return { upserts: [], subscription: sub };
+  if (input.time === 'END_OF_BILLING_PERIOD' && status === 'ACTIVE') {
+    const update: ScheduledUpdate = {
+      subscriptionScheduleType: 'MigrateToLatest',
+      scheduledExecutionTime: changeTime(sub, 'END_OF_BILLING_PERIOD', now),
+      createdAt: now,
+      planId: latest.id,
+      planVersion: latest.version,
+      addons,
+    };
+    const next = { ...sub, scheduledUpdates: [update], updatedAt: now };
+    return { upserts: [next], subscription: next };
+  }
+  const next = { ...sub, planVersion: latest.version, addons, scheduledUpdates: [], updatedAt: now };
+  return { upserts: [next], subscription: next };
+}
