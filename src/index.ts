@@ -46,6 +46,7 @@ export type {
   UsageUpdatedEvent,
 } from './client/listeners.js';
 export type {
+  CouponShape as Coupon,
   Customer,
   FullCustomer,
   PromotionalEntitlement,

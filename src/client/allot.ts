@@ -49,6 +49,7 @@ import { isLive, isOpen } from '../core/subscription-state.js';
 import { aggregationOp } from '../core/usage-aggregate.js';
 import { usageHistory, usageSegments } from '../core/usage-history.js';
 import { AllotError } from '../errors.js';
+import type { Coupon } from '../pricing/coupon-schema.js';
 import { memoryStore } from '../stores/memory/memory-store.js';
 import type { ChangeSet, Store, StoreReader, StoreTransaction } from '../stores/store.js';
 import { type Clock, systemClock } from './clock.js';
@@ -87,7 +88,9 @@ import { KeyedLock } from './keyed-lock.js';
 import { type AllotEventName, type AllotEvents, Listeners, type PackagePublishedEvent } from './listeners.js';
 import {
   alreadyTrialPlans,
+  type CouponShape,
   type Customer,
+  couponShape,
   customerShape,
   type FullCustomer,
   type PromotionalEntitlement,
@@ -933,6 +936,7 @@ export class Allot {
           { details: { customerId } },
         );
       }
+      if (p.couponId) requireCoupon(catalog, p.couponId);
       const customer: CustomerRecord = {
         id: customerId,
         name: p.name ?? null,
@@ -973,8 +977,9 @@ export class Allot {
   /** Updates a customer's details; fields left out are kept. */
   async updateCustomer(params: UpdateCustomerParams): Promise<Customer> {
     const p = parse(updateCustomerSchema, params, 'updateCustomer');
-    return this.#mutate(p.customerId, async (entry, tx, now) => {
+    return this.#mutate(p.customerId, async (entry, tx, now, catalog) => {
       const state = this.#requireCustomer(entry, p.customerId);
+      if (p.couponId) requireCoupon(catalog, p.couponId);
       const customer: CustomerRecord = {
         ...state.customer,
         ...(p.name !== undefined ? { name: p.name } : {}),
@@ -1687,6 +1692,12 @@ export class Allot {
   // ─────────────────────────────────────── catalog reads ───────────────────────────────────────
 
   /** The catalog's products. */
+  /** The catalog's coupons, in catalog order. */
+  async getCoupons(): Promise<CouponShape[]> {
+    const catalog = await this.#ready();
+    return [...catalog.coupons.values()].map(couponShape);
+  }
+
   async getProducts(): Promise<Product[]> {
     const catalog = await this.#ready();
     return [...catalog.products.values()].map((p) => {
@@ -1718,6 +1729,16 @@ export class Allot {
 }
 
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The coupon a customer may hold: in the catalog and not archived. */
+function requireCoupon(catalog: Catalog, couponId: string): Coupon {
+  const coupon = catalog.coupons.get(couponId);
+  if (!coupon)
+    throw new AllotError('COUPON_NOT_FOUND', `coupon "${couponId}" is not in the catalog`, { details: { couponId } });
+  if (coupon.status !== 'ACTIVE')
+    throw new AllotError('INVALID_OPERATION', `coupon "${couponId}" is archived`, { details: { couponId } });
+  return coupon;
+}
 
 function toAck(r: AckRecord): ReportUsageAck {
   const ack: ReportUsageAck = {

@@ -22,6 +22,7 @@ import type {
   SubscriptionRecord,
 } from '../core/records.js';
 import { billingPeriodRange, effectiveSubscription, subscriptionStatus } from '../core/subscription-state.js';
+import type { Coupon } from '../pricing/coupon-schema.js';
 
 const date = (ms: number): Date => new Date(ms);
 const dateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
@@ -296,4 +297,34 @@ export function alreadyTrialPlans(state: CustomerState): { planId: string; produ
   for (const s of state.subscriptions)
     if (s.trialEndDate !== null) seen.set(s.planId, { planId: s.planId, productId: s.productId });
   return [...seen.values()];
+}
+
+/** A catalog coupon as `getCoupons` returns it; amounts in whole currency units. */
+export interface CouponShape {
+  id: string;
+  name: string;
+  description: string | null;
+  type: 'PERCENTAGE' | 'FIXED';
+  /** The percentage for PERCENTAGE coupons, else null. */
+  percentOff: number | null;
+  amountsOff: { amount: number; currency: string }[] | null;
+  durationType: 'FOREVER' | 'ONCE' | 'REPEATING';
+  durationInMonths: number | null;
+  status: 'ACTIVE' | 'ARCHIVED';
+  metadata: Record<string, string>;
+}
+
+export function couponShape(c: Coupon): CouponShape {
+  return {
+    id: c.id,
+    name: c.name,
+    description: c.description ?? null,
+    type: c.type,
+    percentOff: c.percentOff === undefined ? null : Number(c.percentOff),
+    amountsOff: c.amountsOff?.map((a) => ({ amount: Number(a.amount), currency: a.currency })) ?? null,
+    durationType: c.durationType,
+    durationInMonths: c.durationInMonths ?? null,
+    status: c.status,
+    metadata: { ...(c.metadata ?? {}) },
+  };
 }
