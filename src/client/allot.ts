@@ -50,6 +50,7 @@ import { aggregationOp } from '../core/usage-aggregate.js';
 import { usageHistory, usageSegments } from '../core/usage-history.js';
 import { AllotError } from '../errors.js';
 import type { Coupon } from '../pricing/coupon-schema.js';
+import { resolvePromotionCode } from '../pricing/promotion-code.js';
 import { memoryStore } from '../stores/memory/memory-store.js';
 import type { ChangeSet, Store, StoreReader, StoreTransaction } from '../stores/store.js';
 import { type Clock, systemClock } from './clock.js';
@@ -950,6 +951,7 @@ export class Allot {
       };
       await tx.putCustomer(customer);
       let state: CustomerState = { customer, subscriptions: [], promotions: [], usage: [] };
+      state = await this.#applyPromotionCode(tx, state, p.subscriptionParams?.promotionCode, now);
       let change: SubscriptionChange | undefined;
       if (p.subscriptionParams) {
         change = provisionSubscription(
@@ -963,7 +965,7 @@ export class Allot {
       }
       return {
         result: {
-          customer: customerShape(customer),
+          customer: customerShape(state.customer),
           subscriptionDecisionStrategy: change ? 'REQUESTED_PLAN' : 'SKIPPED_SUBSCRIPTION_CREATION',
           ...(change ? { subscription: subscriptionShape(catalog, change.subscription, now) } : {}),
         },
@@ -1137,7 +1139,12 @@ export class Allot {
   async provisionSubscription(params: ProvisionSubscriptionParams): Promise<ProvisionSubscriptionResult> {
     const p = parse(provisionSubscriptionSchema, params, 'provisionSubscription');
     return this.#mutate(p.customerId, async (entry, tx, now, catalog) => {
-      const state = this.#requireCustomer(entry, p.customerId);
+      const state = await this.#applyPromotionCode(
+        tx,
+        this.#requireCustomer(entry, p.customerId),
+        p.promotionCode,
+        now,
+      );
       const change = provisionSubscription(catalog, state, this.#provisionInput(p.customerId, p), now, () =>
         this.#subscriptionId(p.planId),
       );
@@ -1151,6 +1158,23 @@ export class Allot {
         subscriptions: change.upserts,
       };
     });
+  }
+
+  /**
+   * A promotion code given with a subscription applies its coupon to the customer (their
+   * `couponId`), in the same transaction; an unknown or unusable code throws.
+   */
+  async #applyPromotionCode(
+    tx: StoreTransaction,
+    state: CustomerState,
+    code: string | undefined,
+    now: number,
+  ): Promise<CustomerState> {
+    if (code === undefined) return state;
+    const { coupon } = resolvePromotionCode(this.catalog.coupons.values(), code, now);
+    const customer = { ...state.customer, couponId: coupon.id, updatedAt: now };
+    await tx.putCustomer(customer);
+    return { ...state, customer };
   }
 
   /** Updates add-ons (the list replaces the current one), quantities, metadata, billing period or trial end. */

@@ -58,6 +58,8 @@ export const subscriptionParamsSchema = z.strictObject({
   subscriptionEntitlements: z.array(subscriptionEntitlement).optional(),
   scheduleStrategy: z.enum(enumValues(ScheduleStrategy)).optional(),
   billingCycleAnchor: z.enum(enumValues(SubscriptionBillingCycleAnchor)).optional(),
+  /** Applies the code's coupon to the customer (their `couponId`). */
+  promotionCode: z.string().min(1).max(255).optional(),
 });
 
 const customerFields = {
@@ -102,6 +104,56 @@ export const cancelScheduledUpdatesSchema = z.strictObject({
 });
 
 export const subscriptionIdSchema = z.strictObject({ subscriptionId: id });
+
+const countryCode = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code')
+  .transform((c) => c.toUpperCase());
+const promotionCode = z.string().min(1).max(255);
+const billingInformation = z.strictObject({
+  taxPercentage: z.number().min(0).max(100).optional(),
+  taxDisplayName: z.string().min(1).optional(),
+});
+const proration = {
+  prorationConvention: z.enum(['SECOND', 'ACTUAL_DAYS', 'THIRTY_DAY_MONTH']).optional(),
+};
+
+export const estimateSubscriptionSchema = z.strictObject({
+  customerId: id,
+  planId: id,
+  resourceId,
+  billingPeriod: z.enum(enumValues(BillingPeriod)).optional(),
+  billableFeatures: z.array(billableFeature).optional(),
+  addons: z.array(addon).optional(),
+  promotionCode: promotionCode.optional(),
+  startDate: instant.optional(),
+  billingCountryCode: countryCode.optional(),
+  billingInformation: billingInformation.optional(),
+  skipTrial: z.boolean().optional(),
+  billingCycleAnchor: z.enum(enumValues(SubscriptionBillingCycleAnchor)).optional(),
+  ...proration,
+});
+
+export const estimateSubscriptionUpdateSchema = z.strictObject({
+  subscriptionId: id,
+  billableFeatures: z.array(billableFeature).optional(),
+  addons: z.array(addon).optional(),
+  promotionCode: promotionCode.optional(),
+  billingCountryCode: countryCode.optional(),
+  billingInformation: billingInformation.optional(),
+  ...proration,
+});
+
+export const paywallSchema = z
+  .strictObject({
+    productId: id.optional(),
+    customerId: id.optional(),
+    resourceId,
+    billingCountryCode: countryCode.optional(),
+    fetchAllCountriesPrices: z.boolean().optional(),
+    includeHiddenPlans: z.boolean().optional(),
+  })
+  .default({});
 
 export const migrateSubscriptionSchema = z.strictObject({
   subscriptionId: id,

@@ -105,3 +105,36 @@ describe.each(stores)('pricing ($name)', (fixture) => {
     expect((await h.allot.updateCustomer({ customerId: 'acme', couponId: null })).couponId).toBeNull();
   });
 });
+
+describe.each(stores)('promotion codes ($name)', (fixture) => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness(fixture, { catalog: pricedCatalog });
+  });
+  afterEach(() => h.close());
+
+  it('applies a promotion code given with a subscription to the customer, case-insensitively', async () => {
+    const { customer } = await h.allot.provisionCustomer({
+      customerId: 'acme',
+      subscriptionParams: { planId: 'basic', promotionCode: 'stigg50' },
+    });
+    expect(customer.couponId).toBe('half');
+    await h.allot.provisionCustomer({ customerId: 'b' });
+    await h.allot.provisionSubscription({ customerId: 'b', planId: 'basic', promotionCode: 'STIGG50' });
+    expect((await h.allot.getCustomer('b')).couponId).toBe('half');
+  });
+
+  it('rejects an unknown or unusable code and writes nothing', async () => {
+    expect(
+      await errorCode(
+        h.allot.provisionCustomer({ customerId: 'x', subscriptionParams: { planId: 'basic', promotionCode: 'NOPE' } }),
+      ),
+    ).toBe('PROMOTION_CODE_NOT_FOUND');
+    expect(await errorCode(h.allot.getCustomer('x'))).toBe('CUSTOMER_NOT_FOUND');
+    await h.allot.provisionCustomer({ customerId: 'y' });
+    expect(
+      await errorCode(h.allot.provisionSubscription({ customerId: 'y', planId: 'basic', promotionCode: 'OLD50' })),
+    ).toBe('PROMOTION_CODE_NOT_APPLICABLE');
+    expect(await h.allot.getActiveSubscriptions({ customerId: 'y' })).toEqual([]);
+  });
+});
