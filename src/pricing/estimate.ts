@@ -87,7 +87,13 @@ function multiplierOf(item: EstimateItem): number {
   return m;
 }
 
-function taxInclusive(items: readonly EstimateItem[]): boolean {
+/**
+ * Whether the prices of these items include tax: all of them do (`taxInclusive`) or none does;
+ * a mix throws INVALID_OPERATION. No items: exclusive.
+ *
+ * @example taxInclusive([{ id: 'pro', kind: 'PLAN', price: { ...monthly10, taxInclusive: true } }]) // true
+ */
+export function taxInclusive(items: readonly EstimateItem[]): boolean {
   const flags = new Set(items.map((i) => i.price.taxInclusive ?? false));
   if (flags.size > 1)
     throw new AllotError('INVALID_OPERATION', 'cannot estimate tax-inclusive and tax-exclusive prices together', {

@@ -17,14 +17,14 @@ function unusableReason(coupon: Coupon, code: PromotionCode, now: number, timesR
 
 /**
  * The coupon a promotion code applies at `now`, matching the code case-insensitively. An unknown
- * code throws INVALID_INPUT; a code that exists but cannot be used (inactive, expired at or
- * before `now`, redeemed `maxRedemptions` times, or its coupon archived) throws
- * INVALID_OPERATION with `details.reason`.
+ * code throws PROMOTION_CODE_NOT_FOUND; a code that exists but cannot be used (inactive, expired
+ * at or before `now`, redeemed `maxRedemptions` times, or its coupon archived) throws
+ * PROMOTION_CODE_NOT_APPLICABLE with `details.reason`.
  *
- * @example resolvePromotionCode(catalog.coupons, 'stigg50', now, 0).coupon.id // 'half'
+ * @example resolvePromotionCode(catalog.coupons.values(), 'stigg50', now, 0).coupon.id // 'half'
  */
 export function resolvePromotionCode(
-  coupons: readonly Coupon[],
+  coupons: Iterable<Coupon>,
   code: string,
   now: number,
   timesRedeemed = 0,
@@ -35,10 +35,12 @@ export function resolvePromotionCode(
     if (!promotionCode) continue;
     const reason = unusableReason(coupon, promotionCode, now, timesRedeemed);
     if (reason)
-      throw new AllotError('INVALID_OPERATION', `promotion code "${code}" cannot be applied: ${reason}`, {
+      throw new AllotError('PROMOTION_CODE_NOT_APPLICABLE', `promotion code "${code}" cannot be applied: ${reason}`, {
         details: { promotionCode: code, couponId: coupon.id, reason },
       });
     return { coupon, promotionCode };
   }
-  throw new AllotError('INVALID_INPUT', `unknown promotion code "${code}"`, { details: { promotionCode: code } });
+  throw new AllotError('PROMOTION_CODE_NOT_FOUND', `unknown promotion code "${code}"`, {
+    details: { promotionCode: code },
+  });
 }

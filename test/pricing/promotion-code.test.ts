@@ -22,15 +22,16 @@ describe('resolvePromotionCode', () => {
     expect(found.promotionCode.code).toBe('STIGG50');
   });
 
-  it('refuses an unknown code as bad input', () => {
-    const e = expectAllotError(() => resolvePromotionCode(coupons, 'NOPE', NOW), 'INVALID_INPUT');
+  it('refuses an unknown code with PROMOTION_CODE_NOT_FOUND', () => {
+    const e = expectAllotError(() => resolvePromotionCode(coupons, 'NOPE', NOW), 'PROMOTION_CODE_NOT_FOUND');
     expect(e.details).toEqual({ promotionCode: 'NOPE' });
   });
 
   it('refuses a code that cannot be applied, saying why', () => {
     const reason = (code: string, redeemed = 0) =>
       (
-        expectAllotError(() => resolvePromotionCode(coupons, code, NOW, redeemed), 'INVALID_OPERATION').details as {
+        expectAllotError(() => resolvePromotionCode(coupons, code, NOW, redeemed), 'PROMOTION_CODE_NOT_APPLICABLE')
+          .details as {
           reason: string;
         }
       ).reason;
@@ -66,7 +67,7 @@ describe('properties', () => {
         else
           expectAllotError(
             () => resolvePromotionCode([coupon], p?.code ?? 'A', NOW, redeemed),
-            p ? 'INVALID_OPERATION' : 'INVALID_INPUT',
+            p ? 'PROMOTION_CODE_NOT_APPLICABLE' : 'PROMOTION_CODE_NOT_FOUND',
           );
       }),
     );

@@ -34,14 +34,19 @@ describe('selectPrices', () => {
     expectAllotError(() => selectPrices(prices, 'MONTHLY', 'DEU'), 'INVALID_INPUT');
   });
 
-  it('refuses a period the package has no price for', () => {
-    const e = expectAllotError(() => selectPrices([monthly], 'ANNUALLY'), 'INVALID_INPUT');
-    expect(e.message).toMatch(/no ANNUALLY price; available: MONTHLY/);
+  it('refuses a period the package has no price for with PRICE_NOT_FOUND, naming the owner', () => {
+    const e = expectAllotError(
+      () => selectPrices([monthly], 'ANNUALLY', undefined, { planId: 'pro' }),
+      'PRICE_NOT_FOUND',
+    );
+    expect(e.message).toMatch(/"pro": no ANNUALLY price; available: MONTHLY/);
+    expect(e.details).toEqual({ planId: 'pro', billingPeriod: 'ANNUALLY', billingCountryCode: null });
   });
 
-  it('refuses a country without prices when there is no default', () => {
-    expectAllotError(() => selectPrices([monthlyDe], 'MONTHLY', 'FR'), 'INVALID_INPUT');
-    expectAllotError(() => selectPrices([monthlyDe], 'MONTHLY'), 'INVALID_INPUT');
+  it('refuses a country without prices when there is no default with PRICE_NOT_FOUND', () => {
+    const e = expectAllotError(() => selectPrices([monthlyDe], 'MONTHLY', 'fr'), 'PRICE_NOT_FOUND');
+    expect(e.details).toEqual({ billingPeriod: 'MONTHLY', billingCountryCode: 'FR' });
+    expectAllotError(() => selectPrices([monthlyDe], 'MONTHLY'), 'PRICE_NOT_FOUND');
   });
 });
 
@@ -59,7 +64,8 @@ describe('properties', () => {
         let chosen: ReturnType<typeof selectPrices>;
         try {
           chosen = selectPrices(list, p, c);
-        } catch {
+        } catch (e) {
+          expect((e as { code?: string }).code).toBe('PRICE_NOT_FOUND');
           expect(list.some((x) => x.billingPeriod === p && (x.billingCountryCode ?? c) === c)).toBe(false);
           return;
         }

@@ -1,0 +1,452 @@
+import type { AddonVersion, Catalog, PlanVersion } from '../core/catalog.js';
+import type { BillingPeriod, SubscriptionBillingCycleAnchor } from '../core/enums.js';
+import { AllotError } from '../errors.js';
+import {
+  billingPeriodMonths,
+  billingPeriodRange,
+  type PeriodRange,
+  periodStartingAt,
+} from '../proration/billing-period.js';
+import { type Proration, prorate } from '../proration/proration.js';
+import type { ProrationConvention } from '../proration/remaining-fraction.js';
+import type { Coupon } from './coupon-schema.js';
+import { couponAppliesToPeriod, type DiscountSummary, discountAmount, discountSummary } from './discount.js';
+import { type Estimate, type EstimateItem, estimate, taxInclusive } from './estimate.js';
+import {
+  type Amount,
+  Decimal,
+  type DecimalValue,
+  halfUp,
+  type Money,
+  money,
+  type RoundingMode,
+  toAmount,
+  toRate,
+} from './money.js';
+import { definedFields, type PricePoint, pricePoint } from './price-point.js';
+import { selectPrices } from './select-prices.js';
+import { applyTax, type TaxDetails, type TaxRate, taxDetails } from './tax.js';
+
+/**
+ * What a subscription buys for one billing period: a plan version, add-on versions with their
+ * quantities, the quantities of its per-unit features and the country that localizes prices.
+ */
+export interface PricingSelection {
+  readonly plan: PlanVersion;
+  readonly addons: readonly { readonly addon: AddonVersion; readonly quantity: number }[];
+  readonly billingPeriod: BillingPeriod;
+  readonly billableFeatures: readonly { readonly featureId: string; readonly quantity: number }[];
+  readonly billingCountryCode?: string | undefined;
+}
+
+/** Options of `recurringCharge` and `subscriptionPrices`. */
+export interface RecurringChargeOptions {
+  /** The subscription's coupon; it discounts the period only when `periodIndex` is within its duration. */
+  readonly coupon?: Coupon | undefined;
+  /** `billingInformation.taxPercentage`: exclusive, or inclusive when the prices say `taxInclusive`. */
+  readonly taxPercentage?: DecimalValue | undefined;
+  /** How many billing periods since the coupon started discounting: 0 (default) is its first. */
+  readonly periodIndex?: number | undefined;
+  /** The currency of a selection that charges nothing (a FREE plan): `catalogCurrency(catalog)`, else USD. */
+  readonly currency?: string | undefined;
+  readonly rounding?: RoundingMode | undefined;
+}
+
+const DEFAULT_CURRENCY = 'USD';
+
+function invalid(message: string, details: Record<string, unknown>): AllotError {
+  return new AllotError('INVALID_INPUT', message, { details });
+}
+
+/**
+ * The currency a catalog prices in, for results that charge nothing: the currency of the first
+ * priced plan in catalog order (its price for `billingCountryCode` if it has one, else its default
+ * price), or USD when no plan has a price. FREE plans do not count: their prices are ignored.
+ *
+ * @example catalogCurrency(catalog, 'DE') // 'EUR' when the first priced plan has a DE price in EUR
+ */
+export function catalogCurrency(catalog: Pick<Catalog, 'plans'>, billingCountryCode?: string | null): string {
+  const country = billingCountryCode?.toUpperCase();
+  for (const plan of catalog.plans.values()) {
+    if (plan.pricingType === 'FREE' || plan.prices.length === 0) continue;
+    const price =
+      plan.prices.find((p) => country !== undefined && p.billingCountryCode === country) ??
+      plan.prices.find((p) => p.billingCountryCode === undefined) ??
+      plan.prices[0];
+    if (price) return price.currency;
+  }
+  return DEFAULT_CURRENCY;
+}
+
+/**
+ * Whether a coupon discounts the billing period `periodIndex` periods after the one it started
+ * in: FOREVER always; ONCE only the first (index 0); REPEATING while the period starts within
+ * `durationInMonths` of the coupon's start (a 3-month coupon discounts 3 monthly periods, or the
+ * first annual one, as billing providers do). A negative or fractional index throws INVALID_INPUT.
+ *
+ * @example couponAppliesToPeriodIndex(threeMonths, 'MONTHLY', 3) // false: the 4th month
+ */
+export function couponAppliesToPeriodIndex(coupon: Coupon, billingPeriod: BillingPeriod, periodIndex: number): boolean {
+  if (!Number.isSafeInteger(periodIndex) || periodIndex < 0)
+    throw invalid(`periodIndex must be a non-negative whole number, got ${periodIndex}`, { periodIndex });
+  switch (coupon.durationType) {
+    case 'FOREVER':
+      return true;
+    case 'ONCE':
+      return periodIndex === 0;
+    case 'REPEATING':
+      return periodIndex * billingPeriodMonths(billingPeriod) < (coupon.durationInMonths ?? 0);
+  }
+}
+
+function featureQuantities(selection: PricingSelection): Map<string, number> {
+  const quantities = new Map<string, number>();
+  for (const { featureId, quantity } of selection.billableFeatures) {
+    if (!Number.isSafeInteger(quantity) || quantity < 0)
+      throw invalid(`quantity of feature "${featureId}" must be a non-negative whole number, got ${quantity}`, {
+        featureId,
+        quantity,
+      });
+    if (quantities.has(featureId)) throw invalid(`feature "${featureId}" is listed twice`, { featureId });
+    quantities.set(featureId, quantity);
+  }
+  return quantities;
+}
+
+/**
+ * The selection's prices for its period and country as estimate items. A FREE plan's prices are
+ * ignored (it costs nothing); a plan or add-on without prices costs nothing; a priced one without
+ * a price for the period or country throws PRICE_NOT_FOUND. A per-unit price takes its feature's
+ * quantity from `billableFeatures`, 0 when absent (then raised to the price's minimum).
+ */
+function priceItems(selection: PricingSelection): EstimateItem[] {
+  const quantities = featureQuantities(selection);
+  const { plan, billingPeriod } = selection;
+  const country = selection.billingCountryCode ?? undefined;
+  const item = (id: string, kind: 'PLAN' | 'ADDON', multiplier: number) => (price: EstimateItem['price']) => ({
+    id,
+    kind,
+    price,
+    multiplier,
+    quantity: price.featureId === undefined ? undefined : (quantities.get(price.featureId) ?? 0),
+  });
+  const planPrices = selectPrices(plan.pricingType === 'FREE' ? [] : plan.prices, billingPeriod, country, {
+    planId: plan.id,
+  });
+  const items: EstimateItem[] = planPrices.map(item(plan.id, 'PLAN', 1));
+  const seen = new Set<string>();
+  for (const { addon, quantity } of selection.addons) {
+    if (!Number.isSafeInteger(quantity) || quantity < 1)
+      throw invalid(`quantity of add-on "${addon.id}" must be a positive whole number, got ${quantity}`, {
+        addonId: addon.id,
+        quantity,
+      });
+    if (seen.has(addon.id)) throw invalid(`add-on "${addon.id}" is listed twice`, { addonId: addon.id });
+    seen.add(addon.id);
+    items.push(
+      ...selectPrices(addon.prices, billingPeriod, country, { addonId: addon.id }).map(
+        item(addon.id, 'ADDON', quantity),
+      ),
+    );
+  }
+  return items;
+}
+
+const currencyOf = (items: readonly EstimateItem[], fallback: string | undefined): string =>
+  items[0]?.price.currency ?? fallback ?? DEFAULT_CURRENCY;
+
+const taxOf = (percentage: DecimalValue | undefined) => (percentage === undefined ? undefined : { percentage });
+
+/**
+ * What a selection charges for one full billing period, as an `Estimate`: the plan's prices
+ * (flat fees; per-unit, tiered and package prices for their feature's quantity; usage-based
+ * prices shown per unit and charged in arrears, so 0 here), each add-on's prices times its
+ * quantity, the coupon when it discounts period `periodIndex`, then tax. A FREE plan, or a plan
+ * without prices, costs 0 in `options.currency` (USD unless told) unless its add-ons are priced.
+ * Throws PRICE_NOT_FOUND for a missing price, INVALID_INPUT for bad quantities or mixed currencies.
+ *
+ * @example recurringCharge({ plan: pro, addons: [], billingPeriod: 'MONTHLY', billableFeatures: [] },
+ *   { coupon: halfOff, taxPercentage: 17 }).total // 11.70 USD on a 20 USD plan
+ */
+export function recurringCharge(selection: PricingSelection, options: RecurringChargeOptions = {}): Estimate {
+  const items = priceItems(selection);
+  const { coupon } = options;
+  const applies = coupon && couponAppliesToPeriodIndex(coupon, selection.billingPeriod, options.periodIndex ?? 0);
+  return estimate({
+    currency: currencyOf(items, options.currency),
+    items,
+    coupon: applies ? coupon : undefined,
+    tax: taxOf(options.taxPercentage),
+    rounding: options.rounding,
+  });
+}
+
+/** A price of a subscription (the reference's FullSubscription `prices`): its unit price as `price`. */
+export interface SubscriptionPrice extends Omit<PricePoint, 'amount' | 'currency' | 'tiers'> {
+  /** The flat fee, the price per unit or per block; for a tiered price the first tier's unit price. */
+  readonly price: Amount;
+  readonly tiers?: readonly { readonly upTo?: number; readonly unitPrice?: Amount; readonly flatPrice?: Amount }[];
+  /** The add-on the price belongs to; absent for the plan's prices. */
+  readonly addonId?: string;
+}
+
+/** The reference's FullSubscription `prices` and `totalPrice`. */
+export interface SubscriptionPrices {
+  readonly prices: readonly SubscriptionPrice[];
+  /** The recurring charge of one period: before discount and tax, and after both. */
+  readonly totalPrice: { readonly subTotal: Amount; readonly total: Amount };
+}
+
+/**
+ * A subscription's prices and its recurring `totalPrice` (`recurringCharge` with the same options).
+ *
+ * @example subscriptionPrices(selection, { coupon: halfOff }).totalPrice // { subTotal: 20 USD, total: 10 USD }
+ */
+export function subscriptionPrices(
+  selection: PricingSelection,
+  options: RecurringChargeOptions = {},
+): SubscriptionPrices {
+  const charge = recurringCharge(selection, options);
+  const rate = (value: number | undefined): Amount | undefined =>
+    value === undefined ? undefined : toRate(money(value, charge.currency));
+  const prices = priceItems(selection).map(({ id, kind, price }): SubscriptionPrice => {
+    const { amount, currency: _, tiers, ...rest } = pricePoint(price);
+    const first = tiers?.[0];
+    return definedFields<SubscriptionPrice>({
+      ...rest,
+      price: toRate(money(amount ?? first?.unitPrice ?? first?.flatPrice ?? 0, price.currency)),
+      tiers: tiers?.map((t) =>
+        definedFields({ upTo: t.upTo, unitPrice: rate(t.unitPrice), flatPrice: rate(t.flatPrice) }),
+      ),
+      addonId: kind === 'ADDON' ? id : undefined,
+    });
+  });
+  return { prices, totalPrice: { subTotal: toAmount(charge.subTotal), total: toAmount(charge.total) } };
+}
+
+/** A selection for a preview, with its coupon and when the coupon started discounting. */
+export interface PreviewSelection extends PricingSelection {
+  readonly coupon?: Coupon | undefined;
+  /**
+   * When the coupon started discounting (epoch ms), to tell whether ONCE and REPEATING coupons
+   * still discount the period. Defaults: for a new subscription its first billed instant; for the
+   * next selection of a change the change itself; for the current selection its period's start.
+   */
+  readonly couponStartsAt?: number | undefined;
+}
+
+/** The subscription a change replaces: its selection and the anchor of its billing periods. */
+export interface CurrentSelection extends PreviewSelection {
+  readonly billingAnchor: number;
+}
+
+/** What `subscriptionPreview` estimates: a new subscription, or a change of `current` into `next`. */
+export interface SubscriptionPreviewInput {
+  readonly next: PreviewSelection;
+  /** When the new subscription starts, or (without `changeAt`) when the change happens. */
+  readonly startDate: number;
+  /** The anchor of a new subscription's billing periods (a trial's end); defaults to `startDate`. */
+  readonly billingAnchor?: number | undefined;
+  /**
+   * In a trial nothing is due now: every amount is 0, nothing is prorated and `current` is ignored;
+   * `billingPeriodRange` and `subscription` describe the first paid period from `billingAnchor`.
+   */
+  readonly inTrial?: boolean | undefined;
+  readonly current?: CurrentSelection | undefined;
+  /** When the change happens; defaults to `startDate`. */
+  readonly changeAt?: number | undefined;
+  readonly taxPercentage?: DecimalValue | undefined;
+  readonly convention?: ProrationConvention | undefined;
+  /** UNCHANGED (default) keeps the current period; NOW starts a new one at the change. */
+  readonly billingCycleAnchor?: SubscriptionBillingCycleAnchor | undefined;
+  /** The currency when nothing is priced: `catalogCurrency(catalog)`, else USD. */
+  readonly currency?: string | undefined;
+  readonly rounding?: RoundingMode | undefined;
+}
+
+/** Totals of a preview, each `{amount, currency}` in whole currency units. */
+export interface PreviewTotals {
+  readonly total: Amount;
+  readonly totalExcludingTax: Amount;
+  readonly subTotal: Amount;
+  readonly tax: Amount;
+}
+
+/** The reference's `SubscriptionPreview`, instants as epoch ms. */
+export interface SubscriptionPreview extends PreviewTotals {
+  readonly taxDetails?: TaxDetails;
+  readonly discount?: DiscountSummary;
+  readonly billingPeriodRange: PeriodRange;
+  readonly proration?: {
+    readonly prorationDate: number;
+    readonly credit: Amount;
+    readonly debit: Amount;
+    readonly netAmount: Amount;
+  };
+  /** The next selection's recurring charge for a whole period, not prorated. */
+  readonly subscription: PreviewTotals;
+}
+
+function instant(value: number, name: string): number {
+  if (!Number.isFinite(value)) throw invalid(`${name} must be an instant in epoch ms, got ${value}`, { [name]: value });
+  return value;
+}
+
+/** The billing period from `anchor` that contains `at`, or the first one when `at` precedes the anchor. */
+const periodFrom = (billingPeriod: BillingPeriod, anchor: number, at: number): PeriodRange =>
+  billingPeriodRange(billingPeriod, anchor, Math.max(anchor, at));
+
+const couponFor = (selection: PreviewSelection, startsAt: number, period: PeriodRange): Coupon | undefined =>
+  selection.coupon && couponAppliesToPeriod(selection.coupon, selection.couponStartsAt ?? startsAt, period)
+    ? selection.coupon
+    : undefined;
+
+const lineKey = (l: Estimate['lines'][number]) => `${l.kind}:${l.id}${l.featureId ? `:${l.featureId}` : ''}`;
+
+/** Proration items matched line by line (plan, add-on, feature), so each line is rounded on its own. */
+function prorationItems(from: Estimate | undefined, to: Estimate) {
+  const charges = new Map<string, { oldCharge: Decimal; newCharge: Decimal }>();
+  const entry = (key: string) => {
+    const found = charges.get(key) ?? { oldCharge: new Decimal(0), newCharge: new Decimal(0) };
+    charges.set(key, found);
+    return found;
+  };
+  for (const l of from?.lines ?? []) {
+    const e = entry(lineKey(l));
+    e.oldCharge = e.oldCharge.plus(l.amount.amount);
+  }
+  for (const l of to.lines) {
+    const e = entry(lineKey(l));
+    e.newCharge = e.newCharge.plus(l.amount.amount);
+  }
+  return [...charges]
+    .filter(([, c]) => !c.oldCharge.isZero() || !c.newCharge.isZero())
+    .map(([id, c]) => ({ id, ...c }));
+}
+
+interface AmountsDue {
+  readonly subTotal: Money;
+  readonly totalExcludingTax: Money;
+  readonly tax: Money;
+  readonly total: Money;
+}
+
+/**
+ * The discount, tax and totals of a net amount due. On a charge (net ≥ 0) the coupon takes its
+ * percentage or fixed amount, never below zero. On a credit (net < 0) a PERCENTAGE coupon shrinks
+ * the credit by its percentage (the customer paid the discounted price, so gets back its share),
+ * and a FIXED coupon leaves it whole: a discount never enlarges a credit.
+ */
+function amountsDue(net: Money, coupon: Coupon | undefined, rate: TaxRate | undefined, mode: RoundingMode): AmountsDue {
+  const { currency } = net;
+  let discount = new Decimal(0);
+  if (coupon && net.amount.gte(0)) discount = discountAmount(net, coupon, mode).amount;
+  else if (coupon?.type === 'PERCENTAGE')
+    discount = discountAmount(money(net.amount.negated(), currency), coupon, mode).amount.negated();
+  const afterDiscount = money(net.amount.minus(discount), currency);
+  const split = rate
+    ? applyTax(afterDiscount, rate, mode)
+    : { tax: money(0, currency), totalExcludingTax: afterDiscount, total: afterDiscount };
+  return { subTotal: net, ...split };
+}
+
+const totalsOf = (t: AmountsDue): PreviewTotals => ({
+  total: toAmount(t.total),
+  totalExcludingTax: toAmount(t.totalExcludingTax),
+  subTotal: toAmount(t.subTotal),
+  tax: toAmount(t.tax),
+});
+
+/**
+ * Previews a new subscription or a change (the reference's `estimateSubscription` and
+ * `estimateSubscriptionUpdate`). Pure: nothing is read from a clock or persisted.
+ *
+ * - New subscription (no `current`): the billing period is the first one from `billingAnchor`;
+ *   what is due is its recurring charge (0 `inTrial`), prorated when `startDate` falls inside the
+ *   period (the debit of its remaining part).
+ * - Change (`current`): at `changeAt` inside the current billing period, each line (plan, add-on,
+ *   per-unit feature) is prorated with `prorate`: credit for the unused part of what the current
+ *   selection charges for the period, debit for the remaining part of the next selection's charge
+ *   (the whole of it, over a new period from the change, with `billingCycleAnchor: 'NOW'` or when
+ *   the billing period changes). The proration is on undiscounted, untaxed charges.
+ *
+ * What is due (`subTotal`, discount, `tax`, `total`) is computed on the net: `subTotal` is the
+ * net, which is negative for a downgrade (a credit the billing provider carries as a balance).
+ * The next selection's coupon discounts a positive net (never below 0); the current selection's
+ * coupon shrinks a credit by its percentage (see `amountsDue`), and `discount` describes the
+ * coupon used. Tax then applies to the discounted net. Every total is the sum of rounded lines:
+ * `subTotal = proration.netAmount = debit + credit`, `total = totalExcludingTax + tax`.
+ * `subscription` is the next selection's recurring charge for the whole period, not prorated.
+ *
+ * @example subscriptionPreview({ next: { ...pro, coupon: halfOff }, startDate: jan1 })
+ *   // subTotal 20, total 10, subscription { subTotal 20, total 10 } on a 20 USD plan
+ */
+export function subscriptionPreview(input: SubscriptionPreviewInput): SubscriptionPreview {
+  const mode = input.rounding ?? halfUp;
+  const { next, current } = input;
+  const startDate = instant(input.startDate, 'startDate');
+  const changeAt = instant(input.changeAt ?? startDate, 'changeAt');
+  const anchor = instant(input.billingAnchor ?? startDate, 'billingAnchor');
+  const change = current && !input.inTrial ? current : undefined;
+
+  const nextItems = priceItems(next);
+  const currentItems = change ? priceItems(change) : [];
+  const currency = currencyOf(nextItems.length ? nextItems : currentItems, input.currency);
+  const inclusive = taxInclusive([...nextItems, ...currentItems]);
+  const rate: TaxRate | undefined =
+    input.taxPercentage === undefined ? undefined : { percentage: input.taxPercentage, inclusive };
+  const charge = (items: EstimateItem[], coupon: Coupon | undefined) =>
+    estimate({ currency, items, coupon, tax: taxOf(input.taxPercentage), rounding: mode });
+
+  let range: PeriodRange;
+  let proration: Proration | undefined;
+  let nextCoupon: Coupon | undefined;
+  let currentCoupon: Coupon | undefined;
+  if (change) {
+    const currentRange = periodFrom(change.billingPeriod, instant(change.billingAnchor, 'billingAnchor'), changeAt);
+    const anchorNow = input.billingCycleAnchor === 'NOW' || change.billingPeriod !== next.billingPeriod;
+    range = anchorNow ? periodStartingAt(next.billingPeriod, changeAt) : currentRange;
+    nextCoupon = couponFor(next, changeAt, range);
+    currentCoupon = couponFor(change, currentRange.start, currentRange);
+    proration = prorate({
+      currency,
+      period: currentRange,
+      changeAt,
+      items: prorationItems(charge(currentItems, undefined), charge(nextItems, undefined)),
+      convention: input.convention,
+      billingCycleAnchor: anchorNow ? 'NOW' : 'UNCHANGED',
+      billingPeriod: next.billingPeriod,
+      rounding: mode,
+    });
+  } else {
+    range = periodFrom(next.billingPeriod, anchor, startDate);
+    nextCoupon = couponFor(next, Math.max(startDate, range.start), range);
+    if (!input.inTrial && startDate > range.start)
+      proration = prorate({
+        currency,
+        period: range,
+        changeAt: startDate,
+        items: prorationItems(undefined, charge(nextItems, undefined)),
+        convention: input.convention,
+        rounding: mode,
+      });
+  }
+
+  const recurring = charge(nextItems, nextCoupon);
+  const net = input.inTrial ? money(0, currency) : (proration?.netAmount ?? recurring.subTotal);
+  const applied = net.amount.lt(0) ? currentCoupon : nextCoupon;
+  const due = amountsDue(net, applied, rate, mode);
+  return definedFields<SubscriptionPreview>({
+    ...totalsOf(due),
+    taxDetails: rate && taxDetails(rate),
+    discount: applied && definedFields(discountSummary(applied, currency)),
+    billingPeriodRange: range,
+    proration: proration && {
+      prorationDate: proration.prorationDate,
+      credit: toAmount(proration.credit),
+      debit: toAmount(proration.debit),
+      netAmount: toAmount(proration.netAmount),
+    },
+    subscription: totalsOf(recurring),
+  });
+}
