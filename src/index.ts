@@ -10,7 +10,10 @@ export type {
   EntitlementCheckParams,
   EntitlementsState,
   EnumCheckOptions,
+  EstimateSubscriptionParams,
+  EstimateSubscriptionUpdateParams,
   GetActiveSubscriptionsParams,
+  GetPaywallParams,
   GetSubscriptionsParams,
   GetSubscriptionsResult,
   GetUsageHistoryParams,
@@ -45,6 +48,7 @@ export type {
   SubscriptionUpdatedEvent,
   UsageUpdatedEvent,
 } from './client/listeners.js';
+export type { PaywallResult, SubscriptionEstimate } from './client/pricing-shapes.js';
 export type {
   CouponShape as Coupon,
   Customer,
@@ -113,6 +117,9 @@ export type {
 export type { UsagePeriod } from './core/reset-period.js';
 export type { UsageAggregate, UsageOp } from './core/usage-aggregate.js';
 export { AllotError, type AllotErrorCode, ERROR_CODES } from './errors.js';
+export type { Amount } from './pricing/money.js';
+export type { Paywall, PaywallAddon, PaywallPlan } from './pricing/paywall.js';
+export type { SubscriptionPrice } from './pricing/subscription-pricing.js';
 export type {
   ChangeSet,
   Store,

@@ -45,12 +45,14 @@ import {
   transferSubscription,
   updateSubscription,
 } from '../core/subscription-changes.js';
-import { isLive, isOpen } from '../core/subscription-state.js';
+import { effectiveSubscription, isLive, isOpen, isTrialSubscription } from '../core/subscription-state.js';
 import { aggregationOp } from '../core/usage-aggregate.js';
 import { usageHistory, usageSegments } from '../core/usage-history.js';
 import { AllotError } from '../errors.js';
 import type { Coupon } from '../pricing/coupon-schema.js';
+import { paywall } from '../pricing/paywall.js';
 import { resolvePromotionCode } from '../pricing/promotion-code.js';
+import { catalogCurrency, subscriptionPreview } from '../pricing/subscription-pricing.js';
 import { memoryStore } from '../stores/memory/memory-store.js';
 import type { ChangeSet, Store, StoreReader, StoreTransaction } from '../stores/store.js';
 import { type Clock, systemClock } from './clock.js';
@@ -65,11 +67,14 @@ import {
   customerIdSchema,
   customerResourceSchema,
   entitlementCheckSchema,
+  estimateSubscriptionSchema,
+  estimateSubscriptionUpdateSchema,
   getSubscriptionsSchema,
   grantPromotionsSchema,
   listenerSchema,
   migrateSubscriptionSchema,
   parse,
+  paywallSchema,
   provisionCustomerSchema,
   provisionSubscriptionSchema,
   pruneHistorySchema,
@@ -87,6 +92,7 @@ import {
 } from './input-schemas.js';
 import { KeyedLock } from './keyed-lock.js';
 import { type AllotEventName, type AllotEvents, Listeners, type PackagePublishedEvent } from './listeners.js';
+import { estimateShape, type PaywallResult, type SubscriptionEstimate, selectionOf } from './pricing-shapes.js';
 import {
   alreadyTrialPlans,
   type CouponShape,
@@ -207,6 +213,13 @@ export interface ReportEventResult {
   duplicates: number;
 }
 
+/** `estimateSubscription`'s input. */
+export type EstimateSubscriptionParams = z.input<typeof estimateSubscriptionSchema>;
+/** `estimateSubscriptionUpdate`'s input. */
+export type EstimateSubscriptionUpdateParams = z.input<typeof estimateSubscriptionUpdateSchema>;
+/** `getPaywall`'s input. */
+export type GetPaywallParams = z.input<typeof paywallSchema>;
+
 /** `migrateSubscriptionToLatest`'s input. */
 export type MigrateSubscriptionParams = z.input<typeof migrateSubscriptionSchema>;
 
@@ -292,6 +305,8 @@ interface Indexed<T> {
 
 /** How far ahead of the clock an event or report may be stamped: producers' clocks drift. */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/** The id a simulated subscription gets in an estimate; it is never stored. */
+const ESTIMATE_ID = 'estimate';
 const HOUR_MS = 3_600_000;
 /** The earliest instant a Date can hold, in epoch ms. */
 const DATE_LIMIT = 8.64e15;
@@ -1716,6 +1731,149 @@ export class Allot {
   // ─────────────────────────────────────── catalog reads ───────────────────────────────────────
 
   /** The catalog's products. */
+  // ───────────────────────────────────────── pricing ─────────────────────────────────────────
+
+  /**
+   * What subscribing the customer to a plan would cost, without persisting anything: the amounts
+   * due now (with the proration of the subscription it replaces, if any), the billing period and
+   * the recurring, non-prorated totals. A `promotionCode` (else the customer's coupon) discounts;
+   * `billingInformation.taxPercentage` adds tax (exclusive unless the prices say inclusive).
+   */
+  async estimateSubscription(params: EstimateSubscriptionParams): Promise<SubscriptionEstimate> {
+    const p = parse(estimateSubscriptionSchema, params, 'estimateSubscription');
+    const catalog = await this.#ready();
+    const state = this.#requireCustomer(await this.#entry(p.customerId), p.customerId);
+    const now = this.#clock.now();
+    // The subscription provisioning would create, from the same pure function, never stored.
+    const { subscription: next } = provisionSubscription(
+      catalog,
+      state,
+      this.#provisionInput(p.customerId, { ...p, promotionCode: undefined }),
+      now,
+      () => ESTIMATE_ID,
+    );
+    const at = next.startDate;
+    const replaced = state.subscriptions
+      .map((s) => effectiveSubscription(s, catalog, at))
+      .find(
+        (s) =>
+          s.id !== next.id &&
+          s.productId === next.productId &&
+          s.resourceId === next.resourceId &&
+          isLive(s, at) &&
+          !isTrialSubscription(s, at),
+      );
+    const inTrial = next.trialEndDate !== null && next.trialEndDate > at;
+    const held = this.#heldCoupon(catalog, state);
+    const preview = subscriptionPreview({
+      next: {
+        ...selectionOf(catalog, next, p.billingCountryCode),
+        coupon: this.#estimateCoupon(catalog, state, p.promotionCode, now),
+      },
+      startDate: at,
+      billingAnchor: next.billingAnchor,
+      inTrial,
+      ...(replaced && !inTrial
+        ? {
+            current: {
+              ...selectionOf(catalog, replaced, p.billingCountryCode),
+              coupon: held,
+              billingAnchor: replaced.billingAnchor,
+            },
+          }
+        : {}),
+      taxPercentage: p.billingInformation?.taxPercentage,
+      convention: p.prorationConvention,
+      billingCycleAnchor: p.billingCycleAnchor,
+      currency: catalogCurrency(catalog, p.billingCountryCode),
+    });
+    return estimateShape(preview);
+  }
+
+  /**
+   * What changing a subscription's quantities, add-ons or coupon would cost now, prorated over the
+   * rest of its billing period, without persisting anything.
+   */
+  async estimateSubscriptionUpdate(params: EstimateSubscriptionUpdateParams): Promise<SubscriptionEstimate> {
+    const p = parse(estimateSubscriptionUpdateSchema, params, 'estimateSubscriptionUpdate');
+    const catalog = await this.#ready();
+    const owner = await this.#store.read((r) => r.getSubscription(p.subscriptionId));
+    if (!owner) throw subscriptionNotFound(p.subscriptionId);
+    const state = this.#requireCustomer(await this.#entry(owner.customerId), owner.customerId);
+    const now = this.#clock.now();
+    const current = effectiveSubscription(requireSubscription(state, p.subscriptionId), catalog, now);
+    const { subscription: next } = updateSubscription(
+      catalog,
+      state,
+      { subscriptionId: p.subscriptionId, addons: p.addons, billableFeatures: p.billableFeatures },
+      now,
+    );
+    const held = this.#heldCoupon(catalog, state);
+    const preview = subscriptionPreview({
+      next: {
+        ...selectionOf(catalog, next, p.billingCountryCode),
+        coupon: this.#estimateCoupon(catalog, state, p.promotionCode, now),
+      },
+      startDate: now,
+      billingAnchor: current.billingAnchor,
+      current: {
+        ...selectionOf(catalog, current, p.billingCountryCode),
+        coupon: held,
+        billingAnchor: current.billingAnchor,
+      },
+      taxPercentage: p.billingInformation?.taxPercentage,
+      convention: p.prorationConvention,
+      currency: catalogCurrency(catalog, p.billingCountryCode),
+    });
+    return estimateShape(preview);
+  }
+
+  /** The customer's coupon, if it is still an active one. */
+  #heldCoupon(catalog: Catalog, state: CustomerState): Coupon | undefined {
+    const coupon = state.customer.couponId ? catalog.coupons.get(state.customer.couponId) : undefined;
+    return coupon?.status === 'ACTIVE' ? coupon : undefined;
+  }
+
+  /** The coupon an estimate applies: the promotion code's (which must be usable), else the customer's. */
+  #estimateCoupon(catalog: Catalog, state: CustomerState, code: string | undefined, now: number): Coupon | undefined {
+    if (code !== undefined) return resolvePromotionCode(catalog.coupons.values(), code, now).coupon;
+    return this.#heldCoupon(catalog, state);
+  }
+
+  /**
+   * The plans to offer, in order, with their entitlements (own and inherited), price points per
+   * billing period (for `billingCountryCode`, else the default prices), trial and compatible
+   * add-ons; with a `customerId`, also the customer and their active subscriptions.
+   */
+  async getPaywall(params?: GetPaywallParams): Promise<PaywallResult<Subscription, Customer>> {
+    const p = parse(paywallSchema, params, 'getPaywall');
+    const catalog = await this.#ready();
+    const wall = paywall(catalog, {
+      ...(p.productId ? { productId: p.productId } : {}),
+      ...(p.billingCountryCode ? { billingCountryCode: p.billingCountryCode } : {}),
+      ...(p.fetchAllCountriesPrices ? { fetchAllCountriesPrices: true } : {}),
+      ...(p.includeHiddenPlans ? { includeHiddenPlans: true } : {}),
+    });
+    if (!p.customerId) return { ...wall, customer: null, resource: null, activeSubscriptions: null };
+    const state = this.#requireCustomer(await this.#entry(p.customerId), p.customerId, { allowArchived: true });
+    const now = this.#clock.now();
+    const resourceId = p.resourceId ?? null;
+    const activeSubscriptions = state.subscriptions
+      .filter(
+        (s) =>
+          isLive(effectiveSubscription(s, catalog, now), now) &&
+          (resourceId === null || s.resourceId === resourceId || s.resourceId === null) &&
+          (p.productId === undefined || s.productId === p.productId),
+      )
+      .map((s) => subscriptionShape(catalog, s, now));
+    return {
+      ...wall,
+      customer: customerShape(state.customer),
+      resource: resourceId === null ? null : { id: resourceId },
+      activeSubscriptions,
+    };
+  }
+
   /** The catalog's coupons, in catalog order. */
   async getCoupons(): Promise<CouponShape[]> {
     const catalog = await this.#ready();

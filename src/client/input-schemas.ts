@@ -110,10 +110,7 @@ const countryCode = z
   .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code')
   .transform((c) => c.toUpperCase());
 const promotionCode = z.string().min(1).max(255);
-const billingInformation = z.strictObject({
-  taxPercentage: z.number().min(0).max(100).optional(),
-  taxDisplayName: z.string().min(1).optional(),
-});
+const billingInformation = z.strictObject({ taxPercentage: z.number().min(0).max(100).optional() });
 const proration = {
   prorationConvention: z.enum(['SECOND', 'ACTUAL_DAYS', 'THIRTY_DAY_MONTH']).optional(),
 };

@@ -23,6 +23,9 @@ import type {
 } from '../core/records.js';
 import { billingPeriodRange, effectiveSubscription, subscriptionStatus } from '../core/subscription-state.js';
 import type { Coupon } from '../pricing/coupon-schema.js';
+import type { Amount } from '../pricing/money.js';
+import type { SubscriptionPrice } from '../pricing/subscription-pricing.js';
+import { pricesOf } from './pricing-shapes.js';
 
 const date = (ms: number): Date => new Date(ms);
 const dateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
@@ -75,6 +78,10 @@ export interface Subscription {
   planVersion: number;
   plan: { id: string; displayName: string | null; version: number; productId: string; pricingType: PricingType };
   pricingType: PricingType;
+  /** The recurring prices of its plan and add-ons for its billing period (default country prices). */
+  prices: SubscriptionPrice[];
+  /** Their total for one billing period, before and after its coupon's discount; null when unpriced. */
+  totalPrice: { subTotal: Amount; total: Amount } | null;
   status: SubscriptionStatus;
   billingPeriod: BillingPeriod;
   addons: SubscriptionAddonItem[];
@@ -185,6 +192,7 @@ export function subscriptionShape(catalog: Catalog, record: SubscriptionRecord, 
   const plan = catalog.planVersions.get(versionKey(s.planId, s.planVersion));
   const period = billingPeriodRange(s, now);
   const pricingType = plan?.pricingType ?? 'FREE';
+  const priced = pricesOf(catalog, s);
   return {
     id: s.id,
     customerId: s.customerId,
@@ -202,6 +210,8 @@ export function subscriptionShape(catalog: Catalog, record: SubscriptionRecord, 
       pricingType,
     },
     pricingType,
+    prices: priced ? priced.prices.map((p) => ({ ...p })) : [],
+    totalPrice: priced ? { subTotal: { ...priced.totalPrice.subTotal }, total: { ...priced.totalPrice.total } } : null,
     status: subscriptionStatus(s, now),
     billingPeriod: s.billingPeriod,
     addons: s.addons.map(({ addonId, quantity, version }) => ({
