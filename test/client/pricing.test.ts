@@ -3,7 +3,7 @@ import type { CatalogInput } from '../../src/index.js';
 import { errorCode, type Harness, harness, stores } from '../helpers/fixtures.js';
 
 /** Plans priced per period and country, an add-on, seats per unit, and coupons with promotion codes. */
-export const pricedCatalog = {
+const pricedCatalog = {
   features: [
     { id: 'seats', featureType: 'NUMBER', meterType: 'Fluctuating' },
     { id: 'api-calls', featureType: 'NUMBER', meterType: 'Incremental' },
