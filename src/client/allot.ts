@@ -1783,7 +1783,7 @@ export class Allot {
           }
         : {}),
       taxPercentage: p.billingInformation?.taxPercentage,
-      convention: p.prorationConvention,
+      convention: p.prorationConvention ?? catalog.prorationConvention,
       billingCycleAnchor: p.billingCycleAnchor,
       currency: catalogCurrency(catalog, p.billingCountryCode),
     });
@@ -1822,7 +1822,7 @@ export class Allot {
         billingAnchor: current.billingAnchor,
       },
       taxPercentage: p.billingInformation?.taxPercentage,
-      convention: p.prorationConvention,
+      convention: p.prorationConvention ?? catalog.prorationConvention,
       currency: catalogCurrency(catalog, p.billingCountryCode),
     });
     return estimateShape(preview);

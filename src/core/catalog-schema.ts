@@ -166,6 +166,11 @@ export const catalogSchema = z.strictObject({
   addons: z.array(addonSchema).default([]),
   /** Discounts, applied by `couponId` on a customer or by one of their promotion codes. */
   coupons: couponListSchema.default([]),
+  /**
+   * How a change within a billing period is prorated unless a call says otherwise: by the
+   * SECOND over the whole period (default), by ACTUAL_DAYS, or in THIRTY_DAY_MONTHs.
+   */
+  prorationConvention: z.enum(['SECOND', 'ACTUAL_DAYS', 'THIRTY_DAY_MONTH']).default('SECOND'),
 });
 
 /** The catalog as written by users: features, products, plans and add-ons (see the README). */

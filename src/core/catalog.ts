@@ -91,6 +91,8 @@ export interface Catalog {
   readonly addonVersions: ReadonlyMap<string, AddonVersion>;
   /** Coupons by id. Not versioned: a customer's coupon is read as the catalog says now. */
   readonly coupons: ReadonlyMap<string, Coupon>;
+  /** The default proration convention of estimates. */
+  readonly prorationConvention: 'SECOND' | 'ACTUAL_DAYS' | 'THIRTY_DAY_MONTH';
 }
 
 export const versionKey = (id: string, version: number): string => `${id}@${version}`;
@@ -426,6 +428,7 @@ export function versionCatalog(
     planVersions,
     addonVersions: addons.all,
     coupons: new Map(compiled.definition.coupons.map((c) => [c.id, c])),
+    prorationConvention: compiled.definition.prorationConvention,
   };
   return { catalog, added };
 }

@@ -244,6 +244,44 @@ describe.each(stores)('estimates and paywall ($name)', (fixture) => {
     ).toBe('ADDON_QUANTITY_EXCEEDED');
   });
 
+  it('prorates by actual days or 30-day months, per call or as the catalog says', async () => {
+    await h.allot.provisionSubscription({ customerId: 'acme', planId: 'basic' });
+    h.clock.advance({ days: 7 }); // 21 of the period's 28 days remain
+    const net = async (allot = h.allot, prorationConvention?: 'ACTUAL_DAYS' | 'THIRTY_DAY_MONTH') =>
+      (
+        await allot.estimateSubscription({
+          customerId: 'acme',
+          planId: 'team',
+          skipTrial: true,
+          ...(prorationConvention ? { prorationConvention } : {}),
+        })
+      ).proration?.netAmount.amount;
+    expect(await net()).toBe(7.5); // 10 × 21/28
+    expect(await net(h.allot, 'ACTUAL_DAYS')).toBe(7.5);
+    const thirty = await h.reopen({ catalog: { ...pricedCatalog, prorationConvention: 'THIRTY_DAY_MONTH' } });
+    expect(await net(thirty)).not.toBe(7.5);
+    expect(await net(thirty, 'ACTUAL_DAYS')).toBe(7.5);
+  });
+
+  it('refuses a fractional or negative quantity and a fixed coupon in another currency', async () => {
+    const base = { customerId: 'acme', planId: 'team', skipTrial: true } as const;
+    expect(
+      await errorCode(
+        h.allot.estimateSubscription({ ...base, billableFeatures: [{ featureId: 'seats', quantity: 1.5 }] }),
+      ),
+    ).toBe('INVALID_INPUT');
+    expect(
+      await errorCode(
+        h.allot.estimateSubscription({ ...base, billableFeatures: [{ featureId: 'seats', quantity: -1 }] }),
+      ),
+    ).toBe('INVALID_INPUT');
+    await h.allot.updateCustomer({ customerId: 'acme', couponId: 'five' });
+    expect((await h.allot.estimateSubscription({ customerId: 'acme', planId: 'basic' })).total).toEqual(usd(5));
+    expect(
+      await errorCode(h.allot.estimateSubscription({ customerId: 'acme', planId: 'basic', billingCountryCode: 'JP' })),
+    ).toBe('INVALID_INPUT');
+  });
+
   it('shows a subscription its recurring prices and totals', async () => {
     const { subscription } = await h.allot.provisionSubscription({
       customerId: 'acme',
