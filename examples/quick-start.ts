@@ -55,6 +55,16 @@ const catalog: CatalogInput = {
       prices: [{ billingPeriod: 'MONTHLY', currency: 'USD', amount: '49.00' }],
     },
   ],
+  coupons: [
+    {
+      id: 'welcome',
+      name: '20% off the first month',
+      type: 'PERCENTAGE',
+      percentOff: 20,
+      durationType: 'ONCE',
+      promotionCodes: [{ code: 'WELCOME20' }],
+    },
+  ],
   addons: [
     {
       id: 'extra-seats',
@@ -102,6 +112,17 @@ try {
   );
   const sso = await allot.getBooleanEntitlement({ customerId: 'acme', featureId: 'sso' });
   show('single sign-on', sso.hasAccess ? '✓' : `✗ (${sso.accessDeniedReason})`);
+
+  say('What would Pro cost today? An estimate, with a promotion code and 8% tax (nothing is stored)');
+  const estimate = await allot.estimateSubscription({
+    customerId: 'acme',
+    planId: 'pro',
+    promotionCode: 'WELCOME20',
+    billingInformation: { taxPercentage: 8 },
+  });
+  const money = (m: { amount: number; currency: string }) => `${m.amount.toFixed(2)} ${m.currency}`;
+  show('list price / month', money(estimate.subscription.subTotal));
+  show('due today', `${money(estimate.total)} (discount ${estimate.discount?.value}%, tax ${money(estimate.tax)})`);
 
   say('Upgrading to Pro with the "5 extra seats" add-on (usage resets on a plan change by default)');
   await allot.provisionSubscription({
