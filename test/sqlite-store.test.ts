@@ -36,6 +36,7 @@ const customer = (id: string): CustomerRecord => ({
   email: null,
   billingId: null,
   couponId: null,
+  couponAppliedAt: null,
   metadata: {},
   createdAt: 1,
   updatedAt: 1,

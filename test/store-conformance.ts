@@ -30,6 +30,7 @@ function customer(id: string, overrides: Partial<CustomerRecord> = {}): Customer
     email: `${id}@example.com`,
     billingId: null,
     couponId: null,
+    couponAppliedAt: null,
     metadata: { tier: 'gold', note: 'ünïcödé ✓' },
     createdAt: T0,
     updatedAt: T0,

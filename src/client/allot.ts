@@ -32,7 +32,13 @@ import {
   evaluateEntitlement,
 } from '../core/evaluate-entitlement.js';
 import { matchesMeter, meterSample } from '../core/meters.js';
-import type { CustomerRecord, CustomerState, PromotionRecord, SubscriptionRecord } from '../core/records.js';
+import type {
+  CustomerRecord,
+  CustomerState,
+  PackageVersionRecord,
+  PromotionRecord,
+  SubscriptionRecord,
+} from '../core/records.js';
 import { addMonthsUtc } from '../core/reset-period.js';
 import {
   cancelScheduledUpdates,
@@ -305,6 +311,12 @@ interface Indexed<T> {
 
 /** How far ahead of the clock an event or report may be stamped: producers' clocks drift. */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/** A coupon as an estimate applies it: the coupon and when its discount periods started. */
+interface HeldCoupon {
+  readonly coupon?: Coupon;
+  readonly couponStartsAt?: number;
+}
+
 /** The id a simulated subscription gets in an estimate; it is never stored. */
 const ESTIMATE_ID = 'estimate';
 const HOUR_MS = 3_600_000;
@@ -467,7 +479,7 @@ export class Allot {
     this.#catalog = catalog;
     for (const feature of catalog.features.values()) this.#featureInfo.set(feature.id, entitlementFeature(feature));
     await this.#catchUp();
-    if (migration === 'ALL_CUSTOMERS' && published.length > 0) await this.#migrateAll();
+    if (migration === 'ALL_CUSTOMERS' && published.length > 0) await this.#migrateAll(published);
     for (const v of published)
       this.#listeners.emit('packagePublished', {
         packageType: v.kind === 'plan' ? 'PLAN' : 'ADDON',
@@ -477,12 +489,18 @@ export class Allot {
       });
   }
 
-  /** Moves every open subscription to the latest versions, page by page, one customer per transaction. */
-  async #migrateAll(): Promise<void> {
+  /**
+   * Moves every open subscription on a just-published plan or add-on to the latest versions,
+   * page by page, one customer per transaction. Others keep their (perhaps grandfathered) versions.
+   */
+  async #migrateAll(published: readonly PackageVersionRecord[]): Promise<void> {
+    const plans = new Set(published.filter((v) => v.kind === 'plan').map((v) => v.refId));
+    const addons = new Set(published.filter((v) => v.kind === 'addon').map((v) => v.refId));
     for (let afterId: string | undefined; ; ) {
       const page = await this.#store.read((r) => r.listSubscriptions({ limit: 500, ...(afterId ? { afterId } : {}) }));
       for (const s of page) {
         if (s.endDate !== null && s.endDate <= this.#clock.now()) continue;
+        if (!plans.has(s.planId) && !s.addons.some((a) => addons.has(a.addonId))) continue;
         // One that cannot move (an add-on the new version no longer allows) stays where it is.
         await this.#changeSubscription(s.id, (catalog, state, now) =>
           migrateToLatest(catalog, state, { subscriptionId: s.id, time: 'IMMEDIATE' }, now),
@@ -959,6 +977,7 @@ export class Allot {
         email: p.email ?? null,
         billingId: p.billingId ?? null,
         couponId: p.couponId ?? null,
+        couponAppliedAt: p.couponId ? now : null,
         metadata: p.metadata ?? {},
         createdAt: now,
         updatedAt: now,
@@ -1002,7 +1021,9 @@ export class Allot {
         ...(p.name !== undefined ? { name: p.name } : {}),
         ...(p.email !== undefined ? { email: p.email } : {}),
         ...(p.billingId !== undefined ? { billingId: p.billingId } : {}),
-        ...(p.couponId !== undefined ? { couponId: p.couponId } : {}),
+        ...(p.couponId !== undefined && p.couponId !== state.customer.couponId
+          ? { couponId: p.couponId, couponAppliedAt: p.couponId === null ? null : now }
+          : {}),
         ...(p.metadata !== undefined ? { metadata: p.metadata } : {}),
         updatedAt: now,
       };
@@ -1187,7 +1208,7 @@ export class Allot {
   ): Promise<CustomerState> {
     if (code === undefined) return state;
     const { coupon } = resolvePromotionCode(this.catalog.coupons.values(), code, now);
-    const customer = { ...state.customer, couponId: coupon.id, updatedAt: now };
+    const customer = { ...state.customer, couponId: coupon.id, couponAppliedAt: now, updatedAt: now };
     await tx.putCustomer(customer);
     return { ...state, customer };
   }
@@ -1744,40 +1765,51 @@ export class Allot {
     const catalog = await this.#ready();
     const state = this.#requireCustomer(await this.#entry(p.customerId), p.customerId);
     const now = this.#clock.now();
-    // The subscription provisioning would create, from the same pure function, never stored.
-    const { subscription: next } = provisionSubscription(
+    // The subscription provisioning would create, from the same pure function, never stored
+    // (ids are unique within the simulation: a trial and its follow-on must not collide).
+    let simulated = 0;
+    const { subscription: made } = provisionSubscription(
       catalog,
       state,
       this.#provisionInput(p.customerId, { ...p, promotionCode: undefined }),
       now,
-      () => ESTIMATE_ID,
+      () => `${ESTIMATE_ID}-${++simulated}`,
     );
-    const at = next.startDate;
-    const replaced = state.subscriptions
-      .map((s) => effectiveSubscription(s, catalog, at))
-      .find(
-        (s) =>
-          s.id !== next.id &&
-          s.productId === next.productId &&
-          s.resourceId === next.resourceId &&
-          isLive(s, at) &&
-          !isTrialSubscription(s, at),
-      );
+    // A change the product defers (a downgrade at the end of the period) comes back as the
+    // current subscription with the change scheduled: estimate the plan it becomes then.
+    const deferred = state.subscriptions.some((s) => s.id === made.id)
+      ? made.scheduledUpdates.find((u) => u.planId !== undefined)
+      : undefined;
+    const at = deferred?.scheduledExecutionTime ?? made.startDate;
+    const next = deferred ? effectiveSubscription(made, catalog, at) : made;
+    const replaced = deferred
+      ? undefined
+      : state.subscriptions
+          .map((s) => effectiveSubscription(s, catalog, at))
+          .find(
+            (s) =>
+              s.id !== next.id &&
+              s.productId === next.productId &&
+              s.resourceId === next.resourceId &&
+              isLive(s, at) &&
+              !isTrialSubscription(s, at),
+          );
     const inTrial = next.trialEndDate !== null && next.trialEndDate > at;
     const held = this.#heldCoupon(catalog, state);
     const preview = subscriptionPreview({
       next: {
         ...selectionOf(catalog, next, p.billingCountryCode),
-        coupon: this.#estimateCoupon(catalog, state, p.promotionCode, now),
+        ...this.#estimateCoupon(catalog, state, p.promotionCode, now),
       },
       startDate: at,
-      billingAnchor: next.billingAnchor,
-      inTrial,
+      // Deferred: nothing is due now; its first period starts at the change.
+      billingAnchor: deferred ? at : inTrial ? (next.trialEndDate ?? next.billingAnchor) : next.billingAnchor,
+      inTrial: inTrial || deferred !== undefined,
       ...(replaced && !inTrial
         ? {
             current: {
               ...selectionOf(catalog, replaced, p.billingCountryCode),
-              coupon: held,
+              ...held,
               billingAnchor: replaced.billingAnchor,
             },
           }
@@ -1809,16 +1841,19 @@ export class Allot {
       now,
     );
     const held = this.#heldCoupon(catalog, state);
+    // In a trial nothing is due now; the first paid period starts at the trial's end.
+    const inTrial = current.trialEndDate !== null && current.trialEndDate > now;
     const preview = subscriptionPreview({
       next: {
         ...selectionOf(catalog, next, p.billingCountryCode),
-        coupon: this.#estimateCoupon(catalog, state, p.promotionCode, now),
+        ...this.#estimateCoupon(catalog, state, p.promotionCode, now),
       },
       startDate: now,
-      billingAnchor: current.billingAnchor,
+      billingAnchor: inTrial ? (current.trialEndDate ?? current.billingAnchor) : current.billingAnchor,
+      inTrial,
       current: {
         ...selectionOf(catalog, current, p.billingCountryCode),
-        coupon: held,
+        ...held,
         billingAnchor: current.billingAnchor,
       },
       taxPercentage: p.billingInformation?.taxPercentage,
@@ -1828,15 +1863,19 @@ export class Allot {
     return estimateShape(preview);
   }
 
-  /** The customer's coupon, if it is still an active one. */
-  #heldCoupon(catalog: Catalog, state: CustomerState): Coupon | undefined {
+  /** The customer's coupon, if it is still an active one, and since when it discounts. */
+  #heldCoupon(catalog: Catalog, state: CustomerState): HeldCoupon {
     const coupon = state.customer.couponId ? catalog.coupons.get(state.customer.couponId) : undefined;
-    return coupon?.status === 'ACTIVE' ? coupon : undefined;
+    if (coupon?.status !== 'ACTIVE') return {};
+    return {
+      coupon,
+      ...(state.customer.couponAppliedAt === null ? {} : { couponStartsAt: state.customer.couponAppliedAt }),
+    };
   }
 
-  /** The coupon an estimate applies: the promotion code's (which must be usable), else the customer's. */
-  #estimateCoupon(catalog: Catalog, state: CustomerState, code: string | undefined, now: number): Coupon | undefined {
-    if (code !== undefined) return resolvePromotionCode(catalog.coupons.values(), code, now).coupon;
+  /** The coupon an estimate applies: the promotion code's (which must be usable; it would start now), else the customer's. */
+  #estimateCoupon(catalog: Catalog, state: CustomerState, code: string | undefined, now: number): HeldCoupon {
+    if (code !== undefined) return { coupon: resolvePromotionCode(catalog.coupons.values(), code, now).coupon };
     return this.#heldCoupon(catalog, state);
   }
 

@@ -33,7 +33,10 @@ export function selectionOf(
 /** A subscription's recurring prices and totals; none when its plan has no price for its period. */
 export function pricesOf(catalog: Catalog, s: SubscriptionRecord, coupon?: Coupon): SubscriptionPrices | undefined {
   try {
-    return subscriptionPrices(selectionOf(catalog, s), coupon ? { coupon } : {});
+    const selection = selectionOf(catalog, s);
+    const priced = selection.plan.prices.length > 0 || selection.addons.some((a) => a.addon.prices.length > 0);
+    if (selection.plan.pricingType === 'FREE' || !priced) return undefined;
+    return subscriptionPrices(selection, coupon ? { coupon } : {});
   } catch {
     // A stored subscription whose plan lacks a price for its period (a CUSTOM deal) shows none.
     return undefined;

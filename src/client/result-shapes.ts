@@ -80,7 +80,7 @@ export interface Subscription {
   pricingType: PricingType;
   /** The recurring prices of its plan and add-ons for its billing period (default country prices). */
   prices: SubscriptionPrice[];
-  /** Their total for one billing period, before and after its coupon's discount; null when unpriced. */
+  /** Their list total for one billing period (the customer's coupon shows in estimates); null when FREE or unpriced. */
   totalPrice: { subTotal: Amount; total: Amount } | null;
   status: SubscriptionStatus;
   billingPeriod: BillingPeriod;

@@ -27,6 +27,8 @@ export interface CustomerRecord {
   readonly email: string | null;
   readonly billingId: string | null;
   readonly couponId: string | null;
+  /** When the coupon was applied: ONCE and REPEATING coupons count their periods from here. */
+  readonly couponAppliedAt: number | null;
   readonly metadata: Readonly<Record<string, string>>;
   readonly createdAt: number;
   readonly updatedAt: number;

@@ -223,7 +223,12 @@ export function provisionSubscription(
 
   const predecessor = wantsTrial ? undefined : current;
   const billingPeriod = input.billingPeriod ?? predecessor?.billingPeriod ?? 'MONTHLY';
-  const keepAnchor = predecessor !== undefined && input.billingCycleAnchor !== 'NOW' && !wantsTrial;
+  // A new billing period length starts a new cycle at the change, as billing providers do.
+  const keepAnchor =
+    predecessor !== undefined &&
+    input.billingCycleAnchor !== 'NOW' &&
+    !wantsTrial &&
+    predecessor.billingPeriod === billingPeriod;
   const rule = product?.usageResetCutoffRule ?? 'ALWAYS_RESET';
   // Converting a trial keeps its plan, so it keeps its usage whatever the reset rule.
   const usageFrom = converting ? currentTrial : predecessor;
@@ -584,9 +589,12 @@ export function migrateToLatest(
       planVersion: latest.version,
       addons,
     };
-    const next = { ...sub, scheduledUpdates: [update], updatedAt: now };
+    const others = sub.scheduledUpdates.filter((u) => u.subscriptionScheduleType !== 'MigrateToLatest');
+    const next = { ...sub, scheduledUpdates: [...others, update], updatedAt: now };
     return { upserts: [next], subscription: next };
   }
-  const next = { ...sub, planVersion: latest.version, addons, scheduledUpdates: [], updatedAt: now };
+  // Other pending changes (a scheduled downgrade, say) stay; an earlier scheduled migration is done.
+  const scheduledUpdates = sub.scheduledUpdates.filter((u) => u.subscriptionScheduleType !== 'MigrateToLatest');
+  const next = { ...sub, planVersion: latest.version, addons, scheduledUpdates, updatedAt: now };
   return { upserts: [next], subscription: next };
 }

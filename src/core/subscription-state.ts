@@ -50,11 +50,23 @@ export function effectiveSubscription(sub: SubscriptionRecord, catalog: Catalog,
     const rule = catalog.products.get(next.productId)?.usageResetCutoffRule ?? 'ALWAYS_RESET';
     const resets =
       (planChanged && rule === 'ALWAYS_RESET') || (billingPeriodChanged && rule === 'BILLING_PERIOD_CHANGE');
+    // A migration moves the add-ons as they are when it runs (changes made since it was
+    // scheduled stay), each to the version it names or else to the one current now.
+    const addons =
+      update.subscriptionScheduleType === 'MigrateToLatest'
+        ? next.addons.map((a) => ({
+            ...a,
+            version:
+              update.addons?.find((u) => u.addonId === a.addonId)?.version ??
+              catalog.addons.get(a.addonId)?.version ??
+              a.version,
+          }))
+        : (update.addons ?? next.addons);
     next = {
       ...next,
       planId: update.planId ?? next.planId,
       planVersion: update.planVersion ?? next.planVersion,
-      addons: update.addons ?? next.addons,
+      addons,
       billableFeatures: update.billableFeatures ?? next.billableFeatures,
       billingPeriod: update.billingPeriod ?? next.billingPeriod,
       usageResetAt: resets ? at : next.usageResetAt,

@@ -218,6 +218,7 @@ export function customer(overrides: Partial<CustomerRecord> = {}): CustomerRecor
     email: null,
     billingId: null,
     couponId: null,
+    couponAppliedAt: null,
     metadata: {},
     createdAt: CATALOG_NOW,
     updatedAt: CATALOG_NOW,

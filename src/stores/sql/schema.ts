@@ -24,6 +24,7 @@ export interface CustomersTable {
   email: string | null;
   billing_id: string | null;
   coupon_id: string | null;
+  coupon_applied_at: number | null;
   metadata: string;
   created_at: number;
   updated_at: number;

@@ -128,6 +128,7 @@ const sqliteMigrations: readonly SqliteMigration[] = [
       `INSERT INTO usage_counters (customer_id, resource_id, feature_id, window_key, value, count, updated_at)
        SELECT customer_id, resource_id, feature_id, window_key, value, 1, updated_at FROM usage`,
       db.schema.dropTable('usage'),
+      db.schema.alterTable('customers').addColumn('coupon_applied_at', 'bigint'),
       db.schema.dropTable('change_log'),
       db.schema
         .createTable('journal')

@@ -112,6 +112,7 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       email: true,
       billing_id: true,
       coupon_id: true,
+      coupon_applied_at: true,
       metadata: true,
       created_at: true,
       updated_at: true,
