@@ -105,10 +105,13 @@ export const cancelScheduledUpdatesSchema = z.strictObject({
 
 export const subscriptionIdSchema = z.strictObject({ subscriptionId: id });
 
+// ICU knows the ISO 3166-1 regions; `fallback: 'none'` answers undefined for a code it does not know.
+const regions = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
 const countryCode = z
   .string()
   .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code')
-  .transform((c) => c.toUpperCase());
+  .transform((c) => c.toUpperCase())
+  .refine((c) => c !== 'ZZ' && regions.of(c) !== undefined, 'not a known ISO 3166-1 country code');
 const promotionCode = z.string().min(1).max(255);
 const billingInformation = z.strictObject({ taxPercentage: z.number().min(0).max(100).optional() });
 const proration = {

@@ -139,9 +139,10 @@ describe.each(stores)('estimates and paywall ($name)', (fixture) => {
     expect(await errorCode(h.allot.estimateSubscription({ customerId: 'ghost', planId: 'basic' }))).toBe(
       'CUSTOMER_NOT_FOUND',
     );
-    expect(
-      await errorCode(h.allot.estimateSubscription({ customerId: 'acme', planId: 'basic', billingCountryCode: 'USA' })),
-    ).toBe('INVALID_INPUT');
+    for (const billingCountryCode of ['USA', 'XX'])
+      expect(
+        await errorCode(h.allot.estimateSubscription({ customerId: 'acme', planId: 'basic', billingCountryCode })),
+      ).toBe('INVALID_INPUT');
   });
 
   it('estimates an update: adding an add-on halfway debits half of it', async () => {
