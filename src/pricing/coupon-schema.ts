@@ -30,13 +30,13 @@ const catalogInstant = z
 
 /**
  * A customer-facing code that applies its coupon; case-insensitive. Inactive, expired
- * (`expiresAt` reached) or fully redeemed (`maxRedemptions`) codes are refused.
+ * (`expiresAt` reached) codes are refused. There is no redemption limit: allot keeps no
+ * redemption count, and a limit it could not enforce would mislead.
  */
 export const promotionCodeSchema = z.strictObject({
   code: z.string().regex(/^\S{1,255}$/, 'a code of 1–255 characters without spaces'),
   active: z.boolean().default(true),
   expiresAt: catalogInstant.optional(),
-  maxRedemptions: z.number().int().positive().optional(),
   metadata: z.record(z.string(), z.string()).optional(),
 });
 

@@ -7,10 +7,9 @@ export interface ResolvedPromotionCode {
   readonly promotionCode: PromotionCode;
 }
 
-function unusableReason(coupon: Coupon, code: PromotionCode, now: number, timesRedeemed: number): string | undefined {
+function unusableReason(coupon: Coupon, code: PromotionCode, now: number): string | undefined {
   if (!code.active) return 'inactive';
   if (code.expiresAt !== undefined && now >= code.expiresAt) return 'expired';
-  if (code.maxRedemptions !== undefined && timesRedeemed >= code.maxRedemptions) return 'fully redeemed';
   if (coupon.status === 'ARCHIVED') return 'coupon archived';
   return undefined;
 }
@@ -18,22 +17,17 @@ function unusableReason(coupon: Coupon, code: PromotionCode, now: number, timesR
 /**
  * The coupon a promotion code applies at `now`, matching the code case-insensitively. An unknown
  * code throws PROMOTION_CODE_NOT_FOUND; a code that exists but cannot be used (inactive, expired
- * at or before `now`, redeemed `maxRedemptions` times, or its coupon archived) throws
+ * at or before `now`, or its coupon archived) throws
  * PROMOTION_CODE_NOT_APPLICABLE with `details.reason`.
  *
  * @example resolvePromotionCode(catalog.coupons.values(), 'stigg50', now, 0).coupon.id // 'half'
  */
-export function resolvePromotionCode(
-  coupons: Iterable<Coupon>,
-  code: string,
-  now: number,
-  timesRedeemed = 0,
-): ResolvedPromotionCode {
+export function resolvePromotionCode(coupons: Iterable<Coupon>, code: string, now: number): ResolvedPromotionCode {
   const wanted = code.toUpperCase();
   for (const coupon of coupons) {
     const promotionCode = coupon.promotionCodes.find((p) => p.code.toUpperCase() === wanted);
     if (!promotionCode) continue;
-    const reason = unusableReason(coupon, promotionCode, now, timesRedeemed);
+    const reason = unusableReason(coupon, promotionCode, now);
     if (reason)
       throw new AllotError('PROMOTION_CODE_NOT_APPLICABLE', `promotion code "${code}" cannot be applied: ${reason}`, {
         details: { promotionCode: code, couponId: coupon.id, reason },
