@@ -1,0 +1,69 @@
+// The credit cost of usage, for credit-backed features and for estimates that persist nothing.
+import { AllotError } from '../errors.js';
+import { Decimal, type DecimalValue, decimalOf } from '../pricing/money.js';
+import { dec, decimalString, nonNegativeAmount } from './credit-amount.js';
+import type { FeatureCreditRate } from './credit-schema.js';
+
+/** Credits of one currency; `credits` is a decimal string. */
+export interface CreditCost {
+  readonly currencyId: string;
+  readonly credits: string;
+}
+
+/** What a cost would do to a balance. */
+export interface CreditCostEstimate extends CreditCost {
+  readonly balanceBefore: string;
+  /** `balanceBefore − credits`; negative when the usage would leave the pool in debt. */
+  readonly balanceAfter: string;
+  /** True when the positive part of the balance cannot cover the cost: it would create or grow a debt. */
+  readonly wouldOverdraft: boolean;
+  /** The credits the balance lacks: `credits − max(balanceBefore, 0)`, at least 0. */
+  readonly shortfall: string;
+}
+
+/**
+ * The credits `value` units of a feature cost at its rate: `value × creditsPerUnit`, exactly.
+ * `value` must be 0 or more (INVALID_INPUT otherwise): what negative usage gives back is the
+ * caller's policy, not a cost.
+ *
+ * @example usageCreditCost('3', { currencyId: 'tokens', creditsPerUnit: '0.5' }) // { currencyId: 'tokens', credits: '1.5' }
+ */
+export function usageCreditCost(value: DecimalValue, rate: FeatureCreditRate): CreditCost {
+  const units = nonNegativeAmount(value, 'value');
+  return { currencyId: rate.currencyId, credits: decimalString(units.times(rate.creditsPerUnit)) };
+}
+
+/**
+ * Costs summed per currency, in the order each currency first appears (an event can touch several
+ * credit-backed features).
+ *
+ * @example combineCreditCosts([{ currencyId: 't', credits: '1' }, { currencyId: 't', credits: '2' }]) // [{ currencyId: 't', credits: '3' }]
+ */
+export function combineCreditCosts(costs: readonly CreditCost[]): CreditCost[] {
+  const totals = new Map<string, Decimal>();
+  for (const c of costs) totals.set(c.currencyId, (totals.get(c.currencyId) ?? new Decimal(0)).plus(c.credits));
+  return [...totals].map(([currencyId, credits]) => ({ currencyId, credits: decimalString(credits) }));
+}
+
+/**
+ * What `cost` would do to a pool whose balance is `balance`, changing nothing.
+ *
+ * @example estimateCreditCost({ currencyId: 't', credits: '30' }, '20') // balanceAfter '-10', wouldOverdraft true, shortfall '10'
+ */
+export function estimateCreditCost(cost: CreditCost, balance: DecimalValue): CreditCostEstimate {
+  const before = decimalOf(balance, 'balance');
+  const credits = dec(cost.credits);
+  if (credits.isNegative() && !credits.isZero())
+    throw new AllotError('INVALID_INPUT', `credits must not be negative, got ${cost.credits}`, {
+      details: { credits: cost.credits },
+    });
+  const covered = Decimal.max(before, 0);
+  return {
+    currencyId: cost.currencyId,
+    credits: decimalString(credits),
+    balanceBefore: decimalString(before),
+    balanceAfter: decimalString(before.minus(credits)),
+    wouldOverdraft: credits.gt(covered),
+    shortfall: decimalString(Decimal.max(credits.minus(covered), 0)),
+  };
+}

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { Decimal } from '../pricing/money.js';
+
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+/** An id: 1–255 characters, not blank, no control characters. */
+const creditId = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255)
+  .regex(/\S/, 'must not be blank')
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
+/**
+ * A non-negative decimal given as a number or a string, kept as a string so no float ever touches
+ * a credit amount. A number must print as plain decimal digits; a string is the safe form.
+ *
+ * @example creditDecimal.parse(12.5) // '12.5'
+ */
+export const creditDecimal = z
+  .union([
+    z
+      .number()
+      .refine(
+        (n) => DECIMAL.test(String(n)),
+        'a number that prints as plain decimal digits; use a string such as "12.50"',
+      ),
+    z.string().regex(DECIMAL, 'a non-negative decimal such as "12.50"'),
+  ])
+  .transform((v) => (typeof v === 'number' ? String(v) : v));
+
+/**
+ * A decimal greater than 0, as a string.
+ *
+ * @example positiveCreditDecimal.parse('0.5') // '0.5'
+ */
+export const positiveCreditDecimal = creditDecimal.refine((v) => /[1-9]/.test(v), 'must be greater than 0');
+
+/** An ISO 4217 code, upper-cased. */
+const isoCurrency = z
+  .string()
+  .regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code')
+  .transform((c) => c.toUpperCase());
+
+/** The two refill cadences of a recurring credit entitlement. */
+export const CreditCadence = { Month: 'MONTH', Year: 'YEAR' } as const;
+export type CreditCadence = (typeof CreditCadence)[keyof typeof CreditCadence];
+
+/**
+ * A credit currency of the catalog: a consumption unit (tokens, credits), not a billing currency.
+ * `unitCost` prices one credit in money; auto-recharge needs it to price the grants it buys.
+ *
+ * @example
+ * creditCurrencySchema.parse({
+ *   currencyId: 'ai-tokens', displayName: 'AI tokens', units: { singular: 'token', plural: 'tokens' },
+ *   unitCost: { amount: '0.001', currency: 'usd' },
+ * }) // unitCost.currency is 'USD'
+ */
+export const creditCurrencySchema = z.strictObject({
+  currencyId: creditId,
+  displayName: z.string().min(1),
+  description: z.string().optional(),
+  units: z.strictObject({ singular: z.string().min(1), plural: z.string().min(1) }),
+  symbol: z.string().min(1).optional(),
+  unitCost: z.strictObject({ amount: creditDecimal, currency: isoCurrency }).optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+});
+export type CreditCurrencyInput = z.input<typeof creditCurrencySchema>;
+export type CreditCurrency = z.output<typeof creditCurrencySchema>;
+
+/**
+ * The catalog's credit currencies: currency ids are unique.
+ *
+ * @example creditCurrenciesSchema.parse([tokens, tokens]) // throws: duplicate currencyId
+ */
+export const creditCurrenciesSchema = z.array(creditCurrencySchema).superRefine((currencies, ctx) => {
+  const seen = new Set<string>();
+  currencies.forEach((c, i) => {
+    if (seen.has(c.currencyId))
+      ctx.addIssue({ code: 'custom', path: [i, 'currencyId'], message: `duplicate credit currency ${c.currencyId}` });
+    seen.add(c.currencyId);
+  });
+});
+
+/**
+ * A recurring credit entitlement of a plan or an add-on: `amount` credits of `currencyId` every
+ * `cadence`, refilled from the subscription's anchor. Unused credits expire at each boundary unless
+ * `rolloverCap` lets up to that many carry into the next period. On an add-on, `behavior`
+ * `Increment` (the default) adds `amount × quantity` to the plan's; `Override` replaces the plan's
+ * amount (the largest override wins, quantity ignored), as for feature entitlements.
+ *
+ * @example creditEntitlementSchema.parse({ currencyId: 'ai-tokens', amount: 1000, cadence: 'MONTH' })
+ */
+export const creditEntitlementSchema = z.strictObject({
+  currencyId: creditId,
+  amount: positiveCreditDecimal,
+  cadence: z.enum([CreditCadence.Month, CreditCadence.Year]),
+  rolloverCap: creditDecimal.optional(),
+  behavior: z.enum(['Increment', 'Override']).optional(),
+});
+export type CreditEntitlementInput = z.input<typeof creditEntitlementSchema>;
+export type CreditEntitlement = z.output<typeof creditEntitlementSchema>;
+
+/**
+ * The credit entitlements of one plan or add-on: at most one per currency.
+ *
+ * @example creditEntitlementsSchema.parse([{ currencyId: 'a', amount: 1, cadence: 'MONTH' }])
+ */
+export const creditEntitlementsSchema = z.array(creditEntitlementSchema).superRefine((entitlements, ctx) => {
+  const seen = new Set<string>();
+  entitlements.forEach((e, i) => {
+    if (seen.has(e.currencyId))
+      ctx.addIssue({
+        code: 'custom',
+        path: [i, 'currencyId'],
+        message: `duplicate credit entitlement ${e.currencyId}`,
+      });
+    seen.add(e.currencyId);
+  });
+});
+
+/**
+ * A feature's credit rate: each unit of usage costs `creditsPerUnit` credits of `currencyId`.
+ *
+ * @example featureCreditRateSchema.parse({ currencyId: 'ai-tokens', creditsPerUnit: '0.5' })
+ */
+export const featureCreditRateSchema = z.strictObject({
+  currencyId: creditId,
+  creditsPerUnit: positiveCreditDecimal,
+});
+export type FeatureCreditRateInput = z.input<typeof featureCreditRateSchema>;
+export type FeatureCreditRate = z.output<typeof featureCreditRateSchema>;
+
+/** What auto-recharge compares with its threshold: the balance in credits, or its value in money. */
+export const ThresholdType = { CreditAmount: 'CREDIT_AMOUNT', DollarAmount: 'DOLLAR_AMOUNT' } as const;
+export type ThresholdType = (typeof ThresholdType)[keyof typeof ThresholdType];
+
+/**
+ * An automatic recharge configuration of one (customer, currency). `thresholdValue` is in credits
+ * for `CREDIT_AMOUNT` and in the currency's unit-cost money for `DOLLAR_AMOUNT`; `targetBalance`
+ * is always in credits; `maxSpendLimit` is money per UTC calendar month (null: unlimited);
+ * `grantExpirationPeriod` makes each recharge grant expire that long after it is bought.
+ *
+ * @example
+ * autoRechargeConfigSchema.parse({
+ *   isEnabled: true, thresholdType: 'CREDIT_AMOUNT', thresholdValue: 500, targetBalance: 5000,
+ *   maxSpendLimit: 100,
+ * })
+ */
+export const autoRechargeConfigSchema = z
+  .strictObject({
+    isEnabled: z.boolean(),
+    thresholdType: z.enum([ThresholdType.CreditAmount, ThresholdType.DollarAmount]),
+    thresholdValue: creditDecimal,
+    targetBalance: positiveCreditDecimal,
+    maxSpendLimit: creditDecimal.nullable().default(null),
+    grantExpirationPeriod: z.enum([CreditCadence.Month, CreditCadence.Year]).nullable().default(null),
+  })
+  .superRefine((config, ctx) => {
+    if (config.thresholdType === 'CREDIT_AMOUNT' && new Decimal(config.targetBalance).lte(config.thresholdValue))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targetBalance'],
+        message: 'targetBalance must be above thresholdValue, or every recharge would trigger the next',
+      });
+  });
+export type AutoRechargeConfigInput = z.input<typeof autoRechargeConfigSchema>;
+export type AutoRechargeConfig = z.output<typeof autoRechargeConfigSchema>;

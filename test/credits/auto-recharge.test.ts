@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type AutoRechargeInput,
+  autoRecharge,
+  autoRechargeGrant,
+  calendarMonth,
+  monthlyRechargeSpend,
+} from '../../src/credits/auto-recharge.js';
+import { balance, consumeCredits, grantCredits } from '../../src/credits/credit-pool.js';
+import { type AutoRechargeConfig, autoRechargeConfigSchema } from '../../src/credits/credit-schema.js';
+import { Decimal, roundMoney } from '../../src/pricing/money.js';
+import { at, DAY, decimalUpTo, expectAllotError, fc, nonNegativeDecimal, pool, T0 } from './helpers.js';
+
+function config(extra: Partial<AutoRechargeConfig> = {}): AutoRechargeConfig {
+  return autoRechargeConfigSchema.parse({
+    isEnabled: true,
+    thresholdType: 'CREDIT_AMOUNT',
+    thresholdValue: '500',
+    targetBalance: '5000',
+    ...extra,
+  });
+}
+
+const USD_CENT = { amount: '0.01', currency: 'USD' };
+
+function input(currentBalance: string, extra: Partial<AutoRechargeInput> = {}): AutoRechargeInput {
+  return { currentBalance, unitCost: USD_CENT, monthlySpend: '0', now: T0, ...extra };
+}
+
+describe('autoRecharge', () => {
+  it('tops a pool that fell below the threshold up to the target, priced at the unit cost', () => {
+    expect(autoRecharge(config(), input('400'))).toEqual({
+      grant: { amount: '4600', cost: { amount: '46', currency: 'USD' }, expireAt: null },
+    });
+  });
+
+  it('does nothing at or above the threshold, or when disabled', () => {
+    expect(autoRecharge(config(), input('500'))).toBeNull();
+    expect(autoRecharge(config(), input('501'))).toBeNull();
+    expect(autoRecharge(config({ isEnabled: false }), input('0'))).toBeNull();
+  });
+
+  it('covers a debt too, so the pool lands on the target', () => {
+    expect(autoRecharge(config(), input('-20.5'))).toMatchObject({ grant: { amount: '5020.5' } });
+  });
+
+  it('rounds the cost half-up to the currency minor unit', () => {
+    const r = autoRecharge(config(), input('0.5', { unitCost: { amount: '0.0015', currency: 'usd' } }));
+    // 4999.5 × 0.0015 = 7.49925
+    expect(r).toMatchObject({ grant: { amount: '4999.5', cost: { amount: '7.5', currency: 'USD' } } });
+    const yen = autoRecharge(config(), input('0', { unitCost: { amount: '0.15', currency: 'JPY' } }));
+    expect(yen).toMatchObject({ grant: { cost: { amount: '750', currency: 'JPY' } } });
+  });
+
+  it('skips a recharge that would take the month past the spend limit, and makes one that reaches it', () => {
+    const capped = config({ maxSpendLimit: '100' });
+    expect(autoRecharge(capped, input('400', { monthlySpend: '54' }))).toMatchObject({ grant: { amount: '4600' } });
+    expect(autoRecharge(capped, input('400', { monthlySpend: '54.01' }))).toEqual({
+      skipped: 'SPEND_LIMIT',
+      amount: '4600',
+      cost: { amount: '46', currency: 'USD' },
+      monthlySpend: '54.01',
+      maxSpendLimit: '100',
+    });
+  });
+
+  it('compares money with a DOLLAR_AMOUNT threshold', () => {
+    const dollars = config({ thresholdType: 'DOLLAR_AMOUNT', thresholdValue: '5', targetBalance: '1000' });
+    expect(autoRecharge(dollars, input('499'))).toMatchObject({ grant: { amount: '501', cost: { amount: '5.01' } } });
+    expect(autoRecharge(dollars, input('500'))).toBeNull();
+  });
+
+  it('needs a unit cost for DOLLAR_AMOUNT or a spend limit, and prices nothing without one otherwise', () => {
+    const dollars = config({ thresholdType: 'DOLLAR_AMOUNT', thresholdValue: '5', targetBalance: '1000' });
+    expectAllotError(() => autoRecharge(dollars, input('0', { unitCost: null })), 'INVALID_INPUT');
+    expectAllotError(
+      () => autoRecharge(config({ maxSpendLimit: '1' }), input('0', { unitCost: null })),
+      'INVALID_INPUT',
+    );
+    expect(autoRecharge(config(), input('0', { unitCost: null }))).toEqual({
+      grant: { amount: '5000', cost: null, expireAt: null },
+    });
+  });
+
+  it('sets the recharge grant to expire one cadence later, month ends clamped', () => {
+    const r = autoRecharge(config({ grantExpirationPeriod: 'MONTH' }), input('0', { now: at('2025-01-31T10:00:00Z') }));
+    expect(r).toMatchObject({ grant: { expireAt: at('2025-02-28T10:00:00Z') } });
+    const y = autoRecharge(config({ grantExpirationPeriod: 'YEAR' }), input('0'));
+    expect(y).toMatchObject({ grant: { expireAt: at('2026-01-31T00:00:00Z') } });
+  });
+
+  it('validates the configuration', () => {
+    expect(() => config({ targetBalance: '500' })).toThrow(/targetBalance/);
+    expect(() => config({ thresholdValue: '-1' })).toThrow();
+    expect(config().maxSpendLimit).toBeNull();
+    expect(config().grantExpirationPeriod).toBeNull();
+  });
+});
+
+describe('monthly spend', () => {
+  it('is the UTC calendar month, whatever the local zone', () => {
+    expect(calendarMonth(at('2025-02-14T10:00:00Z'))).toEqual({
+      start: at('2025-02-01T00:00:00Z'),
+      end: at('2025-03-01T00:00:00Z'),
+    });
+    expect(calendarMonth(at('2024-12-31T23:59:59.999Z')).end).toBe(at('2025-01-01T00:00:00Z'));
+  });
+
+  it('sums the costs of this month’s recharge grants only', () => {
+    let p = pool();
+    const buy = (id: string, amount: string, cost: string, now: number) => {
+      p = grantCredits(
+        p,
+        autoRechargeGrant(id, { amount, cost: { amount: cost, currency: 'USD' }, expireAt: null }),
+        now,
+      ).pool;
+    };
+    buy('r1', '100', '1.10', at('2025-01-31T23:00:00Z'));
+    buy('r2', '100', '2.20', at('2025-02-01T00:00:00Z'));
+    buy('r3', '100', '3.30', at('2025-02-27T00:00:00Z'));
+    p = grantCredits(
+      p,
+      { id: 'manual', grantType: 'PAID', amount: '1', displayName: 'm', cost: { amount: '99', currency: 'USD' } },
+      at('2025-02-02T00:00:00Z'),
+    ).pool;
+    expect(p.grants.find((g) => g.id === 'r2')).toMatchObject({ grantType: 'PAID', source: { kind: 'AUTO_RECHARGE' } });
+    expect(monthlyRechargeSpend(p.grants, at('2025-02-15T00:00:00Z'), 'USD')).toBe('5.5');
+    expect(monthlyRechargeSpend(p.grants, at('2025-01-15T00:00:00Z'), 'usd')).toBe('1.1');
+    expectAllotError(() => monthlyRechargeSpend(p.grants, at('2025-02-15T00:00:00Z'), 'EUR'), 'INVALID_INPUT');
+  });
+});
+
+describe('properties', () => {
+  const scenario = fc.record({
+    threshold: decimalUpTo(1000),
+    extra: decimalUpTo(5000),
+    current: fc.oneof(
+      decimalUpTo(3000),
+      decimalUpTo(100).map((d) => `-${d}`),
+    ),
+    unit: decimalUpTo(1),
+    spent: nonNegativeDecimal,
+    limit: fc.option(decimalUpTo(200), { nil: null }),
+  });
+
+  it('a recharge lands the balance on the target within the spend limit; a skip would have passed it', () => {
+    fc.assert(
+      fc.property(scenario, ({ threshold, extra, current, unit, spent, limit }) => {
+        const target = new Decimal(threshold).plus(extra).toFixed();
+        const cfg = config({ thresholdValue: threshold, targetBalance: target, maxSpendLimit: limit });
+        const r = autoRecharge(
+          cfg,
+          input(current, { unitCost: { amount: unit, currency: 'USD' }, monthlySpend: spent }),
+        );
+        const below = new Decimal(current).lt(threshold);
+        if (!below) {
+          expect(r).toBeNull();
+          return;
+        }
+        const amount = new Decimal(target).minus(current);
+        const cost = roundMoney(amount.times(unit), 'USD');
+        if (r === null) throw new Error('expected a decision below the threshold');
+        if ('grant' in r) {
+          expect(new Decimal(current).plus(r.grant.amount).eq(target)).toBe(true);
+          expect(new Decimal(r.grant.cost?.amount ?? 'NaN').eq(cost)).toBe(true);
+          if (limit !== null) expect(cost.plus(spent).lte(limit)).toBe(true);
+        } else {
+          expect(limit).not.toBeNull();
+          expect(cost.plus(spent).gt(limit ?? 0)).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('applying a recharge to the pool brings its balance to the target', () => {
+    fc.assert(
+      fc.property(decimalUpTo(500), decimalUpTo(900), (granted, used) => {
+        let p = grantCredits(pool(), { id: 'g', grantType: 'PROMOTIONAL', amount: granted, displayName: 'g' }, T0).pool;
+        p = consumeCredits(p, { id: 'u', amount: used }, T0, { allowDebt: true }).pool;
+        const now = T0 + DAY;
+        const r = autoRecharge(config(), input(balance(p, now).currentBalance, { now }));
+        if (r === null || !('grant' in r)) return;
+        p = grantCredits(p, autoRechargeGrant('r', r.grant), now).pool;
+        expect(balance(p, now).currentBalance).toBe('5000');
+      }),
+    );
+  });
+});
