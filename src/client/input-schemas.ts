@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { entitlementValueShape, id, metadataSchema, refineResetConfiguration } from '../core/catalog-schema.js';
+import { entitlementValueShape, metadataSchema, refineResetConfiguration } from '../core/catalog-schema.js';
 import {
   BillingPeriod,
   enumValues,
@@ -13,6 +13,7 @@ import {
   TrialEndBehavior,
   UsageUpdateBehavior,
 } from '../core/enums.js';
+import { id } from '../core/id-schema.js';
 import { AllotError } from '../errors.js';
 
 /** The range a JavaScript Date can hold, in epoch ms. */

@@ -16,15 +16,9 @@ import {
   WeeklyAccordingTo,
   YearlyAccordingTo,
 } from './enums.js';
+import { id } from './id-schema.js';
 import { meterSchema } from './meters.js';
 
-/** An id: 1–255 characters, not blank, no control characters (they would hide in logs and keys). */
-export const id = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(255)
-  .regex(/\S/, 'must not be blank')
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 export const metadataSchema = z.record(z.string(), z.string());
 
 /** `{accordingTo}`, the reference's input form; which values are allowed depends on the period. */

@@ -329,6 +329,17 @@ export function requireSubscription(state: CustomerState, subscriptionId: string
   return sub;
 }
 
+/** The subscription as it stands at `now`, and its status; one that has ended cannot be changed. */
+function notEnded(catalog: Catalog, state: CustomerState, subscriptionId: string, now: number, change: string) {
+  const sub = effectiveSubscription(requireSubscription(state, subscriptionId), catalog, now);
+  const status = subscriptionStatus(sub, now);
+  if (status === 'CANCELED' || status === 'EXPIRED')
+    throw new AllotError('SUBSCRIPTION_NOT_ACTIVE', `subscription "${sub.id}" has ended and cannot be ${change}`, {
+      details: { subscriptionId: sub.id, status },
+    });
+  return { sub, status };
+}
+
 export interface CancelInput {
   readonly subscriptionId: string;
   readonly subscriptionCancellationTime?: SubscriptionCancellationTime | undefined;
@@ -427,12 +438,7 @@ export function updateSubscription(
   input: UpdateInput,
   now: number,
 ): SubscriptionChange {
-  const sub = effectiveSubscription(requireSubscription(state, input.subscriptionId), catalog, now);
-  const status = subscriptionStatus(sub, now);
-  if (status === 'CANCELED' || status === 'EXPIRED')
-    throw new AllotError('SUBSCRIPTION_NOT_ACTIVE', `subscription "${sub.id}" has ended and cannot be updated`, {
-      details: { subscriptionId: sub.id, status },
-    });
+  const { sub, status } = notEnded(catalog, state, input.subscriptionId, now, 'updated');
   const plan = planOf(catalog, sub);
   if (!plan) throw new AllotError('PLAN_NOT_FOUND', `plan "${sub.planId}" v${sub.planVersion} is unknown`);
   assertEntitlementsFit(catalog, input.entitlements ?? []);
@@ -560,12 +566,7 @@ export function migrateToLatest(
   input: { readonly subscriptionId: string; readonly time: MigrationTime },
   now: number,
 ): SubscriptionChange {
-  const sub = effectiveSubscription(requireSubscription(state, input.subscriptionId), catalog, now);
-  const status = subscriptionStatus(sub, now);
-  if (status === 'CANCELED' || status === 'EXPIRED')
-    throw new AllotError('SUBSCRIPTION_NOT_ACTIVE', `subscription "${sub.id}" has ended and cannot be migrated`, {
-      details: { subscriptionId: sub.id, status },
-    });
+  const { sub, status } = notEnded(catalog, state, input.subscriptionId, now, 'migrated');
   const latest = catalog.plans.get(sub.planId);
   if (!latest)
     throw new AllotError('PLAN_NOT_FOUND', `plan "${sub.planId}" is no longer in the catalog; nothing to migrate to`, {

@@ -1,33 +1,15 @@
 import { z } from 'zod';
+import { id } from '../core/id-schema.js';
+import { currencyCode, decimalAmount } from '../pricing/amount-schema.js';
 import { Decimal } from '../pricing/money.js';
-
-const DECIMAL = /^\d+(\.\d+)?$/;
-
-/** An id: 1–255 characters, not blank, no control characters. */
-const creditId = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(255)
-  .regex(/\S/, 'must not be blank')
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
 /**
  * A non-negative decimal given as a number or a string, kept as a string so no float ever touches
- * a credit amount. A number must print as plain decimal digits; a string is the safe form.
+ * a credit amount: the same rule as money amounts.
  *
  * @example creditDecimal.parse(12.5) // '12.5'
  */
-export const creditDecimal = z
-  .union([
-    z
-      .number()
-      .refine(
-        (n) => DECIMAL.test(String(n)),
-        'a number that prints as plain decimal digits; use a string such as "12.50"',
-      ),
-    z.string().regex(DECIMAL, 'a non-negative decimal such as "12.50"'),
-  ])
-  .transform((v) => (typeof v === 'number' ? String(v) : v));
+export const creditDecimal = decimalAmount;
 
 /**
  * A decimal greater than 0, as a string.
@@ -35,12 +17,6 @@ export const creditDecimal = z
  * @example positiveCreditDecimal.parse('0.5') // '0.5'
  */
 export const positiveCreditDecimal = creditDecimal.refine((v) => /[1-9]/.test(v), 'must be greater than 0');
-
-/** An ISO 4217 code, upper-cased. */
-const isoCurrency = z
-  .string()
-  .regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code')
-  .transform((c) => c.toUpperCase());
 
 /** The two refill cadences of a recurring credit entitlement. */
 export const CreditCadence = { Month: 'MONTH', Year: 'YEAR' } as const;
@@ -57,12 +33,12 @@ export type CreditCadence = (typeof CreditCadence)[keyof typeof CreditCadence];
  * }) // unitCost.currency is 'USD'
  */
 export const creditCurrencySchema = z.strictObject({
-  currencyId: creditId,
+  currencyId: id,
   displayName: z.string().min(1),
   description: z.string().optional(),
   units: z.strictObject({ singular: z.string().min(1), plural: z.string().min(1) }),
   symbol: z.string().min(1).optional(),
-  unitCost: z.strictObject({ amount: creditDecimal, currency: isoCurrency }).optional(),
+  unitCost: z.strictObject({ amount: creditDecimal, currency: currencyCode }).optional(),
   metadata: z.record(z.string(), z.string()).optional(),
 });
 export type CreditCurrencyInput = z.input<typeof creditCurrencySchema>;
@@ -92,7 +68,7 @@ export const creditCurrenciesSchema = z.array(creditCurrencySchema).superRefine(
  * @example creditEntitlementSchema.parse({ currencyId: 'ai-tokens', amount: 1000, cadence: 'MONTH' })
  */
 export const creditEntitlementSchema = z.strictObject({
-  currencyId: creditId,
+  currencyId: id,
   amount: positiveCreditDecimal,
   cadence: z.enum([CreditCadence.Month, CreditCadence.Year]),
   rolloverCap: creditDecimal.optional(),
@@ -125,7 +101,7 @@ export const creditEntitlementsSchema = z.array(creditEntitlementSchema).superRe
  * @example featureCreditRateSchema.parse({ currencyId: 'ai-tokens', creditsPerUnit: '0.5' })
  */
 export const featureCreditRateSchema = z.strictObject({
-  currencyId: creditId,
+  currencyId: id,
   creditsPerUnit: positiveCreditDecimal,
 });
 export type FeatureCreditRateInput = z.input<typeof featureCreditRateSchema>;

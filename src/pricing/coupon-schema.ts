@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { enumValues } from '../core/enums.js';
+import { id } from '../core/id-schema.js';
 import { currencyCode, decimalAmount } from './amount-schema.js';
 
 /** The reference's `CouponType`. */
@@ -13,15 +14,6 @@ export type DiscountDurationType = (typeof DiscountDurationType)[keyof typeof Di
 /** The reference's `CouponStatus`: an archived coupon stays on the customers that have it. */
 export const CouponStatus = { Active: 'ACTIVE', Archived: 'ARCHIVED' } as const;
 export type CouponStatus = (typeof CouponStatus)[keyof typeof CouponStatus];
-
-// Same rules as the catalog's ids; not imported from core/catalog-schema, which will import this
-// module, so that the two never form an import cycle.
-const id = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(255)
-  .regex(/\S/, 'must not be blank')
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
 /** An instant in the catalog, as an ISO string with its zone or epoch ms; parsed to epoch ms. */
 const catalogInstant = z
