@@ -9,8 +9,9 @@ import type {
   SubscriptionRecord,
 } from '../src/core/records.js';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageOp } from '../src/core/usage-aggregate.js';
+import type { CreditGrantRecord, CreditLedgerEntry } from '../src/credits/credit-records.js';
 import { AllotError } from '../src/errors.js';
-import type { Store, StoreTransaction, UsageEntry } from '../src/stores/store.js';
+import type { CreditLedgerQuery, Store, StoreTransaction, UsageEntry } from '../src/stores/store.js';
 
 /** What a store's test file hands the suite: a store not yet opened, and how to reach its data again. */
 export interface StoreHarness {
@@ -722,6 +723,137 @@ export function describeStoreConformance(
             { seed: FC_SEED, numRuns: 60 },
           );
         });
+      });
+    });
+
+    describe('credits', () => {
+      const pool = { customerId: 'c1', currencyId: 'tokens', resourceId: null };
+      const grant = (id: string, overrides: Partial<CreditGrantRecord> = {}): CreditGrantRecord => ({
+        id,
+        customerId: 'c1',
+        currencyId: 'tokens',
+        resourceId: null,
+        grantType: 'PAID',
+        amount: '50.5',
+        consumed: '0',
+        priority: 0,
+        effectiveAt: T0,
+        expireAt: null,
+        cost: { amount: '9.99', currency: 'USD' },
+        displayName: 'Top-up',
+        comment: null,
+        metadata: { order: '42' },
+        source: null,
+        createdAt: T0,
+        updatedAt: T0,
+        activatedAt: T0,
+        expiredAt: null,
+        voidedAt: null,
+        ...overrides,
+      });
+      const entry = (id: string, overrides: Partial<CreditLedgerEntry> = {}): CreditLedgerEntry => ({
+        id,
+        customerId: 'c1',
+        currencyId: 'tokens',
+        resourceId: null,
+        grantId: 'g1',
+        eventType: 'CREDITS_CONSUMED',
+        amount: '-1.25',
+        at: T0,
+        ...overrides,
+      });
+
+      it("reads a pool's open grants by id and its debt, scoped by currency and resource", async () => {
+        await write((tx) =>
+          tx.putCreditGrants([
+            grant('g2'),
+            grant('g1', { grantType: 'PROMOTIONAL', expireAt: T0 + 10 }),
+            grant('void', { voidedAt: T0 }),
+            grant('gone', { expiredAt: T0 }),
+            grant('other-currency', { currencyId: 'minutes' }),
+            grant('site', { resourceId: 'site-1' }),
+            grant('not-mine', { customerId: 'c2' }),
+          ]),
+        );
+        const read = await store.read((r) => r.getCreditPool(pool));
+        expect(read).toEqual({
+          ...pool,
+          grants: [grant('g1', { grantType: 'PROMOTIONAL', expireAt: T0 + 10 }), grant('g2')],
+          debt: '0',
+        });
+        await write((tx) => tx.putCreditDebt(pool, '12.75'));
+        expect((await store.read((r) => r.getCreditPool(pool))).debt).toBe('12.75');
+        expect(
+          (await store.read((r) => r.getCreditPool({ ...pool, resourceId: 'site-1' }))).grants.map((g) => g.id),
+        ).toEqual(['site']);
+        expect(await store.read((r) => r.getCreditGrant('void'))).toEqual(grant('void', { voidedAt: T0 }));
+        expect(await store.read((r) => r.getCreditGrant('nope'))).toBeUndefined();
+      });
+
+      it('lists grants oldest first, filtered by currency and scope, and replaces a grant by id', async () => {
+        await write((tx) =>
+          tx.putCreditGrants([
+            grant('b', { createdAt: T0 + 1 }),
+            grant('a', { createdAt: T0 + 2 }),
+            grant('m', { currencyId: 'minutes' }),
+          ]),
+        );
+        await write((tx) => tx.putCreditGrants([grant('b', { createdAt: T0 + 1, consumed: '3' })]));
+        const all = await store.read((r) => r.listCreditGrants({ customerId: 'c1' }));
+        expect(all.map((g) => g.id)).toEqual(['m', 'b', 'a']);
+        expect(all[1]?.consumed).toBe('3');
+        const tokens = await store.read((r) =>
+          r.listCreditGrants({ customerId: 'c1', currencyId: 'tokens', resourceId: null }),
+        );
+        expect(tokens.map((g) => g.id)).toEqual(['b', 'a']);
+      });
+
+      it('appends the ledger in order and pages it by cursor, filtered by currency, scope and type', async () => {
+        const entries = Array.from({ length: 7 }, (_, i) =>
+          entry(`e${i}`, {
+            eventType: i % 2 === 0 ? 'CREDITS_GRANTED' : 'CREDITS_CONSUMED',
+            currencyId: i === 3 ? 'minutes' : 'tokens',
+            resourceId: i === 5 ? 'site-1' : null,
+            dimensions: { model: 'small', tokens: i },
+          }),
+        );
+        await write((tx) => tx.appendCreditLedger(entries.slice(0, 4)));
+        await write((tx) => tx.appendCreditLedger(entries.slice(4)));
+        const page = (query: Partial<CreditLedgerQuery>) =>
+          store.read((r) => r.listCreditLedger({ customerId: 'c1', limit: 100, ...query }));
+        const all = await page({});
+        expect(all.map((r) => r.entry)).toEqual(entries);
+        expect(all.every((r, i) => i === 0 || r.seq > (all[i - 1]?.seq ?? 0))).toBe(true);
+        const first = await page({ limit: 3 });
+        const rest = await page({ afterSeq: first.at(-1)?.seq });
+        expect([...first, ...rest].map((r) => r.entry.id)).toEqual(entries.map((e) => e.id));
+        expect((await page({ currencyId: 'tokens', resourceId: null })).map((r) => r.entry.id)).toEqual([
+          'e0',
+          'e1',
+          'e2',
+          'e4',
+          'e6',
+        ]);
+        expect((await page({ eventTypes: ['CREDITS_CONSUMED'], limit: 2 })).map((r) => r.entry.id)).toEqual([
+          'e1',
+          'e3',
+        ]);
+        expect(await page({ customerId: 'c2' })).toEqual([]);
+      });
+
+      it('a throw rolls back grants, debt and ledger entries', async () => {
+        await write((tx) => tx.putCreditGrants([grant('g1')]));
+        const failure = new Error('boom');
+        await expect(
+          write(async (tx) => {
+            await tx.putCreditGrants([grant('g1', { consumed: '50.5' }), grant('g2')]);
+            await tx.putCreditDebt(pool, '3');
+            await tx.appendCreditLedger([entry('e1')]);
+            throw failure;
+          }),
+        ).rejects.toBe(failure);
+        expect(await store.read((r) => r.getCreditPool(pool))).toEqual({ ...pool, grants: [grant('g1')], debt: '0' });
+        expect(await store.read((r) => r.listCreditLedger({ customerId: 'c1', limit: 10 }))).toEqual([]);
       });
     });
 

@@ -7,6 +7,8 @@ import type {
   SubscriptionRecord,
 } from '../core/records.js';
 import type { UsageAggregate, UsageOp } from '../core/usage-aggregate.js';
+import type { CreditPool, CreditPoolKey } from '../credits/credit-pool.js';
+import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../credits/credit-records.js';
 
 /** What a backend can do; the façade adapts to these instead of probing the store. */
 export interface StoreCapabilities {
@@ -60,6 +62,36 @@ export interface UsageEntryQuery extends UsageKey {
   readonly before: number;
 }
 
+/** A customer's credit grants, optionally of one currency and one pool scope. */
+export interface CreditGrantQuery {
+  readonly customerId: string;
+  readonly currencyId?: string | undefined;
+  /** Undefined: every scope; null: the customer-wide pool only. */
+  readonly resourceId?: string | null | undefined;
+}
+
+/** Whether a grant or ledger entry is in a query's currency and scope (the customer is matched by the store). */
+export function inCreditQuery(r: { currencyId: string; resourceId: string | null }, q: CreditGrantQuery): boolean {
+  return (
+    (q.currencyId === undefined || r.currencyId === q.currencyId) &&
+    (q.resourceId === undefined || r.resourceId === q.resourceId)
+  );
+}
+
+/** A page of a customer's credit ledger, in the order it was written. */
+export interface CreditLedgerQuery extends CreditGrantQuery {
+  readonly eventTypes?: readonly CreditLedgerEventType[] | undefined;
+  /** Exclusive cursor: entries written after the one with this `seq`. */
+  readonly afterSeq?: number | undefined;
+  readonly limit: number;
+}
+
+/** A ledger entry and its position, the cursor for the next page. */
+export interface CreditLedgerRow {
+  readonly seq: number;
+  readonly entry: CreditLedgerEntry;
+}
+
 export interface SubscriptionPageQuery {
   readonly customerId?: string;
   /** Exclusive cursor: subscriptions with an id greater than this. */
@@ -85,6 +117,12 @@ export interface StoreReader {
   getUsage(key: UsageWindowKey): Promise<UsageAggregate | undefined>;
   /** A counter's entries in `[query.from, query.before)`, by time (then log order), while history keeps them. */
   listUsageEntries(query: UsageEntryQuery): Promise<UsageEntry[]>;
+  /** A credit pool's open grants (neither voided nor marked expired), by id, and its debt ('0' when none). */
+  getCreditPool(key: CreditPoolKey): Promise<CreditPool>;
+  getCreditGrant(grantId: string): Promise<CreditGrantRecord | undefined>;
+  /** Grants, open or not, oldest first (then by id). */
+  listCreditGrants(query: CreditGrantQuery): Promise<CreditGrantRecord[]>;
+  listCreditLedger(query: CreditLedgerQuery): Promise<CreditLedgerRow[]>;
   /**
    * Which customers were changed by commits since `seq` (0: since the beginning). Only stores
    * shared across processes implement it; readable inside a transaction, so a write can catch up
@@ -106,6 +144,12 @@ export interface StoreTransaction extends StoreReader {
   addUniqueMember(key: UsageWindowKey, member: string): Promise<boolean>;
   /** Stores a raw event; false (and nothing stored) when the customer already has its idempotency key. */
   putEvent(event: UsageEventRecord): Promise<boolean>;
+  /** Inserts or replaces credit grants by id. */
+  putCreditGrants(grants: readonly CreditGrantRecord[]): Promise<void>;
+  /** Sets a pool's debt (a decimal string, '0' for none). */
+  putCreditDebt(key: CreditPoolKey, debt: string): Promise<void>;
+  /** Appends ledger entries, in order; the ledger is never rewritten. */
+  appendCreditLedger(entries: readonly CreditLedgerEntry[]): Promise<void>;
   /**
    * Forgets usage entries that happened, and raw events that arrived, before `before`;
    * aggregates are untouched. Returns how many went.

@@ -7,17 +7,23 @@ import type {
   UsageRecord,
 } from '../../core/records.js';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
+import { type CreditPool, type CreditPoolKey, creditPoolKey } from '../../credits/credit-pool.js';
+import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import { createMutex } from '../mutex.js';
-import type {
-  Store,
-  StoreCapabilities,
-  StoreReader,
-  StoreTransaction,
-  SubscriptionPageQuery,
-  UsageEntry,
-  UsageEntryQuery,
-  UsageEventRecord,
-  UsageWindowKey,
+import {
+  type CreditGrantQuery,
+  type CreditLedgerQuery,
+  type CreditLedgerRow,
+  inCreditQuery,
+  type Store,
+  type StoreCapabilities,
+  type StoreReader,
+  type StoreTransaction,
+  type SubscriptionPageQuery,
+  type UsageEntry,
+  type UsageEntryQuery,
+  type UsageEventRecord,
+  type UsageWindowKey,
 } from '../store.js';
 import { notOpenError, transactionEndedError } from '../store-errors.js';
 import { MemoryTable } from './memory-table.js';
@@ -55,6 +61,12 @@ interface Tables {
   /** Members of UNIQUE sets, by window key and member. */
   readonly members: Set<string>;
   readonly events: MemoryTable<UsageEventRecord>;
+  readonly creditGrants: MemoryTable<CreditGrantRecord>;
+  /** Debts by pool key. */
+  readonly creditDebts: Map<string, string>;
+  /** Ledger rows per customer, in the order written; `seq` counts across all of them. */
+  readonly creditLedger: Map<string, CreditLedgerRow[]>;
+  readonly ledgerSeq: { last: number };
 }
 
 const byId = (row: { readonly id: string }) => row.id;
@@ -74,6 +86,10 @@ function createTables(): Tables {
     entries: new Map(),
     members: new Set(),
     events: new MemoryTable<UsageEventRecord>((e) => JSON.stringify([e.customerId, e.idempotencyKey])),
+    creditGrants: new MemoryTable<CreditGrantRecord>(byId, ownerOf),
+    creditDebts: new Map(),
+    creditLedger: new Map(),
+    ledgerSeq: { last: 0 },
   };
 }
 
@@ -124,6 +140,9 @@ class MemoryStore implements Store {
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const inPool = (g: { currencyId: string; resourceId: string | null }, key: CreditPoolKey) =>
+  g.currencyId === key.currencyId && g.resourceId === key.resourceId;
+
 const compareIds = (a: { readonly id: string }, b: { readonly id: string }) => compare(a.id, b.id);
 const compareUsage = (a: UsageRecord, b: UsageRecord) =>
   compare(a.resourceId ?? '', b.resourceId ?? '') || compare(a.featureId, b.featureId);
@@ -206,6 +225,37 @@ class MemoryReader implements StoreReader {
 
   async listPackageVersions(): Promise<PackageVersionRecord[]> {
     return this.tables.packageVersions.values().sort(comparePackageVersions);
+  }
+
+  async getCreditPool(key: CreditPoolKey): Promise<CreditPool> {
+    const t = this.tables;
+    const grants = t.creditGrants
+      .ownedBy(key.customerId)
+      .filter((g) => inPool(g, key) && g.voidedAt === null && g.expiredAt === null)
+      .sort(compareIds);
+    return { ...key, grants, debt: t.creditDebts.get(creditPoolKey(key)) ?? '0' };
+  }
+
+  async getCreditGrant(grantId: string): Promise<CreditGrantRecord | undefined> {
+    return this.tables.creditGrants.get(grantId);
+  }
+
+  async listCreditGrants(query: CreditGrantQuery): Promise<CreditGrantRecord[]> {
+    return this.tables.creditGrants
+      .ownedBy(query.customerId)
+      .filter((g) => inCreditQuery(g, query))
+      .sort((a, b) => a.createdAt - b.createdAt || compareIds(a, b));
+  }
+
+  async listCreditLedger(query: CreditLedgerQuery): Promise<CreditLedgerRow[]> {
+    return (this.tables.creditLedger.get(query.customerId) ?? [])
+      .filter(
+        ({ seq, entry }) =>
+          seq > (query.afterSeq ?? 0) &&
+          inCreditQuery(entry, query) &&
+          (query.eventTypes === undefined || query.eventTypes.includes(entry.eventType)),
+      )
+      .slice(0, query.limit);
   }
 }
 
@@ -298,6 +348,35 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
       pruned += 1;
     }
     return pruned;
+  }
+
+  async putCreditGrants(grants: readonly CreditGrantRecord[]): Promise<void> {
+    for (const g of grants) this.#put(this.tables.creditGrants, g);
+  }
+
+  async putCreditDebt(key: CreditPoolKey, debt: string): Promise<void> {
+    const debts = this.tables.creditDebts;
+    const id = creditPoolKey(key);
+    const before = debts.get(id);
+    debts.set(id, debt);
+    this.#undo.push(() => (before === undefined ? debts.delete(id) : debts.set(id, before)));
+  }
+
+  async appendCreditLedger(entries: readonly CreditLedgerEntry[]): Promise<void> {
+    const { creditLedger, ledgerSeq } = this.tables;
+    for (const entry of entries) {
+      let rows = creditLedger.get(entry.customerId);
+      if (rows === undefined) {
+        rows = [];
+        creditLedger.set(entry.customerId, rows);
+      }
+      const appended = rows;
+      appended.push({ seq: ++ledgerSeq.last, entry });
+      this.#undo.push(() => {
+        appended.pop();
+        ledgerSeq.last -= 1;
+      });
+    }
   }
 
   async putIdempotencyResult(scope: string, key: string, result: unknown, _createdAt: number): Promise<void> {

@@ -12,6 +12,9 @@ export interface Database {
   usage_unique: UsageUniqueTable;
   events: EventsTable;
   store_state: StoreStateTable;
+  credit_grants: CreditGrantsTable;
+  credit_pools: CreditPoolsTable;
+  credit_ledger: CreditLedgerTable;
   idempotency: IdempotencyTable;
   package_versions: PackageVersionsTable;
   schema_migrations: SchemaMigrationsTable;
@@ -143,6 +146,48 @@ export interface EventsTable {
   idempotency_key: string;
   /** When it arrived (not its own timestamp), so retention forgets a key only after its retries. */
   at: number;
+}
+
+/** One credit grant; amounts are decimal text, `resource_id` '' stands for null, JSON fields as text. */
+export interface CreditGrantsTable {
+  id: string;
+  customer_id: string;
+  currency_id: string;
+  resource_id: string;
+  grant_type: string;
+  amount: string;
+  consumed: string;
+  priority: number;
+  effective_at: number;
+  expire_at: number | null;
+  cost: string | null;
+  display_name: string;
+  comment: string | null;
+  metadata: string;
+  source: string | null;
+  created_at: number;
+  updated_at: number;
+  activated_at: number | null;
+  expired_at: number | null;
+  voided_at: number | null;
+}
+
+/** A credit pool's debt, when it has one. */
+export interface CreditPoolsTable {
+  customer_id: string;
+  currency_id: string;
+  resource_id: string;
+  debt: string;
+}
+
+/** The append-only credit ledger; `entry` is the whole entry as JSON, the other columns index it. */
+export interface CreditLedgerTable {
+  seq: Generated<number>;
+  customer_id: string;
+  currency_id: string;
+  resource_id: string;
+  event_type: string;
+  entry: string;
 }
 
 /** Named integers the store keeps about itself: the journal's fold position, feed floor and fractional flag. */

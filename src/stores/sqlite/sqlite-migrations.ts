@@ -176,6 +176,50 @@ const sqliteMigrations: readonly SqliteMigration[] = [
       // By arrival, so nearly append-only: retention deletes from its start.
       db.schema.createIndex('events_arrival').on('events').column('at'),
       db.schema
+        .createTable('credit_grants')
+        .addColumn('id', 'text', (c) => c.primaryKey().notNull())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('currency_id', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('grant_type', 'text', (c) => c.notNull())
+        .addColumn('amount', 'text', (c) => c.notNull())
+        .addColumn('consumed', 'text', (c) => c.notNull())
+        .addColumn('priority', 'integer', (c) => c.notNull())
+        .addColumn('effective_at', 'bigint', (c) => c.notNull())
+        .addColumn('expire_at', 'bigint')
+        .addColumn('cost', 'text')
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('comment', 'text')
+        .addColumn('metadata', 'text', (c) => c.notNull())
+        .addColumn('source', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('activated_at', 'bigint')
+        .addColumn('expired_at', 'bigint')
+        .addColumn('voided_at', 'bigint'),
+      db.schema
+        .createIndex('credit_grants_pool')
+        .on('credit_grants')
+        .columns(['customer_id', 'currency_id', 'resource_id', 'created_at']),
+      db.schema
+        .createTable('credit_pools')
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('currency_id', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('debt', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('credit_pools_pk', ['customer_id', 'currency_id', 'resource_id'])
+        .modifyEnd(sql`without rowid`),
+      // Never deleted from, so its rowid only grows: it is the ledger's order and page cursor.
+      db.schema
+        .createTable('credit_ledger')
+        .addColumn('seq', 'integer', (c) => c.primaryKey())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('currency_id', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('event_type', 'text', (c) => c.notNull())
+        .addColumn('entry', 'text', (c) => c.notNull()),
+      db.schema.createIndex('credit_ledger_customer').on('credit_ledger').columns(['customer_id', 'seq']),
+      db.schema
         .createTable('store_state')
         .addColumn('name', 'text', (c) => c.primaryKey().notNull())
         .addColumn('value', 'integer', (c) => c.notNull())

@@ -200,6 +200,46 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
     deleteJournalChanges: prepare(q.deleteJournalChanges, { afterSeq: true, throughSeq: true }),
     selectCustomerJournal: prepare(q.selectCustomerJournal, { afterSeq: true, customerId: true }),
     selectStoreStates: prepare(q.selectStoreStates, noParams),
+    selectOpenCreditGrants: prepare(q.selectOpenCreditGrants, poolNames),
+    selectCreditGrant: prepare(q.selectCreditGrant, { grantId: true }),
+    selectCustomerCreditGrants: prepare(q.selectCustomerCreditGrants, { customerId: true }),
+    upsertCreditGrant: prepare(q.upsertCreditGrant, {
+      id: true,
+      customer_id: true,
+      currency_id: true,
+      resource_id: true,
+      grant_type: true,
+      amount: true,
+      consumed: true,
+      priority: true,
+      effective_at: true,
+      expire_at: true,
+      cost: true,
+      display_name: true,
+      comment: true,
+      metadata: true,
+      source: true,
+      created_at: true,
+      updated_at: true,
+      activated_at: true,
+      expired_at: true,
+      voided_at: true,
+    }),
+    selectCreditDebt: prepare(q.selectCreditDebt, poolNames),
+    upsertCreditDebt: prepare(q.upsertCreditDebt, {
+      customer_id: true,
+      currency_id: true,
+      resource_id: true,
+      debt: true,
+    }),
+    insertCreditLedgerEntry: prepare(q.insertCreditLedgerEntry, {
+      customer_id: true,
+      currency_id: true,
+      resource_id: true,
+      event_type: true,
+      entry: true,
+    }),
+    selectCreditLedger: prepare(q.selectCreditLedger, { customerId: true, afterSeq: true, limit: true }),
     upsertStoreState: prepare(q.upsertStoreState, { name: true, value: true }),
     selectIdempotencyResult: prepare(q.selectIdempotencyResult, { scope: true, key: true }),
     insertIdempotencyResult: prepare(q.insertIdempotencyResult, {
@@ -219,6 +259,8 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
     }),
   };
 }
+
+const poolNames = { customerId: true, currencyId: true, resourceId: true } as const;
 
 const usageKeyNames: ParamNames<q.UsageKeyColumns> = {
   customer_id: true,

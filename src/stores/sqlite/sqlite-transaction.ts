@@ -6,12 +6,17 @@ import type {
   SubscriptionRecord,
 } from '../../core/records.js';
 import type { UsageAggregate } from '../../core/usage-aggregate.js';
+import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool.js';
+import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../../credits/credit-records.js';
 import {
+  creditGrantToRow,
+  creditLedgerToRow,
   customerToRow,
   eventToRow,
   idempotencyResultToText,
   packageVersionToRow,
   promotionToRow,
+  rowToCreditGrant,
   rowToCustomer,
   rowToPackageVersion,
   rowToPromotion,
@@ -20,19 +25,26 @@ import {
   usageEntryToRow,
   usageKeyToRow,
 } from '../sql/queries.js';
-import type {
-  ChangeSet,
-  StoreReader,
-  StoreTransaction,
-  SubscriptionPageQuery,
-  UsageEntry,
-  UsageEntryQuery,
-  UsageEventRecord,
-  UsageWindowKey,
+import {
+  type ChangeSet,
+  type CreditGrantQuery,
+  type CreditLedgerQuery,
+  type CreditLedgerRow,
+  inCreditQuery,
+  type StoreReader,
+  type StoreTransaction,
+  type SubscriptionPageQuery,
+  type UsageEntry,
+  type UsageEntryQuery,
+  type UsageEventRecord,
+  type UsageWindowKey,
 } from '../store.js';
 import { transactionEndedError } from '../store-errors.js';
 import { changesAfter, counterEntries, customerUsage, pruneHistory, windowUsage } from './sqlite-journal.js';
 import type { SqliteDatabase, SqliteStatements } from './sqlite-statements.js';
+
+/** Rows of the ledger read at once while filtering a page. */
+const LEDGER_CHUNK = 500;
 
 /** Reads through prepared statements; useless once its transaction ends, so a leaked one cannot write outside it. */
 export class SqliteReader implements StoreReader {
@@ -120,6 +132,46 @@ export class SqliteReader implements StoreReader {
     return this.q.selectPackageVersions.all({}).map(rowToPackageVersion);
   }
 
+  async getCreditPool(key: CreditPoolKey): Promise<CreditPool> {
+    const q = this.q;
+    const p = { customerId: key.customerId, currencyId: key.currencyId, resourceId: key.resourceId ?? '' };
+    const grants = q.selectOpenCreditGrants.all(p).map(rowToCreditGrant);
+    return { ...key, grants, debt: q.selectCreditDebt.get(p)?.debt ?? '0' };
+  }
+
+  async getCreditGrant(grantId: string): Promise<CreditGrantRecord | undefined> {
+    const row = this.q.selectCreditGrant.get({ grantId });
+    return row && rowToCreditGrant(row);
+  }
+
+  async listCreditGrants(query: CreditGrantQuery): Promise<CreditGrantRecord[]> {
+    return this.q.selectCustomerCreditGrants
+      .all({ customerId: query.customerId })
+      .map(rowToCreditGrant)
+      .filter((g) => inCreditQuery(g, query));
+  }
+
+  async listCreditLedger(query: CreditLedgerQuery): Promise<CreditLedgerRow[]> {
+    const rows: CreditLedgerRow[] = [];
+    // Filtered here, so read in chunks until the page is full or the ledger ends.
+    for (let afterSeq = query.afterSeq ?? 0; rows.length < query.limit; ) {
+      const chunk = this.q.selectCreditLedger.all({ customerId: query.customerId, afterSeq, limit: LEDGER_CHUNK });
+      for (const r of chunk) {
+        const resourceId = r.resource_id === '' ? null : r.resource_id;
+        if (
+          inCreditQuery({ currencyId: r.currency_id, resourceId }, query) &&
+          (query.eventTypes === undefined || query.eventTypes.includes(r.event_type as CreditLedgerEventType))
+        )
+          rows.push({ seq: r.seq, entry: JSON.parse(r.entry) as CreditLedgerEntry });
+        if (rows.length === query.limit) break;
+      }
+      const last = chunk.at(-1);
+      if (last === undefined || chunk.length < LEDGER_CHUNK) break;
+      afterSeq = last.seq;
+    }
+    return rows;
+  }
+
   async getUsage(key: UsageWindowKey): Promise<UsageAggregate | undefined> {
     return windowUsage(this.q, key);
   }
@@ -171,6 +223,29 @@ export class SqliteTransaction extends SqliteReader implements StoreTransaction 
   async pruneUsageHistory(before: number): Promise<number> {
     const q = this.q;
     return pruneHistory(q, before) + q.deleteEventsBefore.run({ before });
+  }
+
+  async putCreditGrants(grants: readonly CreditGrantRecord[]): Promise<void> {
+    const q = this.q;
+    for (const g of grants) {
+      q.upsertCreditGrant.run(creditGrantToRow(g));
+      this.touched.add(g.customerId);
+    }
+  }
+
+  async putCreditDebt(key: CreditPoolKey, debt: string): Promise<void> {
+    this.q.upsertCreditDebt.run({
+      customer_id: key.customerId,
+      currency_id: key.currencyId,
+      resource_id: key.resourceId ?? '',
+      debt,
+    });
+    this.touched.add(key.customerId);
+  }
+
+  async appendCreditLedger(entries: readonly CreditLedgerEntry[]): Promise<void> {
+    const q = this.q;
+    for (const e of entries) q.insertCreditLedgerEntry.run(creditLedgerToRow(e));
   }
 
   async putIdempotencyResult(scope: string, key: string, result: unknown, createdAt: number): Promise<void> {
