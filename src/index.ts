@@ -7,16 +7,23 @@ export type {
   CancelSubscriptionScheduledUpdatesParams,
   CheckAndReportUsageParams,
   CheckAndReportUsageResult,
+  ConsumeCreditsParams,
+  ConsumeCreditsResult,
+  CreditEntitlementParams,
+  CreditLedgerPage,
   EntitlementCheckParams,
   EntitlementsState,
   EnumCheckOptions,
   EstimateSubscriptionParams,
   EstimateSubscriptionUpdateParams,
   GetActiveSubscriptionsParams,
+  GetCreditGrantsParams,
+  GetCreditLedgerParams,
   GetPaywallParams,
   GetSubscriptionsParams,
   GetSubscriptionsResult,
   GetUsageHistoryParams,
+  GrantCreditsParams,
   GrantPromotionalEntitlementsParams,
   MeteredCheckOptions,
   MigrateSubscriptionParams,
@@ -39,10 +46,17 @@ export type {
 } from './client/allot.js';
 export { Allot } from './client/allot.js';
 export { type Clock, type ClockStep, ManualClock, systemClock } from './client/clock.js';
+export type {
+  CreditCurrencyShape,
+  CreditEntitlement,
+  CreditGrant,
+  CreditLedgerItem,
+} from './client/credit-shapes.js';
 export type { EntitlementFallback } from './client/fallback.js';
 export type {
   AllotEventName,
   AllotEvents,
+  CreditBalanceUpdatedEvent,
   EntitlementsUpdatedEvent,
   PackagePublishedEvent,
   SubscriptionUpdatedEvent,

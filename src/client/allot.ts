@@ -54,6 +54,17 @@ import {
 import { effectiveSubscription, isLive, isOpen, isTrialSubscription } from '../core/subscription-state.js';
 import { aggregationOp } from '../core/usage-aggregate.js';
 import { usageHistory, usageSegments } from '../core/usage-history.js';
+import {
+  advancePool,
+  balance,
+  type CreditPool,
+  type CreditPoolChange,
+  type CreditPoolKey,
+  consumeCredits as consumeFrom,
+  grantCredits as grantCreditsTo,
+  voidGrant,
+} from '../credits/credit-pool.js';
+import type { CreditCurrency } from '../credits/credit-schema.js';
 import { AllotError } from '../errors.js';
 import type { Coupon } from '../pricing/coupon-schema.js';
 import { paywall } from '../pricing/paywall.js';
@@ -62,6 +73,14 @@ import { catalogCurrency, subscriptionPreview } from '../pricing/subscription-pr
 import { memoryStore } from '../stores/memory/memory-store.js';
 import type { ChangeSet, Store, StoreReader, StoreTransaction } from '../stores/store.js';
 import { type Clock, systemClock } from './clock.js';
+import {
+  type CreditEntitlement,
+  type CreditGrant,
+  type CreditLedgerItem,
+  creditEntitlementShape,
+  creditGrantShape,
+  creditLedgerItem,
+} from './credit-shapes.js';
 import { CustomerEntry, entitlementInterner } from './customer-cache.js';
 import { type EntitlementFallback, fallbackEntitlement, fallbackType } from './fallback.js';
 import {
@@ -70,12 +89,17 @@ import {
   cancelScheduledUpdatesSchema,
   cancelSubscriptionSchema,
   checkAndReportUsageSchema,
+  consumeCreditsSchema,
+  creditEntitlementSchema,
+  creditGrantsSchema,
+  creditLedgerSchema,
   customerIdSchema,
   customerResourceSchema,
   entitlementCheckSchema,
   estimateSubscriptionSchema,
   estimateSubscriptionUpdateSchema,
   getSubscriptionsSchema,
+  grantCreditsSchema,
   grantPromotionsSchema,
   listenerSchema,
   migrateSubscriptionSchema,
@@ -95,6 +119,7 @@ import {
   updateCustomerSchema,
   updateSubscriptionSchema,
   usageHistorySchema,
+  voidCreditGrantSchema,
 } from './input-schemas.js';
 import { KeyedLock } from './keyed-lock.js';
 import { type AllotEventName, type AllotEvents, Listeners, type PackagePublishedEvent } from './listeners.js';
@@ -217,6 +242,33 @@ export type ReportEventParams = z.input<typeof reportEventSchema>;
 export interface ReportEventResult {
   accepted: number;
   duplicates: number;
+}
+
+/** `grantCredits`'s input. */
+export type GrantCreditsParams = z.input<typeof grantCreditsSchema>;
+/** `consumeCredits`'s input. */
+export type ConsumeCreditsParams = z.input<typeof consumeCreditsSchema>;
+/** `getCreditEntitlement`'s input. */
+export type CreditEntitlementParams = z.input<typeof creditEntitlementSchema>;
+/** `getCreditGrants`'s input. */
+export type GetCreditGrantsParams = z.input<typeof creditGrantsSchema>;
+/** `getCreditLedger`'s input. */
+export type GetCreditLedgerParams = z.input<typeof creditLedgerSchema>;
+
+/** What `consumeCredits` acknowledges once durable: the amount and the pool's totals after it. */
+export interface ConsumeCreditsResult {
+  customerId: string;
+  currencyId: string;
+  resourceId: string | null;
+  amount: number;
+  timestamp: Date;
+  credit: { currencyId: string; currentUsage: number; usageLimit: number; timestamp: Date };
+}
+
+/** A page of `getCreditLedger`. */
+export interface CreditLedgerPage {
+  entries: CreditLedgerItem[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
 /** `estimateSubscription`'s input. */
@@ -358,11 +410,22 @@ interface Mutation<T> {
   state?: CustomerState;
   /** Usage windows written. */
   counters?: readonly WrittenCounter[];
+  /** Credit pools written, as they now stand. */
+  credits?: readonly CreditPool[];
   changedResources?: Iterable<string | null>;
   subscriptions?: readonly SubscriptionRecord[];
 }
 
 const USAGE_SCOPE = 'usage';
+const CREDITS_SCOPE = 'credits';
+
+/** What a consumption stores for idempotent replays: amounts as decimal strings, the instant as epoch ms. */
+interface ConsumptionRecord {
+  amount: string;
+  timestamp: number;
+  totalConsumed: string;
+  totalGranted: string;
+}
 const NO_OPTIONS: CheckOptions = Object.freeze({});
 /** Errors that mean the store cannot answer, so a check falls back quietly. */
 const STORE_FAILURES: ReadonlySet<string> = new Set(['STORE_ERROR', 'CLOSED', 'NOT_INITIALIZED', 'INVALID_CATALOG']);
@@ -737,6 +800,18 @@ export class Allot {
         });
       }
     }
+    if (mutation.credits && this.#listeners.has('creditBalanceUpdated'))
+      for (const pool of mutation.credits) {
+        const b = balance(pool, now);
+        this.#listeners.emit('creditBalanceUpdated', {
+          customerId: pool.customerId,
+          currencyId: pool.currencyId,
+          resourceId: pool.resourceId,
+          currentBalance: Number(b.currentBalance),
+          totalGranted: Number(b.totalGranted),
+          totalConsumed: Number(b.totalConsumed),
+        });
+      }
     if (mutation.counters && this.#listeners.has('usageUpdated') && entry.state) {
       for (const { resourceId, featureId } of mutation.counters) {
         const entitlement = this.#evaluate(entry, resourceId, featureId, 'METERED', NO_OPTIONS, now);
@@ -1752,6 +1827,212 @@ export class Allot {
   // ─────────────────────────────────────── catalog reads ───────────────────────────────────────
 
   /** The catalog's products. */
+  // ───────────────────────────────────────── credits ─────────────────────────────────────────
+
+  /**
+   * Adds credits to a customer's pool (per currency, and per resource when given). A future
+   * `effectiveAt` schedules the grant; `expireAt` ends it; lower `priority` burns first. Debt is
+   * settled first. A repeated `idempotencyKey` returns the first grant, never a second top-up.
+   */
+  async grantCredits(params: GrantCreditsParams): Promise<CreditGrant> {
+    const p = parse(grantCreditsSchema, params, 'grantCredits');
+    const key = { customerId: p.customerId, currencyId: p.currencyId, resourceId: p.resourceId ?? null };
+    return this.#changeCredits(
+      key,
+      p.idempotencyKey,
+      (pool, now) => {
+        const change = grantCreditsTo(
+          pool,
+          {
+            id: `grant-${randomHex(16)}`,
+            grantType: p.grantType,
+            amount: p.amount,
+            displayName: p.displayName,
+            ...(p.priority === undefined ? {} : { priority: p.priority }),
+            ...(p.effectiveAt === undefined ? {} : { effectiveAt: p.effectiveAt }),
+            ...(p.expireAt === undefined ? {} : { expireAt: p.expireAt }),
+            cost: p.cost ? { amount: p.cost.amount, currency: p.cost.currency.toUpperCase() } : null,
+            comment: p.comment ?? null,
+            metadata: p.metadata ?? {},
+          },
+          now,
+        );
+        return { ...change, result: change.grant, record: { grantId: change.grant.id } };
+      },
+      async (prior, tx) => {
+        const grant = await tx.getCreditGrant((prior as { grantId: string }).grantId);
+        if (!grant) throw new AllotError('STORE_ERROR', 'an idempotent credit grant is missing from the store');
+        return grant;
+      },
+    ).then((grant) => creditGrantShape(grant, this.#clock.now()));
+  }
+
+  /** `grantCredits` by its other name. */
+  createCreditGrant(params: GrantCreditsParams): Promise<CreditGrant> {
+    return this.grantCredits(params);
+  }
+
+  /** Removes what is left of a grant at once (ledger: CREDITS_VOIDED). Voiding it twice is an error. */
+  async voidCreditGrant(params: { id: string }): Promise<CreditGrant> {
+    const { id } = parse(voidCreditGrantSchema, params, 'voidCreditGrant');
+    await this.#ready();
+    const grant = await this.#store.read((r) => r.getCreditGrant(id));
+    if (!grant)
+      throw new AllotError('CREDIT_GRANT_NOT_FOUND', `credit grant "${id}" does not exist`, {
+        details: { grantId: id },
+      });
+    // A pool holds only open grants; say why a closed one cannot be voided.
+    if (grant.voidedAt !== null || grant.expiredAt !== null) {
+      const voided = grant.voidedAt !== null;
+      throw new AllotError(
+        voided ? 'CREDIT_GRANT_VOIDED' : 'CREDIT_GRANT_EXPIRED',
+        `credit grant "${id}" is already ${voided ? 'voided' : 'expired'}`,
+        { details: { grantId: id } },
+      );
+    }
+    const key = { customerId: grant.customerId, currencyId: grant.currencyId, resourceId: grant.resourceId };
+    const voided = await this.#changeCredits(key, undefined, (pool, now) => {
+      const change = voidGrant(pool, id, now);
+      return { ...change, result: change.grant, record: null };
+    });
+    return creditGrantShape(voided, this.#clock.now());
+  }
+
+  /**
+   * Deducts credits from a pool in burn order, one ledger entry per grant drawn; refuses with
+   * INSUFFICIENT_CREDITS (changing nothing) when the balance cannot cover it. A repeated
+   * `idempotencyKey` returns the first result.
+   */
+  async consumeCredits(params: ConsumeCreditsParams): Promise<ConsumeCreditsResult> {
+    const p = parse(consumeCreditsSchema, params, 'consumeCredits');
+    const key = { customerId: p.customerId, currencyId: p.currencyId, resourceId: p.resourceId ?? null };
+    const record = await this.#changeCredits(
+      key,
+      p.idempotencyKey,
+      (pool, now) => {
+        const change = consumeFrom(
+          pool,
+          {
+            id: `consume-${randomHex(16)}`,
+            amount: p.amount,
+            idempotencyKey: p.idempotencyKey,
+            ...(p.featureId ? { featureId: p.featureId } : {}),
+            ...(p.dimensions ? { dimensions: p.dimensions } : {}),
+          },
+          now,
+        );
+        const b = balance(change.pool, now);
+        const result: ConsumptionRecord = {
+          amount: p.amount,
+          timestamp: now,
+          totalConsumed: b.totalConsumed,
+          totalGranted: b.totalGranted,
+        };
+        return { ...change, result, record: result };
+      },
+      async (prior) => prior as ConsumptionRecord,
+    );
+    const credit = {
+      currencyId: key.currencyId,
+      currentUsage: Number(record.totalConsumed),
+      usageLimit: Number(record.totalGranted),
+      timestamp: new Date(record.timestamp),
+    };
+    return {
+      customerId: key.customerId,
+      currencyId: key.currencyId,
+      resourceId: key.resourceId,
+      amount: Number(record.amount),
+      timestamp: new Date(record.timestamp),
+      credit,
+    };
+  }
+
+  /** A pool's balance and whether it covers `options.requestedUsage` (default: any credit at all). */
+  async getCreditEntitlement(params: CreditEntitlementParams): Promise<CreditEntitlement> {
+    const p = parse(creditEntitlementSchema, params, 'getCreditEntitlement');
+    const catalog = await this.#ready();
+    const currency = requireCreditCurrency(catalog, p.currencyId);
+    this.#requireCustomer(await this.#entry(p.customerId), p.customerId);
+    const key = { customerId: p.customerId, currencyId: p.currencyId, resourceId: p.resourceId ?? null };
+    const now = this.#clock.now();
+    const pool = advancePool(await this.#store.read((r) => r.getCreditPool(key)), now).pool;
+    return creditEntitlementShape(pool, currency, p.options?.requestedUsage ?? 0, now);
+  }
+
+  /** @deprecated the reference's older name of `getCreditEntitlement`. */
+  getCreditBalance(params: CreditEntitlementParams): Promise<CreditEntitlement> {
+    return this.getCreditEntitlement(params);
+  }
+
+  /** A customer's grants, oldest first, optionally of one currency and scope. */
+  async getCreditGrants(params: GetCreditGrantsParams): Promise<CreditGrant[]> {
+    const p = parse(creditGrantsSchema, params, 'getCreditGrants');
+    await this.#ready();
+    const grants = await this.#store.read((r) =>
+      r.listCreditGrants({
+        customerId: p.customerId,
+        ...(p.currencyId ? { currencyId: p.currencyId } : {}),
+        ...(p.resourceId !== undefined ? { resourceId: p.resourceId } : {}),
+      }),
+    );
+    const now = this.#clock.now();
+    return grants.map((g) => creditGrantShape(g, now));
+  }
+
+  /** A page of a customer's credit ledger, in the order it was written; `paging.after` is the last page's `endCursor`. */
+  async getCreditLedger(params: GetCreditLedgerParams): Promise<CreditLedgerPage> {
+    const p = parse(creditLedgerSchema, params, 'getCreditLedger');
+    await this.#ready();
+    const first = p.paging?.first ?? 100;
+    const rows = await this.#store.read((r) =>
+      r.listCreditLedger({
+        customerId: p.customerId,
+        ...(p.currencyId ? { currencyId: p.currencyId } : {}),
+        ...(p.resourceId !== undefined ? { resourceId: p.resourceId } : {}),
+        ...(p.eventType ? { eventTypes: [p.eventType] } : {}),
+        ...(p.paging?.after ? { afterSeq: Number(p.paging.after) } : {}),
+        limit: first + 1,
+      }),
+    );
+    const page = rows.slice(0, first);
+    return {
+      entries: page.map((row) => creditLedgerItem(row.entry)),
+      pageInfo: { hasNextPage: rows.length > first, endCursor: page.at(-1)?.seq.toString() ?? null },
+    };
+  }
+
+  /**
+   * One credit write in one transaction: the pool brought to now (expiries, scheduled grants),
+   * changed by `change`, its changed grants, debt and ledger entries written. With an idempotency
+   * key, a repeat answers `replay(what the first stored)` and changes nothing.
+   */
+  #changeCredits<R>(
+    key: CreditPoolKey,
+    idempotencyKey: string | undefined,
+    change: (pool: CreditPool, now: number) => CreditPoolChange & { result: R; record: unknown },
+    replay?: (prior: unknown, tx: StoreTransaction) => Promise<R>,
+  ): Promise<R> {
+    return this.#mutate(key.customerId, async (entry, tx, now, catalog) => {
+      this.#requireCustomer(entry, key.customerId);
+      requireCreditCurrency(catalog, key.currencyId);
+      const scope = `${CREDITS_SCOPE}:${key.customerId}`;
+      if (idempotencyKey !== undefined && replay) {
+        const prior = await tx.getIdempotencyResult(scope, idempotencyKey);
+        if (prior !== undefined) return { result: await replay(prior, tx) };
+      }
+      const stored = await tx.getCreditPool(key);
+      const advanced = advancePool(stored, now);
+      const changed = change(advanced.pool, now);
+      const before = new Set(stored.grants);
+      await tx.putCreditGrants(changed.pool.grants.filter((g) => !before.has(g)));
+      if (changed.pool.debt !== stored.debt) await tx.putCreditDebt(key, changed.pool.debt);
+      await tx.appendCreditLedger([...advanced.entries, ...changed.entries]);
+      if (idempotencyKey !== undefined) await tx.putIdempotencyResult(scope, idempotencyKey, changed.record, now);
+      return { result: changed.result, credits: [changed.pool] };
+    });
+  }
+
   // ───────────────────────────────────────── pricing ─────────────────────────────────────────
 
   /**
@@ -1950,6 +2231,16 @@ export class Allot {
 }
 
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** A credit currency of the catalog. */
+function requireCreditCurrency(catalog: Catalog, currencyId: string): CreditCurrency {
+  const currency = catalog.creditCurrencies.get(currencyId);
+  if (!currency)
+    throw new AllotError('CURRENCY_NOT_FOUND', `credit currency "${currencyId}" is not in the catalog`, {
+      details: { currencyId },
+    });
+  return currency;
+}
 
 /** The coupon a customer may hold: in the catalog and not archived. */
 function requireCoupon(catalog: Catalog, couponId: string): Coupon {

@@ -216,7 +216,7 @@ export const allotOptionsSchema = z.strictObject({
 });
 
 export const listenerSchema = z.tuple([
-  z.enum(['entitlementsUpdated', 'usageUpdated', 'subscriptionUpdated', 'packagePublished']),
+  z.enum(['entitlementsUpdated', 'usageUpdated', 'subscriptionUpdated', 'packagePublished', 'creditBalanceUpdated']),
   z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'a listener must be a function'),
 ]);
 
@@ -332,3 +332,67 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, method: st
     cause: result.error,
   });
 }
+
+const positiveAmount = z
+  .union([z.number().finite().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'a positive decimal such as "12.5"')])
+  .transform((v) => String(v))
+  .refine((v) => /[1-9]/.test(v), 'must be greater than 0');
+const creditPool = { customerId: id, currencyId: id, resourceId };
+
+export const grantCreditsSchema = z.strictObject({
+  ...creditPool,
+  amount: positiveAmount,
+  displayName: z.string().min(1).max(255),
+  grantType: z.enum(['PAID', 'PROMOTIONAL']).default('PAID'),
+  effectiveAt: instant.optional(),
+  expireAt: instant.nullish(),
+  priority: z.number().int().nonnegative().optional(),
+  cost: z.strictObject({ amount: positiveAmount, currency: z.string().regex(/^[A-Za-z]{3}$/) }).optional(),
+  comment: z.string().max(10_000).optional(),
+  metadata: metadataSchema.optional(),
+  idempotencyKey: idempotencyKey.optional(),
+});
+
+export const voidCreditGrantSchema = z.strictObject({ id });
+
+export const consumeCreditsSchema = z.strictObject({
+  ...creditPool,
+  amount: positiveAmount,
+  idempotencyKey,
+  featureId: id.optional(),
+  dimensions: dimensions.optional(),
+});
+
+export const creditEntitlementSchema = z.strictObject({
+  ...creditPool,
+  options: z.strictObject({ requestedUsage: z.number().finite().nonnegative().optional() }).optional(),
+});
+
+export const creditGrantsSchema = z.strictObject({
+  customerId: id,
+  currencyId: id.optional(),
+  resourceId,
+});
+
+export const creditLedgerSchema = z.strictObject({
+  customerId: id,
+  currencyId: id.optional(),
+  resourceId,
+  eventType: z
+    .enum([
+      'CREDITS_GRANTED',
+      'CREDITS_CONSUMED',
+      'CREDITS_EXPIRED',
+      'CREDITS_VOIDED',
+      'CREDITS_UPDATED',
+      'DEBT_CREATED',
+      'DEBT_SETTLED',
+    ])
+    .optional(),
+  paging: z
+    .strictObject({
+      first: z.number().int().min(1).max(1000).default(100),
+      after: z.string().regex(/^\d+$/).optional(),
+    })
+    .optional(),
+});

@@ -38,12 +38,23 @@ export interface PackagePublishedEvent {
   migrationType: 'NEW_CUSTOMERS' | 'ALL_CUSTOMERS';
 }
 
+/** A credit pool's balance changed: by a grant, a consumption, a void, or time (expiry, refill). */
+export interface CreditBalanceUpdatedEvent {
+  customerId: string;
+  currencyId: string;
+  resourceId: string | null;
+  currentBalance: number;
+  totalGranted: number;
+  totalConsumed: number;
+}
+
 /** Events and their payloads; every one is emitted after its transaction commits. */
 export interface AllotEvents {
   entitlementsUpdated: (event: EntitlementsUpdatedEvent) => void;
   usageUpdated: (event: UsageUpdatedEvent) => void;
   subscriptionUpdated: (event: SubscriptionUpdatedEvent) => void;
   packagePublished: (event: PackagePublishedEvent) => void;
+  creditBalanceUpdated: (event: CreditBalanceUpdatedEvent) => void;
 }
 
 /** The events `addListener` takes. */
@@ -56,6 +67,7 @@ export class Listeners {
     usageUpdated: new Set(),
     subscriptionUpdated: new Set(),
     packagePublished: new Set(),
+    creditBalanceUpdated: new Set(),
   };
 
   add<K extends AllotEventName>(event: K, listener: AllotEvents[K]): void {

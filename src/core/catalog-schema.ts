@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { creditCurrenciesSchema } from '../credits/credit-schema.js';
 import { couponListSchema } from '../pricing/coupon-schema.js';
 import { priceListSchema } from '../pricing/price-schema.js';
 import {
@@ -165,6 +166,8 @@ export const catalogSchema = z.strictObject({
    * SECOND over the whole period (default), by ACTUAL_DAYS, or in THIRTY_DAY_MONTHs.
    */
   prorationConvention: z.enum(['SECOND', 'ACTUAL_DAYS', 'THIRTY_DAY_MONTH']).default('SECOND'),
+  /** Credit currencies (tokens, credits): consumption units with their own pools and ledgers. */
+  creditCurrencies: creditCurrenciesSchema.default([]),
 });
 
 /** The catalog as written by users: features, products, plans and add-ons (see the README). */

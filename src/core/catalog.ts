@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { CreditCurrency } from '../credits/credit-schema.js';
 import { AllotError } from '../errors.js';
 import type { Coupon } from '../pricing/coupon-schema.js';
 import type { Price } from '../pricing/price-schema.js';
@@ -93,6 +94,7 @@ export interface Catalog {
   readonly coupons: ReadonlyMap<string, Coupon>;
   /** The default proration convention of estimates. */
   readonly prorationConvention: 'SECOND' | 'ACTUAL_DAYS' | 'THIRTY_DAY_MONTH';
+  readonly creditCurrencies: ReadonlyMap<string, CreditCurrency>;
 }
 
 export const versionKey = (id: string, version: number): string => `${id}@${version}`;
@@ -429,6 +431,7 @@ export function versionCatalog(
     addonVersions: addons.all,
     coupons: new Map(compiled.definition.coupons.map((c) => [c.id, c])),
     prorationConvention: compiled.definition.prorationConvention,
+    creditCurrencies: new Map(compiled.definition.creditCurrencies.map((c) => [c.currencyId, c])),
   };
   return { catalog, added };
 }

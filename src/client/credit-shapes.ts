@@ -1,0 +1,132 @@
+import { balance, type CreditPool } from '../credits/credit-pool.js';
+import { type CreditGrantRecord, type CreditLedgerEntry, grantStatus } from '../credits/credit-records.js';
+import type { CreditCurrency } from '../credits/credit-schema.js';
+
+/** A credit grant as the client methods return it: amounts as numbers, instants as Dates. */
+export interface CreditGrant {
+  id: string;
+  customerId: string;
+  currencyId: string;
+  resourceId: string | null;
+  grantType: 'PAID' | 'PROMOTIONAL' | 'RECURRING';
+  status: 'ACTIVE' | 'SCHEDULED' | 'EXPIRED' | 'VOIDED';
+  amount: number;
+  consumedAmount: number;
+  priority: number;
+  effectiveAt: Date;
+  expireAt: Date | null;
+  cost: { amount: number; currency: string } | null;
+  displayName: string;
+  comment: string | null;
+  metadata: Record<string, string>;
+  createdAt: Date;
+  voidedAt: Date | null;
+}
+
+const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+export function creditGrantShape(g: CreditGrantRecord, now: number): CreditGrant {
+  return {
+    id: g.id,
+    customerId: g.customerId,
+    currencyId: g.currencyId,
+    resourceId: g.resourceId,
+    grantType: g.grantType,
+    status: grantStatus(g, now),
+    amount: Number(g.amount),
+    consumedAmount: Number(g.consumed),
+    priority: g.priority,
+    effectiveAt: new Date(g.effectiveAt),
+    expireAt: dateOrNull(g.expireAt),
+    cost: g.cost && { amount: Number(g.cost.amount), currency: g.cost.currency },
+    displayName: g.displayName,
+    comment: g.comment,
+    metadata: { ...g.metadata },
+    createdAt: new Date(g.createdAt),
+    voidedAt: dateOrNull(g.voidedAt),
+  };
+}
+
+/** A credit currency as results name it. */
+export interface CreditCurrencyShape {
+  currencyId: string;
+  displayName: string;
+  units: { singular: string; plural: string };
+  symbol: string | null;
+}
+
+export const creditCurrencyShape = (c: CreditCurrency): CreditCurrencyShape => ({
+  currencyId: c.currencyId,
+  displayName: c.displayName,
+  units: { ...c.units },
+  symbol: c.symbol ?? null,
+});
+
+/** `getCreditEntitlement`'s answer: the pool's balance and whether it covers `requestedUsage`. */
+export interface CreditEntitlement {
+  customerId: string;
+  resourceId: string | null;
+  hasAccess: boolean;
+  /** Present when denied. */
+  accessDeniedReason?: 'InsufficientCredits';
+  currency: CreditCurrencyShape;
+  currentBalance: number;
+  /** What stays after `requestedUsage` (not below zero). */
+  remaining: number;
+  totalGranted: number;
+  totalConsumed: number;
+  requestedUsage: number;
+  /** When the balance next changes by itself (a grant expiring or taking effect), if ever. */
+  nextResetDate: Date | null;
+}
+
+export function creditEntitlementShape(
+  pool: CreditPool,
+  currency: CreditCurrency,
+  requestedUsage: number,
+  now: number,
+): CreditEntitlement {
+  const b = balance(pool, now);
+  const current = Number(b.currentBalance);
+  const hasAccess = current >= requestedUsage && (requestedUsage > 0 || current > 0);
+  return {
+    customerId: pool.customerId,
+    resourceId: pool.resourceId,
+    hasAccess,
+    ...(hasAccess ? {} : { accessDeniedReason: 'InsufficientCredits' as const }),
+    currency: creditCurrencyShape(currency),
+    currentBalance: current,
+    remaining: Math.max(0, current - requestedUsage),
+    totalGranted: Number(b.totalGranted),
+    totalConsumed: Number(b.totalConsumed),
+    requestedUsage,
+    nextResetDate: dateOrNull(b.nextChangeAt),
+  };
+}
+
+/** One ledger entry as `getCreditLedger` returns it. */
+export interface CreditLedgerItem {
+  id: string;
+  currencyId: string;
+  resourceId: string | null;
+  grantId: string | null;
+  eventType: CreditLedgerEntry['eventType'];
+  amount: number;
+  timestamp: Date;
+  featureId: string | null;
+  idempotencyKey: string | null;
+  dimensions: Record<string, string | number | boolean> | null;
+}
+
+export const creditLedgerItem = (e: CreditLedgerEntry): CreditLedgerItem => ({
+  id: e.id,
+  currencyId: e.currencyId,
+  resourceId: e.resourceId,
+  grantId: e.grantId,
+  eventType: e.eventType,
+  amount: Number(e.amount),
+  timestamp: new Date(e.at),
+  featureId: e.featureId ?? null,
+  idempotencyKey: e.idempotencyKey ?? null,
+  dimensions: e.dimensions ? { ...e.dimensions } : null,
+});

@@ -1,0 +1,154 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CatalogInput, CreditBalanceUpdatedEvent } from '../../src/index.js';
+import { catalog, errorCode, type Harness, harness, START, stores } from '../helpers/fixtures.js';
+
+const withCredits = {
+  ...catalog,
+  creditCurrencies: [
+    {
+      currencyId: 'ai-credits',
+      displayName: 'AI credits',
+      units: { singular: 'credit', plural: 'credits' },
+      unitCost: { amount: '0.01', currency: 'USD' },
+    },
+  ],
+} satisfies CatalogInput;
+
+const DAY = 86_400_000;
+const start = Date.parse(START);
+
+describe.each(stores)('credits ($name)', (fixture) => {
+  let h: Harness;
+  const pool = { customerId: 'acme', currencyId: 'ai-credits' };
+  const grant = (amount: number | string, extra: object = {}) =>
+    h.allot.grantCredits({ ...pool, amount, displayName: 'Top-up', ...extra });
+  const entitlement = async (extra: object = {}) => h.allot.getCreditEntitlement({ ...pool, ...extra });
+  const ledgerSum = async () => {
+    const { entries } = await h.allot.getCreditLedger({
+      customerId: 'acme',
+      currencyId: 'ai-credits',
+      paging: { first: 1000 },
+    });
+    return entries.reduce((sum, e) => sum + e.amount, 0);
+  };
+
+  beforeEach(async () => {
+    h = await harness(fixture, { catalog: withCredits });
+    await h.allot.provisionCustomer({ customerId: 'acme' });
+  });
+  afterEach(() => h.close());
+
+  it('burns in order: priority, then promotional before paid; the soonest-expiring lower priority waits', async () => {
+    const a = await grant(50, { priority: 1, grantType: 'PAID' });
+    const b = await grant(20, { priority: 1, grantType: 'PROMOTIONAL' });
+    const c = await grant(100, { priority: 2, grantType: 'PROMOTIONAL', expireAt: start + DAY });
+    const result = await h.allot.consumeCredits({ ...pool, amount: 60, idempotencyKey: 'k1' });
+    expect(result.credit).toMatchObject({ currentUsage: 60, usageLimit: 170 });
+    const grants = Object.fromEntries((await h.allot.getCreditGrants({ customerId: 'acme' })).map((g) => [g.id, g]));
+    expect(grants[b.id]?.consumedAmount).toBe(20);
+    expect(grants[a.id]?.consumedAmount).toBe(40);
+    expect(grants[c.id]?.consumedAmount).toBe(0);
+    const { entries } = await h.allot.getCreditLedger({ customerId: 'acme', eventType: 'CREDITS_CONSUMED' });
+    expect(entries.map((e) => [e.grantId, e.amount])).toEqual([
+      [b.id, -20],
+      [a.id, -40],
+    ]);
+    expect((await entitlement()).currentBalance).toBe(110);
+    expect(await ledgerSum()).toBe(110);
+  });
+
+  it('applies an idempotency key once: a repeated grant is the first one, a repeated consumption too', async () => {
+    const first = await grant(10, { idempotencyKey: 'top-up-1' });
+    const again = await grant(10, { idempotencyKey: 'top-up-1' });
+    expect(again.id).toBe(first.id);
+    await h.allot.consumeCredits({ ...pool, amount: 4, idempotencyKey: 'use-1' });
+    const repeat = await h.allot.consumeCredits({ ...pool, amount: 4, idempotencyKey: 'use-1' });
+    expect(repeat.credit.currentUsage).toBe(4);
+    expect((await entitlement()).currentBalance).toBe(6);
+    const reopened = await h.reopen();
+    expect(
+      (await reopened.grantCredits({ ...pool, amount: 10, displayName: 'x', idempotencyKey: 'top-up-1' })).id,
+    ).toBe(first.id);
+  });
+
+  it('refuses more than the balance with INSUFFICIENT_CREDITS and writes nothing', async () => {
+    await grant(5);
+    const before = await h.allot.getCreditLedger({ customerId: 'acme' });
+    expect(await errorCode(h.allot.consumeCredits({ ...pool, amount: 6, idempotencyKey: 'big' }))).toBe(
+      'INSUFFICIENT_CREDITS',
+    );
+    expect(await h.allot.getCreditLedger({ customerId: 'acme' })).toEqual(before);
+    const check = await entitlement({ options: { requestedUsage: 6 } });
+    expect(check).toMatchObject({
+      hasAccess: false,
+      accessDeniedReason: 'InsufficientCredits',
+      currentBalance: 5,
+      remaining: 0,
+    });
+    expect((await entitlement({ options: { requestedUsage: 5 } })).hasAccess).toBe(true);
+  });
+
+  it('voids the rest of a grant once; a scheduled grant counts from its time; an expiry takes the rest', async () => {
+    const g = await grant(30);
+    await h.allot.consumeCredits({ ...pool, amount: 10, idempotencyKey: 'u' });
+    const voided = await h.allot.voidCreditGrant({ id: g.id });
+    expect(voided.status).toBe('VOIDED');
+    expect((await entitlement()).currentBalance).toBe(0);
+    expect(await errorCode(h.allot.voidCreditGrant({ id: g.id }))).toBe('CREDIT_GRANT_VOIDED');
+    expect(await errorCode(h.allot.voidCreditGrant({ id: 'nope' }))).toBe('CREDIT_GRANT_NOT_FOUND');
+    await grant(40, { effectiveAt: start + DAY, expireAt: start + 3 * DAY });
+    expect((await entitlement()).currentBalance).toBe(0);
+    h.clock.advance({ days: 2 });
+    expect((await entitlement()).currentBalance).toBe(40);
+    h.clock.advance({ days: 2 });
+    expect((await entitlement()).currentBalance).toBe(0);
+    await grant(1); // a write brings the pool to now: the expiry is in the ledger
+    const { entries } = await h.allot.getCreditLedger({ customerId: 'acme', eventType: 'CREDITS_EXPIRED' });
+    expect(entries.map((e) => e.amount)).toEqual([-40]);
+    expect(await ledgerSum()).toBe(1);
+  });
+
+  it('keeps a resource pool apart from the customer-wide one', async () => {
+    await grant(10);
+    await grant(7, { resourceId: 'site-1' });
+    await h.allot.consumeCredits({ ...pool, resourceId: 'site-1', amount: 7, idempotencyKey: 'r' });
+    expect((await entitlement()).currentBalance).toBe(10);
+    expect((await entitlement({ resourceId: 'site-1' })).currentBalance).toBe(0);
+  });
+
+  it('pages the ledger by cursor', async () => {
+    for (let i = 0; i < 5; i++) await grant(1);
+    const first = await h.allot.getCreditLedger({ customerId: 'acme', paging: { first: 3 } });
+    expect(first.entries).toHaveLength(3);
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const rest = await h.allot.getCreditLedger({
+      customerId: 'acme',
+      paging: { first: 3, after: first.pageInfo.endCursor ?? undefined },
+    });
+    expect(rest.entries).toHaveLength(2);
+    expect(rest.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('announces every balance change', async () => {
+    const events: CreditBalanceUpdatedEvent[] = [];
+    h.allot.addListener('creditBalanceUpdated', (e) => events.push(e));
+    await grant(10);
+    await h.allot.consumeCredits({ ...pool, amount: 3, idempotencyKey: 'e' });
+    expect(events.map((e) => e.currentBalance)).toEqual([10, 7]);
+  });
+
+  it('refuses bad input with typed errors and writes nothing', async () => {
+    expect(await errorCode(grant(0))).toBe('INVALID_INPUT');
+    expect(await errorCode(grant(-5))).toBe('INVALID_INPUT');
+    expect(await errorCode(grant('1e3'))).toBe('INVALID_INPUT');
+    expect(await errorCode(h.allot.grantCredits({ ...pool, currencyId: 'gold', amount: 1, displayName: 'x' }))).toBe(
+      'CURRENCY_NOT_FOUND',
+    );
+    expect(await errorCode(grant(1, { effectiveAt: start + 2 * DAY, expireAt: start + DAY }))).toBe('INVALID_INPUT');
+    expect(await errorCode(h.allot.grantCredits({ ...pool, customerId: 'ghost', amount: 1, displayName: 'x' }))).toBe(
+      'CUSTOMER_NOT_FOUND',
+    );
+    expect(await h.allot.getCreditGrants({ customerId: 'acme' })).toEqual([]);
+    expect(await errorCode(h.allot.getCreditEntitlement({ ...pool, currencyId: 'gold' }))).toBe('CURRENCY_NOT_FOUND');
+  });
+});
