@@ -13,6 +13,9 @@ export const catalog: CatalogInput = {
     { id: 'sso', featureType: 'BOOLEAN' },
     ...Array.from({ length: 7 }, (_, i) => ({ id: `f${i}`, featureType: 'BOOLEAN' as const })),
   ],
+  creditCurrencies: [
+    { currencyId: 'ai-credits', displayName: 'AI credits', units: { singular: 'credit', plural: 'credits' } },
+  ],
   products: [{ id: 'app' }],
   plans: [
     {

@@ -248,6 +248,24 @@ async function durableReportUsage(n: number) {
   });
 }
 
+/** Durable credit consumption on SQLite, one transaction per call, over 1,000 funded pools. */
+async function creditConsumption(n: number) {
+  await withTempDir(async (dir) => {
+    const allot = await engine(sqliteStore({ filename: join(dir, 'bench.db') }), 1000);
+    for (let i = 0; i < 1000; i++)
+      await allot.grantCredits({ customerId: `c${i}`, currencyId: 'ai-credits', amount: 1e9, displayName: 'bench' });
+    await throughput('consumeCredits on SQLite (one transaction per call)', n, (i) =>
+      allot.consumeCredits({
+        customerId: `c${i % 1000}`,
+        currencyId: 'ai-credits',
+        amount: 1,
+        idempotencyKey: `k${i}`,
+      }),
+    );
+    await allot.close();
+  });
+}
+
 /**
  * A fresh process opening a SQLite file that holds `customers` customers and answering its first
  * check: customers load lazily, so only the catalog and the one customer are read.
@@ -293,6 +311,7 @@ await kyselyVersusPrepared(20_000);
 await sqliteChecks(200_000);
 await heapPerWarmCustomer(20_000);
 await durableReportUsage(50_000);
+await creditConsumption(20_000);
 await coldStart(100_000);
 
 const out = join(import.meta.dirname, 'results');
