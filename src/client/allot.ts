@@ -55,7 +55,6 @@ import { effectiveSubscription, isLive, isOpen, isTrialSubscription } from '../c
 import { aggregationOp } from '../core/usage-aggregate.js';
 import { usageHistory, usageSegments } from '../core/usage-history.js';
 import {
-  advancePool,
   balance,
   type CreditPool,
   type CreditPoolChange,
@@ -65,6 +64,7 @@ import {
   voidGrant,
 } from '../credits/credit-pool.js';
 import type { CreditCurrency } from '../credits/credit-schema.js';
+import { poolAt } from '../credits/subscription-credits.js';
 import { AllotError } from '../errors.js';
 import type { Coupon } from '../pricing/coupon-schema.js';
 import { paywall } from '../pricing/paywall.js';
@@ -1953,10 +1953,11 @@ export class Allot {
     const p = parse(creditEntitlementSchema, params, 'getCreditEntitlement');
     const catalog = await this.#ready();
     const currency = requireCreditCurrency(catalog, p.currencyId);
-    this.#requireCustomer(await this.#entry(p.customerId), p.customerId);
+    const state = this.#requireCustomer(await this.#entry(p.customerId), p.customerId);
     const key = { customerId: p.customerId, currencyId: p.currencyId, resourceId: p.resourceId ?? null };
     const now = this.#clock.now();
-    const pool = advancePool(await this.#store.read((r) => r.getCreditPool(key)), now).pool;
+    // Recurring refills and expiries due now count at once; the next write stores them.
+    const pool = poolAt(await this.#store.read((r) => r.getCreditPool(key)), state, catalog, now).pool;
     return creditEntitlementShape(pool, currency, p.options?.requestedUsage ?? 0, now);
   }
 
@@ -2014,7 +2015,7 @@ export class Allot {
     replay?: (prior: unknown, tx: StoreTransaction) => Promise<R>,
   ): Promise<R> {
     return this.#mutate(key.customerId, async (entry, tx, now, catalog) => {
-      this.#requireCustomer(entry, key.customerId);
+      const state = this.#requireCustomer(entry, key.customerId);
       requireCreditCurrency(catalog, key.currencyId);
       const scope = `${CREDITS_SCOPE}:${key.customerId}`;
       if (idempotencyKey !== undefined && replay) {
@@ -2022,7 +2023,7 @@ export class Allot {
         if (prior !== undefined) return { result: await replay(prior, tx) };
       }
       const stored = await tx.getCreditPool(key);
-      const advanced = advancePool(stored, now);
+      const advanced = poolAt(stored, state, catalog, now);
       const changed = change(advanced.pool, now);
       const before = new Set(stored.grants);
       await tx.putCreditGrants(changed.pool.grants.filter((g) => !before.has(g)));

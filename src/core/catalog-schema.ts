@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { creditCurrenciesSchema } from '../credits/credit-schema.js';
+import { creditCurrenciesSchema, creditEntitlementsSchema } from '../credits/credit-schema.js';
 import { couponListSchema } from '../pricing/coupon-schema.js';
 import { priceListSchema } from '../pricing/price-schema.js';
 import {
@@ -140,6 +140,8 @@ const planSchema = z.strictObject({
   prices: priceListSchema.default([]),
   hidden: z.boolean().default(false),
   metadata: metadataSchema.optional(),
+  /** Credits granted every cadence period to a subscriber, per credit currency. */
+  creditEntitlements: creditEntitlementsSchema.optional(),
 });
 
 const addonSchema = z.strictObject({
@@ -151,6 +153,8 @@ const addonSchema = z.strictObject({
   maxQuantity: z.number().int().positive().optional(),
   prices: priceListSchema.default([]),
   metadata: metadataSchema.optional(),
+  /** Credits per cadence period, × quantity (Increment) or replacing the plan's (Override). */
+  creditEntitlements: creditEntitlementsSchema.optional(),
 });
 
 /** The declarative catalog handed to `Allot.initialize`. */

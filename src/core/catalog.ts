@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { CreditCurrency } from '../credits/credit-schema.js';
+import type { CreditCurrency, CreditEntitlement } from '../credits/credit-schema.js';
 import { AllotError } from '../errors.js';
 import type { Coupon } from '../pricing/coupon-schema.js';
 import type { Price } from '../pricing/price-schema.js';
@@ -52,6 +52,8 @@ export interface PlanSnapshot {
   readonly prices: readonly Price[];
   readonly hidden: boolean;
   readonly metadata: Readonly<Record<string, string>>;
+  /** Recurring credits, own and inherited; absent when none, so older versions hash the same. */
+  readonly creditEntitlements?: readonly CreditEntitlement[];
 }
 
 export interface AddonSnapshot {
@@ -63,6 +65,7 @@ export interface AddonSnapshot {
   readonly maxQuantity: number | null;
   readonly prices: readonly Price[];
   readonly metadata: Readonly<Record<string, string>>;
+  readonly creditEntitlements?: readonly CreditEntitlement[];
 }
 
 export interface Versioned {
@@ -204,6 +207,15 @@ function checkReferences(def: CatalogDefinition, issues: Issue[]) {
       if (p.featureId && !features.has(p.featureId))
         issues.push({ path: [...path, 'prices', i, 'featureId'], message: `unknown feature "${p.featureId}"` });
     });
+  const currencies = new Set(def.creditCurrencies.map((c) => c.currencyId));
+  const checkCredits = (credits: readonly { currencyId: string }[] | undefined, path: (string | number)[]) =>
+    credits?.forEach((c, i) => {
+      if (!currencies.has(c.currencyId))
+        issues.push({
+          path: [...path, 'creditEntitlements', i, 'currencyId'],
+          message: `unknown credit currency "${c.currencyId}"`,
+        });
+    });
 
   def.products.forEach((product, i) => {
     const plan = product.downgradePlanId ? plans.get(product.downgradePlanId) : undefined;
@@ -249,6 +261,7 @@ function checkReferences(def: CatalogDefinition, issues: Issue[]) {
         });
     });
     checkPrices(plan.prices, path);
+    checkCredits(plan.creditEntitlements, path);
   });
   def.addons.forEach((addon, i) => {
     noRepeats(
@@ -262,6 +275,7 @@ function checkReferences(def: CatalogDefinition, issues: Issue[]) {
       checkEntitlement(e, features, ['addons', i, 'entitlements', j], issues);
     });
     checkPrices(addon.prices, ['addons', i]);
+    checkCredits(addon.creditEntitlements, ['addons', i]);
   });
   // A basePlan chain must end; walk each one with a visited set.
   def.plans.forEach((plan, i) => {
@@ -280,12 +294,15 @@ function checkReferences(def: CatalogDefinition, issues: Issue[]) {
 function planSnapshot(plan: PlanDefinition, plans: Map<string, PlanDefinition>): PlanSnapshot {
   const own = new Set(plan.entitlements.map((e) => e.featureId));
   const inherited: PlanEntitlement[] = [];
+  const credits = [...(plan.creditEntitlements ?? [])];
   for (let base = plan.basePlanId ? plans.get(plan.basePlanId) : undefined; base; ) {
     for (const e of base.entitlements) {
       if (own.has(e.featureId)) continue;
       own.add(e.featureId);
       inherited.push({ ...presentation(e), ...toEntitlementSpec(e), inherited: true });
     }
+    for (const c of base.creditEntitlements ?? [])
+      if (!credits.some((own) => own.currencyId === c.currencyId)) credits.push(c);
     base = base.basePlanId ? plans.get(base.basePlanId) : undefined;
   }
   return {
@@ -305,6 +322,7 @@ function planSnapshot(plan: PlanDefinition, plans: Map<string, PlanDefinition>):
     prices: plan.prices,
     hidden: plan.hidden,
     metadata: plan.metadata ?? {},
+    ...(credits.length > 0 ? { creditEntitlements: credits } : {}),
   };
 }
 
@@ -326,6 +344,7 @@ function addonSnapshot(addon: AddonDefinition): AddonSnapshot {
     maxQuantity: addon.maxQuantity ?? null,
     prices: addon.prices,
     metadata: addon.metadata ?? {},
+    ...(addon.creditEntitlements?.length ? { creditEntitlements: addon.creditEntitlements } : {}),
   };
 }
 

@@ -152,3 +152,78 @@ describe.each(stores)('credits ($name)', (fixture) => {
     expect(await errorCode(h.allot.getCreditEntitlement({ ...pool, currencyId: 'gold' }))).toBe('CURRENCY_NOT_FOUND');
   });
 });
+
+const recurring = {
+  ...withCredits,
+  plans: withCredits.plans.map((p) =>
+    p.id === 'pro'
+      ? { ...p, creditEntitlements: [{ currencyId: 'ai-credits', amount: '100', cadence: 'MONTH' as const }] }
+      : p.id === 'enterprise'
+        ? {
+            ...p,
+            creditEntitlements: [
+              { currencyId: 'ai-credits', amount: '1000', cadence: 'MONTH' as const, rolloverCap: '50' },
+            ],
+          }
+        : p,
+  ),
+} satisfies CatalogInput;
+
+describe.each(stores)('recurring credits ($name)', (fixture) => {
+  let h: Harness;
+  const pool = { customerId: 'acme', currencyId: 'ai-credits' };
+  const balance = async () => (await h.allot.getCreditEntitlement(pool)).currentBalance;
+  beforeEach(async () => {
+    h = await harness(fixture, { catalog: recurring });
+    await h.allot.provisionCustomer({ customerId: 'acme' });
+  });
+  afterEach(() => h.close());
+
+  it("grants a plan's credits each period from the billing anchor; the unused part expires", async () => {
+    await h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro', skipTrial: true });
+    expect(await balance()).toBe(100);
+    await h.allot.consumeCredits({ ...pool, amount: 30, idempotencyKey: 'u1' });
+    expect(await balance()).toBe(70);
+    h.clock.advance({ months: 1 });
+    expect(await balance()).toBe(100);
+    await h.allot.consumeCredits({ ...pool, amount: 1, idempotencyKey: 'u2' });
+    const { entries } = await h.allot.getCreditLedger({ customerId: 'acme', paging: { first: 100 } });
+    expect(entries.map((e) => [e.eventType, e.amount])).toEqual([
+      ['CREDITS_GRANTED', 100],
+      ['CREDITS_CONSUMED', -30],
+      ['CREDITS_EXPIRED', -70],
+      ['CREDITS_GRANTED', 100],
+      ['CREDITS_CONSUMED', -1],
+    ]);
+  });
+
+  it('inherits credits from the base plan and rolls unused credits over up to the cap', async () => {
+    await h.allot.provisionSubscription({ customerId: 'acme', planId: 'enterprise' });
+    expect(await balance()).toBe(1000);
+    await h.allot.consumeCredits({ ...pool, amount: 900, idempotencyKey: 'big' });
+    h.clock.advance({ months: 1 });
+    expect(await balance()).toBe(1050);
+  });
+
+  it('stops refilling when the subscription ends', async () => {
+    const { subscription } = await h.allot.provisionSubscription({
+      customerId: 'acme',
+      planId: 'pro',
+      skipTrial: true,
+    });
+    await h.allot.cancelSubscription({ subscriptionId: subscription.id });
+    h.clock.advance({ months: 1 });
+    expect(await balance()).toBe(0);
+  });
+
+  it('rejects a credit entitlement in an unknown currency in the catalog', async () => {
+    const broken = {
+      ...recurring,
+      plans: [
+        ...recurring.plans,
+        { id: 'x', productId: 'app', creditEntitlements: [{ currencyId: 'gold', amount: '1', cadence: 'MONTH' }] },
+      ],
+    };
+    expect(await errorCode(h.reopen({ catalog: broken as CatalogInput }))).toBe('INVALID_CATALOG');
+  });
+});
