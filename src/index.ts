@@ -3,6 +3,7 @@
 
 export type {
   AllotOptions,
+  AutoRechargeSettings,
   CancelSubscriptionParams,
   CancelSubscriptionScheduledUpdatesParams,
   CheckAndReportUsageParams,
@@ -38,6 +39,7 @@ export type {
   ReportUsageBulkParams,
   ReportUsageParams,
   RevokePromotionalEntitlementsParams,
+  SaveAutoRechargeParams,
   SubscriptionParams,
   TransferSubscriptionParams,
   UpdateCustomerParams,
@@ -56,6 +58,7 @@ export type { EntitlementFallback } from './client/fallback.js';
 export type {
   AllotEventName,
   AllotEvents,
+  AutoRechargeSkippedEvent,
   CreditBalanceUpdatedEvent,
   EntitlementsUpdatedEvent,
   PackagePublishedEvent,

@@ -841,6 +841,29 @@ export function describeStoreConformance(
         expect(await page({ customerId: 'c2' })).toEqual([]);
       });
 
+      it('keeps automatic recharge settings per customer and currency', async () => {
+        const config = {
+          isEnabled: true,
+          thresholdType: 'CREDIT_AMOUNT' as const,
+          thresholdValue: '10',
+          targetBalance: '100',
+          maxSpendLimit: null,
+          grantExpirationPeriod: 'MONTH' as const,
+        };
+        expect(await store.read((r) => r.getAutoRecharge('c1', 'tokens'))).toBeUndefined();
+        await write((tx) => tx.putAutoRecharge('c1', 'tokens', config));
+        await write((tx) => tx.putAutoRecharge('c1', 'minutes', { ...config, isEnabled: false }));
+        expect(await store.read((r) => r.getAutoRecharge('c1', 'tokens'))).toEqual(config);
+        expect((await store.read((r) => r.getAutoRecharge('c1', 'minutes')))?.isEnabled).toBe(false);
+        await expect(
+          write(async (tx) => {
+            await tx.putAutoRecharge('c1', 'tokens', { ...config, targetBalance: '5' });
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
+        expect(await store.read((r) => r.getAutoRecharge('c1', 'tokens'))).toEqual(config);
+      });
+
       it('a throw rolls back grants, debt and ledger entries', async () => {
         await write((tx) => tx.putCreditGrants([grant('g1')]));
         const failure = new Error('boom');

@@ -54,6 +54,7 @@ import {
 import { effectiveSubscription, isLive, isOpen, isTrialSubscription } from '../core/subscription-state.js';
 import { aggregationOp } from '../core/usage-aggregate.js';
 import { usageHistory, usageSegments } from '../core/usage-history.js';
+import { autoRecharge, autoRechargeGrant, monthlyRechargeSpend } from '../credits/auto-recharge.js';
 import {
   balance,
   type CreditPool,
@@ -63,7 +64,8 @@ import {
   grantCredits as grantCreditsTo,
   voidGrant,
 } from '../credits/credit-pool.js';
-import type { CreditCurrency } from '../credits/credit-schema.js';
+import type { CreditLedgerEntry } from '../credits/credit-records.js';
+import { type AutoRechargeConfig, autoRechargeConfigSchema, type CreditCurrency } from '../credits/credit-schema.js';
 import { poolAt } from '../credits/subscription-credits.js';
 import { AllotError } from '../errors.js';
 import type { Coupon } from '../pricing/coupon-schema.js';
@@ -86,6 +88,7 @@ import { type EntitlementFallback, fallbackEntitlement, fallbackType } from './f
 import {
   activeSubscriptionsSchema,
   allotOptionsSchema,
+  autoRechargeKeySchema,
   cancelScheduledUpdatesSchema,
   cancelSubscriptionSchema,
   checkAndReportUsageSchema,
@@ -113,6 +116,7 @@ import {
   reportUsageBulkSchema,
   reportUsageSchema,
   revokePromotionSchema,
+  saveAutoRechargeSchema,
   subscriptionIdSchema,
   type subscriptionParamsSchema,
   transferSubscriptionSchema,
@@ -122,7 +126,13 @@ import {
   voidCreditGrantSchema,
 } from './input-schemas.js';
 import { KeyedLock } from './keyed-lock.js';
-import { type AllotEventName, type AllotEvents, Listeners, type PackagePublishedEvent } from './listeners.js';
+import {
+  type AllotEventName,
+  type AllotEvents,
+  type AutoRechargeSkippedEvent,
+  Listeners,
+  type PackagePublishedEvent,
+} from './listeners.js';
 import { estimateShape, type PaywallResult, type SubscriptionEstimate, selectionOf } from './pricing-shapes.js';
 import {
   alreadyTrialPlans,
@@ -412,12 +422,38 @@ interface Mutation<T> {
   counters?: readonly WrittenCounter[];
   /** Credit pools written, as they now stand. */
   credits?: readonly CreditPool[];
+  /** Automatic recharges that were due but skipped by the spend limit. */
+  rechargesSkipped?: readonly AutoRechargeSkippedEvent[];
   changedResources?: Iterable<string | null>;
   subscriptions?: readonly SubscriptionRecord[];
 }
 
 const USAGE_SCOPE = 'usage';
 const CREDITS_SCOPE = 'credits';
+
+/** What an automatic recharge check added: the pool after a grant, or a skip to announce. */
+interface Recharge {
+  readonly pool?: CreditPool;
+  readonly entries: readonly CreditLedgerEntry[];
+  readonly skipped?: AutoRechargeSkippedEvent;
+}
+const NO_RECHARGE: Recharge = Object.freeze({ entries: [] });
+
+/** `saveAutomaticRechargeConfiguration`'s input. */
+export type SaveAutoRechargeParams = z.input<typeof saveAutoRechargeSchema>;
+
+/** A customer's automatic recharge for a currency, with the month's recharge spend so far. */
+export interface AutoRechargeSettings {
+  customerId: string;
+  currencyId: string;
+  isEnabled: boolean;
+  thresholdType: 'CREDIT_AMOUNT' | 'DOLLAR_AMOUNT';
+  thresholdValue: number;
+  targetBalance: number;
+  maxSpendLimit: number | null;
+  grantExpirationPeriod: 'MONTH' | 'YEAR' | null;
+  currentMonthlySpend: number;
+}
 
 /** What a consumption stores for idempotent replays: amounts as decimal strings, the instant as epoch ms. */
 interface ConsumptionRecord {
@@ -812,6 +848,7 @@ export class Allot {
           totalConsumed: Number(b.totalConsumed),
         });
       }
+    for (const skipped of mutation.rechargesSkipped ?? []) this.#listeners.emit('autoRechargeSkipped', skipped);
     if (mutation.counters && this.#listeners.has('usageUpdated') && entry.state) {
       for (const { resourceId, featureId } of mutation.counters) {
         const entitlement = this.#evaluate(entry, resourceId, featureId, 'METERED', NO_OPTIONS, now);
@@ -1931,6 +1968,7 @@ export class Allot {
         return { ...change, result, record: result };
       },
       async (prior) => prior as ConsumptionRecord,
+      true,
     );
     const credit = {
       currencyId: key.currencyId,
@@ -2013,6 +2051,7 @@ export class Allot {
     idempotencyKey: string | undefined,
     change: (pool: CreditPool, now: number) => CreditPoolChange & { result: R; record: unknown },
     replay?: (prior: unknown, tx: StoreTransaction) => Promise<R>,
+    recharge = false,
   ): Promise<R> {
     return this.#mutate(key.customerId, async (entry, tx, now, catalog) => {
       const state = this.#requireCustomer(entry, key.customerId);
@@ -2025,13 +2064,130 @@ export class Allot {
       const stored = await tx.getCreditPool(key);
       const advanced = poolAt(stored, state, catalog, now);
       const changed = change(advanced.pool, now);
+      const recharged = recharge ? await this.#recharge(tx, changed.pool, catalog, now) : NO_RECHARGE;
+      const final = recharged.pool ?? changed.pool;
       const before = new Set(stored.grants);
-      await tx.putCreditGrants(changed.pool.grants.filter((g) => !before.has(g)));
-      if (changed.pool.debt !== stored.debt) await tx.putCreditDebt(key, changed.pool.debt);
-      await tx.appendCreditLedger([...advanced.entries, ...changed.entries]);
+      await tx.putCreditGrants(final.grants.filter((g) => !before.has(g)));
+      if (final.debt !== stored.debt) await tx.putCreditDebt(key, final.debt);
+      await tx.appendCreditLedger([...advanced.entries, ...changed.entries, ...recharged.entries]);
       if (idempotencyKey !== undefined) await tx.putIdempotencyResult(scope, idempotencyKey, changed.record, now);
-      return { result: changed.result, credits: [changed.pool] };
+      return {
+        result: changed.result,
+        credits: [final],
+        ...(recharged.skipped ? { rechargesSkipped: [recharged.skipped] } : {}),
+      };
     });
+  }
+
+  /**
+   * After a consumption from a customer-wide pool: when its balance fell below the customer's
+   * automatic recharge threshold, a PAID grant bringing it to the target, priced at the currency's
+   * unit cost; skipped (and announced) when the month's recharges would pass the spend limit.
+   */
+  async #recharge(tx: StoreTransaction, pool: CreditPool, catalog: Catalog, now: number): Promise<Recharge> {
+    if (pool.resourceId !== null) return NO_RECHARGE;
+    const config = await tx.getAutoRecharge(pool.customerId, pool.currencyId);
+    if (!config?.isEnabled) return NO_RECHARGE;
+    const unitCost = catalog.creditCurrencies.get(pool.currencyId)?.unitCost ?? null;
+    const grants = await tx.listCreditGrants({
+      customerId: pool.customerId,
+      currencyId: pool.currencyId,
+      resourceId: null,
+    });
+    const decision = autoRecharge(config, {
+      currentBalance: balance(pool, now).currentBalance,
+      unitCost,
+      monthlySpend: unitCost ? monthlyRechargeSpend(grants, now, unitCost.currency) : '0',
+      now,
+    });
+    if (decision === null) return NO_RECHARGE;
+    if ('skipped' in decision)
+      return {
+        entries: [],
+        skipped: {
+          customerId: pool.customerId,
+          currencyId: pool.currencyId,
+          reason: decision.skipped,
+          amount: Number(decision.amount),
+          cost: { amount: Number(decision.cost.amount), currency: decision.cost.currency },
+          monthlySpend: Number(decision.monthlySpend),
+          maxSpendLimit: Number(decision.maxSpendLimit),
+        },
+      };
+    const granted = grantCreditsTo(pool, autoRechargeGrant(`recharge-${randomHex(16)}`, decision.grant), now);
+    return { pool: granted.pool, entries: granted.entries };
+  }
+
+  /**
+   * Saves a customer's automatic recharge for a credit currency: when a consumption leaves the
+   * balance below `thresholdValue` (credits, or money at the unit cost for DOLLAR_AMOUNT), a PAID
+   * grant tops it up to `targetBalance`, unless the calendar month's recharges would pass
+   * `maxSpendLimit` (null: no limit).
+   */
+  async saveAutomaticRechargeConfiguration(params: SaveAutoRechargeParams): Promise<AutoRechargeSettings> {
+    const {
+      customerId,
+      currencyId,
+      config: input,
+    } = parse(saveAutoRechargeSchema, params, 'saveAutomaticRechargeConfiguration');
+    const config = parse(autoRechargeConfigSchema, input, 'saveAutomaticRechargeConfiguration');
+    return this.#mutate(customerId, async (entry, tx, now, catalog) => {
+      this.#requireCustomer(entry, customerId);
+      const currency = requireCreditCurrency(catalog, currencyId);
+      if ((config.thresholdType === 'DOLLAR_AMOUNT' || config.maxSpendLimit !== null) && !currency.unitCost)
+        throw new AllotError(
+          'INVALID_INPUT',
+          `credit currency "${currencyId}" has no unitCost to price recharges with`,
+          {
+            details: { currencyId },
+          },
+        );
+      await tx.putAutoRecharge(customerId, currencyId, config);
+      return { result: await this.#autoRechargeSettings(tx, customerId, currencyId, config, catalog, now) };
+    });
+  }
+
+  /** `saveAutomaticRechargeConfiguration` by its other name. */
+  saveAutoRechargeSettings(params: SaveAutoRechargeParams): Promise<AutoRechargeSettings> {
+    return this.saveAutomaticRechargeConfiguration(params);
+  }
+
+  /** A customer's automatic recharge for a currency with this month's spend so far, or null if never saved. */
+  async getAutomaticRechargeConfiguration(params: {
+    customerId: string;
+    currencyId: string;
+  }): Promise<AutoRechargeSettings | null> {
+    const { customerId, currencyId } = parse(autoRechargeKeySchema, params, 'getAutomaticRechargeConfiguration');
+    const catalog = await this.#ready();
+    requireCreditCurrency(catalog, currencyId);
+    const now = this.#clock.now();
+    return this.#store.read(async (r) => {
+      const config = await r.getAutoRecharge(customerId, currencyId);
+      return config ? this.#autoRechargeSettings(r, customerId, currencyId, config, catalog, now) : null;
+    });
+  }
+
+  async #autoRechargeSettings(
+    reader: StoreReader,
+    customerId: string,
+    currencyId: string,
+    config: AutoRechargeConfig,
+    catalog: Catalog,
+    now: number,
+  ): Promise<AutoRechargeSettings> {
+    const unitCost = catalog.creditCurrencies.get(currencyId)?.unitCost;
+    const grants = unitCost ? await reader.listCreditGrants({ customerId, currencyId, resourceId: null }) : [];
+    return {
+      customerId,
+      currencyId,
+      isEnabled: config.isEnabled,
+      thresholdType: config.thresholdType,
+      thresholdValue: Number(config.thresholdValue),
+      targetBalance: Number(config.targetBalance),
+      maxSpendLimit: config.maxSpendLimit === null ? null : Number(config.maxSpendLimit),
+      grantExpirationPeriod: config.grantExpirationPeriod,
+      currentMonthlySpend: unitCost ? Number(monthlyRechargeSpend(grants, now, unitCost.currency)) : 0,
+    };
   }
 
   // ───────────────────────────────────────── pricing ─────────────────────────────────────────

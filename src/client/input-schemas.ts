@@ -216,7 +216,14 @@ export const allotOptionsSchema = z.strictObject({
 });
 
 export const listenerSchema = z.tuple([
-  z.enum(['entitlementsUpdated', 'usageUpdated', 'subscriptionUpdated', 'packagePublished', 'creditBalanceUpdated']),
+  z.enum([
+    'entitlementsUpdated',
+    'usageUpdated',
+    'subscriptionUpdated',
+    'packagePublished',
+    'creditBalanceUpdated',
+    'autoRechargeSkipped',
+  ]),
   z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'a listener must be a function'),
 ]);
 
@@ -396,3 +403,18 @@ export const creditLedgerSchema = z.strictObject({
     })
     .optional(),
 });
+
+export const saveAutoRechargeSchema = z
+  .strictObject({
+    customerId: id,
+    currencyId: id,
+    isEnabled: z.boolean(),
+    thresholdType: z.enum(['CREDIT_AMOUNT', 'DOLLAR_AMOUNT']),
+    thresholdValue: z.union([z.number().finite().nonnegative(), z.string()]),
+    targetBalance: z.union([z.number().finite().positive(), z.string()]),
+    maxSpendLimit: z.union([z.number().finite().nonnegative(), z.string()]).nullish(),
+    grantExpirationPeriod: z.enum(['MONTH', 'YEAR']).nullish(),
+  })
+  .transform(({ customerId, currencyId, ...config }) => ({ customerId, currencyId, config }));
+
+export const autoRechargeKeySchema = z.strictObject({ customerId: id, currencyId: id });

@@ -48,6 +48,18 @@ export interface CreditBalanceUpdatedEvent {
   totalConsumed: number;
 }
 
+/** An automatic recharge was due but skipped: it would have taken the month's spend past its limit. */
+export interface AutoRechargeSkippedEvent {
+  customerId: string;
+  currencyId: string;
+  reason: 'SPEND_LIMIT';
+  /** The credits and cost the recharge would have bought. */
+  amount: number;
+  cost: { amount: number; currency: string };
+  monthlySpend: number;
+  maxSpendLimit: number;
+}
+
 /** Events and their payloads; every one is emitted after its transaction commits. */
 export interface AllotEvents {
   entitlementsUpdated: (event: EntitlementsUpdatedEvent) => void;
@@ -55,6 +67,7 @@ export interface AllotEvents {
   subscriptionUpdated: (event: SubscriptionUpdatedEvent) => void;
   packagePublished: (event: PackagePublishedEvent) => void;
   creditBalanceUpdated: (event: CreditBalanceUpdatedEvent) => void;
+  autoRechargeSkipped: (event: AutoRechargeSkippedEvent) => void;
 }
 
 /** The events `addListener` takes. */
@@ -68,6 +81,7 @@ export class Listeners {
     subscriptionUpdated: new Set(),
     packagePublished: new Set(),
     creditBalanceUpdated: new Set(),
+    autoRechargeSkipped: new Set(),
   };
 
   add<K extends AllotEventName>(event: K, listener: AllotEvents[K]): void {

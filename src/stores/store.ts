@@ -9,6 +9,7 @@ import type {
 import type { UsageAggregate, UsageOp } from '../core/usage-aggregate.js';
 import type { CreditPool, CreditPoolKey } from '../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../credits/credit-records.js';
+import type { AutoRechargeConfig } from '../credits/credit-schema.js';
 
 /** What a backend can do; the façade adapts to these instead of probing the store. */
 export interface StoreCapabilities {
@@ -123,6 +124,8 @@ export interface StoreReader {
   /** Grants, open or not, oldest first (then by id). */
   listCreditGrants(query: CreditGrantQuery): Promise<CreditGrantRecord[]>;
   listCreditLedger(query: CreditLedgerQuery): Promise<CreditLedgerRow[]>;
+  /** A customer's automatic recharge settings for a currency, if saved. */
+  getAutoRecharge(customerId: string, currencyId: string): Promise<AutoRechargeConfig | undefined>;
   /**
    * Which customers were changed by commits since `seq` (0: since the beginning). Only stores
    * shared across processes implement it; readable inside a transaction, so a write can catch up
@@ -150,6 +153,7 @@ export interface StoreTransaction extends StoreReader {
   putCreditDebt(key: CreditPoolKey, debt: string): Promise<void>;
   /** Appends ledger entries, in order; the ledger is never rewritten. */
   appendCreditLedger(entries: readonly CreditLedgerEntry[]): Promise<void>;
+  putAutoRecharge(customerId: string, currencyId: string, config: AutoRechargeConfig): Promise<void>;
   /**
    * Forgets usage entries that happened, and raw events that arrived, before `before`;
    * aggregates are untouched. Returns how many went.

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CatalogInput, CreditBalanceUpdatedEvent } from '../../src/index.js';
+import type { AutoRechargeSkippedEvent, CatalogInput, CreditBalanceUpdatedEvent } from '../../src/index.js';
 import { catalog, errorCode, type Harness, harness, START, stores } from '../helpers/fixtures.js';
 
 const withCredits = {
@@ -11,6 +11,7 @@ const withCredits = {
       units: { singular: 'credit', plural: 'credits' },
       unitCost: { amount: '0.01', currency: 'USD' },
     },
+    { currencyId: 'points', displayName: 'Points', units: { singular: 'point', plural: 'points' } },
   ],
 } satisfies CatalogInput;
 
@@ -225,5 +226,84 @@ describe.each(stores)('recurring credits ($name)', (fixture) => {
       ],
     };
     expect(await errorCode(h.reopen({ catalog: broken as CatalogInput }))).toBe('INVALID_CATALOG');
+  });
+});
+
+describe.each(stores)('automatic recharge ($name)', (fixture) => {
+  let h: Harness;
+  const pool = { customerId: 'acme', currencyId: 'ai-credits' };
+  const balance = async () => (await h.allot.getCreditEntitlement(pool)).currentBalance;
+  const consume = (amount: number, key: string) => h.allot.consumeCredits({ ...pool, amount, idempotencyKey: key });
+  const settings = {
+    ...pool,
+    isEnabled: true,
+    thresholdType: 'CREDIT_AMOUNT',
+    thresholdValue: 10,
+    targetBalance: 100,
+  } as const;
+  beforeEach(async () => {
+    h = await harness(fixture, { catalog: withCredits });
+    await h.allot.provisionCustomer({ customerId: 'acme' });
+    await h.allot.grantCredits({ ...pool, amount: 20, displayName: 'Starter' });
+  });
+  afterEach(() => h.close());
+
+  it('tops the pool up to the target in the same transaction when a consumption falls below the threshold', async () => {
+    expect(await h.allot.getAutomaticRechargeConfiguration(pool)).toBeNull();
+    const saved = await h.allot.saveAutomaticRechargeConfiguration(settings);
+    expect(saved).toMatchObject({
+      isEnabled: true,
+      thresholdValue: 10,
+      targetBalance: 100,
+      maxSpendLimit: null,
+      currentMonthlySpend: 0,
+    });
+    await consume(5, 'a'); // 15 left: above the threshold
+    expect(await balance()).toBe(15);
+    await consume(10, 'b'); // 5 left: below, so 95 more
+    expect(await balance()).toBe(100);
+    const recharge = (await h.allot.getCreditGrants({ customerId: 'acme' })).find(
+      (g) => g.displayName === 'Automatic recharge',
+    );
+    expect(recharge).toMatchObject({ grantType: 'PAID', amount: 95, cost: { amount: 0.95, currency: 'USD' } });
+    expect((await h.allot.getAutomaticRechargeConfiguration(pool))?.currentMonthlySpend).toBe(0.95);
+  });
+
+  it("skips a recharge that would pass the month's spend limit, and says so", async () => {
+    const skipped: AutoRechargeSkippedEvent[] = [];
+    h.allot.addListener('autoRechargeSkipped', (e) => skipped.push(e));
+    await h.allot.saveAutoRechargeSettings({ ...settings, maxSpendLimit: 1 });
+    await consume(15, 'a'); // recharge 95 credits for 0.95
+    await consume(95, 'b'); // another 95 would make 1.90 this month
+    expect(await balance()).toBe(5);
+    expect(skipped).toEqual([
+      {
+        customerId: 'acme',
+        currencyId: 'ai-credits',
+        reason: 'SPEND_LIMIT',
+        amount: 95,
+        cost: { amount: 0.95, currency: 'USD' },
+        monthlySpend: 0.95,
+        maxSpendLimit: 1,
+      },
+    ]);
+    h.clock.advance({ months: 1 });
+    await consume(1, 'c'); // a new month: the limit starts over
+    expect(await balance()).toBe(100);
+  });
+
+  it('refuses settings it could not honour', async () => {
+    expect(await errorCode(h.allot.saveAutomaticRechargeConfiguration({ ...settings, targetBalance: 10 }))).toBe(
+      'INVALID_INPUT',
+    );
+    expect(
+      await errorCode(
+        h.allot.saveAutomaticRechargeConfiguration({ ...settings, currencyId: 'points', maxSpendLimit: 5 }),
+      ),
+    ).toBe('INVALID_INPUT');
+    expect(await errorCode(h.allot.saveAutomaticRechargeConfiguration({ ...settings, currencyId: 'gold' }))).toBe(
+      'CURRENCY_NOT_FOUND',
+    );
+    expect(await h.allot.getAutomaticRechargeConfiguration(pool)).toBeNull();
   });
 });

@@ -9,6 +9,7 @@ import type {
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
 import { type CreditPool, type CreditPoolKey, creditPoolKey } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
+import type { AutoRechargeConfig } from '../../credits/credit-schema.js';
 import { createMutex } from '../mutex.js';
 import {
   type CreditGrantQuery,
@@ -67,6 +68,8 @@ interface Tables {
   /** Ledger rows per customer, in the order written; `seq` counts across all of them. */
   readonly creditLedger: Map<string, CreditLedgerRow[]>;
   readonly ledgerSeq: { last: number };
+  /** Automatic recharge settings by [customer, currency]. */
+  readonly autoRecharge: Map<string, AutoRechargeConfig>;
 }
 
 const byId = (row: { readonly id: string }) => row.id;
@@ -90,6 +93,7 @@ function createTables(): Tables {
     creditDebts: new Map(),
     creditLedger: new Map(),
     ledgerSeq: { last: 0 },
+    autoRecharge: new Map(),
   };
 }
 
@@ -240,6 +244,10 @@ class MemoryReader implements StoreReader {
     return this.tables.creditGrants.get(grantId);
   }
 
+  async getAutoRecharge(customerId: string, currencyId: string): Promise<AutoRechargeConfig | undefined> {
+    return this.tables.autoRecharge.get(JSON.stringify([customerId, currencyId]));
+  }
+
   async listCreditGrants(query: CreditGrantQuery): Promise<CreditGrantRecord[]> {
     return this.tables.creditGrants
       .ownedBy(query.customerId)
@@ -360,6 +368,14 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
     const before = debts.get(id);
     debts.set(id, debt);
     this.#undo.push(() => (before === undefined ? debts.delete(id) : debts.set(id, before)));
+  }
+
+  async putAutoRecharge(customerId: string, currencyId: string, config: AutoRechargeConfig): Promise<void> {
+    const settings = this.tables.autoRecharge;
+    const id = JSON.stringify([customerId, currencyId]);
+    const before = settings.get(id);
+    settings.set(id, config);
+    this.#undo.push(() => (before === undefined ? settings.delete(id) : settings.set(id, before)));
   }
 
   async appendCreditLedger(entries: readonly CreditLedgerEntry[]): Promise<void> {

@@ -21,6 +21,7 @@ import type {
   CreditGrantsTable,
   CreditLedgerTable,
   CreditPoolsTable,
+  CreditSettingsTable,
   CustomersTable,
   Database,
   EventsTable,
@@ -271,6 +272,22 @@ export function selectCreditLedger(db: Db, p: { customerId: string; afterSeq: nu
     .where('seq', '>', p.afterSeq)
     .orderBy('seq')
     .limit(p.limit);
+}
+
+/** A customer's automatic recharge settings for a currency. */
+export function selectAutoRecharge(db: Db, p: { customerId: string; currencyId: string }) {
+  return db
+    .selectFrom('credit_settings')
+    .select('auto_recharge')
+    .where('customer_id', '=', p.customerId)
+    .where('currency_id', '=', p.currencyId);
+}
+
+export function upsertAutoRecharge(db: Db, row: CreditSettingsTable) {
+  return db
+    .insertInto('credit_settings')
+    .values(row)
+    .onConflict((oc) => oc.columns(['customer_id', 'currency_id']).doUpdateSet({ auto_recharge: row.auto_recharge }));
 }
 
 // ---- journal: usage entries not yet folded, and the change feed ----

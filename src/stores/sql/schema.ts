@@ -15,6 +15,7 @@ export interface Database {
   credit_grants: CreditGrantsTable;
   credit_pools: CreditPoolsTable;
   credit_ledger: CreditLedgerTable;
+  credit_settings: CreditSettingsTable;
   idempotency: IdempotencyTable;
   package_versions: PackageVersionsTable;
   schema_migrations: SchemaMigrationsTable;
@@ -188,6 +189,13 @@ export interface CreditLedgerTable {
   resource_id: string;
   event_type: string;
   entry: string;
+}
+
+/** A customer's automatic recharge settings per credit currency, as JSON. */
+export interface CreditSettingsTable {
+  customer_id: string;
+  currency_id: string;
+  auto_recharge: string;
 }
 
 /** Named integers the store keeps about itself: the journal's fold position, feed floor and fractional flag. */

@@ -220,6 +220,13 @@ const sqliteMigrations: readonly SqliteMigration[] = [
         .addColumn('entry', 'text', (c) => c.notNull()),
       db.schema.createIndex('credit_ledger_customer').on('credit_ledger').columns(['customer_id', 'seq']),
       db.schema
+        .createTable('credit_settings')
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('currency_id', 'text', (c) => c.notNull())
+        .addColumn('auto_recharge', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('credit_settings_pk', ['customer_id', 'currency_id'])
+        .modifyEnd(sql`without rowid`),
+      db.schema
         .createTable('store_state')
         .addColumn('name', 'text', (c) => c.primaryKey().notNull())
         .addColumn('value', 'integer', (c) => c.notNull())

@@ -240,6 +240,8 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       entry: true,
     }),
     selectCreditLedger: prepare(q.selectCreditLedger, { customerId: true, afterSeq: true, limit: true }),
+    selectAutoRecharge: prepare(q.selectAutoRecharge, { customerId: true, currencyId: true }),
+    upsertAutoRecharge: prepare(q.upsertAutoRecharge, { customer_id: true, currency_id: true, auto_recharge: true }),
     upsertStoreState: prepare(q.upsertStoreState, { name: true, value: true }),
     selectIdempotencyResult: prepare(q.selectIdempotencyResult, { scope: true, key: true }),
     insertIdempotencyResult: prepare(q.insertIdempotencyResult, {

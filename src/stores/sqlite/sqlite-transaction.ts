@@ -8,6 +8,7 @@ import type {
 import type { UsageAggregate } from '../../core/usage-aggregate.js';
 import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../../credits/credit-records.js';
+import type { AutoRechargeConfig } from '../../credits/credit-schema.js';
 import {
   creditGrantToRow,
   creditLedgerToRow,
@@ -144,6 +145,11 @@ export class SqliteReader implements StoreReader {
     return row && rowToCreditGrant(row);
   }
 
+  async getAutoRecharge(customerId: string, currencyId: string): Promise<AutoRechargeConfig | undefined> {
+    const row = this.q.selectAutoRecharge.get({ customerId, currencyId });
+    return row && (JSON.parse(row.auto_recharge) as AutoRechargeConfig);
+  }
+
   async listCreditGrants(query: CreditGrantQuery): Promise<CreditGrantRecord[]> {
     return this.q.selectCustomerCreditGrants
       .all({ customerId: query.customerId })
@@ -241,6 +247,15 @@ export class SqliteTransaction extends SqliteReader implements StoreTransaction 
       debt,
     });
     this.touched.add(key.customerId);
+  }
+
+  async putAutoRecharge(customerId: string, currencyId: string, config: AutoRechargeConfig): Promise<void> {
+    this.q.upsertAutoRecharge.run({
+      customer_id: customerId,
+      currency_id: currencyId,
+      auto_recharge: JSON.stringify(config),
+    });
+    this.touched.add(customerId);
   }
 
   async appendCreditLedger(entries: readonly CreditLedgerEntry[]): Promise<void> {
