@@ -9,7 +9,7 @@ import {
   versionCatalog,
   withStoredVersions,
 } from '../core/catalog.js';
-import type { CatalogInput } from '../core/catalog-schema.js';
+import type { CatalogInput, FeatureDefinition } from '../core/catalog-schema.js';
 import type { CustomerEntitlements } from '../core/effective-entitlements.js';
 import type {
   BooleanEntitlement,
@@ -927,14 +927,15 @@ export class Allot {
     const p = plainCheck(params) ? params : (parse(entitlementCheckSchema, params, method) as EntitlementCheckParams);
     try {
       // A warm customer is answered without awaiting anything.
-      const now = this.#clock.now();
+      let now = this.#clock.now();
       let entry =
         this.#catalog && !this.#closed && !this.#foreignChanged() ? this.#cached(p.customerId, now) : undefined;
       if (!entry) {
         await this.#ready();
         entry = await this.#entry(p.customerId);
+        now = this.#clock.now(); // time passed while loading
       }
-      return this.#answer(entry, p, type, this.#clock.now());
+      return this.#answer(entry, p, type, now);
     } catch (error) {
       // Checks never throw for a store failure: they answer from the fallback (DESIGN §6).
       this.#fellBack(error);
@@ -1649,15 +1650,7 @@ export class Allot {
 
   /** A feature that takes reported usage: metered, and counted from reports rather than events. */
   #reportableFeature(catalog: Catalog, featureId: string): void {
-    const feature = catalog.features.get(featureId);
-    if (!feature)
-      throw new AllotError('FEATURE_NOT_FOUND', `feature "${featureId}" is not in the catalog`, {
-        details: { featureId },
-      });
-    if (feature.meterType === 'None')
-      throw new AllotError('FEATURE_NOT_METERED', `feature "${featureId}" is not metered; usage cannot be reported`, {
-        details: { featureId },
-      });
+    const feature = meteredFeature(catalog, featureId);
     if (feature.meter)
       throw new AllotError(
         'INVALID_OPERATION',
@@ -1724,15 +1717,7 @@ export class Allot {
       throw new AllotError('INVALID_INPUT', 'getUsageHistory: startDate must be before endDate', {
         details: { startDate: p.startDate, endDate: to },
       });
-    const feature = catalog.features.get(p.featureId);
-    if (!feature)
-      throw new AllotError('FEATURE_NOT_FOUND', `feature "${p.featureId}" is not in the catalog`, {
-        details: { featureId: p.featureId },
-      });
-    if (feature.meterType === 'None')
-      throw new AllotError('FEATURE_NOT_METERED', `feature "${p.featureId}" is not metered`, {
-        details: { featureId: p.featureId },
-      });
+    const feature = meteredFeature(catalog, p.featureId);
     const entry = await this.#entry(p.customerId);
     const state = this.#requireCustomer(entry, p.customerId, { allowArchived: true });
     const resourceId = p.resourceId ?? null;
@@ -2388,6 +2373,18 @@ export class Allot {
 }
 
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** A metered feature of the catalog: FEATURE_NOT_FOUND or FEATURE_NOT_METERED otherwise. */
+function meteredFeature(catalog: Catalog, featureId: string): FeatureDefinition {
+  const feature = catalog.features.get(featureId);
+  if (!feature)
+    throw new AllotError('FEATURE_NOT_FOUND', `feature "${featureId}" is not in the catalog`, {
+      details: { featureId },
+    });
+  if (feature.meterType === 'None')
+    throw new AllotError('FEATURE_NOT_METERED', `feature "${featureId}" is not metered`, { details: { featureId } });
+  return feature;
+}
 
 /** A credit currency of the catalog. */
 function requireCreditCurrency(catalog: Catalog, currencyId: string): CreditCurrency {

@@ -93,7 +93,7 @@ export interface UsageHistoryResult {
 }
 
 /** Point spacing for a range: minutes up to a day, hours up to 60 days, days beyond. */
-export function historyBucket(from: number, to: number): number {
+function historyBucket(from: number, to: number): number {
   const span = to - from;
   if (span <= 86_400_000) return 60_000;
   if (span <= 60 * 86_400_000) return 3_600_000;

@@ -39,9 +39,6 @@ export const CreditLedgerEventType = {
 } as const;
 export type CreditLedgerEventType = (typeof CreditLedgerEventType)[keyof typeof CreditLedgerEventType];
 
-/** Ledger event types that record usage: their negated sum is the credits a customer consumed. */
-export const CONSUMPTION_EVENT_TYPES: readonly CreditLedgerEventType[] = ['CREDITS_CONSUMED', 'DEBT_CREATED'];
-
 /** A money amount as records carry it: a decimal string in whole currency units and an ISO 4217 code. */
 export interface CreditMoney {
   readonly amount: string;

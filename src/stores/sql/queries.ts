@@ -2,7 +2,7 @@
 // run the same statements. Builders only pass their parameters through: the SQLite store compiles
 // them once with marker values, so any conversion (null resource ids, JSON, booleans) belongs in
 // the row mappers at the bottom of this file, never inside a builder.
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { PromotionalEntitlementPeriod, SubscriptionCancelReason, TrialEndBehavior } from '../../core/enums.js';
 import type { Dimensions } from '../../core/meters.js';
 import type {
@@ -292,6 +292,17 @@ export function upsertAutoRecharge(db: Db, row: CreditSettingsTable) {
 
 // ---- journal: usage entries not yet folded, and the change feed ----
 
+/** A range of journal positions, `(afterSeq, throughSeq]`. */
+export interface JournalRange {
+  afterSeq: number;
+  throughSeq: number;
+}
+
+/** The usage entries (rows with a feature; the others only mark a changed customer) in a range. */
+function entriesIn(eb: ExpressionBuilder<Database, 'journal'>, p: JournalRange) {
+  return eb.and([eb('seq', '>', p.afterSeq), eb('seq', '<=', p.throughSeq), eb('feature_id', 'is not', null)]);
+}
+
 /** Appends a usage entry. */
 export function insertJournalEntry(db: Db, row: Omit<JournalTable, 'seq' | 'folded'>) {
   return db.insertInto('journal').values(row);
@@ -318,14 +329,12 @@ export function selectChangedCustomers(db: Db, p: { afterSeq: number; origin: st
 }
 
 /** Whether any entry in `(afterSeq, throughSeq]` needs more than a sum: a SET, a MAX / MIN / AVG, a negative or fractional amount. */
-export function selectJournalComplexEntry(db: Db, p: { afterSeq: number; throughSeq: number }) {
+export function selectJournalComplexEntry(db: Db, p: JournalRange) {
   return (
     db
       .selectFrom('journal')
       .select('seq')
-      .where('seq', '>', p.afterSeq)
-      .where('seq', '<=', p.throughSeq)
-      .where('feature_id', 'is not', null)
+      .where((eb) => entriesIn(eb, p))
       // A fraction too: SQL's sum() rounds differently from adding one entry at a time.
       .where((eb) =>
         eb.or([eb('op', '<>', 'add'), eb('amount', '<', 0), eb('amount', '<>', eb.fn<number>('round', ['amount']))]),
@@ -338,7 +347,7 @@ export function selectJournalComplexEntry(db: Db, p: { afterSeq: number; through
  * Folds entries that only add non-negative amounts, in one statement: per window, the sum and
  * the count add to the counter (no floor can apply to a sum of non-negative amounts).
  */
-export function foldJournalSums(db: Db, p: { afterSeq: number; throughSeq: number }) {
+export function foldJournalSums(db: Db, p: JournalRange) {
   return db
     .insertInto('usage_counters')
     .columns([
@@ -366,9 +375,7 @@ export function foldJournalSums(db: Db, p: { afterSeq: number; throughSeq: numbe
           eb.fn.countAll<number>().as('count'),
           eb.fn.coalesce(eb.fn.max('at'), eb.val(0)).as('updated_at'),
         ])
-        .where('seq', '>', p.afterSeq)
-        .where('seq', '<=', p.throughSeq)
-        .where('feature_id', 'is not', null)
+        .where((eb) => entriesIn(eb, p))
         .groupBy(['customer_id', 'resource_id', 'feature_id', 'window_key']),
     )
     .onConflict((oc) =>
@@ -384,28 +391,24 @@ export function foldJournalSums(db: Db, p: { afterSeq: number; throughSeq: numbe
 }
 
 /** Usage entries in `(afterSeq, throughSeq]`, in log order: what a fold of anything but sums reads. */
-export function selectJournalEntries(db: Db, p: { afterSeq: number; throughSeq: number }) {
+export function selectJournalEntries(db: Db, p: JournalRange) {
   return db
     .selectFrom('journal')
     .selectAll()
-    .where('seq', '>', p.afterSeq)
-    .where('seq', '<=', p.throughSeq)
-    .where('feature_id', 'is not', null)
+    .where((eb) => entriesIn(eb, p))
     .orderBy('seq');
 }
 
 /** Marks entries folded, which adds them to the history index. */
-export function markJournalFolded(db: Db, p: { afterSeq: number; throughSeq: number }) {
+export function markJournalFolded(db: Db, p: JournalRange) {
   return db
     .updateTable('journal')
     .set({ folded: 1 })
-    .where('seq', '>', p.afterSeq)
-    .where('seq', '<=', p.throughSeq)
-    .where('feature_id', 'is not', null);
+    .where((eb) => entriesIn(eb, p));
 }
 
 /** Forgets change-only rows (not usage entries) in `(afterSeq, throughSeq]`. */
-export function deleteJournalChanges(db: Db, p: { afterSeq: number; throughSeq: number }) {
+export function deleteJournalChanges(db: Db, p: JournalRange) {
   return db
     .deleteFrom('journal')
     .where('seq', '>', p.afterSeq)

@@ -10,7 +10,7 @@ import type { ChangeSet, UsageEntry, UsageEntryQuery, UsageWindowKey } from '../
 import type { SqliteStatements } from './sqlite-statements.js';
 
 /** Unfolded entries that trigger a fold. Readers scan at most about this many rows per customer load. */
-export const FOLD_AT = 2048;
+const FOLD_AT = 2048;
 /** Change-only rows kept for processes reading the feed; one further behind reloads every cached customer. */
 const CHANGES_KEPT = 10_000;
 /** Change rows pruned at once, so pruning runs once per this many commits rather than at every one. */
@@ -120,7 +120,7 @@ export function maintainJournal(q: SqliteStatements): void {
 }
 
 /** Folds every waiting entry, so the history index holds them all (before pruning it). */
-export function foldAll(q: SqliteStatements): void {
+function foldAll(q: SqliteStatements): void {
   const last = q.selectJournalLast.get({})?.seq ?? 0;
   const { folded, fractional } = positions(q);
   if (last > folded) fold(q, folded, last, fractional);
