@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CustomerRecord, SubscriptionRecord } from '../src/core/records.js';
+import type { CreditLedgerEntry } from '../src/credits/credit-records.js';
 import { AllotError } from '../src/errors.js';
 import { sqliteStore } from '../src/stores/sqlite/index.js';
 import type { Store, UsageEntry } from '../src/stores/store.js';
@@ -96,7 +97,41 @@ describe('sqlite store', () => {
     expect(raw(filename).prepare('select version from schema_migrations').all()).toEqual([
       { version: 1 },
       { version: 2 },
+      { version: 3 },
     ]);
+  });
+
+  it('migration 3 backfills the instants and dimension keys of ledger entries written before it', async () => {
+    const filename = tempFile();
+    const entry = (id: string, at: number, eventType: CreditLedgerEntry['eventType']): CreditLedgerEntry => ({
+      id,
+      customerId: 'c1',
+      currencyId: 'tokens',
+      resourceId: null,
+      grantId: 'g1',
+      eventType,
+      amount: eventType === 'CREDITS_GRANTED' ? '10' : '-1',
+      at,
+      dimensions: { [`${id}-key`]: 'v' },
+    });
+    const first = await open(filename);
+    await first.transaction((tx) =>
+      tx.appendCreditLedger([
+        entry('granted', 1_000, 'CREDITS_GRANTED'),
+        entry('a', 2_000, 'CREDITS_CONSUMED'),
+        entry('b', 3_000, 'DEBT_CREATED'),
+      ]),
+    );
+    await first.close();
+    // Back to the version 2 schema, as a file written by the previous release would be.
+    raw(filename).exec(`
+      DROP INDEX credit_ledger_time; ALTER TABLE credit_ledger DROP COLUMN at;
+      DROP TABLE credit_event_fields; DROP TABLE governance_entities; DROP TABLE governance_budgets;
+      DROP TABLE governance_usage; DELETE FROM schema_migrations WHERE version = 3;`);
+    const migrated = await open(filename);
+    const consumed = await migrated.read((r) => r.listCreditConsumption({ customerId: 'c1', from: 0, before: 2_500 }));
+    expect(consumed.map((e) => e.id)).toEqual(['a']);
+    expect(await migrated.read((r) => r.listCreditEventFields({ customerId: 'c1' }))).toEqual(['a-key', 'b-key']);
   });
 
   it('puts the file in WAL mode', async () => {

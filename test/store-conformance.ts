@@ -11,7 +11,18 @@ import type {
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageOp } from '../src/core/usage-aggregate.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../src/credits/credit-records.js';
 import { AllotError } from '../src/errors.js';
-import type { CreditLedgerQuery, Store, StoreTransaction, UsageEntry } from '../src/stores/store.js';
+import type {
+  GovernanceBudgetRecord,
+  GovernanceEntityRecord,
+  GovernanceUsageRecord,
+} from '../src/governance/governance-records.js';
+import type {
+  CreditConsumptionQuery,
+  CreditLedgerQuery,
+  Store,
+  StoreTransaction,
+  UsageEntry,
+} from '../src/stores/store.js';
 
 /** What a store's test file hands the suite: a store not yet opened, and how to reach its data again. */
 export interface StoreHarness {
@@ -864,6 +875,55 @@ export function describeStoreConformance(
         expect(await store.read((r) => r.getAutoRecharge('c1', 'tokens'))).toEqual(config);
       });
 
+      it("lists every pool of a customer with an open grant or a debt, and nobody else's", async () => {
+        await write(async (tx) => {
+          await tx.putCreditGrants([
+            grant('g1'),
+            grant('g2', { currencyId: 'minutes' }),
+            grant('site', { resourceId: 'site-1' }),
+            grant('closed', { currencyId: 'closed', voidedAt: T0 }),
+            grant('not-mine', { customerId: 'c2' }),
+          ]);
+          await tx.putCreditDebt({ ...pool, currencyId: 'debt-only' }, '4');
+          await tx.putCreditDebt({ ...pool, currencyId: 'minutes' }, '1.5');
+        });
+        const pools = await store.read((r) => r.listCreditPools('c1'));
+        const byKey = (p: { currencyId: string; resourceId: string | null }) => `${p.currencyId}/${p.resourceId}`;
+        expect(pools.map(byKey).sort()).toEqual(['debt-only/null', 'minutes/null', 'tokens/null', 'tokens/site-1']);
+        for (const p of pools) expect(p).toEqual(await store.read((r) => r.getCreditPool(p)));
+        expect(await store.read((r) => r.listCreditPools('nobody'))).toEqual([]);
+      });
+
+      it('lists consumption in a time range by time, and the dimension keys consumptions carried', async () => {
+        await write((tx) =>
+          tx.appendCreditLedger([
+            entry('late', { at: T0 + 20, dimensions: { model: 'big' } }),
+            entry('early', { at: T0 + 10, eventType: 'DEBT_CREATED', grantId: null, dimensions: { region: 'eu' } }),
+            entry('granted', { at: T0 + 15, eventType: 'CREDITS_GRANTED', amount: '5', dimensions: { ignored: 1 } }),
+            entry('minutes', { at: T0 + 15, currencyId: 'minutes', dimensions: { seat: 'a' } }),
+            entry('site', { at: T0 + 15, resourceId: 'site-1' }),
+            entry('outside', { at: T0 + 30 }),
+            entry('other', { at: T0 + 15, customerId: 'c2', dimensions: { theirs: 1 } }),
+          ]),
+        );
+        const consumption = (q: Partial<CreditConsumptionQuery>) =>
+          store.read((r) => r.listCreditConsumption({ customerId: 'c1', from: T0 + 10, before: T0 + 30, ...q }));
+        expect((await consumption({})).map((e) => e.id)).toEqual(['early', 'minutes', 'site', 'late']);
+        expect((await consumption({ currencyId: 'tokens', resourceId: null })).map((e) => e.id)).toEqual([
+          'early',
+          'late',
+        ]);
+        expect((await consumption({ from: T0 + 11, before: T0 + 20 })).map((e) => e.id)).toEqual(['minutes', 'site']);
+        expect(await store.read((r) => r.listCreditEventFields({ customerId: 'c1' }))).toEqual([
+          'model',
+          'region',
+          'seat',
+        ]);
+        expect(await store.read((r) => r.listCreditEventFields({ customerId: 'c1', currencyId: 'minutes' }))).toEqual([
+          'seat',
+        ]);
+      });
+
       it('a throw rolls back grants, debt and ledger entries', async () => {
         await write((tx) => tx.putCreditGrants([grant('g1')]));
         const failure = new Error('boom');
@@ -877,6 +937,101 @@ export function describeStoreConformance(
         ).rejects.toBe(failure);
         expect(await store.read((r) => r.getCreditPool(pool))).toEqual({ ...pool, grants: [grant('g1')], debt: '0' });
         expect(await store.read((r) => r.listCreditLedger({ customerId: 'c1', limit: 10 }))).toEqual([]);
+      });
+    });
+
+    describe('governance', () => {
+      const entity = (entityId: string, parentId: string | null, ownerId = 'c1'): GovernanceEntityRecord => ({
+        ownerId,
+        entityId,
+        parentId,
+        displayName: `Entity ${entityId}`,
+        type: parentId === null ? 'ORGANIZATION' : 'TEAM',
+        metadata: { cost_center: '7' },
+        createdAt: T0,
+        updatedAt: T0,
+      });
+      const budget = (entityId: string, capabilityId: string, limit = '100'): GovernanceBudgetRecord => ({
+        ownerId: 'c1',
+        entityId,
+        capabilityId,
+        limit,
+        resetPeriod: 'MONTH',
+        anchor: T0,
+        createdAt: T0,
+        updatedAt: T0,
+      });
+      const used = (entityId: string, capabilityId: string, window: string, periodEnd: number | null, amount: string) =>
+        ({ ownerId: 'c1', entityId, capabilityId, window, periodEnd, amount }) satisfies GovernanceUsageRecord;
+      const sorted = <T>(rows: readonly T[]) =>
+        [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+      it("keeps an owner's entities, budgets and open usage windows, and replaces each by key", async () => {
+        await write(async (tx) => {
+          await tx.putGovernanceEntities([entity('org', null), entity('eng', 'org'), entity('x', null, 'c2')]);
+          await tx.putGovernanceBudgets([budget('org', 'tokens'), budget('eng', 'tokens', '40')]);
+          await tx.putGovernanceUsage([
+            used('eng', 'tokens', 'all', null, '3'),
+            used('org', 'tokens', String(T0), T0 + 100, '2.5'),
+            used('org', 'tokens', String(T0 - 100), T0, '9'),
+          ]);
+        });
+        await write(async (tx) => {
+          await tx.putGovernanceEntities([{ ...entity('eng', 'org'), displayName: 'Engineering', updatedAt: T0 + 1 }]);
+          await tx.putGovernanceBudgets([budget('eng', 'tokens', '50')]);
+          await tx.putGovernanceUsage([used('org', 'tokens', String(T0), T0 + 100, '7.25')]);
+        });
+        const read = await store.read((r) => r.getGovernance('c1', T0));
+        expect(sorted(read.entities)).toEqual(
+          sorted([entity('org', null), { ...entity('eng', 'org'), displayName: 'Engineering', updatedAt: T0 + 1 }]),
+        );
+        expect(sorted(read.budgets)).toEqual(sorted([budget('org', 'tokens'), budget('eng', 'tokens', '50')]));
+        // The window that ended at T0 is not loaded.
+        expect(sorted(read.usage)).toEqual(
+          sorted([used('eng', 'tokens', 'all', null, '3'), used('org', 'tokens', String(T0), T0 + 100, '7.25')]),
+        );
+        expect((await store.read((r) => r.getGovernance('c2', T0))).entities).toEqual([entity('x', null, 'c2')]);
+        expect(await store.read((r) => r.getGovernance('nobody', T0))).toEqual({
+          entities: [],
+          budgets: [],
+          usage: [],
+        });
+      });
+
+      it('deletes a budget with its usage, and an entity with its budgets and usage', async () => {
+        await write(async (tx) => {
+          await tx.putGovernanceEntities([entity('org', null), entity('eng', 'org')]);
+          await tx.putGovernanceBudgets([budget('eng', 'tokens'), budget('eng', 'calls'), budget('org', 'tokens')]);
+          await tx.putGovernanceUsage([
+            used('eng', 'tokens', 'all', null, '1'),
+            used('eng', 'calls', 'all', null, '2'),
+            used('org', 'tokens', 'all', null, '3'),
+          ]);
+        });
+        await write((tx) => tx.deleteGovernanceBudget('c1', 'eng', 'calls'));
+        let read = await store.read((r) => r.getGovernance('c1', T0));
+        expect(read.budgets.map((b) => `${b.entityId}/${b.capabilityId}`).sort()).toEqual(['eng/tokens', 'org/tokens']);
+        expect(read.usage.map((u) => u.amount).sort()).toEqual(['1', '3']);
+        await write((tx) => tx.deleteGovernanceEntity('c1', 'eng'));
+        read = await store.read((r) => r.getGovernance('c1', T0));
+        expect(read.entities.map((e) => e.entityId)).toEqual(['org']);
+        expect(read.budgets.map((b) => b.entityId)).toEqual(['org']);
+        expect(read.usage.map((u) => u.entityId)).toEqual(['org']);
+      });
+
+      it('a throw rolls back every governance write', async () => {
+        await write((tx) => tx.putGovernanceEntities([entity('org', null)]));
+        const before = await store.read((r) => r.getGovernance('c1', T0));
+        await expect(
+          write(async (tx) => {
+            await tx.putGovernanceEntities([entity('eng', 'org')]);
+            await tx.putGovernanceBudgets([budget('org', 'tokens')]);
+            await tx.putGovernanceUsage([used('org', 'tokens', 'all', null, '1')]);
+            await tx.deleteGovernanceEntity('c1', 'org');
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
+        expect(await store.read((r) => r.getGovernance('c1', T0))).toEqual(before);
       });
     });
 

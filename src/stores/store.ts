@@ -10,6 +10,12 @@ import type { UsageAggregate, UsageOp } from '../core/usage-aggregate.js';
 import type { CreditPool, CreditPoolKey } from '../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../credits/credit-records.js';
 import type { AutoRechargeConfig } from '../credits/credit-schema.js';
+import type {
+  GovernanceBudgetRecord,
+  GovernanceEntityRecord,
+  GovernanceRecords,
+  GovernanceUsageRecord,
+} from '../governance/governance-records.js';
 
 /** What a backend can do; the façade adapts to these instead of probing the store. */
 export interface StoreCapabilities {
@@ -87,6 +93,12 @@ export interface CreditLedgerQuery extends CreditGrantQuery {
   readonly limit: number;
 }
 
+/** A customer's consumption entries (`CREDITS_CONSUMED`, `DEBT_CREATED`) that happened in `[from, before)`. */
+export interface CreditConsumptionQuery extends CreditGrantQuery {
+  readonly from: number;
+  readonly before: number;
+}
+
 /** A ledger entry and its position, the cursor for the next page. */
 export interface CreditLedgerRow {
   readonly seq: number;
@@ -124,6 +136,14 @@ export interface StoreReader {
   /** Grants, open or not, oldest first (then by id). */
   listCreditGrants(query: CreditGrantQuery): Promise<CreditGrantRecord[]>;
   listCreditLedger(query: CreditLedgerQuery): Promise<CreditLedgerRow[]>;
+  /** Every pool of a customer with an open grant or a debt, each as `getCreditPool` returns it. */
+  listCreditPools(customerId: string): Promise<CreditPool[]>;
+  /** Consumption entries in a time range, by time (then ledger order). */
+  listCreditConsumption(query: CreditConsumptionQuery): Promise<CreditLedgerEntry[]>;
+  /** The dimension keys the customer's consumptions (of a currency, if given) carried, sorted. */
+  listCreditEventFields(query: { customerId: string; currencyId?: string | undefined }): Promise<string[]>;
+  /** An owner's governance entities and budgets, and the usage of windows not ended by `now`. */
+  getGovernance(ownerId: string, now: number): Promise<GovernanceRecords>;
   /** A customer's automatic recharge settings for a currency, if saved. */
   getAutoRecharge(customerId: string, currencyId: string): Promise<AutoRechargeConfig | undefined>;
   /**
@@ -154,6 +174,16 @@ export interface StoreTransaction extends StoreReader {
   /** Appends ledger entries, in order; the ledger is never rewritten. */
   appendCreditLedger(entries: readonly CreditLedgerEntry[]): Promise<void>;
   putAutoRecharge(customerId: string, currencyId: string, config: AutoRechargeConfig): Promise<void>;
+  /** Inserts or replaces governance entities by (owner, entity). */
+  putGovernanceEntities(entities: readonly GovernanceEntityRecord[]): Promise<void>;
+  /** Deletes an entity with its budgets and their usage. */
+  deleteGovernanceEntity(ownerId: string, entityId: string): Promise<void>;
+  /** Inserts or replaces budgets by (owner, entity, capability). */
+  putGovernanceBudgets(budgets: readonly GovernanceBudgetRecord[]): Promise<void>;
+  /** Deletes a budget and its usage. */
+  deleteGovernanceBudget(ownerId: string, entityId: string, capabilityId: string): Promise<void>;
+  /** Inserts or replaces usage windows by (owner, entity, capability, window): amounts are absolute. */
+  putGovernanceUsage(usage: readonly GovernanceUsageRecord[]): Promise<void>;
   /**
    * Forgets usage entries that happened, and raw events that arrived, before `before`;
    * aggregates are untouched. Returns how many went.

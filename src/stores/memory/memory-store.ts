@@ -10,8 +10,15 @@ import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/u
 import { type CreditPool, type CreditPoolKey, creditPoolKey } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import type { AutoRechargeConfig } from '../../credits/credit-schema.js';
+import type {
+  GovernanceBudgetRecord,
+  GovernanceEntityRecord,
+  GovernanceRecords,
+  GovernanceUsageRecord,
+} from '../../governance/governance-records.js';
 import { createMutex } from '../mutex.js';
 import {
+  type CreditConsumptionQuery,
   type CreditGrantQuery,
   type CreditLedgerQuery,
   type CreditLedgerRow,
@@ -63,20 +70,35 @@ interface Tables {
   readonly members: Set<string>;
   readonly events: MemoryTable<UsageEventRecord>;
   readonly creditGrants: MemoryTable<CreditGrantRecord>;
-  /** Debts by pool key. */
-  readonly creditDebts: Map<string, string>;
+  readonly creditDebts: MemoryTable<CreditDebtRow>;
   /** Ledger rows per customer, in the order written; `seq` counts across all of them. */
   readonly creditLedger: Map<string, CreditLedgerRow[]>;
   readonly ledgerSeq: { last: number };
   /** Automatic recharge settings by [customer, currency]. */
   readonly autoRecharge: Map<string, AutoRechargeConfig>;
+  readonly governanceEntities: MemoryTable<GovernanceEntityRecord>;
+  readonly governanceBudgets: MemoryTable<GovernanceBudgetRecord>;
+  readonly governanceUsage: MemoryTable<GovernanceUsageRecord>;
 }
+
+interface CreditDebtRow extends CreditPoolKey {
+  readonly debt: string;
+}
+
+/** The ledger entries that spend credits: what getCreditUsage and getCreditEventsFields read. */
+const CONSUMPTION: ReadonlySet<string> = new Set(['CREDITS_CONSUMED', 'DEBT_CREATED']);
 
 const byId = (row: { readonly id: string }) => row.id;
 const ownerOf = (row: { readonly customerId: string }) => row.customerId;
 // JSON arrays keep composite keys unambiguous whatever characters the parts contain.
 const usageKey = (k: UsageWindowKey) => JSON.stringify([k.customerId, k.resourceId ?? '', k.featureId, k.window]);
 const idempotencyKey = (k: { scope: string; key: string }) => JSON.stringify([k.scope, k.key]);
+const ownedByOwner = (row: { readonly ownerId: string }) => row.ownerId;
+const entityKey = (r: { ownerId: string; entityId: string }) => JSON.stringify([r.ownerId, r.entityId]);
+const budgetKey = (r: { ownerId: string; entityId: string; capabilityId: string }) =>
+  JSON.stringify([r.ownerId, r.entityId, r.capabilityId]);
+const governanceUsageKey = (r: GovernanceUsageRecord) =>
+  JSON.stringify([r.ownerId, r.entityId, r.capabilityId, r.window]);
 
 function createTables(): Tables {
   return {
@@ -90,10 +112,13 @@ function createTables(): Tables {
     members: new Set(),
     events: new MemoryTable<UsageEventRecord>((e) => JSON.stringify([e.customerId, e.idempotencyKey])),
     creditGrants: new MemoryTable<CreditGrantRecord>(byId, ownerOf),
-    creditDebts: new Map(),
+    creditDebts: new MemoryTable<CreditDebtRow>(creditPoolKey, ownerOf),
     creditLedger: new Map(),
     ledgerSeq: { last: 0 },
     autoRecharge: new Map(),
+    governanceEntities: new MemoryTable<GovernanceEntityRecord>(entityKey, ownedByOwner),
+    governanceBudgets: new MemoryTable<GovernanceBudgetRecord>(budgetKey, ownedByOwner),
+    governanceUsage: new MemoryTable<GovernanceUsageRecord>(governanceUsageKey, ownedByOwner),
   };
 }
 
@@ -237,7 +262,44 @@ class MemoryReader implements StoreReader {
       .ownedBy(key.customerId)
       .filter((g) => inPool(g, key) && g.voidedAt === null && g.expiredAt === null)
       .sort(compareIds);
-    return { ...key, grants, debt: t.creditDebts.get(creditPoolKey(key)) ?? '0' };
+    return { ...key, grants, debt: t.creditDebts.get(creditPoolKey(key))?.debt ?? '0' };
+  }
+
+  async listCreditPools(customerId: string): Promise<CreditPool[]> {
+    const t = this.tables;
+    const keys = new Map<string, CreditPoolKey>();
+    const add = (k: CreditPoolKey) => keys.set(creditPoolKey(k), k);
+    for (const g of t.creditGrants.ownedBy(customerId)) if (g.voidedAt === null && g.expiredAt === null) add(g);
+    for (const d of t.creditDebts.ownedBy(customerId)) add(d);
+    const pools: CreditPool[] = [];
+    for (const k of keys.values()) pools.push(await this.getCreditPool(k));
+    return pools;
+  }
+
+  async listCreditConsumption(query: CreditConsumptionQuery): Promise<CreditLedgerEntry[]> {
+    return (this.tables.creditLedger.get(query.customerId) ?? [])
+      .map((row) => row.entry)
+      .filter(
+        (e) => CONSUMPTION.has(e.eventType) && e.at >= query.from && e.at < query.before && inCreditQuery(e, query),
+      )
+      .sort((a, b) => a.at - b.at);
+  }
+
+  async listCreditEventFields(query: { customerId: string; currencyId?: string | undefined }): Promise<string[]> {
+    const fields = new Set<string>();
+    for (const { entry } of this.tables.creditLedger.get(query.customerId) ?? [])
+      if (CONSUMPTION.has(entry.eventType) && inCreditQuery(entry, query))
+        for (const key of Object.keys(entry.dimensions ?? {})) fields.add(key);
+    return [...fields].sort();
+  }
+
+  async getGovernance(ownerId: string, now: number): Promise<GovernanceRecords> {
+    const t = this.tables;
+    return {
+      entities: t.governanceEntities.ownedBy(ownerId),
+      budgets: t.governanceBudgets.ownedBy(ownerId),
+      usage: t.governanceUsage.ownedBy(ownerId).filter((u) => u.periodEnd === null || u.periodEnd > now),
+    };
   }
 
   async getCreditGrant(grantId: string): Promise<CreditGrantRecord | undefined> {
@@ -291,9 +353,7 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
   }
 
   async deletePromotion(promotionId: string): Promise<void> {
-    const promotions = this.tables.promotions;
-    const removed = promotions.remove(promotionId);
-    if (removed !== undefined) this.#undo.push(() => promotions.put(removed));
+    this.#remove(this.tables.promotions, promotionId);
   }
 
   async appendUsage(entries: readonly UsageEntry[]): Promise<void> {
@@ -363,11 +423,39 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
   }
 
   async putCreditDebt(key: CreditPoolKey, debt: string): Promise<void> {
-    const debts = this.tables.creditDebts;
-    const id = creditPoolKey(key);
-    const before = debts.get(id);
-    debts.set(id, debt);
-    this.#undo.push(() => (before === undefined ? debts.delete(id) : debts.set(id, before)));
+    this.#put(this.tables.creditDebts, {
+      customerId: key.customerId,
+      currencyId: key.currencyId,
+      resourceId: key.resourceId,
+      debt,
+    });
+  }
+
+  async putGovernanceEntities(entities: readonly GovernanceEntityRecord[]): Promise<void> {
+    for (const e of entities) this.#put(this.tables.governanceEntities, e);
+  }
+
+  async deleteGovernanceEntity(ownerId: string, entityId: string): Promise<void> {
+    const t = this.tables;
+    this.#remove(t.governanceEntities, entityKey({ ownerId, entityId }));
+    for (const b of t.governanceBudgets.ownedBy(ownerId))
+      if (b.entityId === entityId) await this.deleteGovernanceBudget(ownerId, entityId, b.capabilityId);
+  }
+
+  async putGovernanceBudgets(budgets: readonly GovernanceBudgetRecord[]): Promise<void> {
+    for (const b of budgets) this.#put(this.tables.governanceBudgets, b);
+  }
+
+  async deleteGovernanceBudget(ownerId: string, entityId: string, capabilityId: string): Promise<void> {
+    const t = this.tables;
+    this.#remove(t.governanceBudgets, budgetKey({ ownerId, entityId, capabilityId }));
+    for (const u of t.governanceUsage.ownedBy(ownerId))
+      if (u.entityId === entityId && u.capabilityId === capabilityId)
+        this.#remove(t.governanceUsage, governanceUsageKey(u));
+  }
+
+  async putGovernanceUsage(usage: readonly GovernanceUsageRecord[]): Promise<void> {
+    for (const u of usage) this.#put(this.tables.governanceUsage, u);
   }
 
   async putAutoRecharge(customerId: string, currencyId: string, config: AutoRechargeConfig): Promise<void> {
@@ -404,6 +492,11 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
 
   async putPackageVersion(version: PackageVersionRecord): Promise<void> {
     this.#put(this.tables.packageVersions, version);
+  }
+
+  #remove<V>(table: MemoryTable<V>, key: string): void {
+    const removed = table.remove(key);
+    if (removed !== undefined) this.#undo.push(() => table.put(removed));
   }
 
   #put<V>(table: MemoryTable<V>, row: V): void {

@@ -16,8 +16,14 @@ import type {
 } from '../../core/records.js';
 import type { UsageOp } from '../../core/usage-aggregate.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
+import type {
+  GovernanceBudgetRecord,
+  GovernanceEntityRecord,
+  GovernanceUsageRecord,
+} from '../../governance/governance-records.js';
 import type { SubscriptionPageQuery, UsageEntry, UsageEventRecord, UsageWindowKey } from '../store.js';
 import type {
+  CreditEventFieldsTable,
   CreditGrantsTable,
   CreditLedgerTable,
   CreditPoolsTable,
@@ -25,6 +31,9 @@ import type {
   CustomersTable,
   Database,
   EventsTable,
+  GovernanceBudgetsTable,
+  GovernanceEntitiesTable,
+  GovernanceUsageTable,
   IdempotencyTable,
   JournalTable,
   PackageVersionsTable,
@@ -274,6 +283,48 @@ export function selectCreditLedger(db: Db, p: { customerId: string; afterSeq: nu
     .limit(p.limit);
 }
 
+/** A customer's open grants (neither voided nor marked expired), of every pool, by id. */
+export function selectCustomerOpenCreditGrants(db: Db, p: { customerId: string }) {
+  return db
+    .selectFrom('credit_grants')
+    .selectAll()
+    .where('customer_id', '=', p.customerId)
+    .where('voided_at', 'is', null)
+    .where('expired_at', 'is', null)
+    .orderBy('id');
+}
+
+/** A customer's debt rows, of every pool. */
+export function selectCustomerCreditDebts(db: Db, p: { customerId: string }) {
+  return db.selectFrom('credit_pools').selectAll().where('customer_id', '=', p.customerId);
+}
+
+/** A customer's consumption entries in `[from, before)`, by time then ledger order; currency and scope are filtered by the caller. */
+export function selectCreditConsumption(db: Db, p: { customerId: string; from: number; before: number }) {
+  return db
+    .selectFrom('credit_ledger')
+    .select(['entry', 'currency_id', 'resource_id'])
+    .where('customer_id', '=', p.customerId)
+    .where('at', '>=', p.from)
+    .where('at', '<', p.before)
+    .where('event_type', 'in', ['CREDITS_CONSUMED', 'DEBT_CREATED'])
+    .orderBy('at')
+    .orderBy('seq');
+}
+
+/** Remembers a dimension key a consumption carried. */
+export function insertCreditEventField(db: Db, row: CreditEventFieldsTable) {
+  return db
+    .insertInto('credit_event_fields')
+    .values(row)
+    .onConflict((oc) => oc.doNothing());
+}
+
+/** The dimension keys of a customer's consumptions, with their currency. */
+export function selectCreditEventFields(db: Db, p: { customerId: string }) {
+  return db.selectFrom('credit_event_fields').select(['currency_id', 'field']).where('customer_id', '=', p.customerId);
+}
+
 /** A customer's automatic recharge settings for a currency. */
 export function selectAutoRecharge(db: Db, p: { customerId: string; currencyId: string }) {
   return db
@@ -288,6 +339,75 @@ export function upsertAutoRecharge(db: Db, row: CreditSettingsTable) {
     .insertInto('credit_settings')
     .values(row)
     .onConflict((oc) => oc.columns(['customer_id', 'currency_id']).doUpdateSet({ auto_recharge: row.auto_recharge }));
+}
+
+// ---- governance ----
+
+export function selectGovernanceEntities(db: Db, p: { ownerId: string }) {
+  return db.selectFrom('governance_entities').selectAll().where('owner_id', '=', p.ownerId).orderBy('entity_id');
+}
+
+export function selectGovernanceBudgets(db: Db, p: { ownerId: string }) {
+  return db
+    .selectFrom('governance_budgets')
+    .selectAll()
+    .where('owner_id', '=', p.ownerId)
+    .orderBy('entity_id')
+    .orderBy('capability_id');
+}
+
+/** An owner's usage windows that have not ended by `now`. */
+export function selectGovernanceUsage(db: Db, p: { ownerId: string; now: number }) {
+  return db
+    .selectFrom('governance_usage')
+    .selectAll()
+    .where('owner_id', '=', p.ownerId)
+    .where((eb) => eb.or([eb('period_end', 'is', null), eb('period_end', '>', p.now)]));
+}
+
+export function upsertGovernanceEntity(db: Db, row: GovernanceEntitiesTable) {
+  const { owner_id, entity_id, created_at, ...rest } = row;
+  return db
+    .insertInto('governance_entities')
+    .values(row)
+    .onConflict((oc) => oc.columns(['owner_id', 'entity_id']).doUpdateSet(rest));
+}
+
+export function deleteGovernanceEntity(db: Db, p: { ownerId: string; entityId: string }) {
+  return db.deleteFrom('governance_entities').where('owner_id', '=', p.ownerId).where('entity_id', '=', p.entityId);
+}
+
+export function upsertGovernanceBudget(db: Db, row: GovernanceBudgetsTable) {
+  const { owner_id, entity_id, capability_id, created_at, ...rest } = row;
+  return db
+    .insertInto('governance_budgets')
+    .values(row)
+    .onConflict((oc) => oc.columns(['owner_id', 'entity_id', 'capability_id']).doUpdateSet(rest));
+}
+
+/** An entity's budgets: all of them, or one capability's. */
+export function deleteGovernanceBudgets(db: Db, p: { ownerId: string; entityId: string; capabilityId?: string }) {
+  let q = db.deleteFrom('governance_budgets').where('owner_id', '=', p.ownerId).where('entity_id', '=', p.entityId);
+  if (p.capabilityId !== undefined) q = q.where('capability_id', '=', p.capabilityId);
+  return q;
+}
+
+/** An entity's usage windows: all of them, or one capability's. */
+export function deleteGovernanceUsage(db: Db, p: { ownerId: string; entityId: string; capabilityId?: string }) {
+  let q = db.deleteFrom('governance_usage').where('owner_id', '=', p.ownerId).where('entity_id', '=', p.entityId);
+  if (p.capabilityId !== undefined) q = q.where('capability_id', '=', p.capabilityId);
+  return q;
+}
+
+export function upsertGovernanceUsage(db: Db, row: GovernanceUsageTable) {
+  return db
+    .insertInto('governance_usage')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .columns(['owner_id', 'entity_id', 'capability_id', 'window_key'])
+        .doUpdateSet({ amount: row.amount, period_end: row.period_end }),
+    );
 }
 
 // ---- journal: usage entries not yet folded, and the change feed ----
@@ -736,6 +856,82 @@ export function creditLedgerToRow(e: CreditLedgerEntry): Omit<CreditLedgerTable,
     resource_id: e.resourceId ?? '',
     event_type: e.eventType,
     entry: JSON.stringify(e),
+    at: e.at,
+  };
+}
+
+/** Columns of a governance entity; a root's parent is '' (NOT NULL keys, as for resource ids). */
+export function governanceEntityToRow(e: GovernanceEntityRecord): GovernanceEntitiesTable {
+  return {
+    owner_id: e.ownerId,
+    entity_id: e.entityId,
+    parent_id: e.parentId ?? '',
+    display_name: e.displayName,
+    type: e.type,
+    metadata: JSON.stringify(e.metadata),
+    created_at: e.createdAt,
+    updated_at: e.updatedAt,
+  };
+}
+
+export function rowToGovernanceEntity(r: GovernanceEntitiesTable): GovernanceEntityRecord {
+  return {
+    ownerId: r.owner_id,
+    entityId: r.entity_id,
+    parentId: r.parent_id === '' ? null : r.parent_id,
+    displayName: r.display_name,
+    type: r.type,
+    metadata: parseJson(r.metadata),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function governanceBudgetToRow(b: GovernanceBudgetRecord): GovernanceBudgetsTable {
+  return {
+    owner_id: b.ownerId,
+    entity_id: b.entityId,
+    capability_id: b.capabilityId,
+    limit_amount: b.limit,
+    reset_period: b.resetPeriod,
+    anchor: b.anchor,
+    created_at: b.createdAt,
+    updated_at: b.updatedAt,
+  };
+}
+
+export function rowToGovernanceBudget(r: GovernanceBudgetsTable): GovernanceBudgetRecord {
+  return {
+    ownerId: r.owner_id,
+    entityId: r.entity_id,
+    capabilityId: r.capability_id,
+    limit: r.limit_amount,
+    resetPeriod: r.reset_period as GovernanceBudgetRecord['resetPeriod'],
+    anchor: r.anchor,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function governanceUsageToRow(u: GovernanceUsageRecord): GovernanceUsageTable {
+  return {
+    owner_id: u.ownerId,
+    entity_id: u.entityId,
+    capability_id: u.capabilityId,
+    window_key: u.window,
+    period_end: u.periodEnd,
+    amount: u.amount,
+  };
+}
+
+export function rowToGovernanceUsage(r: GovernanceUsageTable): GovernanceUsageRecord {
+  return {
+    ownerId: r.owner_id,
+    entityId: r.entity_id,
+    capabilityId: r.capability_id,
+    window: r.window_key,
+    periodEnd: r.period_end,
+    amount: r.amount,
   };
 }
 

@@ -16,6 +16,10 @@ export interface Database {
   credit_pools: CreditPoolsTable;
   credit_ledger: CreditLedgerTable;
   credit_settings: CreditSettingsTable;
+  credit_event_fields: CreditEventFieldsTable;
+  governance_entities: GovernanceEntitiesTable;
+  governance_budgets: GovernanceBudgetsTable;
+  governance_usage: GovernanceUsageTable;
   idempotency: IdempotencyTable;
   package_versions: PackageVersionsTable;
   schema_migrations: SchemaMigrationsTable;
@@ -189,6 +193,49 @@ export interface CreditLedgerTable {
   resource_id: string;
   event_type: string;
   entry: string;
+  /** The entry's instant, for time-range reads (v3; older rows backfilled from `entry`). */
+  at: number | null;
+}
+
+/** The dimension keys a customer's consumptions of a currency have carried, for getCreditEventsFields. */
+export interface CreditEventFieldsTable {
+  customer_id: string;
+  currency_id: string;
+  field: string;
+}
+
+/** One entity of an owner's governance tree; `parent_id` '' is a root, `metadata` JSON text. */
+export interface GovernanceEntitiesTable {
+  owner_id: string;
+  entity_id: string;
+  parent_id: string;
+  display_name: string | null;
+  type: string | null;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A budget of one entity for one capability; `limit_amount` a decimal string. */
+export interface GovernanceBudgetsTable {
+  owner_id: string;
+  entity_id: string;
+  capability_id: string;
+  limit_amount: string;
+  reset_period: string | null;
+  anchor: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Usage of a budget's window; `amount` a decimal string, `window_key` the window's start or 'all'. */
+export interface GovernanceUsageTable {
+  owner_id: string;
+  entity_id: string;
+  capability_id: string;
+  window_key: string;
+  period_end: number | null;
+  amount: string;
 }
 
 /** A customer's automatic recharge settings per credit currency, as JSON. */

@@ -233,6 +233,59 @@ const sqliteMigrations: readonly SqliteMigration[] = [
         .modifyEnd(sql`without rowid`),
     ],
   },
+  {
+    version: 3,
+    up: (db) => [
+      // Consumption by time, for getCreditUsage; older entries carry their instant in the JSON.
+      db.schema.alterTable('credit_ledger').addColumn('at', 'bigint'),
+      `UPDATE credit_ledger SET at = json_extract(entry, '$.at')`,
+      db.schema.createIndex('credit_ledger_time').on('credit_ledger').columns(['customer_id', 'at']),
+      db.schema
+        .createTable('credit_event_fields')
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('currency_id', 'text', (c) => c.notNull())
+        .addColumn('field', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('credit_event_fields_pk', ['customer_id', 'currency_id', 'field'])
+        .modifyEnd(sql`without rowid`),
+      `INSERT OR IGNORE INTO credit_event_fields (customer_id, currency_id, field)
+         SELECT l.customer_id, l.currency_id, d.key FROM credit_ledger l, json_each(l.entry, '$.dimensions') d
+         WHERE l.event_type IN ('CREDITS_CONSUMED', 'DEBT_CREATED')`,
+      db.schema
+        .createTable('governance_entities')
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('entity_id', 'text', (c) => c.notNull())
+        .addColumn('parent_id', 'text', (c) => c.notNull())
+        .addColumn('display_name', 'text')
+        .addColumn('type', 'text')
+        .addColumn('metadata', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('governance_entities_pk', ['owner_id', 'entity_id'])
+        .modifyEnd(sql`without rowid`),
+      db.schema
+        .createTable('governance_budgets')
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('entity_id', 'text', (c) => c.notNull())
+        .addColumn('capability_id', 'text', (c) => c.notNull())
+        .addColumn('limit_amount', 'text', (c) => c.notNull())
+        .addColumn('reset_period', 'text')
+        .addColumn('anchor', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('governance_budgets_pk', ['owner_id', 'entity_id', 'capability_id'])
+        .modifyEnd(sql`without rowid`),
+      db.schema
+        .createTable('governance_usage')
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('entity_id', 'text', (c) => c.notNull())
+        .addColumn('capability_id', 'text', (c) => c.notNull())
+        .addColumn('window_key', 'text', (c) => c.notNull())
+        .addColumn('period_end', 'bigint')
+        .addColumn('amount', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('governance_usage_pk', ['owner_id', 'entity_id', 'capability_id', 'window_key'])
+        .modifyEnd(sql`without rowid`),
+    ],
+  },
 ];
 
 /**

@@ -9,16 +9,28 @@ import type { UsageAggregate } from '../../core/usage-aggregate.js';
 import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../../credits/credit-records.js';
 import type { AutoRechargeConfig } from '../../credits/credit-schema.js';
+import type {
+  GovernanceBudgetRecord,
+  GovernanceEntityRecord,
+  GovernanceRecords,
+  GovernanceUsageRecord,
+} from '../../governance/governance-records.js';
 import {
   creditGrantToRow,
   creditLedgerToRow,
   customerToRow,
   eventToRow,
+  governanceBudgetToRow,
+  governanceEntityToRow,
+  governanceUsageToRow,
   idempotencyResultToText,
   packageVersionToRow,
   promotionToRow,
   rowToCreditGrant,
   rowToCustomer,
+  rowToGovernanceBudget,
+  rowToGovernanceEntity,
+  rowToGovernanceUsage,
   rowToPackageVersion,
   rowToPromotion,
   rowToSubscription,
@@ -28,6 +40,7 @@ import {
 } from '../sql/queries.js';
 import {
   type ChangeSet,
+  type CreditConsumptionQuery,
   type CreditGrantQuery,
   type CreditLedgerQuery,
   type CreditLedgerRow,
@@ -138,6 +151,51 @@ export class SqliteReader implements StoreReader {
     const p = { customerId: key.customerId, currencyId: key.currencyId, resourceId: key.resourceId ?? '' };
     const grants = q.selectOpenCreditGrants.all(p).map(rowToCreditGrant);
     return { ...key, grants, debt: q.selectCreditDebt.get(p)?.debt ?? '0' };
+  }
+
+  async listCreditPools(customerId: string): Promise<CreditPool[]> {
+    const q = this.q;
+    const pools = new Map<string, CreditPool & { grants: CreditGrantRecord[] }>();
+    const pool = (currencyId: string, resourceId: string) => {
+      const id = JSON.stringify([currencyId, resourceId]);
+      let found = pools.get(id);
+      if (found === undefined) {
+        found = { customerId, currencyId, resourceId: resourceId === '' ? null : resourceId, grants: [], debt: '0' };
+        pools.set(id, found);
+      }
+      return found;
+    };
+    for (const row of q.selectCustomerOpenCreditGrants.all({ customerId }))
+      pool(row.currency_id, row.resource_id).grants.push(rowToCreditGrant(row));
+    for (const row of q.selectCustomerCreditDebts.all({ customerId }))
+      pools.set(JSON.stringify([row.currency_id, row.resource_id]), {
+        ...pool(row.currency_id, row.resource_id),
+        debt: row.debt,
+      });
+    return [...pools.values()];
+  }
+
+  async listCreditConsumption(query: CreditConsumptionQuery): Promise<CreditLedgerEntry[]> {
+    return this.q.selectCreditConsumption
+      .all({ customerId: query.customerId, from: query.from, before: query.before })
+      .filter((r) => inCreditQuery({ currencyId: r.currency_id, resourceId: r.resource_id || null }, query))
+      .map((r) => JSON.parse(r.entry) as CreditLedgerEntry);
+  }
+
+  async listCreditEventFields(query: { customerId: string; currencyId?: string | undefined }): Promise<string[]> {
+    const fields = new Set<string>();
+    for (const r of this.q.selectCreditEventFields.all({ customerId: query.customerId }))
+      if (query.currencyId === undefined || r.currency_id === query.currencyId) fields.add(r.field);
+    return [...fields].sort();
+  }
+
+  async getGovernance(ownerId: string, now: number): Promise<GovernanceRecords> {
+    const q = this.q;
+    return {
+      entities: q.selectGovernanceEntities.all({ ownerId }).map(rowToGovernanceEntity),
+      budgets: q.selectGovernanceBudgets.all({ ownerId }).map(rowToGovernanceBudget),
+      usage: q.selectGovernanceUsage.all({ ownerId, now }).map(rowToGovernanceUsage),
+    };
   }
 
   async getCreditGrant(grantId: string): Promise<CreditGrantRecord | undefined> {
@@ -260,7 +318,51 @@ export class SqliteTransaction extends SqliteReader implements StoreTransaction 
 
   async appendCreditLedger(entries: readonly CreditLedgerEntry[]): Promise<void> {
     const q = this.q;
-    for (const e of entries) q.insertCreditLedgerEntry.run(creditLedgerToRow(e));
+    for (const e of entries) {
+      q.insertCreditLedgerEntry.run(creditLedgerToRow(e));
+      if (e.dimensions !== undefined && (e.eventType === 'CREDITS_CONSUMED' || e.eventType === 'DEBT_CREATED'))
+        for (const field of Object.keys(e.dimensions))
+          q.insertCreditEventField.run({ customer_id: e.customerId, currency_id: e.currencyId, field });
+    }
+  }
+
+  async putGovernanceEntities(entities: readonly GovernanceEntityRecord[]): Promise<void> {
+    const q = this.q;
+    for (const e of entities) {
+      q.upsertGovernanceEntity.run(governanceEntityToRow(e));
+      this.touched.add(e.ownerId);
+    }
+  }
+
+  async deleteGovernanceEntity(ownerId: string, entityId: string): Promise<void> {
+    const q = this.q;
+    q.deleteGovernanceUsage.all.run({ ownerId, entityId });
+    q.deleteGovernanceBudgets.all.run({ ownerId, entityId });
+    q.deleteGovernanceEntity.run({ ownerId, entityId });
+    this.touched.add(ownerId);
+  }
+
+  async putGovernanceBudgets(budgets: readonly GovernanceBudgetRecord[]): Promise<void> {
+    const q = this.q;
+    for (const b of budgets) {
+      q.upsertGovernanceBudget.run(governanceBudgetToRow(b));
+      this.touched.add(b.ownerId);
+    }
+  }
+
+  async deleteGovernanceBudget(ownerId: string, entityId: string, capabilityId: string): Promise<void> {
+    const q = this.q;
+    q.deleteGovernanceUsage.one.run({ ownerId, entityId, capabilityId });
+    q.deleteGovernanceBudgets.one.run({ ownerId, entityId, capabilityId });
+    this.touched.add(ownerId);
+  }
+
+  async putGovernanceUsage(usage: readonly GovernanceUsageRecord[]): Promise<void> {
+    const q = this.q;
+    for (const u of usage) {
+      q.upsertGovernanceUsage.run(governanceUsageToRow(u));
+      this.touched.add(u.ownerId);
+    }
   }
 
   async putIdempotencyResult(scope: string, key: string, result: unknown, createdAt: number): Promise<void> {
