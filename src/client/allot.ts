@@ -54,7 +54,7 @@ import {
 import { effectiveSubscription, isLive, isOpen, isTrialSubscription } from '../core/subscription-state.js';
 import { aggregationOp } from '../core/usage-aggregate.js';
 import { usageHistory, usageSegments } from '../core/usage-history.js';
-import { autoRecharge, autoRechargeGrant, monthlyRechargeSpend } from '../credits/auto-recharge.js';
+import { monthlyRechargeSpend } from '../credits/auto-recharge.js';
 import {
   balance,
   type CreditPool,
@@ -64,9 +64,7 @@ import {
   grantCredits as grantCreditsTo,
   voidGrant,
 } from '../credits/credit-pool.js';
-import type { CreditLedgerEntry } from '../credits/credit-records.js';
 import { type AutoRechargeConfig, autoRechargeConfigSchema, type CreditCurrency } from '../credits/credit-schema.js';
-import { poolAt } from '../credits/subscription-credits.js';
 import { AllotError } from '../errors.js';
 import type { Coupon } from '../pricing/coupon-schema.js';
 import { paywall } from '../pricing/paywall.js';
@@ -83,6 +81,7 @@ import {
   creditGrantShape,
   creditLedgerItem,
 } from './credit-shapes.js';
+import { PoolWriter } from './credit-writes.js';
 import { CustomerEntry, entitlementInterner } from './customer-cache.js';
 import { type EntitlementFallback, fallbackEntitlement, fallbackType } from './fallback.js';
 import {
@@ -431,14 +430,6 @@ interface Mutation<T> {
 const USAGE_SCOPE = 'usage';
 const CREDITS_SCOPE = 'credits';
 
-/** What an automatic recharge check added: the pool after a grant, or a skip to announce. */
-interface Recharge {
-  readonly pool?: CreditPool;
-  readonly entries: readonly CreditLedgerEntry[];
-  readonly skipped?: AutoRechargeSkippedEvent;
-}
-const NO_RECHARGE: Recharge = Object.freeze({ entries: [] });
-
 /** `saveAutomaticRechargeConfiguration`'s input. */
 export type SaveAutoRechargeParams = z.input<typeof saveAutoRechargeSchema>;
 
@@ -474,6 +465,8 @@ const PROMOTION_MONTHS: Partial<Record<PromotionalEntitlementPeriod, number>> = 
 function randomHex(length: number): string {
   return globalThis.crypto.randomUUID().replaceAll('-', '').slice(0, length);
 }
+
+const rechargeId = () => `recharge-${randomHex(16)}`;
 
 const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 255;
 
@@ -691,7 +684,10 @@ export class Allot {
   async #load(reader: StoreReader, customerId: string, now: number): Promise<CustomerEntry> {
     const state = await reader.getCustomerState(customerId, now);
     if (state && !knowsVersions(this.catalog, state.subscriptions)) await this.#learnVersions(reader);
-    return new CustomerEntry(state, now);
+    // Pools ride along so balances and credit-backed checks are answered from memory.
+    const pools =
+      state && this.catalog.creditCurrencies.size > 0 ? await reader.listCreditPools(customerId) : undefined;
+    return new CustomerEntry(state, now, undefined, pools);
   }
 
   async #learnVersions(reader: StoreReader): Promise<void> {
@@ -808,6 +804,7 @@ export class Allot {
     const next = mutation.state ? entry.withState(mutation.state) : entry;
     for (const { scope, featureId, counter } of mutation.counters ?? [])
       next.setCounter(scope, featureId, counter, now);
+    if (mutation.credits) next.setPools(mutation.credits);
     this.#remember(customerId, next);
     this.#emitAfterCommit(next, mutation, now);
   }
@@ -1976,11 +1973,11 @@ export class Allot {
     const p = parse(creditEntitlementSchema, params, 'getCreditEntitlement');
     const catalog = await this.#ready();
     const currency = requireCreditCurrency(catalog, p.currencyId);
-    const state = this.#requireCustomer(await this.#entry(p.customerId), p.customerId);
-    const key = { customerId: p.customerId, currencyId: p.currencyId, resourceId: p.resourceId ?? null };
+    const entry = await this.#entry(p.customerId);
+    this.#requireCustomer(entry, p.customerId);
     const now = this.#clock.now();
     // Recurring refills and expiries due now count at once; the next write stores them.
-    const pool = poolAt(await this.#store.read((r) => r.getCreditPool(key)), state, catalog, now).pool;
+    const { pool } = entry.creditPool(catalog, p.currencyId, p.resourceId ?? null, now);
     return creditEntitlementShape(pool, currency, p.options?.requestedUsage ?? 0, now);
   }
 
@@ -2046,61 +2043,16 @@ export class Allot {
         const prior = await tx.getIdempotencyResult(scope, idempotencyKey);
         if (prior !== undefined) return { result: await replay(prior, tx) };
       }
-      const stored = await tx.getCreditPool(key);
-      const advanced = poolAt(stored, state, catalog, now);
-      const changed = change(advanced.pool, now);
-      const recharged = recharge ? await this.#recharge(tx, changed.pool, catalog, now) : NO_RECHARGE;
-      const final = recharged.pool ?? changed.pool;
-      const before = new Set(stored.grants);
-      await tx.putCreditGrants(final.grants.filter((g) => !before.has(g)));
-      if (final.debt !== stored.debt) await tx.putCreditDebt(key, final.debt);
-      await tx.appendCreditLedger([...advanced.entries, ...changed.entries, ...recharged.entries]);
+      const writer = await PoolWriter.open(tx, state, catalog, key, now);
+      const changed = writer.apply((pool) => change(pool, now));
+      const written = await writer.commit({ recharge, newId: rechargeId });
       if (idempotencyKey !== undefined) await tx.putIdempotencyResult(scope, idempotencyKey, changed.record, now);
       return {
         result: changed.result,
-        credits: [final],
-        ...(recharged.skipped ? { rechargesSkipped: [recharged.skipped] } : {}),
+        credits: [written.pool],
+        ...(written.skipped ? { rechargesSkipped: [written.skipped] } : {}),
       };
     });
-  }
-
-  /**
-   * After a consumption from a customer-wide pool: when its balance fell below the customer's
-   * automatic recharge threshold, a PAID grant bringing it to the target, priced at the currency's
-   * unit cost; skipped (and announced) when the month's recharges would pass the spend limit.
-   */
-  async #recharge(tx: StoreTransaction, pool: CreditPool, catalog: Catalog, now: number): Promise<Recharge> {
-    if (pool.resourceId !== null) return NO_RECHARGE;
-    const config = await tx.getAutoRecharge(pool.customerId, pool.currencyId);
-    if (!config?.isEnabled) return NO_RECHARGE;
-    const unitCost = catalog.creditCurrencies.get(pool.currencyId)?.unitCost ?? null;
-    const grants = await tx.listCreditGrants({
-      customerId: pool.customerId,
-      currencyId: pool.currencyId,
-      resourceId: null,
-    });
-    const decision = autoRecharge(config, {
-      currentBalance: balance(pool, now).currentBalance,
-      unitCost,
-      monthlySpend: unitCost ? monthlyRechargeSpend(grants, now, unitCost.currency) : '0',
-      now,
-    });
-    if (decision === null) return NO_RECHARGE;
-    if ('skipped' in decision)
-      return {
-        entries: [],
-        skipped: {
-          customerId: pool.customerId,
-          currencyId: pool.currencyId,
-          reason: decision.skipped,
-          amount: Number(decision.amount),
-          cost: { amount: Number(decision.cost.amount), currency: decision.cost.currency },
-          monthlySpend: Number(decision.monthlySpend),
-          maxSpendLimit: Number(decision.maxSpendLimit),
-        },
-      };
-    const granted = grantCreditsTo(pool, autoRechargeGrant(`recharge-${randomHex(16)}`, decision.grant), now);
-    return { pool: granted.pool, entries: granted.entries };
   }
 
   /**

@@ -8,6 +8,9 @@ import {
 import type { UsageSource, UsageView } from '../core/evaluate-entitlement.js';
 import type { CustomerState } from '../core/records.js';
 import { aggregateUsage, type UsageAggregate } from '../core/usage-aggregate.js';
+import { balance, type CreditPool, emptyCreditPool } from '../credits/credit-pool.js';
+import { poolAt } from '../credits/subscription-credits.js';
+import { Decimal } from '../pricing/money.js';
 
 /** A usage window's aggregate, as cached. */
 export interface CounterValue extends UsageAggregate {
@@ -52,6 +55,18 @@ export class FeatureWindow implements UsageView {
     // No counter for the current window means no usage in it yet: the lazy reset.
     this.currentUsage = counter === undefined ? 0 : this.avg ? aggregateUsage(counter, 'avg') : counter.value;
   }
+}
+
+/**
+ * A credit pool brought to an instant, reused until it could change by itself: checks of
+ * credit-backed features and balance reads are answered from it without touching the store.
+ */
+export interface CachedPool {
+  readonly pool: CreditPool;
+  readonly currentBalance: Decimal;
+  readonly from: number;
+  readonly until: number;
+  readonly catalog: Catalog;
 }
 
 const NO_COUNTERS: readonly never[] = Object.freeze([]);
@@ -151,6 +166,14 @@ class ResourceView implements UsageSource, UsageView {
     return fresh;
   }
 
+  /** The balance of the pool a credit-backed feature draws from: the pool of the scope its usage counts in. */
+  creditBalance(featureId: string, currencyId: string, now: number): Decimal {
+    const catalog = this.#catalog;
+    if (catalog === undefined) return ZERO;
+    const scope = this.windows.get(featureId)?.scope ?? this.resourceId;
+    return this.entry.creditPool(catalog, currencyId, scope, now).currentBalance;
+  }
+
   usageView(featureId: string, now: number): UsageView {
     const end = this.periodEnd;
     if (this.#lastFeature === featureId && (end === null || (now < end && now >= (this.periodStart ?? 0)))) return this;
@@ -193,6 +216,10 @@ export class CustomerEntry extends ResourceView {
   #views: Map<string, ResourceView> | undefined;
   /** The customer as stored, without usage (the counters hold it). */
   readonly state: CustomerState | undefined;
+  /** Credit pools as stored: open grants and debt. Absent pools are empty. */
+  #pools: readonly CreditPool[];
+  /** Pools brought to recent instants, by currency and scope. */
+  #poolsAt: CachedPool[] | undefined;
   /** Every cached window of every counter; a customer has a handful. */
   #counters: readonly CachedCounter[];
   /**
@@ -201,10 +228,16 @@ export class CustomerEntry extends ResourceView {
    */
   completeSince: number;
 
-  constructor(state: CustomerState | undefined, loadedAt: number, counters: readonly CachedCounter[] = NO_COUNTERS) {
+  constructor(
+    state: CustomerState | undefined,
+    loadedAt: number,
+    counters: readonly CachedCounter[] = NO_COUNTERS,
+    pools: readonly CreditPool[] = NO_COUNTERS,
+  ) {
     super(undefined, null);
     this.state = state && state.usage.length > 0 ? { ...state, usage: NO_COUNTERS as [] } : state;
     this.#counters = counters;
+    this.#pools = pools;
     this.completeSince = loadedAt;
     for (const u of state?.usage ?? []) this.setCounter(u.resourceId, u.featureId, u, loadedAt);
   }
@@ -246,11 +279,46 @@ export class CustomerEntry extends ResourceView {
     for (const view of this.#views?.values() ?? []) view.update(counter);
   }
 
-  /** A new entry for changed state, keeping the usage counters. */
+  /** A new entry for changed state, keeping the usage counters and credit pools. */
   withState(state: CustomerState): CustomerEntry {
-    return new CustomerEntry(state, this.completeSince, this.#counters);
+    return new CustomerEntry(state, this.completeSince, this.#counters, this.#pools);
+  }
+
+  /**
+   * A credit pool at `now`: expiries, scheduled grants and recurring refills applied, as the next
+   * write will store them. Recomputed only when `now` leaves the span it was valid for.
+   */
+  creditPool(catalog: Catalog, currencyId: string, resourceId: string | null, now: number): CachedPool {
+    const cached = this.#poolsAt?.find((c) => c.pool.currencyId === currencyId && c.pool.resourceId === resourceId);
+    if (cached && cached.catalog === catalog && now >= cached.from && now < cached.until) return cached;
+    const key = { customerId: this.state?.customer.id ?? '', currencyId, resourceId };
+    const stored =
+      this.#pools.find((p) => p.currencyId === currencyId && p.resourceId === resourceId) ?? emptyCreditPool(key);
+    const at = this.state ? poolAt(stored, this.state, catalog, now) : { pool: stored, validUntil: now };
+    const fresh: CachedPool = {
+      pool: at.pool,
+      currentBalance: new Decimal(balance(at.pool, now).currentBalance),
+      from: now,
+      until: at.validUntil,
+      catalog,
+    };
+    this.#poolsAt = [...(this.#poolsAt ?? []).filter((c) => c !== cached), fresh];
+    return fresh;
+  }
+
+  /** Records pools a committed write left, as stored (closed grants dropped, as a load would). */
+  setPools(pools: readonly CreditPool[]): void {
+    const same = (a: CreditPool, b: CreditPool) => a.currencyId === b.currencyId && a.resourceId === b.resourceId;
+    const open = pools.map((p) => ({
+      ...p,
+      grants: p.grants.filter((g) => g.voidedAt === null && g.expiredAt === null),
+    }));
+    this.#pools = [...this.#pools.filter((p) => !open.some((o) => same(o, p))), ...open];
+    this.#poolsAt = this.#poolsAt?.filter((c) => !open.some((o) => same(o, c.pool)));
   }
 }
+
+const ZERO = new Decimal(0);
 
 /**
  * Shares equal entitlement sets between customers: customers on one plan version hold one set.

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { creditCurrenciesSchema, creditEntitlementsSchema } from '../credits/credit-schema.js';
+import {
+  creditCurrenciesSchema,
+  creditEntitlementsSchema,
+  featureCreditRateSchema,
+  planCreditRatesSchema,
+} from '../credits/credit-schema.js';
 import { couponListSchema } from '../pricing/coupon-schema.js';
 import { priceListSchema } from '../pricing/price-schema.js';
 import {
@@ -77,6 +82,8 @@ const featureSchema = z
     metadata: metadataSchema.optional(),
     /** Counts raw events (`reportEvent`) instead of reported usage. */
     meter: meterSchema.optional(),
+    /** Makes usage draw credits: each unit costs `creditsPerUnit` of `currencyId` (a plan may set its own rate). */
+    creditRate: featureCreditRateSchema.optional(),
   })
   .superRefine((f, ctx) => {
     if (f.meter && f.meterType === 'None')
@@ -84,6 +91,12 @@ const featureSchema = z
         code: 'custom',
         path: ['meter'],
         message: 'only a metered feature (meterType other than None) has a meter',
+      });
+    if (f.creditRate && f.meterType === 'None')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['creditRate'],
+        message: 'only a metered feature (meterType other than None) has a credit rate',
       });
     if (f.featureType !== 'NUMBER' && f.meterType !== 'None')
       ctx.addIssue({ code: 'custom', path: ['meterType'], message: `a ${f.featureType} feature cannot be metered` });
@@ -142,6 +155,8 @@ const planSchema = z.strictObject({
   metadata: metadataSchema.optional(),
   /** Credits granted every cadence period to a subscriber, per credit currency. */
   creditEntitlements: creditEntitlementsSchema.optional(),
+  /** What usage of metered features costs in credits for this plan's subscribers (base plans' too). */
+  creditRates: planCreditRatesSchema.optional(),
 });
 
 const addonSchema = z.strictObject({

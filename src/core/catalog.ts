@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { CreditCurrency, CreditEntitlement } from '../credits/credit-schema.js';
+import type { CreditCurrency, CreditEntitlement, PlanCreditRate } from '../credits/credit-schema.js';
 import { AllotError } from '../errors.js';
 import type { Coupon } from '../pricing/coupon-schema.js';
 import type { Price } from '../pricing/price-schema.js';
@@ -54,6 +54,8 @@ export interface PlanSnapshot {
   readonly metadata: Readonly<Record<string, string>>;
   /** Recurring credits, own and inherited; absent when none, so older versions hash the same. */
   readonly creditEntitlements?: readonly CreditEntitlement[];
+  /** Credit rates of metered features, own and inherited; absent when none, for the same reason. */
+  readonly creditRates?: readonly PlanCreditRate[];
 }
 
 export interface AddonSnapshot {
@@ -217,6 +219,28 @@ function checkReferences(def: CatalogDefinition, issues: Issue[]) {
         });
     });
 
+  def.features.forEach((f, i) => {
+    if (f.creditRate && !currencies.has(f.creditRate.currencyId))
+      issues.push({
+        path: ['features', i, 'creditRate', 'currencyId'],
+        message: `unknown credit currency "${f.creditRate.currencyId}"`,
+      });
+  });
+  const checkRates = (plan: PlanDefinition, path: (string | number)[]) =>
+    plan.creditRates?.forEach((r, j) => {
+      const feature = features.get(r.featureId);
+      if (!feature || feature.meterType === 'None')
+        issues.push({
+          path: [...path, 'creditRates', j, 'featureId'],
+          message: feature ? `feature "${r.featureId}" is not metered` : `unknown feature "${r.featureId}"`,
+        });
+      if (!currencies.has(r.currencyId))
+        issues.push({
+          path: [...path, 'creditRates', j, 'currencyId'],
+          message: `unknown credit currency "${r.currencyId}"`,
+        });
+    });
+
   def.products.forEach((product, i) => {
     const plan = product.downgradePlanId ? plans.get(product.downgradePlanId) : undefined;
     if (product.downgradePlanId && plan?.productId !== product.id)
@@ -262,6 +286,7 @@ function checkReferences(def: CatalogDefinition, issues: Issue[]) {
     });
     checkPrices(plan.prices, path);
     checkCredits(plan.creditEntitlements, path);
+    checkRates(plan, path);
   });
   def.addons.forEach((addon, i) => {
     noRepeats(
@@ -295,6 +320,7 @@ function planSnapshot(plan: PlanDefinition, plans: Map<string, PlanDefinition>):
   const own = new Set(plan.entitlements.map((e) => e.featureId));
   const inherited: PlanEntitlement[] = [];
   const credits = [...(plan.creditEntitlements ?? [])];
+  const rates = [...(plan.creditRates ?? [])];
   for (let base = plan.basePlanId ? plans.get(plan.basePlanId) : undefined; base; ) {
     for (const e of base.entitlements) {
       if (own.has(e.featureId)) continue;
@@ -303,6 +329,7 @@ function planSnapshot(plan: PlanDefinition, plans: Map<string, PlanDefinition>):
     }
     for (const c of base.creditEntitlements ?? [])
       if (!credits.some((own) => own.currencyId === c.currencyId)) credits.push(c);
+    for (const r of base.creditRates ?? []) if (!rates.some((own) => own.featureId === r.featureId)) rates.push(r);
     base = base.basePlanId ? plans.get(base.basePlanId) : undefined;
   }
   return {
@@ -323,6 +350,7 @@ function planSnapshot(plan: PlanDefinition, plans: Map<string, PlanDefinition>):
     hidden: plan.hidden,
     metadata: plan.metadata ?? {},
     ...(credits.length > 0 ? { creditEntitlements: credits } : {}),
+    ...(rates.length > 0 ? { creditRates: rates } : {}),
   };
 }
 

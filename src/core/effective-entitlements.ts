@@ -1,3 +1,5 @@
+import type { FeatureCreditRate } from '../credits/credit-schema.js';
+import { Decimal } from '../pricing/money.js';
 import { type Catalog, versionKey } from './catalog.js';
 import type { FeatureDefinition } from './catalog-schema.js';
 import type { ResetPeriodConfiguration } from './entitlement-results.js';
@@ -36,6 +38,8 @@ export interface EffectiveEntitlement {
   readonly resetPeriod: EntitlementSpec['resetPeriod'];
   /** The reference's `resetPeriodConfiguration`, built once and shared by every result. */
   readonly resetPeriodConfiguration: ResetPeriodConfiguration | undefined;
+  /** What a unit of usage costs in credits (a credit-backed feature), or null. */
+  readonly creditRate: FeatureCreditRate | null;
 }
 
 /** A customer's (or one resource's) whole entitlement set at an instant. */
@@ -91,6 +95,8 @@ interface Candidate {
   readonly rank: number;
   /** Among equal ranks the oldest source gives the window, so the choice never depends on list order. */
   readonly start: number;
+  /** The credit rate the source's plan sets for the feature, if any. */
+  readonly rate?: FeatureCreditRate | undefined;
 }
 
 /**
@@ -241,6 +247,7 @@ export function resolveEntitlements(
       : own
         ? WINDOW_RANK.resource
         : WINDOW_RANK.subscription;
+    const rates = catalog.planVersions.get(versionKey(sub.planId, sub.planVersion))?.creditRates;
     for (const spec of subscriptionSpecs(catalog, sub))
       add({
         spec,
@@ -248,6 +255,7 @@ export function resolveEntitlements(
         source: sub.id,
         rank,
         start: sub.startDate,
+        rate: rates?.find((r) => r.featureId === spec.featureId),
       });
   }
   for (const promotion of state.promotions) {
@@ -312,6 +320,7 @@ function entitlementKey(e: EffectiveEntitlement): string {
     e.enumValues,
     e.resetPeriod,
     e.resetPeriodConfiguration ?? null,
+    e.creditRate,
   ]);
 }
 
@@ -338,8 +347,10 @@ function merge(
   let windowSource = best;
   let soft = false;
   let values: readonly string[] | null = null;
+  let rate: FeatureCreditRate | undefined;
   for (const c of list) {
     if (moreGenerous(c.spec, best.spec)) best = c;
+    if (c.rate && (!rate || cheaper(c.rate, rate))) rate = c.rate;
     if (windowsBefore(c, windowSource)) windowSource = c;
     soft ||= c.spec.hasSoftLimit;
     values = unionValues(values, c.spec.enumValues);
@@ -357,8 +368,15 @@ function merge(
     enumValues: values,
     resetPeriod: window.resetPeriod,
     resetPeriodConfiguration: resetConfiguration(window),
+    creditRate: rate ? { currencyId: rate.currencyId, creditsPerUnit: rate.creditsPerUnit } : (feature.creditRate ?? null),
   };
   return { entitlement, window };
+}
+
+/** Across plans the cheapest credit rate wins, like the most generous limit; ties go to the lower currency id. */
+function cheaper(a: FeatureCreditRate, b: FeatureCreditRate): boolean {
+  const c = new Decimal(a.creditsPerUnit).cmp(b.creditsPerUnit);
+  return c < 0 || (c === 0 && a.currencyId < b.currencyId);
 }
 
 /** The usage window containing `now`: the reset period's span within the current usage epoch. */

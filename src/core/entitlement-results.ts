@@ -44,6 +44,8 @@ export interface MeteredEntitlement extends EntitlementBase {
   usagePeriodEnd?: Date;
   /** @deprecated equals `usagePeriodEnd`, kept for code written against the reference SDK. */
   nextResetDate?: Date;
+  /** On a credit-backed feature: the credits one unit of usage costs, in `currencyId`. */
+  creditRate?: { currencyId: string; amount: number };
 }
 
 export interface EnumEntitlement extends EntitlementBase {

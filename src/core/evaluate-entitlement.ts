@@ -1,3 +1,4 @@
+import { Decimal } from '../pricing/money.js';
 import type { FeatureDefinition } from './catalog-schema.js';
 import type { CustomerEntitlements, EffectiveEntitlement } from './effective-entitlements.js';
 import type {
@@ -40,6 +41,11 @@ export interface UsageView {
 /** Supplies current usage to the evaluator; the client's cache implements it without allocating. */
 export interface UsageSource {
   usageView(featureId: string, now: number): UsageView;
+  /**
+   * The balance at `now` of the credit pool a credit-backed feature draws from. A source without
+   * it (a simulation) leaves credits unchecked.
+   */
+  creditBalance?(featureId: string, currencyId: string, now: number): Decimal;
 }
 
 export interface CheckOptions {
@@ -82,11 +88,16 @@ export function deniedEntitlement(
 function metered(
   ent: EffectiveEntitlement,
   feature: EntitlementFeature,
-  usage: UsageView,
+  source: UsageSource,
   requestedUsage: number,
+  now: number,
 ): MeteredEntitlement {
-  const granted =
+  const usage = source.usageView(feature.id, now);
+  const withinLimit =
     ent.hasUnlimitedUsage || ent.hasSoftLimit || usage.currentUsage + requestedUsage <= (ent.usageLimit ?? 0);
+  const rate = ent.creditRate;
+  const covered = !withinLimit || rate === null || creditsCover(source, feature.id, rate, requestedUsage, now);
+  const granted = withinLimit && covered;
   const result: MeteredEntitlement = {
     type: 'METERED',
     hasAccess: granted,
@@ -97,8 +108,10 @@ function metered(
     currentUsage: usage.currentUsage,
     requestedUsage,
   };
-  if (!granted) result.accessDeniedReason = 'RequestedUsageExceedingLimit';
+  if (!withinLimit) result.accessDeniedReason = 'RequestedUsageExceedingLimit';
+  else if (!covered) result.accessDeniedReason = 'InsufficientCredits';
   if (ent.usageLimit !== null) result.usageLimit = ent.usageLimit;
+  if (rate !== null) result.creditRate = { currencyId: rate.currencyId, amount: Number(rate.creditsPerUnit) };
   if (ent.resetPeriod) result.resetPeriod = ent.resetPeriod;
   if (ent.resetPeriodConfiguration) result.resetPeriodConfiguration = ent.resetPeriodConfiguration;
   if (usage.periodStart !== null && usage.periodEnd !== null && usage.periodAnchor !== null) {
@@ -108,6 +121,23 @@ function metered(
     result.nextResetDate = result.usagePeriodEnd;
   }
   return result;
+}
+
+/**
+ * Whether the pool can pay for `requestedUsage`: a positive balance that covers its cost. With
+ * nothing requested any positive balance will do, as in the reference, and no Decimal is made.
+ */
+function creditsCover(
+  source: UsageSource,
+  featureId: string,
+  rate: NonNullable<EffectiveEntitlement['creditRate']>,
+  requestedUsage: number,
+  now: number,
+): boolean {
+  const balance = source.creditBalance?.(featureId, rate.currencyId, now);
+  if (balance === undefined) return true;
+  if (!balance.isPositive() || balance.isZero()) return false;
+  return requestedUsage <= 0 || balance.gte(new Decimal(requestedUsage).times(rate.creditsPerUnit));
 }
 
 function enumResult(
@@ -174,7 +204,7 @@ export function evaluateEntitlement(
       return result;
     }
     case 'METERED':
-      return metered(ent, featureInfo, usage.usageView(featureId, now), options.requestedUsage ?? 0);
+      return metered(ent, featureInfo, usage, options.requestedUsage ?? 0, now);
     case 'ENUM':
       return enumResult(ent, featureInfo, options.requestedValues);
   }

@@ -22,6 +22,18 @@ export const positiveCreditDecimal = creditDecimal.refine((v) => /[1-9]/.test(v)
 export const CreditCadence = { Month: 'MONTH', Year: 'YEAR' } as const;
 export type CreditCadence = (typeof CreditCadence)[keyof typeof CreditCadence];
 
+/** A list of `item` in which no two share `key`. */
+function uniqueBy<T extends z.ZodType, K extends keyof z.output<T> & string>(item: T, key: K, what: string) {
+  return z.array(item).superRefine((items, ctx) => {
+    const seen = new Set<unknown>();
+    items.forEach((it, i) => {
+      const value = (it as z.output<T>)[key];
+      if (seen.has(value)) ctx.addIssue({ code: 'custom', path: [i, key], message: `duplicate ${what} ${String(value)}` });
+      seen.add(value);
+    });
+  });
+}
+
 /**
  * A credit currency of the catalog: a consumption unit (tokens, credits), not a billing currency.
  * `unitCost` prices one credit in money; auto-recharge needs it to price the grants it buys.
@@ -49,14 +61,7 @@ export type CreditCurrency = z.output<typeof creditCurrencySchema>;
  *
  * @example creditCurrenciesSchema.parse([tokens, tokens]) // throws: duplicate currencyId
  */
-export const creditCurrenciesSchema = z.array(creditCurrencySchema).superRefine((currencies, ctx) => {
-  const seen = new Set<string>();
-  currencies.forEach((c, i) => {
-    if (seen.has(c.currencyId))
-      ctx.addIssue({ code: 'custom', path: [i, 'currencyId'], message: `duplicate credit currency ${c.currencyId}` });
-    seen.add(c.currencyId);
-  });
-});
+export const creditCurrenciesSchema = uniqueBy(creditCurrencySchema, 'currencyId', 'credit currency');
 
 /**
  * A recurring credit entitlement of a plan or an add-on: `amount` credits of `currencyId` every
@@ -82,18 +87,7 @@ export type CreditEntitlement = z.output<typeof creditEntitlementSchema>;
  *
  * @example creditEntitlementsSchema.parse([{ currencyId: 'a', amount: 1, cadence: 'MONTH' }])
  */
-export const creditEntitlementsSchema = z.array(creditEntitlementSchema).superRefine((entitlements, ctx) => {
-  const seen = new Set<string>();
-  entitlements.forEach((e, i) => {
-    if (seen.has(e.currencyId))
-      ctx.addIssue({
-        code: 'custom',
-        path: [i, 'currencyId'],
-        message: `duplicate credit entitlement ${e.currencyId}`,
-      });
-    seen.add(e.currencyId);
-  });
-});
+export const creditEntitlementsSchema = uniqueBy(creditEntitlementSchema, 'currencyId', 'credit entitlement');
 
 /**
  * A feature's credit rate: each unit of usage costs `creditsPerUnit` credits of `currencyId`.
@@ -106,6 +100,22 @@ export const featureCreditRateSchema = z.strictObject({
 });
 export type FeatureCreditRateInput = z.input<typeof featureCreditRateSchema>;
 export type FeatureCreditRate = z.output<typeof featureCreditRateSchema>;
+
+/**
+ * A plan's credit rate for one of its metered features: it replaces the feature's own rate for
+ * the plan's subscribers, so a plan can price usage differently or make a feature credit-backed.
+ *
+ * @example planCreditRateSchema.parse({ featureId: 'gpt-calls', currencyId: 'ai-tokens', creditsPerUnit: 2 })
+ */
+export const planCreditRateSchema = featureCreditRateSchema.extend({ featureId: id });
+export type PlanCreditRate = z.output<typeof planCreditRateSchema>;
+
+/**
+ * A plan's credit rates: at most one per feature.
+ *
+ * @example planCreditRatesSchema.parse([rate, rate]) // throws: duplicate featureId
+ */
+export const planCreditRatesSchema = uniqueBy(planCreditRateSchema, 'featureId', 'credit rate for');
 
 /** What auto-recharge compares with its threshold: the balance in credits, or its value in money. */
 export const ThresholdType = { CreditAmount: 'CREDIT_AMOUNT', DollarAmount: 'DOLLAR_AMOUNT' } as const;

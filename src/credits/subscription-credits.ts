@@ -1,9 +1,18 @@
 import { type Catalog, versionKey } from '../core/catalog.js';
 import type { CustomerState } from '../core/records.js';
-import { effectiveSubscription, isLive } from '../core/subscription-state.js';
-import { advancePool, type CreditPool, type CreditPoolChange } from './credit-pool.js';
+import { effectiveSubscription, isLive, nextTransition } from '../core/subscription-state.js';
+import { advancePool, type CreditPoolChange } from './credit-pool.js';
 import type { CreditLedgerEntry } from './credit-records.js';
-import { refillRecurringCredits } from './recurring-grants.js';
+import { nextRefillAt, refillRecurringCredits } from './recurring-grants.js';
+
+/** A pool brought to an instant, and until when it stays as it is. */
+export interface PoolAt extends CreditPoolChange {
+  /**
+   * The next instant the pool may change by itself: a grant expiring or taking effect, a refill,
+   * or a transition of a subscription in its scope. Before it, the pool needs no recomputing.
+   */
+  readonly validUntil: number;
+}
 
 /**
  * A pool brought to `now`: grants expired or taken effect, and the recurring credits due from
@@ -11,11 +20,21 @@ import { refillRecurringCredits } from './recurring-grants.js';
  * refilled at each cadence boundary from the billing anchor). Idempotent, so reads can apply it
  * without storing and the next write stores what it adds.
  */
-export function poolAt(pool: CreditPool, state: CustomerState, catalog: Catalog, now: number): CreditPoolChange {
+export function poolAt(
+  pool: CreditPoolChange['pool'],
+  state: CustomerState,
+  catalog: Catalog,
+  now: number,
+): PoolAt {
   let current = advancePool(pool, now);
   const entries: CreditLedgerEntry[] = [...current.entries];
+  let validUntil = Number.POSITIVE_INFINITY;
+  const until = (t: number | null) => {
+    if (t !== null && t > now && t < validUntil) validUntil = t;
+  };
   for (const record of state.subscriptions) {
     if (record.resourceId !== pool.resourceId) continue;
+    until(nextTransition(record, now));
     const sub = effectiveSubscription(record, catalog, now);
     if (!isLive(sub, now)) continue;
     const plan = catalog.planVersions.get(versionKey(sub.planId, sub.planVersion))?.creditEntitlements ?? [];
@@ -24,13 +43,15 @@ export function poolAt(pool: CreditPool, state: CustomerState, catalog: Catalog,
       return entitlements ? [{ quantity: a.quantity, entitlements }] : [];
     });
     if (plan.length === 0 && addons.length === 0) continue;
-    const refill = refillRecurringCredits(
-      current.pool,
-      { subscriptionId: sub.id, anchor: sub.billingAnchor, plan, addons },
-      now,
-    );
+    const recurring = { subscriptionId: sub.id, anchor: sub.billingAnchor, plan, addons };
+    const refill = refillRecurringCredits(current.pool, recurring, now);
     current = refill;
     entries.push(...refill.entries);
+    until(nextRefillAt(recurring, pool.currencyId, now));
   }
-  return { pool: current.pool, entries };
+  for (const g of current.pool.grants) {
+    if (g.voidedAt !== null || g.expiredAt !== null) continue;
+    until(g.activatedAt === null ? Math.max(g.effectiveAt, g.createdAt) : g.expireAt);
+  }
+  return { pool: current.pool, entries, validUntil };
 }

@@ -60,6 +60,7 @@ function effective(
     enumValues: null,
     resetPeriod: window.resetPeriod,
     resetPeriodConfiguration: resetConfiguration(window),
+    creditRate: null,
     ...overrides,
     window,
   };

@@ -1,0 +1,137 @@
+// One credit pool's write inside a transaction, shared by the credit methods and by usage of
+// credit-backed features: the stored pool brought to now, changed, topped up by automatic
+// recharge when due, and its grants, debt and ledger entries written.
+import type { Catalog } from '../core/catalog.js';
+import type { CustomerState } from '../core/records.js';
+import { autoRecharge, autoRechargeGrant, monthlyRechargeSpend } from '../credits/auto-recharge.js';
+import {
+  balance,
+  type CreditPool,
+  type CreditPoolChange,
+  type CreditPoolKey,
+  grantCredits,
+} from '../credits/credit-pool.js';
+import type { CreditLedgerEntry } from '../credits/credit-records.js';
+import { poolAt } from '../credits/subscription-credits.js';
+import type { StoreTransaction } from '../stores/store.js';
+import type { AutoRechargeSkippedEvent } from './listeners.js';
+
+/** What an automatic recharge check added: the pool after a grant, or a skip to announce. */
+interface Recharge {
+  readonly pool?: CreditPool;
+  readonly entries: readonly CreditLedgerEntry[];
+  readonly skipped?: AutoRechargeSkippedEvent;
+}
+const NO_RECHARGE: Recharge = Object.freeze({ entries: [] });
+
+/**
+ * One pool's changes within a transaction: opened at `now` (expiries, scheduled grants and
+ * recurring refills applied), changed any number of times in memory, written once by `commit`.
+ */
+export class PoolWriter {
+  readonly #entries: CreditLedgerEntry[];
+  #pool: CreditPool;
+
+  private constructor(
+    private readonly tx: StoreTransaction,
+    private readonly catalog: Catalog,
+    private readonly key: CreditPoolKey,
+    private readonly stored: CreditPool,
+    private readonly now: number,
+    opened: CreditPoolChange,
+  ) {
+    this.#pool = opened.pool;
+    this.#entries = [...opened.entries];
+  }
+
+  static async open(
+    tx: StoreTransaction,
+    state: CustomerState,
+    catalog: Catalog,
+    key: CreditPoolKey,
+    now: number,
+  ): Promise<PoolWriter> {
+    const stored = await tx.getCreditPool(key);
+    return new PoolWriter(tx, catalog, key, stored, now, poolAt(stored, state, catalog, now));
+  }
+
+  get pool(): CreditPool {
+    return this.#pool;
+  }
+
+  /** Applies a change in memory; nothing is written before `commit`. */
+  apply<C extends CreditPoolChange>(change: (pool: CreditPool) => C): C {
+    const changed = change(this.#pool);
+    this.#pool = changed.pool;
+    this.#entries.push(...changed.entries);
+    return changed;
+  }
+
+  /**
+   * Writes the pool's changed grants, debt and ledger entries. With `recharge`, a pool left below
+   * the customer's automatic recharge threshold buys its top-up first, in the same transaction.
+   */
+  async commit(options: { readonly recharge: boolean; readonly newId: () => string }): Promise<PoolCommit> {
+    const { tx, stored, now } = this;
+    const recharged = options.recharge
+      ? await rechargeAfter(tx, this.#pool, this.catalog, now, options.newId)
+      : NO_RECHARGE;
+    const pool = recharged.pool ?? this.#pool;
+    const before = new Set(stored.grants);
+    await tx.putCreditGrants(pool.grants.filter((g) => !before.has(g)));
+    if (pool.debt !== stored.debt) await tx.putCreditDebt(this.key, pool.debt);
+    await tx.appendCreditLedger([...this.#entries, ...recharged.entries]);
+    return { pool, ...(recharged.skipped ? { skipped: recharged.skipped } : {}) };
+  }
+}
+
+/** What a committed pool write left: the pool as stored, and a recharge skipped for the spend limit. */
+export interface PoolCommit {
+  readonly pool: CreditPool;
+  readonly skipped?: AutoRechargeSkippedEvent;
+}
+
+/**
+ * After a consumption from a customer-wide pool: when its balance fell below the customer's
+ * automatic recharge threshold, a PAID grant bringing it to the target, priced at the currency's
+ * unit cost; skipped (and announced) when the month's recharges would pass the spend limit.
+ */
+async function rechargeAfter(
+  tx: StoreTransaction,
+  pool: CreditPool,
+  catalog: Catalog,
+  now: number,
+  newId: () => string,
+): Promise<Recharge> {
+  if (pool.resourceId !== null) return NO_RECHARGE;
+  const config = await tx.getAutoRecharge(pool.customerId, pool.currencyId);
+  if (!config?.isEnabled) return NO_RECHARGE;
+  const unitCost = catalog.creditCurrencies.get(pool.currencyId)?.unitCost ?? null;
+  const grants = await tx.listCreditGrants({
+    customerId: pool.customerId,
+    currencyId: pool.currencyId,
+    resourceId: null,
+  });
+  const decision = autoRecharge(config, {
+    currentBalance: balance(pool, now).currentBalance,
+    unitCost,
+    monthlySpend: unitCost ? monthlyRechargeSpend(grants, now, unitCost.currency) : '0',
+    now,
+  });
+  if (decision === null) return NO_RECHARGE;
+  if ('skipped' in decision)
+    return {
+      entries: [],
+      skipped: {
+        customerId: pool.customerId,
+        currencyId: pool.currencyId,
+        reason: decision.skipped,
+        amount: Number(decision.amount),
+        cost: { amount: Number(decision.cost.amount), currency: decision.cost.currency },
+        monthlySpend: Number(decision.monthlySpend),
+        maxSpendLimit: Number(decision.maxSpendLimit),
+      },
+    };
+  const granted = grantCredits(pool, autoRechargeGrant(newId(), decision.grant), now);
+  return { pool: granted.pool, entries: granted.entries };
+}
