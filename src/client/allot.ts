@@ -31,7 +31,7 @@ import {
   entitlementType,
   evaluateEntitlement,
 } from '../core/evaluate-entitlement.js';
-import { matchesMeter, meterSample } from '../core/meters.js';
+import { type Dimensions, matchesMeter, meterSample } from '../core/meters.js';
 import type {
   CustomerRecord,
   CustomerState,
@@ -147,7 +147,8 @@ import {
   slimSubscriptionShape,
   subscriptionShape,
 } from './result-shapes.js';
-import { UsageBatch, type WrittenCounter } from './usage-batch.js';
+import { type Contribution, type PlacedWindow, UsageBatch, type WrittenCounter } from './usage-batch.js';
+import { type CreditChargeRecord, type UsageCreditAck, UsageCredits, usageCreditAck } from './usage-credits.js';
 
 // Parameter types are the zod schemas' inputs, so the types and the validation never disagree.
 
@@ -314,6 +315,8 @@ export interface ReportUsageAck {
   usagePeriodEnd?: Date;
   /** @deprecated equals `usagePeriodEnd`. */
   nextResetDate?: Date;
+  /** On a credit-backed feature: what the report cost and the pool's totals after it. */
+  credit?: UsageCreditAck;
 }
 
 /** An ack as stored for idempotent replays: instants as epoch ms. */
@@ -326,6 +329,7 @@ interface AckRecord {
   timestamp: number;
   periodStart: number | null;
   periodEnd: number | null;
+  credit?: CreditChargeRecord;
 }
 
 /** `provisionCustomer`'s result: the customer, how its subscription was chosen, and that subscription. */
@@ -467,6 +471,7 @@ function randomHex(length: number): string {
 }
 
 const rechargeId = () => `recharge-${randomHex(16)}`;
+const usageChargeId = () => `usage-${randomHex(16)}`;
 
 const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 255;
 
@@ -1606,6 +1611,7 @@ export class Allot {
     catalog: Catalog,
   ): Promise<Mutation<ReportUsageAck[]>> {
     const batch = new UsageBatch(customerId, entry, catalog, tx, now, this.#share);
+    const credits = new UsageCredits(tx, entry.state, catalog, now, usageChargeId);
     const acks: ReportUsageAck[] = [];
     for (const { item: u, index } of usages) {
       await naming(index, async () => {
@@ -1617,24 +1623,19 @@ export class Allot {
         const at = pastOrNow(u.createdAt, now, 'createdAt');
         const window = batch.place(u.featureId, resourceId, at);
         const op = u.updateBehavior === 'SET' ? 'set' : 'add';
-        const { currentUsage } = await batch.apply(
-          u.featureId,
-          resourceId,
-          window,
-          op,
-          u.value,
-          at,
-          u.dimensions ?? null,
-        );
+        const dimensions = u.dimensions ?? null;
+        const used = await batch.apply(u.featureId, resourceId, window, op, u.value, at, dimensions);
+        const credit = await this.#charge(credits, entry, resourceId, u.featureId, window, used, dimensions, now);
         const record: AckRecord = {
           measurementId: globalThis.crypto.randomUUID(),
           customerId,
           featureId: u.featureId,
           resourceId,
-          currentUsage,
+          currentUsage: used.currentUsage,
           timestamp: at,
           periodStart: window.periodStart,
           periodEnd: window.periodEnd,
+          ...(credit ? { credit } : {}),
         };
         if (u.idempotencyKey !== undefined)
           await tx.putIdempotencyResult(`${USAGE_SCOPE}:${customerId}`, u.idempotencyKey, record, now);
@@ -1642,7 +1643,32 @@ export class Allot {
       });
     }
     await batch.flush();
-    return { result: acks, counters: batch.counters() };
+    return { result: acks, counters: batch.counters(), ...(await this.#commitCharges(credits)) };
+  }
+
+  /** Charges a credit-backed feature's usage increase to its pool; undefined for any other feature. */
+  #charge(
+    credits: UsageCredits,
+    entry: CustomerEntry,
+    resourceId: string | null,
+    featureId: string,
+    window: PlacedWindow,
+    used: Contribution,
+    dimensions: Dimensions | null,
+    now: number,
+  ): Promise<CreditChargeRecord> | undefined {
+    const rate = this.#view(entry, resourceId, now).entitlements.get(featureId)?.creditRate;
+    if (!rate) return undefined;
+    return credits.charge(featureId, rate, window.scope, used.currentUsage - used.previousUsage, dimensions);
+  }
+
+  /** Writes the pools a usage write charged, for the mutation. */
+  async #commitCharges(credits: UsageCredits): Promise<Pick<Mutation<unknown>, 'credits' | 'rechargesSkipped'>> {
+    const { pools, skipped } = await credits.commit(rechargeId);
+    return {
+      ...(pools.length > 0 ? { credits: pools } : {}),
+      ...(skipped.length > 0 ? { rechargesSkipped: skipped } : {}),
+    };
   }
 
   /** A feature that takes reported usage: metered, and counted from reports rather than events. */
@@ -1666,6 +1692,7 @@ export class Allot {
     catalog: Catalog,
   ): Promise<Mutation<boolean[]>> {
     const batch = new UsageBatch(customerId, entry, catalog, tx, now, this.#share);
+    const credits = new UsageCredits(tx, entry.state, catalog, now, usageChargeId);
     const results: boolean[] = [];
     for (const { item: e, index } of events) {
       await naming(index, async () => {
@@ -1683,20 +1710,14 @@ export class Allot {
           const window = batch.place(feature.id, resourceId, at);
           if (sample.member !== undefined && !(await batch.addMember(feature.id, window, sample.member))) continue;
           const op = aggregationOp[feature.meter.aggregation.function];
-          await batch.apply(
-            feature.id,
-            resourceId,
-            window,
-            op,
-            sample.member === undefined ? sample.amount : 1,
-            at,
-            dimensions,
-          );
+          const amount = sample.member === undefined ? sample.amount : 1;
+          const used = await batch.apply(feature.id, resourceId, window, op, amount, at, dimensions);
+          await this.#charge(credits, entry, resourceId, feature.id, window, used, dimensions, now);
         }
       });
     }
     await batch.flush();
-    return { result: results, counters: batch.counters() };
+    return { result: results, counters: batch.counters(), ...(await this.#commitCharges(credits)) };
   }
 
   /**
@@ -2372,6 +2393,7 @@ function toAck(r: AckRecord): ReportUsageAck {
     ack.usagePeriodEnd = new Date(r.periodEnd);
     ack.nextResetDate = new Date(r.periodEnd);
   }
+  if (r.credit) ack.credit = usageCreditAck(r.credit);
   return ack;
 }
 

@@ -21,9 +21,10 @@ export interface PlacedWindow {
   readonly periodEnd: number | null;
 }
 
-/** What one contribution left: its window and the window's usage after it. */
+/** What one contribution left: its window and the window's usage before and after it. */
 export interface Contribution {
   readonly window: PlacedWindow;
+  readonly previousUsage: number;
   readonly currentUsage: number;
 }
 
@@ -112,7 +113,7 @@ export class UsageBatch {
       at,
       dimensions,
     });
-    return { window, currentUsage: aggregateUsage(after, op) };
+    return { window, previousUsage: aggregateUsage(before, op), currentUsage: aggregateUsage(after, op) };
   }
 
   /**

@@ -1,0 +1,120 @@
+// The credits one write's usage of credit-backed features draws: each report's increase in usage
+// times the feature's rate, consumed from the pool of the scope the usage counts in, in the same
+// transaction. Usage is already recorded when it is charged, so a pool that cannot cover it goes
+// into debt, which the next grant settles first.
+import type { Catalog } from '../core/catalog.js';
+import type { Dimensions } from '../core/meters.js';
+import type { CustomerState } from '../core/records.js';
+import { usageCreditCost } from '../credits/credit-cost.js';
+import { balance, type CreditPool, consumeCredits } from '../credits/credit-pool.js';
+import type { FeatureCreditRate } from '../credits/credit-schema.js';
+import { AllotError } from '../errors.js';
+import type { StoreTransaction } from '../stores/store.js';
+import { PoolWriter } from './credit-writes.js';
+import type { AutoRechargeSkippedEvent } from './listeners.js';
+
+/** What a report of a credit-backed feature cost, as its ack stores it: amounts are decimal strings. */
+export interface CreditChargeRecord {
+  readonly currencyId: string;
+  /** The credits this report drew. */
+  readonly consumed: string;
+  /** The pool's totals right after it. */
+  readonly totalConsumed: string;
+  readonly totalGranted: string;
+  /** When the pool next changes by itself (an expiry or refill); null if never. */
+  readonly periodEnd: number | null;
+  readonly timestamp: number;
+}
+
+/** The `credit` object of a usage ack, as the reference shapes it. */
+export interface UsageCreditAck {
+  currencyId: string;
+  currentUsage: number;
+  usageLimit: number;
+  usagePeriodEnd?: Date;
+  timestamp: Date;
+  consumed: number;
+}
+
+export function usageCreditAck(r: CreditChargeRecord): UsageCreditAck {
+  return {
+    currencyId: r.currencyId,
+    currentUsage: Number(r.totalConsumed),
+    usageLimit: Number(r.totalGranted),
+    ...(r.periodEnd === null ? {} : { usagePeriodEnd: new Date(r.periodEnd) }),
+    timestamp: new Date(r.timestamp),
+    consumed: Number(r.consumed),
+  };
+}
+
+/** The pools one write charges, each opened once and written once. */
+export class UsageCredits {
+  readonly #writers = new Map<string, PoolWriter>();
+
+  constructor(
+    private readonly tx: StoreTransaction,
+    /** Undefined for a customer that does not exist: the caller refuses their usage before any charge. */
+    private readonly state: CustomerState | undefined,
+    private readonly catalog: Catalog,
+    private readonly now: number,
+    private readonly newId: () => string,
+  ) {}
+
+  /**
+   * Charges `increase` units of a feature's usage at `rate` to the pool of `scope`. A decrease
+   * or no change costs nothing: credits are never given back for corrected usage.
+   */
+  async charge(
+    featureId: string,
+    rate: FeatureCreditRate,
+    scope: string | null,
+    increase: number,
+    dimensions: Dimensions | null,
+  ): Promise<CreditChargeRecord> {
+    const writer = await this.#writer(rate.currencyId, scope);
+    const { credits } = usageCreditCost(Math.max(0, increase), rate);
+    if (credits !== '0')
+      writer.apply((pool) =>
+        consumeCredits(
+          pool,
+          { id: this.newId(), amount: credits, featureId, ...(dimensions ? { dimensions } : {}) },
+          this.now,
+          { allowDebt: true },
+        ),
+      );
+    const b = balance(writer.pool, this.now);
+    return {
+      currencyId: rate.currencyId,
+      consumed: credits,
+      totalConsumed: b.totalConsumed,
+      totalGranted: b.totalGranted,
+      periodEnd: b.nextChangeAt,
+      timestamp: this.now,
+    };
+  }
+
+  /** Writes every pool charged; automatic recharge runs after the last charge. */
+  async commit(rechargeId: () => string): Promise<{ pools: CreditPool[]; skipped: AutoRechargeSkippedEvent[] }> {
+    const pools: CreditPool[] = [];
+    const skipped: AutoRechargeSkippedEvent[] = [];
+    for (const writer of this.#writers.values()) {
+      const written = await writer.commit({ recharge: true, newId: rechargeId });
+      pools.push(written.pool);
+      if (written.skipped) skipped.push(written.skipped);
+    }
+    return { pools, skipped };
+  }
+
+  async #writer(currencyId: string, resourceId: string | null): Promise<PoolWriter> {
+    const id = JSON.stringify([currencyId, resourceId]);
+    let writer = this.#writers.get(id);
+    if (writer === undefined) {
+      const state = this.state;
+      if (state === undefined) throw new AllotError('CUSTOMER_NOT_FOUND', 'credits charged for a missing customer');
+      const key = { customerId: state.customer.id, currencyId, resourceId };
+      writer = await PoolWriter.open(this.tx, state, this.catalog, key, this.now);
+      this.#writers.set(id, writer);
+    }
+    return writer;
+  }
+}
