@@ -1,0 +1,30 @@
+// The window a budget counts usage in: one reset period, or all time for a budget that never resets.
+import { usagePeriod } from '../core/reset-period.js';
+import type { GovernanceBudgetRecord } from './governance-records.js';
+
+/** The window key of a budget that never resets. */
+export const ALL_TIME = 'all';
+
+/** A budget's window: `[periodStart, periodEnd)` in epoch ms, both null for all time. */
+export interface BudgetWindow {
+  /** `String(periodStart)`, or {@link ALL_TIME}: the usage record's `window`. */
+  readonly key: string;
+  readonly periodStart: number | null;
+  readonly periodEnd: number | null;
+}
+
+const FOREVER: BudgetWindow = Object.freeze({ key: ALL_TIME, periodStart: null, periodEnd: null });
+
+/**
+ * The window of `budget` that contains `at`: boundaries are `anchor + n × resetPeriod`, so a
+ * changed anchor or period starts new windows by itself.
+ *
+ * @example
+ * budgetWindow({ resetPeriod: 'DAY', anchor: Date.parse('2025-01-01T06:00:00Z') }, Date.parse('2025-01-03T01:00:00Z'))
+ * // { key: '1735797600000', periodStart: 2025-01-02T06:00Z, periodEnd: 2025-01-03T06:00Z (epoch ms) }
+ */
+export function budgetWindow(budget: Pick<GovernanceBudgetRecord, 'resetPeriod' | 'anchor'>, at: number): BudgetWindow {
+  if (budget.resetPeriod === null) return FOREVER;
+  const { start, end } = usagePeriod(budget.resetPeriod, budget.anchor, at);
+  return { key: String(start), periodStart: start, periodEnd: end };
+}

@@ -1,0 +1,116 @@
+// The public inputs of governance: entity trees, budgets, checks and usage events. Amounts stay
+// decimal strings, as for credits, so no float ever touches a budget.
+import { z } from 'zod';
+import { instant } from '../client/input-schemas.js';
+import { metadataSchema } from '../core/catalog-schema.js';
+import { EntitlementResetPeriod, enumValues } from '../core/enums.js';
+import { id } from '../core/id-schema.js';
+import { creditDecimal, positiveCreditDecimal } from '../credits/credit-schema.js';
+
+/**
+ * How often a budget resets; null (the default) never resets.
+ *
+ * @example budgetResetPeriod.parse('DAY') // 'DAY'
+ */
+export const budgetResetPeriod = z.enum(enumValues(EntitlementResetPeriod)).nullable();
+
+/**
+ * One entity to create or update. Omitted fields keep an existing entity's values (a new one gets
+ * null, or no metadata); `parentId` null makes it a root; `metadata` replaces the whole map.
+ *
+ * @example governanceEntitySchema.parse({ entityId: 'team-a', parentId: 'acme', type: 'TEAM' })
+ */
+export const governanceEntitySchema = z.strictObject({
+  entityId: id,
+  parentId: id.nullable().optional(),
+  displayName: z.string().min(1).nullable().optional(),
+  type: z.string().min(1).nullable().optional(),
+  metadata: metadataSchema.optional(),
+});
+export type GovernanceEntityInput = z.input<typeof governanceEntitySchema>;
+
+/**
+ * A batch of entities to upsert, applied all or nothing.
+ *
+ * @example upsertEntitiesSchema.parse({ entities: [{ entityId: 'acme' }, { entityId: 'team-a', parentId: 'acme' }] })
+ */
+export const upsertEntitiesSchema = z.strictObject({ entities: z.array(governanceEntitySchema).min(1).max(1000) });
+export type UpsertEntitiesInput = z.input<typeof upsertEntitiesSchema>;
+
+/**
+ * An entity to remove (refused while it has children).
+ *
+ * @example removeEntitySchema.parse({ entityId: 'team-a' })
+ */
+export const removeEntitySchema = z.strictObject({ entityId: id });
+export type RemoveEntityInput = z.input<typeof removeEntitySchema>;
+
+/**
+ * A budget of one entity for one capability: at most `limit` per `resetPeriod` counted from
+ * `anchor` (default: now for a new budget, unchanged for an existing one).
+ *
+ * @example governanceBudgetSchema.parse({ entityId: 'team-a', capabilityId: 'ai-tokens', limit: 1000, resetPeriod: 'MONTH' })
+ * // { entityId: 'team-a', capabilityId: 'ai-tokens', limit: '1000', resetPeriod: 'MONTH' }
+ */
+export const governanceBudgetSchema = z.strictObject({
+  entityId: id,
+  capabilityId: id,
+  limit: creditDecimal,
+  resetPeriod: budgetResetPeriod.default(null),
+  anchor: instant.optional(),
+});
+export type GovernanceBudgetInput = z.input<typeof governanceBudgetSchema>;
+
+/**
+ * A batch of budgets to create or replace, applied all or nothing.
+ *
+ * @example setBudgetsSchema.parse({ budgets: [{ entityId: 'acme', capabilityId: 'ai-tokens', limit: '5000' }] })
+ */
+export const setBudgetsSchema = z.strictObject({ budgets: z.array(governanceBudgetSchema).min(1).max(1000) });
+export type SetBudgetsInput = z.input<typeof setBudgetsSchema>;
+
+/**
+ * A budget to remove, with its usage.
+ *
+ * @example removeBudgetSchema.parse({ entityId: 'acme', capabilityId: 'ai-tokens' })
+ */
+export const removeBudgetSchema = z.strictObject({ entityId: id, capabilityId: id });
+export type RemoveBudgetInput = z.input<typeof removeBudgetSchema>;
+
+/**
+ * Whether `requestedAmount` more of a capability fits every budget on the entities' paths to
+ * their roots; `requestedAmount` defaults to 0 (is any budget already exhausted?).
+ *
+ * @example checkGovernanceSchema.parse({ entityIds: ['user-1'], capabilityId: 'ai-tokens', requestedAmount: 50 })
+ */
+export const checkGovernanceSchema = z.strictObject({
+  entityIds: z.array(id).min(1).max(100),
+  capabilityId: id,
+  requestedAmount: creditDecimal.default('0'),
+});
+export type CheckGovernanceInput = z.input<typeof checkGovernanceSchema>;
+
+/**
+ * One usage event: `amount` of a capability used on behalf of `entityIds` at `timestamp`
+ * (default now), counted once in every budget on their paths.
+ *
+ * @example governanceUsageEventSchema.parse({ entityIds: ['user-1'], capabilityId: 'ai-tokens', amount: '12.5' })
+ */
+export const governanceUsageEventSchema = z.strictObject({
+  entityIds: z.array(id).min(1).max(100),
+  capabilityId: id,
+  amount: positiveCreditDecimal,
+  timestamp: instant.optional(),
+});
+export type GovernanceUsageEventInput = z.input<typeof governanceUsageEventSchema>;
+
+/**
+ * A batch of usage events, applied all or nothing; `idempotencyKey` lets the caller drop a replay.
+ *
+ * @example ingestGovernanceSchema.parse({ events: [{ entityIds: ['user-1'], capabilityId: 'ai-tokens', amount: 1 }] })
+ */
+export const ingestGovernanceSchema = z.strictObject({
+  events: z.array(governanceUsageEventSchema).min(1).max(1000),
+  idempotencyKey: id.optional(),
+});
+export type IngestGovernanceInput = z.input<typeof ingestGovernanceSchema>;
