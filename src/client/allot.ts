@@ -66,6 +66,7 @@ import {
 } from '../credits/credit-pool.js';
 import { type AutoRechargeConfig, autoRechargeConfigSchema, type CreditCurrency } from '../credits/credit-schema.js';
 import { AllotError } from '../errors.js';
+import type { GovernanceIndex } from '../governance/governance-index.js';
 import type { Coupon } from '../pricing/coupon-schema.js';
 import { paywall } from '../pricing/paywall.js';
 import { resolvePromotionCode } from '../pricing/promotion-code.js';
@@ -84,6 +85,7 @@ import {
 import { PoolWriter } from './credit-writes.js';
 import { CustomerEntry, entitlementInterner } from './customer-cache.js';
 import { type EntitlementFallback, fallbackEntitlement, fallbackType } from './fallback.js';
+import { GovernanceClient, loadGovernance } from './governance-client.js';
 import {
   activeSubscriptionsSchema,
   allotOptionsSchema,
@@ -429,6 +431,8 @@ interface Mutation<T> {
   rechargesSkipped?: readonly AutoRechargeSkippedEvent[];
   changedResources?: Iterable<string | null>;
   subscriptions?: readonly SubscriptionRecord[];
+  /** The owner's governance index after the write. */
+  governance?: GovernanceIndex;
 }
 
 const USAGE_SCOPE = 'usage';
@@ -536,6 +540,8 @@ export class Allot {
   readonly #changeCheckIntervalMs: number;
   #nextChangeCheck = 0;
   #catchingUp: Promise<void> | undefined;
+  /** Hierarchical budgets of owners (customers) over their organisations: see {@link GovernanceClient}. */
+  readonly governance: GovernanceClient;
 
   private constructor(options: AllotOptions) {
     parse(allotOptionsSchema, options, 'Allot.initialize');
@@ -549,6 +555,33 @@ export class Allot {
     this.#init = this.#initialize(compiled, options.catalogMigration ?? 'NEW_CUSTOMERS');
     // Callers who never await waitForInitialization still see the failure on their first call.
     this.#init.catch(() => {});
+    this.governance = new GovernanceClient({
+      index: (ownerId) => this.#governanceIndex(ownerId),
+      write: (ownerId, fn) =>
+        this.#mutate(ownerId, async (entry, tx, now, catalog) => {
+          this.#requireCustomer(entry, ownerId);
+          const index = entry.governanceAt(now) ?? (await loadGovernance(tx, ownerId, now));
+          const { result, index: next } = await fn(index, tx, now, catalog);
+          return { result, ...(next ? { governance: next } : {}) };
+        }),
+    });
+  }
+
+  /** An owner's governance index from the cache, loaded once when the owner is first asked about. */
+  async #governanceIndex(ownerId: string) {
+    const catalog = await this.#ready();
+    const entry = await this.#entry(ownerId);
+    this.#requireCustomer(entry, ownerId, { allowArchived: true });
+    let now = this.#clock.now();
+    let index = entry.governanceAt(now);
+    if (index === undefined) {
+      const loaded = await this.#store.read((r) => loadGovernance(r, ownerId, now));
+      // A write may have cached a newer index while this one loaded.
+      entry.governance = entry.governanceAt(now) ? entry.governance : { index: loaded, loadedAt: now };
+      index = entry.governanceAt(now) ?? loaded;
+      now = this.#clock.now();
+    }
+    return { index, now, catalog };
   }
 
   /**
@@ -810,6 +843,7 @@ export class Allot {
     for (const { scope, featureId, counter } of mutation.counters ?? [])
       next.setCounter(scope, featureId, counter, now);
     if (mutation.credits) next.setPools(mutation.credits);
+    if (mutation.governance) next.governance = { index: mutation.governance, loadedAt: now };
     this.#remember(customerId, next);
     this.#emitAfterCommit(next, mutation, now);
   }

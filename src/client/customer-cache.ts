@@ -10,6 +10,7 @@ import type { CustomerState } from '../core/records.js';
 import { aggregateUsage, type UsageAggregate } from '../core/usage-aggregate.js';
 import { balance, type CreditPool, emptyCreditPool } from '../credits/credit-pool.js';
 import { poolAt } from '../credits/subscription-credits.js';
+import type { GovernanceIndex } from '../governance/governance-index.js';
 import { Decimal } from '../pricing/money.js';
 
 /** A usage window's aggregate, as cached. */
@@ -220,6 +221,11 @@ export class CustomerEntry extends ResourceView {
   #pools: readonly CreditPool[];
   /** Pools brought to recent instants, by currency and scope. */
   #poolsAt: CachedPool[] | undefined;
+  /**
+   * The customer's governance tree as its owner, once asked for: it holds every usage window not
+   * ended at `loadedAt`, so a clock moved back before that reloads it.
+   */
+  governance: { readonly index: GovernanceIndex; readonly loadedAt: number } | undefined;
   /** Every cached window of every counter; a customer has a handful. */
   #counters: readonly CachedCounter[];
   /**
@@ -281,7 +287,15 @@ export class CustomerEntry extends ResourceView {
 
   /** A new entry for changed state, keeping the usage counters and credit pools. */
   withState(state: CustomerState): CustomerEntry {
-    return new CustomerEntry(state, this.completeSince, this.#counters, this.#pools);
+    const next = new CustomerEntry(state, this.completeSince, this.#counters, this.#pools);
+    next.governance = this.governance;
+    return next;
+  }
+
+  /** The governance index if it is valid at `now`. */
+  governanceAt(now: number): GovernanceIndex | undefined {
+    const g = this.governance;
+    return g !== undefined && now >= g.loadedAt ? g.index : undefined;
   }
 
   /**

@@ -91,8 +91,9 @@ export const checkGovernanceSchema = z.strictObject({
 export type CheckGovernanceInput = z.input<typeof checkGovernanceSchema>;
 
 /**
- * One usage event: `amount` of a capability used on behalf of `entityIds` at `timestamp`
- * (default now), counted once in every budget on their paths.
+ * One usage event: `amount` of a capability used on behalf of `entityIds`, counted once in every
+ * budget on their paths, in the window current when it is ingested (a late event for an ended
+ * window would change a period no decision reads any more).
  *
  * @example governanceUsageEventSchema.parse({ entityIds: ['user-1'], capabilityId: 'ai-tokens', amount: '12.5' })
  */
@@ -100,7 +101,6 @@ export const governanceUsageEventSchema = z.strictObject({
   entityIds: z.array(id).min(1).max(100),
   capabilityId: id,
   amount: positiveCreditDecimal,
-  timestamp: instant.optional(),
 });
 export type GovernanceUsageEventInput = z.input<typeof governanceUsageEventSchema>;
 

@@ -75,12 +75,13 @@ describe('check and ingest inputs', () => {
     expect(checkGovernanceSchema.safeParse({ entityIds: many, capabilityId: 't' }).success).toBe(false);
   });
 
-  it('requires an event amount above 0 and parses its timestamp', () => {
-    const event = { entityIds: ['u'], capabilityId: 't', amount: '0.5', timestamp: '2025-01-01T00:00:00Z' };
+  it('requires an event amount above 0 and takes no timestamp: usage counts when it is ingested', () => {
+    const event = { entityIds: ['u'], capabilityId: 't', amount: '0.5' };
     expect(ingestGovernanceSchema.parse({ events: [event], idempotencyKey: 'k1' })).toEqual({
-      events: [{ ...event, timestamp: at('2025-01-01T00:00:00Z') }],
+      events: [event],
       idempotencyKey: 'k1',
     });
+    expect(ingestGovernanceSchema.safeParse({ events: [{ ...event, timestamp: 0 }] }).success).toBe(false);
     expect(ingestGovernanceSchema.safeParse({ events: [{ ...event, amount: 0 }] }).success).toBe(false);
     expect(ingestGovernanceSchema.safeParse({ events: [{ ...event, amount: '0.00' }] }).success).toBe(false);
     expect(ingestGovernanceSchema.safeParse({ events: [] }).success).toBe(false);

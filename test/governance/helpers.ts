@@ -102,14 +102,13 @@ export function modelPath(parentOf: ReadonlyMap<string, string | null>, entityId
 export interface Scenario {
   readonly parents: readonly (string | null)[];
   readonly budgets: readonly BudgetSet[];
-  /** Each batch runs at the previous batch's `now` plus `advance`; each event at `now − lateness`. */
+  /** Each batch runs at the previous batch's `now` plus `advance`, its events counting at that `now`. */
   readonly batches: readonly {
     readonly advance: number;
     readonly events: readonly {
       readonly entityIds: readonly string[];
       readonly capabilityId: string;
       readonly amount: string;
-      readonly lateness: number;
     }[];
   }[];
 }
@@ -140,27 +139,32 @@ export const scenario: fc.Arbitrary<Scenario> = forest.chain((parents) => {
       .map(([some, twice]) => (twice ? [...some, some[0] as string] : some)),
     capabilityId: fc.constantFrom(...CAPABILITIES),
     amount: smallAmount,
-    lateness: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 30 * HOUR })),
   });
   const batch = fc.record({
-    advance: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 30 * HOUR })),
+    // Often within the same window, sometimes across one or more resets.
+    advance: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 * HOUR }), fc.integer({ min: 0, max: 30 * HOUR })),
     events: fc.array(event, { minLength: 1, maxLength: 5 }),
   });
   return fc.record({ parents: fc.constant(parents), budgets, batches: fc.array(batch, { maxLength: 4 }) });
 });
 
-/** An ingested event with its absolute timestamp, for the model. */
+/** An ingested event with the `now` of its batch, for the model. */
 export interface TimedEvent {
   readonly entityIds: readonly string[];
   readonly capabilityId: string;
   readonly amount: string;
-  readonly timestamp: number;
+  readonly at: number;
 }
 
-/** One step of {@link runScenario}: the index after a batch, its `now`, and every event so far. */
+/**
+ * One step of {@link runScenario}: the index before and after a batch, its `now`, the batch and
+ * every event so far.
+ */
 export interface ScenarioStep {
+  readonly before: GovernanceIndex;
   readonly index: GovernanceIndex;
   readonly now: number;
+  readonly batch: readonly TimedEvent[];
   readonly events: readonly TimedEvent[];
   readonly ingested: GovernanceIngested;
 }
@@ -170,14 +174,15 @@ export function runScenario(s: Scenario, onStep: (step: ScenarioStep) => void = 
   let index = governance(pairsOf(s.parents), s.budgets);
   let now = T0;
   const events: TimedEvent[] = [];
-  let step: ScenarioStep = { index, now, events: [], ingested: { index, usage: [], increments: [] } };
+  let step: ScenarioStep = { before: index, index, now, batch: [], events: [], ingested: { index, usage: [] } };
   for (const b of s.batches) {
     now += b.advance;
-    const batch = b.events.map(({ lateness, ...e }) => ({ ...e, timestamp: now - lateness }));
-    const ingested = ingestGovernance(index, batch, now);
+    const batch = b.events.map((e) => ({ ...e, at: now }));
+    const before = index;
+    const ingested = ingestGovernance(index, b.events, now);
     index = ingested.index;
     events.push(...batch);
-    step = { index, now, events: [...events], ingested };
+    step = { before, index, now, batch, events: [...events], ingested };
     onStep(step);
   }
   return step;
@@ -196,7 +201,7 @@ export function modelUsage(
   for (const e of events)
     if (
       e.capabilityId === budget.capabilityId &&
-      inWindow(e.timestamp) &&
+      inWindow(e.at) &&
       e.entityIds.some((id) => modelPath(parentOf, id).includes(budget.entityId))
     )
       total = total.plus(e.amount);
