@@ -65,6 +65,7 @@ import {
   voidGrant,
 } from '../credits/credit-pool.js';
 import { type AutoRechargeConfig, autoRechargeConfigSchema, type CreditCurrency } from '../credits/credit-schema.js';
+import { creditUsageRange, creditUsageSeries } from '../credits/credit-usage.js';
 import { AllotError } from '../errors.js';
 import type { GovernanceIndex } from '../governance/governance-index.js';
 import type { Coupon } from '../pricing/coupon-schema.js';
@@ -74,10 +75,13 @@ import { catalogCurrency, subscriptionPreview } from '../pricing/subscription-pr
 import { memoryStore } from '../stores/memory/memory-store.js';
 import type { ChangeSet, Store, StoreReader, StoreTransaction } from '../stores/store.js';
 import { type Clock, systemClock } from './clock.js';
+import { type CostItem, type CreditCostEstimates, creditCostEstimates } from './credit-estimates.js';
 import {
+  type CreditCurrencyShape,
   type CreditEntitlement,
   type CreditGrant,
   type CreditLedgerItem,
+  creditCurrencyShape,
   creditEntitlementShape,
   creditGrantShape,
   creditLedgerItem,
@@ -95,13 +99,17 @@ import {
   checkAndReportUsageSchema,
   consumeCreditsSchema,
   creditEntitlementSchema,
+  creditEventsFieldsSchema,
   creditGrantsSchema,
   creditLedgerSchema,
+  creditUsageSchema,
   customerIdSchema,
   customerResourceSchema,
   entitlementCheckSchema,
+  estimateEventCostSchema,
   estimateSubscriptionSchema,
   estimateSubscriptionUpdateSchema,
+  estimateUsageCostSchema,
   getSubscriptionsSchema,
   grantCreditsSchema,
   grantPromotionsSchema,
@@ -275,6 +283,28 @@ export interface ConsumeCreditsResult {
   amount: number;
   timestamp: Date;
   credit: { currencyId: string; currentUsage: number; usageLimit: number; timestamp: Date };
+}
+
+/** `getCreditUsage`'s input. */
+export type GetCreditUsageParams = z.input<typeof creditUsageSchema>;
+/** `getCreditEventsFields`'s input. */
+export type GetCreditEventsFieldsParams = z.input<typeof creditEventsFieldsSchema>;
+/** `estimateUsageCost`'s input. */
+export type EstimateUsageCostParams = z.input<typeof estimateUsageCostSchema>;
+/** `estimateEventCost`'s input. */
+export type EstimateEventCostParams = z.input<typeof estimateEventCostSchema>;
+
+/** A customer's credit consumption over time, as `getCreditUsage` returns it. */
+export interface CreditUsage {
+  series: {
+    featureId: string | null;
+    featureName: string | null;
+    totalCredits: number;
+    /** When grouped: the dimension values of this series, in `groupBy` order. */
+    tags?: { key: string; value: string }[];
+    points: { timestamp: Date; value: number }[];
+  }[];
+  currency: CreditCurrencyShape;
 }
 
 /** A page of `getCreditLedger`. */
@@ -2079,6 +2109,127 @@ export class Allot {
   }
 
   /**
+   * A customer's credit consumption over time: one series per feature (or per combination of up
+   * to three `groupBy` dimensions), with a point per hour, day or month. `timeRange` (default
+   * LAST_MONTH) or `startDate`/`endDate` choose the span; `currencyId` may be left out when the
+   * catalog has one credit currency.
+   */
+  async getCreditUsage(params: GetCreditUsageParams): Promise<CreditUsage> {
+    const p = parse(creditUsageSchema, params, 'getCreditUsage');
+    const catalog = await this.#ready();
+    this.#requireCustomer(await this.#entry(p.customerId), p.customerId, { allowArchived: true });
+    const currency = requireCreditCurrency(catalog, p.currencyId ?? soleCreditCurrency(catalog));
+    const range = creditUsageRange(p, this.#clock.now());
+    const entries = await this.#store.read((r) =>
+      r.listCreditConsumption({
+        customerId: p.customerId,
+        currencyId: currency.currencyId,
+        ...(p.resourceId !== undefined ? { resourceId: p.resourceId } : {}),
+        from: range.from,
+        before: range.to,
+      }),
+    );
+    const featureNames = new Map([...catalog.features.values()].map((f) => [f.id, f.displayName ?? f.id]));
+    const { series } = creditUsageSeries({ entries, ...range, groupBy: p.groupBy, featureNames });
+    return {
+      series: series.map((s) => ({
+        featureId: s.featureId,
+        featureName: s.featureName,
+        totalCredits: Number(s.totalCredits),
+        ...(s.tags ? { tags: s.tags.map((t) => ({ ...t })) } : {}),
+        points: s.points.map((pt) => ({ timestamp: new Date(pt.timestamp), value: Number(pt.value) })),
+      })),
+      currency: creditCurrencyShape(currency),
+    };
+  }
+
+  /** The dimension keys a customer's credit consumption carried, filtered by `search` (case-insensitive). */
+  async getCreditEventsFields(params: GetCreditEventsFieldsParams): Promise<{ fields: string[] }> {
+    const p = parse(creditEventsFieldsSchema, params, 'getCreditEventsFields');
+    await this.#ready();
+    const fields = await this.#store.read((r) =>
+      r.listCreditEventFields({ customerId: p.customerId, ...(p.currencyId ? { currencyId: p.currencyId } : {}) }),
+    );
+    const search = p.search?.toLowerCase() ?? '';
+    return { fields: fields.filter((f) => f.toLowerCase().includes(search)) };
+  }
+
+  /**
+   * What reporting usage of a credit-backed feature would cost, and the balance it would leave;
+   * persists nothing. SET costs the increase over the current usage; a decrease costs nothing.
+   */
+  async estimateUsageCost(params: EstimateUsageCostParams): Promise<CreditCostEstimates> {
+    const p = parse(estimateUsageCostSchema, params, 'estimateUsageCost');
+    const catalog = await this.#ready();
+    const entry = await this.#entry(p.customerId);
+    this.#requireCustomer(entry, p.customerId);
+    const now = this.#clock.now();
+    if (!catalog.features.has(p.featureId)) return { estimates: [], warnings: ['FEATURE_NOT_FOUND'] };
+    const item = this.#costItem(entry, p.resourceId ?? null, p.featureId, now, (current) =>
+      p.updateBehavior === 'SET' ? p.value - current : p.value,
+    );
+    return this.#estimates(entry, catalog, now, item ? [item] : [], 1);
+  }
+
+  /**
+   * What an event would cost across the credit-backed features whose meters match it, per
+   * currency, and the balance it would leave; persists nothing. A MIN or AVG meter's cost cannot
+   * be known ahead: it counts 0 with UNSUPPORTED_AGGREGATION.
+   */
+  async estimateEventCost(params: EstimateEventCostParams): Promise<CreditCostEstimates> {
+    const p = parse(estimateEventCostSchema, params, 'estimateEventCost');
+    const catalog = await this.#ready();
+    const entry = await this.#entry(p.customerId);
+    this.#requireCustomer(entry, p.customerId);
+    const now = this.#clock.now();
+    const dimensions = p.dimensions ?? {};
+    const matched = (catalog.metersByEvent.get(p.eventName) ?? []).filter((f) =>
+      matchesMeter(f.meter, p.eventName, dimensions),
+    );
+    const items = matched.flatMap((feature) => {
+      const sample = meterSample(feature.meter, feature.id, dimensions);
+      const fn = feature.meter.aggregation.function;
+      const item = this.#costItem(entry, p.resourceId ?? null, feature.id, now, (current) => {
+        // A UNIQUE member may already be counted: 1 is the most it can add.
+        if (sample.member !== undefined) return 1;
+        if (fn === 'MIN' || fn === 'AVG') return null;
+        return fn === 'MAX' ? sample.amount - current : sample.amount;
+      });
+      return item ? [item] : [];
+    });
+    return this.#estimates(entry, catalog, now, items, matched.length);
+  }
+
+  /** A credit-backed feature's cost item for an estimate; undefined when the feature is not credit-backed here. */
+  #costItem(
+    entry: CustomerEntry,
+    resourceId: string | null,
+    featureId: string,
+    now: number,
+    units: (currentUsage: number) => number | null,
+  ): CostItem | undefined {
+    const view = this.#view(entry, resourceId, now);
+    const rate = view.entitlements.get(featureId)?.creditRate;
+    if (!rate) return undefined;
+    const scope = view.windows.get(featureId)?.scope ?? resourceId;
+    return { featureId, rate, scope, units: units(view.usageView(featureId, now).currentUsage) };
+  }
+
+  #estimates(
+    entry: CustomerEntry,
+    catalog: Catalog,
+    now: number,
+    items: readonly CostItem[],
+    reached: number,
+  ): CreditCostEstimates {
+    if (items.length === 0)
+      return { estimates: [], warnings: [reached > 0 ? 'FEATURE_NOT_CREDIT_BASED' : 'FEATURE_NOT_FOUND'] };
+    const balanceOf = (currencyId: string, scope: string | null) =>
+      entry.creditPool(catalog, currencyId, scope, now).currentBalance;
+    return { estimates: creditCostEstimates(items, balanceOf), warnings: [] };
+  }
+
+  /**
    * One credit write in one transaction: the pool brought to now (expiries, scheduled grants),
    * changed by `change`, its changed grants, debt and ledger entries written. With an idempotency
    * key, a repeat answers `replay(what the first stored)` and changes nothing.
@@ -2391,6 +2542,16 @@ function meteredFeature(catalog: Catalog, featureId: string): FeatureDefinition 
   if (feature.meterType === 'None')
     throw new AllotError('FEATURE_NOT_METERED', `feature "${featureId}" is not metered`, { details: { featureId } });
   return feature;
+}
+
+/** The catalog's credit currency when it has just one; a call naming none needs it. */
+function soleCreditCurrency(catalog: Catalog): string {
+  const [only, ...others] = catalog.creditCurrencies.keys();
+  if (only === undefined || others.length > 0)
+    throw new AllotError('INVALID_INPUT', 'currencyId is required unless the catalog has exactly one credit currency', {
+      details: { currencies: [...catalog.creditCurrencies.keys()] },
+    });
+  return only;
 }
 
 /** A credit currency of the catalog. */

@@ -110,7 +110,7 @@ export class GovernanceClient {
     const o = parse(ownerId, owner, 'governance.setBudgets');
     const p = parse(setBudgetsSchema, params, 'governance.setBudgets');
     return this.#host.write(o, async (index, tx, now, catalog) => {
-      p.budgets.forEach((b, i) => requireCapability(catalog, b.capabilityId, i));
+      for (const [i, b] of p.budgets.entries()) requireCapability(catalog, b.capabilityId, i);
       const { index: next, written } = setBudgets(index, p.budgets, now);
       await tx.putGovernanceBudgets(written);
       const view = (entityId: string) => governanceEntityView(next, entityId, now).budgets;
@@ -152,7 +152,7 @@ export class GovernanceClient {
     const o = parse(ownerId, owner, 'governance.ingest');
     const p = parse(ingestGovernanceSchema, params, 'governance.ingest');
     return this.#host.write(o, async (index, tx, now, catalog) => {
-      p.events.forEach((e, i) => requireCapability(catalog, e.capabilityId, i));
+      for (const [i, e] of p.events.entries()) requireCapability(catalog, e.capabilityId, i);
       const scope = `${GOVERNANCE_SCOPE}:${o}`;
       if (p.idempotencyKey !== undefined && (await tx.getIdempotencyResult(scope, p.idempotencyKey)) !== undefined)
         return { result: { accepted: 0, duplicate: true } };

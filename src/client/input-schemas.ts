@@ -418,3 +418,35 @@ export const saveAutoRechargeSchema = z
   .transform(({ customerId, currencyId, ...config }) => ({ customerId, currencyId, config }));
 
 export const autoRechargeKeySchema = z.strictObject({ customerId: id, currencyId: id });
+
+export const creditUsageSchema = z.strictObject({
+  customerId: id,
+  currencyId: id.optional(),
+  resourceId,
+  timeRange: z.enum(['LAST_DAY', 'LAST_WEEK', 'LAST_MONTH', 'LAST_YEAR']).optional(),
+  startDate: instant.optional(),
+  endDate: instant.optional(),
+  groupBy: z.array(z.string().min(1)).max(3).optional(),
+});
+
+export const creditEventsFieldsSchema = z.strictObject({
+  customerId: id,
+  currencyId: id.optional(),
+  search: z.string().optional(),
+});
+
+export const estimateUsageCostSchema = z.strictObject({
+  customerId: id,
+  featureId: id,
+  value: usageValue,
+  resourceId,
+  updateBehavior: z.enum(enumValues(UsageUpdateBehavior)).default('DELTA'),
+  dimensions: dimensions.optional(),
+});
+
+export const estimateEventCostSchema = z.strictObject({
+  customerId: id,
+  eventName: z.string().min(1).max(255),
+  resourceId,
+  dimensions: dimensions.optional(),
+});

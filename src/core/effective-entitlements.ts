@@ -368,7 +368,9 @@ function merge(
     enumValues: values,
     resetPeriod: window.resetPeriod,
     resetPeriodConfiguration: resetConfiguration(window),
-    creditRate: rate ? { currencyId: rate.currencyId, creditsPerUnit: rate.creditsPerUnit } : (feature.creditRate ?? null),
+    creditRate: rate
+      ? { currencyId: rate.currencyId, creditsPerUnit: rate.creditsPerUnit }
+      : (feature.creditRate ?? null),
   };
   return { entitlement, window };
 }

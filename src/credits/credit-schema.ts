@@ -28,7 +28,8 @@ function uniqueBy<T extends z.ZodType, K extends keyof z.output<T> & string>(ite
     const seen = new Set<unknown>();
     items.forEach((it, i) => {
       const value = (it as z.output<T>)[key];
-      if (seen.has(value)) ctx.addIssue({ code: 'custom', path: [i, key], message: `duplicate ${what} ${String(value)}` });
+      if (seen.has(value))
+        ctx.addIssue({ code: 'custom', path: [i, key], message: `duplicate ${what} ${String(value)}` });
       seen.add(value);
     });
   });

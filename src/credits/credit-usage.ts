@@ -200,7 +200,7 @@ interface SeriesState {
 
 /**
  * The credits used in `[from, to)`, as series of points: one per feature without `groupBy`, one
- * per feature and combination of the `groupBy` dimensions (up to 3) with it. Only consumption
+ * per combination of the `groupBy` dimensions (up to 3, across features) with it. Only consumption
  * counts (`CREDITS_CONSUMED` and `DEBT_CREATED`, whose amounts are negative; the credits used are
  * −amount); `DEBT_SETTLED` only moves credits already counted, and grants, expiries and voids use
  * none. `entries` are of one currency, in any order; the result does not depend on it.
@@ -216,7 +216,7 @@ interface SeriesState {
  * more than {@link MAX_CREDIT_USAGE_CELLS} points in all.
  *
  * @example creditUsageSeries({ entries, from, to, bucket: 'DAY', groupBy: ['model'] }).series[0]
- * // { featureId: 'ai', featureName: 'AI', totalCredits: '12.5', tags: [{ key: 'model', value: 'gpt-4' }], points: [...] }
+ * // { featureId: null, featureName: null, totalCredits: '12.5', tags: [{ key: 'model', value: 'gpt-4' }], points: [...] }
  */
 export function creditUsageSeries(input: {
   readonly entries: readonly CreditLedgerEntry[];
@@ -240,7 +240,8 @@ export function creditUsageSeries(input: {
   const all = new Map<string, SeriesState>();
   for (const e of entries) {
     if (!isConsumption(e) || e.at < from || e.at >= to) continue;
-    const featureId = e.featureId ?? null;
+    // Grouped series cut across features, as in the reference: tags replace the feature.
+    const featureId = groupBy.length === 0 ? (e.featureId ?? null) : null;
     const dimensions = e.dimensions;
     const tags =
       groupBy.length === 0

@@ -20,12 +20,7 @@ export interface PoolAt extends CreditPoolChange {
  * refilled at each cadence boundary from the billing anchor). Idempotent, so reads can apply it
  * without storing and the next write stores what it adds.
  */
-export function poolAt(
-  pool: CreditPoolChange['pool'],
-  state: CustomerState,
-  catalog: Catalog,
-  now: number,
-): PoolAt {
+export function poolAt(pool: CreditPoolChange['pool'], state: CustomerState, catalog: Catalog, now: number): PoolAt {
   let current = advancePool(pool, now);
   const entries: CreditLedgerEntry[] = [...current.entries];
   let validUntil = Number.POSITIVE_INFINITY;

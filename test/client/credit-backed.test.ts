@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { addMonthsUtc } from '../../src/core/reset-period.js';
 import type { CatalogInput, CreditBalanceUpdatedEvent } from '../../src/index.js';
-import { catalog, type Harness, harness, START, stores } from '../helpers/fixtures.js';
+import { catalog, errorCode, type Harness, harness, START, stores } from '../helpers/fixtures.js';
 
 // gpt-calls costs 2 credits a call (the feature's rate); the "lite" plan prices it at 0.5.
 // tokens are counted from "completion" events and cost 0.01 credits each.
@@ -195,6 +195,73 @@ describe.each(stores)('credit-backed features ($name)', (fixture) => {
     // The monthly refill is applied from memory too: the unused 98 expired, 100 came in.
     expect(await balance()).toBe(100);
     expect(reads).not.toHaveBeenCalled();
+  });
+
+  it('reports credit usage per feature, or grouped by dimensions across features, and the keys seen', async () => {
+    await h.allot.reportUsage({ customerId, featureId: 'gpt-calls', value: 3, dimensions: { model: 'a' } });
+    h.clock.advance({ days: 1 });
+    await h.allot.reportEvent({
+      customerId,
+      eventName: 'completion',
+      idempotencyKey: 'e1',
+      dimensions: { tokens: 500, model: 'a', region: 'eu' },
+    });
+    await h.allot.consumeCredits({ customerId, currencyId: 'ai-credits', amount: 1, idempotencyKey: 'direct' });
+    const byFeature = await h.allot.getCreditUsage({ customerId, timeRange: 'LAST_WEEK' });
+    expect(byFeature.currency.currencyId).toBe('ai-credits');
+    expect(byFeature.series.map((s) => [s.featureId, s.totalCredits])).toEqual([
+      ['gpt-calls', 6],
+      ['tokens', 5],
+      [null, 1],
+    ]);
+    expect(byFeature.series[0]?.points.filter((p) => p.value > 0)).toHaveLength(1);
+    const byModel = await h.allot.getCreditUsage({ customerId, currencyId: 'ai-credits', groupBy: ['model'] });
+    expect(byModel.series.map((s) => [s.tags, s.totalCredits])).toEqual([
+      [[{ key: 'model', value: 'a' }], 11],
+      [[{ key: 'model', value: '' }], 1],
+    ]);
+    expect(await h.allot.getCreditEventsFields({ customerId })).toEqual({ fields: ['model', 'region', 'tokens'] });
+    expect(await h.allot.getCreditEventsFields({ customerId, search: 'RE' })).toEqual({ fields: ['region'] });
+    expect(await errorCode(h.allot.getCreditUsage({ customerId, currencyId: 'nope' }))).toBe('CURRENCY_NOT_FOUND');
+  });
+
+  it('estimates the cost of usage and of events without writing anything', async () => {
+    await h.allot.reportUsage({ customerId, featureId: 'gpt-calls', value: 10 });
+    const usage = await h.allot.estimateUsageCost({ customerId, featureId: 'gpt-calls', value: 50 });
+    expect(usage).toEqual({
+      estimates: [
+        {
+          currencyId: 'ai-credits',
+          estimatedCost: 100,
+          currentBalance: 80,
+          balanceAfterEstimate: -20,
+          wouldOverdraft: true,
+          breakdown: [{ featureId: 'gpt-calls', cost: 100, warningCode: null }],
+        },
+      ],
+      warnings: [],
+    });
+    const set = await h.allot.estimateUsageCost({
+      customerId,
+      featureId: 'gpt-calls',
+      value: 12,
+      updateBehavior: 'SET',
+    });
+    expect(set.estimates[0]).toMatchObject({ estimatedCost: 4, wouldOverdraft: false });
+    const event = await h.allot.estimateEventCost({ customerId, eventName: 'completion', dimensions: { tokens: 250 } });
+    expect(event.estimates[0]).toMatchObject({ estimatedCost: 2.5, balanceAfterEstimate: 77.5 });
+    expect(await h.allot.estimateUsageCost({ customerId, featureId: 'api-calls', value: 1 })).toEqual({
+      estimates: [],
+      warnings: ['FEATURE_NOT_CREDIT_BASED'],
+    });
+    expect((await h.allot.estimateUsageCost({ customerId, featureId: 'ghost', value: 1 })).warnings).toEqual([
+      'FEATURE_NOT_FOUND',
+    ]);
+    expect((await h.allot.estimateEventCost({ customerId, eventName: 'nobody-meters-this' })).warnings).toEqual([
+      'FEATURE_NOT_FOUND',
+    ]);
+    expect(await balance()).toBe(80);
+    expect((await check('gpt-calls')).currentUsage).toBe(10);
   });
 
   it('announces the balance after every charged write', async () => {

@@ -240,7 +240,7 @@ describe('creditUsageSeries', () => {
     expect(values(common.series[0])).toEqual(['1', '2']);
   });
 
-  it('groups by dimensions, a missing one as an empty value', () => {
+  it('groups by dimensions across features, a missing one as an empty value', () => {
     const from = at('2025-03-01T00:00:00Z');
     const to = at('2025-03-03T00:00:00Z');
     const entries = [
@@ -249,11 +249,12 @@ describe('creditUsageSeries', () => {
       entry(from, '-2', { featureId: 'ai', dimensions: { model: 'gpt-4' } }),
       entry(from, '-2', { featureId: 'ai' }),
       entry(from, '-7', { featureId: 'search', dimensions: { model: 3, region: true } }),
+      entry(from + DAY, '-1', { featureId: 'search', dimensions: { model: 'gpt-4', region: 'eu' } }),
     ];
     const { series } = creditUsageSeries({ entries, from, to, bucket: 'DAY', groupBy: ['model', 'region'] });
     expect(series.map((s) => [s.featureId, s.tags, s.totalCredits, values(s)])).toEqual([
       [
-        'search',
+        null,
         [
           { key: 'model', value: '3' },
           { key: 'region', value: 'true' },
@@ -261,18 +262,19 @@ describe('creditUsageSeries', () => {
         '7',
         ['7', '0'],
       ],
+      // ai and search together.
       [
-        'ai',
+        null,
         [
           { key: 'model', value: 'gpt-4' },
           { key: 'region', value: 'eu' },
         ],
-        '6',
-        ['5', '1'],
+        '7',
+        ['5', '2'],
       ],
       // Ties on total order by tag values: '' before 'gpt-4'.
       [
-        'ai',
+        null,
         [
           { key: 'model', value: '' },
           { key: 'region', value: '' },
@@ -281,7 +283,7 @@ describe('creditUsageSeries', () => {
         ['2', '0'],
       ],
       [
-        'ai',
+        null,
         [
           { key: 'model', value: 'gpt-4' },
           { key: 'region', value: '' },
@@ -504,7 +506,7 @@ describe('properties', () => {
             const end = bucketEnd(p.timestamp, range.bucket);
             const mine = consumed.filter(
               (e) =>
-                (e.featureId ?? null) === s.featureId &&
+                (s.tags !== undefined || (e.featureId ?? null) === s.featureId) &&
                 e.at >= p.timestamp &&
                 e.at < end &&
                 (s.tags ?? []).every((t) => {
