@@ -774,13 +774,16 @@ export function describeStoreConformance(
         ...overrides,
       });
 
-      it("reads a pool's open grants by id and its debt, scoped by currency and resource", async () => {
+      it("reads a pool's held grants by id and its debt, scoped by currency and resource", async () => {
+        const voidedRecurring = grant('r-void', { grantType: 'RECURRING', voidedAt: T0, expireAt: T0 + 10 });
         await write((tx) =>
           tx.putCreditGrants([
             grant('g2'),
             grant('g1', { grantType: 'PROMOTIONAL', expireAt: T0 + 10 }),
             grant('void', { voidedAt: T0 }),
             grant('gone', { expiredAt: T0 }),
+            voidedRecurring,
+            grant('r-closed', { grantType: 'RECURRING', voidedAt: T0, expireAt: T0 + 10, expiredAt: T0 + 10 }),
             grant('other-currency', { currencyId: 'minutes' }),
             grant('site', { resourceId: 'site-1' }),
             grant('not-mine', { customerId: 'c2' }),
@@ -789,7 +792,8 @@ export function describeStoreConformance(
         const read = await store.read((r) => r.getCreditPool(pool));
         expect(read).toEqual({
           ...pool,
-          grants: [grant('g1', { grantType: 'PROMOTIONAL', expireAt: T0 + 10 }), grant('g2')],
+          // A voided RECURRING grant stays until its period closes: it keeps the period from a refill.
+          grants: [grant('g1', { grantType: 'PROMOTIONAL', expireAt: T0 + 10 }), grant('g2'), voidedRecurring],
           debt: '0',
         });
         await write((tx) => tx.putCreditDebt(pool, '12.75'));
@@ -875,10 +879,11 @@ export function describeStoreConformance(
         expect(await store.read((r) => r.getAutoRecharge('c1', 'tokens'))).toEqual(config);
       });
 
-      it("lists every pool of a customer with an open grant or a debt, and nobody else's", async () => {
+      it("lists every pool of a customer with a held grant or a debt, and nobody else's", async () => {
         await write(async (tx) => {
           await tx.putCreditGrants([
             grant('g1'),
+            grant('r-void', { currencyId: 'voided-recurring', grantType: 'RECURRING', voidedAt: T0 }),
             grant('g2', { currencyId: 'minutes' }),
             grant('site', { resourceId: 'site-1' }),
             grant('closed', { currencyId: 'closed', voidedAt: T0 }),
@@ -889,7 +894,13 @@ export function describeStoreConformance(
         });
         const pools = await store.read((r) => r.listCreditPools('c1'));
         const byKey = (p: { currencyId: string; resourceId: string | null }) => `${p.currencyId}/${p.resourceId}`;
-        expect(pools.map(byKey).sort()).toEqual(['debt-only/null', 'minutes/null', 'tokens/null', 'tokens/site-1']);
+        expect(pools.map(byKey).sort()).toEqual([
+          'debt-only/null',
+          'minutes/null',
+          'tokens/null',
+          'tokens/site-1',
+          'voided-recurring/null',
+        ]);
         for (const p of pools) expect(p).toEqual(await store.read((r) => r.getCreditPool(p)));
         expect(await store.read((r) => r.listCreditPools('nobody'))).toEqual([]);
       });

@@ -466,7 +466,15 @@ interface Mutation<T> {
 }
 
 const USAGE_SCOPE = 'usage';
-const CREDITS_SCOPE = 'credits';
+/** Idempotency scopes of the credit writes: a grant's key and a consumption's key never meet. */
+const CREDIT_SCOPES = { grant: 'credit-grant', consume: 'credit-consumption' } as const;
+
+/** An idempotent credit write's key, and how a repeat answers from what the first stored. */
+interface CreditIdempotency<R> {
+  readonly kind: keyof typeof CREDIT_SCOPES;
+  readonly key: string;
+  readonly replay: (prior: unknown, tx: StoreTransaction) => Promise<R>;
+}
 
 /** `saveAutomaticRechargeConfiguration`'s input. */
 export type SaveAutoRechargeParams = z.input<typeof saveAutoRechargeSchema>;
@@ -1941,9 +1949,20 @@ export class Allot {
   async grantCredits(params: GrantCreditsParams): Promise<CreditGrant> {
     const p = parse(grantCreditsSchema, params, 'grantCredits');
     const key = { customerId: p.customerId, currencyId: p.currencyId, resourceId: p.resourceId ?? null };
+    const idempotency =
+      p.idempotencyKey === undefined
+        ? undefined
+        : {
+            kind: 'grant' as const,
+            key: p.idempotencyKey,
+            replay: async (prior: unknown, tx: StoreTransaction) => {
+              const grant = await tx.getCreditGrant((prior as { grantId: string }).grantId);
+              if (!grant) throw new AllotError('STORE_ERROR', 'an idempotent credit grant is missing from the store');
+              return grant;
+            },
+          };
     return this.#changeCredits(
       key,
-      p.idempotencyKey,
       (pool, now) => {
         const change = grantCreditsTo(
           pool,
@@ -1963,11 +1982,7 @@ export class Allot {
         );
         return { ...change, result: change.grant, record: { grantId: change.grant.id } };
       },
-      async (prior, tx) => {
-        const grant = await tx.getCreditGrant((prior as { grantId: string }).grantId);
-        if (!grant) throw new AllotError('STORE_ERROR', 'an idempotent credit grant is missing from the store');
-        return grant;
-      },
+      { idempotency },
     ).then((grant) => creditGrantShape(grant, this.#clock.now()));
   }
 
@@ -1995,7 +2010,7 @@ export class Allot {
       );
     }
     const key = { customerId: grant.customerId, currencyId: grant.currencyId, resourceId: grant.resourceId };
-    const voided = await this.#changeCredits(key, undefined, (pool, now) => {
+    const voided = await this.#changeCredits(key, (pool, now) => {
       const change = voidGrant(pool, id, now);
       return { ...change, result: change.grant, record: null };
     });
@@ -2010,9 +2025,16 @@ export class Allot {
   async consumeCredits(params: ConsumeCreditsParams): Promise<ConsumeCreditsResult> {
     const p = parse(consumeCreditsSchema, params, 'consumeCredits');
     const key = { customerId: p.customerId, currencyId: p.currencyId, resourceId: p.resourceId ?? null };
+    const idempotency =
+      p.idempotencyKey === undefined
+        ? undefined
+        : {
+            kind: 'consume' as const,
+            key: p.idempotencyKey,
+            replay: async (prior: unknown) => prior as ConsumptionRecord,
+          };
     const record = await this.#changeCredits(
       key,
-      p.idempotencyKey,
       (pool, now) => {
         const change = consumeFrom(
           pool,
@@ -2034,8 +2056,7 @@ export class Allot {
         };
         return { ...change, result, record: result };
       },
-      async (prior) => prior as ConsumptionRecord,
-      true,
+      { idempotency, recharge: true },
     );
     const credit = {
       currencyId: key.currencyId,
@@ -2236,23 +2257,22 @@ export class Allot {
    */
   #changeCredits<R>(
     key: CreditPoolKey,
-    idempotencyKey: string | undefined,
     change: (pool: CreditPool, now: number) => CreditPoolChange & { result: R; record: unknown },
-    replay?: (prior: unknown, tx: StoreTransaction) => Promise<R>,
-    recharge = false,
+    options: { readonly idempotency?: CreditIdempotency<R> | undefined; readonly recharge?: boolean } = {},
   ): Promise<R> {
+    const { idempotency, recharge = false } = options;
     return this.#mutate(key.customerId, async (entry, tx, now, catalog) => {
       const state = this.#requireCustomer(entry, key.customerId);
       requireCreditCurrency(catalog, key.currencyId);
-      const scope = `${CREDITS_SCOPE}:${key.customerId}`;
-      if (idempotencyKey !== undefined && replay) {
-        const prior = await tx.getIdempotencyResult(scope, idempotencyKey);
-        if (prior !== undefined) return { result: await replay(prior, tx) };
+      const scope = idempotency && `${CREDIT_SCOPES[idempotency.kind]}:${key.customerId}`;
+      if (idempotency && scope) {
+        const prior = await tx.getIdempotencyResult(scope, idempotency.key);
+        if (prior !== undefined) return { result: await idempotency.replay(prior, tx) };
       }
       const writer = await PoolWriter.open(tx, state, catalog, key, now);
       const changed = writer.apply((pool) => change(pool, now));
       const written = await writer.commit({ recharge, newId: rechargeId });
-      if (idempotencyKey !== undefined) await tx.putIdempotencyResult(scope, idempotencyKey, changed.record, now);
+      if (idempotency && scope) await tx.putIdempotencyResult(scope, idempotency.key, changed.record, now);
       return {
         result: changed.result,
         credits: [written.pool],

@@ -8,7 +8,7 @@ import {
 import type { UsageSource, UsageView } from '../core/evaluate-entitlement.js';
 import type { CustomerState } from '../core/records.js';
 import { aggregateUsage, type UsageAggregate } from '../core/usage-aggregate.js';
-import { balance, type CreditPool, emptyCreditPool } from '../credits/credit-pool.js';
+import { balance, type CreditPool, emptyCreditPool, isHeldGrant } from '../credits/credit-pool.js';
 import { poolAt } from '../credits/subscription-credits.js';
 import type { GovernanceIndex } from '../governance/governance-index.js';
 import { Decimal } from '../pricing/money.js';
@@ -217,7 +217,7 @@ export class CustomerEntry extends ResourceView {
   #views: Map<string, ResourceView> | undefined;
   /** The customer as stored, without usage (the counters hold it). */
   readonly state: CustomerState | undefined;
-  /** Credit pools as stored: open grants and debt. Absent pools are empty. */
+  /** Credit pools as stored: held grants and debt. Absent pools are empty. */
   #pools: readonly CreditPool[];
   /** Pools brought to recent instants, by currency and scope. */
   #poolsAt: CachedPool[] | undefined;
@@ -320,12 +320,12 @@ export class CustomerEntry extends ResourceView {
     return fresh;
   }
 
-  /** Records pools a committed write left, as stored (closed grants dropped, as a load would). */
+  /** Records pools a committed write left, as stored (grants no longer held dropped, as a load would). */
   setPools(pools: readonly CreditPool[]): void {
     const same = (a: CreditPool, b: CreditPool) => a.currencyId === b.currencyId && a.resourceId === b.resourceId;
     const open = pools.map((p) => ({
       ...p,
-      grants: p.grants.filter((g) => g.voidedAt === null && g.expiredAt === null),
+      grants: p.grants.filter(isHeldGrant),
     }));
     this.#pools = [...this.#pools.filter((p) => !open.some((o) => same(o, p))), ...open];
     this.#poolsAt = this.#poolsAt?.filter((c) => !open.some((o) => same(o, c.pool)));

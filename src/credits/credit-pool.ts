@@ -117,6 +117,15 @@ export function isLiveGrant(grant: CreditGrantRecord): boolean {
 }
 
 /**
+ * True while a stored pool must still hold the grant: until it expires, and a voided RECURRING
+ * grant until its period ends too, since it is what keeps that period from being granted again.
+ * Stores load exactly these grants; {@link advancePool} closes the voided ones at their period end.
+ */
+export function isHeldGrant(grant: Pick<CreditGrantRecord, 'expiredAt' | 'voidedAt' | 'grantType'>): boolean {
+  return grant.expiredAt === null && (grant.voidedAt === null || grant.grantType === CreditGrantType.Recurring);
+}
+
+/**
  * What a grant still holds: `amount − consumed` while live, 0 once expired or voided, and its
  * whole amount while scheduled.
  *
@@ -166,7 +175,12 @@ const EXPIRE = 0;
 export function advancePool(pool: CreditPool, now: number): CreditPoolChange {
   const due: { at: number; kind: number; grant: CreditGrantRecord; index: number }[] = [];
   pool.grants.forEach((grant, index) => {
-    if (grant.voidedAt !== null) return;
+    if (grant.voidedAt !== null) {
+      // A held voided grant closes at its period end, with nothing left to expire.
+      if (isHeldGrant(grant) && grant.expireAt !== null && grant.expireAt <= now)
+        due.push({ at: grant.expireAt, kind: EXPIRE, grant, index });
+      return;
+    }
     if (grant.activatedAt === null && grant.expiredAt === null && grant.effectiveAt <= now)
       due.push({ at: Math.max(grant.effectiveAt, grant.createdAt), kind: ACTIVATE, grant, index });
     if (grant.expiredAt === null && grant.expireAt !== null && grant.expireAt <= now)
@@ -183,7 +197,10 @@ export function advancePool(pool: CreditPool, now: number): CreditPoolChange {
     if (kind === EXPIRE) {
       // A grant can only reach its expiry after taking effect (expireAt > effectiveAt, createdAt);
       // one that never took effect leaves no credits to remove.
-      const remainder = grant.activatedAt === null ? new Decimal(0) : dec(grant.amount).minus(grant.consumed);
+      const remainder =
+        grant.activatedAt === null || grant.voidedAt !== null
+          ? new Decimal(0)
+          : dec(grant.amount).minus(grant.consumed);
       if (remainder.gt(0))
         entries.push(
           ledgerEntry(pool, {

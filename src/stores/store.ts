@@ -130,13 +130,13 @@ export interface StoreReader {
   getUsage(key: UsageWindowKey): Promise<UsageAggregate | undefined>;
   /** A counter's entries in `[query.from, query.before)`, by time (then log order), while history keeps them. */
   listUsageEntries(query: UsageEntryQuery): Promise<UsageEntry[]>;
-  /** A credit pool's open grants (neither voided nor marked expired), by id, and its debt ('0' when none). */
+  /** A credit pool's held grants (`isHeldGrant`), by id, and its debt ('0' when none). */
   getCreditPool(key: CreditPoolKey): Promise<CreditPool>;
   getCreditGrant(grantId: string): Promise<CreditGrantRecord | undefined>;
   /** Grants, open or not, oldest first (then by id). */
   listCreditGrants(query: CreditGrantQuery): Promise<CreditGrantRecord[]>;
   listCreditLedger(query: CreditLedgerQuery): Promise<CreditLedgerRow[]>;
-  /** Every pool of a customer with an open grant or a debt, each as `getCreditPool` returns it. */
+  /** Every pool of a customer with a held grant or a debt, each as `getCreditPool` returns it. */
   listCreditPools(customerId: string): Promise<CreditPool[]>;
   /** Consumption entries in a time range, by time (then ledger order). */
   listCreditConsumption(query: CreditConsumptionQuery): Promise<CreditLedgerEntry[]>;

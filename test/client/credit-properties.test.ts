@@ -870,10 +870,7 @@ class Run {
   private async voidGrant(cmd: VoidCmd, before: Snapshot): Promise<void> {
     const { model } = this;
     const now = this.h.clock.now();
-    // A live RECURRING grant is left out: voiding one does not stick (see the it.fails case below).
-    const candidates = model.grants.filter(
-      (g) => g.grantType !== 'RECURRING' || (g.expireAt !== null && g.expireAt <= now),
-    );
+    const candidates = model.grants;
     const target = cmd.pick < 0 || candidates.length === 0 ? undefined : candidates[cmd.pick % candidates.length];
     const id = target?.id ?? 'grant-does-not-exist';
     let voided: CreditGrant | undefined;
@@ -980,12 +977,12 @@ describe.each(stores)('credit properties ($name)', (fixture) => {
     );
   });
 
-  // Known bugs, each kept to its smallest case. `it.fails`: remove the marker once fixed.
+  // Regressions, each kept to its smallest case.
   const pool = { customerId: CUSTOMER, currencyId: CURRENCY };
 
-  it.fails('BUG: voiding a RECURRING grant does not stick (the period is re-granted under the same id)', async () => {
+  it('voiding a RECURRING grant sticks: its period is not granted again, the next one is', async () => {
     const h = await harness(fixture, {
-      catalog: catalogFor({ allowance: '100', rolloverCap: null, pageSize: 100 }),
+      catalog: catalogFor({ allowance: '100', rolloverCap: '50', pageSize: 100 }),
     });
     try {
       await h.allot.provisionCustomer({ customerId: CUSTOMER });
@@ -994,49 +991,39 @@ describe.each(stores)('credit properties ($name)', (fixture) => {
       const [recurring] = await h.allot.getCreditGrants({ customerId: CUSTOMER });
       expect(recurring?.grantType).toBe('RECURRING');
       await h.allot.voidCreditGrant({ id: recurring?.id ?? '' });
-      // Expected 0: the only grant is voided. Actual: 100, the period granted again.
       expect((await h.allot.getCreditEntitlement(pool)).currentBalance).toBe(0);
-      // Expected INSUFFICIENT_CREDITS. Actual: it succeeds, overwriting the voided record (voidedAt
-      // null, consumed 1 of 100) and writing a second CREDITS_GRANTED +100 for the same grant id.
       expect(await codeOf(h.allot.consumeCredits({ ...pool, amount: 1, idempotencyKey: 'b' }))).toBe(
         'INSUFFICIENT_CREDITS',
       );
-      expect((await h.allot.getCreditGrants({ customerId: CUSTOMER }))[0]?.status).toBe('VOIDED');
+      expect(await codeOf(h.allot.voidCreditGrant({ id: recurring?.id ?? '' }))).toBe('CREDIT_GRANT_VOIDED');
+      // The next period refills in full, and a voided period rolls nothing over.
+      h.clock.set(recurring?.expireAt ?? new Date(0));
+      expect((await h.allot.getCreditEntitlement(pool)).currentBalance).toBe(100);
+      await h.allot.consumeCredits({ ...pool, amount: 1, idempotencyKey: 'c' });
+      const grants = await h.allot.getCreditGrants({ customerId: CUSTOMER });
+      expect(grants.map((g) => [g.status, g.amount])).toEqual([
+        ['VOIDED', 100],
+        ['ACTIVE', 100],
+      ]);
+      const ledger = (await h.allot.getCreditLedger({ customerId: CUSTOMER })).entries;
+      expect(ledger.filter((e) => e.eventType === 'CREDITS_GRANTED')).toHaveLength(2);
     } finally {
       await h.close();
     }
   });
 
-  it.fails('BUG: a consumption whose idempotency key a grant used first answers NaN and consumes nothing', async () => {
+  it('idempotency keys are per operation: a grant and a consumption may share one', async () => {
     const h = await harness(fixture, { catalog: catalogFor({ allowance: null, rolloverCap: null, pageSize: 100 }) });
     try {
       await h.allot.provisionCustomer({ customerId: CUSTOMER });
-      await h.allot.grantCredits({ ...pool, amount: 10, displayName: 'x', idempotencyKey: 'k' });
-      // Either a consumption of its own (keys per operation) or a typed refusal would do.
-      // Actual: it resolves with amount NaN and Invalid Dates, and the balance stays 10.
-      const outcome = await h.allot.consumeCredits({ ...pool, amount: 3, idempotencyKey: 'k' }).then(
-        (r) => r.amount,
-        (e: unknown) => (e instanceof AllotError && e.code !== 'STORE_ERROR' ? 'refused' : e),
+      const first = await h.allot.grantCredits({ ...pool, amount: 10, displayName: 'x', idempotencyKey: 'k' });
+      expect((await h.allot.consumeCredits({ ...pool, amount: 3, idempotencyKey: 'k' })).amount).toBe(3);
+      // Each repeat answers its own first result and changes nothing.
+      expect((await h.allot.grantCredits({ ...pool, amount: 99, displayName: 'y', idempotencyKey: 'k' })).id).toBe(
+        first.id,
       );
-      expect([3, 'refused']).toContain(outcome);
-    } finally {
-      await h.close();
-    }
-  });
-
-  it.fails('BUG: a grant whose idempotency key a consumption used first fails with STORE_ERROR', async () => {
-    const h = await harness(fixture, { catalog: catalogFor({ allowance: null, rolloverCap: null, pageSize: 100 }) });
-    try {
-      await h.allot.provisionCustomer({ customerId: CUSTOMER });
-      await h.allot.grantCredits({ ...pool, amount: 10, displayName: 'x' });
-      await h.allot.consumeCredits({ ...pool, amount: 2, idempotencyKey: 'k' });
-      // Either a grant of its own or a typed refusal would do. Actual: STORE_ERROR "an idempotent
-      // credit grant is missing from the store".
-      const outcome = await h.allot.grantCredits({ ...pool, amount: 5, displayName: 'y', idempotencyKey: 'k' }).then(
-        () => 'granted',
-        (e: unknown) => (e instanceof AllotError && e.code !== 'STORE_ERROR' ? 'refused' : e),
-      );
-      expect(['granted', 'refused']).toContain(outcome);
+      expect((await h.allot.consumeCredits({ ...pool, amount: 5, idempotencyKey: 'k' })).amount).toBe(3);
+      expect((await h.allot.getCreditEntitlement(pool)).currentBalance).toBe(7);
     } finally {
       await h.close();
     }

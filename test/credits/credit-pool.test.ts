@@ -9,11 +9,12 @@ import {
   expireGrants,
   grantCredits,
   grantRemaining,
+  isHeldGrant,
   isLiveGrant,
   sumLedger,
   voidGrant,
 } from '../../src/credits/credit-pool.js';
-import { type CreditLedgerEntry, grantStatus } from '../../src/credits/credit-records.js';
+import { type CreditGrantRecord, type CreditLedgerEntry, grantStatus } from '../../src/credits/credit-records.js';
 import { AllotError } from '../../src/errors.js';
 import { Decimal } from '../../src/pricing/money.js';
 import {
@@ -268,6 +269,22 @@ describe('voidGrant', () => {
     expect(amounts(entries)).toEqual([['CREDITS_VOIDED', 'later', '0']]);
     expect(advancePool(after, T0 + 2 * DAY).entries).toEqual([]);
     expect(balance(after, T0 + 2 * DAY).currentBalance).toBe('0');
+  });
+
+  it('holds a voided RECURRING grant until its period ends, then closes it without an entry', () => {
+    const p = withGrants(
+      pool(),
+      T0,
+      grant('r', '10', { grantType: 'RECURRING', expireAt: T0 + DAY }),
+      grant('paid', '5', { expireAt: T0 + DAY }),
+    );
+    const voided = voidGrant(voidGrant(p, 'r', T0).pool, 'paid', T0).pool;
+    expect(voided.grants.filter(isHeldGrant).map((g) => g.id)).toEqual(['r']);
+    const closed = advancePool(voided, T0 + DAY);
+    expect(closed.entries).toEqual([]);
+    expect(closed.pool.grants.find((g) => g.id === 'r')).toMatchObject({ voidedAt: T0, expiredAt: T0 + DAY });
+    expect(closed.pool.grants.filter(isHeldGrant)).toEqual([]);
+    expect(grantStatus(closed.pool.grants[0] as CreditGrantRecord, T0 + DAY)).toBe('VOIDED');
   });
 
   it('refuses an unknown, a voided or an expired grant', () => {

@@ -7,7 +7,7 @@ import type {
   UsageRecord,
 } from '../../core/records.js';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
-import { type CreditPool, type CreditPoolKey, creditPoolKey } from '../../credits/credit-pool.js';
+import { type CreditPool, type CreditPoolKey, creditPoolKey, isHeldGrant } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import type { AutoRechargeConfig } from '../../credits/credit-schema.js';
 import type {
@@ -260,7 +260,7 @@ class MemoryReader implements StoreReader {
     const t = this.tables;
     const grants = t.creditGrants
       .ownedBy(key.customerId)
-      .filter((g) => inPool(g, key) && g.voidedAt === null && g.expiredAt === null)
+      .filter((g) => inPool(g, key) && isHeldGrant(g))
       .sort(compareIds);
     return { ...key, grants, debt: t.creditDebts.get(creditPoolKey(key))?.debt ?? '0' };
   }
@@ -269,7 +269,7 @@ class MemoryReader implements StoreReader {
     const t = this.tables;
     const keys = new Map<string, CreditPoolKey>();
     const add = (k: CreditPoolKey) => keys.set(creditPoolKey(k), k);
-    for (const g of t.creditGrants.ownedBy(customerId)) if (g.voidedAt === null && g.expiredAt === null) add(g);
+    for (const g of t.creditGrants.ownedBy(customerId)) if (isHeldGrant(g)) add(g);
     for (const d of t.creditDebts.ownedBy(customerId)) add(d);
     const pools: CreditPool[] = [];
     for (const k of keys.values()) pools.push(await this.getCreditPool(k));

@@ -15,7 +15,7 @@ import type {
   UsageRecord,
 } from '../../core/records.js';
 import type { UsageOp } from '../../core/usage-aggregate.js';
-import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
+import { type CreditGrantRecord, CreditGrantType, type CreditLedgerEntry } from '../../credits/credit-records.js';
 import type {
   GovernanceBudgetRecord,
   GovernanceEntityRecord,
@@ -214,17 +214,23 @@ export function selectUsageHistoryPruneEnd(db: Db, p: { before: number; lastSeq:
 
 // ---- credits ----
 
-/** A pool's open grants: neither voided nor marked expired. */
-export function selectOpenCreditGrants(db: Db, p: { customerId: string; currencyId: string; resourceId: string }) {
+/** A pool's held grants (see `isHeldGrant`): not marked expired, and not voided unless RECURRING. */
+export function selectHeldCreditGrants(db: Db, p: { customerId: string; currencyId: string; resourceId: string }) {
   return db
     .selectFrom('credit_grants')
     .selectAll()
     .where('customer_id', '=', p.customerId)
     .where('currency_id', '=', p.currencyId)
     .where('resource_id', '=', p.resourceId)
-    .where('voided_at', 'is', null)
-    .where('expired_at', 'is', null)
+    .where(held)
     .orderBy('id');
+}
+
+function held(eb: ExpressionBuilder<Database, 'credit_grants'>) {
+  return eb.and([
+    eb('expired_at', 'is', null),
+    eb.or([eb('voided_at', 'is', null), eb('grant_type', '=', CreditGrantType.Recurring)]),
+  ]);
 }
 
 /** The grant with this id. */
@@ -283,15 +289,9 @@ export function selectCreditLedger(db: Db, p: { customerId: string; afterSeq: nu
     .limit(p.limit);
 }
 
-/** A customer's open grants (neither voided nor marked expired), of every pool, by id. */
-export function selectCustomerOpenCreditGrants(db: Db, p: { customerId: string }) {
-  return db
-    .selectFrom('credit_grants')
-    .selectAll()
-    .where('customer_id', '=', p.customerId)
-    .where('voided_at', 'is', null)
-    .where('expired_at', 'is', null)
-    .orderBy('id');
+/** A customer's held grants, of every pool, by id. */
+export function selectCustomerHeldCreditGrants(db: Db, p: { customerId: string }) {
+  return db.selectFrom('credit_grants').selectAll().where('customer_id', '=', p.customerId).where(held).orderBy('id');
 }
 
 /** A customer's debt rows, of every pool. */

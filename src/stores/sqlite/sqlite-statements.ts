@@ -60,7 +60,7 @@ function prepareQuery<P, R>(
 ): PreparedQuery<P, R> {
   const markers = Object.fromEntries(Object.keys(names).map((name) => [name, MARKER + name])) as P;
   const compiled = build(db, markers).compile();
-  // A slot holds a parameter's name, or the literal a builder bound itself (none today; `eb.val` would).
+  // A slot holds a parameter's name, or the literal a builder bound itself (a constant such as a grant type).
   const slots: { readonly name?: string; readonly value: unknown }[] = compiled.parameters.map((value) =>
     typeof value === 'string' && value.startsWith(MARKER) ? { name: value.slice(MARKER.length), value } : { value },
   );
@@ -200,7 +200,7 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
     deleteJournalChanges: prepare(q.deleteJournalChanges, { afterSeq: true, throughSeq: true }),
     selectCustomerJournal: prepare(q.selectCustomerJournal, { afterSeq: true, customerId: true }),
     selectStoreStates: prepare(q.selectStoreStates, noParams),
-    selectOpenCreditGrants: prepare(q.selectOpenCreditGrants, poolNames),
+    selectHeldCreditGrants: prepare(q.selectHeldCreditGrants, poolNames),
     selectCreditGrant: prepare(q.selectCreditGrant, { grantId: true }),
     selectCustomerCreditGrants: prepare(q.selectCustomerCreditGrants, { customerId: true }),
     upsertCreditGrant: prepare(q.upsertCreditGrant, {
@@ -240,7 +240,7 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       entry: true,
       at: true,
     }),
-    selectCustomerOpenCreditGrants: prepare(q.selectCustomerOpenCreditGrants, { customerId: true }),
+    selectCustomerHeldCreditGrants: prepare(q.selectCustomerHeldCreditGrants, { customerId: true }),
     selectCustomerCreditDebts: prepare(q.selectCustomerCreditDebts, { customerId: true }),
     selectCreditConsumption: prepare(q.selectCreditConsumption, { customerId: true, from: true, before: true }),
     insertCreditEventField: prepare(q.insertCreditEventField, { customer_id: true, currency_id: true, field: true }),

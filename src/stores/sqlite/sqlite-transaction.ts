@@ -149,7 +149,7 @@ export class SqliteReader implements StoreReader {
   async getCreditPool(key: CreditPoolKey): Promise<CreditPool> {
     const q = this.q;
     const p = { customerId: key.customerId, currencyId: key.currencyId, resourceId: key.resourceId ?? '' };
-    const grants = q.selectOpenCreditGrants.all(p).map(rowToCreditGrant);
+    const grants = q.selectHeldCreditGrants.all(p).map(rowToCreditGrant);
     return { ...key, grants, debt: q.selectCreditDebt.get(p)?.debt ?? '0' };
   }
 
@@ -165,7 +165,7 @@ export class SqliteReader implements StoreReader {
       }
       return found;
     };
-    for (const row of q.selectCustomerOpenCreditGrants.all({ customerId }))
+    for (const row of q.selectCustomerHeldCreditGrants.all({ customerId }))
       pool(row.currency_id, row.resource_id).grants.push(rowToCreditGrant(row));
     for (const row of q.selectCustomerCreditDebts.all({ customerId }))
       pools.set(JSON.stringify([row.currency_id, row.resource_id]), {
