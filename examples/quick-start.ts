@@ -23,6 +23,15 @@ const catalog: CatalogInput = {
         aggregation: { function: 'SUM', field: 'tokens' },
       },
     },
+    {
+      id: 'images',
+      featureType: 'NUMBER',
+      meterType: 'Incremental',
+      units: 'image',
+      unitsPlural: 'images',
+      // Credit-backed: each image draws 5 AI credits from the customer's pool.
+      creditRate: { currencyId: 'ai-credits', creditsPerUnit: 5 },
+    },
     { id: 'sso', featureType: 'BOOLEAN', displayName: 'Single sign-on' },
     { id: 'priority-support', featureType: 'BOOLEAN' },
   ],
@@ -49,10 +58,21 @@ const catalog: CatalogInput = {
         { featureId: 'api-calls', usageLimit: 10_000, resetPeriod: 'MONTH' },
         { featureId: 'ai-tokens', usageLimit: 5_000, resetPeriod: 'MONTH' },
         { featureId: 'seats', usageLimit: 10 },
+        { featureId: 'images', hasUnlimitedUsage: true, resetPeriod: 'MONTH' },
         { featureId: 'sso' },
       ],
+      // 500 AI credits every month; up to 100 unused ones roll over.
+      creditEntitlements: [{ currencyId: 'ai-credits', amount: 500, cadence: 'MONTH', rolloverCap: 100 }],
       compatibleAddonIds: ['extra-seats'],
       prices: [{ billingPeriod: 'MONTHLY', currency: 'USD', amount: '49.00' }],
+    },
+  ],
+  creditCurrencies: [
+    {
+      currencyId: 'ai-credits',
+      displayName: 'AI credits',
+      units: { singular: 'credit', plural: 'credits' },
+      unitCost: { amount: '0.01', currency: 'USD' },
     },
   ],
   coupons: [
@@ -194,6 +214,61 @@ try {
   show(
     'token history',
     points.map((p) => `${day(p.timestamp)}=${p.value}${p.isResetPoint ? ' (reset)' : ''}`).join(', '),
+  );
+
+  say('Credits: Pro refills 500 AI credits a month; acme buys 200 more; each image draws 5');
+  const pool = { customerId: 'acme', currencyId: 'ai-credits' };
+  const credits = async () => (await allot.getCreditEntitlement(pool)).currentBalance;
+  show('balance from the plan', `${await credits()} credits`);
+  const topUp = {
+    ...pool,
+    amount: 200,
+    displayName: 'Top-up',
+    cost: { amount: 2, currency: 'USD' },
+    idempotencyKey: 'order-1',
+  };
+  const bought = await allot.grantCredits(topUp);
+  const retried = await allot.grantCredits(topUp); // a retried request: the same grant, not a second top-up
+  show('top-up, sent twice', `${bought.id === retried.id ? 'one grant' : 'two grants!'}, balance ${await credits()}`);
+  const drawn = await allot.reportUsage({ customerId: 'acme', featureId: 'images', value: 30 });
+  show('30 images', `drew ${drawn.credit?.consumed} credits, balance ${await credits()}`);
+  const cost = await allot.estimateUsageCost({ customerId: 'acme', featureId: 'images', value: 200 });
+  show('200 more would cost', `${cost.estimates[0]?.estimatedCost} (overdraft: ${cost.estimates[0]?.wouldOverdraft})`);
+  show(
+    'check, 200 more images',
+    usage(
+      await allot.getMeteredEntitlement({ customerId: 'acme', featureId: 'images', options: { requestedUsage: 200 } }),
+    ),
+  );
+  const { entries } = await allot.getCreditLedger({ customerId: 'acme', currencyId: 'ai-credits' });
+  // Every movement is a ledger entry; the entries always sum to the balance.
+  show('ledger', entries.map((e) => `${e.eventType.replace('CREDITS_', '')} ${e.amount}`).join(', '));
+
+  say('Budgets across an organisation: eng may use 100 images a month of the org-wide 150');
+  await allot.governance.upsertEntities('acme', {
+    entities: [
+      { entityId: 'org', type: 'ORGANIZATION' },
+      { entityId: 'eng', parentId: 'org', type: 'TEAM' },
+      { entityId: 'ana', parentId: 'eng', type: 'USER' },
+    ],
+  });
+  await allot.governance.setBudgets('acme', {
+    budgets: [
+      { entityId: 'org', capabilityId: 'images', limit: 150, resetPeriod: 'MONTH' },
+      { entityId: 'eng', capabilityId: 'images', limit: 100, resetPeriod: 'MONTH' },
+    ],
+  });
+  await allot.governance.ingest('acme', { events: [{ entityIds: ['ana'], capabilityId: 'images', amount: 90 }] });
+  const asked = await allot.governance.check('acme', {
+    entityIds: ['ana'],
+    capabilityId: 'images',
+    requestedAmount: 20,
+  });
+  show(
+    'ana asks for 20 more',
+    asked.hasAccess
+      ? '✓'
+      : `✗ denied by ${asked.deniedBy.map((b) => `${b.entityId} (${b.remaining} left)`).join(', ')}`,
   );
 
   say('Granting a one-month promotional entitlement to priority support');
