@@ -1,5 +1,5 @@
 // `npm run bench`: the hot paths next to a plain-Map baseline, printed and written as JSON to
-// bench/results/. Sized for a 2-core machine: the whole run takes well under a minute.
+// bench/results/. Sized for a 2-core machine: the whole run takes a few minutes.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -248,19 +248,46 @@ async function durableReportUsage(n: number) {
   });
 }
 
-/** Durable credit consumption on SQLite, one transaction per call, over 1,000 funded pools. */
-async function creditConsumption(n: number) {
+/**
+ * Credits and governance over 1,000 funded customers on SQLite: the durable writes (one
+ * transaction per call) and the warm reads, which answer from memory.
+ */
+async function creditsAndGovernance(n: number) {
   await withTempDir(async (dir) => {
     const allot = await engine(sqliteStore({ filename: join(dir, 'bench.db') }), 1000);
-    for (let i = 0; i < 1000; i++)
-      await allot.grantCredits({ customerId: `c${i}`, currencyId: 'ai-credits', amount: 1e9, displayName: 'bench' });
+    const pool = (i: number) => ({ customerId: `c${i % 1000}`, currencyId: 'ai-credits' });
+    for (let i = 0; i < 1000; i++) {
+      await allot.provisionSubscription({ customerId: `c${i}`, planId: 'ai' });
+      await allot.grantCredits({ ...pool(i), amount: 1e9, displayName: 'bench' });
+      await allot.governance.upsertEntities(`c${i}`, {
+        entities: [{ entityId: 'org' }, { entityId: 'team', parentId: 'org' }, { entityId: 'user', parentId: 'team' }],
+      });
+      await allot.governance.setBudgets(`c${i}`, {
+        budgets: ['org', 'team', 'user'].map((entityId) => ({
+          entityId,
+          capabilityId: 'ai-credits',
+          limit: 1e12,
+          resetPeriod: 'MONTH' as const,
+        })),
+      });
+    }
     await throughput('consumeCredits on SQLite (one transaction per call)', n, (i) =>
-      allot.consumeCredits({
-        customerId: `c${i % 1000}`,
-        currencyId: 'ai-credits',
-        amount: 1,
-        idempotencyKey: `k${i}`,
+      allot.consumeCredits({ ...pool(i), amount: 1, idempotencyKey: `k${i}` }),
+    );
+    await throughput('reportUsage of a credit-backed feature on SQLite', n, (i) =>
+      allot.reportUsage({ customerId: `c${i % 1000}`, featureId: 'images', value: 1 }),
+    );
+    await throughput('governance.ingest on SQLite, 3-level path', n, (i) =>
+      allot.governance.ingest(`c${i % 1000}`, {
+        events: [{ entityIds: ['user'], capabilityId: 'ai-credits', amount: 1 }],
       }),
+    );
+    await latency('getCreditEntitlement (warm), 1k customers', n * 10, (i) => allot.getCreditEntitlement(pool(i)));
+    await latency('credit-backed getMeteredEntitlement (warm), 1k customers', n * 10, (i) =>
+      allot.getMeteredEntitlement({ customerId: `c${i % 1000}`, featureId: 'images', options: { requestedUsage: 1 } }),
+    );
+    await latency('governance.check (warm), 3-level path, 1k owners', n * 10, (i) =>
+      allot.governance.check(`c${i % 1000}`, { entityIds: ['user'], capabilityId: 'ai-credits', requestedAmount: 1 }),
     );
     await allot.close();
   });
@@ -311,7 +338,7 @@ await kyselyVersusPrepared(20_000);
 await sqliteChecks(200_000);
 await heapPerWarmCustomer(20_000);
 await durableReportUsage(50_000);
-await creditConsumption(20_000);
+await creditsAndGovernance(20_000);
 await coldStart(100_000);
 
 const out = join(import.meta.dirname, 'results');

@@ -5,7 +5,7 @@ import { dec, decimalString } from '../credits/credit-amount.js';
 import { Decimal } from '../pricing/money.js';
 import { type BudgetWindow, budgetWindow } from './budget-window.js';
 import { type GovernanceIndex, usageWindows } from './governance-index.js';
-import type { GovernanceBudgetRecord } from './governance-records.js';
+import type { GovernanceBudgetRecord, GovernanceUsageRecord } from './governance-records.js';
 
 /** One budget at an instant, as results report it: amounts as numbers, instants as Dates. */
 export interface BudgetStatus {
@@ -28,7 +28,7 @@ export interface BudgetStatus {
  * @example budgetUsage(index, teamBudget, now) // '120.5'
  */
 export function budgetUsage(index: GovernanceIndex, budget: GovernanceBudgetRecord, now: number): string {
-  return decimalString(usageIn(index, budget, budgetWindow(budget, now)));
+  return decimalString(budgetAmounts(index, budget, budgetWindow(budget, now)).usage);
 }
 
 /**
@@ -38,28 +38,59 @@ export function budgetUsage(index: GovernanceIndex, budget: GovernanceBudgetReco
  */
 export function budgetStatus(index: GovernanceIndex, budget: GovernanceBudgetRecord, now: number): BudgetStatus {
   const window = budgetWindow(budget, now);
-  return statusOf(budget, window, usageIn(index, budget, window));
+  return statusOf(budget, window, budgetAmounts(index, budget, window));
 }
 
-/** The usage of `budget` recorded in `window` (0 when none). */
-export function usageIn(index: GovernanceIndex, budget: GovernanceBudgetRecord, window: BudgetWindow): Decimal {
-  const record = usageWindows(index, budget.entityId, budget.capabilityId).get(window.key);
-  return record === undefined ? ZERO : dec(record.amount);
+/** A budget's usage in one window and what follows from it, exact and as the numbers results show. */
+export interface BudgetAmounts {
+  readonly usage: Decimal;
+  /** `limit − usage`; negative when a limit was lowered below the usage. */
+  readonly room: Decimal;
+  readonly limit: number;
+  readonly currentUsage: number;
+  /** `max(room, 0)`. */
+  readonly remaining: number;
 }
 
-/** The status of `budget` given its window, its usage there and its limit. */
-export function statusOf(
+/**
+ * The amounts of `budget` in `window`. Budget and usage records are immutable, so they are
+ * memoised per budget for as long as its usage record stays the same: a warm check parses nothing.
+ */
+export function budgetAmounts(
+  index: GovernanceIndex,
   budget: GovernanceBudgetRecord,
   window: BudgetWindow,
-  usage: Decimal,
-  limit: Decimal = dec(budget.limit),
-): BudgetStatus {
+): BudgetAmounts {
+  const record = usageWindows(index, budget.entityId, budget.capabilityId).get(window.key);
+  const memo = amountsMemo.get(budget);
+  if (memo !== undefined && memo.record === record) return memo.amounts;
+  const limit = dec(budget.limit);
+  const usage = record === undefined ? ZERO : dec(record.amount);
+  const room = limit.minus(usage);
+  const amounts: BudgetAmounts = {
+    usage,
+    room,
+    limit: limit.toNumber(),
+    currentUsage: usage.toNumber(),
+    remaining: Decimal.max(room, 0).toNumber(),
+  };
+  amountsMemo.set(budget, { record, amounts });
+  return amounts;
+}
+
+const amountsMemo = new WeakMap<
+  GovernanceBudgetRecord,
+  { readonly record: GovernanceUsageRecord | undefined; readonly amounts: BudgetAmounts }
+>();
+
+/** The status of `budget` given its window and its amounts there. */
+export function statusOf(budget: GovernanceBudgetRecord, window: BudgetWindow, amounts: BudgetAmounts): BudgetStatus {
   return {
     entityId: budget.entityId,
     capabilityId: budget.capabilityId,
-    limit: limit.toNumber(),
-    currentUsage: usage.toNumber(),
-    remaining: Decimal.max(limit.minus(usage), 0).toNumber(),
+    limit: amounts.limit,
+    currentUsage: amounts.currentUsage,
+    remaining: amounts.remaining,
     resetPeriod: budget.resetPeriod,
     periodStart: window.periodStart === null ? null : new Date(window.periodStart),
     periodEnd: window.periodEnd === null ? null : new Date(window.periodEnd),

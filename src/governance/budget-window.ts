@@ -25,6 +25,14 @@ const FOREVER: BudgetWindow = Object.freeze({ key: ALL_TIME, periodStart: null, 
  */
 export function budgetWindow(budget: Pick<GovernanceBudgetRecord, 'resetPeriod' | 'anchor'>, at: number): BudgetWindow {
   if (budget.resetPeriod === null) return FOREVER;
+  // Calendar arithmetic costs microseconds; a warm check reuses the window while `at` is inside it.
+  const last = lastWindow.get(budget);
+  if (last !== undefined && at >= (last.periodStart ?? at) && at < (last.periodEnd ?? at)) return last;
   const { start, end } = usagePeriod(budget.resetPeriod, budget.anchor, at);
-  return { key: String(start), periodStart: start, periodEnd: end };
+  const window: BudgetWindow = Object.freeze({ key: String(start), periodStart: start, periodEnd: end });
+  lastWindow.set(budget, window);
+  return window;
 }
+
+/** The window each budget record was last asked about; records are immutable, so it never goes stale. */
+const lastWindow = new WeakMap<Pick<GovernanceBudgetRecord, 'resetPeriod' | 'anchor'>, BudgetWindow>();

@@ -1,9 +1,9 @@
 // Whether a request fits every budget above the entities it is made for.
 import { AccessDeniedReason } from '../core/enums.js';
-import { dec, nonNegativeAmount } from '../credits/credit-amount.js';
+import { nonNegativeAmount } from '../credits/credit-amount.js';
 import { AllotError } from '../errors.js';
 import type { DecimalValue } from '../pricing/money.js';
-import { type BudgetStatus, statusOf, usageIn } from './budget-status.js';
+import { type BudgetStatus, budgetAmounts, statusOf } from './budget-status.js';
 import { budgetWindow } from './budget-window.js';
 import { entitiesOnPaths, entityNotFound, type GovernanceIndex } from './governance-index.js';
 
@@ -45,11 +45,10 @@ export function checkGovernance(index: GovernanceIndex, check: GovernanceCheck, 
     const budget = index.budgets.get(entityId)?.get(check.capabilityId);
     if (budget === undefined) continue;
     const window = budgetWindow(budget, now);
-    const usage = usageIn(index, budget, window);
-    const limit = dec(budget.limit);
-    const status = statusOf(budget, window, usage, limit);
+    const amounts = budgetAmounts(index, budget, window);
+    const status = statusOf(budget, window, amounts);
     budgets.push(status);
-    if (usage.plus(requested).gt(limit)) deniedBy.push(status);
+    if (requested.gt(amounts.room)) deniedBy.push(status);
   }
   const hasAccess = deniedBy.length === 0;
   return {
