@@ -55,6 +55,7 @@ import { effectiveSubscription, isLive, isOpen, isTrialSubscription } from '../c
 import { aggregationOp } from '../core/usage-aggregate.js';
 import { usageHistory, usageSegments } from '../core/usage-history.js';
 import { monthlyRechargeSpend } from '../credits/auto-recharge.js';
+import { usageIncrease } from '../credits/credit-cost.js';
 import {
   balance,
   type CreditPool,
@@ -69,6 +70,7 @@ import { creditUsageRange, creditUsageSeries } from '../credits/credit-usage.js'
 import { AllotError } from '../errors.js';
 import type { GovernanceIndex } from '../governance/governance-index.js';
 import type { Coupon } from '../pricing/coupon-schema.js';
+import type { Decimal } from '../pricing/money.js';
 import { paywall } from '../pricing/paywall.js';
 import { resolvePromotionCode } from '../pricing/promotion-code.js';
 import { catalogCurrency, subscriptionPreview } from '../pricing/subscription-pricing.js';
@@ -1731,7 +1733,8 @@ export class Allot {
   ): Promise<CreditChargeRecord> | undefined {
     const rate = this.#view(entry, resourceId, now).entitlements.get(featureId)?.creditRate;
     if (!rate) return undefined;
-    return credits.charge(featureId, rate, window.scope, used.currentUsage - used.previousUsage, dimensions);
+    const usage = { previous: used.previousUsage, current: used.currentUsage };
+    return credits.charge(featureId, rate, window.scope, usage, dimensions);
   }
 
   /** Writes the pools a usage write charged, for the mutation. */
@@ -2187,7 +2190,7 @@ export class Allot {
     const now = this.#clock.now();
     if (!catalog.features.has(p.featureId)) return { estimates: [], warnings: ['FEATURE_NOT_FOUND'] };
     const item = this.#costItem(entry, p.resourceId ?? null, p.featureId, now, (current) =>
-      p.updateBehavior === 'SET' ? p.value - current : p.value,
+      p.updateBehavior === 'SET' ? usageIncrease(current, p.value) : p.value,
     );
     return this.#estimates(entry, catalog, now, item ? [item] : [], 1);
   }
@@ -2214,7 +2217,7 @@ export class Allot {
         // A UNIQUE member may already be counted: 1 is the most it can add.
         if (sample.member !== undefined) return 1;
         if (fn === 'MIN' || fn === 'AVG') return null;
-        return fn === 'MAX' ? sample.amount - current : sample.amount;
+        return fn === 'MAX' ? usageIncrease(current, sample.amount) : sample.amount;
       });
       return item ? [item] : [];
     });
@@ -2227,13 +2230,17 @@ export class Allot {
     resourceId: string | null,
     featureId: string,
     now: number,
-    units: (currentUsage: number) => number | null,
+    units: (currentUsage: number) => Decimal | number | null,
   ): CostItem | undefined {
     const view = this.#view(entry, resourceId, now);
     const rate = view.entitlements.get(featureId)?.creditRate;
     if (!rate) return undefined;
-    const scope = view.windows.get(featureId)?.scope ?? resourceId;
-    return { featureId, rate, scope, units: units(view.usageView(featureId, now).currentUsage) };
+    return {
+      featureId,
+      rate,
+      scope: view.creditScope(featureId),
+      units: units(view.usageView(featureId, now).currentUsage),
+    };
   }
 
   #estimates(

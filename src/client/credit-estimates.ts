@@ -2,7 +2,7 @@
 // written. Costs come from the pure credit-cost module, balances from the customer's cached pools.
 import { type CreditCost, combineCreditCosts, estimateCreditCost, usageCreditCost } from '../credits/credit-cost.js';
 import type { FeatureCreditRate } from '../credits/credit-schema.js';
-import type { Decimal } from '../pricing/money.js';
+import { Decimal } from '../pricing/money.js';
 
 /** Why a request could not be estimated, or only in part. */
 export type EstimationRequestWarning = 'FEATURE_NOT_CREDIT_BASED' | 'FEATURE_NOT_FOUND';
@@ -13,7 +13,7 @@ export interface CostItem {
   readonly rate: FeatureCreditRate;
   /** The pool's scope: where the feature's usage counts. */
   readonly scope: string | null;
-  readonly units: number | null;
+  readonly units: Decimal | number | null;
 }
 
 /** The cost in one currency and what it would leave. */
@@ -40,7 +40,7 @@ export function creditCostEstimates(
   items: readonly CostItem[],
   balanceOf: (currencyId: string, scope: string | null) => Decimal,
 ): CreditCostEstimate[] {
-  const costs: CreditCost[] = items.map((i) => usageCreditCost(Math.max(0, i.units ?? 0), i.rate));
+  const costs: CreditCost[] = items.map((i) => usageCreditCost(Decimal.max(0, i.units ?? 0), i.rate));
   return combineCreditCosts(costs).map((total) => {
     const mine = items.filter((i) => i.rate.currencyId === total.currencyId);
     const estimate = estimateCreditCost(total, balanceOf(total.currencyId, mine[0]?.scope ?? null));

@@ -1,6 +1,7 @@
 import { balance, type CreditPool } from '../credits/credit-pool.js';
 import { type CreditGrantRecord, type CreditLedgerEntry, grantStatus } from '../credits/credit-records.js';
 import type { CreditCurrency } from '../credits/credit-schema.js';
+import { Decimal } from '../pricing/money.js';
 
 /** A credit grant as the client methods return it: amounts as numbers, instants as Dates. */
 export interface CreditGrant {
@@ -87,16 +88,17 @@ export function creditEntitlementShape(
   now: number,
 ): CreditEntitlement {
   const b = balance(pool, now);
-  const current = Number(b.currentBalance);
-  const hasAccess = current >= requestedUsage && (requestedUsage > 0 || current > 0);
+  const current = new Decimal(b.currentBalance);
+  const requested = new Decimal(requestedUsage);
+  const hasAccess = current.gte(requested) && (requested.gt(0) || current.gt(0));
   return {
     customerId: pool.customerId,
     resourceId: pool.resourceId,
     hasAccess,
     ...(hasAccess ? {} : { accessDeniedReason: 'InsufficientCredits' as const }),
     currency: creditCurrencyShape(currency),
-    currentBalance: current,
-    remaining: Math.max(0, current - requestedUsage),
+    currentBalance: current.toNumber(),
+    remaining: Decimal.max(0, current.minus(requested)).toNumber(),
     totalGranted: Number(b.totalGranted),
     totalConsumed: Number(b.totalConsumed),
     requestedUsage,

@@ -171,8 +171,13 @@ class ResourceView implements UsageSource, UsageView {
   creditBalance(featureId: string, currencyId: string, now: number): Decimal {
     const catalog = this.#catalog;
     if (catalog === undefined) return ZERO;
-    const scope = this.windows.get(featureId)?.scope ?? this.resourceId;
-    return this.entry.creditPool(catalog, currencyId, scope, now).currentBalance;
+    return this.entry.creditPool(catalog, currencyId, this.creditScope(featureId), now).currentBalance;
+  }
+
+  /** The scope whose pool a feature's usage draws on: its window's (null for a customer-wide subscription), else this view's. */
+  creditScope(featureId: string): string | null {
+    const window = this.windows.get(featureId);
+    return window === undefined ? this.resourceId : window.scope;
   }
 
   usageView(featureId: string, now: number): UsageView {

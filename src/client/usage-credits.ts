@@ -5,7 +5,7 @@
 import type { Catalog } from '../core/catalog.js';
 import type { Dimensions } from '../core/meters.js';
 import type { CustomerState } from '../core/records.js';
-import { usageCreditCost } from '../credits/credit-cost.js';
+import { usageCreditCost, usageIncrease } from '../credits/credit-cost.js';
 import { balance, type CreditPool, consumeCredits } from '../credits/credit-pool.js';
 import type { FeatureCreditRate } from '../credits/credit-schema.js';
 import { AllotError } from '../errors.js';
@@ -61,18 +61,18 @@ export class UsageCredits {
   ) {}
 
   /**
-   * Charges `increase` units of a feature's usage at `rate` to the pool of `scope`. A decrease
-   * or no change costs nothing: credits are never given back for corrected usage.
+   * Charges the increase from `previous` to `current` usage of a feature at `rate` to the pool of
+   * `scope`. A decrease or no change costs nothing: credits are never given back for corrected usage.
    */
   async charge(
     featureId: string,
     rate: FeatureCreditRate,
     scope: string | null,
-    increase: number,
+    usage: { readonly previous: number; readonly current: number },
     dimensions: Dimensions | null,
   ): Promise<CreditChargeRecord> {
     const writer = await this.#writer(rate.currencyId, scope);
-    const { credits } = usageCreditCost(Math.max(0, increase), rate);
+    const { credits } = usageCreditCost(usageIncrease(usage.previous, usage.current), rate);
     if (credits !== '0')
       writer.apply((pool) =>
         consumeCredits(

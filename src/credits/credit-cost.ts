@@ -22,6 +22,25 @@ export interface CreditCostEstimate extends CreditCost {
 }
 
 /**
+ * How much usage grew from `previous` to `current`, as the decimal the caller reported: 0 when it
+ * did not grow. Usage is kept in doubles, whose sums carry binary noise (0.1 + 0.2 is
+ * 0.30000000000000004); a double holds 15 significant decimal digits, so the difference is rounded
+ * at the 15th digit of the larger value, which takes the noise off and keeps every digit a caller
+ * could have meant.
+ *
+ * @example usageIncrease(0.1, 0.1 + 0.2).toString() // '0.2'
+ */
+export function usageIncrease(previous: number, current: number): Decimal {
+  if (!(current > previous)) return new Decimal(0);
+  const magnitude = Math.max(Math.abs(previous), Math.abs(current));
+  const places = DOUBLE_DIGITS - (Math.floor(Math.log10(magnitude)) + 1);
+  return new Decimal(current).minus(previous).toDecimalPlaces(Math.max(0, places), Decimal.ROUND_HALF_EVEN);
+}
+
+/** The significant decimal digits every double round-trips (DBL_DIG). */
+const DOUBLE_DIGITS = 15;
+
+/**
  * The credits `value` units of a feature cost at its rate: `value × creditsPerUnit`, exactly.
  * `value` must be 0 or more (INVALID_INPUT otherwise): what negative usage gives back is the
  * caller's policy, not a cost.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combineCreditCosts, estimateCreditCost, usageCreditCost } from '../../src/credits/credit-cost.js';
+import { combineCreditCosts, estimateCreditCost, usageCreditCost, usageIncrease } from '../../src/credits/credit-cost.js';
 import { Decimal } from '../../src/pricing/money.js';
 import { decimalUpTo, expectAllotError, fc, nonNegativeDecimal } from './helpers.js';
 
@@ -67,6 +67,31 @@ describe('estimateCreditCost', () => {
   it('refuses a negative cost or a malformed balance', () => {
     expectAllotError(() => estimateCreditCost({ currencyId: 't', credits: '-1' }, '0'), 'INVALID_INPUT');
     expectAllotError(() => estimateCreditCost({ currencyId: 't', credits: '1' }, 'lots'), 'INVALID_INPUT');
+  });
+});
+
+describe('usageIncrease', () => {
+  it('takes the binary noise of summed doubles off the difference', () => {
+    expect(usageIncrease(0.1, 0.1 + 0.2).toString()).toBe('0.2');
+    expect(usageIncrease(0.30000000000000004, 0.4).toString()).toBe('0.1');
+    expect(usageIncrease(1_000_000, 1_000_000.1).toString()).toBe('0.1');
+    expect(usageIncrease(5, 5).toString()).toBe('0');
+    expect(usageIncrease(5, 3).toString()).toBe('0');
+    expect(usageIncrease(0, 7).toString()).toBe('7');
+  });
+
+  it('is the reported decimal after any run of decimal reports summed in doubles', () => {
+    // Amounts of up to 6 decimal places and sums below a billion: within a double's 15 digits.
+    const amount = fc.integer({ min: 1, max: 10 ** 9 }).chain((units) =>
+      fc.integer({ min: 0, max: 6 }).map((dp) => new Decimal(units).div(10 ** dp).toNumber()),
+    );
+    fc.assert(
+      fc.property(fc.array(amount, { maxLength: 20 }), amount, (earlier, reported) => {
+        const previous = earlier.reduce((sum, a) => sum + a, 0);
+        fc.pre(previous + reported < 1e9);
+        expect(usageIncrease(previous, previous + reported).toString()).toBe(new Decimal(reported).toString());
+      }),
+    );
   });
 });
 
