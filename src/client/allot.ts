@@ -88,7 +88,7 @@ import {
   creditGrantShape,
   creditLedgerItem,
 } from './credit-shapes.js';
-import { PoolWriter } from './credit-writes.js';
+import { PoolWriter, settlePools } from './credit-writes.js';
 import { CustomerEntry, entitlementInterner } from './customer-cache.js';
 import { type EntitlementFallback, fallbackEntitlement, fallbackType } from './fallback.js';
 import { GovernanceClient, loadGovernance } from './governance-client.js';
@@ -1184,7 +1184,7 @@ export class Allot {
           now,
           () => this.#subscriptionId(p.subscriptionParams?.planId ?? ''),
         );
-        state = await this.#saveSubscriptions(tx, state, change.upserts);
+        ({ state } = await this.#saveSubscriptions(tx, state, change.upserts, now));
       }
       return {
         result: {
@@ -1258,10 +1258,9 @@ export class Allot {
           scheduledUpdates: [],
           updatedAt: now,
         }));
-      const next = await this.#saveSubscriptions(tx, { ...state, customer }, ended);
       return {
         result: id,
-        state: next,
+        ...(await this.#saveSubscriptions(tx, { ...state, customer }, ended, now)),
         changedResources: [null, ...ended.map((s) => s.resourceId)],
         subscriptions: ended,
       };
@@ -1317,14 +1316,24 @@ export class Allot {
     };
   }
 
-  /** Writes subscription records and returns the state with them in place (immer keeps the old state intact). */
+  /**
+   * Writes subscription records and returns the state with them in place (immer keeps the old
+   * state intact). The credit pools of the scopes they touch are first settled under the old
+   * state, so a change inside a period never rewrites the refill the period already earned.
+   */
   async #saveSubscriptions(
     tx: StoreTransaction,
     state: CustomerState,
     upserts: readonly SubscriptionRecord[],
-  ): Promise<CustomerState> {
+    now: number,
+  ): Promise<{ state: CustomerState; credits: CreditPool[] }> {
+    const scopes = upserts.flatMap((u) => [
+      u.resourceId,
+      ...state.subscriptions.filter((s) => s.id === u.id).map((s) => s.resourceId),
+    ]);
+    const credits = await settlePools(tx, state, this.catalog, scopes, now);
     for (const s of upserts) await tx.putSubscription(s);
-    return produce(state, (draft) => {
+    const next = produce(state, (draft) => {
       for (const s of upserts) {
         const i = draft.subscriptions.findIndex((d) => d.id === s.id);
         if (i >= 0) draft.subscriptions[i] = s as (typeof draft.subscriptions)[number];
@@ -1333,6 +1342,7 @@ export class Allot {
       // The order the stores return, so a cached state equals a freshly loaded one.
       draft.subscriptions.sort(byId);
     });
+    return { state: next, credits };
   }
 
   /** Runs a subscription change for the customer that owns `subscriptionId`. */
@@ -1349,7 +1359,7 @@ export class Allot {
       const previous = state.subscriptions.find((s) => s.id === subscriptionId);
       return {
         result: subscriptionShape(catalog, result.subscription, now),
-        state: await this.#saveSubscriptions(tx, state, result.upserts),
+        ...(await this.#saveSubscriptions(tx, state, result.upserts, now)),
         changedResources: [previous?.resourceId ?? null, ...result.upserts.map((s) => s.resourceId)],
         subscriptions: result.upserts,
       };
@@ -1378,7 +1388,7 @@ export class Allot {
           provisionStatus: 'SUCCESS' as const,
           subscription: subscriptionShape(catalog, change.subscription, now),
         },
-        state: await this.#saveSubscriptions(tx, state, change.upserts),
+        ...(await this.#saveSubscriptions(tx, state, change.upserts, now)),
         changedResources: change.upserts.map((s) => s.resourceId),
         subscriptions: change.upserts,
       };
@@ -2095,10 +2105,31 @@ export class Allot {
     return this.getCreditEntitlement(params);
   }
 
+  /**
+   * Stores what time has done to a customer's pools (refills, expiries, scheduled grants) when it
+   * has done anything, so that stored history reads as balances do; a no-op on a settled customer.
+   */
+  async #settleCredits(customerId: string): Promise<void> {
+    const catalog = await this.#ready();
+    const entry = await this.#entry(customerId);
+    if (entry.state === undefined) return;
+    const now = this.#clock.now();
+    const scopes = entry.creditScopes();
+    const pending = scopes.some((scope) =>
+      [...catalog.creditCurrencies.keys()].some((c) => !entry.creditPool(catalog, c, scope, now).settled),
+    );
+    if (!pending) return;
+    await this.#mutate(customerId, async (current, tx, at, catalog) => {
+      const state = current.state;
+      if (state === undefined) return { result: undefined };
+      return { result: undefined, credits: await settlePools(tx, state, catalog, current.creditScopes(), at) };
+    });
+  }
+
   /** A customer's grants, oldest first, optionally of one currency and scope. */
   async getCreditGrants(params: GetCreditGrantsParams): Promise<CreditGrant[]> {
     const p = parse(creditGrantsSchema, params, 'getCreditGrants');
-    await this.#ready();
+    await this.#settleCredits(p.customerId);
     const grants = await this.#store.read((r) =>
       r.listCreditGrants({
         customerId: p.customerId,
@@ -2113,7 +2144,7 @@ export class Allot {
   /** A page of a customer's credit ledger, in the order it was written; `paging.after` is the last page's `endCursor`. */
   async getCreditLedger(params: GetCreditLedgerParams): Promise<CreditLedgerPage> {
     const p = parse(creditLedgerSchema, params, 'getCreditLedger');
-    await this.#ready();
+    await this.#settleCredits(p.customerId);
     const first = p.paging?.first ?? 100;
     const rows = await this.#store.read((r) =>
       r.listCreditLedger({
@@ -2278,7 +2309,7 @@ export class Allot {
       }
       const writer = await PoolWriter.open(tx, state, catalog, key, now);
       const changed = writer.apply((pool) => change(pool, now));
-      const written = await writer.commit({ recharge, newId: rechargeId });
+      const written = await writer.commit(recharge ? { newId: rechargeId } : undefined);
       if (idempotency && scope) await tx.putIdempotencyResult(scope, idempotency.key, changed.record, now);
       return {
         result: changed.result,

@@ -59,6 +59,11 @@ export class PoolWriter {
     return this.#pool;
   }
 
+  /** True when the pool differs from the stored one: time moved it (expiries, refills) or a change did. */
+  get changed(): boolean {
+    return this.#pool !== this.stored || this.#entries.length > 0;
+  }
+
   /** Applies a change in memory; nothing is written before `commit`. */
   apply<C extends CreditPoolChange>(change: (pool: CreditPool) => C): C {
     const changed = change(this.#pool);
@@ -69,13 +74,12 @@ export class PoolWriter {
 
   /**
    * Writes the pool's changed grants, debt and ledger entries. With `recharge`, a pool left below
-   * the customer's automatic recharge threshold buys its top-up first, in the same transaction.
+   * the customer's automatic recharge threshold buys its top-up first (a grant `recharge.newId`
+   * names), in the same transaction.
    */
-  async commit(options: { readonly recharge: boolean; readonly newId: () => string }): Promise<PoolCommit> {
+  async commit(recharge?: { readonly newId: () => string }): Promise<PoolCommit> {
     const { tx, stored, now } = this;
-    const recharged = options.recharge
-      ? await rechargeAfter(tx, this.#pool, this.catalog, now, options.newId)
-      : NO_RECHARGE;
+    const recharged = recharge ? await rechargeAfter(tx, this.#pool, this.catalog, now, recharge.newId) : NO_RECHARGE;
     const pool = recharged.pool ?? this.#pool;
     const before = new Set(stored.grants);
     await tx.putCreditGrants(pool.grants.filter((g) => !before.has(g)));
@@ -134,4 +138,32 @@ async function rechargeAfter(
     };
   const granted = grantCredits(pool, autoRechargeGrant(newId(), decision.grant), now);
   return { pool: granted.pool, entries: granted.entries };
+}
+
+/**
+ * Stores what time has done by `now` to the customer's pools of every credit currency in `scopes`
+ * (expiries, scheduled grants taking effect, recurring refills), as `state` says; returns the
+ * pools it changed. Run before a subscription change, so the period's refill is the one the
+ * subscription earned, and before reads of stored history, so they show what balances show.
+ */
+export async function settlePools(
+  tx: StoreTransaction,
+  state: CustomerState,
+  catalog: Catalog,
+  scopes: Iterable<string | null>,
+  now: number,
+): Promise<CreditPool[]> {
+  const settled: CreditPool[] = [];
+  for (const resourceId of new Set(scopes))
+    for (const currencyId of catalog.creditCurrencies.keys()) {
+      const writer = await PoolWriter.open(
+        tx,
+        state,
+        catalog,
+        { customerId: state.customer.id, currencyId, resourceId },
+        now,
+      );
+      if (writer.changed) settled.push((await writer.commit()).pool);
+    }
+  return settled;
 }

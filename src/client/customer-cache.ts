@@ -64,6 +64,8 @@ export class FeatureWindow implements UsageView {
  */
 export interface CachedPool {
   readonly pool: CreditPool;
+  /** False when time moved the pool since it was stored (an expiry, a refill): stored history lags. */
+  readonly settled: boolean;
   readonly currentBalance: Decimal;
   readonly from: number;
   readonly until: number;
@@ -316,6 +318,7 @@ export class CustomerEntry extends ResourceView {
     const at = this.state ? poolAt(stored, this.state, catalog, now) : { pool: stored, validUntil: now };
     const fresh: CachedPool = {
       pool: at.pool,
+      settled: at.pool === stored,
       currentBalance: new Decimal(balance(at.pool, now).currentBalance),
       from: now,
       until: at.validUntil,
@@ -323,6 +326,17 @@ export class CustomerEntry extends ResourceView {
     };
     this.#poolsAt = [...(this.#poolsAt ?? []).filter((c) => c !== cached), fresh];
     return fresh;
+  }
+
+  /** The scopes the customer's pools may live in: customer-wide, each subscription's resource, each stored pool's. */
+  creditScopes(): (string | null)[] {
+    return [
+      ...new Set([
+        null,
+        ...(this.state?.subscriptions ?? []).map((s) => s.resourceId),
+        ...this.#pools.map((p) => p.resourceId),
+      ]),
+    ];
   }
 
   /** Records pools a committed write left, as stored (grants no longer held dropped, as a load would). */

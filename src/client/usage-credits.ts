@@ -98,7 +98,7 @@ export class UsageCredits {
     const pools: CreditPool[] = [];
     const skipped: AutoRechargeSkippedEvent[] = [];
     for (const writer of this.#writers.values()) {
-      const written = await writer.commit({ recharge: true, newId: rechargeId });
+      const written = await writer.commit({ newId: rechargeId });
       pools.push(written.pool);
       if (written.skipped) skipped.push(written.skipped);
     }

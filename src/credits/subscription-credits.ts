@@ -1,8 +1,8 @@
 import { type Catalog, versionKey } from '../core/catalog.js';
 import type { CustomerState } from '../core/records.js';
 import { effectiveSubscription, isLive, nextTransition } from '../core/subscription-state.js';
-import { advancePool, type CreditPoolChange } from './credit-pool.js';
-import type { CreditLedgerEntry } from './credit-records.js';
+import { advancePool, type CreditPool, type CreditPoolChange, isHeldGrant } from './credit-pool.js';
+import type { CreditGrantRecord, CreditLedgerEntry } from './credit-records.js';
 import { nextRefillAt, refillRecurringCredits } from './recurring-grants.js';
 
 /** A pool brought to an instant, and until when it stays as it is. */
@@ -21,7 +21,7 @@ export interface PoolAt extends CreditPoolChange {
  * without storing and the next write stores what it adds.
  */
 export function poolAt(pool: CreditPoolChange['pool'], state: CustomerState, catalog: Catalog, now: number): PoolAt {
-  let current = advancePool(pool, now);
+  let current = advancePool(endWithSubscriptions(pool, state), now);
   const entries: CreditLedgerEntry[] = [...current.entries];
   let validUntil = Number.POSITIVE_INFINITY;
   const until = (t: number | null) => {
@@ -49,4 +49,22 @@ export function poolAt(pool: CreditPoolChange['pool'], state: CustomerState, cat
     until(g.activatedAt === null ? Math.max(g.effectiveAt, g.createdAt) : g.expireAt);
   }
   return { pool: current.pool, entries, validUntil };
+}
+
+/**
+ * The pool with each held RECURRING grant ending no later than its subscription: credits a plan
+ * grants stop with the plan, like its other entitlements (a replacing subscription brings its own).
+ * Returns the same pool when no grant outlives its subscription.
+ */
+function endWithSubscriptions(pool: CreditPool, state: CustomerState): CreditPool {
+  let grants: CreditGrantRecord[] | undefined;
+  pool.grants.forEach((grant, i) => {
+    if (grant.source?.kind !== 'SUBSCRIPTION' || !isHeldGrant(grant)) return;
+    const { subscriptionId } = grant.source;
+    const end = state.subscriptions.find((sub) => sub.id === subscriptionId)?.endDate ?? null;
+    if (end === null || (grant.expireAt !== null && grant.expireAt <= end)) return;
+    grants ??= [...pool.grants];
+    grants[i] = { ...grant, expireAt: Math.max(end, grant.effectiveAt) };
+  });
+  return grants === undefined ? pool : { ...pool, grants };
 }

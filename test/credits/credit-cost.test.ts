@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { combineCreditCosts, estimateCreditCost, usageCreditCost, usageIncrease } from '../../src/credits/credit-cost.js';
+import {
+  combineCreditCosts,
+  estimateCreditCost,
+  usageCreditCost,
+  usageIncrease,
+} from '../../src/credits/credit-cost.js';
 import { Decimal } from '../../src/pricing/money.js';
 import { decimalUpTo, expectAllotError, fc, nonNegativeDecimal } from './helpers.js';
 
@@ -82,9 +87,9 @@ describe('usageIncrease', () => {
 
   it('is the reported decimal after any run of decimal reports summed in doubles', () => {
     // Amounts of up to 6 decimal places and sums below a billion: within a double's 15 digits.
-    const amount = fc.integer({ min: 1, max: 10 ** 9 }).chain((units) =>
-      fc.integer({ min: 0, max: 6 }).map((dp) => new Decimal(units).div(10 ** dp).toNumber()),
-    );
+    const amount = fc
+      .integer({ min: 1, max: 10 ** 9 })
+      .chain((units) => fc.integer({ min: 0, max: 6 }).map((dp) => new Decimal(units).div(10 ** dp).toNumber()));
     fc.assert(
       fc.property(fc.array(amount, { maxLength: 20 }), amount, (earlier, reported) => {
         const previous = earlier.reduce((sum, a) => sum + a, 0);

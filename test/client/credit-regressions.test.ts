@@ -1,0 +1,164 @@
+// Regressions found in review, each the smallest case of a bug, pinned on every store.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CatalogInput } from '../../src/index.js';
+import { catalog, type Harness, harness, stores } from '../helpers/fixtures.js';
+
+// pro refills 100 credits a month, enterprise 1000; gpt-calls (on its own product) costs 1 a call.
+const credited = {
+  ...catalog,
+  features: [
+    ...catalog.features,
+    {
+      id: 'gpt-calls',
+      featureType: 'NUMBER',
+      meterType: 'Incremental',
+      creditRate: { currencyId: 'ai-credits', creditsPerUnit: 1 },
+    },
+  ],
+  products: [...catalog.products, { id: 'ai', multipleSubscriptions: true }],
+  plans: [
+    ...catalog.plans.map((p) =>
+      p.id === 'pro' || p.id === 'enterprise'
+        ? {
+            ...p,
+            creditEntitlements: [
+              { currencyId: 'ai-credits', amount: p.id === 'pro' ? '100' : '1000', cadence: 'MONTH' as const },
+            ],
+          }
+        : p,
+    ),
+    {
+      id: 'ai-pro',
+      productId: 'ai',
+      entitlements: [{ featureId: 'gpt-calls', hasUnlimitedUsage: true, resetPeriod: 'MONTH' }],
+    },
+  ],
+  creditCurrencies: [
+    { currencyId: 'ai-credits', displayName: 'AI credits', units: { singular: 'credit', plural: 'credits' } },
+  ],
+} satisfies CatalogInput;
+
+describe.each(stores)('credit regressions ($name)', (fixture) => {
+  let h: Harness;
+  const pool = (customerId = 'acme') => ({ customerId, currencyId: 'ai-credits' });
+  const balance = async (customerId = 'acme') => (await h.allot.getCreditEntitlement(pool(customerId))).currentBalance;
+  const ledger = async (customerId = 'acme') =>
+    (await h.allot.getCreditLedger({ ...pool(customerId), paging: { first: 1000 } })).entries;
+  const ledgerSum = async (customerId = 'acme') => (await ledger(customerId)).reduce((s, e) => s + e.amount, 0);
+
+  beforeEach(async () => {
+    h = await harness(fixture, { catalog: credited });
+    await h.allot.provisionCustomer({ customerId: 'acme' });
+    await h.allot.provisionCustomer({ customerId: 'beta' });
+  });
+  afterEach(() => h.close());
+
+  describe('a credit-backed check on a resource reads the pool its usage is charged to', () => {
+    beforeEach(async () => {
+      // A customer-wide subscription: its usage, and so its credits, count customer-wide.
+      await h.allot.provisionSubscription({ customerId: 'acme', planId: 'ai-pro' });
+      await h.allot.grantCredits({ ...pool(), amount: 100, displayName: 'x' });
+    });
+    const onSite = { customerId: 'acme', featureId: 'gpt-calls', resourceId: 'site-1' };
+
+    it('in a check, and the report is charged there', async () => {
+      const check = await h.allot.getMeteredEntitlement({ ...onSite, options: { requestedUsage: 5 } });
+      expect(check.hasAccess).toBe(true);
+      const ack = await h.allot.reportUsage({ ...onSite, value: 5 });
+      expect(ack.credit?.usageLimit).toBe(100);
+      expect(await balance()).toBe(95);
+    });
+
+    it('in check-and-report and in an estimate', async () => {
+      expect((await h.allot.checkAndReportUsage({ ...onSite, value: 5 })).hasAccess).toBe(true);
+      const estimate = await h.allot.estimateUsageCost({ ...onSite, value: 5 });
+      expect(estimate.estimates[0]).toMatchObject({ currentBalance: 95, wouldOverdraft: false });
+    });
+  });
+
+  it('charges usage in exact decimals: 0.1 then 0.2 draws 0.1 and 0.2', async () => {
+    await h.allot.provisionSubscription({ customerId: 'acme', planId: 'ai-pro' });
+    await h.allot.grantCredits({ ...pool(), amount: 10, displayName: 'x' });
+    await h.allot.reportUsage({ customerId: 'acme', featureId: 'gpt-calls', value: 0.1 });
+    const ack = await h.allot.reportUsage({ customerId: 'acme', featureId: 'gpt-calls', value: 0.2 });
+    const { entries } = await h.allot.getCreditLedger({ ...pool(), eventType: 'CREDITS_CONSUMED' });
+    expect(entries.map((e) => e.amount)).toEqual([-0.1, -0.2]);
+    expect(ack.credit?.consumed).toBe(0.2);
+    expect(await balance()).toBe(9.7);
+  });
+
+  it('answers remaining in exact decimals', async () => {
+    await h.allot.grantCredits({ ...pool(), amount: '0.3', displayName: 'x' });
+    const e = await h.allot.getCreditEntitlement({ ...pool(), options: { requestedUsage: 0.1 } });
+    expect(e.remaining).toBe(0.2);
+  });
+
+  describe('stored history reads as balances do, with no write in between', () => {
+    it('a refill due shows in the ledger and the grants', async () => {
+      await h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro', skipTrial: true });
+      expect(await balance()).toBe(100);
+      expect(await ledgerSum()).toBe(100);
+      expect((await h.allot.getCreditGrants({ customerId: 'acme' })).map((g) => g.grantType)).toEqual(['RECURRING']);
+    });
+
+    it('an expiry due shows in the ledger', async () => {
+      await h.allot.grantCredits({ ...pool(), amount: 10, displayName: 'x', expireAt: h.clock.now() + 3_600_000 });
+      h.clock.advance({ hours: 2 });
+      expect(await balance()).toBe(0);
+      expect(await ledgerSum()).toBe(0);
+      expect((await ledger()).map((e) => e.eventType)).toEqual(['CREDITS_GRANTED', 'CREDITS_EXPIRED']);
+    });
+  });
+
+  describe("a plan's credits end with its subscription, whatever was written before", () => {
+    it('an upgrade brings the new allowance; the old one expires at the change', async () => {
+      for (const customerId of ['acme', 'beta']) {
+        await h.allot.provisionSubscription({ customerId, planId: 'pro', skipTrial: true });
+        // acme's refill is stored by a consumption; beta's is never written before the upgrade.
+        if (customerId === 'acme') await h.allot.consumeCredits({ ...pool(), amount: 1, idempotencyKey: 'k' });
+        await h.allot.provisionSubscription({ customerId, planId: 'enterprise', skipTrial: true });
+      }
+      expect([await balance('acme'), await balance('beta')]).toEqual([1000, 1000]);
+      const expired = (await ledger('acme')).filter((e) => e.eventType === 'CREDITS_EXPIRED');
+      expect(expired.map((e) => e.amount)).toEqual([-99]);
+      expect([await ledgerSum('acme'), await ledgerSum('beta')]).toEqual([1000, 1000]);
+    });
+
+    it('a cancellation mid-period ends them at once', async () => {
+      const ids: string[] = [];
+      for (const customerId of ['acme', 'beta'])
+        ids.push((await h.allot.provisionSubscription({ customerId, planId: 'pro', skipTrial: true })).subscription.id);
+      await h.allot.consumeCredits({ ...pool(), amount: 1, idempotencyKey: 'k' }); // acme only
+      h.clock.advance({ days: 3 });
+      for (const subscriptionId of ids) await h.allot.cancelSubscription({ subscriptionId });
+      expect([await balance('acme'), await balance('beta')]).toEqual([0, 0]);
+    });
+
+    it("an add-on's allowance joins at the next refill, stored or not", async () => {
+      const withAddon = {
+        ...credited,
+        addons: [
+          ...(credited.addons ?? []),
+          {
+            id: 'more-credits',
+            productId: 'app',
+            entitlements: [],
+            creditEntitlements: [{ currencyId: 'ai-credits', amount: 50, cadence: 'MONTH' as const }],
+          },
+        ],
+        plans: credited.plans.map((p) => (p.id === 'pro' ? { ...p, compatibleAddonIds: ['more-credits'] } : p)),
+      } satisfies CatalogInput;
+      await h.close();
+      h = await harness(fixture, { catalog: withAddon });
+      for (const customerId of ['acme', 'beta']) {
+        await h.allot.provisionCustomer({ customerId });
+        const { subscription } = await h.allot.provisionSubscription({ customerId, planId: 'pro', skipTrial: true });
+        if (customerId === 'acme') await h.allot.consumeCredits({ ...pool(), amount: 1, idempotencyKey: 'k' });
+        await h.allot.updateSubscription({ subscriptionId: subscription.id, addons: [{ addonId: 'more-credits' }] });
+      }
+      expect([await balance('acme'), await balance('beta')]).toEqual([99, 100]);
+      h.clock.advance({ months: 1 });
+      expect([await balance('acme'), await balance('beta')]).toEqual([150, 150]);
+    });
+  });
+});
