@@ -7,7 +7,10 @@ export const ALL_TIME = 'all';
 
 /** A budget's window: `[periodStart, periodEnd)` in epoch ms, both null for all time. */
 export interface BudgetWindow {
-  /** `String(periodStart)`, or {@link ALL_TIME}: the usage record's `window`. */
+  /**
+   * `periodStart:periodEnd`, or {@link ALL_TIME}: the usage record's `window`. Both bounds, since a
+   * budget whose period changed may start a window where an ended one started.
+   */
   readonly key: string;
   readonly periodStart: number | null;
   readonly periodEnd: number | null;
@@ -21,7 +24,7 @@ const FOREVER: BudgetWindow = Object.freeze({ key: ALL_TIME, periodStart: null, 
  *
  * @example
  * budgetWindow({ resetPeriod: 'DAY', anchor: Date.parse('2025-01-01T06:00:00Z') }, Date.parse('2025-01-03T01:00:00Z'))
- * // { key: '1735797600000', periodStart: 2025-01-02T06:00Z, periodEnd: 2025-01-03T06:00Z (epoch ms) }
+ * // { key: '1735797600000:1735884000000', periodStart: 2025-01-02T06:00Z, periodEnd: 2025-01-03T06:00Z (epoch ms) }
  */
 export function budgetWindow(budget: Pick<GovernanceBudgetRecord, 'resetPeriod' | 'anchor'>, at: number): BudgetWindow {
   if (budget.resetPeriod === null) return FOREVER;
@@ -29,7 +32,7 @@ export function budgetWindow(budget: Pick<GovernanceBudgetRecord, 'resetPeriod' 
   const last = lastWindow.get(budget);
   if (last !== undefined && at >= (last.periodStart ?? at) && at < (last.periodEnd ?? at)) return last;
   const { start, end } = usagePeriod(budget.resetPeriod, budget.anchor, at);
-  const window: BudgetWindow = Object.freeze({ key: String(start), periodStart: start, periodEnd: end });
+  const window: BudgetWindow = Object.freeze({ key: `${start}:${end}`, periodStart: start, periodEnd: end });
   lastWindow.set(budget, window);
   return window;
 }

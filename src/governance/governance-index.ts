@@ -16,7 +16,7 @@ export interface GovernanceIndex {
   readonly ownerId: string;
   /** Entities by id. */
   readonly entities: ReadonlyMap<string, GovernanceEntityRecord>;
-  /** Child ids by parent id, in insertion order; an entity without children is absent. */
+  /** Child ids by parent id, oldest first (then by id); an entity without children is absent. */
   readonly children: ReadonlyMap<string, readonly string[]>;
   /** Budgets by entity id, then capability id. */
   readonly budgets: ReadonlyMap<string, ReadonlyMap<string, GovernanceBudgetRecord>>;
@@ -149,10 +149,12 @@ export function entityCycle(cycle: readonly string[]): AllotError {
   });
 }
 
-/** Child ids by parent id, in the order given. */
+/** Child ids by parent id. */
 export function childrenOf(entities: Iterable<GovernanceEntityRecord>): Map<string, string[]> {
+  // Oldest first, then by id: the same order whatever order a store returns the records in.
+  const ordered = [...entities].sort((a, b) => a.createdAt - b.createdAt || (a.entityId < b.entityId ? -1 : 1));
   const children = new Map<string, string[]>();
-  for (const e of entities) if (e.parentId !== null) nested(children, e.parentId, () => []).push(e.entityId);
+  for (const e of ordered) if (e.parentId !== null) nested(children, e.parentId, () => []).push(e.entityId);
   return children;
 }
 

@@ -39,7 +39,7 @@ export interface GovernanceUsageRecord {
   readonly ownerId: string;
   readonly entityId: string;
   readonly capabilityId: string;
-  /** The window's key: its start in epoch ms as a string, or `all` for a budget that never resets. */
+  /** The window's key: `start:end` in epoch ms, or `all` for a budget that never resets. */
   readonly window: string;
   /** When the window ends; null never. Ended windows are not loaded. */
   readonly periodEnd: number | null;

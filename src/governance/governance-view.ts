@@ -10,7 +10,7 @@ export interface GovernanceEntity {
   displayName: string | null;
   type: string | null;
   metadata: Record<string, string>;
-  /** Child ids, in the order they were attached. */
+  /** Child ids, oldest entity first (then by id). */
   children: string[];
   createdAt: Date;
   updatedAt: Date;

@@ -161,6 +161,36 @@ describe.each(stores)('governance ($name)', (fixture) => {
     expect(await usage('eng')).toMatchObject({ currentUsage: 0 });
   });
 
+  it('counts afresh when a budget changes period, in this engine and in a fresh one', async () => {
+    await use(['org'], 80);
+    // The org budget becomes a DAY budget (same anchor), then a MONTH one again a day later.
+    const set = (resetPeriod: 'DAY' | 'MONTH') =>
+      g().setBudgets(owner, { budgets: [{ entityId: 'org', capabilityId: 'ai-tokens', limit: 100, resetPeriod }] });
+    await set('DAY');
+    await use(['org'], 30);
+    h.clock.advance({ days: 1, hours: 1 });
+    await set('MONTH');
+    const here = await tokens(['org'], 30);
+    const there = await (await h.reopen()).governance.check(owner, {
+      entityIds: ['org'],
+      capabilityId: 'ai-tokens',
+      requestedAmount: 30,
+    });
+    expect(here.budgets[0]?.currentUsage).toBe(80);
+    expect(there.budgets[0]?.currentUsage).toBe(80);
+    expect([here.hasAccess, there.hasAccess]).toEqual([false, false]);
+  });
+
+  it('lists children oldest first, in this engine and in a fresh one', async () => {
+    h.clock.advance({ minutes: 1 });
+    await g().upsertEntities(owner, { entities: [{ entityId: 'zoe', parentId: 'eng' }] });
+    h.clock.advance({ minutes: 1 });
+    await g().upsertEntities(owner, { entities: [{ entityId: 'al', parentId: 'eng' }] });
+    const here = (await g().getEntity(owner, { entityId: 'eng' })).children;
+    expect(here).toEqual(['ana', 'bo', 'zoe', 'al']);
+    expect((await (await h.reopen()).governance.getEntity(owner, { entityId: 'eng' })).children).toEqual(here);
+  });
+
   it('answers checks of a warm owner from memory', async () => {
     await tokens(['ana'], 1);
     const reads = vi.spyOn(h.store, 'read');

@@ -99,7 +99,7 @@ describe('budgetWindow', () => {
     const anchor = at('2025-01-01T06:00:00Z');
     const w = budgetWindow({ resetPeriod: 'DAY', anchor }, at('2025-01-03T01:00:00Z'));
     expect(w).toEqual({
-      key: String(at('2025-01-02T06:00:00Z')),
+      key: `${at('2025-01-02T06:00:00Z')}:${at('2025-01-03T06:00:00Z')}`,
       periodStart: at('2025-01-02T06:00:00Z'),
       periodEnd: at('2025-01-03T06:00:00Z'),
     });
@@ -150,7 +150,7 @@ describe('properties', () => {
         expect(w.periodStart).not.toBeNull();
         expect(w.periodStart as number).toBeLessThanOrEqual(now);
         expect(w.periodEnd as number).toBeGreaterThan(now);
-        expect(w.key).toBe(String(w.periodStart));
+        expect(w.key).toBe(`${w.periodStart}:${w.periodEnd}`);
         expect(budgetWindow({ resetPeriod, anchor }, w.periodStart as number)).toEqual(w);
       }),
     );

@@ -45,8 +45,8 @@ describe('ingestGovernance', () => {
     );
     expect(usage.map((u) => [u.entityId, u.window, u.periodEnd, u.amount])).toEqual([
       ['user-1', 'all', null, '12.5'],
-      ['team-a', String(T0), T0 + DAY, '12.5'],
-      ['acme', String(T0), Date.UTC(2025, 3, 10, 9), '12.5'],
+      ['team-a', `${T0}:${T0 + DAY}`, T0 + DAY, '12.5'],
+      ['acme', `${T0}:${Date.UTC(2025, 3, 10, 9)}`, Date.UTC(2025, 3, 10, 9), '12.5'],
     ]);
     expect(['user-1', 'team-a', 'acme'].map((e) => usageOf(index, e))).toEqual(['12.5', '12.5', '12.5']);
     expect(usageOf(index, 'user-2')).toBe('0');
@@ -99,7 +99,9 @@ describe('ingestGovernance', () => {
       periodStart: new Date(tomorrow),
     });
     // The ended window was dropped from the index when team-a's budget was next touched.
-    expect([...(next.index.usage.get('team-a')?.get('tokens')?.keys() ?? [])]).toEqual([String(tomorrow)]);
+    expect([...(next.index.usage.get('team-a')?.get('tokens')?.keys() ?? [])]).toEqual([
+      `${tomorrow}:${tomorrow + DAY}`,
+    ]);
   });
 
   it('counts an event in the window current at now, never in one that has ended', () => {
@@ -108,11 +110,11 @@ describe('ingestGovernance', () => {
     const next = ingestGovernance(index, [{ entityIds: ['user-1'], capabilityId: 'tokens', amount: 2 }], later);
     expect(next.usage.map((u) => [u.entityId, u.window, u.amount])).toEqual([
       ['user-1', 'all', '42'],
-      ['team-a', String(T0 + DAY), '2'],
-      ['acme', String(T0), '42'],
+      ['team-a', `${T0 + DAY}:${T0 + 2 * DAY}`, '2'],
+      ['acme', `${T0}:${Date.UTC(2025, 3, 10, 9)}`, '42'],
     ]);
     expect(usageOf(next.index, 'team-a', later)).toBe('2');
-    expect([...(next.index.usage.get('team-a')?.get('tokens')?.keys() ?? [])]).toEqual([String(T0 + DAY)]);
+    expect([...(next.index.usage.get('team-a')?.get('tokens')?.keys() ?? [])]).toEqual([`${T0 + DAY}:${T0 + 2 * DAY}`]);
   });
 
   it('writes a row for every touched budget, also when a store no longer loads its ended window', () => {
@@ -123,8 +125,8 @@ describe('ingestGovernance', () => {
     const next = ingestGovernance(loaded, [{ entityIds: ['user-1'], capabilityId: 'tokens', amount: 2 }], T0 + DAY);
     expect(next.usage.map((u) => [u.entityId, u.window, u.amount])).toEqual([
       ['user-1', 'all', '42'],
-      ['team-a', String(T0 + DAY), '2'],
-      ['acme', String(T0), '42'],
+      ['team-a', `${T0 + DAY}:${T0 + 2 * DAY}`, '2'],
+      ['acme', `${T0}:${Date.UTC(2025, 3, 10, 9)}`, '42'],
     ]);
   });
 
