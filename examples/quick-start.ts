@@ -240,7 +240,7 @@ try {
       await allot.getMeteredEntitlement({ customerId: 'acme', featureId: 'images', options: { requestedUsage: 200 } }),
     ),
   );
-  const { entries } = await allot.getCreditLedger({ customerId: 'acme', currencyId: 'ai-credits' });
+  const { data: entries } = await allot.getCreditLedger({ customerId: 'acme', currencyId: 'ai-credits' });
   // Every movement is a ledger entry; the entries always sum to the balance.
   show('ledger', entries.map((e) => `${e.eventType.replace('CREDITS_', '')} ${e.amount}`).join(', '));
 

@@ -311,8 +311,21 @@ export interface CreditUsage {
 
 /** A page of `getCreditLedger`. */
 export interface CreditLedgerPage {
-  entries: CreditLedgerItem[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  data: CreditLedgerItem[];
+  pageInfo: PageInfo;
+}
+
+/** Where a page of a cursor-paged list ends; pass `endCursor` as `paging.after` for the next. */
+export interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+/** A page of `getCreditGrants`, with how many grants match in all. */
+export interface CreditGrantsPage {
+  data: CreditGrant[];
+  pageInfo: PageInfo;
+  totalCount: number;
 }
 
 /** `estimateSubscription`'s input. */
@@ -2126,8 +2139,11 @@ export class Allot {
     });
   }
 
-  /** A customer's grants, oldest first, optionally of one currency and scope. */
-  async getCreditGrants(params: GetCreditGrantsParams): Promise<CreditGrant[]> {
+  /**
+   * A page of a customer's grants, oldest first, optionally of one currency and scope;
+   * `paging.after` is the previous page's `endCursor`.
+   */
+  async getCreditGrants(params: GetCreditGrantsParams): Promise<CreditGrantsPage> {
     const p = parse(creditGrantsSchema, params, 'getCreditGrants');
     await this.#settleCredits(p.customerId);
     const grants = await this.#store.read((r) =>
@@ -2138,27 +2154,37 @@ export class Allot {
       }),
     );
     const now = this.#clock.now();
-    return grants.map((g) => creditGrantShape(g, now));
+    const start = p.paging.after === undefined ? 0 : grants.findIndex((g) => g.id === p.paging.after) + 1;
+    if (start === 0 && p.paging.after !== undefined)
+      throw new AllotError('INVALID_INPUT', `paging.after "${p.paging.after}" is not a grant of this list`, {
+        details: { after: p.paging.after },
+      });
+    const page = grants.slice(start, start + p.paging.first);
+    return {
+      data: page.map((g) => creditGrantShape(g, now)),
+      pageInfo: { hasNextPage: start + page.length < grants.length, endCursor: page.at(-1)?.id ?? null },
+      totalCount: grants.length,
+    };
   }
 
   /** A page of a customer's credit ledger, in the order it was written; `paging.after` is the last page's `endCursor`. */
   async getCreditLedger(params: GetCreditLedgerParams): Promise<CreditLedgerPage> {
     const p = parse(creditLedgerSchema, params, 'getCreditLedger');
     await this.#settleCredits(p.customerId);
-    const first = p.paging?.first ?? 100;
+    const { first, after } = p.paging;
     const rows = await this.#store.read((r) =>
       r.listCreditLedger({
         customerId: p.customerId,
         ...(p.currencyId ? { currencyId: p.currencyId } : {}),
         ...(p.resourceId !== undefined ? { resourceId: p.resourceId } : {}),
-        ...(p.eventType ? { eventTypes: [p.eventType] } : {}),
-        ...(p.paging?.after ? { afterSeq: Number(p.paging.after) } : {}),
+        ...(p.eventType ? { eventTypes: p.eventType } : {}),
+        ...(after ? { afterSeq: Number(after) } : {}),
         limit: first + 1,
       }),
     );
     const page = rows.slice(0, first);
     return {
-      entries: page.map((row) => creditLedgerItem(row.entry)),
+      data: page.map((row) => creditLedgerItem(row.entry)),
       pageInfo: { hasNextPage: rows.length > first, endCursor: page.at(-1)?.seq.toString() ?? null },
     };
   }

@@ -375,33 +375,39 @@ export const creditEntitlementSchema = z.strictObject({
   options: z.strictObject({ requestedUsage: z.number().finite().nonnegative().optional() }).optional(),
 });
 
+/** Cursor paging: `first` items after the cursor a previous page ended on. */
+const paging = (cursor: z.ZodString) =>
+  z
+    .strictObject({ first: z.number().int().min(1).max(1000).default(100), after: cursor.optional() })
+    .default({ first: 100 });
+
 export const creditGrantsSchema = z.strictObject({
   customerId: id,
   currencyId: id.optional(),
   resourceId,
+  paging: paging(z.string().min(1)),
 });
+
+const ledgerEventType = z.enum([
+  'CREDITS_GRANTED',
+  'CREDITS_CONSUMED',
+  'CREDITS_EXPIRED',
+  'CREDITS_VOIDED',
+  'CREDITS_UPDATED',
+  'DEBT_CREATED',
+  'DEBT_SETTLED',
+]);
 
 export const creditLedgerSchema = z.strictObject({
   customerId: id,
   currencyId: id.optional(),
   resourceId,
+  /** One type or several, as the reference takes them. */
   eventType: z
-    .enum([
-      'CREDITS_GRANTED',
-      'CREDITS_CONSUMED',
-      'CREDITS_EXPIRED',
-      'CREDITS_VOIDED',
-      'CREDITS_UPDATED',
-      'DEBT_CREATED',
-      'DEBT_SETTLED',
-    ])
+    .union([ledgerEventType, z.array(ledgerEventType).min(1)])
+    .transform((t) => (Array.isArray(t) ? t : [t]))
     .optional(),
-  paging: z
-    .strictObject({
-      first: z.number().int().min(1).max(1000).default(100),
-      after: z.string().regex(/^\d+$/).optional(),
-    })
-    .optional(),
+  paging: paging(z.string().regex(/^\d+$/)),
 });
 
 export const saveAutoRechargeSchema = z

@@ -69,7 +69,7 @@ describe.each(stores)('credit-backed features ($name)', (fixture) => {
       ...(requestedUsage === undefined ? {} : { options: { requestedUsage } }),
     });
   const ledger = async () =>
-    (await h.allot.getCreditLedger({ customerId, currencyId: 'ai-credits', paging: { first: 1000 } })).entries;
+    (await h.allot.getCreditLedger({ customerId, currencyId: 'ai-credits', paging: { first: 1000 } })).data;
 
   beforeEach(async () => {
     h = await harness(fixture, { catalog: creditCatalog });

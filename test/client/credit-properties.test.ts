@@ -489,8 +489,8 @@ async function readLedger(allot: Allot, pageSize: number): Promise<CreditLedgerI
       customerId: CUSTOMER,
       paging: { first: pageSize, ...(after === undefined ? {} : { after }) },
     });
-    expect(page.entries.length).toBeLessThanOrEqual(pageSize);
-    entries.push(...page.entries);
+    expect(page.data.length).toBeLessThanOrEqual(pageSize);
+    entries.push(...page.data);
     if (!page.pageInfo.hasNextPage) break;
     expect(page.pageInfo.endCursor).not.toBeNull();
     after = page.pageInfo.endCursor ?? undefined;
@@ -498,9 +498,29 @@ async function readLedger(allot: Allot, pageSize: number): Promise<CreditLedgerI
   return entries;
 }
 
+/** Every grant, page by page; each page's count and cursor checked against the whole list. */
+async function readGrants(allot: Allot, pageSize: number): Promise<CreditGrant[]> {
+  const grants: CreditGrant[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await allot.getCreditGrants({
+      customerId: CUSTOMER,
+      paging: { first: pageSize, ...(after === undefined ? {} : { after }) },
+    });
+    expect(page.data.length).toBeLessThanOrEqual(pageSize);
+    grants.push(...page.data);
+    expect(page.totalCount).toBeGreaterThanOrEqual(grants.length);
+    if (!page.pageInfo.hasNextPage) {
+      expect(page.totalCount).toBe(grants.length);
+      return grants;
+    }
+    after = page.pageInfo.endCursor ?? undefined;
+  }
+}
+
 async function snapshot(allot: Allot, now: number, pageSize: number): Promise<Snapshot> {
   const ledger = await readLedger(allot, pageSize);
-  const grants = await allot.getCreditGrants({ customerId: CUSTOMER });
+  const grants = await readGrants(allot, pageSize);
   const balances: CreditEntitlement[] = [];
   for (const resourceId of RESOURCES)
     balances.push(
@@ -964,7 +984,7 @@ describe.each(stores)('credit properties ($name)', (fixture) => {
       await h.allot.provisionCustomer({ customerId: CUSTOMER });
       await h.allot.provisionSubscription({ customerId: CUSTOMER, planId: 'pro', skipTrial: true });
       await h.allot.consumeCredits({ ...pool, amount: 1, idempotencyKey: 'a' }); // stores the period's grant
-      const [recurring] = await h.allot.getCreditGrants({ customerId: CUSTOMER });
+      const [recurring] = (await h.allot.getCreditGrants({ customerId: CUSTOMER })).data;
       expect(recurring?.grantType).toBe('RECURRING');
       await h.allot.voidCreditGrant({ id: recurring?.id ?? '' });
       expect((await h.allot.getCreditEntitlement(pool)).currentBalance).toBe(0);
@@ -976,12 +996,12 @@ describe.each(stores)('credit properties ($name)', (fixture) => {
       h.clock.set(recurring?.expireAt ?? new Date(0));
       expect((await h.allot.getCreditEntitlement(pool)).currentBalance).toBe(100);
       await h.allot.consumeCredits({ ...pool, amount: 1, idempotencyKey: 'c' });
-      const grants = await h.allot.getCreditGrants({ customerId: CUSTOMER });
+      const grants = (await h.allot.getCreditGrants({ customerId: CUSTOMER })).data;
       expect(grants.map((g) => [g.status, g.amount])).toEqual([
         ['VOIDED', 100],
         ['ACTIVE', 100],
       ]);
-      const ledger = (await h.allot.getCreditLedger({ customerId: CUSTOMER })).entries;
+      const ledger = (await h.allot.getCreditLedger({ customerId: CUSTOMER })).data;
       expect(ledger.filter((e) => e.eventType === 'CREDITS_GRANTED')).toHaveLength(2);
     } finally {
       await h.close();

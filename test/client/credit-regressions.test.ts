@@ -43,7 +43,7 @@ describe.each(stores)('credit regressions ($name)', (fixture) => {
   const pool = (customerId = 'acme') => ({ customerId, currencyId: 'ai-credits' });
   const balance = async (customerId = 'acme') => (await h.allot.getCreditEntitlement(pool(customerId))).currentBalance;
   const ledger = async (customerId = 'acme') =>
-    (await h.allot.getCreditLedger({ ...pool(customerId), paging: { first: 1000 } })).entries;
+    (await h.allot.getCreditLedger({ ...pool(customerId), paging: { first: 1000 } })).data;
   const ledgerSum = async (customerId = 'acme') => (await ledger(customerId)).reduce((s, e) => s + e.amount, 0);
 
   beforeEach(async () => {
@@ -81,7 +81,7 @@ describe.each(stores)('credit regressions ($name)', (fixture) => {
     await h.allot.grantCredits({ ...pool(), amount: 10, displayName: 'x' });
     await h.allot.reportUsage({ customerId: 'acme', featureId: 'gpt-calls', value: 0.1 });
     const ack = await h.allot.reportUsage({ customerId: 'acme', featureId: 'gpt-calls', value: 0.2 });
-    const { entries } = await h.allot.getCreditLedger({ ...pool(), eventType: 'CREDITS_CONSUMED' });
+    const { data: entries } = await h.allot.getCreditLedger({ ...pool(), eventType: 'CREDITS_CONSUMED' });
     expect(entries.map((e) => e.amount)).toEqual([-0.1, -0.2]);
     expect(ack.credit?.consumed).toBe(0.2);
     expect(await balance()).toBe(9.7);
@@ -98,7 +98,9 @@ describe.each(stores)('credit regressions ($name)', (fixture) => {
       await h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro', skipTrial: true });
       expect(await balance()).toBe(100);
       expect(await ledgerSum()).toBe(100);
-      expect((await h.allot.getCreditGrants({ customerId: 'acme' })).map((g) => g.grantType)).toEqual(['RECURRING']);
+      expect((await h.allot.getCreditGrants({ customerId: 'acme' })).data.map((g) => g.grantType)).toEqual([
+        'RECURRING',
+      ]);
     });
 
     it('an expiry due shows in the ledger', async () => {

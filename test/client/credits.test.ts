@@ -25,7 +25,7 @@ describe.each(stores)('credits ($name)', (fixture) => {
     h.allot.grantCredits({ ...pool, amount, displayName: 'Top-up', ...extra });
   const entitlement = async (extra: object = {}) => h.allot.getCreditEntitlement({ ...pool, ...extra });
   const ledgerSum = async () => {
-    const { entries } = await h.allot.getCreditLedger({
+    const { data: entries } = await h.allot.getCreditLedger({
       customerId: 'acme',
       currencyId: 'ai-credits',
       paging: { first: 1000 },
@@ -45,11 +45,13 @@ describe.each(stores)('credits ($name)', (fixture) => {
     const c = await grant(100, { priority: 2, grantType: 'PROMOTIONAL', expireAt: start + DAY });
     const result = await h.allot.consumeCredits({ ...pool, amount: 60, idempotencyKey: 'k1' });
     expect(result.credit).toMatchObject({ currentUsage: 60, usageLimit: 170 });
-    const grants = Object.fromEntries((await h.allot.getCreditGrants({ customerId: 'acme' })).map((g) => [g.id, g]));
+    const grants = Object.fromEntries(
+      (await h.allot.getCreditGrants({ customerId: 'acme' })).data.map((g) => [g.id, g]),
+    );
     expect(grants[b.id]?.consumedAmount).toBe(20);
     expect(grants[a.id]?.consumedAmount).toBe(40);
     expect(grants[c.id]?.consumedAmount).toBe(0);
-    const { entries } = await h.allot.getCreditLedger({ customerId: 'acme', eventType: 'CREDITS_CONSUMED' });
+    const { data: entries } = await h.allot.getCreditLedger({ customerId: 'acme', eventType: 'CREDITS_CONSUMED' });
     expect(entries.map((e) => [e.grantId, e.amount])).toEqual([
       [b.id, -20],
       [a.id, -40],
@@ -104,7 +106,7 @@ describe.each(stores)('credits ($name)', (fixture) => {
     h.clock.advance({ days: 2 });
     expect((await entitlement()).currentBalance).toBe(0);
     await grant(1); // a write brings the pool to now: the expiry is in the ledger
-    const { entries } = await h.allot.getCreditLedger({ customerId: 'acme', eventType: 'CREDITS_EXPIRED' });
+    const { data: entries } = await h.allot.getCreditLedger({ customerId: 'acme', eventType: 'CREDITS_EXPIRED' });
     expect(entries.map((e) => e.amount)).toEqual([-40]);
     expect(await ledgerSum()).toBe(1);
   });
@@ -120,14 +122,35 @@ describe.each(stores)('credits ($name)', (fixture) => {
   it('pages the ledger by cursor', async () => {
     for (let i = 0; i < 5; i++) await grant(1);
     const first = await h.allot.getCreditLedger({ customerId: 'acme', paging: { first: 3 } });
-    expect(first.entries).toHaveLength(3);
+    expect(first.data).toHaveLength(3);
     expect(first.pageInfo.hasNextPage).toBe(true);
     const rest = await h.allot.getCreditLedger({
       customerId: 'acme',
       paging: { first: 3, after: first.pageInfo.endCursor ?? undefined },
     });
-    expect(rest.entries).toHaveLength(2);
+    expect(rest.data).toHaveLength(2);
     expect(rest.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('pages grants by cursor with their total, and filters the ledger by several event types', async () => {
+    for (let i = 0; i < 5; i++) await grant(1);
+    await h.allot.consumeCredits({ ...pool, amount: 2, idempotencyKey: 'use' });
+    const first = await h.allot.getCreditGrants({ customerId: 'acme', paging: { first: 2 } });
+    expect([first.data.length, first.totalCount, first.pageInfo.hasNextPage]).toEqual([2, 5, true]);
+    const rest = await h.allot.getCreditGrants({
+      customerId: 'acme',
+      paging: { first: 10, after: first.pageInfo.endCursor ?? '' },
+    });
+    expect([rest.data.length, rest.pageInfo.hasNextPage]).toEqual([3, false]);
+    expect(new Set([...first.data, ...rest.data].map((g) => g.id)).size).toBe(5);
+    expect(await errorCode(h.allot.getCreditGrants({ customerId: 'acme', paging: { after: 'nope' } }))).toBe(
+      'INVALID_INPUT',
+    );
+    const typed = await h.allot.getCreditLedger({
+      customerId: 'acme',
+      eventType: ['CREDITS_CONSUMED', 'CREDITS_VOIDED'],
+    });
+    expect(typed.data.map((e) => e.eventType)).toEqual(['CREDITS_CONSUMED', 'CREDITS_CONSUMED']);
   });
 
   it('announces every balance change', async () => {
@@ -149,7 +172,7 @@ describe.each(stores)('credits ($name)', (fixture) => {
     expect(await errorCode(h.allot.grantCredits({ ...pool, customerId: 'ghost', amount: 1, displayName: 'x' }))).toBe(
       'CUSTOMER_NOT_FOUND',
     );
-    expect(await h.allot.getCreditGrants({ customerId: 'acme' })).toEqual([]);
+    expect((await h.allot.getCreditGrants({ customerId: 'acme' })).data).toEqual([]);
     expect(await errorCode(h.allot.getCreditEntitlement({ ...pool, currencyId: 'gold' }))).toBe('CURRENCY_NOT_FOUND');
   });
 });
@@ -188,7 +211,7 @@ describe.each(stores)('recurring credits ($name)', (fixture) => {
     h.clock.advance({ months: 1 });
     expect(await balance()).toBe(100);
     await h.allot.consumeCredits({ ...pool, amount: 1, idempotencyKey: 'u2' });
-    const { entries } = await h.allot.getCreditLedger({ customerId: 'acme', paging: { first: 100 } });
+    const { data: entries } = await h.allot.getCreditLedger({ customerId: 'acme', paging: { first: 100 } });
     expect(entries.map((e) => [e.eventType, e.amount])).toEqual([
       ['CREDITS_GRANTED', 100],
       ['CREDITS_CONSUMED', -30],
@@ -262,7 +285,7 @@ describe.each(stores)('automatic recharge ($name)', (fixture) => {
     expect(await balance()).toBe(15);
     await consume(10, 'b'); // 5 left: below, so 95 more
     expect(await balance()).toBe(100);
-    const recharge = (await h.allot.getCreditGrants({ customerId: 'acme' })).find(
+    const recharge = (await h.allot.getCreditGrants({ customerId: 'acme' })).data.find(
       (g) => g.displayName === 'Automatic recharge',
     );
     expect(recharge).toMatchObject({ grantType: 'PAID', amount: 95, cost: { amount: 0.95, currency: 'USD' } });
