@@ -87,10 +87,12 @@ import {
   creditEntitlementShape,
   creditGrantShape,
   creditLedgerItem,
+  shownBalance,
 } from './credit-shapes.js';
 import { PoolWriter, settlePools } from './credit-writes.js';
 import { CustomerEntry, entitlementInterner } from './customer-cache.js';
 import { type EntitlementFallback, fallbackEntitlement, fallbackType } from './fallback.js';
+import { plainCheck, plainCreditCheck } from './fast-input.js';
 import { GovernanceClient, loadGovernance } from './governance-client.js';
 import {
   activeSubscriptionsSchema,
@@ -530,36 +532,6 @@ function randomHex(length: number): string {
 const rechargeId = () => `recharge-${randomHex(16)}`;
 const usageChargeId = () => `usage-${randomHex(16)}`;
 
-const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 255;
-
-/** Options the fast path understands; anything else (a fallback, an unknown key) goes through zod. */
-function plainOptions(options: unknown): boolean {
-  if (options === undefined) return true;
-  if (typeof options !== 'object' || options === null) return false;
-  for (const key in options) if (key !== 'requestedUsage' && key !== 'requestedValues') return false;
-  const { requestedUsage: usage, requestedValues: values } = options as Record<string, unknown>;
-  if (usage !== undefined && !(typeof usage === 'number' && usage >= 0 && usage < Number.POSITIVE_INFINITY))
-    return false;
-  if (values === undefined) return true;
-  if (!Array.isArray(values)) return false;
-  for (const v of values) if (typeof v !== 'string') return false;
-  return true;
-}
-
-/**
- * The shape every check accepts, verified without zod: a check is the hot path, and parsing with
- * zod costs more than the check itself. Anything this rejects is parsed by zod, which then either
- * accepts it or throws `INVALID_INPUT`, so both paths agree on what is valid.
- */
-function plainCheck(p: unknown): p is EntitlementCheckParams {
-  if (typeof p !== 'object' || p === null) return false;
-  // An unknown key (a typo such as `resourceID`) would silently widen the check: let zod reject it.
-  for (const key in p)
-    if (key !== 'customerId' && key !== 'featureId' && key !== 'resourceId' && key !== 'options') return false;
-  const { customerId, featureId, resourceId, options } = p as Record<string, unknown>;
-  return isId(customerId) && isId(featureId) && (resourceId == null || isId(resourceId)) && plainOptions(options);
-}
-
 /**
  * The entitlement engine: Stigg-shaped methods over a local store. Create it with
  * `Allot.initialize`, await `waitForInitialization()`, and `close()` it when done.
@@ -927,14 +899,14 @@ export class Allot {
     }
     if (mutation.credits && this.#listeners.has('creditBalanceUpdated'))
       for (const pool of mutation.credits) {
-        const b = balance(pool, now);
+        const { currentBalance, totalGranted, totalConsumed } = shownBalance(balance(pool, now));
         this.#listeners.emit('creditBalanceUpdated', {
           customerId: pool.customerId,
           currencyId: pool.currencyId,
           resourceId: pool.resourceId,
-          currentBalance: Number(b.currentBalance),
-          totalGranted: Number(b.totalGranted),
-          totalConsumed: Number(b.totalConsumed),
+          currentBalance,
+          totalGranted,
+          totalConsumed,
         });
       }
     for (const skipped of mutation.rechargesSkipped ?? []) this.#listeners.emit('autoRechargeSkipped', skipped);
@@ -2102,15 +2074,15 @@ export class Allot {
 
   /** A pool's balance and whether it covers `options.requestedUsage` (default: any credit at all). */
   async getCreditEntitlement(params: CreditEntitlementParams): Promise<CreditEntitlement> {
-    const p = parse(creditEntitlementSchema, params, 'getCreditEntitlement');
+    const p = plainCreditCheck(params) ? params : parse(creditEntitlementSchema, params, 'getCreditEntitlement');
     const catalog = await this.#ready();
     const currency = requireCreditCurrency(catalog, p.currencyId);
     const entry = await this.#entry(p.customerId);
     this.#requireCustomer(entry, p.customerId);
     const now = this.#clock.now();
     // Recurring refills and expiries due now count at once; the next write stores them.
-    const { pool } = entry.creditPool(catalog, p.currencyId, p.resourceId ?? null, now);
-    return creditEntitlementShape(pool, currency, p.options?.requestedUsage ?? 0, now);
+    const { pool, currentBalance, shown } = entry.creditPool(catalog, p.currencyId, p.resourceId ?? null, now);
+    return creditEntitlementShape(pool, currentBalance, shown, currency, p.options?.requestedUsage ?? 0);
   }
 
   /** @deprecated the reference's older name of `getCreditEntitlement`. */

@@ -1,4 +1,4 @@
-import { balance, type CreditPool } from '../credits/credit-pool.js';
+import type { CreditBalance, CreditPoolKey } from '../credits/credit-pool.js';
 import { type CreditGrantRecord, type CreditLedgerEntry, grantStatus } from '../credits/credit-records.js';
 import type { CreditCurrency } from '../credits/credit-schema.js';
 import { Decimal } from '../pricing/money.js';
@@ -81,28 +81,50 @@ export interface CreditEntitlement {
   nextResetDate: Date | null;
 }
 
+/** A pool's balance as results show it: numbers, and the next instant it changes by itself. */
+export interface ShownBalance {
+  readonly currentBalance: number;
+  readonly totalGranted: number;
+  readonly totalConsumed: number;
+  readonly nextChangeAt: number | null;
+}
+
+export function shownBalance(b: CreditBalance): ShownBalance {
+  return {
+    currentBalance: Number(b.currentBalance),
+    totalGranted: Number(b.totalGranted),
+    totalConsumed: Number(b.totalConsumed),
+    nextChangeAt: b.nextChangeAt,
+  };
+}
+
+/**
+ * A credit entitlement from a pool's balance (`current` exact, `shown` as numbers): granted when
+ * the balance covers `requestedUsage`, or, asking for nothing, when there is any balance at all.
+ */
 export function creditEntitlementShape(
-  pool: CreditPool,
+  key: CreditPoolKey,
+  current: Decimal,
+  shown: ShownBalance,
   currency: CreditCurrency,
   requestedUsage: number,
-  now: number,
 ): CreditEntitlement {
-  const b = balance(pool, now);
-  const current = new Decimal(b.currentBalance);
-  const requested = new Decimal(requestedUsage);
-  const hasAccess = current.gte(requested) && (requested.gt(0) || current.gt(0));
+  const asked = requestedUsage === 0 ? null : new Decimal(requestedUsage);
+  const hasAccess = asked === null ? current.gt(0) : current.gte(asked);
+  const remaining =
+    asked === null ? Math.max(0, shown.currentBalance) : Decimal.max(0, current.minus(asked)).toNumber();
   return {
-    customerId: pool.customerId,
-    resourceId: pool.resourceId,
+    customerId: key.customerId,
+    resourceId: key.resourceId,
     hasAccess,
     ...(hasAccess ? {} : { accessDeniedReason: 'InsufficientCredits' as const }),
     currency: creditCurrencyShape(currency),
-    currentBalance: current.toNumber(),
-    remaining: Decimal.max(0, current.minus(requested)).toNumber(),
-    totalGranted: Number(b.totalGranted),
-    totalConsumed: Number(b.totalConsumed),
+    currentBalance: shown.currentBalance,
+    remaining,
+    totalGranted: shown.totalGranted,
+    totalConsumed: shown.totalConsumed,
     requestedUsage,
-    nextResetDate: dateOrNull(b.nextChangeAt),
+    nextResetDate: dateOrNull(shown.nextChangeAt),
   };
 }
 

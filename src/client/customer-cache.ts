@@ -12,6 +12,7 @@ import { balance, type CreditPool, emptyCreditPool, isHeldGrant } from '../credi
 import { poolAt } from '../credits/subscription-credits.js';
 import type { GovernanceIndex } from '../governance/governance-index.js';
 import { Decimal } from '../pricing/money.js';
+import { type ShownBalance, shownBalance } from './credit-shapes.js';
 
 /** A usage window's aggregate, as cached. */
 export interface CounterValue extends UsageAggregate {
@@ -67,6 +68,8 @@ export interface CachedPool {
   /** False when time moved the pool since it was stored (an expiry, a refill): stored history lags. */
   readonly settled: boolean;
   readonly currentBalance: Decimal;
+  /** The balance as results show it, computed once for the span the pool is valid for. */
+  readonly shown: ShownBalance;
   readonly from: number;
   readonly until: number;
   readonly catalog: Catalog;
@@ -316,10 +319,12 @@ export class CustomerEntry extends ResourceView {
     const stored =
       this.#pools.find((p) => p.currencyId === currencyId && p.resourceId === resourceId) ?? emptyCreditPool(key);
     const at = this.state ? poolAt(stored, this.state, catalog, now) : { pool: stored, validUntil: now };
+    const b = balance(at.pool, now);
     const fresh: CachedPool = {
       pool: at.pool,
       settled: at.pool === stored,
-      currentBalance: new Decimal(balance(at.pool, now).currentBalance),
+      currentBalance: new Decimal(b.currentBalance),
+      shown: shownBalance(b),
       from: now,
       until: at.validUntil,
       catalog,

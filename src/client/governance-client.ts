@@ -31,6 +31,7 @@ import {
   listGovernanceEntities,
 } from '../governance/governance-view.js';
 import type { StoreReader, StoreTransaction } from '../stores/store.js';
+import { isId, plainGovernanceCheck } from './fast-input.js';
 import { parse } from './input-schemas.js';
 
 /** What the engine lends the governance client: its cache, its write path and its clock. */
@@ -137,8 +138,8 @@ export class GovernanceClient {
    * has room for `requestedAmount` (default 0); `deniedBy` names the budgets that refused.
    */
   async check(owner: string, params: CheckGovernanceInput): Promise<GovernanceCheckResult> {
-    const o = parse(ownerId, owner, 'governance.check');
-    const p = parse(checkGovernanceSchema, params, 'governance.check');
+    const o = isId(owner) ? owner : parse(ownerId, owner, 'governance.check');
+    const p = plainGovernanceCheck(params) ? params : parse(checkGovernanceSchema, params, 'governance.check');
     const { index, now, catalog } = await this.#host.index(o);
     requireCapability(catalog, p.capabilityId);
     return checkGovernance(index, p, now);

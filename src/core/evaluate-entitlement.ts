@@ -111,7 +111,7 @@ function metered(
   if (!withinLimit) result.accessDeniedReason = 'RequestedUsageExceedingLimit';
   else if (!covered) result.accessDeniedReason = 'InsufficientCredits';
   if (ent.usageLimit !== null) result.usageLimit = ent.usageLimit;
-  if (rate !== null) result.creditRate = { currencyId: rate.currencyId, amount: Number(rate.creditsPerUnit) };
+  if (rate !== null) result.creditRate = { currencyId: rate.currencyId, amount: perUnit(rate).amount };
   if (ent.resetPeriod) result.resetPeriod = ent.resetPeriod;
   if (ent.resetPeriodConfiguration) result.resetPeriodConfiguration = ent.resetPeriodConfiguration;
   if (usage.periodStart !== null && usage.periodEnd !== null && usage.periodAnchor !== null) {
@@ -130,15 +130,30 @@ function metered(
 function creditsCover(
   source: UsageSource,
   featureId: string,
-  rate: NonNullable<EffectiveEntitlement['creditRate']>,
+  rate: CreditRate,
   requestedUsage: number,
   now: number,
 ): boolean {
   const balance = source.creditBalance?.(featureId, rate.currencyId, now);
   if (balance === undefined) return true;
   if (!balance.isPositive() || balance.isZero()) return false;
-  return requestedUsage <= 0 || balance.gte(new Decimal(requestedUsage).times(rate.creditsPerUnit));
+  return requestedUsage <= 0 || balance.gte(new Decimal(requestedUsage).times(perUnit(rate).decimal));
 }
+
+type CreditRate = NonNullable<EffectiveEntitlement['creditRate']>;
+
+/** A rate's credits per unit, parsed once per resolved entitlement rather than on every check. */
+function perUnit(rate: CreditRate): { readonly decimal: Decimal; readonly amount: number } {
+  let parsed = parsedRates.get(rate);
+  if (parsed === undefined) {
+    const decimal = new Decimal(rate.creditsPerUnit);
+    parsed = { decimal, amount: decimal.toNumber() };
+    parsedRates.set(rate, parsed);
+  }
+  return parsed;
+}
+
+const parsedRates = new WeakMap<CreditRate, { readonly decimal: Decimal; readonly amount: number }>();
 
 function enumResult(
   ent: EffectiveEntitlement,

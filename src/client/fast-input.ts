@@ -1,0 +1,72 @@
+// Hand-written checks of the hot paths' inputs. Zod costs more than a warm check itself, so a
+// check's input is first verified here; anything these reject goes through the zod schema, which
+// then accepts it or throws INVALID_INPUT, so both paths agree on what is valid.
+import type { CheckGovernanceInput } from '../governance/governance-schema.js';
+import type { CreditEntitlementParams, EntitlementCheckParams } from './allot.js';
+
+/** The `id` schema's rules without zod: 1–255 characters, not blank, no control characters. */
+export const isId = (v: unknown): v is string =>
+  typeof v === 'string' && v.length > 0 && v.length <= 255 && NOT_BLANK.test(v) && !CONTROL.test(v);
+const NOT_BLANK = /\S/;
+const CONTROL = /\p{Cc}/u;
+
+/**
+ * Options the fast path understands (`requestedValues` only where enum checks take it); anything
+ * else (a fallback, an unknown key) goes through zod.
+ */
+function plainOptions(options: unknown, values: boolean): boolean {
+  if (options === undefined) return true;
+  if (typeof options !== 'object' || options === null) return false;
+  for (const key in options) if (key !== 'requestedUsage' && (key !== 'requestedValues' || !values)) return false;
+  const { requestedUsage: usage, requestedValues } = options as Record<string, unknown>;
+  if (usage !== undefined && !(typeof usage === 'number' && usage >= 0 && usage < Number.POSITIVE_INFINITY))
+    return false;
+  if (requestedValues === undefined) return true;
+  if (!Array.isArray(requestedValues)) return false;
+  for (const v of requestedValues) if (typeof v !== 'string') return false;
+  return true;
+}
+
+/**
+ * The shape every check accepts (`{customerId, featureId | currencyId, resourceId?, options?}`),
+ * verified without zod: a check is the hot path, and parsing with zod costs more than the check
+ * itself. Anything this rejects is parsed by zod, which then either accepts it or throws
+ * `INVALID_INPUT`, so both paths agree on what is valid.
+ */
+function plainRequest(p: unknown, subject: 'featureId' | 'currencyId'): boolean {
+  if (typeof p !== 'object' || p === null) return false;
+  // An unknown key (a typo such as `resourceID`) would silently widen the check: let zod reject it.
+  for (const key in p)
+    if (key !== 'customerId' && key !== subject && key !== 'resourceId' && key !== 'options') return false;
+  const { customerId, resourceId, options } = p as Record<string, unknown>;
+  return (
+    isId(customerId) &&
+    isId((p as Record<string, unknown>)[subject]) &&
+    (resourceId == null || isId(resourceId)) &&
+    plainOptions(options, subject === 'featureId')
+  );
+}
+
+export function plainCheck(p: unknown): p is EntitlementCheckParams {
+  return plainRequest(p, 'featureId');
+}
+
+export function plainCreditCheck(p: unknown): p is CreditEntitlementParams & { options?: { requestedUsage?: number } } {
+  return plainRequest(p, 'currencyId');
+}
+
+/** A budget check with whole-number amounts (or none), the common case, in its parsed form. */
+export function plainGovernanceCheck(
+  p: unknown,
+): p is CheckGovernanceInput & { entityIds: string[]; requestedAmount?: number } {
+  if (typeof p !== 'object' || p === null) return false;
+  for (const key in p) if (key !== 'entityIds' && key !== 'capabilityId' && key !== 'requestedAmount') return false;
+  const { entityIds, capabilityId, requestedAmount } = p as Record<string, unknown>;
+  if (!Array.isArray(entityIds) || entityIds.length === 0 || entityIds.length > 100) return false;
+  for (const e of entityIds) if (!isId(e)) return false;
+  return (
+    isId(capabilityId) &&
+    (requestedAmount === undefined ||
+      (typeof requestedAmount === 'number' && Number.isSafeInteger(requestedAmount) && requestedAmount >= 0))
+  );
+}
