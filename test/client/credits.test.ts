@@ -174,6 +174,9 @@ describe.each(stores)('credits ($name)', (fixture) => {
     );
     expect((await h.allot.getCreditGrants({ customerId: 'acme' })).data).toEqual([]);
     expect(await errorCode(h.allot.getCreditEntitlement({ ...pool, currencyId: 'gold' }))).toBe('CURRENCY_NOT_FOUND');
+    // Malformed ids and options are INVALID_INPUT, on the fast path as through zod.
+    for (const bad of [{ currencyId: '  ' }, { customerId: 'a\u0000b' }, { options: { requestedUsage: -1 } }])
+      expect(await errorCode(h.allot.getCreditEntitlement({ ...pool, ...bad }))).toBe('INVALID_INPUT');
   });
 });
 

@@ -105,6 +105,21 @@ describe.each(stores)('governance ($name)', (fixture) => {
     expect(await usage('org')).toMatchObject({ currentUsage: 0 });
   });
 
+  it('refuses malformed checks on the fast path as through zod', async () => {
+    for (const bad of [
+      { entityIds: [] },
+      { entityIds: [' '] },
+      { capabilityId: 'ai\ttokens' },
+      { requestedAmount: -1 },
+      { requestedAmount: '1e3' },
+    ])
+      expect(await errorCode(g().check(owner, { entityIds: ['ana'], capabilityId: 'ai-tokens', ...bad }))).toBe(
+        'INVALID_INPUT',
+      );
+    expect(await errorCode(g().check(' ', { entityIds: ['ana'], capabilityId: 'ai-tokens' }))).toBe('INVALID_INPUT');
+    expect((await tokens(['ana'], '0.5')).hasAccess).toBe(true);
+  });
+
   it('refuses cycles, unknown entities, unknown capabilities and unknown owners, writing nothing', async () => {
     const tree = await g().listEntities(owner);
     expect(await errorCode(g().upsertEntities(owner, { entities: [{ entityId: 'org', parentId: 'ana' }] }))).toBe(
