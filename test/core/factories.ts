@@ -1,5 +1,4 @@
 // Shared test factories for the pure core: instants, catalogs and hand-built customer state.
-import { expect } from 'vitest';
 import { type Catalog, compileCatalog, versionCatalog } from '../../src/core/catalog.js';
 import type { CatalogInput } from '../../src/core/catalog-schema.js';
 import type {
@@ -10,7 +9,6 @@ import type {
   SubscriptionRecord,
   UsageRecord,
 } from '../../src/core/records.js';
-import { AllotError, type AllotErrorCode } from '../../src/errors.js';
 
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
@@ -31,19 +29,7 @@ export function must<T>(value: T | null | undefined, what = 'value'): T {
   return value;
 }
 
-/** Runs `fn`, which must throw an AllotError with `code`; returns the error for further checks. */
-export function expectAllotError(fn: () => unknown, code: AllotErrorCode): AllotError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  if (thrown === undefined) throw new Error(`expected AllotError ${code}, nothing was thrown`);
-  if (!AllotError.is(thrown)) throw new Error(`expected AllotError ${code}, got ${String(thrown)}`);
-  expect(thrown.code).toBe(code);
-  return thrown;
-}
+export { expectAllotError } from '../helpers/expect-allot-error.js';
 
 export const CATALOG_NOW = at('2024-01-01T00:00:00Z');
 

@@ -1,8 +1,7 @@
 // Shared factories and arbitraries for the credit tests.
 import { expect } from 'vitest';
-import type { CreditFailure } from '../../src/credits/credit-errors.js';
 import { type CreditPool, emptyCreditPool, grantCredits, type NewCreditGrant } from '../../src/credits/credit-pool.js';
-import { AllotError, type AllotErrorCode } from '../../src/errors.js';
+import { AllotError } from '../../src/errors.js';
 import { Decimal } from '../../src/pricing/money.js';
 import { fc } from '../core/fc-setup.js';
 
@@ -33,20 +32,7 @@ export function grant(id: string, amount: string, extra: Partial<NewCreditGrant>
   return { id, grantType: 'PAID', amount, displayName: id, ...extra };
 }
 
-/** Runs `fn`, which must throw an AllotError with `code` (and `details.reason` when given). */
-export function expectAllotError(fn: () => unknown, code: AllotErrorCode, reason?: CreditFailure): AllotError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  if (!AllotError.is(thrown)) throw new Error(`expected AllotError ${code}, got ${String(thrown)}`);
-  expect(thrown.code).toBe(code);
-  expect(thrown.message.startsWith('[allot] ')).toBe(true);
-  if (reason !== undefined) expect((thrown.details as { reason?: string }).reason).toBe(reason);
-  return thrown;
-}
+export { expectAllotError } from '../helpers/expect-allot-error.js';
 
 /** The failure reason of a thrown credit error, or undefined for anything else. */
 export function reasonOf(e: unknown): string | undefined {

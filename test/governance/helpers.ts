@@ -1,6 +1,4 @@
 // Shared factories and arbitraries for the governance tests.
-import { expect } from 'vitest';
-import { AllotError, type AllotErrorCode } from '../../src/errors.js';
 import { budgetWindow } from '../../src/governance/budget-window.js';
 import { type BudgetSet, setBudgets } from '../../src/governance/governance-budgets.js';
 import { type EntityUpsert, upsertEntities } from '../../src/governance/governance-entities.js';
@@ -49,19 +47,7 @@ export function budget(entityId: string, limit: string, extra: Partial<BudgetSet
   return { entityId, capabilityId: 'tokens', limit, ...extra };
 }
 
-/** Runs `fn`, which must throw an AllotError with `code`; returns it. */
-export function expectAllotError(fn: () => unknown, code: AllotErrorCode): AllotError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  if (!AllotError.is(thrown)) throw new Error(`expected AllotError ${code}, got ${String(thrown)}`);
-  expect(thrown.code).toBe(code);
-  expect(thrown.message.startsWith('[allot] ')).toBe(true);
-  return thrown;
-}
+export { expectAllotError } from '../helpers/expect-allot-error.js';
 
 /** A positive decimal string with up to 2 fraction digits (0.01 .. 100): 0.1 and 0.2 are frequent. */
 export const positiveDecimal = fc

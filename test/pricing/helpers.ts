@@ -1,6 +1,4 @@
 // Shared factories for the pricing and proration tests: prices, coupons, amounts and arbitraries.
-import { expect } from 'vitest';
-import { AllotError, type AllotErrorCode } from '../../src/errors.js';
 import { type Coupon, type CouponInput, couponSchema } from '../../src/pricing/coupon-schema.js';
 import { Decimal, type Money, minorUnits, toAmount } from '../../src/pricing/money.js';
 import { type Price, type PriceInput, priceSchema } from '../../src/pricing/price-schema.js';
@@ -29,18 +27,7 @@ export function couponOf(input: Partial<CouponInput> = {}): Coupon {
 /** The number a result would carry for `m`, rounded to the currency's minor unit. */
 export const num = (m: Money): number => toAmount(m).amount;
 
-/** Runs `fn`, which must throw an AllotError with `code`; returns the error for further checks. */
-export function expectAllotError(fn: () => unknown, code: AllotErrorCode): AllotError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  if (!AllotError.is(thrown)) throw new Error(`expected AllotError ${code}, got ${String(thrown)}`);
-  expect(thrown.code).toBe(code);
-  return thrown;
-}
+export { expectAllotError } from '../helpers/expect-allot-error.js';
 
 export const CURRENCIES = ['USD', 'EUR', 'JPY', 'KWD'] as const;
 export const currency = fc.constantFrom(...CURRENCIES);
