@@ -77,6 +77,7 @@ export type {
   Subscription,
   SubscriptionFutureUpdate,
 } from './client/result-shapes.js';
+export type { EventCreditCharge, UsageCreditAck } from './client/usage-credits.js';
 export type { AddonVersion, Catalog, PlanVersion } from './core/catalog.js';
 export type { CatalogInput } from './core/catalog-schema.js';
 export type {

@@ -162,7 +162,14 @@ import {
   subscriptionShape,
 } from './result-shapes.js';
 import { type Contribution, type PlacedWindow, UsageBatch, type WrittenCounter } from './usage-batch.js';
-import { type CreditChargeRecord, type UsageCreditAck, UsageCredits, usageCreditAck } from './usage-credits.js';
+import {
+  type CreditChargeRecord,
+  type EventCreditCharge,
+  eventCreditCharges,
+  type UsageCreditAck,
+  UsageCredits,
+  usageCreditAck,
+} from './usage-credits.js';
 
 // Parameter types are the zod schemas' inputs, so the types and the validation never disagree.
 
@@ -266,6 +273,8 @@ export type ReportEventParams = z.input<typeof reportEventSchema>;
 export interface ReportEventResult {
   accepted: number;
   duplicates: number;
+  /** The credits the accepted events drew, one entry per pool charged; absent when none were. */
+  credits?: EventCreditCharge[];
 }
 
 /** `grantCredits`'s input. */
@@ -483,6 +492,12 @@ interface Mutation<T> {
 }
 
 const USAGE_SCOPE = 'usage';
+
+/** One event of a batch: whether it was new (not a repeated key), and what it charged. */
+interface EventOutcome {
+  readonly fresh: boolean;
+  readonly charges: { readonly customerId: string; readonly charge: CreditChargeRecord }[];
+}
 /** Idempotency scopes of the credit writes: a grant's key and a consumption's key never meet. */
 const CREDIT_SCOPES = { grant: 'credit-grant', consume: 'credit-consumption' } as const;
 
@@ -1627,7 +1642,9 @@ export class Allot {
       Array.isArray(list) ? list : [list],
       (entry, customerId, batch, tx, now, catalog) => this.#applyEvents(entry, customerId, batch, tx, now, catalog),
     );
-    return { accepted: results.filter(Boolean).length, duplicates: results.filter((r) => !r).length };
+    const accepted = results.filter((r) => r.fresh).length;
+    const credits = eventCreditCharges(results.flatMap((r) => r.charges));
+    return { accepted, duplicates: results.length - accepted, ...(credits.length > 0 ? { credits } : {}) };
   }
 
   /**
@@ -1760,10 +1777,10 @@ export class Allot {
     tx: StoreTransaction,
     now: number,
     catalog: Catalog,
-  ): Promise<Mutation<boolean[]>> {
+  ): Promise<Mutation<EventOutcome[]>> {
     const batch = new UsageBatch(customerId, entry, catalog, tx, now, this.#share);
     const credits = new UsageCredits(tx, entry.state, catalog, now, usageChargeId);
-    const results: boolean[] = [];
+    const results: EventOutcome[] = [];
     for (const { item: e, index } of events) {
       await naming(index, async () => {
         this.#requireCustomer(entry, customerId);
@@ -1772,7 +1789,8 @@ export class Allot {
         const dimensions = e.dimensions ?? {};
         const event = { customerId, idempotencyKey: e.idempotencyKey, eventName: e.eventName, resourceId };
         const fresh = await tx.putEvent({ ...event, dimensions, timestamp: at, createdAt: now });
-        results.push(fresh);
+        const outcome: EventOutcome = { fresh, charges: [] };
+        results.push(outcome);
         if (!fresh) return;
         for (const feature of catalog.metersByEvent.get(e.eventName) ?? []) {
           if (!matchesMeter(feature.meter, e.eventName, dimensions)) continue;
@@ -1782,7 +1800,8 @@ export class Allot {
           const op = aggregationOp[feature.meter.aggregation.function];
           const amount = sample.member === undefined ? sample.amount : 1;
           const used = await batch.apply(feature.id, resourceId, window, op, amount, at, dimensions);
-          await this.#charge(credits, entry, resourceId, feature.id, window, used, dimensions, now);
+          const charge = await this.#charge(credits, entry, resourceId, feature.id, window, used, dimensions, now);
+          if (charge !== undefined && charge.consumed !== '0') outcome.charges.push({ customerId, charge });
         }
       });
     }

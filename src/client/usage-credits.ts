@@ -9,13 +9,16 @@ import { usageCreditCost, usageIncrease } from '../credits/credit-cost.js';
 import { balance, type CreditPool, consumeCredits } from '../credits/credit-pool.js';
 import type { FeatureCreditRate } from '../credits/credit-schema.js';
 import { AllotError } from '../errors.js';
+import { Decimal } from '../pricing/money.js';
 import type { StoreTransaction } from '../stores/store.js';
 import { PoolWriter } from './credit-writes.js';
 import type { AutoRechargeSkippedEvent } from './listeners.js';
 
 /** What a report of a credit-backed feature cost, as its ack stores it: amounts are decimal strings. */
 export interface CreditChargeRecord {
+  /** The pool charged: the currency, and the resource of a resource's pool (null: customer-wide). */
   readonly currencyId: string;
+  readonly resourceId?: string | null;
   /** The credits this report drew. */
   readonly consumed: string;
   /** The pool's totals right after it. */
@@ -45,6 +48,39 @@ export function usageCreditAck(r: CreditChargeRecord): UsageCreditAck {
     timestamp: new Date(r.timestamp),
     consumed: Number(r.consumed),
   };
+}
+
+/** What a batch of events drew from one pool: the credits in all, and the pool's totals after. */
+export interface EventCreditCharge extends Omit<UsageCreditAck, 'consumed'> {
+  customerId: string;
+  resourceId: string | null;
+  /** The credits the batch's events drew from this pool, together. */
+  consumed: number;
+}
+
+/**
+ * Charges folded per pool, in the order the pools were first charged: consumption summed exactly,
+ * totals from each pool's last charge.
+ */
+export function eventCreditCharges(
+  charges: readonly { readonly customerId: string; readonly charge: CreditChargeRecord }[],
+): EventCreditCharge[] {
+  const byPool = new Map<string, { customerId: string; last: CreditChargeRecord; consumed: Decimal }>();
+  for (const { customerId, charge } of charges) {
+    const key = JSON.stringify([customerId, charge.currencyId, charge.resourceId ?? null]);
+    const seen = byPool.get(key);
+    byPool.set(key, {
+      customerId,
+      last: charge,
+      consumed: (seen?.consumed ?? new Decimal(0)).plus(charge.consumed),
+    });
+  }
+  return [...byPool.values()].map(({ customerId, last, consumed }) => ({
+    ...usageCreditAck(last),
+    customerId,
+    resourceId: last.resourceId ?? null,
+    consumed: consumed.toNumber(),
+  }));
 }
 
 /** The pools one write charges, each opened once and written once. */
@@ -85,6 +121,7 @@ export class UsageCredits {
     const b = balance(writer.pool, this.now);
     return {
       currencyId: rate.currencyId,
+      resourceId: scope,
       consumed: credits,
       totalConsumed: b.totalConsumed,
       totalGranted: b.totalGranted,

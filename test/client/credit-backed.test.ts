@@ -146,13 +146,18 @@ describe.each(stores)('credit-backed features ($name)', (fixture) => {
     expect(await balance()).toBe(84);
   });
 
-  it('charges metered events by the increase they make, exactly in decimals', async () => {
-    await h.allot.reportEvent([
+  it('charges metered events by the increase they make, exactly in decimals, and says so per pool', async () => {
+    const result = await h.allot.reportEvent([
       { customerId, eventName: 'completion', idempotencyKey: 'e1', dimensions: { tokens: 1234, model: 'b' } },
       { customerId, eventName: 'completion', idempotencyKey: 'e2', dimensions: { tokens: 10 } },
       { customerId, eventName: 'completion', idempotencyKey: 'e1', dimensions: { tokens: 1234 } },
     ]);
     expect(await balance()).toBe(87.56);
+    expect(result).toMatchObject({
+      accepted: 2,
+      duplicates: 1,
+      credits: [{ customerId, resourceId: null, currencyId: 'ai-credits', consumed: 12.44, currentUsage: 12.44 }],
+    });
     const consumed = (await ledger()).filter((e) => e.eventType === 'CREDITS_CONSUMED');
     expect(consumed.map((e) => [e.featureId, e.amount])).toEqual([
       ['tokens', -12.34],
