@@ -1,0 +1,171 @@
+// Reading never changes what a customer has. Two engines run the same random sequence of grants,
+// consumptions, credit-backed usage, plan changes, add-ons, cancellations and clock moves; one
+// also reads the ledger and the grants after every step (which stores what time did), the other
+// never does until the end. Balances, refusals and, at the end, the ledgers must agree.
+import { Decimal } from 'decimal.js';
+import { describe, expect, it } from 'vitest';
+import type { Allot, CatalogInput } from '../../src/index.js';
+import { fc } from '../core/fc-setup.js';
+import { catalog, type Harness, harness, type StoreFixture, stores } from '../helpers/fixtures.js';
+
+const CURRENCY = 'ai-credits';
+const DAY = 86_400_000;
+
+// pro refills 100 a month (rolling up to 30 over), enterprise 1000; an add-on adds 50 a month.
+const credited = {
+  ...catalog,
+  features: [
+    ...catalog.features,
+    {
+      id: 'gpt',
+      featureType: 'NUMBER',
+      meterType: 'Incremental',
+      creditRate: { currencyId: CURRENCY, creditsPerUnit: 3 },
+    },
+  ],
+  products: [...catalog.products, { id: 'ai', multipleSubscriptions: true }],
+  plans: [
+    ...catalog.plans.map((p) =>
+      p.id === 'pro'
+        ? {
+            ...p,
+            compatibleAddonIds: [...(p.compatibleAddonIds ?? []), 'more-credits'],
+            creditEntitlements: [{ currencyId: CURRENCY, amount: 100, cadence: 'MONTH' as const, rolloverCap: 30 }],
+          }
+        : p.id === 'enterprise'
+          ? { ...p, creditEntitlements: [{ currencyId: CURRENCY, amount: 1000, cadence: 'MONTH' as const }] }
+          : p,
+    ),
+    { id: 'ai', productId: 'ai', entitlements: [{ featureId: 'gpt', hasUnlimitedUsage: true, resetPeriod: 'MONTH' }] },
+  ],
+  addons: [
+    ...catalog.addons,
+    {
+      id: 'more-credits',
+      productId: 'app',
+      entitlements: [],
+      creditEntitlements: [{ currencyId: CURRENCY, amount: 50, cadence: 'MONTH' as const }],
+    },
+  ],
+  creditCurrencies: [
+    { currencyId: CURRENCY, displayName: 'AI credits', units: { singular: 'credit', plural: 'credits' } },
+  ],
+} satisfies CatalogInput;
+
+type Cmd =
+  | { kind: 'grant'; amount: number; expireInDays: number | null }
+  | { kind: 'consume'; amount: number }
+  | { kind: 'use'; units: number }
+  | { kind: 'subscribe'; planId: 'pro' | 'enterprise' | 'free' }
+  | { kind: 'addon' }
+  | { kind: 'cancel' }
+  | { kind: 'advance'; ms: number };
+
+const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
+  fc.record({
+    kind: fc.constant('grant' as const),
+    amount: fc.integer({ min: 1, max: 200 }),
+    expireInDays: fc.option(fc.integer({ min: 1, max: 60 }), { nil: null }),
+  }),
+  fc.record({ kind: fc.constant('consume' as const), amount: fc.integer({ min: 1, max: 150 }) }),
+  fc.record({ kind: fc.constant('use' as const), units: fc.integer({ min: 1, max: 40 }) }),
+  fc.record({
+    kind: fc.constant('subscribe' as const),
+    planId: fc.constantFrom('pro' as const, 'enterprise' as const, 'free' as const),
+  }),
+  fc.record({ kind: fc.constant('addon' as const) }),
+  fc.record({ kind: fc.constant('cancel' as const) }),
+  fc.record({
+    kind: fc.constant('advance' as const),
+    ms: fc.oneof(
+      fc.integer({ min: 1, max: 48 }).map((h) => h * 3_600_000),
+      fc.integer({ min: 1, max: 70 }).map((d) => d * DAY),
+    ),
+  }),
+);
+
+const pool = { customerId: 'acme', currencyId: CURRENCY };
+
+/** Runs one command; its outcome (an error code, or 'ok') is what the two engines must share. */
+async function run(allot: Allot, h: Harness, cmd: Cmd, step: number): Promise<string> {
+  try {
+    switch (cmd.kind) {
+      case 'grant':
+        await allot.grantCredits({
+          ...pool,
+          amount: cmd.amount,
+          displayName: `g${step}`,
+          ...(cmd.expireInDays === null ? {} : { expireAt: h.clock.now() + cmd.expireInDays * DAY }),
+        });
+        break;
+      case 'consume':
+        await allot.consumeCredits({ ...pool, amount: cmd.amount, idempotencyKey: `c${step}` });
+        break;
+      case 'use':
+        await allot.reportUsage({ customerId: 'acme', featureId: 'gpt', value: cmd.units });
+        break;
+      case 'subscribe':
+        await allot.provisionSubscription({ customerId: 'acme', planId: cmd.planId, skipTrial: true });
+        break;
+      case 'addon':
+      case 'cancel': {
+        const [current] = await allot.getActiveSubscriptions({ customerId: 'acme' });
+        const live = current?.productId === 'app' ? current : undefined;
+        if (!live) return 'none';
+        if (cmd.kind === 'cancel') await allot.cancelSubscription({ subscriptionId: live.id });
+        else await allot.updateSubscription({ subscriptionId: live.id, addons: [{ addonId: 'more-credits' }] });
+        break;
+      }
+      case 'advance':
+        h.clock.advance(cmd.ms);
+        break;
+    }
+    return 'ok';
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error);
+  }
+}
+
+const sum = (amounts: number[]) => amounts.reduce((s, a) => s.plus(a), new Decimal(0)).toNumber();
+
+async function ledgerSum(allot: Allot): Promise<number> {
+  return sum((await allot.getCreditLedger({ ...pool, paging: { first: 1000 } })).data.map((e) => e.amount));
+}
+
+async function compare(fixture: StoreFixture, cmds: readonly Cmd[]): Promise<void> {
+  const reading = await harness(fixture, { catalog: credited });
+  const quiet = await harness(fixture, { catalog: credited });
+  try {
+    for (const h of [reading, quiet]) {
+      await h.allot.provisionCustomer({ customerId: 'acme', subscriptionParams: { planId: 'free' } });
+      await h.allot.provisionSubscription({ customerId: 'acme', planId: 'ai' });
+    }
+    for (const [step, cmd] of cmds.entries()) {
+      const outcomes = [await run(reading.allot, reading, cmd, step), await run(quiet.allot, quiet, cmd, step)];
+      expect(outcomes[0], `step ${step}: ${JSON.stringify(cmd)}`).toBe(outcomes[1]);
+      // Only one engine reads stored history; both read balances, which write nothing.
+      expect(await ledgerSum(reading.allot)).toBe((await reading.allot.getCreditEntitlement(pool)).currentBalance);
+      await reading.allot.getCreditGrants({ customerId: 'acme' });
+      const balances = [
+        (await reading.allot.getCreditEntitlement(pool)).currentBalance,
+        (await quiet.allot.getCreditEntitlement(pool)).currentBalance,
+      ];
+      expect(balances[0], `balance after step ${step}: ${JSON.stringify(cmd)}`).toBe(balances[1]);
+    }
+    const sums = [await ledgerSum(reading.allot), await ledgerSum(quiet.allot)];
+    expect(sums[0]).toBe(sums[1]);
+    expect(sums[1]).toBe((await quiet.allot.getCreditEntitlement(pool)).currentBalance);
+  } finally {
+    await reading.close();
+    await quiet.close();
+  }
+}
+
+describe.each(stores)('credit determinism ($name)', (fixture) => {
+  it('reading stored history never changes balances, refusals or the ledger', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(cmdArb, { minLength: 3, maxLength: 16 }), (cmds) => compare(fixture, cmds)),
+      { numRuns: 25 },
+    );
+  });
+});
