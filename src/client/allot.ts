@@ -89,7 +89,7 @@ import {
   creditLedgerItem,
   shownBalance,
 } from './credit-shapes.js';
-import { PoolWriter, settlePools } from './credit-writes.js';
+import { moveSubscriptionCredits, PoolWriter, settlePools } from './credit-writes.js';
 import { CustomerEntry, entitlementInterner } from './customer-cache.js';
 import { type EntitlementFallback, fallbackEntitlement, fallbackType } from './fallback.js';
 import { plainCheck, plainCreditCheck } from './fast-input.js';
@@ -1332,6 +1332,13 @@ export class Allot {
       ...state.subscriptions.filter((s) => s.id === u.id).map((s) => s.resourceId),
     ]);
     const credits = await settlePools(tx, state, this.catalog, scopes, now);
+    for (const u of upserts) {
+      const before = state.subscriptions.find((s) => s.id === u.id);
+      if (before !== undefined && before.resourceId !== u.resourceId) {
+        const move = { subscriptionId: u.id, from: before.resourceId, to: u.resourceId };
+        credits.push(...(await moveSubscriptionCredits(tx, state, this.catalog, move, now)));
+      }
+    }
     for (const s of upserts) await tx.putSubscription(s);
     const next = produce(state, (draft) => {
       for (const s of upserts) {

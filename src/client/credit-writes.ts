@@ -12,7 +12,7 @@ import {
   grantCredits,
 } from '../credits/credit-pool.js';
 import type { CreditLedgerEntry } from '../credits/credit-records.js';
-import { poolAt } from '../credits/subscription-credits.js';
+import { moveSubscriptionGrants, poolAt } from '../credits/subscription-credits.js';
 import type { StoreTransaction } from '../stores/store.js';
 import type { AutoRechargeSkippedEvent } from './listeners.js';
 
@@ -166,4 +166,29 @@ export async function settlePools(
       if (writer.changed) settled.push((await writer.commit()).pool);
     }
   return settled;
+}
+
+/**
+ * Moves a subscription's recurring credits with it when it is transferred from one resource to
+ * another, in every credit currency, under the state before the transfer (so the destination is
+ * not refilled first); returns the pools it changed.
+ */
+export async function moveSubscriptionCredits(
+  tx: StoreTransaction,
+  state: CustomerState,
+  catalog: Catalog,
+  move: { readonly subscriptionId: string; readonly from: string | null; readonly to: string | null },
+  now: number,
+): Promise<CreditPool[]> {
+  const moved: CreditPool[] = [];
+  const customerId = state.customer.id;
+  for (const currencyId of catalog.creditCurrencies.keys()) {
+    const from = await PoolWriter.open(tx, state, catalog, { customerId, currencyId, resourceId: move.from }, now);
+    const to = await PoolWriter.open(tx, state, catalog, { customerId, currencyId, resourceId: move.to }, now);
+    const change = moveSubscriptionGrants(from.pool, to.pool, move.subscriptionId, now);
+    from.apply(() => change.from);
+    to.apply(() => change.to);
+    for (const writer of [from, to]) if (writer.changed) moved.push((await writer.commit()).pool);
+  }
+  return moved;
 }

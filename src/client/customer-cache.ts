@@ -347,10 +347,10 @@ export class CustomerEntry extends ResourceView {
   /** Records pools a committed write left, as stored (grants no longer held dropped, as a load would). */
   setPools(pools: readonly CreditPool[]): void {
     const same = (a: CreditPool, b: CreditPool) => a.currencyId === b.currencyId && a.resourceId === b.resourceId;
-    const open = pools.map((p) => ({
-      ...p,
-      grants: p.grants.filter(isHeldGrant),
-    }));
+    // A write may store a pool more than once (settled, then changed): the last one stands.
+    const open = pools
+      .filter((p, i) => !pools.slice(i + 1).some((later) => same(later, p)))
+      .map((p) => ({ ...p, grants: p.grants.filter(isHeldGrant) }));
     this.#pools = [...this.#pools.filter((p) => !open.some((o) => same(o, p))), ...open];
     this.#poolsAt = this.#poolsAt?.filter((c) => !open.some((o) => same(o, c.pool)));
   }

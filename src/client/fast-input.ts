@@ -16,7 +16,7 @@ const CONTROL = /\p{Cc}/u;
  */
 function plainOptions(options: unknown, values: boolean): boolean {
   if (options === undefined) return true;
-  if (typeof options !== 'object' || options === null) return false;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return false;
   for (const key in options) if (key !== 'requestedUsage' && (key !== 'requestedValues' || !values)) return false;
   const { requestedUsage: usage, requestedValues } = options as Record<string, unknown>;
   if (usage !== undefined && !(typeof usage === 'number' && usage >= 0 && usage < Number.POSITIVE_INFINITY))
@@ -34,7 +34,7 @@ function plainOptions(options: unknown, values: boolean): boolean {
  * `INVALID_INPUT`, so both paths agree on what is valid.
  */
 function plainRequest(p: unknown, subject: 'featureId' | 'currencyId'): boolean {
-  if (typeof p !== 'object' || p === null) return false;
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return false;
   // An unknown key (a typo such as `resourceID`) would silently widen the check: let zod reject it.
   for (const key in p)
     if (key !== 'customerId' && key !== subject && key !== 'resourceId' && key !== 'options') return false;
@@ -59,7 +59,7 @@ export function plainCreditCheck(p: unknown): p is CreditEntitlementParams & { o
 export function plainGovernanceCheck(
   p: unknown,
 ): p is CheckGovernanceInput & { entityIds: string[]; requestedAmount?: number } {
-  if (typeof p !== 'object' || p === null) return false;
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return false;
   for (const key in p) if (key !== 'entityIds' && key !== 'capabilityId' && key !== 'requestedAmount') return false;
   const { entityIds, capabilityId, requestedAmount } = p as Record<string, unknown>;
   if (!Array.isArray(entityIds) || entityIds.length === 0 || entityIds.length > 100) return false;

@@ -32,13 +32,20 @@ export interface CreditCostEstimate extends CreditCost {
  */
 export function usageIncrease(previous: number, current: number): Decimal {
   if (!(current > previous)) return new Decimal(0);
-  const magnitude = Math.max(Math.abs(previous), Math.abs(current));
-  const places = DOUBLE_DIGITS - (Math.floor(Math.log10(magnitude)) + 1);
-  return new Decimal(current).minus(previous).toDecimalPlaces(Math.max(0, places), Decimal.ROUND_HALF_EVEN);
+  const raw = new Decimal(current).minus(previous);
+  const integerDigits = Math.floor(Math.log10(Math.max(Math.abs(previous), Math.abs(current)))) + 1;
+  // A growth too small for 15 digits (a tiny report on a huge counter) takes the digits it needs,
+  // up to the 17 a double can hold, rather than rounding to nothing.
+  for (let digits = DOUBLE_DIGITS; digits <= MAX_DOUBLE_DIGITS; digits++) {
+    const rounded = raw.toDecimalPlaces(Math.max(0, digits - integerDigits), Decimal.ROUND_HALF_EVEN);
+    if (!rounded.isZero()) return rounded;
+  }
+  return raw;
 }
 
-/** The significant decimal digits every double round-trips (DBL_DIG). */
+/** The significant decimal digits every double round-trips (DBL_DIG), and the most one holds. */
 const DOUBLE_DIGITS = 15;
+const MAX_DOUBLE_DIGITS = 17;
 
 /**
  * The credits `value` units of a feature cost at its rate: `value × creditsPerUnit`, exactly.

@@ -1,7 +1,16 @@
 import { type Catalog, versionKey } from '../core/catalog.js';
 import type { CustomerState } from '../core/records.js';
 import { effectiveSubscription, isLive, nextTransition } from '../core/subscription-state.js';
-import { advancePool, type CreditPool, type CreditPoolChange, isHeldGrant } from './credit-pool.js';
+import { dec } from './credit-amount.js';
+import {
+  advancePool,
+  type CreditPool,
+  type CreditPoolChange,
+  grantCredits,
+  isHeldGrant,
+  isLiveGrant,
+  voidGrant,
+} from './credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from './credit-records.js';
 import { nextRefillAt, refillRecurringCredits } from './recurring-grants.js';
 
@@ -21,8 +30,9 @@ export interface PoolAt extends CreditPoolChange {
  * without storing and the next write stores what it adds.
  */
 export function poolAt(pool: CreditPoolChange['pool'], state: CustomerState, catalog: Catalog, now: number): PoolAt {
-  let current = advancePool(endWithSubscriptions(pool, state), now);
-  const entries: CreditLedgerEntry[] = [...current.entries];
+  const ended = endWithSubscriptions(pool, state, now);
+  let current = advancePool(ended.pool, now);
+  const entries: CreditLedgerEntry[] = [...ended.entries, ...current.entries];
   let validUntil = Number.POSITIVE_INFINITY;
   const until = (t: number | null) => {
     if (t !== null && t > now && t < validUntil) validUntil = t;
@@ -52,19 +62,81 @@ export function poolAt(pool: CreditPoolChange['pool'], state: CustomerState, cat
 }
 
 /**
- * The pool with each held RECURRING grant ending no later than its subscription: credits a plan
- * grants stop with the plan, like its other entitlements (a replacing subscription brings its own).
- * Returns the same pool when no grant outlives its subscription.
+ * Voids, at its subscription's end, what is left of each live RECURRING grant whose subscription
+ * ended by `now` before the grant's period did: credits a plan grants stop with the plan, like its
+ * other entitlements (a replacing subscription brings its own). Only an end that has passed
+ * counts, so a withdrawn or moved cancellation changes nothing; the voided grant stays held until
+ * its period ends, so the period is never granted again. Returns the same pool when nothing ended.
  */
-function endWithSubscriptions(pool: CreditPool, state: CustomerState): CreditPool {
-  let grants: CreditGrantRecord[] | undefined;
-  pool.grants.forEach((grant, i) => {
-    if (grant.source?.kind !== 'SUBSCRIPTION' || !isHeldGrant(grant)) return;
+function endWithSubscriptions(pool: CreditPool, state: CustomerState, now: number): CreditPoolChange {
+  const due: { end: number; grantId: string }[] = [];
+  for (const grant of pool.grants) {
+    if (grant.source?.kind !== 'SUBSCRIPTION' || !isHeldGrant(grant) || grant.voidedAt !== null) continue;
     const { subscriptionId } = grant.source;
     const end = state.subscriptions.find((sub) => sub.id === subscriptionId)?.endDate ?? null;
-    if (end === null || (grant.expireAt !== null && grant.expireAt <= end)) return;
-    grants ??= [...pool.grants];
-    grants[i] = { ...grant, expireAt: Math.max(end, grant.effectiveAt) };
-  });
-  return grants === undefined ? pool : { ...pool, grants };
+    if (end !== null && end <= now && (grant.expireAt === null || end < grant.expireAt))
+      due.push({ end: Math.max(end, grant.effectiveAt), grantId: grant.id });
+  }
+  let current: CreditPool = pool;
+  const entries: CreditLedgerEntry[] = [];
+  for (const { end, grantId } of due.sort((a, b) => a.end - b.end)) {
+    const voided = voidGrant(current, grantId, end);
+    current = voided.pool;
+    entries.push(...voided.entries);
+  }
+  return { pool: current, entries };
+}
+
+/**
+ * Moves a subscription's live RECURRING credits from the pool it left to the pool it moved to (a
+ * transfer to another resource): each grant's remainder is voided in `from` and granted in `to`
+ * under a new id for the same period, so the period's allowance is granted once in all. An
+ * exhausted grant moves as a voided marker of 0, which keeps `to` from refilling the period.
+ *
+ * @example moveSubscriptionGrants(customerWide, sitePool, 'sub-1', now).to.pool.grants // the moved remainder
+ */
+export function moveSubscriptionGrants(
+  from: CreditPool,
+  to: CreditPool,
+  subscriptionId: string,
+  now: number,
+): { readonly from: CreditPoolChange; readonly to: CreditPoolChange } {
+  let source = advancePool(from, now);
+  let target = advancePool(to, now);
+  const sourceEntries = [...source.entries];
+  const targetEntries = [...target.entries];
+  for (const grant of source.pool.grants) {
+    if (grant.source?.kind !== 'SUBSCRIPTION' || grant.source.subscriptionId !== subscriptionId) continue;
+    if (!isLiveGrant(grant)) continue;
+    const remaining = dec(grant.amount).minus(grant.consumed);
+    source = voidGrant(source.pool, grant.id, now);
+    sourceEntries.push(...source.entries);
+    const moved = {
+      id: `${grant.id}>${to.resourceId ?? ''}`,
+      grantType: grant.grantType,
+      displayName: grant.displayName,
+      priority: grant.priority,
+      expireAt: grant.expireAt,
+      source: grant.source,
+    };
+    if (remaining.gt(0)) {
+      target = grantCredits(target.pool, { ...moved, amount: remaining }, now);
+      targetEntries.push(...target.entries);
+    } else {
+      const empty: CreditGrantRecord = {
+        ...grant,
+        id: moved.id,
+        resourceId: to.resourceId,
+        amount: '0',
+        consumed: '0',
+        effectiveAt: now,
+        createdAt: now,
+        updatedAt: now,
+        activatedAt: now,
+        voidedAt: now,
+      };
+      target = { pool: { ...target.pool, grants: [...target.pool.grants, empty] }, entries: [] };
+    }
+  }
+  return { from: { pool: source.pool, entries: sourceEntries }, to: { pool: target.pool, entries: targetEntries } };
 }

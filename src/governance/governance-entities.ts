@@ -1,7 +1,7 @@
 // Changes to an owner's entity tree. Every batch is validated whole before the new index is built,
 // so a refused batch changes nothing, and no accepted batch can leave a cycle behind.
 import { AllotError } from '../errors.js';
-import { entityCycle, entityNotFound, type GovernanceIndex } from './governance-index.js';
+import { childrenOf, entityCycle, entityNotFound, type GovernanceIndex } from './governance-index.js';
 import type { GovernanceBudgetRecord, GovernanceEntityRecord, GovernanceUsageRecord } from './governance-records.js';
 
 /**
@@ -60,16 +60,9 @@ export function upsertEntities(index: GovernanceIndex, inputs: readonly EntityUp
 
   const written = parentsFirst(batch);
   const entities = new Map(index.entities);
-  const children = new Map(index.children);
-  for (const record of written) {
-    entities.set(record.entityId, record);
-    const before = index.entities.get(record.entityId);
-    if (before !== undefined && before.parentId === record.parentId) continue;
-    if (before?.parentId != null) detach(children, before.parentId, record.entityId);
-    if (record.parentId !== null)
-      children.set(record.parentId, [...(children.get(record.parentId) ?? []), record.entityId]);
-  }
-  return { index: { ...index, entities, children }, written };
+  for (const record of written) entities.set(record.entityId, record);
+  // Rebuilt as a load builds it, so a warm tree lists children exactly as a reloaded one does.
+  return { index: { ...index, entities, children: childrenOf(entities.values()) }, written };
 }
 
 /**

@@ -113,7 +113,7 @@ describe.each(stores)('credit regressions ($name)', (fixture) => {
   });
 
   describe("a plan's credits end with its subscription, whatever was written before", () => {
-    it('an upgrade brings the new allowance; the old one expires at the change', async () => {
+    it('an upgrade brings the new allowance; what is left of the old one is voided at the change', async () => {
       for (const customerId of ['acme', 'beta']) {
         await h.allot.provisionSubscription({ customerId, planId: 'pro', skipTrial: true });
         // acme's refill is stored by a consumption; beta's is never written before the upgrade.
@@ -121,8 +121,8 @@ describe.each(stores)('credit regressions ($name)', (fixture) => {
         await h.allot.provisionSubscription({ customerId, planId: 'enterprise', skipTrial: true });
       }
       expect([await balance('acme'), await balance('beta')]).toEqual([1000, 1000]);
-      const expired = (await ledger('acme')).filter((e) => e.eventType === 'CREDITS_EXPIRED');
-      expect(expired.map((e) => e.amount)).toEqual([-99]);
+      const voided = (await ledger('acme')).filter((e) => e.eventType === 'CREDITS_VOIDED');
+      expect(voided.map((e) => e.amount)).toEqual([-99]);
       expect([await ledgerSum('acme'), await ledgerSum('beta')]).toEqual([1000, 1000]);
     });
 
@@ -134,6 +134,70 @@ describe.each(stores)('credit regressions ($name)', (fixture) => {
       h.clock.advance({ days: 3 });
       for (const subscriptionId of ids) await h.allot.cancelSubscription({ subscriptionId });
       expect([await balance('acme'), await balance('beta')]).toEqual([0, 0]);
+    });
+
+    it('a cancellation withdrawn or moved later keeps the period, granted once', async () => {
+      const { subscription } = await h.allot.provisionSubscription({
+        customerId: 'acme',
+        planId: 'enterprise',
+        skipTrial: true,
+      });
+      await h.allot.consumeCredits({ ...pool(), amount: 10, idempotencyKey: 'c1' });
+      const cancelAt = (days: number) =>
+        h.allot.cancelSubscription({
+          subscriptionId: subscription.id,
+          subscriptionCancellationTime: 'SPECIFIC_DATE',
+          endDate: new Date(h.clock.now() + days * 86_400_000),
+        });
+      await cancelAt(5);
+      await ledger(); // stores what time did, as any read of history does
+      await cancelAt(20); // moved later
+      h.clock.advance({ days: 10 });
+      await h.allot.grantCredits({ ...pool(), amount: 1, displayName: 'x' });
+      const warm = await balance();
+      const cold = (await (await h.reopen()).getCreditEntitlement(pool())).currentBalance;
+      expect([warm, cold]).toEqual([991, 991]);
+      expect((await ledger()).filter((e) => e.eventType === 'CREDITS_GRANTED').map((e) => e.amount)).toEqual([1000, 1]);
+      h.clock.advance({ days: 15 }); // past the new end: what is left is voided then
+      expect(await balance()).toBe(1);
+    });
+
+    it('a transfer to another resource moves what is left of the period, granted once', async () => {
+      const withAiCredits = {
+        ...credited,
+        plans: credited.plans.map((p) =>
+          p.id === 'ai-pro'
+            ? { ...p, creditEntitlements: [{ currencyId: 'ai-credits', amount: '50', cadence: 'MONTH' as const }] }
+            : p,
+        ),
+      } satisfies CatalogInput;
+      await h.close();
+      h = await harness(fixture, { catalog: withAiCredits });
+      const site = { ...pool(), resourceId: 'site-1' };
+      for (const customerId of ['acme', 'beta']) {
+        await h.allot.provisionCustomer({ customerId });
+        const { subscription } = await h.allot.provisionSubscription({ customerId, planId: 'ai-pro' });
+        // acme uses 10 first; beta's period was never written before the transfer.
+        if (customerId === 'acme') await h.allot.consumeCredits({ ...pool(), amount: 10, idempotencyKey: 'k' });
+        await h.allot.transferSubscriptionToResource({
+          subscriptionId: subscription.id,
+          destinationResourceId: 'site-1',
+        });
+      }
+      const balances = async (allot = h.allot) => [
+        (await allot.getCreditEntitlement(pool())).currentBalance,
+        (await allot.getCreditEntitlement(site)).currentBalance,
+        (await allot.getCreditEntitlement({ ...site, customerId: 'beta' })).currentBalance,
+      ];
+      expect(await balances()).toEqual([0, 40, 50]);
+      await h.allot.grantCredits({ ...site, amount: 1, displayName: 'x' });
+      expect(await balances(await h.reopen())).toEqual([0, 41, 50]);
+      const sumOf = async (resourceId: string | null) =>
+        (await h.allot.getCreditLedger({ ...pool(), resourceId })).data.reduce((sum, e) => sum + e.amount, 0);
+      expect([await sumOf(null), await sumOf('site-1')]).toEqual([0, 41]);
+      // The next period refills the resource's pool only.
+      h.clock.advance({ months: 1 });
+      expect(await balances()).toEqual([0, 51, 50]);
     });
 
     it("an add-on's allowance joins at the next refill, stored or not", async () => {

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AutoRechargeSkippedEvent, CatalogInput, CreditBalanceUpdatedEvent } from '../../src/index.js';
+import type {
+  AutoRechargeSkippedEvent,
+  CatalogInput,
+  CreditBalanceUpdatedEvent,
+  CreditEntitlementParams,
+} from '../../src/index.js';
 import { catalog, errorCode, type Harness, harness, START, stores } from '../helpers/fixtures.js';
 
 const withCredits = {
@@ -175,8 +180,15 @@ describe.each(stores)('credits ($name)', (fixture) => {
     expect((await h.allot.getCreditGrants({ customerId: 'acme' })).data).toEqual([]);
     expect(await errorCode(h.allot.getCreditEntitlement({ ...pool, currencyId: 'gold' }))).toBe('CURRENCY_NOT_FOUND');
     // Malformed ids and options are INVALID_INPUT, on the fast path as through zod.
-    for (const bad of [{ currencyId: '  ' }, { customerId: 'a\u0000b' }, { options: { requestedUsage: -1 } }])
-      expect(await errorCode(h.allot.getCreditEntitlement({ ...pool, ...bad }))).toBe('INVALID_INPUT');
+    for (const bad of [
+      { currencyId: '  ' },
+      { customerId: 'a\u0000b' },
+      { options: { requestedUsage: -1 } },
+      { options: [] },
+    ])
+      expect(await errorCode(h.allot.getCreditEntitlement({ ...pool, ...bad } as CreditEntitlementParams))).toBe(
+        'INVALID_INPUT',
+      );
   });
 });
 

@@ -106,6 +106,9 @@ describe.each(stores)('governance ($name)', (fixture) => {
   });
 
   it('refuses malformed checks on the fast path as through zod', async () => {
+    expect(
+      await errorCode(g().check(owner, Object.assign([], { entityIds: ['ana'], capabilityId: 'ai-tokens' }))),
+    ).toBe('INVALID_INPUT');
     for (const bad of [
       { entityIds: [] },
       { entityIds: [' '] },
@@ -201,9 +204,27 @@ describe.each(stores)('governance ($name)', (fixture) => {
     await g().upsertEntities(owner, { entities: [{ entityId: 'zoe', parentId: 'eng' }] });
     h.clock.advance({ minutes: 1 });
     await g().upsertEntities(owner, { entities: [{ entityId: 'al', parentId: 'eng' }] });
-    const here = (await g().getEntity(owner, { entityId: 'eng' })).children;
-    expect(here).toEqual(['ana', 'bo', 'zoe', 'al']);
-    expect((await (await h.reopen()).governance.getEntity(owner, { entityId: 'eng' })).children).toEqual(here);
+    // Created together, children list by id; an older entity moved in lists by its own age.
+    await g().upsertEntities(owner, {
+      entities: [
+        { entityId: 'zed', parentId: 'org' },
+        { entityId: 'amy', parentId: 'org' },
+        { entityId: 'bo', parentId: 'org' },
+      ],
+    });
+    const here = [
+      (await g().getEntity(owner, { entityId: 'eng' })).children,
+      (await g().getEntity(owner, { entityId: 'org' })).children,
+    ];
+    expect(here).toEqual([
+      ['ana', 'zoe', 'al'],
+      ['bo', 'eng', 'amy', 'zed'],
+    ]);
+    const reopened = (await h.reopen()).governance;
+    expect([
+      (await reopened.getEntity(owner, { entityId: 'eng' })).children,
+      (await reopened.getEntity(owner, { entityId: 'org' })).children,
+    ]).toEqual(here);
   });
 
   it('answers checks of a warm owner from memory', async () => {

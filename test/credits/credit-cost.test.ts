@@ -83,6 +83,8 @@ describe('usageIncrease', () => {
     expect(usageIncrease(5, 5).toString()).toBe('0');
     expect(usageIncrease(5, 3).toString()).toBe('0');
     expect(usageIncrease(0, 7).toString()).toBe('7');
+    // Too small for 15 digits of a huge counter: it takes the digits it needs rather than vanish.
+    expect(usageIncrease(1e11, 1e11 + 0.0004).toString()).toBe('0.0004');
   });
 
   it('is the reported decimal after any run of decimal reports summed in doubles', () => {

@@ -87,7 +87,8 @@ describe('upsertEntities', () => {
     const moved = upsertEntities(index, [{ entityId: 'team-a', parentId: 'team-b' }], T0).index;
     expect(pathToRoot(moved, 'user-1')).toEqual(['user-1', 'team-a', 'team-b', 'acme']);
     expect(moved.children.get('acme')).toEqual(['team-b']);
-    expect(moved.children.get('team-b')).toEqual(['user-3', 'team-a']);
+    // Children list oldest first, then by id: team-a and user-3 were created together.
+    expect(moved.children.get('team-b')).toEqual(['team-a', 'user-3']);
     expect(pathToRoot(index, 'user-1')).toEqual(['user-1', 'team-a', 'acme']);
   });
 
