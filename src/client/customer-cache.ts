@@ -93,7 +93,7 @@ const UNRESOLVED: CustomerEntitlements = Object.freeze({
  * a warm check on a metered feature reads this one object (the windows array and the window
  * objects are a cache miss each with a hundred thousand customers).
  */
-class ResourceView implements UsageSource, UsageView {
+export class ResourceView implements UsageSource, UsageView {
   // Copied from the set, so a check reads them here instead of one more object away, and the
   // set itself is not kept.
   /** When the set was resolved: a clock moved back before it makes the view stale. */

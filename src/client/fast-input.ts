@@ -2,7 +2,8 @@
 // check's input is first verified here; anything these reject goes through the zod schema, which
 // then accepts it or throws INVALID_INPUT, so both paths agree on what is valid.
 import type { CheckGovernanceInput } from '../governance/governance-schema.js';
-import type { CreditEntitlementParams, EntitlementCheckParams } from './allot.js';
+import type { EntitlementCheckParams } from './allot.js';
+import type { CreditEntitlementParams } from './credit-methods.js';
 
 /** The `id` schema's rules without zod: 1–255 characters, not blank, no control characters. */
 export const isId = (v: unknown): v is string =>
