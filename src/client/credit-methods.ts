@@ -16,6 +16,7 @@ import {
   grantCredits as grantCreditsTo,
   voidGrant,
 } from '../credits/credit-pool.js';
+import type { CreditGrantRecord } from '../credits/credit-records.js';
 import { type AutoRechargeConfig, autoRechargeConfigSchema, type CreditCurrency } from '../credits/credit-schema.js';
 import { creditUsageRange, creditUsageSeries } from '../credits/credit-usage.js';
 import { AllotError } from '../errors.js';
@@ -168,10 +169,10 @@ export interface CreditHost {
 /** Idempotency scopes of the credit writes: a grant's key and a consumption's key never meet. */
 const CREDIT_SCOPES = { grant: 'credit-grant', consume: 'credit-consumption' } as const;
 
-/** An idempotent credit write's key, and how a repeat answers from what the first stored. */
+/** An idempotent credit write's key (none: not idempotent), and how a repeat answers from what the first stored. */
 interface CreditIdempotency<R> {
   readonly kind: keyof typeof CREDIT_SCOPES;
-  readonly key: string;
+  readonly key: string | undefined;
   readonly replay: (prior: unknown, tx: StoreTransaction) => Promise<R>;
 }
 
@@ -214,18 +215,15 @@ export class CreditMethods {
   async grantCredits(params: GrantCreditsParams): Promise<CreditGrant> {
     const p = parse(grantCreditsSchema, params, 'grantCredits');
     const key = { customerId: p.customerId, currencyId: p.currencyId, resourceId: p.resourceId ?? null };
-    const idempotency =
-      p.idempotencyKey === undefined
-        ? undefined
-        : {
-            kind: 'grant' as const,
-            key: p.idempotencyKey,
-            replay: async (prior: unknown, tx: StoreTransaction) => {
-              const grant = await tx.getCreditGrant((prior as { grantId: string }).grantId);
-              if (!grant) throw new AllotError('STORE_ERROR', 'an idempotent credit grant is missing from the store');
-              return grant;
-            },
-          };
+    const idempotency: CreditIdempotency<CreditGrantRecord> = {
+      kind: 'grant',
+      key: p.idempotencyKey,
+      replay: async (prior, tx) => {
+        const grant = await tx.getCreditGrant((prior as { grantId: string }).grantId);
+        if (!grant) throw new AllotError('STORE_ERROR', 'an idempotent credit grant is missing from the store');
+        return grant;
+      },
+    };
     return this.#changeCredits(
       key,
       (pool, now) => {
@@ -279,14 +277,11 @@ export class CreditMethods {
   async consumeCredits(params: ConsumeCreditsParams): Promise<ConsumeCreditsResult> {
     const p = parse(consumeCreditsSchema, params, 'consumeCredits');
     const key = { customerId: p.customerId, currencyId: p.currencyId, resourceId: p.resourceId ?? null };
-    const idempotency =
-      p.idempotencyKey === undefined
-        ? undefined
-        : {
-            kind: 'consume' as const,
-            key: p.idempotencyKey,
-            replay: async (prior: unknown) => prior as ConsumptionRecord,
-          };
+    const idempotency: CreditIdempotency<ConsumptionRecord> = {
+      kind: 'consume',
+      key: p.idempotencyKey,
+      replay: async (prior) => prior as ConsumptionRecord,
+    };
     const record = await this.#changeCredits(
       key,
       (pool, now) => {
@@ -529,15 +524,22 @@ export class CreditMethods {
     return this.#host.mutate(key.customerId, async (entry, tx, now, catalog) => {
       const state = this.#host.requireCustomer(entry, key.customerId);
       requireCreditCurrency(catalog, key.currencyId);
-      const scope = idempotency && `${CREDIT_SCOPES[idempotency.kind]}:${key.customerId}`;
-      if (idempotency && scope) {
-        const prior = await tx.getIdempotencyResult(scope, idempotency.key);
-        if (prior !== undefined) return { result: await idempotency.replay(prior, tx) };
+      const idem =
+        idempotency?.key === undefined
+          ? undefined
+          : {
+              scope: `${CREDIT_SCOPES[idempotency.kind]}:${key.customerId}`,
+              key: idempotency.key,
+              replay: idempotency.replay,
+            };
+      if (idem) {
+        const prior = await tx.getIdempotencyResult(idem.scope, idem.key);
+        if (prior !== undefined) return { result: await idem.replay(prior, tx) };
       }
       const writer = await PoolWriter.open(tx, state, catalog, key, now);
       const changed = writer.apply((pool) => change(pool, now));
       const written = await writer.commit(recharge ? { newId: rechargeId } : undefined);
-      if (idempotency && scope) await tx.putIdempotencyResult(scope, idempotency.key, changed.record, now);
+      if (idem) await tx.putIdempotencyResult(idem.scope, idem.key, changed.record, now);
       return {
         result: changed.result,
         credits: [written.pool],
