@@ -700,9 +700,6 @@ export class Allot {
    * load overtaken by a write or an invalidation answers its callers but is not cached.
    */
   async #entry(customerId: string): Promise<CustomerEntry> {
-    // A warm customer needs no catching up unless another process committed (probed as checks probe).
-    const warm = this.#foreignChanged() ? undefined : this.#cached(customerId, this.#clock.now());
-    if (warm) return warm;
     await this.#catchUp();
     const now = this.#clock.now();
     const cached = this.#cached(customerId, now);

@@ -3,7 +3,7 @@
 import { addMonthsUtc, usagePeriod } from '../core/reset-period.js';
 import { AllotError } from '../errors.js';
 import { Decimal } from '../pricing/money.js';
-import { dec, decimalString } from './credit-amount.js';
+import { dec, decimalString, sumOf } from './credit-amount.js';
 import {
   advancePool,
   type CreditPool,
@@ -111,24 +111,24 @@ function subscriptionSource(grant: CreditGrantRecord, subscriptionId: string): S
 }
 
 /**
- * Credits carried into the period starting at `start` from `previous`, the subscription's latest
- * earlier grant: what it had left, plus the full allowance of every period in between that no
- * refill ever materialised (nobody could consume it), capped at `cap`; as if every period had
- * been refilled on time.
+ * Credits carried into the period starting at `start` from `previous`, the subscription's grants
+ * of its latest earlier period (one, or several when a transfer moved the period's credits in and
+ * out of the pool): what the unvoided ones had left, plus the full allowance of every period in
+ * between that no refill ever materialised (nobody could consume it), capped at `cap`; as if every
+ * period had been refilled on time.
  */
 function rolloverInto(
-  previous: { grant: CreditGrantRecord; source: SubscriptionGrantSource } | undefined,
+  previous: readonly CreditGrantRecord[],
+  periodEnd: number,
   allowance: RecurringAllowance,
   anchor: number,
   start: number,
 ): Decimal {
-  if (previous === undefined || allowance.rolloverCap === null) return new Decimal(0);
-  const { grant, source } = previous;
-  if (source.periodEnd > start) return new Decimal(0);
+  if (previous.length === 0 || allowance.rolloverCap === null || periodEnd > start) return new Decimal(0);
   const cap = dec(allowance.rolloverCap);
-  let carried = grant.voidedAt === null ? dec(grant.amount).minus(grant.consumed) : new Decimal(0);
+  let carried = sumOf(previous.filter((g) => g.voidedAt === null).map((g) => dec(g.amount).minus(g.consumed)));
   // Each skipped period would have been granted the allowance plus the carry, all of it unused.
-  let boundary = source.periodEnd;
+  let boundary = periodEnd;
   while (boundary < start && carried.lt(cap)) {
     carried = Decimal.min(cap, carried).plus(allowance.amount);
     boundary = usagePeriod(allowance.cadence, anchor, boundary).end;
@@ -156,19 +156,23 @@ export function dueRecurringGrant(
   if (allowance === null || dec(allowance.amount).isZero()) return null;
   const period = usagePeriod(allowance.cadence, subscription.anchor, now);
   const id = recurringGrantId(subscription.subscriptionId, pool.currencyId, period.start);
-  let previous: { grant: CreditGrantRecord; source: SubscriptionGrantSource } | undefined;
+  let previous: CreditGrantRecord[] = [];
+  let latest: SubscriptionGrantSource | undefined;
   for (const grant of pool.grants) {
     if (grant.id === id) return null;
     const source = subscriptionSource(grant, subscription.subscriptionId);
     if (source === null) continue;
     if (source.periodStart <= now && now < source.periodEnd) return null;
-    if (
-      source.periodStart < period.start &&
-      (previous === undefined || source.periodStart > previous.source.periodStart)
-    )
-      previous = { grant, source };
+    if (source.periodStart >= period.start) continue;
+    if (latest === undefined || source.periodStart > latest.periodStart) {
+      latest = source;
+      previous = [grant];
+    } else if (source.periodStart === latest.periodStart) previous.push(grant);
   }
-  const rolledOver = rolloverInto(previous, allowance, subscription.anchor, period.start);
+  const rolledOver =
+    latest === undefined
+      ? new Decimal(0)
+      : rolloverInto(previous, latest.periodEnd, allowance, subscription.anchor, period.start);
   return {
     id,
     grantType: 'RECURRING',

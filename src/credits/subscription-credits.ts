@@ -1,6 +1,7 @@
 import { type Catalog, versionKey } from '../core/catalog.js';
 import type { CustomerState } from '../core/records.js';
 import { effectiveSubscription, isLive, nextTransition } from '../core/subscription-state.js';
+import { Decimal } from '../pricing/money.js';
 import { dec } from './credit-amount.js';
 import {
   advancePool,
@@ -88,10 +89,11 @@ function endWithSubscriptions(pool: CreditPool, state: CustomerState, now: numbe
 }
 
 /**
- * Moves a subscription's live RECURRING credits from the pool it left to the pool it moved to (a
- * transfer to another resource): each grant's remainder is voided in `from` and granted in `to`
- * under a new id for the same period, so the period's allowance is granted once in all. An
- * exhausted grant moves as a voided marker of 0, which keeps `to` from refilling the period.
+ * Moves a subscription's RECURRING credits from the pool it left to the pool it moved to (a
+ * transfer to another resource): each live grant's remainder is voided in `from` and granted in
+ * `to` under a new id for the same period, so the period's allowance is granted once in all. A
+ * period with nothing left to move (exhausted, or voided) leaves a voided marker of 0 in `to`,
+ * which keeps `to` from refilling that period.
  *
  * @example moveSubscriptionGrants(customerWide, sitePool, 'sub-1', now).to.pool.grants // the moved remainder
  */
@@ -105,27 +107,29 @@ export function moveSubscriptionGrants(
   let target = advancePool(to, now);
   const sourceEntries = [...source.entries];
   const targetEntries = [...target.entries];
+  const ofSubscription = (g: CreditGrantRecord) =>
+    g.source?.kind === 'SUBSCRIPTION' && g.source.subscriptionId === subscriptionId ? g.source : null;
   for (const grant of source.pool.grants) {
-    if (grant.source?.kind !== 'SUBSCRIPTION' || grant.source.subscriptionId !== subscriptionId) continue;
-    if (!isLiveGrant(grant)) continue;
-    const remaining = dec(grant.amount).minus(grant.consumed);
-    source = voidGrant(source.pool, grant.id, now);
-    sourceEntries.push(...source.entries);
-    const moved = {
-      id: `${grant.id}>${to.resourceId ?? ''}`,
-      grantType: grant.grantType,
-      displayName: grant.displayName,
-      priority: grant.priority,
-      expireAt: grant.expireAt,
-      source: grant.source,
-    };
+    const period = ofSubscription(grant);
+    if (period === null || !isHeldGrant(grant) || (grant.voidedAt === null && !isLiveGrant(grant))) continue;
+    const remaining = grant.voidedAt === null ? dec(grant.amount).minus(grant.consumed) : new Decimal(0);
+    if (grant.voidedAt === null) {
+      source = voidGrant(source.pool, grant.id, now);
+      sourceEntries.push(...source.entries);
+    }
+    const id = `${grant.id}>${to.resourceId ?? ''}`;
     if (remaining.gt(0)) {
-      target = grantCredits(target.pool, { ...moved, amount: remaining }, now);
+      const { grantType, displayName, priority, expireAt } = grant;
+      target = grantCredits(
+        target.pool,
+        { id, grantType, displayName, priority, expireAt, source: period, amount: remaining },
+        now,
+      );
       targetEntries.push(...target.entries);
-    } else {
-      const empty: CreditGrantRecord = {
+    } else if (!target.pool.grants.some((g) => ofSubscription(g)?.periodStart === period.periodStart)) {
+      const marker: CreditGrantRecord = {
         ...grant,
-        id: moved.id,
+        id,
         resourceId: to.resourceId,
         amount: '0',
         consumed: '0',
@@ -135,7 +139,7 @@ export function moveSubscriptionGrants(
         activatedAt: now,
         voidedAt: now,
       };
-      target = { pool: { ...target.pool, grants: [...target.pool.grants, empty] }, entries: [] };
+      target = { pool: { ...target.pool, grants: [...target.pool.grants, marker] }, entries: [] };
     }
   }
   return { from: { pool: source.pool, entries: sourceEntries }, to: { pool: target.pool, entries: targetEntries } };
