@@ -1,5 +1,6 @@
 // Reading never changes what a customer has. Two engines run the same random sequence of grants,
-// consumptions, credit-backed usage, plan changes, add-ons, cancellations and clock moves; one
+// consumptions, credit-backed usage, plan changes, add-ons, cancellations, transfers of a
+// subscription between resources and clock moves; one
 // also reads the ledger and the grants after every step (which stores what time did), the other
 // never does until the end. Balances, refusals and, at the end, the ledgers must agree.
 import { Decimal } from 'decimal.js';
@@ -36,7 +37,12 @@ const credited = {
           ? { ...p, creditEntitlements: [{ currencyId: CURRENCY, amount: 1000, cadence: 'MONTH' as const }] }
           : p,
     ),
-    { id: 'ai', productId: 'ai', entitlements: [{ featureId: 'gpt', hasUnlimitedUsage: true, resetPeriod: 'MONTH' }] },
+    {
+      id: 'ai',
+      productId: 'ai',
+      entitlements: [{ featureId: 'gpt', hasUnlimitedUsage: true, resetPeriod: 'MONTH' }],
+      creditEntitlements: [{ currencyId: CURRENCY, amount: 20, cadence: 'MONTH' as const, rolloverCap: 10 }],
+    },
   ],
   addons: [
     ...catalog.addons,
@@ -56,6 +62,7 @@ type Cmd =
   | { kind: 'grant'; amount: number; expireInDays: number | null }
   | { kind: 'consume'; amount: number }
   | { kind: 'use'; units: number }
+  | { kind: 'transfer'; to: number }
   | { kind: 'subscribe'; planId: 'pro' | 'enterprise' | 'free' }
   | { kind: 'addon' }
   | { kind: 'cancel' }
@@ -69,6 +76,7 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   }),
   fc.record({ kind: fc.constant('consume' as const), amount: fc.integer({ min: 1, max: 150 }) }),
   fc.record({ kind: fc.constant('use' as const), units: fc.integer({ min: 1, max: 40 }) }),
+  fc.record({ kind: fc.constant('transfer' as const), to: fc.integer({ min: 0, max: 2 }) }),
   fc.record({
     kind: fc.constant('subscribe' as const),
     planId: fc.constantFrom('pro' as const, 'enterprise' as const, 'free' as const),
@@ -85,6 +93,11 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
 );
 
 const pool = { customerId: 'acme', currencyId: CURRENCY };
+/** The pools a run may touch: customer-wide, and the two resources the AI subscription moves between. */
+const SCOPES = [null, 'site-1', 'site-2'] as const;
+
+/** Where each engine's AI subscription (its credits, and its usage) currently is. */
+const aiSubscription = new WeakMap<Harness, { id: string; scope: string | null }>();
 
 /** Runs one command; its outcome (an error code, or 'ok') is what the two engines must share. */
 async function run(allot: Allot, h: Harness, cmd: Cmd, step: number): Promise<string> {
@@ -101,9 +114,19 @@ async function run(allot: Allot, h: Harness, cmd: Cmd, step: number): Promise<st
       case 'consume':
         await allot.consumeCredits({ ...pool, amount: cmd.amount, idempotencyKey: `c${step}` });
         break;
-      case 'use':
-        await allot.reportUsage({ customerId: 'acme', featureId: 'gpt', value: cmd.units });
+      case 'use': {
+        const scope = aiSubscription.get(h)?.scope ?? null;
+        await allot.reportUsage({ customerId: 'acme', featureId: 'gpt', value: cmd.units, resourceId: scope });
         break;
+      }
+      case 'transfer': {
+        const ai = aiSubscription.get(h);
+        const to = SCOPES[cmd.to] ?? null;
+        if (!ai || ai.scope === to) return 'same';
+        await allot.transferSubscriptionToResource({ subscriptionId: ai.id, destinationResourceId: to });
+        aiSubscription.set(h, { ...ai, scope: to });
+        break;
+      }
       case 'subscribe':
         await allot.provisionSubscription({ customerId: 'acme', planId: cmd.planId, skipTrial: true });
         break;
@@ -128,9 +151,13 @@ async function run(allot: Allot, h: Harness, cmd: Cmd, step: number): Promise<st
 
 const sum = (amounts: number[]) => amounts.reduce((s, a) => s.plus(a), new Decimal(0)).toNumber();
 
-async function ledgerSum(allot: Allot): Promise<number> {
-  return sum((await allot.getCreditLedger({ ...pool, paging: { first: 1000 } })).data.map((e) => e.amount));
+async function ledgerSum(allot: Allot, resourceId: string | null): Promise<number> {
+  const { data } = await allot.getCreditLedger({ ...pool, resourceId, paging: { first: 1000 } });
+  return sum(data.map((e) => e.amount));
 }
+
+const balanceOf = async (allot: Allot, resourceId: string | null) =>
+  (await allot.getCreditEntitlement({ ...pool, resourceId })).currentBalance;
 
 async function compare(fixture: StoreFixture, cmds: readonly Cmd[]): Promise<void> {
   const reading = await harness(fixture, { catalog: credited });
@@ -138,23 +165,29 @@ async function compare(fixture: StoreFixture, cmds: readonly Cmd[]): Promise<voi
   try {
     for (const h of [reading, quiet]) {
       await h.allot.provisionCustomer({ customerId: 'acme', subscriptionParams: { planId: 'free' } });
-      await h.allot.provisionSubscription({ customerId: 'acme', planId: 'ai' });
+      const { subscription } = await h.allot.provisionSubscription({ customerId: 'acme', planId: 'ai' });
+      aiSubscription.set(h, { id: subscription.id, scope: null });
     }
     for (const [step, cmd] of cmds.entries()) {
       const outcomes = [await run(reading.allot, reading, cmd, step), await run(quiet.allot, quiet, cmd, step)];
       expect(outcomes[0], `step ${step}: ${JSON.stringify(cmd)}`).toBe(outcomes[1]);
       // Only one engine reads stored history; both read balances, which write nothing.
-      expect(await ledgerSum(reading.allot)).toBe((await reading.allot.getCreditEntitlement(pool)).currentBalance);
       await reading.allot.getCreditGrants({ customerId: 'acme' });
-      const balances = [
-        (await reading.allot.getCreditEntitlement(pool)).currentBalance,
-        (await quiet.allot.getCreditEntitlement(pool)).currentBalance,
-      ];
-      expect(balances[0], `balance after step ${step}: ${JSON.stringify(cmd)}`).toBe(balances[1]);
+      for (const scope of SCOPES) {
+        const at = `${scope} after step ${step}: ${JSON.stringify(cmd)}`;
+        const balance = await balanceOf(reading.allot, scope);
+        expect(await ledgerSum(reading.allot, scope), `ledger of ${at}`).toBe(balance);
+        expect(balance, `balance of ${at}`).toBe(await balanceOf(quiet.allot, scope));
+      }
     }
-    const sums = [await ledgerSum(reading.allot), await ledgerSum(quiet.allot)];
-    expect(sums[0]).toBe(sums[1]);
-    expect(sums[1]).toBe((await quiet.allot.getCreditEntitlement(pool)).currentBalance);
+    // ... and a fresh engine over each store (a new process, for SQLite) sees the same.
+    const reopened = [await reading.reopen(), await quiet.reopen()];
+    for (const scope of SCOPES) {
+      const sums = [await ledgerSum(reading.allot, scope), await ledgerSum(quiet.allot, scope)];
+      expect(sums[0]).toBe(sums[1]);
+      expect(sums[1]).toBe(await balanceOf(quiet.allot, scope));
+      for (const fresh of reopened) expect(await balanceOf(fresh, scope), `reopened, ${scope}`).toBe(sums[1]);
+    }
   } finally {
     await reading.close();
     await quiet.close();
