@@ -257,7 +257,7 @@ export class CreditMethods {
       throw new AllotError('CREDIT_GRANT_NOT_FOUND', `credit grant "${id}" does not exist`, {
         details: { grantId: id },
       });
-    // A pool holds only open grants; say why a closed one cannot be voided.
+    // A closed grant cannot be voided: say why rather than that it is missing from the pool.
     if (grant.voidedAt !== null || grant.expiredAt !== null) {
       const voided = grant.voidedAt !== null;
       throw new AllotError(
@@ -330,7 +330,7 @@ export class CreditMethods {
     const entry = await this.#host.entry(p.customerId);
     this.#host.requireCustomer(entry, p.customerId);
     const now = this.#host.clock.now();
-    // Recurring refills and expiries due now count at once; the next write stores them.
+    // Refills and expiries due now count at once; the next write, or a read of history, stores them.
     const { pool, currentBalance, shown } = entry.creditPool(catalog, p.currencyId, p.resourceId ?? null, now);
     return creditEntitlementShape(pool, currentBalance, shown, currency, p.options?.requestedUsage ?? 0);
   }
