@@ -1,31 +1,28 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { addMonthsUtc } from '../../src/core/reset-period.js';
 import type { CatalogInput, CreditBalanceUpdatedEvent } from '../../src/index.js';
-import { catalog, errorCode, type Harness, harness, START, stores } from '../helpers/fixtures.js';
+import { AI_CREDITS, creditCatalog, monthlyCredits } from '../helpers/credit-fixtures.js';
+import { errorCode, type Harness, harness, START, stores } from '../helpers/fixtures.js';
 
 // gpt-calls costs 2 credits a call (the feature's rate); the "lite" plan prices it at 0.5.
 // tokens are counted from "completion" events and cost 0.01 credits each.
-const creditCatalog = {
-  ...catalog,
+const aiCatalog = creditCatalog({
   features: [
-    ...catalog.features,
     {
       id: 'gpt-calls',
       featureType: 'NUMBER',
       meterType: 'Incremental',
-      creditRate: { currencyId: 'ai-credits', creditsPerUnit: 2 },
+      creditRate: { currencyId: AI_CREDITS, creditsPerUnit: 2 },
     },
     {
       id: 'tokens',
       featureType: 'NUMBER',
       meterType: 'Incremental',
-      creditRate: { currencyId: 'ai-credits', creditsPerUnit: '0.01' },
+      creditRate: { currencyId: AI_CREDITS, creditsPerUnit: '0.01' },
       meter: { eventName: 'completion', aggregation: { function: 'SUM', field: 'tokens' } },
     },
   ],
-  products: [...catalog.products, { id: 'ai', multipleSubscriptions: true }],
   plans: [
-    ...catalog.plans,
     {
       id: 'ai-pro',
       productId: 'ai',
@@ -33,20 +30,17 @@ const creditCatalog = {
         { featureId: 'gpt-calls', hasUnlimitedUsage: true, resetPeriod: 'MONTH' },
         { featureId: 'tokens', hasUnlimitedUsage: true, resetPeriod: 'MONTH' },
       ],
-      creditEntitlements: [{ currencyId: 'ai-credits', amount: 100, cadence: 'MONTH' }],
+      creditEntitlements: monthlyCredits(100),
     },
     {
       id: 'ai-lite',
       productId: 'ai',
       entitlements: [{ featureId: 'gpt-calls', usageLimit: 30, resetPeriod: 'MONTH' }],
-      creditRates: [{ featureId: 'gpt-calls', currencyId: 'ai-credits', creditsPerUnit: '0.5' }],
-      creditEntitlements: [{ currencyId: 'ai-credits', amount: 10, cadence: 'MONTH' }],
+      creditRates: [{ featureId: 'gpt-calls', currencyId: AI_CREDITS, creditsPerUnit: '0.5' }],
+      creditEntitlements: monthlyCredits(10),
     },
   ],
-  creditCurrencies: [
-    { currencyId: 'ai-credits', displayName: 'AI credits', units: { singular: 'credit', plural: 'credits' } },
-  ],
-} satisfies CatalogInput;
+});
 
 // The pools refill monthly from the subscription's start.
 const MONTH_LATER = addMonthsUtc(Date.parse(START), 1);
@@ -58,7 +52,7 @@ describe.each(stores)('credit-backed features ($name)', (fixture) => {
     (
       await h.allot.getCreditEntitlement({
         customerId,
-        currencyId: 'ai-credits',
+        currencyId: AI_CREDITS,
         ...(resourceId ? { resourceId } : {}),
       })
     ).currentBalance;
@@ -69,10 +63,10 @@ describe.each(stores)('credit-backed features ($name)', (fixture) => {
       ...(requestedUsage === undefined ? {} : { options: { requestedUsage } }),
     });
   const ledger = async () =>
-    (await h.allot.getCreditLedger({ customerId, currencyId: 'ai-credits', paging: { first: 1000 } })).data;
+    (await h.allot.getCreditLedger({ customerId, currencyId: AI_CREDITS, paging: { first: 1000 } })).data;
 
   beforeEach(async () => {
-    h = await harness(fixture, { catalog: creditCatalog });
+    h = await harness(fixture, { catalog: aiCatalog });
     await h.allot.provisionCustomer({ customerId });
     await h.allot.provisionSubscription({ customerId, planId: 'ai-pro' });
   });
@@ -86,7 +80,7 @@ describe.each(stores)('credit-backed features ($name)', (fixture) => {
       dimensions: { model: 'a' },
     });
     expect(ack.currentUsage).toBe(10);
-    expect(ack.credit).toMatchObject({ currencyId: 'ai-credits', consumed: 20, currentUsage: 20, usageLimit: 100 });
+    expect(ack.credit).toMatchObject({ currencyId: AI_CREDITS, consumed: 20, currentUsage: 20, usageLimit: 100 });
     expect(ack.credit?.usagePeriodEnd).toEqual(new Date(MONTH_LATER));
     expect(await balance()).toBe(80);
     const consumed = (await ledger()).filter((e) => e.eventType === 'CREDITS_CONSUMED');
@@ -97,7 +91,7 @@ describe.each(stores)('credit-backed features ($name)', (fixture) => {
     await h.allot.reportUsage({ customerId, featureId: 'gpt-calls', value: 10 });
     expect(await check('gpt-calls', 40)).toMatchObject({
       hasAccess: true,
-      creditRate: { currencyId: 'ai-credits', amount: 2 },
+      creditRate: { currencyId: AI_CREDITS, amount: 2 },
     });
     const denied = await check('gpt-calls', 41);
     expect(denied).toMatchObject({ hasAccess: false, accessDeniedReason: 'InsufficientCredits' });
@@ -112,7 +106,7 @@ describe.each(stores)('credit-backed features ($name)', (fixture) => {
     await h.allot.reportUsage({ customerId, featureId: 'gpt-calls', value: 60 });
     expect(await balance()).toBe(-20);
     expect(await check('gpt-calls')).toMatchObject({ hasAccess: false, accessDeniedReason: 'InsufficientCredits' });
-    await h.allot.grantCredits({ customerId, currencyId: 'ai-credits', amount: 50, displayName: 'Top-up' });
+    await h.allot.grantCredits({ customerId, currencyId: AI_CREDITS, amount: 50, displayName: 'Top-up' });
     expect(await balance()).toBe(30);
     expect(await check('gpt-calls')).toMatchObject({ hasAccess: true });
     const entries = await ledger();
@@ -156,7 +150,7 @@ describe.each(stores)('credit-backed features ($name)', (fixture) => {
     expect(result).toMatchObject({
       accepted: 2,
       duplicates: 1,
-      credits: [{ customerId, resourceId: null, currencyId: 'ai-credits', consumed: 12.44, currentUsage: 12.44 }],
+      credits: [{ customerId, resourceId: null, currencyId: AI_CREDITS, consumed: 12.44, currentUsage: 12.44 }],
     });
     const consumed = (await ledger()).filter((e) => e.eventType === 'CREDITS_CONSUMED');
     expect(consumed.map((e) => [e.featureId, e.amount])).toEqual([
@@ -184,7 +178,7 @@ describe.each(stores)('credit-backed features ($name)', (fixture) => {
       subscriptionId: (await h.allot.getActiveSubscriptions({ customerId }))[0]?.id ?? '',
     });
     await h.allot.provisionSubscription({ customerId, planId: 'ai-pro', resourceId: 'site-1' });
-    await h.allot.grantCredits({ customerId, currencyId: 'ai-credits', amount: 7, displayName: 'Global' });
+    await h.allot.grantCredits({ customerId, currencyId: AI_CREDITS, amount: 7, displayName: 'Global' });
     await h.allot.reportUsage({ customerId, featureId: 'gpt-calls', value: 10, resourceId: 'site-1' });
     expect(await balance('site-1')).toBe(80);
     expect(await balance()).toBe(7);
@@ -211,16 +205,16 @@ describe.each(stores)('credit-backed features ($name)', (fixture) => {
       idempotencyKey: 'e1',
       dimensions: { tokens: 500, model: 'a', region: 'eu' },
     });
-    await h.allot.consumeCredits({ customerId, currencyId: 'ai-credits', amount: 1, idempotencyKey: 'direct' });
+    await h.allot.consumeCredits({ customerId, currencyId: AI_CREDITS, amount: 1, idempotencyKey: 'direct' });
     const byFeature = await h.allot.getCreditUsage({ customerId, timeRange: 'LAST_WEEK' });
-    expect(byFeature.currency.currencyId).toBe('ai-credits');
+    expect(byFeature.currency.currencyId).toBe(AI_CREDITS);
     expect(byFeature.series.map((s) => [s.featureId, s.totalCredits])).toEqual([
       ['gpt-calls', 6],
       ['tokens', 5],
       [null, 1],
     ]);
     expect(byFeature.series[0]?.points.filter((p) => p.value > 0)).toHaveLength(1);
-    const byModel = await h.allot.getCreditUsage({ customerId, currencyId: 'ai-credits', groupBy: ['model'] });
+    const byModel = await h.allot.getCreditUsage({ customerId, currencyId: AI_CREDITS, groupBy: ['model'] });
     expect(byModel.series.map((s) => [s.tags, s.totalCredits])).toEqual([
       [[{ key: 'model', value: 'a' }], 11],
       [[{ key: 'model', value: '' }], 1],
@@ -236,7 +230,7 @@ describe.each(stores)('credit-backed features ($name)', (fixture) => {
     expect(usage).toEqual({
       estimates: [
         {
-          currencyId: 'ai-credits',
+          currencyId: AI_CREDITS,
           estimatedCost: 100,
           currentBalance: 80,
           balanceAfterEstimate: -20,
@@ -273,26 +267,26 @@ describe.each(stores)('credit-backed features ($name)', (fixture) => {
     const seen: CreditBalanceUpdatedEvent[] = [];
     h.allot.addListener('creditBalanceUpdated', (e) => seen.push(e));
     await h.allot.reportUsage({ customerId, featureId: 'gpt-calls', value: 2 });
-    expect(seen).toMatchObject([{ currencyId: 'ai-credits', currentBalance: 96 }]);
+    expect(seen).toMatchObject([{ currencyId: AI_CREDITS, currentBalance: 96 }]);
   });
 });
 
 describe('credit rates in the catalog', () => {
   it('refuses a rate on an unmetered feature, in an unknown currency, or for an unknown feature', async () => {
     const { compileCatalog } = await import('../../src/core/catalog.js');
-    const bad = (patch: object) => () => compileCatalog({ ...creditCatalog, ...patch } as CatalogInput);
+    const bad = (patch: object) => () => compileCatalog({ ...aiCatalog, ...patch } as CatalogInput);
     expect(
       bad({
         features: [
-          ...creditCatalog.features,
-          { id: 'flag', featureType: 'BOOLEAN', creditRate: { currencyId: 'ai-credits', creditsPerUnit: 1 } },
+          ...aiCatalog.features,
+          { id: 'flag', featureType: 'BOOLEAN', creditRate: { currencyId: AI_CREDITS, creditsPerUnit: 1 } },
         ],
       }),
     ).toThrow(/credit rate/);
     expect(
       bad({
         plans: [
-          ...creditCatalog.plans,
+          ...aiCatalog.plans,
           {
             entitlements: [],
             id: 'x',
@@ -305,12 +299,12 @@ describe('credit rates in the catalog', () => {
     expect(
       bad({
         plans: [
-          ...creditCatalog.plans,
+          ...aiCatalog.plans,
           {
             entitlements: [],
             id: 'x',
             productId: 'ai',
-            creditRates: [{ featureId: 'sso', currencyId: 'ai-credits', creditsPerUnit: 1 }],
+            creditRates: [{ featureId: 'sso', currencyId: AI_CREDITS, creditsPerUnit: 1 }],
           },
         ],
       }),

@@ -5,18 +5,17 @@
 // never does until the end. Balances, refusals and, at the end, the ledgers must agree.
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
-import type { Allot, CatalogInput } from '../../src/index.js';
+import type { Allot } from '../../src/index.js';
 import { fc } from '../core/fc-setup.js';
+import { AI_CREDITS, creditCatalog, monthlyCredits } from '../helpers/credit-fixtures.js';
 import { catalog, type Harness, harness, type StoreFixture, stores } from '../helpers/fixtures.js';
 
-const CURRENCY = 'ai-credits';
+const CURRENCY = AI_CREDITS;
 const DAY = 86_400_000;
 
 // pro refills 100 a month (rolling up to 30 over), enterprise 1000; an add-on adds 50 a month.
-const credited = {
-  ...catalog,
+const credited = creditCatalog({
   features: [
-    ...catalog.features,
     {
       id: 'gpt',
       featureType: 'NUMBER',
@@ -24,39 +23,23 @@ const credited = {
       creditRate: { currencyId: CURRENCY, creditsPerUnit: 3 },
     },
   ],
-  products: [...catalog.products, { id: 'ai', multipleSubscriptions: true }],
+  planChanges: {
+    pro: {
+      compatibleAddonIds: [...(catalog.plans.find((p) => p.id === 'pro')?.compatibleAddonIds ?? []), 'more-credits'],
+      creditEntitlements: monthlyCredits(100, 30),
+    },
+    enterprise: { creditEntitlements: monthlyCredits(1000) },
+  },
   plans: [
-    ...catalog.plans.map((p) =>
-      p.id === 'pro'
-        ? {
-            ...p,
-            compatibleAddonIds: [...(p.compatibleAddonIds ?? []), 'more-credits'],
-            creditEntitlements: [{ currencyId: CURRENCY, amount: 100, cadence: 'MONTH' as const, rolloverCap: 30 }],
-          }
-        : p.id === 'enterprise'
-          ? { ...p, creditEntitlements: [{ currencyId: CURRENCY, amount: 1000, cadence: 'MONTH' as const }] }
-          : p,
-    ),
     {
       id: 'ai',
       productId: 'ai',
       entitlements: [{ featureId: 'gpt', hasUnlimitedUsage: true, resetPeriod: 'MONTH' }],
-      creditEntitlements: [{ currencyId: CURRENCY, amount: 20, cadence: 'MONTH' as const, rolloverCap: 10 }],
+      creditEntitlements: monthlyCredits(20, 10),
     },
   ],
-  addons: [
-    ...catalog.addons,
-    {
-      id: 'more-credits',
-      productId: 'app',
-      entitlements: [],
-      creditEntitlements: [{ currencyId: CURRENCY, amount: 50, cadence: 'MONTH' as const }],
-    },
-  ],
-  creditCurrencies: [
-    { currencyId: CURRENCY, displayName: 'AI credits', units: { singular: 'credit', plural: 'credits' } },
-  ],
-} satisfies CatalogInput;
+  addons: [{ id: 'more-credits', productId: 'app', entitlements: [], creditEntitlements: monthlyCredits(50) }],
+});
 
 type Cmd =
   | { kind: 'grant'; amount: number; expireInDays: number | null }

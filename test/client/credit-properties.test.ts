@@ -15,10 +15,11 @@ import {
   type CreditLedgerItem,
 } from '../../src/index.js';
 import { fc } from '../core/fc-setup.js';
-import { catalog, type Harness, harness, type StoreFixture, stores } from '../helpers/fixtures.js';
+import { AI_CREDITS, creditCatalog, monthlyCredits } from '../helpers/credit-fixtures.js';
+import { type Harness, harness, type StoreFixture, stores } from '../helpers/fixtures.js';
 
 const CUSTOMER = 'acme';
-const CURRENCY = 'ai-credits';
+const CURRENCY = AI_CREDITS;
 /** The pools a run touches: the customer-wide one and two resource pools. */
 const RESOURCES = [null, 'site-1', 'site-2'] as const;
 type PoolIx = 0 | 1 | 2;
@@ -243,28 +244,12 @@ const setupArb: fc.Arbitrary<Setup> = fc.record({
 });
 
 function catalogFor(setup: Setup): CatalogInput {
-  const allowance = setup.allowance;
-  return {
-    ...catalog,
-    creditCurrencies: [
-      { currencyId: CURRENCY, displayName: 'AI credits', units: { singular: 'credit', plural: 'credits' } },
-    ],
-    plans: catalog.plans.map((p) =>
-      p.id === 'pro' && allowance !== null
-        ? {
-            ...p,
-            creditEntitlements: [
-              {
-                currencyId: CURRENCY,
-                amount: allowance,
-                cadence: 'MONTH' as const,
-                ...(setup.rolloverCap === null ? {} : { rolloverCap: setup.rolloverCap }),
-              },
-            ],
-          }
-        : p,
-    ),
-  };
+  const { allowance, rolloverCap } = setup;
+  return creditCatalog(
+    allowance === null
+      ? {}
+      : { planChanges: { pro: { creditEntitlements: monthlyCredits(allowance, rolloverCap ?? undefined) } } },
+  );
 }
 
 // ───────────────────────────────────────── reference model ─────────────────────────────────────────

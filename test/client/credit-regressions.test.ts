@@ -1,46 +1,34 @@
 // Regressions found in review, each the smallest case of a bug, pinned on every store.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CatalogInput } from '../../src/index.js';
-import { catalog, type Harness, harness, stores } from '../helpers/fixtures.js';
+import { AI_CREDITS, type CreditCatalogParts, creditCatalog, monthlyCredits } from '../helpers/credit-fixtures.js';
+import { type Harness, harness, stores } from '../helpers/fixtures.js';
 
 // pro refills 100 credits a month, enterprise 1000; gpt-calls (on its own product) costs 1 a call.
-const credited = {
-  ...catalog,
+const aiPro = {
+  id: 'ai-pro',
+  productId: 'ai',
+  entitlements: [{ featureId: 'gpt-calls', hasUnlimitedUsage: true, resetPeriod: 'MONTH' as const }],
+};
+const parts = {
   features: [
-    ...catalog.features,
     {
       id: 'gpt-calls',
-      featureType: 'NUMBER',
-      meterType: 'Incremental',
-      creditRate: { currencyId: 'ai-credits', creditsPerUnit: 1 },
+      featureType: 'NUMBER' as const,
+      meterType: 'Incremental' as const,
+      creditRate: { currencyId: AI_CREDITS, creditsPerUnit: 1 },
     },
   ],
-  products: [...catalog.products, { id: 'ai', multipleSubscriptions: true }],
-  plans: [
-    ...catalog.plans.map((p) =>
-      p.id === 'pro' || p.id === 'enterprise'
-        ? {
-            ...p,
-            creditEntitlements: [
-              { currencyId: 'ai-credits', amount: p.id === 'pro' ? '100' : '1000', cadence: 'MONTH' as const },
-            ],
-          }
-        : p,
-    ),
-    {
-      id: 'ai-pro',
-      productId: 'ai',
-      entitlements: [{ featureId: 'gpt-calls', hasUnlimitedUsage: true, resetPeriod: 'MONTH' }],
-    },
-  ],
-  creditCurrencies: [
-    { currencyId: 'ai-credits', displayName: 'AI credits', units: { singular: 'credit', plural: 'credits' } },
-  ],
-} satisfies CatalogInput;
+  planChanges: {
+    pro: { creditEntitlements: monthlyCredits(100) },
+    enterprise: { creditEntitlements: monthlyCredits(1000) },
+  },
+  plans: [aiPro],
+} satisfies CreditCatalogParts;
+const credited = creditCatalog(parts);
 
 describe.each(stores)('credit regressions ($name)', (fixture) => {
   let h: Harness;
-  const pool = (customerId = 'acme') => ({ customerId, currencyId: 'ai-credits' });
+  const pool = (customerId = 'acme') => ({ customerId, currencyId: AI_CREDITS });
   const balance = async (customerId = 'acme') => (await h.allot.getCreditEntitlement(pool(customerId))).currentBalance;
   const ledger = async (customerId = 'acme') =>
     (await h.allot.getCreditLedger({ ...pool(customerId), paging: { first: 1000 } })).data;
@@ -163,14 +151,10 @@ describe.each(stores)('credit regressions ($name)', (fixture) => {
     });
 
     it('a transfer to another resource moves what is left of the period, granted once', async () => {
-      const withAiCredits = {
-        ...credited,
-        plans: credited.plans.map((p) =>
-          p.id === 'ai-pro'
-            ? { ...p, creditEntitlements: [{ currencyId: 'ai-credits', amount: '50', cadence: 'MONTH' as const }] }
-            : p,
-        ),
-      } satisfies CatalogInput;
+      const withAiCredits = creditCatalog({
+        ...parts,
+        plans: [{ ...aiPro, creditEntitlements: monthlyCredits('50') }],
+      });
       await h.close();
       h = await harness(fixture, { catalog: withAiCredits });
       const site = { ...pool(), resourceId: 'site-1' };
@@ -201,19 +185,11 @@ describe.each(stores)('credit regressions ($name)', (fixture) => {
     });
 
     it("an add-on's allowance joins at the next refill, stored or not", async () => {
-      const withAddon = {
-        ...credited,
-        addons: [
-          ...(credited.addons ?? []),
-          {
-            id: 'more-credits',
-            productId: 'app',
-            entitlements: [],
-            creditEntitlements: [{ currencyId: 'ai-credits', amount: 50, cadence: 'MONTH' as const }],
-          },
-        ],
-        plans: credited.plans.map((p) => (p.id === 'pro' ? { ...p, compatibleAddonIds: ['more-credits'] } : p)),
-      } satisfies CatalogInput;
+      const withAddon = creditCatalog({
+        ...parts,
+        planChanges: { ...parts.planChanges, pro: { ...parts.planChanges.pro, compatibleAddonIds: ['more-credits'] } },
+        addons: [{ id: 'more-credits', productId: 'app', entitlements: [], creditEntitlements: monthlyCredits(50) }],
+      });
       await h.close();
       h = await harness(fixture, { catalog: withAddon });
       for (const customerId of ['acme', 'beta']) {

@@ -1,32 +1,25 @@
 // Scenarios across transfers, voids at a subscription's end, trials and scheduled changes: every
 // pool's warm balance, reopened balance and ledger sum agree.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Allot, CatalogInput } from '../../src/index.js';
-import { catalog, type Harness, harness, stores } from '../helpers/fixtures.js';
+import type { Allot } from '../../src/index.js';
+import { AI_CREDITS, creditCatalog, monthlyCredits } from '../helpers/credit-fixtures.js';
+import { type Harness, harness, stores } from '../helpers/fixtures.js';
 
-const credited = {
-  ...catalog,
+const credited = creditCatalog({
   features: [
-    ...catalog.features,
     {
       id: 'gpt-calls',
       featureType: 'NUMBER',
       meterType: 'Incremental',
-      creditRate: { currencyId: 'ai-credits', creditsPerUnit: 1 },
+      creditRate: { currencyId: AI_CREDITS, creditsPerUnit: 1 },
     },
   ],
-  products: [...catalog.products, { id: 'ai', multipleSubscriptions: true, downgradePlanId: 'ai-free' }],
+  aiProduct: { downgradePlanId: 'ai-free' },
+  planChanges: {
+    pro: { creditEntitlements: monthlyCredits(100) },
+    enterprise: { creditEntitlements: monthlyCredits(1000) },
+  },
   plans: [
-    ...catalog.plans.map((p) =>
-      p.id === 'pro' || p.id === 'enterprise'
-        ? {
-            ...p,
-            creditEntitlements: [
-              { currencyId: 'ai-credits', amount: p.id === 'pro' ? '100' : '1000', cadence: 'MONTH' as const },
-            ],
-          }
-        : p,
-    ),
     { id: 'ai-free', productId: 'ai', order: 0, entitlements: [] },
     {
       id: 'ai-pro',
@@ -34,7 +27,7 @@ const credited = {
       order: 1,
       pricingType: 'PAID',
       entitlements: [{ featureId: 'gpt-calls', hasUnlimitedUsage: true, resetPeriod: 'MONTH' }],
-      creditEntitlements: [{ currencyId: 'ai-credits', amount: '50', cadence: 'MONTH' as const, rolloverCap: '20' }],
+      creditEntitlements: monthlyCredits('50', '20'),
       defaultTrialConfig: { duration: 14, units: 'DAY' },
     },
     {
@@ -43,20 +36,17 @@ const credited = {
       order: 2,
       pricingType: 'PAID',
       entitlements: [{ featureId: 'gpt-calls', hasUnlimitedUsage: true, resetPeriod: 'MONTH' }],
-      creditEntitlements: [{ currencyId: 'ai-credits', amount: '500', cadence: 'YEAR' as const }],
+      creditEntitlements: [{ currencyId: AI_CREDITS, amount: '500', cadence: 'YEAR' }],
     },
   ],
-  creditCurrencies: [
-    { currencyId: 'ai-credits', displayName: 'AI credits', units: { singular: 'credit', plural: 'credits' } },
-  ],
-} satisfies CatalogInput;
+});
 
 describe.each(stores)('credit scenarios ($name)', (fixture) => {
   let h: Harness;
   let n = 0;
   const k = () => `k${++n}`;
   const scopes = [null, 'site-1', 'site-2'];
-  const key = (resourceId: string | null) => ({ customerId: 'acme', currencyId: 'ai-credits', resourceId });
+  const key = (resourceId: string | null) => ({ customerId: 'acme', currencyId: AI_CREDITS, resourceId });
   const balances = async (allot: Allot) => {
     const out: number[] = [];
     for (const r of scopes) out.push((await allot.getCreditEntitlement(key(r))).currentBalance);
