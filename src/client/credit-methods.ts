@@ -344,10 +344,10 @@ export class CreditMethods {
     const entry = await this.#host.entry(customerId);
     if (entry.state === undefined) return;
     const now = this.#host.clock.now();
-    const scopes = entry.creditScopes();
-    const pending = scopes.some((scope) =>
-      [...catalog.creditCurrencies.keys()].some((c) => !entry.creditPool(catalog, c, scope, now).settled),
-    );
+    const currencies = [...catalog.creditCurrencies.keys()];
+    const pending = entry
+      .creditScopes()
+      .some((scope) => currencies.some((c) => !entry.creditPool(catalog, c, scope, now).settled));
     if (!pending) return;
     await this.#host.mutate(customerId, async (current, tx, at, catalog) => {
       const state = current.state;

@@ -1,15 +1,10 @@
 // Hand-written checks of the hot paths' inputs. Zod costs more than a warm check itself, so a
 // check's input is first verified here; anything these reject goes through the zod schema, which
 // then accepts it or throws INVALID_INPUT, so both paths agree on what is valid.
+import { isId } from '../core/id-schema.js';
 import type { CheckGovernanceInput } from '../governance/governance-schema.js';
 import type { EntitlementCheckParams } from './allot.js';
 import type { CreditEntitlementParams } from './credit-methods.js';
-
-/** The `id` schema's rules without zod: 1–255 characters, not blank, no control characters. */
-export const isId = (v: unknown): v is string =>
-  typeof v === 'string' && v.length > 0 && v.length <= 255 && NOT_BLANK.test(v) && !CONTROL.test(v);
-const NOT_BLANK = /\S/;
-const CONTROL = /\p{Cc}/u;
 
 /**
  * Options the fast path understands (`requestedValues` only where enum checks take it); anything

@@ -2,7 +2,7 @@
 // tree, budgets and current usage are cached with the customer, so a check reads memory only;
 // every change is one transaction under the owner's write lock.
 import type { Catalog } from '../core/catalog.js';
-import { id } from '../core/id-schema.js';
+import { id, isId } from '../core/id-schema.js';
 import { AllotError } from '../errors.js';
 import type { BudgetStatus } from '../governance/budget-status.js';
 import { removeBudget, setBudgets } from '../governance/governance-budgets.js';
@@ -31,7 +31,7 @@ import {
   listGovernanceEntities,
 } from '../governance/governance-view.js';
 import type { StoreReader, StoreTransaction } from '../stores/store.js';
-import { isId, plainGovernanceCheck } from './fast-input.js';
+import { plainGovernanceCheck } from './fast-input.js';
 import { parse } from './input-schemas.js';
 
 /** What the engine lends the governance client: its cache, its write path and its clock. */

@@ -110,8 +110,8 @@ export function moveSubscriptionGrants(
   const ofSubscription = (g: CreditGrantRecord) =>
     g.source?.kind === 'SUBSCRIPTION' && g.source.subscriptionId === subscriptionId ? g.source : null;
   for (const grant of source.pool.grants) {
-    const period = ofSubscription(grant);
-    if (period === null || !isHeldGrant(grant) || (grant.voidedAt === null && !isLiveGrant(grant))) continue;
+    const origin = ofSubscription(grant);
+    if (origin === null || !isHeldGrant(grant) || (grant.voidedAt === null && !isLiveGrant(grant))) continue;
     const remaining = grant.voidedAt === null ? dec(grant.amount).minus(grant.consumed) : new Decimal(0);
     if (grant.voidedAt === null) {
       source = voidGrant(source.pool, grant.id, now);
@@ -122,11 +122,11 @@ export function moveSubscriptionGrants(
       const { grantType, displayName, priority, expireAt } = grant;
       target = grantCredits(
         target.pool,
-        { id, grantType, displayName, priority, expireAt, source: period, amount: remaining },
+        { id, grantType, displayName, priority, expireAt, source: origin, amount: remaining },
         now,
       );
       targetEntries.push(...target.entries);
-    } else if (!target.pool.grants.some((g) => ofSubscription(g)?.periodStart === period.periodStart)) {
+    } else if (!target.pool.grants.some((g) => ofSubscription(g)?.periodStart === origin.periodStart)) {
       const marker: CreditGrantRecord = {
         ...grant,
         id,
