@@ -1,6 +1,8 @@
 // The public surface of allot. Stores live on subpaths (`allot/stores/memory`, `allot/stores/sqlite`)
 // so importing this module never loads a native driver.
 
+export type { AddonVersion, Catalog, PlanVersion } from './catalog/catalog.js';
+export type { CatalogInput } from './catalog/catalog-schema.js';
 export type {
   AllotOptions,
   CancelSubscriptionParams,
@@ -86,8 +88,6 @@ export type {
   SubscriptionFutureUpdate,
 } from './client/result-shapes.js';
 export type { EventCreditCharge, UsageCreditAck } from './client/usage-credits.js';
-export type { AddonVersion, Catalog, PlanVersion } from './core/catalog.js';
-export type { CatalogInput } from './core/catalog-schema.js';
 export type {
   BooleanEntitlement,
   Entitlement,
@@ -98,6 +98,9 @@ export type {
   NumericEntitlement,
   ResetPeriodConfiguration,
 } from './core/entitlement-results.js';
+export type { UsagePeriod } from './core/reset-period.js';
+export type { UsageAggregate, UsageOp } from './core/usage-aggregate.js';
+export { AllotError, type AllotErrorCode, ERROR_CODES } from './errors.js';
 export {
   AccessDeniedReason,
   AggregationFunction,
@@ -131,8 +134,8 @@ export {
   UsageUpdateBehavior,
   WeeklyAccordingTo,
   YearlyAccordingTo,
-} from './core/enums.js';
-export type { Dimensions, DimensionValue, MeterInput } from './core/meters.js';
+} from './model/enums.js';
+export type { Dimensions, DimensionValue, MeterInput } from './model/meters.js';
 export type {
   CustomerRecord,
   CustomerState,
@@ -141,11 +144,8 @@ export type {
   PromotionRecord,
   SubscriptionRecord,
   UsageRecord,
-} from './core/records.js';
-export type { UsagePeriod } from './core/reset-period.js';
-export type { UsageAggregate, UsageOp } from './core/usage-aggregate.js';
-export { AllotError, type AllotErrorCode, ERROR_CODES } from './errors.js';
-export type { Amount } from './pricing/money.js';
+} from './model/records.js';
+export type { Amount } from './money/money.js';
 export type { Paywall, PaywallAddon, PaywallPlan } from './pricing/paywall.js';
 export type { SubscriptionPrice } from './pricing/subscription-pricing.js';
 export type {

@@ -1,13 +1,6 @@
 // The one suite every Store runs unchanged; each store's test file calls it and adds its own regressions.
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type {
-  CustomerRecord,
-  CustomerState,
-  PackageVersionRecord,
-  PromotionRecord,
-  SubscriptionRecord,
-} from '../src/core/records.js';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageOp } from '../src/core/usage-aggregate.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../src/credits/credit-records.js';
 import { AllotError } from '../src/errors.js';
@@ -16,6 +9,13 @@ import type {
   GovernanceEntityRecord,
   GovernanceUsageRecord,
 } from '../src/governance/governance-records.js';
+import type {
+  CustomerRecord,
+  CustomerState,
+  PackageVersionRecord,
+  PromotionRecord,
+  SubscriptionRecord,
+} from '../src/model/records.js';
 import type {
   CreditConsumptionQuery,
   CreditLedgerQuery,

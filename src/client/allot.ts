@@ -8,8 +8,9 @@ import {
   toEntitlementSpec,
   versionCatalog,
   withStoredVersions,
-} from '../core/catalog.js';
-import type { CatalogInput, FeatureDefinition } from '../core/catalog-schema.js';
+} from '../catalog/catalog.js';
+import type { CatalogInput, FeatureDefinition } from '../catalog/catalog-schema.js';
+import type { Coupon } from '../catalog/coupon-schema.js';
 import type { CustomerEntitlements } from '../core/effective-entitlements.js';
 import type {
   BooleanEntitlement,
@@ -20,25 +21,12 @@ import type {
   MeteredEntitlement,
   NumericEntitlement,
 } from '../core/entitlement-results.js';
-import type {
-  EntitlementsStateAccessDeniedReason,
-  PromotionalEntitlementPeriod,
-  UsageMarkerType,
-} from '../core/enums.js';
 import {
   type CheckOptions,
   entitlementFeature,
   entitlementType,
   evaluateEntitlement,
 } from '../core/evaluate-entitlement.js';
-import { type Dimensions, matchesMeter, meterSample } from '../core/meters.js';
-import type {
-  CustomerRecord,
-  CustomerState,
-  PackageVersionRecord,
-  PromotionRecord,
-  SubscriptionRecord,
-} from '../core/records.js';
 import { addMonthsUtc } from '../core/reset-period.js';
 import {
   cancelScheduledUpdates,
@@ -57,7 +45,19 @@ import { usageHistory, usageSegments } from '../core/usage-history.js';
 import { balance, type CreditPool } from '../credits/credit-pool.js';
 import { AllotError } from '../errors.js';
 import type { GovernanceIndex } from '../governance/governance-index.js';
-import type { Coupon } from '../pricing/coupon-schema.js';
+import type {
+  EntitlementsStateAccessDeniedReason,
+  PromotionalEntitlementPeriod,
+  UsageMarkerType,
+} from '../model/enums.js';
+import { type Dimensions, matchesMeter, meterSample } from '../model/meters.js';
+import type {
+  CustomerRecord,
+  CustomerState,
+  PackageVersionRecord,
+  PromotionRecord,
+  SubscriptionRecord,
+} from '../model/records.js';
 import { paywall } from '../pricing/paywall.js';
 import { resolvePromotionCode } from '../pricing/promotion-code.js';
 import { catalogCurrency, subscriptionPreview } from '../pricing/subscription-pricing.js';

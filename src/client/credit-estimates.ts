@@ -1,8 +1,9 @@
 // What usage or an event would cost in credits, shaped as the reference's estimates; nothing is
 // written. Costs come from the pure credit-cost module, balances from the customer's cached pools.
+
+import type { FeatureCreditRate } from '../catalog/credit-schema.js';
 import { type CreditCost, combineCreditCosts, estimateCreditCost, usageCreditCost } from '../credits/credit-cost.js';
-import type { FeatureCreditRate } from '../credits/credit-schema.js';
-import { Decimal } from '../pricing/money.js';
+import { Decimal } from '../money/money.js';
 
 /** Why a request could not be estimated, or only in part. */
 export type EstimationRequestWarning = 'FEATURE_NOT_CREDIT_BASED' | 'FEATURE_NOT_FOUND';

@@ -2,10 +2,10 @@
 // ledger, usage reports, cost estimates and automatic recharge. They lend the engine's cache,
 // write path and clock through a host, as `allot.governance` does.
 import type { z } from 'zod';
-import type { Catalog } from '../core/catalog.js';
-import { matchesMeter, meterSample } from '../core/meters.js';
-import type { CustomerState } from '../core/records.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { CreditCurrency } from '../catalog/credit-schema.js';
 import { monthlyRechargeSpend } from '../credits/auto-recharge.js';
+import { type AutoRechargeConfig, autoRechargeConfigSchema } from '../credits/auto-recharge-schema.js';
 import { usageIncrease } from '../credits/credit-cost.js';
 import {
   balance,
@@ -17,10 +17,11 @@ import {
   voidGrant,
 } from '../credits/credit-pool.js';
 import type { CreditGrantRecord } from '../credits/credit-records.js';
-import { type AutoRechargeConfig, autoRechargeConfigSchema, type CreditCurrency } from '../credits/credit-schema.js';
 import { creditUsageRange, creditUsageSeries } from '../credits/credit-usage.js';
 import { AllotError } from '../errors.js';
-import type { Decimal } from '../pricing/money.js';
+import { matchesMeter, meterSample } from '../model/meters.js';
+import type { CustomerState } from '../model/records.js';
+import type { Decimal } from '../money/money.js';
 import type { Store, StoreReader, StoreTransaction } from '../stores/store.js';
 import type { Clock } from './clock.js';
 import { type CostItem, type CreditCostEstimates, creditCostEstimates } from './credit-estimates.js';

@@ -1,7 +1,7 @@
+import type { CreditCurrency } from '../catalog/credit-schema.js';
 import type { CreditBalance, CreditPoolKey } from '../credits/credit-pool.js';
 import { type CreditGrantRecord, type CreditLedgerEntry, grantStatus } from '../credits/credit-records.js';
-import type { CreditCurrency } from '../credits/credit-schema.js';
-import { Decimal } from '../pricing/money.js';
+import { Decimal } from '../money/money.js';
 
 /** A credit grant as the client methods return it: amounts as numbers, instants as Dates. */
 export interface CreditGrant {

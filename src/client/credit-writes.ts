@@ -1,8 +1,7 @@
 // One credit pool's write inside a transaction, shared by the credit methods and by usage of
 // credit-backed features: the stored pool brought to now, changed, topped up by automatic
 // recharge when due, and its grants, debt and ledger entries written.
-import type { Catalog } from '../core/catalog.js';
-import type { CustomerState } from '../core/records.js';
+import type { Catalog } from '../catalog/catalog.js';
 import { autoRecharge, autoRechargeGrant, monthlyRechargeSpend } from '../credits/auto-recharge.js';
 import {
   balance,
@@ -13,6 +12,7 @@ import {
 } from '../credits/credit-pool.js';
 import type { CreditLedgerEntry } from '../credits/credit-records.js';
 import { moveSubscriptionGrants, poolAt } from '../credits/subscription-credits.js';
+import type { CustomerState } from '../model/records.js';
 import type { StoreTransaction } from '../stores/store.js';
 import type { AutoRechargeSkippedEvent } from './listeners.js';
 

@@ -1,4 +1,4 @@
-import type { Catalog } from '../core/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
 import {
   type CustomerEntitlements,
   resolveEntitlements,
@@ -6,12 +6,12 @@ import {
   usageWindow,
 } from '../core/effective-entitlements.js';
 import type { UsageSource, UsageView } from '../core/evaluate-entitlement.js';
-import type { CustomerState } from '../core/records.js';
 import { aggregateUsage, type UsageAggregate } from '../core/usage-aggregate.js';
 import { balance, type CreditPool, emptyCreditPool, isHeldGrant } from '../credits/credit-pool.js';
 import { poolAt } from '../credits/subscription-credits.js';
 import type { GovernanceIndex } from '../governance/governance-index.js';
-import { Decimal } from '../pricing/money.js';
+import type { CustomerState } from '../model/records.js';
+import { Decimal } from '../money/money.js';
 import { type ShownBalance, shownBalance } from './credit-shapes.js';
 
 /** A usage window's aggregate, as cached. */

@@ -1,8 +1,9 @@
 // Hand-written checks of the hot paths' inputs. Zod costs more than a warm check itself, so a
 // check's input is first verified here; anything these reject goes through the zod schema, which
 // then accepts it or throws INVALID_INPUT, so both paths agree on what is valid.
-import { isId } from '../core/id-schema.js';
+
 import type { CheckGovernanceInput } from '../governance/governance-schema.js';
+import { isId } from '../model/id-schema.js';
 import type { EntitlementCheckParams } from './allot.js';
 import type { CreditEntitlementParams } from './credit-methods.js';
 

@@ -1,8 +1,7 @@
 // `allot.governance`: budgets an owner (a customer) splits across its organisation. The owner's
 // tree, budgets and current usage are cached with the customer, so a check reads memory only;
 // every change is one transaction under the owner's write lock.
-import type { Catalog } from '../core/catalog.js';
-import { id, isId } from '../core/id-schema.js';
+import type { Catalog } from '../catalog/catalog.js';
 import { AllotError } from '../errors.js';
 import type { BudgetStatus } from '../governance/budget-status.js';
 import { removeBudget, setBudgets } from '../governance/governance-budgets.js';
@@ -30,6 +29,7 @@ import {
   governanceEntityView,
   listGovernanceEntities,
 } from '../governance/governance-view.js';
+import { id, isId } from '../model/id-schema.js';
 import type { StoreReader, StoreTransaction } from '../stores/store.js';
 import { plainGovernanceCheck } from './fast-input.js';
 import { parse } from './input-schemas.js';

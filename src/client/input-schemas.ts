@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { entitlementValueShape, metadataSchema, refineResetConfiguration } from '../core/catalog-schema.js';
+import { entitlementValueShape, metadataSchema, refineResetConfiguration } from '../catalog/catalog-schema.js';
+import { AllotError } from '../errors.js';
 import {
   BillingPeriod,
   enumValues,
@@ -12,21 +13,9 @@ import {
   SubscriptionStatus,
   TrialEndBehavior,
   UsageUpdateBehavior,
-} from '../core/enums.js';
-import { id } from '../core/id-schema.js';
-import { AllotError } from '../errors.js';
-
-/** The range a JavaScript Date can hold, in epoch ms. */
-const DATE_RANGE = 8.64e15;
-
-/** An instant as a Date, an ISO string or epoch ms; parsed to whole epoch ms a Date can hold. */
-export const instant = z
-  .union([z.date(), z.iso.datetime({ offset: true }), z.number()])
-  .transform((v) => (v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : v))
-  .refine(
-    (ms) => Number.isInteger(ms) && Math.abs(ms) <= DATE_RANGE,
-    'not a valid date (whole epoch ms in Date range)',
-  );
+} from '../model/enums.js';
+import { id } from '../model/id-schema.js';
+import { instant } from '../model/instant.js';
 
 const quantity = z.number().int('must be a whole number').nonnegative();
 const resourceId = id.nullish();

@@ -1,5 +1,5 @@
 import type { Entitlement, MeteredEntitlement } from '../core/entitlement-results.js';
-import type { EntitlementsStateAccessDeniedReason } from '../core/enums.js';
+import type { EntitlementsStateAccessDeniedReason } from '../model/enums.js';
 import type { Subscription } from './result-shapes.js';
 
 /** A customer's (or resource's) entitlement set changed: its new state. */

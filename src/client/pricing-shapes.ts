@@ -1,7 +1,7 @@
-import { type Catalog, versionKey } from '../core/catalog.js';
-import type { SubscriptionRecord } from '../core/records.js';
-import type { Coupon } from '../pricing/coupon-schema.js';
-import type { Amount } from '../pricing/money.js';
+import { type Catalog, versionKey } from '../catalog/catalog.js';
+import type { Coupon } from '../catalog/coupon-schema.js';
+import type { SubscriptionRecord } from '../model/records.js';
+import type { Amount } from '../money/money.js';
 import type { Paywall } from '../pricing/paywall.js';
 import {
   type PricingSelection,

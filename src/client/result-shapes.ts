@@ -1,6 +1,8 @@
-import { type Catalog, versionKey } from '../core/catalog.js';
+import { type Catalog, versionKey } from '../catalog/catalog.js';
+import type { Coupon } from '../catalog/coupon-schema.js';
 import { isPromotionActive } from '../core/effective-entitlements.js';
 import type { EntitlementFeature } from '../core/entitlement-results.js';
+import { billingPeriodRange, effectiveSubscription, subscriptionStatus } from '../core/subscription-state.js';
 import type {
   BillingPeriod,
   EntitlementResetPeriod,
@@ -12,7 +14,7 @@ import type {
   SubscriptionScheduleType,
   SubscriptionStatus,
   TrialEndBehavior,
-} from '../core/enums.js';
+} from '../model/enums.js';
 import type {
   BillableFeature,
   CustomerRecord,
@@ -20,10 +22,8 @@ import type {
   PromotionRecord,
   ScheduledUpdate,
   SubscriptionRecord,
-} from '../core/records.js';
-import { billingPeriodRange, effectiveSubscription, subscriptionStatus } from '../core/subscription-state.js';
-import type { Coupon } from '../pricing/coupon-schema.js';
-import type { Amount } from '../pricing/money.js';
+} from '../model/records.js';
+import type { Amount } from '../money/money.js';
 import type { SubscriptionPrice } from '../pricing/subscription-pricing.js';
 import { pricesOf } from './pricing-shapes.js';
 

@@ -1,6 +1,5 @@
-import type { Catalog } from '../core/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
 import { resolveEntitlements, type Share, usageWindow } from '../core/effective-entitlements.js';
-import type { Dimensions } from '../core/meters.js';
 import {
   aggregateUsage,
   applyUsageOp,
@@ -9,6 +8,7 @@ import {
   type UsageOp,
 } from '../core/usage-aggregate.js';
 import { UNENTITLED_WINDOW } from '../core/usage-history.js';
+import type { Dimensions } from '../model/meters.js';
 import type { StoreTransaction, UsageEntry } from '../stores/store.js';
 import type { CounterValue, CustomerEntry } from './customer-cache.js';
 

@@ -2,14 +2,14 @@
 // times the feature's rate, consumed from the pool of the scope the usage counts in, in the same
 // transaction. Usage is already recorded when it is charged, so a pool that cannot cover it goes
 // into debt, which the next grant settles first.
-import type { Catalog } from '../core/catalog.js';
-import type { Dimensions } from '../core/meters.js';
-import type { CustomerState } from '../core/records.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { FeatureCreditRate } from '../catalog/credit-schema.js';
 import { usageCreditCost, usageIncrease } from '../credits/credit-cost.js';
 import { balance, type CreditPool, consumeCredits } from '../credits/credit-pool.js';
-import type { FeatureCreditRate } from '../credits/credit-schema.js';
 import { AllotError } from '../errors.js';
-import { Decimal } from '../pricing/money.js';
+import type { Dimensions } from '../model/meters.js';
+import type { CustomerState } from '../model/records.js';
+import { Decimal } from '../money/money.js';
 import type { StoreTransaction } from '../stores/store.js';
 import { PoolWriter } from './credit-writes.js';
 import type { AutoRechargeSkippedEvent } from './listeners.js';

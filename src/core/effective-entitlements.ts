@@ -1,10 +1,10 @@
-import type { FeatureCreditRate } from '../credits/credit-schema.js';
-import { Decimal } from '../pricing/money.js';
-import { type Catalog, versionKey } from './catalog.js';
-import type { FeatureDefinition } from './catalog-schema.js';
+import { type Catalog, versionKey } from '../catalog/catalog.js';
+import type { FeatureDefinition } from '../catalog/catalog-schema.js';
+import type { FeatureCreditRate } from '../catalog/credit-schema.js';
+import type { EntitlementsStateAccessDeniedReason } from '../model/enums.js';
+import type { CustomerState, EntitlementSpec, PromotionRecord, SubscriptionRecord } from '../model/records.js';
+import { Decimal } from '../money/money.js';
 import type { ResetPeriodConfiguration } from './entitlement-results.js';
-import type { EntitlementsStateAccessDeniedReason } from './enums.js';
-import type { CustomerState, EntitlementSpec, PromotionRecord, SubscriptionRecord } from './records.js';
 import { periodAnchor, usagePeriod } from './reset-period.js';
 import { effectiveSubscription, isLive, nextTransition } from './subscription-state.js';
 

@@ -1,4 +1,4 @@
-import type { AccessDeniedReason, EntitlementResetPeriod, FeatureType, MeterType } from './enums.js';
+import type { AccessDeniedReason, EntitlementResetPeriod, FeatureType, MeterType } from '../model/enums.js';
 
 /** The feature as it appears on entitlement results. */
 export interface EntitlementFeature {

@@ -1,5 +1,6 @@
-import { Decimal } from '../pricing/money.js';
-import type { FeatureDefinition } from './catalog-schema.js';
+import type { FeatureDefinition } from '../catalog/catalog-schema.js';
+import type { AccessDeniedReason } from '../model/enums.js';
+import { Decimal } from '../money/money.js';
 import type { CustomerEntitlements, EffectiveEntitlement } from './effective-entitlements.js';
 import type {
   Entitlement,
@@ -8,7 +9,6 @@ import type {
   EnumEntitlement,
   MeteredEntitlement,
 } from './entitlement-results.js';
-import type { AccessDeniedReason } from './enums.js';
 
 /** Which result type a feature produces. */
 export function entitlementType(feature: FeatureDefinition): EntitlementType {

@@ -1,6 +1,6 @@
 import { UTCDate } from '@date-fns/utc';
 import { addMonths } from 'date-fns';
-import type { EntitlementResetPeriod } from './enums.js';
+import type { EntitlementResetPeriod } from '../model/enums.js';
 
 /** A half-open usage period `[start, end)` and the anchor its boundaries count from (epoch ms). */
 export interface UsagePeriod {

@@ -1,5 +1,5 @@
+import { assertEntitlementsFit, type Catalog, type PlanVersion, versionKey } from '../catalog/catalog.js';
 import { AllotError } from '../errors.js';
-import { assertEntitlementsFit, type Catalog, type PlanVersion, versionKey } from './catalog.js';
 import type {
   BillingPeriod,
   ScheduleStrategy,
@@ -7,7 +7,7 @@ import type {
   SubscriptionCancellationAction,
   SubscriptionCancellationTime,
   TrialEndBehavior,
-} from './enums.js';
+} from '../model/enums.js';
 import type {
   BillableFeature,
   CustomerState,
@@ -15,7 +15,7 @@ import type {
   ScheduledUpdate,
   SubscriptionAddon,
   SubscriptionRecord,
-} from './records.js';
+} from '../model/records.js';
 import { addMonthsUtc, usagePeriod } from './reset-period.js';
 import { settle, sibling } from './subscription-scope.js';
 import {

@@ -1,4 +1,4 @@
-import type { SubscriptionEnd, SubscriptionRecord } from './records.js';
+import type { SubscriptionEnd, SubscriptionRecord } from '../model/records.js';
 import { isOpen, isTrialSubscription } from './subscription-state.js';
 
 /** Subscriptions compete within a scope: one product for one customer and resource. */

@@ -1,6 +1,6 @@
-import type { Catalog } from './catalog.js';
-import { SubscriptionStatus as Status, type SubscriptionStatus } from './enums.js';
-import type { SubscriptionRecord } from './records.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { SubscriptionStatus as Status, type SubscriptionStatus } from '../model/enums.js';
+import type { SubscriptionRecord } from '../model/records.js';
 import { type UsagePeriod, usagePeriod } from './reset-period.js';
 
 /** The status of a subscription at `now`, derived from its dates: no timers, no stored status. */

@@ -1,4 +1,4 @@
-import type { AggregationFunction } from './enums.js';
+import type { AggregationFunction } from '../model/enums.js';
 
 /**
  * How one contribution changes a usage aggregate. Calculated usage is `add` (DELTA) or `set`;

@@ -1,9 +1,9 @@
+import type { Catalog } from '../catalog/catalog.js';
 import { AllotError } from '../errors.js';
-import type { Catalog } from './catalog.js';
+import type { UsageMarkerType } from '../model/enums.js';
+import type { Dimensions } from '../model/meters.js';
+import type { CustomerState } from '../model/records.js';
 import { resolveEntitlements, type Share, usageWindow } from './effective-entitlements.js';
-import type { UsageMarkerType } from './enums.js';
-import type { Dimensions } from './meters.js';
-import type { CustomerState } from './records.js';
 import { aggregateUsage, applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate, type UsageOp } from './usage-aggregate.js';
 
 /** The window usage of a feature the customer is not entitled to counts in: it never resets. */

@@ -1,11 +1,11 @@
 // Automatic recharge: after a consumption, decide whether to buy a PAID grant that brings the
 // pool back to its target, within the month's spend limit.
 import { AllotError } from '../errors.js';
-import { type DecimalValue, decimalOf, money, roundMoney, sumMoney } from '../pricing/money.js';
-import { dec, decimalString } from './credit-amount.js';
+import { dec, decimalString } from '../money/amount.js';
+import { type DecimalValue, decimalOf, money, roundMoney, sumMoney } from '../money/money.js';
+import type { AutoRechargeConfig } from './auto-recharge-schema.js';
 import type { NewCreditGrant } from './credit-pool.js';
 import type { CreditGrantRecord, CreditMoney } from './credit-records.js';
-import type { AutoRechargeConfig } from './credit-schema.js';
 import { addCadence } from './recurring-grants.js';
 
 /** What {@link autoRecharge} needs besides the configuration. */

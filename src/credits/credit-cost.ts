@@ -1,8 +1,9 @@
 // The credit cost of usage, for credit-backed features and for estimates that persist nothing.
+
+import type { FeatureCreditRate } from '../catalog/credit-schema.js';
 import { AllotError } from '../errors.js';
-import { Decimal, type DecimalValue, decimalOf } from '../pricing/money.js';
-import { dec, decimalString, nonNegativeAmount } from './credit-amount.js';
-import type { FeatureCreditRate } from './credit-schema.js';
+import { dec, decimalString, nonNegativeAmount } from '../money/amount.js';
+import { Decimal, type DecimalValue, decimalOf } from '../money/money.js';
 
 /** Credits of one currency; `credits` is a decimal string. */
 export interface CreditCost {

@@ -1,9 +1,9 @@
 // The burn-down of one credit pool: pure functions from a pool and `now` to a new pool and the
 // ledger entries that record the change. Inputs are never mutated.
 import { AllotError } from '../errors.js';
-import { Decimal, type DecimalValue, money } from '../pricing/money.js';
+import { dec, decimalString, nonNegativeAmount, positiveAmount, sumOf } from '../money/amount.js';
+import { Decimal, type DecimalValue, money } from '../money/money.js';
 import { compareBurnOrder } from './burn-order.js';
-import { dec, decimalString, nonNegativeAmount, positiveAmount, sumOf } from './credit-amount.js';
 import { creditError } from './credit-errors.js';
 import {
   type CreditDimensions,

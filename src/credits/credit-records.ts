@@ -1,6 +1,6 @@
 // The persisted credit shapes. Instants are epoch milliseconds (UTC); amounts are decimal strings
 // in plain notation, so every record survives JSON unchanged and no float ever touches a balance.
-import type { CreditCadence } from './credit-schema.js';
+import type { CreditCadence } from '../catalog/credit-schema.js';
 
 /** Where a grant comes from: `PAID` (bought), `PROMOTIONAL` (free), `RECURRING` (a subscription's refill). */
 export const CreditGrantType = { Paid: 'PAID', Promotional: 'PROMOTIONAL', Recurring: 'RECURRING' } as const;

@@ -3,8 +3,8 @@
 // credits are decimal strings, summed exactly.
 import { addMonthsUtc } from '../core/reset-period.js';
 import { AllotError } from '../errors.js';
-import { Decimal } from '../pricing/money.js';
-import { decimalString, sumOf } from './credit-amount.js';
+import { decimalString, sumOf } from '../money/amount.js';
+import { Decimal } from '../money/money.js';
 import type { CreditLedgerEntry } from './credit-records.js';
 
 /** The reference's preset ranges, each ending at now. */

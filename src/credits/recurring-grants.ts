@@ -1,9 +1,11 @@
 // RECURRING grants from plan and add-on credit entitlements: one per cadence period, refilled
 // lazily from `now`, expiring at the next boundary, optionally rolling part of the rest over.
+
+import type { CreditCadence, CreditEntitlement } from '../catalog/credit-schema.js';
 import { addMonthsUtc, usagePeriod } from '../core/reset-period.js';
 import { AllotError } from '../errors.js';
-import { Decimal } from '../pricing/money.js';
-import { dec, decimalString, sumOf } from './credit-amount.js';
+import { dec, decimalString, sumOf } from '../money/amount.js';
+import { Decimal } from '../money/money.js';
 import {
   advancePool,
   type CreditPool,
@@ -12,7 +14,6 @@ import {
   type NewCreditGrant,
 } from './credit-pool.js';
 import type { CreditGrantRecord, SubscriptionGrantSource } from './credit-records.js';
-import type { CreditCadence, CreditEntitlement } from './credit-schema.js';
 
 /** An add-on's credit entitlements and the quantity the subscription holds. */
 export interface CreditEntitlementAddon {

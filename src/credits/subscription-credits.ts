@@ -1,8 +1,8 @@
-import { type Catalog, versionKey } from '../core/catalog.js';
-import type { CustomerState } from '../core/records.js';
+import { type Catalog, versionKey } from '../catalog/catalog.js';
 import { effectiveSubscription, isLive, nextTransition } from '../core/subscription-state.js';
-import { Decimal } from '../pricing/money.js';
-import { dec } from './credit-amount.js';
+import type { CustomerState } from '../model/records.js';
+import { dec } from '../money/amount.js';
+import { Decimal } from '../money/money.js';
 import {
   advancePool,
   type CreditPool,

@@ -1,8 +1,8 @@
 // What a budget has used and has left in the window containing `now`, computed with decimals and
 // reported as numbers, like the credit entitlement results.
-import type { EntitlementResetPeriod } from '../core/enums.js';
-import { dec, decimalString } from '../credits/credit-amount.js';
-import { Decimal } from '../pricing/money.js';
+import type { EntitlementResetPeriod } from '../model/enums.js';
+import { dec, decimalString } from '../money/amount.js';
+import { Decimal } from '../money/money.js';
 import { type BudgetWindow, budgetWindow } from './budget-window.js';
 import { type GovernanceIndex, usageWindows } from './governance-index.js';
 import type { GovernanceBudgetRecord, GovernanceUsageRecord } from './governance-records.js';

@@ -1,8 +1,9 @@
 // Changes to the budgets of an owner's entities, all or nothing per batch.
-import { EntitlementResetPeriod } from '../core/enums.js';
-import { decimalString, nonNegativeAmount } from '../credits/credit-amount.js';
+
 import { AllotError } from '../errors.js';
-import type { DecimalValue } from '../pricing/money.js';
+import { EntitlementResetPeriod } from '../model/enums.js';
+import { decimalString, nonNegativeAmount } from '../money/amount.js';
+import type { DecimalValue } from '../money/money.js';
 import { entityNotFound, type GovernanceIndex } from './governance-index.js';
 import type { GovernanceBudgetRecord, GovernanceUsageRecord } from './governance-records.js';
 

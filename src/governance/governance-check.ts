@@ -1,8 +1,9 @@
 // Whether a request fits every budget above the entities it is made for.
-import { AccessDeniedReason } from '../core/enums.js';
-import { nonNegativeAmount } from '../credits/credit-amount.js';
+
 import { AllotError } from '../errors.js';
-import type { DecimalValue } from '../pricing/money.js';
+import { AccessDeniedReason } from '../model/enums.js';
+import { nonNegativeAmount } from '../money/amount.js';
+import type { DecimalValue } from '../money/money.js';
 import { type BudgetStatus, budgetAmounts, statusOf } from './budget-status.js';
 import { budgetWindow } from './budget-window.js';
 import { entitiesOnPaths, entityNotFound, type GovernanceIndex } from './governance-index.js';

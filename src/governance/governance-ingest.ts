@@ -1,7 +1,8 @@
 // Usage counted into every budget above the entities it was used for, all or nothing per batch.
-import { dec, decimalString, positiveAmount } from '../credits/credit-amount.js';
+
 import { AllotError } from '../errors.js';
-import type { Decimal, DecimalValue } from '../pricing/money.js';
+import { dec, decimalString, positiveAmount } from '../money/amount.js';
+import type { Decimal, DecimalValue } from '../money/money.js';
 import { type BudgetWindow, budgetWindow } from './budget-window.js';
 import { entitiesOnPaths, entityNotFound, type GovernanceIndex, usageWindows } from './governance-index.js';
 import type { GovernanceBudgetRecord, GovernanceUsageRecord } from './governance-records.js';

@@ -1,6 +1,6 @@
 // The persisted governance shapes. Instants are epoch milliseconds (UTC); amounts are decimal
 // strings in plain notation, as for credits, so no float ever touches a budget.
-import type { EntitlementResetPeriod } from '../core/enums.js';
+import type { EntitlementResetPeriod } from '../model/enums.js';
 
 /**
  * One entity of an owner's tree (an organisation, a team, a user): `parentId` null is a root.

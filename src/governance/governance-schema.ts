@@ -1,11 +1,11 @@
 // The public inputs of governance: entity trees, budgets, checks and usage events. Amounts stay
 // decimal strings, as for credits, so no float ever touches a budget.
 import { z } from 'zod';
-import { instant } from '../client/input-schemas.js';
-import { metadataSchema } from '../core/catalog-schema.js';
-import { EntitlementResetPeriod, enumValues } from '../core/enums.js';
-import { id } from '../core/id-schema.js';
-import { creditDecimal, positiveCreditDecimal } from '../credits/credit-schema.js';
+import { metadataSchema } from '../catalog/catalog-schema.js';
+import { EntitlementResetPeriod, enumValues } from '../model/enums.js';
+import { id } from '../model/id-schema.js';
+import { instant } from '../model/instant.js';
+import { creditDecimal, positiveCreditDecimal } from '../money/amount-schema.js';
 
 /**
  * How often a budget resets; null (the default) never resets.

@@ -1,7 +1,7 @@
+import type { Coupon, CouponType, DiscountDurationType } from '../catalog/coupon-schema.js';
 import { addMonthsUtc } from '../core/reset-period.js';
 import { AllotError } from '../errors.js';
-import type { Coupon, CouponType, DiscountDurationType } from './coupon-schema.js';
-import { Decimal, halfUp, type Money, type RoundingMode, roundMoney, toAmount } from './money.js';
+import { Decimal, halfUp, type Money, type RoundingMode, roundMoney, toAmount } from '../money/money.js';
 
 /** A coupon as estimates describe it (the reference's `discount`): `value` is percent or amount off. */
 export interface DiscountSummary {

@@ -1,7 +1,7 @@
-import type { BillingModel } from '../core/enums.js';
+import type { Coupon } from '../catalog/coupon-schema.js';
+import type { Price } from '../catalog/price-schema.js';
 import { AllotError } from '../errors.js';
-import type { Coupon } from './coupon-schema.js';
-import { type DiscountSummary, discountAmount, discountSummary } from './discount.js';
+import type { BillingModel } from '../model/enums.js';
 import {
   Decimal,
   type DecimalValue,
@@ -12,9 +12,9 @@ import {
   roundMoney,
   subtractMoney,
   sumMoney,
-} from './money.js';
+} from '../money/money.js';
+import { type DiscountSummary, discountAmount, discountSummary } from './discount.js';
 import { type PriceCharge, priceCharge } from './price-charge.js';
-import type { Price } from './price-schema.js';
 import { applyTax, type TaxDetails, taxDetails } from './tax.js';
 
 /** One price to charge: a plan's or an add-on's, with the customer's quantities. */

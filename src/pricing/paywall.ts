@@ -1,8 +1,8 @@
-import type { AddonEntitlement, Catalog, PlanEntitlement, PlanVersion, TrialConfig } from '../core/catalog.js';
-import type { FeatureType, MeterType, PricingType } from '../core/enums.js';
+import type { AddonEntitlement, Catalog, PlanEntitlement, PlanVersion, TrialConfig } from '../catalog/catalog.js';
+import type { Price } from '../catalog/price-schema.js';
 import { AllotError } from '../errors.js';
+import type { FeatureType, MeterType, PricingType } from '../model/enums.js';
 import { type PricePoint, pricePoint } from './price-point.js';
-import type { Price } from './price-schema.js';
 
 /** Which plans and prices `paywall` shows. */
 export interface PaywallOptions {

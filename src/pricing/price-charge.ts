@@ -1,6 +1,6 @@
+import type { Price } from '../catalog/price-schema.js';
 import { AllotError } from '../errors.js';
-import { Decimal } from './money.js';
-import type { Price } from './price-schema.js';
+import { Decimal } from '../money/money.js';
 import { graduatedCharge, volumeCharge } from './tiers.js';
 
 /**

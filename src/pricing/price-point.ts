@@ -1,6 +1,6 @@
-import type { BillingModel, BillingPeriod, TiersMode } from '../core/enums.js';
-import { Decimal } from './money.js';
-import type { Price } from './price-schema.js';
+import type { Price } from '../catalog/price-schema.js';
+import type { BillingModel, BillingPeriod, TiersMode } from '../model/enums.js';
+import { Decimal } from '../money/money.js';
 
 /** A tier of a price point, its amounts as numbers in whole currency units. */
 export interface PricePointTier {

@@ -1,5 +1,5 @@
+import type { Coupon, PromotionCode } from '../catalog/coupon-schema.js';
 import { AllotError } from '../errors.js';
-import type { Coupon, PromotionCode } from './coupon-schema.js';
 
 /** A promotion code found in the catalog, with the coupon it applies. */
 export interface ResolvedPromotionCode {

@@ -1,6 +1,6 @@
-import { BillingPeriod, enumValues } from '../core/enums.js';
+import type { Price } from '../catalog/price-schema.js';
 import { AllotError } from '../errors.js';
-import type { Price } from './price-schema.js';
+import { BillingPeriod, enumValues } from '../model/enums.js';
 
 /**
  * The prices that apply for a billing period and an optional billing country: the country's

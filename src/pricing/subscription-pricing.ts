@@ -1,17 +1,7 @@
-import type { AddonVersion, Catalog, PlanVersion } from '../core/catalog.js';
-import type { BillingPeriod, SubscriptionBillingCycleAnchor } from '../core/enums.js';
+import type { AddonVersion, Catalog, PlanVersion } from '../catalog/catalog.js';
+import type { Coupon } from '../catalog/coupon-schema.js';
 import { AllotError } from '../errors.js';
-import {
-  billingPeriodMonths,
-  billingPeriodRange,
-  type PeriodRange,
-  periodStartingAt,
-} from '../proration/billing-period.js';
-import { type Proration, prorate } from '../proration/proration.js';
-import type { ProrationConvention } from '../proration/remaining-fraction.js';
-import type { Coupon } from './coupon-schema.js';
-import { couponAppliesToPeriod, type DiscountSummary, discountAmount, discountSummary } from './discount.js';
-import { type Estimate, type EstimateItem, estimate, taxInclusive } from './estimate.js';
+import type { BillingPeriod, SubscriptionBillingCycleAnchor } from '../model/enums.js';
 import {
   type Amount,
   Decimal,
@@ -22,7 +12,17 @@ import {
   type RoundingMode,
   toAmount,
   toRate,
-} from './money.js';
+} from '../money/money.js';
+import {
+  billingPeriodMonths,
+  billingPeriodRange,
+  type PeriodRange,
+  periodStartingAt,
+} from '../proration/billing-period.js';
+import { type Proration, prorate } from '../proration/proration.js';
+import type { ProrationConvention } from '../proration/remaining-fraction.js';
+import { couponAppliesToPeriod, type DiscountSummary, discountAmount, discountSummary } from './discount.js';
+import { type Estimate, type EstimateItem, estimate, taxInclusive } from './estimate.js';
 import { definedFields, type PricePoint, pricePoint } from './price-point.js';
 import { selectPrices } from './select-prices.js';
 import { applyTax, type TaxDetails, type TaxRate, taxDetails } from './tax.js';

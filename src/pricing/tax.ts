@@ -7,7 +7,7 @@ import {
   type Money,
   type RoundingMode,
   roundMoney,
-} from './money.js';
+} from '../money/money.js';
 
 /** A tax rate: a percentage out of 100, exclusive unless `inclusive`, with a display name ('Tax'). */
 export interface TaxRate {

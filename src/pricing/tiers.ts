@@ -1,6 +1,6 @@
+import type { PriceTier } from '../catalog/price-schema.js';
 import { AllotError } from '../errors.js';
-import { Decimal } from './money.js';
-import type { PriceTier } from './price-schema.js';
+import { Decimal } from '../money/money.js';
 
 function checkWithinTiers(tiers: readonly PriceTier[], quantity: number): void {
   const top = tiers[tiers.length - 1]?.upTo;

@@ -1,6 +1,6 @@
-import { BillingPeriod, enumValues } from '../core/enums.js';
 import { addMonthsUtc, usagePeriod } from '../core/reset-period.js';
 import { AllotError } from '../errors.js';
+import { BillingPeriod, enumValues } from '../model/enums.js';
 
 /** A half-open billing period `[start, end)` in epoch ms. */
 export interface PeriodRange {

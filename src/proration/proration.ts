@@ -1,5 +1,5 @@
-import type { BillingPeriod, SubscriptionBillingCycleAnchor } from '../core/enums.js';
 import { AllotError } from '../errors.js';
+import type { BillingPeriod, SubscriptionBillingCycleAnchor } from '../model/enums.js';
 import {
   addMoney,
   Decimal,
@@ -12,7 +12,7 @@ import {
   type RoundingMode,
   roundMoney,
   sumMoney,
-} from '../pricing/money.js';
+} from '../money/money.js';
 import { type PeriodRange, periodStartingAt } from './billing-period.js';
 import { type ProrationConvention, remainingFraction } from './remaining-fraction.js';
 

@@ -1,6 +1,6 @@
 import { addMonthsUtc } from '../core/reset-period.js';
 import { AllotError } from '../errors.js';
-import { Decimal } from '../pricing/money.js';
+import { Decimal } from '../money/money.js';
 import type { PeriodRange } from './billing-period.js';
 
 /**

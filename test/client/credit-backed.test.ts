@@ -273,7 +273,7 @@ describe.each(stores)('credit-backed features ($name)', (fixture) => {
 
 describe('credit rates in the catalog', () => {
   it('refuses a rate on an unmetered feature, in an unknown currency, or for an unknown feature', async () => {
-    const { compileCatalog } = await import('../../src/core/catalog.js');
+    const { compileCatalog } = await import('../../src/catalog/catalog.js');
     const bad = (patch: object) => () => compileCatalog({ ...aiCatalog, ...patch } as CatalogInput);
     expect(
       bad({

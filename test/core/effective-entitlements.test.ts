@@ -7,8 +7,8 @@ import {
   type UsageWindowSource,
   usageWindow,
 } from '../../src/core/effective-entitlements.js';
-import type { CustomerState, PromotionRecord, SubscriptionRecord } from '../../src/core/records.js';
 import { usagePeriod } from '../../src/core/reset-period.js';
+import type { CustomerState, PromotionRecord, SubscriptionRecord } from '../../src/model/records.js';
 import {
   at,
   CATALOG_NOW,

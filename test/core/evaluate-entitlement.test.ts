@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FeatureDefinition } from '../../src/core/catalog-schema.js';
+import type { FeatureDefinition } from '../../src/catalog/catalog-schema.js';
 import {
   type CustomerEntitlements,
   type EffectiveEntitlement,
@@ -9,7 +9,6 @@ import {
   usageWindow,
 } from '../../src/core/effective-entitlements.js';
 import type { Entitlement, EntitlementType } from '../../src/core/entitlement-results.js';
-import type { EntitlementsStateAccessDeniedReason } from '../../src/core/enums.js';
 import {
   type CheckOptions,
   deniedEntitlement,
@@ -18,6 +17,7 @@ import {
   evaluateEntitlement,
   type UsageSource,
 } from '../../src/core/evaluate-entitlement.js';
+import type { EntitlementsStateAccessDeniedReason } from '../../src/model/enums.js';
 import { at, customerState, must, promotion, standardCatalog, subscription } from './factories.js';
 import { fc } from './fc-setup.js';
 

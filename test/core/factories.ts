@@ -1,6 +1,6 @@
 // Shared test factories for the pure core: instants, catalogs and hand-built customer state.
-import { type Catalog, compileCatalog, versionCatalog } from '../../src/core/catalog.js';
-import type { CatalogInput } from '../../src/core/catalog-schema.js';
+import { type Catalog, compileCatalog, versionCatalog } from '../../src/catalog/catalog.js';
+import type { CatalogInput } from '../../src/catalog/catalog-schema.js';
 import type {
   CustomerRecord,
   CustomerState,
@@ -8,7 +8,7 @@ import type {
   PromotionRecord,
   SubscriptionRecord,
   UsageRecord,
-} from '../../src/core/records.js';
+} from '../../src/model/records.js';
 
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EntitlementResetPeriod } from '../../src/core/enums.js';
 import { addMonthsUtc, periodAnchor, usagePeriod } from '../../src/core/reset-period.js';
+import type { EntitlementResetPeriod } from '../../src/model/enums.js';
 import { at, DAY, HOUR, iso } from './factories.js';
 import { fc } from './fc-setup.js';
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { resolveEntitlements } from '../../src/core/effective-entitlements.js';
-import type { CustomerState, SubscriptionRecord } from '../../src/core/records.js';
 import { addMonthsUtc } from '../../src/core/reset-period.js';
 import {
   type CancelInput,
@@ -16,6 +15,7 @@ import {
 } from '../../src/core/subscription-changes.js';
 import { effectiveSubscription, subscriptionStatus } from '../../src/core/subscription-state.js';
 import { AllotError } from '../../src/errors.js';
+import type { CustomerState, SubscriptionRecord } from '../../src/model/records.js';
 import {
   applyUpserts,
   at,

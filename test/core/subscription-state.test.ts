@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { ScheduledUpdate, SubscriptionRecord } from '../../src/core/records.js';
 import {
   billingPeriodRange,
   effectiveSubscription,
@@ -9,6 +8,7 @@ import {
   nextTransition,
   subscriptionStatus,
 } from '../../src/core/subscription-state.js';
+import type { ScheduledUpdate, SubscriptionRecord } from '../../src/model/records.js';
 import { at, CATALOG_NOW, catalogOf, standardCatalog, standardCatalogInput, subscription } from './factories.js';
 import { fc } from './fc-setup.js';
 

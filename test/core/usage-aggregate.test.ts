@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { AggregationFunction, enumValues } from '../../src/core/enums.js';
 import {
   aggregateUsage,
   aggregationOp,
@@ -8,6 +7,7 @@ import {
   type UsageAggregate,
   type UsageOp,
 } from '../../src/core/usage-aggregate.js';
+import { AggregationFunction, enumValues } from '../../src/model/enums.js';
 import { fc } from './fc-setup.js';
 
 const OPS: readonly UsageOp[] = ['add', 'set', 'max', 'min', 'avg'];

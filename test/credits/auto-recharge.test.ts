@@ -6,9 +6,9 @@ import {
   calendarMonth,
   monthlyRechargeSpend,
 } from '../../src/credits/auto-recharge.js';
+import { type AutoRechargeConfig, autoRechargeConfigSchema } from '../../src/credits/auto-recharge-schema.js';
 import { balance, consumeCredits, grantCredits } from '../../src/credits/credit-pool.js';
-import { type AutoRechargeConfig, autoRechargeConfigSchema } from '../../src/credits/credit-schema.js';
-import { Decimal, roundMoney } from '../../src/pricing/money.js';
+import { Decimal, roundMoney } from '../../src/money/money.js';
 import { at, DAY, decimalUpTo, expectAllotError, fc, nonNegativeDecimal, pool, T0 } from './helpers.js';
 
 function config(extra: Partial<AutoRechargeConfig> = {}): AutoRechargeConfig {

@@ -5,7 +5,7 @@ import {
   usageCreditCost,
   usageIncrease,
 } from '../../src/credits/credit-cost.js';
-import { Decimal } from '../../src/pricing/money.js';
+import { Decimal } from '../../src/money/money.js';
 import { decimalUpTo, expectAllotError, fc, nonNegativeDecimal } from './helpers.js';
 
 const rate = { currencyId: 'tokens', creditsPerUnit: '0.1' };

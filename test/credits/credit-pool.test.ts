@@ -16,7 +16,7 @@ import {
 } from '../../src/credits/credit-pool.js';
 import { type CreditGrantRecord, type CreditLedgerEntry, grantStatus } from '../../src/credits/credit-records.js';
 import { AllotError } from '../../src/errors.js';
-import { Decimal } from '../../src/pricing/money.js';
+import { Decimal } from '../../src/money/money.js';
 import {
   DAY,
   decimalUpTo,

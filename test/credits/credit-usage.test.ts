@@ -11,7 +11,7 @@ import {
   MAX_CREDIT_USAGE_POINTS,
 } from '../../src/credits/credit-usage.js';
 import { AllotError } from '../../src/errors.js';
-import { Decimal } from '../../src/pricing/money.js';
+import { Decimal } from '../../src/money/money.js';
 import { at, DAY, decimalUpTo, expectAllotError, expectDecimal, fc, grant, pool, withGrants } from './helpers.js';
 
 const HOUR = 3_600_000;

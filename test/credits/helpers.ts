@@ -2,7 +2,7 @@
 import { expect } from 'vitest';
 import { type CreditPool, emptyCreditPool, grantCredits, type NewCreditGrant } from '../../src/credits/credit-pool.js';
 import { AllotError } from '../../src/errors.js';
-import { Decimal } from '../../src/pricing/money.js';
+import { Decimal } from '../../src/money/money.js';
 import { fc } from '../core/fc-setup.js';
 
 export { fc };

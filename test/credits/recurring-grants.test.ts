@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { CreditEntitlement } from '../../src/catalog/credit-schema.js';
 import { addMonthsUtc, usagePeriod } from '../../src/core/reset-period.js';
 import {
   advancePool,
@@ -9,7 +10,6 @@ import {
   voidGrant,
 } from '../../src/credits/credit-pool.js';
 import type { CreditLedgerEntry, SubscriptionGrantSource } from '../../src/credits/credit-records.js';
-import type { CreditEntitlement } from '../../src/credits/credit-schema.js';
 import {
   addCadence,
   dueRecurringGrant,
@@ -19,7 +19,7 @@ import {
   recurringGrantId,
   refillRecurringCredits,
 } from '../../src/credits/recurring-grants.js';
-import { Decimal } from '../../src/pricing/money.js';
+import { Decimal } from '../../src/money/money.js';
 import { at, DAY, decimalUpTo, expectAllotError, expectDecimal, fc, pool, T0 } from './helpers.js';
 
 const monthly = (amount: string, extra: Partial<CreditEntitlement> = {}): CreditEntitlement => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkGovernance } from '../../src/governance/governance-check.js';
 import { ingestGovernance } from '../../src/governance/governance-ingest.js';
-import { Decimal } from '../../src/pricing/money.js';
+import { Decimal } from '../../src/money/money.js';
 import {
   budget,
   CAPABILITIES,

@@ -5,7 +5,7 @@ import { setBudgets } from '../../src/governance/governance-budgets.js';
 import { type GovernanceIndex, governanceRecords, indexGovernance } from '../../src/governance/governance-index.js';
 import { ingestGovernance } from '../../src/governance/governance-ingest.js';
 import type { GovernanceUsageRecord } from '../../src/governance/governance-records.js';
-import { Decimal } from '../../src/pricing/money.js';
+import { Decimal } from '../../src/money/money.js';
 import {
   budget,
   DAY,

@@ -5,7 +5,7 @@ import { type EntityUpsert, upsertEntities } from '../../src/governance/governan
 import { emptyGovernance, type GovernanceIndex } from '../../src/governance/governance-index.js';
 import { type GovernanceIngested, ingestGovernance } from '../../src/governance/governance-ingest.js';
 import type { GovernanceBudgetRecord } from '../../src/governance/governance-records.js';
-import { Decimal } from '../../src/pricing/money.js';
+import { Decimal } from '../../src/money/money.js';
 import { fc } from '../core/fc-setup.js';
 
 export { fc };

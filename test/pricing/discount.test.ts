@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addMonthsUtc } from '../../src/core/reset-period.js';
+import { halfEven, money, roundMoney } from '../../src/money/money.js';
 import { couponAppliesToPeriod, discountAmount, discountSummary } from '../../src/pricing/discount.js';
-import { halfEven, money, roundMoney } from '../../src/pricing/money.js';
 import { amount, at, couponOf, currency, expectAllotError, fc, minorUnit, num } from './helpers.js';
 
 const half = couponOf({ percentOff: 50, durationType: 'REPEATING', durationInMonths: 3 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Coupon } from '../../src/pricing/coupon-schema.js';
+import type { Coupon } from '../../src/catalog/coupon-schema.js';
+import type { Price } from '../../src/catalog/price-schema.js';
+import { addMoney, Decimal, halfEven, roundMoney, subtractMoney, sumMoney } from '../../src/money/money.js';
 import { type EstimateItem, estimate } from '../../src/pricing/estimate.js';
-import { addMoney, Decimal, halfEven, roundMoney, subtractMoney, sumMoney } from '../../src/pricing/money.js';
 import { priceCharge } from '../../src/pricing/price-charge.js';
-import type { Price } from '../../src/pricing/price-schema.js';
 import { couponOf, expectAllotError, fc, minorUnit, num, priceOf } from './helpers.js';
 
 const plan = (amount: string, extra: Parameters<typeof priceOf>[0] = {}): EstimateItem => ({

@@ -1,7 +1,7 @@
 // Shared factories for the pricing and proration tests: prices, coupons, amounts and arbitraries.
-import { type Coupon, type CouponInput, couponSchema } from '../../src/pricing/coupon-schema.js';
-import { Decimal, type Money, minorUnits, toAmount } from '../../src/pricing/money.js';
-import { type Price, type PriceInput, priceSchema } from '../../src/pricing/price-schema.js';
+import { type Coupon, type CouponInput, couponSchema } from '../../src/catalog/coupon-schema.js';
+import { type Price, type PriceInput, priceSchema } from '../../src/catalog/price-schema.js';
+import { Decimal, type Money, minorUnits, toAmount } from '../../src/money/money.js';
 import { fc } from '../core/fc-setup.js';
 
 export { fc };

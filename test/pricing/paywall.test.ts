@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Catalog } from '../../src/core/catalog.js';
-import type { CatalogInput } from '../../src/core/catalog-schema.js';
+import type { Catalog } from '../../src/catalog/catalog.js';
+import type { CatalogInput } from '../../src/catalog/catalog-schema.js';
 import { paywall } from '../../src/pricing/paywall.js';
 import { catalogOf } from '../core/factories.js';
 import { expectAllotError, fc } from './helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Decimal } from '../../src/pricing/money.js';
+import { Decimal } from '../../src/money/money.js';
 import { priceCharge, quantityCharge } from '../../src/pricing/price-charge.js';
 import { expectAllotError, fc, priceOf } from './helpers.js';
 

@@ -1,8 +1,8 @@
 // A priced catalog shared by the subscription-pricing and paywall tests, and a plan-version factory
 // for property tests that need many random plans without compiling a catalog each time.
-import type { AddonVersion, Catalog, PlanVersion } from '../../src/core/catalog.js';
-import type { BillingPeriod } from '../../src/core/enums.js';
-import type { Price } from '../../src/pricing/price-schema.js';
+import type { AddonVersion, Catalog, PlanVersion } from '../../src/catalog/catalog.js';
+import type { Price } from '../../src/catalog/price-schema.js';
+import type { BillingPeriod } from '../../src/model/enums.js';
 import type { PricingSelection } from '../../src/pricing/subscription-pricing.js';
 import { catalogOf, must } from '../core/factories.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BillingPeriod } from '../../src/core/enums.js';
+import type { BillingPeriod } from '../../src/model/enums.js';
 import { selectPrices } from '../../src/pricing/select-prices.js';
 import { expectAllotError, fc, priceOf } from './helpers.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { BillingPeriod } from '../../src/core/enums.js';
+import type { Coupon } from '../../src/catalog/coupon-schema.js';
 import { addMonthsUtc } from '../../src/core/reset-period.js';
-import type { Coupon } from '../../src/pricing/coupon-schema.js';
-import { Decimal, minorUnits } from '../../src/pricing/money.js';
+import type { BillingPeriod } from '../../src/model/enums.js';
+import { Decimal, minorUnits } from '../../src/money/money.js';
 import {
   catalogCurrency,
   couponAppliesToPeriodIndex,

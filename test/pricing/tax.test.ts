@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMoney, Decimal, halfEven, money, roundMoney } from '../../src/pricing/money.js';
+import { addMoney, Decimal, halfEven, money, roundMoney } from '../../src/money/money.js';
 import { applyTax, taxDetails } from '../../src/pricing/tax.js';
 import { amount, currency, expectAllotError, fc, minorUnit, num } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Decimal } from '../../src/pricing/money.js';
-import type { PriceTier } from '../../src/pricing/price-schema.js';
+import type { PriceTier } from '../../src/catalog/price-schema.js';
+import { Decimal } from '../../src/money/money.js';
 import { graduatedCharge, volumeCharge } from '../../src/pricing/tiers.js';
 import { expectAllotError, fc } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BillingPeriod } from '../../src/core/enums.js';
+import type { BillingPeriod } from '../../src/model/enums.js';
 import { billingPeriodMonths, billingPeriodRange, periodStartingAt } from '../../src/proration/billing-period.js';
 import { at, expectAllotError, fc } from '../pricing/helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Decimal, money, roundMoney, sumMoney } from '../../src/pricing/money.js';
+import { type Decimal, money, roundMoney, sumMoney } from '../../src/money/money.js';
 import { billingPeriodRange } from '../../src/proration/billing-period.js';
 import { type ProrationInput, prorate } from '../../src/proration/proration.js';
 import type { ProrationConvention } from '../../src/proration/remaining-fraction.js';

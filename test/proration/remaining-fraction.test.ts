@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Decimal } from '../../src/pricing/money.js';
+import { Decimal } from '../../src/money/money.js';
 import { billingPeriodRange } from '../../src/proration/billing-period.js';
 import { type ProrationConvention, remainingFraction } from '../../src/proration/remaining-fraction.js';
 import { at, DAY, expectAllotError, fc } from '../pricing/helpers.js';

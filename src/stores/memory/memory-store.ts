@@ -1,3 +1,13 @@
+import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
+import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
+import { type CreditPool, type CreditPoolKey, creditPoolKey, isHeldGrant } from '../../credits/credit-pool.js';
+import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
+import type {
+  GovernanceBudgetRecord,
+  GovernanceEntityRecord,
+  GovernanceRecords,
+  GovernanceUsageRecord,
+} from '../../governance/governance-records.js';
 import type {
   CustomerRecord,
   CustomerState,
@@ -5,17 +15,7 @@ import type {
   PromotionRecord,
   SubscriptionRecord,
   UsageRecord,
-} from '../../core/records.js';
-import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
-import { type CreditPool, type CreditPoolKey, creditPoolKey, isHeldGrant } from '../../credits/credit-pool.js';
-import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
-import type { AutoRechargeConfig } from '../../credits/credit-schema.js';
-import type {
-  GovernanceBudgetRecord,
-  GovernanceEntityRecord,
-  GovernanceRecords,
-  GovernanceUsageRecord,
-} from '../../governance/governance-records.js';
+} from '../../model/records.js';
 import { createMutex } from '../mutex.js';
 import {
   type CreditConsumptionQuery,

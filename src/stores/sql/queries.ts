@@ -3,8 +3,15 @@
 // them once with marker values, so any conversion (null resource ids, JSON, booleans) belongs in
 // the row mappers at the bottom of this file, never inside a builder.
 import type { ExpressionBuilder, Kysely } from 'kysely';
-import type { PromotionalEntitlementPeriod, SubscriptionCancelReason, TrialEndBehavior } from '../../core/enums.js';
-import type { Dimensions } from '../../core/meters.js';
+import type { UsageOp } from '../../core/usage-aggregate.js';
+import { type CreditGrantRecord, CreditGrantType, type CreditLedgerEntry } from '../../credits/credit-records.js';
+import type {
+  GovernanceBudgetRecord,
+  GovernanceEntityRecord,
+  GovernanceUsageRecord,
+} from '../../governance/governance-records.js';
+import type { PromotionalEntitlementPeriod, SubscriptionCancelReason, TrialEndBehavior } from '../../model/enums.js';
+import type { Dimensions } from '../../model/meters.js';
 import type {
   CustomerRecord,
   EntitlementSpec,
@@ -13,14 +20,7 @@ import type {
   PromotionRecord,
   SubscriptionRecord,
   UsageRecord,
-} from '../../core/records.js';
-import type { UsageOp } from '../../core/usage-aggregate.js';
-import { type CreditGrantRecord, CreditGrantType, type CreditLedgerEntry } from '../../credits/credit-records.js';
-import type {
-  GovernanceBudgetRecord,
-  GovernanceEntityRecord,
-  GovernanceUsageRecord,
-} from '../../governance/governance-records.js';
+} from '../../model/records.js';
 import type { SubscriptionPageQuery, UsageEntry, UsageEventRecord, UsageWindowKey } from '../store.js';
 import type {
   CreditEventFieldsTable,

@@ -2,8 +2,8 @@
 // FOLD_AT rows applies them to the per-window counters and adds them to the history index in one
 // batch. Readers add the few unfolded rows to what they read from the counters.
 import type { Selectable } from 'kysely';
-import type { UsageRecord } from '../../core/records.js';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
+import type { UsageRecord } from '../../model/records.js';
 import { rowToUsage, rowToUsageEntry, usageKeyToRow } from '../sql/queries.js';
 import type { JournalTable, UsageEntryRow } from '../sql/schema.js';
 import type { ChangeSet, UsageEntry, UsageEntryQuery, UsageWindowKey } from '../store.js';

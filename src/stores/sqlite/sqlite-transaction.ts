@@ -1,20 +1,20 @@
-import type {
-  CustomerRecord,
-  CustomerState,
-  PackageVersionRecord,
-  PromotionRecord,
-  SubscriptionRecord,
-} from '../../core/records.js';
 import type { UsageAggregate } from '../../core/usage-aggregate.js';
+import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
 import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../../credits/credit-records.js';
-import type { AutoRechargeConfig } from '../../credits/credit-schema.js';
 import type {
   GovernanceBudgetRecord,
   GovernanceEntityRecord,
   GovernanceRecords,
   GovernanceUsageRecord,
 } from '../../governance/governance-records.js';
+import type {
+  CustomerRecord,
+  CustomerState,
+  PackageVersionRecord,
+  PromotionRecord,
+  SubscriptionRecord,
+} from '../../model/records.js';
 import {
   creditGrantToRow,
   creditLedgerToRow,

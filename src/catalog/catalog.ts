@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import type { CreditCurrency, CreditEntitlement, PlanCreditRate } from '../credits/credit-schema.js';
 import { AllotError } from '../errors.js';
-import type { Coupon } from '../pricing/coupon-schema.js';
-import type { Price } from '../pricing/price-schema.js';
+import type { EntitlementBehavior, PricingType, TrialEndBehavior, TrialPeriodUnits } from '../model/enums.js';
+import type { Meter } from '../model/meters.js';
+import type { EntitlementSpec, PackageKind, PackageVersionRecord, SubscriptionRecord } from '../model/records.js';
 import {
   type AddonDefinition,
   type CatalogDefinition,
@@ -13,9 +13,9 @@ import {
   type ProductDefinition,
 } from './catalog-schema.js';
 import { contentHash } from './content-hash.js';
-import type { EntitlementBehavior, PricingType, TrialEndBehavior, TrialPeriodUnits } from './enums.js';
-import type { Meter } from './meters.js';
-import type { EntitlementSpec, PackageKind, PackageVersionRecord, SubscriptionRecord } from './records.js';
+import type { Coupon } from './coupon-schema.js';
+import type { CreditCurrency, CreditEntitlement, PlanCreditRate } from './credit-schema.js';
+import type { Price } from './price-schema.js';
 
 export interface EntitlementPresentation {
   readonly displayNameOverride: string | null;

@@ -1,13 +1,5 @@
 import { z } from 'zod';
 import {
-  creditCurrenciesSchema,
-  creditEntitlementsSchema,
-  featureCreditRateSchema,
-  planCreditRatesSchema,
-} from '../credits/credit-schema.js';
-import { couponListSchema } from '../pricing/coupon-schema.js';
-import { priceListSchema } from '../pricing/price-schema.js';
-import {
   EntitlementBehavior,
   EntitlementResetPeriod,
   enumValues,
@@ -21,9 +13,17 @@ import {
   TrialPeriodUnits,
   WeeklyAccordingTo,
   YearlyAccordingTo,
-} from './enums.js';
-import { id } from './id-schema.js';
-import { meterSchema } from './meters.js';
+} from '../model/enums.js';
+import { id } from '../model/id-schema.js';
+import { meterSchema } from '../model/meters.js';
+import { couponListSchema } from './coupon-schema.js';
+import {
+  creditCurrenciesSchema,
+  creditEntitlementsSchema,
+  featureCreditRateSchema,
+  planCreditRatesSchema,
+} from './credit-schema.js';
+import { priceListSchema } from './price-schema.js';
 
 export const metadataSchema = z.record(z.string(), z.string());
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { type PriceInput, priceListSchema, priceSchema } from '../../src/pricing/price-schema.js';
-import { fc } from './helpers.js';
+import { type PriceInput, priceListSchema, priceSchema } from '../../src/catalog/price-schema.js';
+import { fc } from '../pricing/helpers.js';
 
 const base: PriceInput = { billingPeriod: 'MONTHLY', currency: 'usd', amount: '10' };
 const messages = (input: unknown, schema: z.ZodType = priceSchema) =>

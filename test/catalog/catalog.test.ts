@@ -5,12 +5,12 @@ import {
   toEntitlementSpec,
   versionCatalog,
   versionKey,
-} from '../../src/core/catalog.js';
-import type { CatalogInput } from '../../src/core/catalog-schema.js';
-import type { PackageVersionRecord } from '../../src/core/records.js';
+} from '../../src/catalog/catalog.js';
+import type { CatalogInput } from '../../src/catalog/catalog-schema.js';
 import { AllotError } from '../../src/errors.js';
-import { at, CATALOG_NOW, expectAllotError, must, standardCatalogInput } from './factories.js';
-import { fc } from './fc-setup.js';
+import type { PackageVersionRecord } from '../../src/model/records.js';
+import { at, CATALOG_NOW, expectAllotError, must, standardCatalogInput } from '../core/factories.js';
+import { fc } from '../core/fc-setup.js';
 
 interface Issue {
   path: (string | number)[];

@@ -13,8 +13,8 @@ import {
   sumMoney,
   toAmount,
   toRate,
-} from '../../src/pricing/money.js';
-import { amount, currency, expectAllotError, fc, minorUnit } from './helpers.js';
+} from '../../src/money/money.js';
+import { amount, currency, expectAllotError, fc, minorUnit } from '../pricing/helpers.js';
 
 describe('minorUnits', () => {
   it('follows ISO 4217: 2 by default, 0 for JPY and KRW, 3 for KWD and BHD', () => {

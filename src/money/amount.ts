@@ -1,6 +1,6 @@
 // Internal: credit amounts as exact decimals, carried as plain decimal strings in records.
 import { AllotError } from '../errors.js';
-import { Decimal, type DecimalValue, decimalOf } from '../pricing/money.js';
+import { Decimal, type DecimalValue, decimalOf } from './money.js';
 
 /** A decimal string in plain notation (never an exponent), with `-0` printed as `0`. */
 export function decimalString(value: Decimal): string {

@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   creditCurrenciesSchema,
   creditCurrencySchema,
-  creditDecimal,
   creditEntitlementSchema,
   creditEntitlementsSchema,
   featureCreditRateSchema,
-  positiveCreditDecimal,
-} from '../../src/credits/credit-schema.js';
-import { fc, nonNegativeDecimal } from './helpers.js';
+} from '../../src/catalog/credit-schema.js';
+import { creditDecimal, positiveCreditDecimal } from '../../src/money/amount-schema.js';
+import { fc, nonNegativeDecimal } from '../credits/helpers.js';
 
 const tokens = { currencyId: 'ai-tokens', displayName: 'AI tokens', units: { singular: 'token', plural: 'tokens' } };
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BillingModel, BillingPeriod, enumValues, TiersMode } from '../core/enums.js';
-import { currencyCode, decimalAmount } from './amount-schema.js';
+import { BillingModel, BillingPeriod, enumValues, TiersMode } from '../model/enums.js';
+import { currencyCode, decimalAmount } from '../money/amount-schema.js';
 
 const tierSchema = z.strictObject({
   upTo: z.number().positive().optional(),

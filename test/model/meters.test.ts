@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AggregationFunction, ConditionOperation, enumValues } from '../../src/core/enums.js';
+import { AggregationFunction, ConditionOperation, enumValues } from '../../src/model/enums.js';
 import {
   type Dimensions,
   type DimensionValue,
@@ -8,9 +8,9 @@ import {
   matchesMeter,
   meterSample,
   meterSchema,
-} from '../../src/core/meters.js';
-import { expectAllotError } from './factories.js';
-import { fc } from './fc-setup.js';
+} from '../../src/model/meters.js';
+import { expectAllotError } from '../core/factories.js';
+import { fc } from '../core/fc-setup.js';
 
 type Op = ConditionOperation;
 type ConditionInput = NonNullable<MeterInput['filters']>[number]['conditions'][number];

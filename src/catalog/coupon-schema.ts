@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { enumValues } from '../core/enums.js';
-import { id } from '../core/id-schema.js';
-import { currencyCode, decimalAmount } from './amount-schema.js';
+import { enumValues } from '../model/enums.js';
+import { id } from '../model/id-schema.js';
+import { currencyCode, decimalAmount } from '../money/amount-schema.js';
 
 /** The reference's `CouponType`. */
 export const CouponType = { Fixed: 'FIXED', Percentage: 'PERCENTAGE' } as const;

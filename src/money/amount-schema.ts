@@ -30,3 +30,18 @@ export const currencyCode = z
   .string()
   .regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code')
   .transform((c) => c.toUpperCase());
+
+/**
+ * A non-negative decimal given as a number or a string, kept as a string so no float ever touches
+ * a credit amount: the same rule as money amounts.
+ *
+ * @example creditDecimal.parse(12.5) // '12.5'
+ */
+export const creditDecimal = decimalAmount;
+
+/**
+ * A decimal greater than 0, as a string.
+ *
+ * @example positiveCreditDecimal.parse('0.5') // '0.5'
+ */
+export const positiveCreditDecimal = creditDecimal.refine((v) => /[1-9]/.test(v), 'must be greater than 0');

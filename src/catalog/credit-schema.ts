@@ -1,22 +1,6 @@
 import { z } from 'zod';
-import { id } from '../core/id-schema.js';
-import { currencyCode, decimalAmount } from '../pricing/amount-schema.js';
-import { Decimal } from '../pricing/money.js';
-
-/**
- * A non-negative decimal given as a number or a string, kept as a string so no float ever touches
- * a credit amount: the same rule as money amounts.
- *
- * @example creditDecimal.parse(12.5) // '12.5'
- */
-export const creditDecimal = decimalAmount;
-
-/**
- * A decimal greater than 0, as a string.
- *
- * @example positiveCreditDecimal.parse('0.5') // '0.5'
- */
-export const positiveCreditDecimal = creditDecimal.refine((v) => /[1-9]/.test(v), 'must be greater than 0');
+import { id } from '../model/id-schema.js';
+import { creditDecimal, currencyCode, positiveCreditDecimal } from '../money/amount-schema.js';
 
 /** The two refill cadences of a recurring credit entitlement. */
 export const CreditCadence = { Month: 'MONTH', Year: 'YEAR' } as const;
@@ -117,39 +101,3 @@ export type PlanCreditRate = z.output<typeof planCreditRateSchema>;
  * @example planCreditRatesSchema.parse([rate, rate]) // throws: duplicate featureId
  */
 export const planCreditRatesSchema = uniqueBy(planCreditRateSchema, 'featureId', 'credit rate for');
-
-/** What auto-recharge compares with its threshold: the balance in credits, or its value in money. */
-export const ThresholdType = { CreditAmount: 'CREDIT_AMOUNT', DollarAmount: 'DOLLAR_AMOUNT' } as const;
-export type ThresholdType = (typeof ThresholdType)[keyof typeof ThresholdType];
-
-/**
- * An automatic recharge configuration of one (customer, currency). `thresholdValue` is in credits
- * for `CREDIT_AMOUNT` and in the currency's unit-cost money for `DOLLAR_AMOUNT`; `targetBalance`
- * is always in credits; `maxSpendLimit` is money per UTC calendar month (null: unlimited);
- * `grantExpirationPeriod` makes each recharge grant expire that long after it is bought.
- *
- * @example
- * autoRechargeConfigSchema.parse({
- *   isEnabled: true, thresholdType: 'CREDIT_AMOUNT', thresholdValue: 500, targetBalance: 5000,
- *   maxSpendLimit: 100,
- * })
- */
-export const autoRechargeConfigSchema = z
-  .strictObject({
-    isEnabled: z.boolean(),
-    thresholdType: z.enum([ThresholdType.CreditAmount, ThresholdType.DollarAmount]),
-    thresholdValue: creditDecimal,
-    targetBalance: positiveCreditDecimal,
-    maxSpendLimit: creditDecimal.nullable().default(null),
-    grantExpirationPeriod: z.enum([CreditCadence.Month, CreditCadence.Year]).nullable().default(null),
-  })
-  .superRefine((config, ctx) => {
-    if (config.thresholdType === 'CREDIT_AMOUNT' && new Decimal(config.targetBalance).lte(config.thresholdValue))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['targetBalance'],
-        message: 'targetBalance must be above thresholdValue, or every recharge would trigger the next',
-      });
-  });
-export type AutoRechargeConfigInput = z.input<typeof autoRechargeConfigSchema>;
-export type AutoRechargeConfig = z.output<typeof autoRechargeConfigSchema>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type CouponInput, couponListSchema, couponSchema } from '../../src/pricing/coupon-schema.js';
-import { at, fc } from './helpers.js';
+import { type CouponInput, couponListSchema, couponSchema } from '../../src/catalog/coupon-schema.js';
+import { at, fc } from '../pricing/helpers.js';
 
 const percent: CouponInput = { id: 'half', name: 'Half off', type: 'PERCENTAGE', percentOff: 50 };
 const fixed: CouponInput = {
