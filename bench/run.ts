@@ -8,8 +8,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { Allot, type AllotOptions, ManualClock, type Store, type UsageEntry } from '../src/index.js';
 import { memoryStore } from '../src/stores/memory/index.js';
-import { insertJournalEntry, usageEntryToRow } from '../src/stores/sql/queries.js';
+import { insertJournalEntry } from '../src/stores/sql/journal-queries.js';
 import type { Database } from '../src/stores/sql/schema.js';
+import { usageEntryToRow } from '../src/stores/sql/usage-queries.js';
 import { sqliteStore } from '../src/stores/sqlite/index.js';
 import { catalog } from './catalog.js';
 

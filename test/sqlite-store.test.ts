@@ -6,8 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CreditLedgerEntry } from '../src/credits/credit-records.js';
 import { AllotError } from '../src/errors.js';
 import type { CustomerRecord, SubscriptionRecord } from '../src/model/records.js';
+import { countSubscriptions, selectSubscriptionPage } from '../src/stores/sql/subscription-queries.js';
 import { sqliteStore } from '../src/stores/sqlite/index.js';
-import type { Store, UsageEntry } from '../src/stores/store.js';
+import { sqliteCompiler } from '../src/stores/sqlite/sqlite-statements.js';
+import type { Store, SubscriptionPageQuery, UsageEntry } from '../src/stores/store.js';
 import { describeStoreConformance } from './store-conformance.js';
 
 /** The change feed as seen from outside any transaction. */
@@ -132,6 +134,84 @@ describe('sqlite store', () => {
     const consumed = await migrated.read((r) => r.listCreditConsumption({ customerId: 'c1', from: 0, before: 2_500 }));
     expect(consumed.map((e) => e.id)).toEqual(['a']);
     expect(await migrated.read((r) => r.listCreditEventFields({ customerId: 'c1' }))).toEqual(['a-key', 'b-key']);
+  });
+
+  it('filters subscriptions by lists of any length, past the statements it keeps prepared per shape', async () => {
+    const store = await open(tempFile());
+    const sub = (i: number): SubscriptionRecord => ({
+      id: `s${String(i).padStart(4, '0')}`,
+      customerId: `c${i % 3}`,
+      resourceId: `r${i}`,
+      productId: 'p',
+      planId: 'plan',
+      planVersion: 1,
+      billingPeriod: 'MONTHLY',
+      addons: [],
+      billableFeatures: [],
+      entitlements: [],
+      metadata: {},
+      startDate: 0,
+      billingAnchor: 0,
+      usageResetAt: 0,
+      usageEpoch: 'e',
+      trialEndDate: null,
+      trialEndBehavior: null,
+      endDate: null,
+      cancellationDate: null,
+      cancelReason: null,
+      scheduledUpdates: [],
+      createdAt: 0,
+      updatedAt: 0,
+    });
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 200; i++) await tx.putSubscription(sub(i));
+    });
+    const resources = (n: number) => Array.from({ length: n }, (_, i) => `r${i}`);
+    await store.read(async (r) => {
+      // Twice over more list lengths than statements are kept, so shapes are evicted and prepared again.
+      for (const round of [1, 2])
+        for (let n = 1; n <= 100; n += round) {
+          expect(await r.countSubscriptions({ resourceIds: resources(n) })).toBe(n);
+          const page = await r.listSubscriptions({ resourceIds: resources(n), customerId: 'c0', limit: 5 });
+          expect(page.map((s) => s.id)).toEqual([0, 3, 6, 9, 12].filter((i) => i < n).map((i) => sub(i).id));
+        }
+      // Thousands of ids, repeated: one parameter per distinct id.
+      const many = [...resources(200), ...Array.from({ length: 5000 }, (_, i) => `other-${i}`), ...resources(200)];
+      expect(await r.countSubscriptions({ resourceIds: many, statuses: ['ACTIVE'], now: 1 })).toBe(200);
+    });
+  });
+
+  it('pages subscriptions along the primary key, or the (customer_id, id) index when a customer is given', async () => {
+    const filename = tempFile();
+    await (await open(filename)).close();
+    const db = raw(filename);
+    const plan = (query: { sql: string; parameters: readonly unknown[] }) =>
+      db
+        .prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+        .all(...query.parameters)
+        .map((row) => (row as { detail: string }).detail)
+        .join('\n');
+    const compiler = sqliteCompiler();
+    const filters = { resourceIds: ['r1', 'r2'], productIds: ['p'], statuses: ['ACTIVE' as const], now: 1 };
+    const page = (query: SubscriptionPageQuery) => plan(selectSubscriptionPage(compiler, query).compile());
+    expect(page({ ...filters, customerId: 'c1', afterId: 's1', limit: 20 })).toContain(
+      'USING INDEX subscriptions_customer (customer_id=? AND id>?)',
+    );
+    expect(page({ ...filters, customerId: 'c1', beforeId: 's9', limit: 20 })).toContain(
+      'USING INDEX subscriptions_customer (customer_id=? AND id<?)',
+    );
+    expect(page({ ...filters, afterId: 's1', limit: 20 })).toContain(
+      'USING INDEX sqlite_autoindex_subscriptions_1 (id>?)',
+    );
+    expect(page({ ...filters, beforeId: 's9', limit: 20 })).toContain(
+      'USING INDEX sqlite_autoindex_subscriptions_1 (id<?)',
+    );
+    expect(page({ ...filters, limit: 20 })).toContain(
+      'SCAN subscriptions USING INDEX sqlite_autoindex_subscriptions_1',
+    );
+    expect(plan(countSubscriptions(compiler, { ...filters, customerId: 'c1' }).compile())).toContain(
+      'USING INDEX subscriptions_customer (customer_id=?)',
+    );
   });
 
   it('puts the file in WAL mode', async () => {

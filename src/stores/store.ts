@@ -8,6 +8,7 @@ import type {
   GovernanceRecords,
   GovernanceUsageRecord,
 } from '../governance/governance-records.js';
+import type { SubscriptionStatus } from '../model/enums.js';
 import type { Dimensions } from '../model/meters.js';
 import type {
   CustomerRecord,
@@ -105,12 +106,32 @@ export interface CreditLedgerRow {
   readonly entry: CreditLedgerEntry;
 }
 
+/**
+ * A page of the subscriptions a filter matches, ordered by id. Every filter given must match; an
+ * absent (or undefined) one does not filter, an empty list matches nothing.
+ */
 export interface SubscriptionPageQuery {
   readonly customerId?: string;
-  /** Exclusive cursor: subscriptions with an id greater than this. */
+  /** Subscriptions of one of these resources; a customer-wide subscription (resourceId null) never matches. */
+  readonly resourceIds?: readonly string[];
+  readonly productIds?: readonly string[];
+  /**
+   * Subscriptions whose status at `now` is one of these, as `subscriptionStatus` derives it from
+   * the stored dates and cancel reason (so PAYMENT_PENDING matches nothing). Requires `now`.
+   */
+  readonly statuses?: readonly SubscriptionStatus[];
+  /** The instant (epoch ms) statuses are taken at: required with `statuses`, unused without. */
+  readonly now?: number;
+  /** Exclusive cursor: the first `limit` matches with an id greater than this. */
   readonly afterId?: string;
+  /** Exclusive cursor: the last `limit` matches with an id less than this, still in ascending order. Not with `afterId`. */
+  readonly beforeId?: string;
+  /** A non-negative integer. */
   readonly limit: number;
 }
+
+/** Which subscriptions a count matches: a page query without its cursor and limit. */
+export type SubscriptionFilter = Omit<SubscriptionPageQuery, 'afterId' | 'beforeId' | 'limit'>;
 
 /** Reads, inside or outside a transaction. Missing rows are `undefined`, never an error. */
 export interface StoreReader {
@@ -121,8 +142,17 @@ export interface StoreReader {
    */
   getCustomerState(customerId: string, now: number): Promise<CustomerState | undefined>;
   getSubscription(subscriptionId: string): Promise<SubscriptionRecord | undefined>;
-  /** Subscriptions ordered by id. */
+  /**
+   * A page of the subscriptions `query` matches, ordered by id. Rejects with INVALID_INPUT when
+   * both cursors are given, `statuses` comes without a finite `now`, or `limit` is not a
+   * non-negative integer.
+   */
   listSubscriptions(query: SubscriptionPageQuery): Promise<SubscriptionRecord[]>;
+  /**
+   * How many subscriptions the filter matches (a cursor and limit, if the object has them, are
+   * ignored). Rejects with INVALID_INPUT when `statuses` comes without a finite `now`.
+   */
+  countSubscriptions(query: SubscriptionFilter): Promise<number>;
   /** The stored result of an idempotent write, or undefined when the key is new. */
   getIdempotencyResult(scope: string, key: string): Promise<unknown>;
   listPackageVersions(): Promise<PackageVersionRecord[]>;

@@ -1,3 +1,4 @@
+import { subscriptionStatus } from '../../core/subscription-state.js';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
 import { type CreditPool, type CreditPoolKey, creditPoolKey, isHeldGrant } from '../../credits/credit-pool.js';
@@ -27,13 +28,14 @@ import {
   type StoreCapabilities,
   type StoreReader,
   type StoreTransaction,
+  type SubscriptionFilter,
   type SubscriptionPageQuery,
   type UsageEntry,
   type UsageEntryQuery,
   type UsageEventRecord,
   type UsageWindowKey,
 } from '../store.js';
-import { notOpenError, transactionEndedError } from '../store-errors.js';
+import { notOpenError, subscriptionQueryError, transactionEndedError } from '../store-errors.js';
 import { MemoryTable } from './memory-table.js';
 
 /**
@@ -238,13 +240,38 @@ class MemoryReader implements StoreReader {
   }
 
   async listSubscriptions(query: SubscriptionPageQuery): Promise<SubscriptionRecord[]> {
-    const { customerId, afterId, limit } = query;
+    const invalid = subscriptionQueryError(NAME, query, true);
+    if (invalid) throw invalid;
+    const { afterId, beforeId, limit } = query;
+    const page = this.#matchingSubscriptions(query)
+      .filter((s) => (afterId === undefined || s.id > afterId) && (beforeId === undefined || s.id < beforeId))
+      .sort(compareIds);
+    // Before a cursor, the last `limit` of them (never slice(-0), which is all of them).
+    return beforeId === undefined ? page.slice(0, limit) : page.slice(Math.max(0, page.length - limit));
+  }
+
+  async countSubscriptions(filter: SubscriptionFilter): Promise<number> {
+    const invalid = subscriptionQueryError(NAME, filter, false);
+    if (invalid) throw invalid;
+    return this.#matchingSubscriptions(filter).length;
+  }
+
+  /** A fresh array of the subscriptions the filter matches, in no order. */
+  #matchingSubscriptions(filter: SubscriptionFilter): SubscriptionRecord[] {
     const subscriptions = this.tables.subscriptions;
+    const { customerId } = filter;
     const candidates = customerId === undefined ? subscriptions.values() : subscriptions.ownedBy(customerId);
-    return candidates
-      .filter((s) => afterId === undefined || s.id > afterId)
-      .sort(compareIds)
-      .slice(0, limit);
+    const resources = filter.resourceIds && new Set(filter.resourceIds);
+    const products = filter.productIds && new Set(filter.productIds);
+    const statuses = filter.statuses && new Set(filter.statuses);
+    const { now } = filter; // checked present with statuses; without it they match nothing
+    if (resources === undefined && products === undefined && statuses === undefined) return candidates;
+    return candidates.filter(
+      (s) =>
+        (resources === undefined || (s.resourceId !== null && resources.has(s.resourceId))) &&
+        (products === undefined || products.has(s.productId)) &&
+        (statuses === undefined || (now !== undefined && statuses.has(subscriptionStatus(s, now)))),
+    );
   }
 
   async getIdempotencyResult(scope: string, key: string): Promise<unknown> {

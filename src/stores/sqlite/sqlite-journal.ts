@@ -4,8 +4,8 @@
 import type { Selectable } from 'kysely';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
 import type { UsageRecord } from '../../model/records.js';
-import { rowToUsage, rowToUsageEntry, usageKeyToRow } from '../sql/queries.js';
 import type { JournalTable, UsageEntryRow } from '../sql/schema.js';
+import { rowToUsage, rowToUsageEntry, usageKeyToRow } from '../sql/usage-queries.js';
 import type { ChangeSet, UsageEntry, UsageEntryQuery, UsageWindowKey } from '../store.js';
 import type { SqliteStatements } from './sqlite-statements.js';
 

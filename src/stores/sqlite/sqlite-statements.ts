@@ -2,8 +2,74 @@
 // data query is compiled once, with a unique marker string standing for each named parameter, into a
 // prepared statement; at run time the values are passed in the positions the markers took.
 import { type Compilable, DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
-import * as q from '../sql/queries.js';
+import {
+  insertCreditEventField,
+  insertCreditLedgerEntry,
+  selectAutoRecharge,
+  selectCreditConsumption,
+  selectCreditDebt,
+  selectCreditEventFields,
+  selectCreditGrant,
+  selectCreditLedger,
+  selectCustomerCreditDebts,
+  selectCustomerCreditGrants,
+  selectCustomerHeldCreditGrants,
+  selectHeldCreditGrants,
+  upsertAutoRecharge,
+  upsertCreditDebt,
+  upsertCreditGrant,
+} from '../sql/credit-queries.js';
+import { selectCustomer, upsertCustomer } from '../sql/customer-queries.js';
+import {
+  deleteGovernanceBudgets,
+  deleteGovernanceEntity,
+  deleteGovernanceUsage,
+  selectGovernanceBudgets,
+  selectGovernanceEntities,
+  selectGovernanceUsage,
+  upsertGovernanceBudget,
+  upsertGovernanceEntity,
+  upsertGovernanceUsage,
+} from '../sql/governance-queries.js';
+import { insertIdempotencyResult, selectIdempotencyResult } from '../sql/idempotency-queries.js';
+import {
+  deleteJournalChanges,
+  foldJournalSums,
+  insertJournalChange,
+  insertJournalEntry,
+  markJournalFolded,
+  selectChangedCustomers,
+  selectCustomerJournal,
+  selectJournalComplexEntry,
+  selectJournalEntries,
+  selectJournalLast,
+  selectStoreStates,
+  upsertStoreState,
+} from '../sql/journal-queries.js';
+import { selectPackageVersions, upsertPackageVersion } from '../sql/package-version-queries.js';
+import { deletePromotion, selectCustomerPromotions, upsertPromotion } from '../sql/promotion-queries.js';
 import type { Database } from '../sql/schema.js';
+import {
+  countSubscriptions,
+  selectCustomerSubscriptions,
+  selectSubscription,
+  selectSubscriptionPage,
+  upsertSubscription,
+} from '../sql/subscription-queries.js';
+import {
+  deleteEventsBefore,
+  deleteUsageHistoryBefore,
+  insertEvent,
+  insertUniqueMember,
+  selectCustomerUsage,
+  selectUsageCounter,
+  selectUsageHistory,
+  selectUsageHistoryPruneEnd,
+  type UsageKeyColumns,
+  upsertUsageCounter,
+  type usageEntryToRow,
+} from '../sql/usage-queries.js';
+import type { SubscriptionFilter, SubscriptionPageQuery } from '../store.js';
 import { storeError } from '../store-errors.js';
 
 /** The prepared statement of a better-sqlite3-compatible driver, declared by what the store uses. */
@@ -45,10 +111,17 @@ export interface PreparedQuery<P, R> {
   run(params: P): number;
 }
 
-/** Lists the parameters a builder reads; optional ones may be left out to prepare a narrower variant. */
-type ParamNames<P> = { readonly [K in keyof P]: true };
+/**
+ * Lists the parameters a builder reads, a list parameter by its length; optional ones may be left
+ * out to prepare a narrower variant.
+ */
+type ParamNames<P> = {
+  readonly [K in keyof P]: NonNullable<P[K]> extends readonly unknown[] ? number : true;
+};
 
 const MARKER = '\u0000allot:param:';
+/** Between a list parameter's name and an element's index in its marker. */
+const INDEX = '\u0000';
 
 /** Compiles `build` once with marker parameters and prepares it on `native`. */
 function prepareQuery<P, R>(
@@ -58,15 +131,30 @@ function prepareQuery<P, R>(
   build: (db: Kysely<Database>, params: P) => Compilable<R>,
   names: NoInfer<ParamNames<P>>,
 ): PreparedQuery<P, R> {
-  const markers = Object.fromEntries(Object.keys(names).map((name) => [name, MARKER + name])) as P;
+  // A list of n elements gets n markers, one per position: the statement has one `?` for each.
+  const markers = Object.fromEntries(
+    Object.entries(names as Record<string, true | number>).map(([name, shape]) => [
+      name,
+      shape === true ? MARKER + name : Array.from({ length: shape }, (_, i) => MARKER + name + INDEX + i),
+    ]),
+  ) as P;
   const compiled = build(db, markers).compile();
-  // A slot holds a parameter's name, or the literal a builder bound itself (a constant such as a grant type).
-  const slots: { readonly name?: string; readonly value: unknown }[] = compiled.parameters.map((value) =>
-    typeof value === 'string' && value.startsWith(MARKER) ? { name: value.slice(MARKER.length), value } : { value },
+  // A slot holds a parameter's name (and index, in a list), or the literal a builder bound itself
+  // (a constant such as a grant type).
+  const slots: { readonly name?: string; readonly index?: number; readonly value: unknown }[] = compiled.parameters.map(
+    (value) => {
+      if (typeof value !== 'string' || !value.startsWith(MARKER)) return { value };
+      const [name, index] = value.slice(MARKER.length).split(INDEX);
+      return index === undefined ? { name, value } : { name, index: Number(index), value };
+    },
   );
   const args = (params: P): unknown[] => {
     const values = params as Record<string, unknown>;
-    return slots.map((slot) => (slot.name === undefined ? slot.value : values[slot.name]));
+    return slots.map((slot) => {
+      if (slot.name === undefined) return slot.value;
+      const value = values[slot.name];
+      return slot.index === undefined ? value : (value as readonly unknown[])[slot.index];
+    });
   };
   const statement = native.prepare(compiled.sql);
   const failed = (e: unknown) => storeError(store, build.name, e);
@@ -95,6 +183,67 @@ function prepareQuery<P, R>(
   };
 }
 
+/**
+ * A query whose statement depends on its parameters' shape (which optional ones are given, how
+ * long its lists are): one statement per shape, prepared on first use. The most recently used
+ * `capacity` are kept, so callers varying list lengths cannot grow the cache without bound.
+ */
+function prepareShapes<P, R>(
+  store: string,
+  build: (db: Kysely<Database>, params: P) => Compilable<R>,
+  prepare: (names: ParamNames<P>) => PreparedQuery<P, R>,
+  shapeOf: (params: P) => ParamNames<P>,
+  capacity = 64,
+): PreparedQuery<P, R> {
+  const prepared = new Map<string, PreparedQuery<P, R>>();
+  const statement = (params: P): PreparedQuery<P, R> => {
+    const shape = shapeOf(params);
+    const key = JSON.stringify(shape);
+    let query = prepared.get(key);
+    if (query === undefined) {
+      try {
+        query = prepare(shape);
+      } catch (e) {
+        // Prepared while serving a read, not at open: e.g. more list elements than SQLite takes parameters.
+        throw storeError(store, build.name, e);
+      }
+      if (prepared.size >= capacity) prepared.delete(prepared.keys().next().value as string);
+    } else {
+      prepared.delete(key);
+    }
+    prepared.set(key, query);
+    return query;
+  };
+  return {
+    get: (params) => statement(params).get(params),
+    all: (params) => statement(params).all(params),
+    run: (params) => statement(params).run(params),
+  };
+}
+
+/**
+ * The parameters a subscription filter's statement reads: the filters given, each list by its
+ * length (so lists are deduplicated first, for statements to be shared).
+ */
+function subscriptionFilterShape(p: SubscriptionFilter): ParamNames<SubscriptionFilter> {
+  return {
+    ...(p.customerId === undefined ? {} : { customerId: true }),
+    ...(p.resourceIds === undefined ? {} : { resourceIds: p.resourceIds.length }),
+    ...(p.productIds === undefined ? {} : { productIds: p.productIds.length }),
+    ...(p.statuses === undefined ? {} : { statuses: p.statuses.length, now: true }),
+  };
+}
+
+/** The filter's parameters, the cursor given and the limit. */
+function subscriptionPageShape(p: SubscriptionPageQuery): ParamNames<SubscriptionPageQuery> {
+  return {
+    ...subscriptionFilterShape(p),
+    ...(p.afterId === undefined ? {} : { afterId: true }),
+    ...(p.beforeId === undefined ? {} : { beforeId: true }),
+    limit: true,
+  };
+}
+
 /** Every data statement of the SQLite store, prepared on one connection. */
 export type SqliteStatements = ReturnType<typeof prepareStatements>;
 
@@ -103,10 +252,14 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
   const db = sqliteCompiler();
   const prepare = <P, R>(build: (db: Kysely<Database>, params: P) => Compilable<R>, names: NoInfer<ParamNames<P>>) =>
     prepareQuery(native, db, store, build, names);
+  const shapes = <P, R>(
+    build: (db: Kysely<Database>, params: P) => Compilable<R>,
+    shapeOf: (params: P) => NoInfer<ParamNames<P>>,
+  ) => prepareShapes(store, build, (names) => prepare(build, names), shapeOf);
   const noParams = {} as const;
   return {
-    selectCustomer: prepare(q.selectCustomer, { customerId: true }),
-    upsertCustomer: prepare(q.upsertCustomer, {
+    selectCustomer: prepare(selectCustomer, { customerId: true }),
+    upsertCustomer: prepare(upsertCustomer, {
       id: true,
       name: true,
       email: true,
@@ -118,16 +271,12 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       updated_at: true,
       archived_at: true,
     }),
-    selectSubscription: prepare(q.selectSubscription, { subscriptionId: true }),
-    selectCustomerSubscriptions: prepare(q.selectCustomerSubscriptions, { customerId: true }),
+    selectSubscription: prepare(selectSubscription, { subscriptionId: true }),
+    selectCustomerSubscriptions: prepare(selectCustomerSubscriptions, { customerId: true }),
     // One statement per filter combination, so each keeps its index instead of `? IS NULL OR ...`.
-    selectSubscriptionPage: {
-      unfiltered: prepare(q.selectSubscriptionPage, { limit: true }),
-      ofCustomer: prepare(q.selectSubscriptionPage, { limit: true, customerId: true }),
-      after: prepare(q.selectSubscriptionPage, { limit: true, afterId: true }),
-      ofCustomerAfter: prepare(q.selectSubscriptionPage, { limit: true, customerId: true, afterId: true }),
-    },
-    upsertSubscription: prepare(q.upsertSubscription, {
+    selectSubscriptionPage: shapes(selectSubscriptionPage, subscriptionPageShape),
+    countSubscriptions: shapes(countSubscriptions, subscriptionFilterShape),
+    upsertSubscription: prepare(upsertSubscription, {
       id: true,
       customer_id: true,
       resource_id: true,
@@ -153,8 +302,8 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       created_at: true,
       updated_at: true,
     }),
-    selectCustomerPromotions: prepare(q.selectCustomerPromotions, { customerId: true }),
-    upsertPromotion: prepare(q.upsertPromotion, {
+    selectCustomerPromotions: prepare(selectCustomerPromotions, { customerId: true }),
+    upsertPromotion: prepare(upsertPromotion, {
       id: true,
       customer_id: true,
       feature_id: true,
@@ -166,10 +315,10 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       created_at: true,
       updated_at: true,
     }),
-    deletePromotion: prepare(q.deletePromotion, { promotionId: true }),
-    selectCustomerUsage: prepare(q.selectCustomerUsage, { customerId: true, now: true }),
-    selectUsageCounter: prepare(q.selectUsageCounter, usageKeyNames),
-    upsertUsageCounter: prepare(q.upsertUsageCounter, {
+    deletePromotion: prepare(deletePromotion, { promotionId: true }),
+    selectCustomerUsage: prepare(selectCustomerUsage, { customerId: true, now: true }),
+    selectUsageCounter: prepare(selectUsageCounter, usageKeyNames),
+    upsertUsageCounter: prepare(upsertUsageCounter, {
       ...usageKeyNames,
       period_start: true,
       period_end: true,
@@ -177,33 +326,33 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       count: true,
       updated_at: true,
     }),
-    insertUniqueMember: prepare(q.insertUniqueMember, { ...usageKeyNames, member: true }),
-    insertEvent: prepare(q.insertEvent, { customer_id: true, idempotency_key: true, at: true }),
-    deleteEventsBefore: prepare(q.deleteEventsBefore, { before: true }),
-    selectUsageHistory: prepare(q.selectUsageHistory, {
+    insertUniqueMember: prepare(insertUniqueMember, { ...usageKeyNames, member: true }),
+    insertEvent: prepare(insertEvent, { customer_id: true, idempotency_key: true, at: true }),
+    deleteEventsBefore: prepare(deleteEventsBefore, { before: true }),
+    selectUsageHistory: prepare(selectUsageHistory, {
       customerId: true,
       featureId: true,
       resourceId: true,
       from: true,
       before: true,
     }),
-    deleteUsageHistoryBefore: prepare(q.deleteUsageHistoryBefore, { before: true, lastSeq: true }),
-    selectUsageHistoryPruneEnd: prepare(q.selectUsageHistoryPruneEnd, { before: true, lastSeq: true }),
-    insertJournalEntry: prepare(q.insertJournalEntry, { ...usageEntryNames, origin: true }),
-    insertJournalChange: prepare(q.insertJournalChange, { origin: true, customerId: true }),
-    selectJournalLast: prepare(q.selectJournalLast, noParams),
-    selectChangedCustomers: prepare(q.selectChangedCustomers, { afterSeq: true, origin: true }),
-    selectJournalEntries: prepare(q.selectJournalEntries, { afterSeq: true, throughSeq: true }),
-    selectJournalComplexEntry: prepare(q.selectJournalComplexEntry, { afterSeq: true, throughSeq: true }),
-    foldJournalSums: prepare(q.foldJournalSums, { afterSeq: true, throughSeq: true }),
-    markJournalFolded: prepare(q.markJournalFolded, { afterSeq: true, throughSeq: true }),
-    deleteJournalChanges: prepare(q.deleteJournalChanges, { afterSeq: true, throughSeq: true }),
-    selectCustomerJournal: prepare(q.selectCustomerJournal, { afterSeq: true, customerId: true }),
-    selectStoreStates: prepare(q.selectStoreStates, noParams),
-    selectHeldCreditGrants: prepare(q.selectHeldCreditGrants, poolNames),
-    selectCreditGrant: prepare(q.selectCreditGrant, { grantId: true }),
-    selectCustomerCreditGrants: prepare(q.selectCustomerCreditGrants, { customerId: true }),
-    upsertCreditGrant: prepare(q.upsertCreditGrant, {
+    deleteUsageHistoryBefore: prepare(deleteUsageHistoryBefore, { before: true, lastSeq: true }),
+    selectUsageHistoryPruneEnd: prepare(selectUsageHistoryPruneEnd, { before: true, lastSeq: true }),
+    insertJournalEntry: prepare(insertJournalEntry, { ...usageEntryNames, origin: true }),
+    insertJournalChange: prepare(insertJournalChange, { origin: true, customerId: true }),
+    selectJournalLast: prepare(selectJournalLast, noParams),
+    selectChangedCustomers: prepare(selectChangedCustomers, { afterSeq: true, origin: true }),
+    selectJournalEntries: prepare(selectJournalEntries, { afterSeq: true, throughSeq: true }),
+    selectJournalComplexEntry: prepare(selectJournalComplexEntry, { afterSeq: true, throughSeq: true }),
+    foldJournalSums: prepare(foldJournalSums, { afterSeq: true, throughSeq: true }),
+    markJournalFolded: prepare(markJournalFolded, { afterSeq: true, throughSeq: true }),
+    deleteJournalChanges: prepare(deleteJournalChanges, { afterSeq: true, throughSeq: true }),
+    selectCustomerJournal: prepare(selectCustomerJournal, { afterSeq: true, customerId: true }),
+    selectStoreStates: prepare(selectStoreStates, noParams),
+    selectHeldCreditGrants: prepare(selectHeldCreditGrants, poolNames),
+    selectCreditGrant: prepare(selectCreditGrant, { grantId: true }),
+    selectCustomerCreditGrants: prepare(selectCustomerCreditGrants, { customerId: true }),
+    upsertCreditGrant: prepare(upsertCreditGrant, {
       id: true,
       customer_id: true,
       currency_id: true,
@@ -225,14 +374,14 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       expired_at: true,
       voided_at: true,
     }),
-    selectCreditDebt: prepare(q.selectCreditDebt, poolNames),
-    upsertCreditDebt: prepare(q.upsertCreditDebt, {
+    selectCreditDebt: prepare(selectCreditDebt, poolNames),
+    upsertCreditDebt: prepare(upsertCreditDebt, {
       customer_id: true,
       currency_id: true,
       resource_id: true,
       debt: true,
     }),
-    insertCreditLedgerEntry: prepare(q.insertCreditLedgerEntry, {
+    insertCreditLedgerEntry: prepare(insertCreditLedgerEntry, {
       customer_id: true,
       currency_id: true,
       resource_id: true,
@@ -240,15 +389,15 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       entry: true,
       at: true,
     }),
-    selectCustomerHeldCreditGrants: prepare(q.selectCustomerHeldCreditGrants, { customerId: true }),
-    selectCustomerCreditDebts: prepare(q.selectCustomerCreditDebts, { customerId: true }),
-    selectCreditConsumption: prepare(q.selectCreditConsumption, { customerId: true, from: true, before: true }),
-    insertCreditEventField: prepare(q.insertCreditEventField, { customer_id: true, currency_id: true, field: true }),
-    selectCreditEventFields: prepare(q.selectCreditEventFields, { customerId: true }),
-    selectGovernanceEntities: prepare(q.selectGovernanceEntities, { ownerId: true }),
-    selectGovernanceBudgets: prepare(q.selectGovernanceBudgets, { ownerId: true }),
-    selectGovernanceUsage: prepare(q.selectGovernanceUsage, { ownerId: true, now: true }),
-    upsertGovernanceEntity: prepare(q.upsertGovernanceEntity, {
+    selectCustomerHeldCreditGrants: prepare(selectCustomerHeldCreditGrants, { customerId: true }),
+    selectCustomerCreditDebts: prepare(selectCustomerCreditDebts, { customerId: true }),
+    selectCreditConsumption: prepare(selectCreditConsumption, { customerId: true, from: true, before: true }),
+    insertCreditEventField: prepare(insertCreditEventField, { customer_id: true, currency_id: true, field: true }),
+    selectCreditEventFields: prepare(selectCreditEventFields, { customerId: true }),
+    selectGovernanceEntities: prepare(selectGovernanceEntities, { ownerId: true }),
+    selectGovernanceBudgets: prepare(selectGovernanceBudgets, { ownerId: true }),
+    selectGovernanceUsage: prepare(selectGovernanceUsage, { ownerId: true, now: true }),
+    upsertGovernanceEntity: prepare(upsertGovernanceEntity, {
       owner_id: true,
       entity_id: true,
       parent_id: true,
@@ -258,8 +407,8 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       created_at: true,
       updated_at: true,
     }),
-    deleteGovernanceEntity: prepare(q.deleteGovernanceEntity, { ownerId: true, entityId: true }),
-    upsertGovernanceBudget: prepare(q.upsertGovernanceBudget, {
+    deleteGovernanceEntity: prepare(deleteGovernanceEntity, { ownerId: true, entityId: true }),
+    upsertGovernanceBudget: prepare(upsertGovernanceBudget, {
       owner_id: true,
       entity_id: true,
       capability_id: true,
@@ -270,14 +419,14 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       updated_at: true,
     }),
     deleteGovernanceBudgets: {
-      all: prepare(q.deleteGovernanceBudgets, { ownerId: true, entityId: true }),
-      one: prepare(q.deleteGovernanceBudgets, { ownerId: true, entityId: true, capabilityId: true }),
+      all: prepare(deleteGovernanceBudgets, { ownerId: true, entityId: true }),
+      one: prepare(deleteGovernanceBudgets, { ownerId: true, entityId: true, capabilityId: true }),
     },
     deleteGovernanceUsage: {
-      all: prepare(q.deleteGovernanceUsage, { ownerId: true, entityId: true }),
-      one: prepare(q.deleteGovernanceUsage, { ownerId: true, entityId: true, capabilityId: true }),
+      all: prepare(deleteGovernanceUsage, { ownerId: true, entityId: true }),
+      one: prepare(deleteGovernanceUsage, { ownerId: true, entityId: true, capabilityId: true }),
     },
-    upsertGovernanceUsage: prepare(q.upsertGovernanceUsage, {
+    upsertGovernanceUsage: prepare(upsertGovernanceUsage, {
       owner_id: true,
       entity_id: true,
       capability_id: true,
@@ -285,19 +434,19 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       period_end: true,
       amount: true,
     }),
-    selectCreditLedger: prepare(q.selectCreditLedger, { customerId: true, afterSeq: true, limit: true }),
-    selectAutoRecharge: prepare(q.selectAutoRecharge, { customerId: true, currencyId: true }),
-    upsertAutoRecharge: prepare(q.upsertAutoRecharge, { customer_id: true, currency_id: true, auto_recharge: true }),
-    upsertStoreState: prepare(q.upsertStoreState, { name: true, value: true }),
-    selectIdempotencyResult: prepare(q.selectIdempotencyResult, { scope: true, key: true }),
-    insertIdempotencyResult: prepare(q.insertIdempotencyResult, {
+    selectCreditLedger: prepare(selectCreditLedger, { customerId: true, afterSeq: true, limit: true }),
+    selectAutoRecharge: prepare(selectAutoRecharge, { customerId: true, currencyId: true }),
+    upsertAutoRecharge: prepare(upsertAutoRecharge, { customer_id: true, currency_id: true, auto_recharge: true }),
+    upsertStoreState: prepare(upsertStoreState, { name: true, value: true }),
+    selectIdempotencyResult: prepare(selectIdempotencyResult, { scope: true, key: true }),
+    insertIdempotencyResult: prepare(insertIdempotencyResult, {
       scope: true,
       key: true,
       result: true,
       created_at: true,
     }),
-    selectPackageVersions: prepare(q.selectPackageVersions, noParams),
-    upsertPackageVersion: prepare(q.upsertPackageVersion, {
+    selectPackageVersions: prepare(selectPackageVersions, noParams),
+    upsertPackageVersion: prepare(upsertPackageVersion, {
       kind: true,
       ref_id: true,
       version: true,
@@ -310,14 +459,14 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
 
 const poolNames = { customerId: true, currencyId: true, resourceId: true } as const;
 
-const usageKeyNames: ParamNames<q.UsageKeyColumns> = {
+const usageKeyNames: ParamNames<UsageKeyColumns> = {
   customer_id: true,
   resource_id: true,
   feature_id: true,
   window_key: true,
 };
 
-const usageEntryNames: ParamNames<ReturnType<typeof q.usageEntryToRow>> = {
+const usageEntryNames: ParamNames<ReturnType<typeof usageEntryToRow>> = {
   ...usageKeyNames,
   period_start: true,
   period_end: true,

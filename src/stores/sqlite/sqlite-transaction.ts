@@ -15,29 +15,21 @@ import type {
   PromotionRecord,
   SubscriptionRecord,
 } from '../../model/records.js';
+import { creditGrantToRow, creditLedgerToRow, rowToCreditGrant } from '../sql/credit-queries.js';
+import { customerToRow, rowToCustomer } from '../sql/customer-queries.js';
 import {
-  creditGrantToRow,
-  creditLedgerToRow,
-  customerToRow,
-  eventToRow,
   governanceBudgetToRow,
   governanceEntityToRow,
   governanceUsageToRow,
-  idempotencyResultToText,
-  packageVersionToRow,
-  promotionToRow,
-  rowToCreditGrant,
-  rowToCustomer,
   rowToGovernanceBudget,
   rowToGovernanceEntity,
   rowToGovernanceUsage,
-  rowToPackageVersion,
-  rowToPromotion,
-  rowToSubscription,
-  subscriptionToRow,
-  usageEntryToRow,
-  usageKeyToRow,
-} from '../sql/queries.js';
+} from '../sql/governance-queries.js';
+import { idempotencyResultToText } from '../sql/idempotency-queries.js';
+import { packageVersionToRow, rowToPackageVersion } from '../sql/package-version-queries.js';
+import { promotionToRow, rowToPromotion } from '../sql/promotion-queries.js';
+import { rowToSubscription, subscriptionToRow } from '../sql/subscription-queries.js';
+import { eventToRow, usageEntryToRow, usageKeyToRow } from '../sql/usage-queries.js';
 import {
   type ChangeSet,
   type CreditConsumptionQuery,
@@ -47,15 +39,34 @@ import {
   inCreditQuery,
   type StoreReader,
   type StoreTransaction,
+  type SubscriptionFilter,
   type SubscriptionPageQuery,
   type UsageEntry,
   type UsageEntryQuery,
   type UsageEventRecord,
   type UsageWindowKey,
 } from '../store.js';
-import { transactionEndedError } from '../store-errors.js';
+import { subscriptionQueryError, transactionEndedError } from '../store-errors.js';
 import { changesAfter, counterEntries, customerUsage, pruneHistory, windowUsage } from './sqlite-journal.js';
 import type { SqliteDatabase, SqliteStatements } from './sqlite-statements.js';
+
+/**
+ * The filter as the statements take it: only the fields it gives, lists deduplicated (a statement
+ * is prepared per list length); undefined when an empty list means nothing can match.
+ */
+function statementFilter(f: SubscriptionFilter): SubscriptionFilter | undefined {
+  const unique = (list: readonly string[] | undefined) => list && [...new Set(list)];
+  const resourceIds = unique(f.resourceIds);
+  const productIds = unique(f.productIds);
+  const statuses = f.statuses && [...new Set(f.statuses)];
+  if (resourceIds?.length === 0 || productIds?.length === 0 || statuses?.length === 0) return undefined;
+  return {
+    ...(f.customerId === undefined ? {} : { customerId: f.customerId }),
+    ...(resourceIds === undefined ? {} : { resourceIds }),
+    ...(productIds === undefined ? {} : { productIds }),
+    ...(statuses === undefined ? {} : { statuses, now: f.now }),
+  };
+}
 
 /** Rows of the ledger read at once while filtering a page. */
 const LEDGER_CHUNK = 500;
@@ -124,17 +135,21 @@ export class SqliteReader implements StoreReader {
   }
 
   async listSubscriptions(query: SubscriptionPageQuery): Promise<SubscriptionRecord[]> {
-    const pages = this.q.selectSubscriptionPage;
-    const { customerId, afterId } = query;
-    const page =
-      customerId === undefined
-        ? afterId === undefined
-          ? pages.unfiltered
-          : pages.after
-        : afterId === undefined
-          ? pages.ofCustomer
-          : pages.ofCustomerAfter;
-    return page.all(query).map(rowToSubscription);
+    const invalid = subscriptionQueryError(this.store, query, true);
+    if (invalid) throw invalid;
+    const q = this.q;
+    const filter = statementFilter(query);
+    if (filter === undefined || query.limit === 0) return [];
+    const { afterId, beforeId, limit } = query;
+    return q.selectSubscriptionPage.all({ ...filter, afterId, beforeId, limit }).map(rowToSubscription);
+  }
+
+  async countSubscriptions(filter: SubscriptionFilter): Promise<number> {
+    const invalid = subscriptionQueryError(this.store, filter, false);
+    if (invalid) throw invalid;
+    const q = this.q;
+    const params = statementFilter(filter);
+    return params === undefined ? 0 : (q.countSubscriptions.get(params)?.count ?? 0);
   }
 
   async getIdempotencyResult(scope: string, key: string): Promise<unknown> {

@@ -1,0 +1,204 @@
+// The credit queries of the SQL stores (grants, pool debts, ledger, recharge settings), and the
+// credit row mappers.
+import type { ExpressionBuilder } from 'kysely';
+import { type CreditGrantRecord, CreditGrantType, type CreditLedgerEntry } from '../../credits/credit-records.js';
+import type {
+  CreditEventFieldsTable,
+  CreditGrantsTable,
+  CreditLedgerTable,
+  CreditPoolsTable,
+  CreditSettingsTable,
+  Database,
+} from './schema.js';
+import { type Db, parseJson } from './sql-rows.js';
+
+/** A pool's held grants (see `isHeldGrant`): not marked expired, and not voided unless RECURRING. */
+export function selectHeldCreditGrants(db: Db, p: { customerId: string; currencyId: string; resourceId: string }) {
+  return db
+    .selectFrom('credit_grants')
+    .selectAll()
+    .where('customer_id', '=', p.customerId)
+    .where('currency_id', '=', p.currencyId)
+    .where('resource_id', '=', p.resourceId)
+    .where(held)
+    .orderBy('id');
+}
+
+function held(eb: ExpressionBuilder<Database, 'credit_grants'>) {
+  return eb.and([
+    eb('expired_at', 'is', null),
+    eb.or([eb('voided_at', 'is', null), eb('grant_type', '=', CreditGrantType.Recurring)]),
+  ]);
+}
+
+/** The grant with this id. */
+export function selectCreditGrant(db: Db, p: { grantId: string }) {
+  return db.selectFrom('credit_grants').selectAll().where('id', '=', p.grantId);
+}
+
+/** Every grant of a customer, oldest first; currency and scope are filtered by the caller. */
+export function selectCustomerCreditGrants(db: Db, p: { customerId: string }) {
+  return db
+    .selectFrom('credit_grants')
+    .selectAll()
+    .where('customer_id', '=', p.customerId)
+    .orderBy('created_at')
+    .orderBy('id');
+}
+
+/** Inserts the grant or replaces the one with the same id. */
+export function upsertCreditGrant(db: Db, row: CreditGrantsTable) {
+  const { id, ...rest } = row;
+  return db
+    .insertInto('credit_grants')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet(rest));
+}
+
+/** A pool's debt row. */
+export function selectCreditDebt(db: Db, p: { customerId: string; currencyId: string; resourceId: string }) {
+  return db
+    .selectFrom('credit_pools')
+    .select('debt')
+    .where('customer_id', '=', p.customerId)
+    .where('currency_id', '=', p.currencyId)
+    .where('resource_id', '=', p.resourceId);
+}
+
+export function upsertCreditDebt(db: Db, row: CreditPoolsTable) {
+  return db
+    .insertInto('credit_pools')
+    .values(row)
+    .onConflict((oc) => oc.columns(['customer_id', 'currency_id', 'resource_id']).doUpdateSet({ debt: row.debt }));
+}
+
+export function insertCreditLedgerEntry(db: Db, row: Omit<CreditLedgerTable, 'seq'>) {
+  return db.insertInto('credit_ledger').values(row);
+}
+
+/** A customer's ledger after `afterSeq`, a chunk at a time; the caller filters currency, scope and type. */
+export function selectCreditLedger(db: Db, p: { customerId: string; afterSeq: number; limit: number }) {
+  return db
+    .selectFrom('credit_ledger')
+    .select(['seq', 'entry', 'currency_id', 'resource_id', 'event_type'])
+    .where('customer_id', '=', p.customerId)
+    .where('seq', '>', p.afterSeq)
+    .orderBy('seq')
+    .limit(p.limit);
+}
+
+/** A customer's held grants, of every pool, by id. */
+export function selectCustomerHeldCreditGrants(db: Db, p: { customerId: string }) {
+  return db.selectFrom('credit_grants').selectAll().where('customer_id', '=', p.customerId).where(held).orderBy('id');
+}
+
+/** A customer's debt rows, of every pool. */
+export function selectCustomerCreditDebts(db: Db, p: { customerId: string }) {
+  return db.selectFrom('credit_pools').selectAll().where('customer_id', '=', p.customerId);
+}
+
+/** A customer's consumption entries in `[from, before)`, by time then ledger order; currency and scope are filtered by the caller. */
+export function selectCreditConsumption(db: Db, p: { customerId: string; from: number; before: number }) {
+  return db
+    .selectFrom('credit_ledger')
+    .select(['entry', 'currency_id', 'resource_id'])
+    .where('customer_id', '=', p.customerId)
+    .where('at', '>=', p.from)
+    .where('at', '<', p.before)
+    .where('event_type', 'in', ['CREDITS_CONSUMED', 'DEBT_CREATED'])
+    .orderBy('at')
+    .orderBy('seq');
+}
+
+/** Remembers a dimension key a consumption carried. */
+export function insertCreditEventField(db: Db, row: CreditEventFieldsTable) {
+  return db
+    .insertInto('credit_event_fields')
+    .values(row)
+    .onConflict((oc) => oc.doNothing());
+}
+
+/** The dimension keys of a customer's consumptions, with their currency. */
+export function selectCreditEventFields(db: Db, p: { customerId: string }) {
+  return db.selectFrom('credit_event_fields').select(['currency_id', 'field']).where('customer_id', '=', p.customerId);
+}
+
+/** A customer's automatic recharge settings for a currency. */
+export function selectAutoRecharge(db: Db, p: { customerId: string; currencyId: string }) {
+  return db
+    .selectFrom('credit_settings')
+    .select('auto_recharge')
+    .where('customer_id', '=', p.customerId)
+    .where('currency_id', '=', p.currencyId);
+}
+
+export function upsertAutoRecharge(db: Db, row: CreditSettingsTable) {
+  return db
+    .insertInto('credit_settings')
+    .values(row)
+    .onConflict((oc) => oc.columns(['customer_id', 'currency_id']).doUpdateSet({ auto_recharge: row.auto_recharge }));
+}
+
+/** Columns of a credit grant. */
+export function creditGrantToRow(g: CreditGrantRecord): CreditGrantsTable {
+  return {
+    id: g.id,
+    customer_id: g.customerId,
+    currency_id: g.currencyId,
+    resource_id: g.resourceId ?? '',
+    grant_type: g.grantType,
+    amount: g.amount,
+    consumed: g.consumed,
+    priority: g.priority,
+    effective_at: g.effectiveAt,
+    expire_at: g.expireAt,
+    cost: g.cost === null ? null : JSON.stringify(g.cost),
+    display_name: g.displayName,
+    comment: g.comment,
+    metadata: JSON.stringify(g.metadata),
+    source: g.source === null ? null : JSON.stringify(g.source),
+    created_at: g.createdAt,
+    updated_at: g.updatedAt,
+    activated_at: g.activatedAt,
+    expired_at: g.expiredAt,
+    voided_at: g.voidedAt,
+  };
+}
+
+/** The credit grant a row holds. */
+export function rowToCreditGrant(r: CreditGrantsTable): CreditGrantRecord {
+  return {
+    id: r.id,
+    customerId: r.customer_id,
+    currencyId: r.currency_id,
+    resourceId: r.resource_id === '' ? null : r.resource_id,
+    grantType: r.grant_type as CreditGrantRecord['grantType'],
+    amount: r.amount,
+    consumed: r.consumed,
+    priority: r.priority,
+    effectiveAt: r.effective_at,
+    expireAt: r.expire_at,
+    cost: r.cost === null ? null : (JSON.parse(r.cost) as CreditGrantRecord['cost']),
+    displayName: r.display_name,
+    comment: r.comment,
+    metadata: parseJson(r.metadata),
+    source: r.source === null ? null : (JSON.parse(r.source) as CreditGrantRecord['source']),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    activatedAt: r.activated_at,
+    expiredAt: r.expired_at,
+    voidedAt: r.voided_at,
+  };
+}
+
+/** Columns of a ledger entry: the indexed ones, and the whole entry as JSON. */
+export function creditLedgerToRow(e: CreditLedgerEntry): Omit<CreditLedgerTable, 'seq'> {
+  return {
+    customer_id: e.customerId,
+    currency_id: e.currencyId,
+    resource_id: e.resourceId ?? '',
+    event_type: e.eventType,
+    entry: JSON.stringify(e),
+    at: e.at,
+  };
+}
