@@ -1,72 +1,11 @@
 // The public surface of allot. Stores live on subpaths (`allot/stores/memory`, `allot/stores/sqlite`)
-// so importing this module never loads a native driver.
+// so importing this module never loads a native driver. The client's public types come from
+// `client/params.ts` and `client/results.ts`; the rest is the core's vocabulary.
 
 export type { AddonVersion, Catalog, PlanVersion } from './catalog/catalog.js';
 export type { CatalogInput } from './catalog/catalog-schema.js';
-export type {
-  AllotOptions,
-  CancelSubscriptionParams,
-  CancelSubscriptionScheduledUpdatesParams,
-  CheckAndReportUsageParams,
-  CheckAndReportUsageResult,
-  EntitlementCheckParams,
-  EntitlementsState,
-  EnumCheckOptions,
-  EstimateSubscriptionParams,
-  EstimateSubscriptionUpdateParams,
-  GetActiveSubscriptionsParams,
-  GetPaywallParams,
-  GetSubscriptionsParams,
-  GetSubscriptionsResult,
-  GetUsageHistoryParams,
-  GrantPromotionalEntitlementsParams,
-  MeteredCheckOptions,
-  MigrateSubscriptionParams,
-  Product,
-  ProvisionCustomerParams,
-  ProvisionCustomerResult,
-  ProvisionSubscriptionParams,
-  ProvisionSubscriptionResult,
-  ReportEventParams,
-  ReportEventResult,
-  ReportUsageAck,
-  ReportUsageBulkParams,
-  ReportUsageParams,
-  RevokePromotionalEntitlementsParams,
-  SubscriptionParams,
-  TransferSubscriptionParams,
-  UpdateCustomerParams,
-  UpdateSubscriptionParams,
-  UsageHistory,
-} from './client/allot.js';
 export { Allot } from './client/allot.js';
 export { type Clock, type ClockStep, ManualClock, systemClock } from './client/clock.js';
-export type { CreditCostEstimate, CreditCostEstimates, EstimationRequestWarning } from './client/credit-estimates.js';
-export type {
-  AutoRechargeSettings,
-  ConsumeCreditsParams,
-  ConsumeCreditsResult,
-  CreditEntitlementParams,
-  CreditGrantsPage,
-  CreditLedgerPage,
-  CreditUsage,
-  EstimateEventCostParams,
-  EstimateUsageCostParams,
-  GetCreditEventsFieldsParams,
-  GetCreditGrantsParams,
-  GetCreditLedgerParams,
-  GetCreditUsageParams,
-  GrantCreditsParams,
-  PageInfo,
-  SaveAutoRechargeParams,
-} from './client/credit-methods.js';
-export type {
-  CreditCurrencyShape,
-  CreditEntitlement,
-  CreditGrant,
-  CreditLedgerItem,
-} from './client/credit-shapes.js';
-export type { EntitlementFallback } from './client/fallback.js';
 export type {
   AllotEventName,
   AllotEvents,
@@ -76,18 +15,13 @@ export type {
   PackagePublishedEvent,
   SubscriptionUpdatedEvent,
   UsageUpdatedEvent,
-} from './client/listeners.js';
-export type { PaywallResult, SubscriptionEstimate } from './client/pricing-shapes.js';
-export type {
-  CouponShape as Coupon,
-  Customer,
-  FullCustomer,
-  PromotionalEntitlement,
-  SlimSubscription,
-  Subscription,
-  SubscriptionFutureUpdate,
-} from './client/result-shapes.js';
-export type { EventCreditCharge, UsageCreditAck } from './client/usage-credits.js';
+} from './client/engine/listeners.js';
+export type { EntitlementFallback } from './client/fallback.js';
+export type { AllotOptions } from './client/options.js';
+export type * from './client/params.js';
+export type { CouponShape as Coupon } from './client/result-shapes.js';
+export type * from './client/results.js';
+export type { GovernanceClient } from './client/services/governance.js';
 export type {
   BooleanEntitlement,
   Entitlement,

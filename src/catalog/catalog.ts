@@ -104,16 +104,19 @@ export interface Catalog {
 
 export const versionKey = (id: string, version: number): string => `${id}@${version}`;
 
+/** An entitlement value in any of its input forms: plan, add-on, promotion or custom. */
+export interface EntitlementInput {
+  readonly featureId: string;
+  readonly usageLimit?: number | null | undefined;
+  readonly hasUnlimitedUsage?: boolean | undefined;
+  readonly hasSoftLimit?: boolean | undefined;
+  readonly resetPeriod?: EntitlementSpec['resetPeriod'] | undefined;
+  readonly resetPeriodConfiguration?: { readonly accordingTo: string } | null | undefined;
+  readonly enumValues?: readonly string[] | undefined;
+}
+
 /** Normalises an entitlement value from any input form into the spec every source shares. */
-export function toEntitlementSpec(e: {
-  featureId: string;
-  usageLimit?: number | null | undefined;
-  hasUnlimitedUsage?: boolean | undefined;
-  hasSoftLimit?: boolean | undefined;
-  resetPeriod?: EntitlementSpec['resetPeriod'] | undefined;
-  resetPeriodConfiguration?: { accordingTo: string } | null | undefined;
-  enumValues?: readonly string[] | undefined;
-}): EntitlementSpec {
+export function toEntitlementSpec(e: EntitlementInput): EntitlementSpec {
   const unlimited = e.hasUnlimitedUsage === true;
   return {
     featureId: e.featureId,
@@ -528,4 +531,16 @@ export function withStoredVersions(catalog: Catalog, stored: readonly PackageVer
       addonVersions.set(key, { ...(record.snapshot as AddonSnapshot), ...versioned });
   }
   return { ...catalog, planVersions, addonVersions };
+}
+
+/** A metered feature of the catalog: FEATURE_NOT_FOUND or FEATURE_NOT_METERED otherwise. */
+export function requireMeteredFeature(catalog: Catalog, featureId: string): FeatureDefinition {
+  const feature = catalog.features.get(featureId);
+  if (!feature)
+    throw new AllotError('FEATURE_NOT_FOUND', `feature "${featureId}" is not in the catalog`, {
+      details: { featureId },
+    });
+  if (feature.meterType === 'None')
+    throw new AllotError('FEATURE_NOT_METERED', `feature "${featureId}" is not metered`, { details: { featureId } });
+  return feature;
 }

@@ -14,7 +14,8 @@ import type { CreditLedgerEntry } from '../credits/credit-records.js';
 import { moveSubscriptionGrants, poolAt } from '../credits/subscription-credits.js';
 import type { CustomerState } from '../model/records.js';
 import type { StoreTransaction } from '../stores/store.js';
-import type { AutoRechargeSkippedEvent } from './listeners.js';
+import type { Engine } from './engine/engine.js';
+import type { AutoRechargeSkippedEvent } from './engine/listeners.js';
 
 /** What an automatic recharge check added: the pool after a grant, or a skip to announce. */
 interface Recharge {
@@ -191,4 +192,25 @@ export async function moveSubscriptionCredits(
     for (const writer of [from, to]) if (writer.changed) moved.push((await writer.commit()).pool);
   }
   return moved;
+}
+
+/**
+ * Stores what time has done to a customer's pools (refills, expiries, scheduled grants) when it
+ * has done anything, so that stored history reads as balances do; a no-op on a settled customer.
+ */
+export async function settleCustomerPools(engine: Engine, customerId: string): Promise<void> {
+  const catalog = await engine.ready();
+  const entry = await engine.entry(customerId);
+  if (entry.state === undefined) return;
+  const now = engine.clock.now();
+  const currencies = [...catalog.creditCurrencies.keys()];
+  const pending = entry
+    .creditScopes()
+    .some((scope) => currencies.some((c) => !entry.creditPool(catalog, c, scope, now).settled));
+  if (!pending) return;
+  await engine.mutate(customerId, async (current, tx, at, catalog) => {
+    const state = current.state;
+    if (state === undefined) return { result: undefined };
+    return { result: undefined, credits: await settlePools(tx, state, catalog, current.creditScopes(), at) };
+  });
 }

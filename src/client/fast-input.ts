@@ -4,8 +4,7 @@
 
 import type { CheckGovernanceInput } from '../governance/governance-schema.js';
 import { isId } from '../model/id-schema.js';
-import type { EntitlementCheckParams } from './allot.js';
-import type { CreditEntitlementParams } from './credit-methods.js';
+import type { CreditEntitlementParams, EntitlementCheckParams } from './params.js';
 
 /**
  * Options the fast path understands (`requestedValues` only where enum checks take it); anything

@@ -20,6 +20,8 @@ import { instant } from '../model/instant.js';
 const quantity = z.number().int('must be a whole number').nonnegative();
 const resourceId = id.nullish();
 const oneOrMany = <T extends z.ZodType>(schema: T) => z.union([schema, z.array(schema)]);
+/** A filter's values: one, or a list short enough for one indexed query. */
+const filterList = <T extends z.ZodType>(schema: T) => z.union([schema, z.array(schema).max(1000)]);
 
 const addon = z.strictObject({ addonId: id, quantity: quantity.positive().default(1) });
 const billableFeature = z.strictObject({ featureId: id, quantity });
@@ -155,9 +157,9 @@ export const transferSubscriptionSchema = z.strictObject({ subscriptionId: id, d
 export const getSubscriptionsSchema = z
   .strictObject({
     customerId: id.optional(),
-    resourceId: oneOrMany(id).optional(),
-    status: oneOrMany(z.enum(enumValues(SubscriptionStatus))).optional(),
-    productId: oneOrMany(id).optional(),
+    resourceId: filterList(id).optional(),
+    status: filterList(z.enum(enumValues(SubscriptionStatus))).optional(),
+    productId: filterList(id).optional(),
     pagination: z
       .strictObject({
         limit: z.number().int().min(1).max(1000).optional(),

@@ -10,7 +10,7 @@ import {
 import { UNENTITLED_WINDOW } from '../core/usage-history.js';
 import type { Dimensions } from '../model/meters.js';
 import type { StoreTransaction, UsageEntry } from '../stores/store.js';
-import type { CounterValue, CustomerEntry } from './customer-cache.js';
+import type { CounterValue, CustomerEntry } from './engine/customer-entry.js';
 
 /** The usage window a contribution lands in, and whose counter holds it. */
 export interface PlacedWindow {

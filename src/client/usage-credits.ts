@@ -12,7 +12,7 @@ import type { CustomerState } from '../model/records.js';
 import { Decimal } from '../money/money.js';
 import type { StoreTransaction } from '../stores/store.js';
 import { PoolWriter } from './credit-writes.js';
-import type { AutoRechargeSkippedEvent } from './listeners.js';
+import type { AutoRechargeSkippedEvent } from './engine/listeners.js';
 
 /** What a report of a credit-backed feature cost, as its ack stores it: amounts are decimal strings. */
 export interface CreditChargeRecord {

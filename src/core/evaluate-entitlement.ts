@@ -53,6 +53,9 @@ export interface CheckOptions {
   readonly requestedValues?: readonly string[];
 }
 
+/** No options: a check of what is, asking for nothing more. */
+export const NO_CHECK_OPTIONS: CheckOptions = Object.freeze({});
+
 /** A denied result of `type` with the type's neutral values: what every denial before evaluation returns. */
 export function deniedEntitlement(
   type: EntitlementType,

@@ -154,3 +154,7 @@ export interface PackageVersionRecord {
   readonly snapshot: unknown;
   readonly createdAt: number;
 }
+
+/** Records in the order the stores return them, by id, so a cached state equals a freshly loaded one. */
+export const byId = (a: { readonly id: string }, b: { readonly id: string }): number =>
+  a.id < b.id ? -1 : a.id > b.id ? 1 : 0;

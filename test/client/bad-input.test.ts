@@ -82,6 +82,10 @@ describe.each(stores)('bad input ($name)', (fixture) => {
       () => h.allot.reportUsage({ customerId: 'acme', featureId: 'api-calls', value: 1e308 }),
     ],
     [
+      'a subscription filter longer than one query takes',
+      () => h.allot.getSubscriptions({ resourceId: Array.from({ length: 1001 }, (_, i) => `r${i}`) }),
+    ],
+    [
       'a misspelt check field',
       () => h.allot.getMeteredEntitlement(loose({ customerId: 'acme', featureId: 'api-calls', resourceID: 'r1' })),
     ],

@@ -5,14 +5,12 @@ import {
   type CancelInput,
   cancelScheduledUpdates,
   cancelSubscription,
-  type ProvisionInput,
-  provisionSubscription,
-  resolveAddons,
-  type SubscriptionChange,
   transferSubscription,
   type UpdateInput,
   updateSubscription,
 } from '../../src/core/subscription-changes.js';
+import { type ProvisionInput, provisionSubscription } from '../../src/core/subscription-provisioning.js';
+import { resolveAddons, type SubscriptionChange } from '../../src/core/subscription-rules.js';
 import { effectiveSubscription, subscriptionStatus } from '../../src/core/subscription-state.js';
 import { AllotError } from '../../src/errors.js';
 import type { CustomerState, SubscriptionRecord } from '../../src/model/records.js';

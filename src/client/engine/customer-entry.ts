@@ -1,18 +1,18 @@
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import {
   type CustomerEntitlements,
   resolveEntitlements,
   type Share,
   usageWindow,
-} from '../core/effective-entitlements.js';
-import type { UsageSource, UsageView } from '../core/evaluate-entitlement.js';
-import { aggregateUsage, type UsageAggregate } from '../core/usage-aggregate.js';
-import { balance, type CreditPool, emptyCreditPool, isHeldGrant } from '../credits/credit-pool.js';
-import { poolAt } from '../credits/subscription-credits.js';
-import type { GovernanceIndex } from '../governance/governance-index.js';
-import type { CustomerState } from '../model/records.js';
-import { Decimal } from '../money/money.js';
-import { type ShownBalance, shownBalance } from './credit-shapes.js';
+} from '../../core/effective-entitlements.js';
+import type { UsageSource, UsageView } from '../../core/evaluate-entitlement.js';
+import { aggregateUsage, type UsageAggregate } from '../../core/usage-aggregate.js';
+import { balance, type CreditPool, emptyCreditPool, isHeldGrant } from '../../credits/credit-pool.js';
+import { poolAt } from '../../credits/subscription-credits.js';
+import type { GovernanceIndex } from '../../governance/governance-index.js';
+import type { CustomerState } from '../../model/records.js';
+import { Decimal } from '../../money/money.js';
+import { type ShownBalance, shownBalance } from '../credit-shapes.js';
 
 /** A usage window's aggregate, as cached. */
 export interface CounterValue extends UsageAggregate {

@@ -1,6 +1,7 @@
-import type { Entitlement, MeteredEntitlement } from '../core/entitlement-results.js';
-import type { EntitlementsStateAccessDeniedReason } from '../model/enums.js';
-import type { Subscription } from './result-shapes.js';
+import type { Entitlement, MeteredEntitlement } from '../../core/entitlement-results.js';
+import type { EntitlementsStateAccessDeniedReason } from '../../model/enums.js';
+import { listenerSchema, parse } from '../input-schemas.js';
+import type { Subscription } from '../result-shapes.js';
 
 /** A customer's (or resource's) entitlement set changed: its new state. */
 export interface EntitlementsUpdatedEvent {
@@ -85,10 +86,12 @@ export class Listeners {
   };
 
   add<K extends AllotEventName>(event: K, listener: AllotEvents[K]): void {
+    parse(listenerSchema, [event, listener], 'addListener');
     this.#listeners[event].add(listener);
   }
 
   remove<K extends AllotEventName>(event: K, listener: AllotEvents[K]): void {
+    parse(listenerSchema, [event, listener], 'removeListener');
     this.#listeners[event].delete(listener);
   }
 

@@ -1,14 +1,15 @@
 // `allot.governance`: budgets an owner (a customer) splits across its organisation. The owner's
 // tree, budgets and current usage are cached with the customer, so a check reads memory only;
 // every change is one transaction under the owner's write lock.
-import type { Catalog } from '../catalog/catalog.js';
-import { AllotError } from '../errors.js';
-import type { BudgetStatus } from '../governance/budget-status.js';
-import { removeBudget, setBudgets } from '../governance/governance-budgets.js';
-import { checkGovernance, type GovernanceCheckResult } from '../governance/governance-check.js';
-import { removeEntity, upsertEntities } from '../governance/governance-entities.js';
-import { type GovernanceIndex, indexGovernance } from '../governance/governance-index.js';
-import { ingestGovernance } from '../governance/governance-ingest.js';
+import type { Catalog } from '../../catalog/catalog.js';
+import { requireCustomerState } from '../../core/customer-records.js';
+import { AllotError } from '../../errors.js';
+import type { BudgetStatus } from '../../governance/budget-status.js';
+import { removeBudget, setBudgets } from '../../governance/governance-budgets.js';
+import { checkGovernance, type GovernanceCheckResult } from '../../governance/governance-check.js';
+import { removeEntity, upsertEntities } from '../../governance/governance-entities.js';
+import { type GovernanceIndex, indexGovernance } from '../../governance/governance-index.js';
+import { ingestGovernance } from '../../governance/governance-ingest.js';
 import {
   type CheckGovernanceInput,
   checkGovernanceSchema,
@@ -22,39 +23,21 @@ import {
   setBudgetsSchema,
   type UpsertEntitiesInput,
   upsertEntitiesSchema,
-} from '../governance/governance-schema.js';
+} from '../../governance/governance-schema.js';
 import {
   type GovernanceEntity,
   type GovernanceEntityView,
   governanceEntityView,
   listGovernanceEntities,
-} from '../governance/governance-view.js';
-import { id, isId } from '../model/id-schema.js';
-import type { StoreReader, StoreTransaction } from '../stores/store.js';
-import { plainGovernanceCheck } from './fast-input.js';
-import { parse } from './input-schemas.js';
-
-/** What the engine lends the governance client: its cache, its write path and its clock. */
-export interface GovernanceHost {
-  /** The owner's cached index (loaded through `load` when not yet cached); CUSTOMER_NOT_FOUND for an unknown owner. */
-  index(ownerId: string): Promise<{ index: GovernanceIndex; now: number; catalog: Catalog }>;
-  /**
-   * One write under the owner's lock: `fn` gets the owner's current index and returns its result
-   * and the index to cache after commit (none: unchanged).
-   */
-  write<R>(
-    ownerId: string,
-    fn: (
-      index: GovernanceIndex,
-      tx: StoreTransaction,
-      now: number,
-      catalog: Catalog,
-    ) => Promise<{ result: R; index?: GovernanceIndex }>,
-  ): Promise<R>;
-}
+} from '../../governance/governance-view.js';
+import { id, isId } from '../../model/id-schema.js';
+import type { StoreReader, StoreTransaction } from '../../stores/store.js';
+import type { Engine } from '../engine/engine.js';
+import { plainGovernanceCheck } from '../fast-input.js';
+import { parse } from '../input-schemas.js';
 
 /** An owner's index as stored, for the cache. */
-export async function loadGovernance(reader: StoreReader, ownerId: string, now: number): Promise<GovernanceIndex> {
+async function loadGovernance(reader: StoreReader, ownerId: string, now: number): Promise<GovernanceIndex> {
   return indexGovernance(ownerId, await reader.getGovernance(ownerId, now));
 }
 
@@ -77,17 +60,56 @@ const GOVERNANCE_SCOPE = 'governance';
  * const { hasAccess } = await allot.governance.check('acme', { entityIds: ['eng'], capabilityId: 'ai-tokens', requestedAmount: 50 });
  */
 export class GovernanceClient {
-  readonly #host: GovernanceHost;
+  readonly #engine: Engine;
 
-  constructor(host: GovernanceHost) {
-    this.#host = host;
+  constructor(engine: Engine) {
+    this.#engine = engine;
+  }
+
+  /** An owner's index from the cache, loaded once when the owner is first asked about; CUSTOMER_NOT_FOUND for an unknown owner. */
+  async #index(ownerId: string): Promise<{ index: GovernanceIndex; now: number; catalog: Catalog }> {
+    const engine = this.#engine;
+    const catalog = await engine.ready();
+    const entry = await engine.entry(ownerId);
+    requireCustomerState(entry.state, ownerId, { allowArchived: true });
+    let now = engine.clock.now();
+    let index = entry.governanceAt(now);
+    if (index === undefined) {
+      const loaded = await engine.store.read((r) => loadGovernance(r, ownerId, now));
+      // A write may have cached a newer index while this one loaded.
+      entry.governance = entry.governanceAt(now) ? entry.governance : { index: loaded, loadedAt: now };
+      index = entry.governanceAt(now) ?? loaded;
+      now = engine.clock.now();
+    }
+    return { index, now, catalog };
+  }
+
+  /**
+   * One write under the owner's lock: `fn` gets the owner's current index and returns its result
+   * and the index to cache after commit (none: unchanged).
+   */
+  #write<R>(
+    ownerId: string,
+    fn: (
+      index: GovernanceIndex,
+      tx: StoreTransaction,
+      now: number,
+      catalog: Catalog,
+    ) => Promise<{ result: R; index?: GovernanceIndex }>,
+  ): Promise<R> {
+    return this.#engine.mutate(ownerId, async (entry, tx, now, catalog) => {
+      requireCustomerState(entry.state, ownerId);
+      const index = entry.governanceAt(now) ?? (await loadGovernance(tx, ownerId, now));
+      const { result, index: next } = await fn(index, tx, now, catalog);
+      return { result, ...(next ? { governance: next } : {}) };
+    });
   }
 
   /** Creates or updates entities; a parent may come in the same batch. Cycles and unknown parents are refused. */
   async upsertEntities(owner: string, params: UpsertEntitiesInput): Promise<GovernanceEntity[]> {
     const o = parse(ownerId, owner, 'governance.upsertEntities');
     const p = parse(upsertEntitiesSchema, params, 'governance.upsertEntities');
-    return this.#host.write(o, async (index, tx, now) => {
+    return this.#write(o, async (index, tx, now) => {
       const { index: next, written } = upsertEntities(index, p.entities, now);
       await tx.putGovernanceEntities(written);
       const ids = new Set(written.map((e) => e.entityId));
@@ -99,7 +121,7 @@ export class GovernanceClient {
   async removeEntity(owner: string, params: RemoveEntityInput): Promise<{ entityId: string }> {
     const o = parse(ownerId, owner, 'governance.removeEntity');
     const { entityId } = parse(removeEntitySchema, params, 'governance.removeEntity');
-    return this.#host.write(o, async (index, tx) => {
+    return this.#write(o, async (index, tx) => {
       const { index: next } = removeEntity(index, entityId);
       await tx.deleteGovernanceEntity(o, entityId);
       return { result: { entityId }, index: next };
@@ -110,7 +132,7 @@ export class GovernanceClient {
   async setBudgets(owner: string, params: SetBudgetsInput): Promise<BudgetStatus[]> {
     const o = parse(ownerId, owner, 'governance.setBudgets');
     const p = parse(setBudgetsSchema, params, 'governance.setBudgets');
-    return this.#host.write(o, async (index, tx, now, catalog) => {
+    return this.#write(o, async (index, tx, now, catalog) => {
       for (const [i, b] of p.budgets.entries()) requireCapability(catalog, b.capabilityId, i);
       const { index: next, written } = setBudgets(index, p.budgets, now);
       await tx.putGovernanceBudgets(written);
@@ -126,7 +148,7 @@ export class GovernanceClient {
   async removeBudget(owner: string, params: RemoveBudgetInput): Promise<{ entityId: string; capabilityId: string }> {
     const o = parse(ownerId, owner, 'governance.removeBudget');
     const { entityId, capabilityId } = parse(removeBudgetSchema, params, 'governance.removeBudget');
-    return this.#host.write(o, async (index, tx) => {
+    return this.#write(o, async (index, tx) => {
       const { index: next } = removeBudget(index, entityId, capabilityId);
       await tx.deleteGovernanceBudget(o, entityId, capabilityId);
       return { result: { entityId, capabilityId }, index: next };
@@ -140,7 +162,7 @@ export class GovernanceClient {
   async check(owner: string, params: CheckGovernanceInput): Promise<GovernanceCheckResult> {
     const o = isId(owner) ? owner : parse(ownerId, owner, 'governance.check');
     const p = plainGovernanceCheck(params) ? params : parse(checkGovernanceSchema, params, 'governance.check');
-    const { index, now, catalog } = await this.#host.index(o);
+    const { index, now, catalog } = await this.#index(o);
     requireCapability(catalog, p.capabilityId);
     return checkGovernance(index, p, now);
   }
@@ -152,7 +174,7 @@ export class GovernanceClient {
   async ingest(owner: string, params: IngestGovernanceInput): Promise<GovernanceIngestResult> {
     const o = parse(ownerId, owner, 'governance.ingest');
     const p = parse(ingestGovernanceSchema, params, 'governance.ingest');
-    return this.#host.write(o, async (index, tx, now, catalog) => {
+    return this.#write(o, async (index, tx, now, catalog) => {
       for (const [i, e] of p.events.entries()) requireCapability(catalog, e.capabilityId, i);
       const scope = `${GOVERNANCE_SCOPE}:${o}`;
       if (p.idempotencyKey !== undefined && (await tx.getIdempotencyResult(scope, p.idempotencyKey)) !== undefined)
@@ -169,14 +191,14 @@ export class GovernanceClient {
   async getEntity(owner: string, params: RemoveEntityInput): Promise<GovernanceEntityView> {
     const o = parse(ownerId, owner, 'governance.getEntity');
     const { entityId } = parse(removeEntitySchema, params, 'governance.getEntity');
-    const { index, now } = await this.#host.index(o);
+    const { index, now } = await this.#index(o);
     return governanceEntityView(index, entityId, now);
   }
 
   /** The owner's whole tree, each parent before its children. */
   async listEntities(owner: string): Promise<GovernanceEntity[]> {
     const o = parse(ownerId, owner, 'governance.listEntities');
-    return listGovernanceEntities((await this.#host.index(o)).index);
+    return listGovernanceEntities((await this.#index(o)).index);
   }
 }
 

@@ -1,0 +1,58 @@
+// Catching up with other processes that share the store: a cheap change token says whether
+// anyone else committed; the change feed says which customers to drop from the cache.
+import type { ChangeSet, Store, StoreReader } from '../../stores/store.js';
+import type { CustomerCache } from './customer-cache.js';
+
+export class ChangeFeed {
+  readonly #store: Store;
+  readonly #cache: CustomerCache;
+  readonly #intervalMs: number;
+  /** The store's change token and feed position as of our last catch-up. */
+  #token = 0;
+  #seq = 0;
+  #nextCheck = 0;
+  #catchingUp: Promise<void> | undefined;
+
+  constructor(store: Store, cache: CustomerCache, intervalMs: number) {
+    this.#store = store;
+    this.#cache = cache;
+    this.#intervalMs = intervalMs;
+  }
+
+  /** Whether another process may have committed since we last caught up (throttled for checks). */
+  foreignChanged(): boolean {
+    if (this.#store.changeToken === undefined) return false;
+    if (this.#intervalMs > 0) {
+      const t = performance.now();
+      if (t < this.#nextCheck) return false;
+      this.#nextCheck = t + this.#intervalMs;
+    }
+    return this.#store.changeToken() !== this.#token;
+  }
+
+  /**
+   * Drops cached customers that another process changed since we last caught up, reading the
+   * feed through `reader` (a write's own transaction) or a read of its own, which concurrent
+   * callers share. Compares the change token itself: one probe when nothing changed.
+   */
+  async catchUp(reader?: StoreReader): Promise<void> {
+    const token = this.#store.changeToken?.();
+    if (token === undefined || token === this.#token) return;
+    const feed = (r: StoreReader) => r.changesSince?.(this.#seq) ?? Promise.resolve(undefined);
+    if (reader) return this.#apply(token, await feed(reader));
+    this.#catchingUp ??= this.#store
+      .read(feed)
+      .then((changes) => this.#apply(token, changes))
+      .finally(() => {
+        this.#catchingUp = undefined;
+      });
+    return this.#catchingUp;
+  }
+
+  #apply(token: number, changes: ChangeSet | undefined): void {
+    if (changes?.customerIds) for (const id of changes.customerIds) this.#cache.forget(id);
+    else this.#cache.forgetAll();
+    if (changes) this.#seq = changes.seq;
+    this.#token = token;
+  }
+}

@@ -1,0 +1,331 @@
+// The engine kernel every service goes through: the store, the clock, the catalog's versions,
+// the customer cache and the write pipeline (load → core → persist in one transaction → install
+// into the cache → emit after commit). It holds no domain rules: the services do.
+import {
+  type Catalog,
+  type CompiledCatalog,
+  compileCatalog,
+  knowsVersions,
+  versionCatalog,
+  withStoredVersions,
+} from '../../catalog/catalog.js';
+import type { CustomerEntitlements } from '../../core/effective-entitlements.js';
+import type { Entitlement, EntitlementFeature, EntitlementType } from '../../core/entitlement-results.js';
+import {
+  type CheckOptions,
+  entitlementFeature,
+  evaluateEntitlement,
+  NO_CHECK_OPTIONS,
+} from '../../core/evaluate-entitlement.js';
+import { AllotError } from '../../errors.js';
+import type { PackageVersionRecord, SubscriptionRecord } from '../../model/records.js';
+import { memoryStore } from '../../stores/memory/memory-store.js';
+import type { Store, StoreReader, StoreTransaction } from '../../stores/store.js';
+import { type Clock, systemClock } from '../clock.js';
+import { allotOptionsSchema, parse } from '../input-schemas.js';
+import type { AllotOptions } from '../options.js';
+import { ChangeFeed } from './change-feed.js';
+import { CustomerCache } from './customer-cache.js';
+import { CustomerEntry, entitlementInterner, type ResourceView } from './customer-entry.js';
+import { emitAfterCommit } from './emit.js';
+import { KeyedLock } from './keyed-lock.js';
+import { Listeners, type PackagePublishedEvent } from './listeners.js';
+import type { Indexed, Mutation } from './mutation.js';
+import { Retention } from './retention.js';
+
+/** A write over several customers: their current entries in, the result and each one's mutation out. */
+export type WriteBody<R> = (
+  entries: ReadonlyMap<string, CustomerEntry>,
+  tx: StoreTransaction,
+  now: number,
+) => Promise<{ result: R; mutations: ReadonlyMap<string, Mutation<unknown>> }>;
+
+/** A write for one customer: `fn` returns its result and what changed. */
+export type MutateBody<T> = (
+  entry: CustomerEntry,
+  tx: StoreTransaction,
+  now: number,
+  catalog: Catalog,
+) => Promise<Mutation<T>>;
+
+export class Engine {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly listeners = new Listeners();
+  /** Equal entitlement sets are shared between customers, so the cache holds each once. */
+  readonly share = entitlementInterner();
+  readonly #cache: CustomerCache;
+  readonly #feed: ChangeFeed;
+  readonly #retention: Retention;
+  readonly #writeLock = new KeyedLock();
+  readonly #featureInfo = new Map<string, EntitlementFeature>();
+  readonly #compiled: CompiledCatalog;
+  readonly #migration: PackagePublishedEvent['migrationType'];
+  #catalog: Catalog | undefined;
+  #closed = false;
+  #init: Promise<void> = Promise.resolve();
+
+  /** Validates the options and the catalog at once (`INVALID_INPUT`, `INVALID_CATALOG`); `start` opens the store. */
+  constructor(options: AllotOptions) {
+    parse(allotOptionsSchema, options, 'Allot.initialize');
+    this.#compiled = compileCatalog(options.catalog);
+    this.#migration = options.catalogMigration ?? 'NEW_CUSTOMERS';
+    this.store = options.store ?? memoryStore();
+    this.clock = options.clock ?? systemClock;
+    this.#cache = new CustomerCache(options.maxCachedCustomers ?? 100_000);
+    this.#feed = new ChangeFeed(this.store, this.#cache, options.changeCheckIntervalMs ?? 0);
+    this.#retention = new Retention(this.store, options.usageHistoryRetentionMs);
+  }
+
+  /**
+   * Opens the store in the background, versions the catalog and catches up; then `migrate` moves
+   * subscribers of newly published versions (ALL_CUSTOMERS) and `packagePublished` goes out.
+   */
+  start(migrate: (published: readonly PackageVersionRecord[]) => Promise<void>): void {
+    this.#init = this.#initialize(this.#compiled, this.#migration, migrate);
+    // Callers who never await initialization still see the failure on their first call.
+    this.#init.catch(() => {});
+  }
+
+  async #initialize(
+    compiled: CompiledCatalog,
+    migration: PackagePublishedEvent['migrationType'],
+    migrate: (published: readonly PackageVersionRecord[]) => Promise<void>,
+  ): Promise<void> {
+    await this.store.open();
+    const now = this.clock.now();
+    const { catalog, published } = await this.store.transaction(async (tx) => {
+      const stored = await tx.listPackageVersions();
+      const versioned = versionCatalog(compiled, stored, now);
+      for (const version of versioned.added) await tx.putPackageVersion(version);
+      // A first version is a new package, not a new version of one: nobody to migrate or tell.
+      const known = new Set(stored.map((v) => `${v.kind}:${v.refId}`));
+      return {
+        catalog: versioned.catalog,
+        published: versioned.added.filter((v) => known.has(`${v.kind}:${v.refId}`)),
+      };
+    });
+    this.#catalog = catalog;
+    for (const feature of catalog.features.values()) this.#featureInfo.set(feature.id, entitlementFeature(feature));
+    await this.#feed.catchUp();
+    if (migration === 'ALL_CUSTOMERS' && published.length > 0) await migrate(published);
+    for (const v of published)
+      this.listeners.emit('packagePublished', {
+        packageType: v.kind === 'plan' ? 'PLAN' : 'ADDON',
+        packageRefId: v.refId,
+        packageVersion: v.version,
+        migrationType: migration,
+      });
+  }
+
+  /** Resolves once the store is open, migrated and the catalog versioned; rejects if that failed. */
+  initialized(): Promise<void> {
+    return this.#init;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#cache.forgetAll();
+    await this.#init.catch(() => {});
+    await this.store.close();
+  }
+
+  /** The catalog, once the store is open; CLOSED after `close`. */
+  async ready(): Promise<Catalog> {
+    if (this.#closed) throw new AllotError('CLOSED', `${this.store.name}: this Allot instance is closed`);
+    if (!this.#catalog) await this.#init;
+    return this.catalog;
+  }
+
+  /** The version catalog as initialized. */
+  get catalog(): Catalog {
+    if (!this.#catalog) throw new AllotError('NOT_INITIALIZED', 'await waitForInitialization() first');
+    return this.#catalog;
+  }
+
+  /** The catalog when the engine is open and initialized, without waiting: for the synchronous paths. */
+  get openCatalog(): Catalog | undefined {
+    return this.#closed ? undefined : this.#catalog;
+  }
+
+  /** The catalog once initialized, even after `close`: what a fallback answer may still consult. */
+  get loadedCatalog(): Catalog | undefined {
+    return this.#catalog;
+  }
+
+  // ─────────────────────────── cache and other processes' commits ───────────────────────────
+
+  /** A warm customer's entry for a check: none when another process committed since (a load catches up). */
+  warm(customerId: string, now: number): CustomerEntry | undefined {
+    return this.openCatalog && !this.#feed.foreignChanged() ? this.#cache.cached(customerId, now) : undefined;
+  }
+
+  /**
+   * The cached entry for the synchronous check, which cannot wait: a cold customer starts loading
+   * in the background, and another process's commit is caught up in the background meanwhile.
+   */
+  warmOrStartLoad(customerId: string, now: number): CustomerEntry | undefined {
+    if (!this.openCatalog) return undefined;
+    if (this.#feed.foreignChanged()) this.#feed.catchUp().catch(() => {});
+    const entry = this.#cache.cached(customerId, now);
+    if (!entry) this.entry(customerId).catch(() => {});
+    return entry;
+  }
+
+  /** The customer's entry: cached, or loaded once however many calls ask at the same time. */
+  async entry(customerId: string): Promise<CustomerEntry> {
+    await this.#feed.catchUp();
+    const now = this.clock.now();
+    return this.#cache.get(customerId, now, () => this.store.read((r) => this.#load(r, customerId, now)));
+  }
+
+  /** Drops a cached customer, so the next call reloads it. */
+  forget(customerId: string): void {
+    this.#cache.forget(customerId);
+  }
+
+  /** Loads a customer, first learning any catalog version another process subscribed them to. */
+  async #load(reader: StoreReader, customerId: string, now: number): Promise<CustomerEntry> {
+    const state = await reader.getCustomerState(customerId, now);
+    if (state && !knowsVersions(this.catalog, state.subscriptions)) await this.#learnVersions(reader);
+    // Pools ride along so balances and credit-backed checks are answered from memory.
+    const pools =
+      state && this.catalog.creditCurrencies.size > 0 ? await reader.listCreditPools(customerId) : undefined;
+    return new CustomerEntry(state, now, undefined, pools);
+  }
+
+  /** Subscriptions read directly, with any catalog version they reference learned first. */
+  async readSubscriptions(
+    reader: StoreReader,
+    records: readonly (SubscriptionRecord | undefined)[],
+  ): Promise<SubscriptionRecord[]> {
+    const found = records.filter((r) => r !== undefined);
+    if (!knowsVersions(this.catalog, found)) await this.#learnVersions(reader);
+    return found;
+  }
+
+  async #learnVersions(reader: StoreReader): Promise<void> {
+    this.#catalog = withStoredVersions(this.catalog, await reader.listPackageVersions());
+  }
+
+  // ─────────────────────────────────────── writes ───────────────────────────────────────
+
+  /**
+   * One write: a single transaction over the customers' current entries. Writes for a customer
+   * are serialised here, and its cache entry is updated (and events emitted) before the next
+   * write for it starts. Nothing is cached or emitted when the transaction fails.
+   */
+  async write<R>(customerIds: readonly string[], body: WriteBody<R>): Promise<R> {
+    await this.ready();
+    return this.#writeLock.run(customerIds, async () => {
+      const now = this.clock.now();
+      const { entries, outcome } = await this.store.transaction(async (tx) => {
+        // Under the write lock, catch up with other processes once; then the cache is current.
+        await this.#feed.catchUp(tx);
+        const entries = new Map<string, CustomerEntry>();
+        for (const id of customerIds) entries.set(id, this.#cache.cached(id, now) ?? (await this.#load(tx, id, now)));
+        return { entries, outcome: await body(entries, tx, now) };
+      });
+      for (const [id, mutation] of outcome.mutations) {
+        const entry = entries.get(id);
+        if (entry) this.#install(id, entry, mutation, now);
+      }
+      this.#retention.pruneWhenDue(now);
+      return outcome.result;
+    });
+  }
+
+  /** A write for one customer. */
+  mutate<T>(customerId: string, fn: MutateBody<T>): Promise<T> {
+    return this.write([customerId], async (entries, tx, now) => {
+      const mutation = await fn(entries.get(customerId) ?? new CustomerEntry(undefined, now), tx, now, this.catalog);
+      return { result: mutation.result, mutations: new Map([[customerId, mutation]]) };
+    });
+  }
+
+  /**
+   * Items for several customers in one transaction, each customer's through `apply`; the per-item
+   * results come back in input order. An error names the failing item's index.
+   */
+  writeEach<I extends { customerId: string }, R>(
+    items: readonly I[],
+    apply: (
+      entry: CustomerEntry,
+      customerId: string,
+      items: readonly Indexed<I>[],
+      tx: StoreTransaction,
+      now: number,
+      catalog: Catalog,
+    ) => Promise<Mutation<R[]>>,
+  ): Promise<R[]> {
+    const byCustomer = new Map<string, (Indexed<I> & { index: number })[]>();
+    items.forEach((item, index) => {
+      const list = byCustomer.get(item.customerId);
+      if (list) list.push({ item, index });
+      else byCustomer.set(item.customerId, [{ item, index }]);
+    });
+    return this.write([...byCustomer.keys()], async (entries, tx, now) => {
+      const mutations = new Map<string, Mutation<R[]>>();
+      const results: R[] = new Array(items.length);
+      for (const [customerId, list] of byCustomer) {
+        const entry = entries.get(customerId) ?? new CustomerEntry(undefined, now);
+        const mutation = await apply(entry, customerId, list, tx, now, this.catalog);
+        mutations.set(customerId, mutation);
+        list.forEach(({ index }, i) => {
+          results[index] = mutation.result[i] as R;
+        });
+      }
+      return { result: results, mutations };
+    });
+  }
+
+  /** After commit: the customer's new entry goes into the cache, then its events go out. */
+  #install(customerId: string, entry: CustomerEntry, mutation: Mutation<unknown>, now: number): void {
+    const next = mutation.state ? entry.withState(mutation.state) : entry;
+    for (const { scope, featureId, counter } of mutation.counters ?? [])
+      next.setCounter(scope, featureId, counter, now);
+    if (mutation.credits) next.setPools(mutation.credits);
+    if (mutation.governance) next.governance = { index: mutation.governance, loadedAt: now };
+    this.#cache.remember(customerId, next);
+    emitAfterCommit(this, next, mutation, now);
+  }
+
+  // ───────────────────────────────────── evaluation ─────────────────────────────────────
+
+  /** A customer's resolved view for a scope, against the current catalog, sharing equal sets. */
+  view(entry: CustomerEntry, resourceId: string | null, now: number): ResourceView {
+    return entry.view(this.catalog, resourceId, now, this.share);
+  }
+
+  /** The feature's shape as checks report it, when the catalog has the feature. */
+  featureInfo(featureId: string): EntitlementFeature | undefined {
+    return this.#featureInfo.get(featureId);
+  }
+
+  evaluate(
+    entry: CustomerEntry,
+    resourceId: string | null,
+    featureId: string,
+    type: EntitlementType | undefined,
+    options: CheckOptions,
+    now: number,
+  ): Entitlement {
+    const catalog = this.#catalog as Catalog;
+    const view = this.view(entry, resourceId, now);
+    const feature = catalog.features.get(featureId);
+    return evaluateEntitlement(view, featureId, feature, this.#featureInfo.get(featureId), type, options, view, now);
+  }
+
+  /** Every entitlement of the set, in catalog order, so the list never depends on how the state was loaded. */
+  evaluateAll(
+    set: Pick<CustomerEntitlements, 'entitlements'>,
+    entry: CustomerEntry,
+    resourceId: string | null,
+    now: number,
+  ): Entitlement[] {
+    return [...this.catalog.features.keys()]
+      .filter((featureId) => set.entitlements.has(featureId))
+      .map((featureId) => this.evaluate(entry, resourceId, featureId, undefined, NO_CHECK_OPTIONS, now));
+  }
+}

@@ -1,0 +1,30 @@
+// The public methods' result types, gathered from the services and shapes that build them.
+export type { CreditCostEstimate, CreditCostEstimates, EstimationRequestWarning } from './credit-estimates.js';
+export type { CreditCurrencyShape, CreditEntitlement, CreditGrant, CreditLedgerItem } from './credit-shapes.js';
+export type { PaywallResult, SubscriptionEstimate } from './pricing-shapes.js';
+export type {
+  CouponShape,
+  Customer,
+  FullCustomer,
+  PromotionalEntitlement,
+  SlimSubscription,
+  Subscription,
+  SubscriptionFutureUpdate,
+} from './result-shapes.js';
+export type { Product } from './services/catalog-reads.js';
+export type { EntitlementsState } from './services/checks.js';
+export type { CreditGrantsPage, CreditLedgerPage, CreditUsage, PageInfo } from './services/credit-reports.js';
+export type { AutoRechargeSettings, ConsumeCreditsResult } from './services/credits.js';
+export type { ProvisionCustomerResult } from './services/customers.js';
+export type {
+  BudgetStatus,
+  GovernanceCheckResult,
+  GovernanceEntity,
+  GovernanceEntityView,
+  GovernanceIngestResult,
+} from './services/governance.js';
+export type { UsageHistory } from './services/history.js';
+export type { GetSubscriptionsResult } from './services/subscription-reads.js';
+export type { ProvisionSubscriptionResult } from './services/subscriptions.js';
+export type { CheckAndReportUsageResult, ReportEventResult, ReportUsageAck } from './services/usage.js';
+export type { EventCreditCharge, UsageCreditAck } from './usage-credits.js';

@@ -1,0 +1,311 @@
+// Credits: grants, voids and consumption of a pool (each one transaction, idempotent by key),
+// balances answered from the warm customer, and automatic recharge settings.
+import type { Catalog } from '../../catalog/catalog.js';
+import { requireCustomerState } from '../../core/customer-records.js';
+import { monthlyRechargeSpend } from '../../credits/auto-recharge.js';
+import { type AutoRechargeConfig, autoRechargeConfigSchema } from '../../credits/auto-recharge-schema.js';
+import { requireCreditCurrency } from '../../credits/credit-currency.js';
+import {
+  balance,
+  type CreditPool,
+  type CreditPoolChange,
+  type CreditPoolKey,
+  consumeCredits as consumeFrom,
+  grantCredits as grantCreditsTo,
+  voidGrant,
+} from '../../credits/credit-pool.js';
+import type { CreditGrantRecord } from '../../credits/credit-records.js';
+import { AllotError } from '../../errors.js';
+import type { StoreReader, StoreTransaction } from '../../stores/store.js';
+import {
+  type CreditEntitlement,
+  type CreditGrant,
+  creditEntitlementShape,
+  creditGrantShape,
+} from '../credit-shapes.js';
+import { PoolWriter } from '../credit-writes.js';
+import type { Engine } from '../engine/engine.js';
+import { plainCreditCheck } from '../fast-input.js';
+import { randomHex, rechargeId } from '../ids.js';
+import {
+  autoRechargeKeySchema,
+  consumeCreditsSchema,
+  creditEntitlementSchema,
+  grantCreditsSchema,
+  parse,
+  saveAutoRechargeSchema,
+  voidCreditGrantSchema,
+} from '../input-schemas.js';
+import type {
+  ConsumeCreditsParams,
+  CreditEntitlementParams,
+  GrantCreditsParams,
+  SaveAutoRechargeParams,
+} from '../params.js';
+
+/** What `consumeCredits` acknowledges once durable: the amount and the pool's totals after it. */
+export interface ConsumeCreditsResult {
+  customerId: string;
+  currencyId: string;
+  resourceId: string | null;
+  amount: number;
+  timestamp: Date;
+  credit: { currencyId: string; currentUsage: number; usageLimit: number; timestamp: Date };
+}
+
+/** A customer's automatic recharge for a currency, with the month's recharge spend so far. */
+export interface AutoRechargeSettings {
+  customerId: string;
+  currencyId: string;
+  isEnabled: boolean;
+  thresholdType: 'CREDIT_AMOUNT' | 'DOLLAR_AMOUNT';
+  thresholdValue: number;
+  targetBalance: number;
+  maxSpendLimit: number | null;
+  grantExpirationPeriod: 'MONTH' | 'YEAR' | null;
+  currentMonthlySpend: number;
+}
+
+/** Idempotency scopes of the credit writes: a grant's key and a consumption's key never meet. */
+const CREDIT_SCOPES = { grant: 'credit-grant', consume: 'credit-consumption' } as const;
+
+/** An idempotent credit write's key (none: not idempotent), and how a repeat answers from what the first stored. */
+interface CreditIdempotency<R> {
+  readonly kind: keyof typeof CREDIT_SCOPES;
+  readonly key: string | undefined;
+  readonly replay: (prior: unknown, tx: StoreTransaction) => Promise<R>;
+}
+
+/** What a consumption stores for idempotent replays: amounts as decimal strings, the instant as epoch ms. */
+interface ConsumptionRecord {
+  amount: string;
+  timestamp: number;
+  totalConsumed: string;
+  totalGranted: string;
+}
+
+export class Credits {
+  readonly #engine: Engine;
+
+  constructor(engine: Engine) {
+    this.#engine = engine;
+  }
+
+  async grant(params: GrantCreditsParams): Promise<CreditGrant> {
+    const p = parse(grantCreditsSchema, params, 'grantCredits');
+    const key = { customerId: p.customerId, currencyId: p.currencyId, resourceId: p.resourceId ?? null };
+    const idempotency: CreditIdempotency<CreditGrantRecord> = {
+      kind: 'grant',
+      key: p.idempotencyKey,
+      replay: async (prior, tx) => {
+        const grant = await tx.getCreditGrant((prior as { grantId: string }).grantId);
+        if (!grant) throw new AllotError('STORE_ERROR', 'an idempotent credit grant is missing from the store');
+        return grant;
+      },
+    };
+    return this.#changeCredits(
+      key,
+      (pool, now) => {
+        const change = grantCreditsTo(
+          pool,
+          {
+            id: `grant-${randomHex(16)}`,
+            grantType: p.grantType,
+            amount: p.amount,
+            displayName: p.displayName,
+            ...(p.priority === undefined ? {} : { priority: p.priority }),
+            ...(p.effectiveAt === undefined ? {} : { effectiveAt: p.effectiveAt }),
+            ...(p.expireAt === undefined ? {} : { expireAt: p.expireAt }),
+            cost: p.cost ? { amount: p.cost.amount, currency: p.cost.currency.toUpperCase() } : null,
+            comment: p.comment ?? null,
+            metadata: p.metadata ?? {},
+          },
+          now,
+        );
+        return { ...change, result: change.grant, record: { grantId: change.grant.id } };
+      },
+      { idempotency },
+    ).then((grant) => creditGrantShape(grant, this.#engine.clock.now()));
+  }
+
+  async void(params: { id: string }): Promise<CreditGrant> {
+    const { id } = parse(voidCreditGrantSchema, params, 'voidCreditGrant');
+    await this.#engine.ready();
+    const grant = await this.#engine.store.read((r) => r.getCreditGrant(id));
+    if (!grant)
+      throw new AllotError('CREDIT_GRANT_NOT_FOUND', `credit grant "${id}" does not exist`, {
+        details: { grantId: id },
+      });
+    // A closed grant cannot be voided: say why rather than that it is missing from the pool.
+    if (grant.voidedAt !== null || grant.expiredAt !== null) {
+      const voided = grant.voidedAt !== null;
+      throw new AllotError(
+        voided ? 'CREDIT_GRANT_VOIDED' : 'CREDIT_GRANT_EXPIRED',
+        `credit grant "${id}" is already ${voided ? 'voided' : 'expired'}`,
+        { details: { grantId: id } },
+      );
+    }
+    const key = { customerId: grant.customerId, currencyId: grant.currencyId, resourceId: grant.resourceId };
+    const voided = await this.#changeCredits(key, (pool, now) => {
+      const change = voidGrant(pool, id, now);
+      return { ...change, result: change.grant, record: null };
+    });
+    return creditGrantShape(voided, this.#engine.clock.now());
+  }
+
+  async consume(params: ConsumeCreditsParams): Promise<ConsumeCreditsResult> {
+    const p = parse(consumeCreditsSchema, params, 'consumeCredits');
+    const key = { customerId: p.customerId, currencyId: p.currencyId, resourceId: p.resourceId ?? null };
+    const idempotency: CreditIdempotency<ConsumptionRecord> = {
+      kind: 'consume',
+      key: p.idempotencyKey,
+      replay: async (prior) => prior as ConsumptionRecord,
+    };
+    const record = await this.#changeCredits(
+      key,
+      (pool, now) => {
+        const change = consumeFrom(
+          pool,
+          {
+            id: `consume-${randomHex(16)}`,
+            amount: p.amount,
+            idempotencyKey: p.idempotencyKey,
+            ...(p.featureId ? { featureId: p.featureId } : {}),
+            ...(p.dimensions ? { dimensions: p.dimensions } : {}),
+          },
+          now,
+        );
+        const b = balance(change.pool, now);
+        const result: ConsumptionRecord = {
+          amount: p.amount,
+          timestamp: now,
+          totalConsumed: b.totalConsumed,
+          totalGranted: b.totalGranted,
+        };
+        return { ...change, result, record: result };
+      },
+      { idempotency, recharge: true },
+    );
+    const credit = {
+      currencyId: key.currencyId,
+      currentUsage: Number(record.totalConsumed),
+      usageLimit: Number(record.totalGranted),
+      timestamp: new Date(record.timestamp),
+    };
+    return {
+      customerId: key.customerId,
+      currencyId: key.currencyId,
+      resourceId: key.resourceId,
+      amount: Number(record.amount),
+      timestamp: new Date(record.timestamp),
+      credit,
+    };
+  }
+
+  async entitlement(params: CreditEntitlementParams): Promise<CreditEntitlement> {
+    const p = plainCreditCheck(params) ? params : parse(creditEntitlementSchema, params, 'getCreditEntitlement');
+    const catalog = await this.#engine.ready();
+    const currency = requireCreditCurrency(catalog, p.currencyId);
+    const entry = await this.#engine.entry(p.customerId);
+    requireCustomerState(entry.state, p.customerId);
+    const now = this.#engine.clock.now();
+    // Refills and expiries due now count at once; the next write, or a read of history, stores them.
+    const { pool, currentBalance, shown } = entry.creditPool(catalog, p.currencyId, p.resourceId ?? null, now);
+    return creditEntitlementShape(pool, currentBalance, shown, currency, p.options?.requestedUsage ?? 0);
+  }
+
+  /**
+   * One credit write in one transaction: the pool brought to now (expiries, scheduled grants),
+   * changed by `change`, its changed grants, debt and ledger entries written. With an idempotency
+   * key, a repeat answers `replay(what the first stored)` and changes nothing.
+   */
+  #changeCredits<R>(
+    key: CreditPoolKey,
+    change: (pool: CreditPool, now: number) => CreditPoolChange & { result: R; record: unknown },
+    options: { readonly idempotency?: CreditIdempotency<R> | undefined; readonly recharge?: boolean } = {},
+  ): Promise<R> {
+    const { idempotency, recharge = false } = options;
+    return this.#engine.mutate(key.customerId, async (entry, tx, now, catalog) => {
+      const state = requireCustomerState(entry.state, key.customerId);
+      requireCreditCurrency(catalog, key.currencyId);
+      const idem =
+        idempotency?.key === undefined
+          ? undefined
+          : {
+              scope: `${CREDIT_SCOPES[idempotency.kind]}:${key.customerId}`,
+              key: idempotency.key,
+              replay: idempotency.replay,
+            };
+      if (idem) {
+        const prior = await tx.getIdempotencyResult(idem.scope, idem.key);
+        if (prior !== undefined) return { result: await idem.replay(prior, tx) };
+      }
+      const writer = await PoolWriter.open(tx, state, catalog, key, now);
+      const changed = writer.apply((pool) => change(pool, now));
+      const written = await writer.commit(recharge ? { newId: rechargeId } : undefined);
+      if (idem) await tx.putIdempotencyResult(idem.scope, idem.key, changed.record, now);
+      return {
+        result: changed.result,
+        credits: [written.pool],
+        ...(written.skipped ? { rechargesSkipped: [written.skipped] } : {}),
+      };
+    });
+  }
+
+  async saveAutoRecharge(params: SaveAutoRechargeParams): Promise<AutoRechargeSettings> {
+    const {
+      customerId,
+      currencyId,
+      config: input,
+    } = parse(saveAutoRechargeSchema, params, 'saveAutomaticRechargeConfiguration');
+    const config = parse(autoRechargeConfigSchema, input, 'saveAutomaticRechargeConfiguration');
+    return this.#engine.mutate(customerId, async (entry, tx, now, catalog) => {
+      requireCustomerState(entry.state, customerId);
+      const currency = requireCreditCurrency(catalog, currencyId);
+      if ((config.thresholdType === 'DOLLAR_AMOUNT' || config.maxSpendLimit !== null) && !currency.unitCost)
+        throw new AllotError(
+          'INVALID_INPUT',
+          `credit currency "${currencyId}" has no unitCost to price recharges with`,
+          {
+            details: { currencyId },
+          },
+        );
+      await tx.putAutoRecharge(customerId, currencyId, config);
+      return { result: await this.#autoRechargeSettings(tx, customerId, currencyId, config, catalog, now) };
+    });
+  }
+
+  async autoRecharge(params: { customerId: string; currencyId: string }): Promise<AutoRechargeSettings | null> {
+    const { customerId, currencyId } = parse(autoRechargeKeySchema, params, 'getAutomaticRechargeConfiguration');
+    const catalog = await this.#engine.ready();
+    requireCreditCurrency(catalog, currencyId);
+    const now = this.#engine.clock.now();
+    return this.#engine.store.read(async (r) => {
+      const config = await r.getAutoRecharge(customerId, currencyId);
+      return config ? this.#autoRechargeSettings(r, customerId, currencyId, config, catalog, now) : null;
+    });
+  }
+
+  async #autoRechargeSettings(
+    reader: StoreReader,
+    customerId: string,
+    currencyId: string,
+    config: AutoRechargeConfig,
+    catalog: Catalog,
+    now: number,
+  ): Promise<AutoRechargeSettings> {
+    const unitCost = catalog.creditCurrencies.get(currencyId)?.unitCost;
+    const grants = unitCost ? await reader.listCreditGrants({ customerId, currencyId, resourceId: null }) : [];
+    return {
+      customerId,
+      currencyId,
+      isEnabled: config.isEnabled,
+      thresholdType: config.thresholdType,
+      thresholdValue: Number(config.thresholdValue),
+      targetBalance: Number(config.targetBalance),
+      maxSpendLimit: config.maxSpendLimit === null ? null : Number(config.maxSpendLimit),
+      grantExpirationPeriod: config.grantExpirationPeriod,
+      currentMonthlySpend: unitCost ? Number(monthlyRechargeSpend(grants, now, unitCost.currency)) : 0,
+    };
+  }
+}

@@ -1,0 +1,124 @@
+// Customers: provisioned (optionally with a first subscription), updated, read, archived and
+// restored, each write one transaction.
+import {
+  archivedCustomer,
+  newCustomer,
+  requireCustomerState,
+  unarchivedCustomer,
+  updatedCustomer,
+} from '../../core/customer-records.js';
+import { provisionSubscription } from '../../core/subscription-provisioning.js';
+import type { SubscriptionChange } from '../../core/subscription-rules.js';
+import { isOpen } from '../../core/subscription-state.js';
+import { requireCoupon } from '../../pricing/customer-coupon.js';
+import type { Engine } from '../engine/engine.js';
+import { randomHex } from '../ids.js';
+import { customerIdSchema, parse, provisionCustomerSchema, updateCustomerSchema } from '../input-schemas.js';
+import type { ProvisionCustomerParams, UpdateCustomerParams } from '../params.js';
+import {
+  alreadyTrialPlans,
+  type Customer,
+  customerShape,
+  type FullCustomer,
+  promotionShape,
+  type Subscription,
+  subscriptionShape,
+} from '../result-shapes.js';
+import { applyPromotionCode, provisionInput, saveSubscriptions, subscriptionId } from '../subscription-writes.js';
+
+/** `provisionCustomer`'s result: the customer, how its subscription was chosen, and that subscription. */
+export interface ProvisionCustomerResult {
+  customer: Customer;
+  subscriptionDecisionStrategy: 'REQUESTED_PLAN' | 'SKIPPED_SUBSCRIPTION_CREATION';
+  subscription?: Subscription;
+}
+
+export class Customers {
+  readonly #engine: Engine;
+
+  constructor(engine: Engine) {
+    this.#engine = engine;
+  }
+
+  async provision(params: ProvisionCustomerParams): Promise<ProvisionCustomerResult> {
+    const p = parse(provisionCustomerSchema, params, 'provisionCustomer');
+    const customerId = p.customerId ?? `customer-${randomHex(16)}`;
+    return this.#engine.mutate(customerId, async (entry, tx, now, catalog) => {
+      let state = newCustomer(entry.state, customerId, p, now);
+      if (p.couponId) requireCoupon(catalog, p.couponId);
+      await tx.putCustomer(state.customer);
+      const sub = p.subscriptionParams;
+      state = await applyPromotionCode(tx, catalog, state, sub?.promotionCode, now);
+      let change: SubscriptionChange | undefined;
+      if (sub) {
+        const input = provisionInput(customerId, sub);
+        change = provisionSubscription(catalog, state, input, now, () => subscriptionId(sub.planId));
+        ({ state } = await saveSubscriptions(tx, catalog, state, change.upserts, now));
+      }
+      return {
+        result: {
+          customer: customerShape(state.customer),
+          subscriptionDecisionStrategy: change ? 'REQUESTED_PLAN' : 'SKIPPED_SUBSCRIPTION_CREATION',
+          ...(change ? { subscription: subscriptionShape(catalog, change.subscription, now) } : {}),
+        },
+        state,
+        changedResources: [null, ...(change?.upserts.map((s) => s.resourceId) ?? [])],
+        subscriptions: change?.upserts ?? [],
+      };
+    });
+  }
+
+  async update(params: UpdateCustomerParams): Promise<Customer> {
+    const p = parse(updateCustomerSchema, params, 'updateCustomer');
+    return this.#engine.mutate(p.customerId, async (entry, tx, now, catalog) => {
+      const state = requireCustomerState(entry.state, p.customerId);
+      if (p.couponId) requireCoupon(catalog, p.couponId);
+      const customer = updatedCustomer(state.customer, p, now);
+      await tx.putCustomer(customer);
+      return { result: customerShape(customer), state: { ...state, customer } };
+    });
+  }
+
+  async get(customerId: string): Promise<FullCustomer> {
+    const id = parse(customerIdSchema, customerId, 'getCustomer');
+    const catalog = await this.#engine.ready();
+    const state = requireCustomerState((await this.#engine.entry(id)).state, id, { allowArchived: true });
+    const now = this.#engine.clock.now();
+    return {
+      ...customerShape(state.customer),
+      subscriptions: state.subscriptions.filter((s) => isOpen(s, now)).map((s) => subscriptionShape(catalog, s, now)),
+      promotionalEntitlements: state.promotions.map((p) =>
+        promotionShape(p, this.#engine.featureInfo(p.featureId), now),
+      ),
+      alreadyTrialPlans: alreadyTrialPlans(state),
+      hasPaymentMethod: false,
+    };
+  }
+
+  async archive(customerId: string): Promise<string> {
+    const id = parse(customerIdSchema, customerId, 'archiveCustomer');
+    return this.#engine.mutate(id, async (entry, tx, now, catalog) => {
+      const state = requireCustomerState(entry.state, id);
+      const archived = archivedCustomer(state, now);
+      if (!archived) return { result: id };
+      const { customer, ended } = archived;
+      await tx.putCustomer(customer);
+      return {
+        result: id,
+        ...(await saveSubscriptions(tx, catalog, { ...state, customer }, ended, now)),
+        changedResources: [null, ...ended.map((s) => s.resourceId)],
+        subscriptions: ended,
+      };
+    });
+  }
+
+  async unarchive(customerId: string): Promise<Customer> {
+    const id = parse(customerIdSchema, customerId, 'unarchiveCustomer');
+    return this.#engine.mutate(id, async (entry, tx, now) => {
+      const state = requireCustomerState(entry.state, id, { allowArchived: true });
+      const customer = unarchivedCustomer(state, now);
+      await tx.putCustomer(customer);
+      return { result: customerShape(customer), state: { ...state, customer }, changedResources: [null] };
+    });
+  }
+}

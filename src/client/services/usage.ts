@@ -1,0 +1,305 @@
+// Usage and raw events: reported (one, or a batch in one transaction), checked and reported
+// atomically, aggregated into the window of their time, and charged to credit pools for
+// credit-backed features in the same transaction.
+import type { z } from 'zod';
+import { type Catalog, requireMeteredFeature } from '../../catalog/catalog.js';
+import { requireCustomerState } from '../../core/customer-records.js';
+import type { MeteredEntitlement } from '../../core/entitlement-results.js';
+import { aggregationOp } from '../../core/usage-aggregate.js';
+import { AllotError } from '../../errors.js';
+import { type Dimensions, matchesMeter, meterSample } from '../../model/meters.js';
+import type { StoreTransaction } from '../../stores/store.js';
+import type { CustomerEntry } from '../engine/customer-entry.js';
+import type { Engine } from '../engine/engine.js';
+import { type Indexed, type Mutation, naming } from '../engine/mutation.js';
+import { rechargeId, usageChargeId } from '../ids.js';
+import {
+  checkAndReportUsageSchema,
+  parse,
+  type reportEventSchema,
+  reportEventsSchema,
+  reportUsageBulkSchema,
+  reportUsageSchema,
+} from '../input-schemas.js';
+import type {
+  CheckAndReportUsageParams,
+  ReportEventParams,
+  ReportUsageBulkParams,
+  ReportUsageParams,
+} from '../params.js';
+import { type Contribution, type PlacedWindow, UsageBatch } from '../usage-batch.js';
+import {
+  type CreditChargeRecord,
+  type EventCreditCharge,
+  eventCreditCharges,
+  type UsageCreditAck,
+  UsageCredits,
+  usageCreditAck,
+} from '../usage-credits.js';
+
+/** What `reportUsage` acknowledges once the usage is durable. */
+export interface ReportUsageAck {
+  measurementId: string;
+  customerId: string;
+  featureId: string;
+  resourceId: string | null;
+  currentUsage: number;
+  timestamp: Date;
+  usagePeriodStart?: Date;
+  usagePeriodEnd?: Date;
+  /** @deprecated equals `usagePeriodEnd`. */
+  nextResetDate?: Date;
+  /** On a credit-backed feature: what the report cost and the pool's totals after it. */
+  credit?: UsageCreditAck;
+}
+
+/** `checkAndReportUsage`'s answer: the check as it was made and, when granted, the recorded usage. */
+export interface CheckAndReportUsageResult {
+  hasAccess: boolean;
+  /** The check before recording, with `requestedUsage` = value; its `accessDeniedReason` says why a denial was made. */
+  entitlement: MeteredEntitlement;
+  /** The acknowledgement of the recorded usage; absent when denied. */
+  usage?: ReportUsageAck;
+}
+
+/** What `reportEvent` did with the events: how many counted, how many repeated an idempotency key already seen. */
+export interface ReportEventResult {
+  accepted: number;
+  duplicates: number;
+  /** The credits the accepted events drew, one entry per pool charged; absent when none were. */
+  credits?: EventCreditCharge[];
+}
+
+/** An ack as stored for idempotent replays: instants as epoch ms. */
+interface AckRecord {
+  measurementId: string;
+  customerId: string;
+  featureId: string;
+  resourceId: string | null;
+  currentUsage: number;
+  timestamp: number;
+  periodStart: number | null;
+  periodEnd: number | null;
+  credit?: CreditChargeRecord;
+}
+
+/** One event of a batch: whether it was new (not a repeated key), and what it charged. */
+interface EventOutcome {
+  readonly fresh: boolean;
+  readonly charges: { readonly customerId: string; readonly charge: CreditChargeRecord }[];
+}
+
+type UsageInput = z.output<typeof reportUsageSchema>;
+type EventInput = z.output<typeof reportEventSchema>;
+
+const USAGE_SCOPE = 'usage';
+/** How far ahead of the clock an event or report may be stamped: producers' clocks drift. */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+export class Usage {
+  readonly #engine: Engine;
+
+  constructor(engine: Engine) {
+    this.#engine = engine;
+  }
+
+  async report(params: ReportUsageParams): Promise<ReportUsageAck> {
+    const p = parse(reportUsageSchema, params, 'reportUsage');
+    const [ack] = await this.#engine.mutate(p.customerId, (entry, tx, now, catalog) =>
+      this.#applyUsages(entry, p.customerId, [{ item: p }], tx, now, catalog),
+    );
+    return ack as ReportUsageAck;
+  }
+
+  async reportBulk(params: ReportUsageBulkParams): Promise<ReportUsageAck[]> {
+    const p = parse(reportUsageBulkSchema, params, 'reportUsageBulk');
+    return this.#engine.writeEach(p.usages, (entry, customerId, usages, tx, now, catalog) =>
+      this.#applyUsages(entry, customerId, usages, tx, now, catalog),
+    );
+  }
+
+  /** Decides under the customer's write lock, inside the transaction: the cache is never trusted for it. */
+  async checkAndReport(params: CheckAndReportUsageParams): Promise<CheckAndReportUsageResult> {
+    const p = parse(checkAndReportUsageSchema, params, 'checkAndReportUsage');
+    return this.#engine.mutate<CheckAndReportUsageResult>(p.customerId, async (entry, tx, now, catalog) => {
+      requireCustomerState(entry.state, p.customerId);
+      const resourceId = p.resourceId ?? null;
+      const prior = await priorAck(tx, p.customerId, p.idempotencyKey);
+      const requestedUsage = prior ? 0 : p.value;
+      const options = { requestedUsage };
+      const entitlement = this.#engine.evaluate(entry, resourceId, p.featureId, 'METERED', options, now);
+      const metered = entitlement as MeteredEntitlement;
+      if (prior) return { result: { hasAccess: true, entitlement: metered, usage: toAck(prior) } };
+      if (!metered.hasAccess) return { result: { hasAccess: false, entitlement: metered } };
+      const usage = { ...p, updateBehavior: 'DELTA' as const };
+      const mutation = await this.#applyUsages(entry, p.customerId, [{ item: usage }], tx, now, catalog);
+      const ack = mutation.result[0] as ReportUsageAck;
+      return { ...mutation, result: { hasAccess: true, entitlement: metered, usage: ack } };
+    });
+  }
+
+  async reportEvents(events: ReportEventParams | ReportEventParams[]): Promise<ReportEventResult> {
+    const list = parse(reportEventsSchema, events, 'reportEvent');
+    const results = await this.#engine.writeEach(
+      Array.isArray(list) ? list : [list],
+      (entry, customerId, batch, tx, now, catalog) => this.#applyEvents(entry, customerId, batch, tx, now, catalog),
+    );
+    const accepted = results.filter((r) => r.fresh).length;
+    const credits = eventCreditCharges(results.flatMap((r) => r.charges));
+    return { accepted, duplicates: results.length - accepted, ...(credits.length > 0 ? { credits } : {}) };
+  }
+
+  async #applyUsages(
+    entry: CustomerEntry,
+    customerId: string,
+    usages: readonly Indexed<UsageInput>[],
+    tx: StoreTransaction,
+    now: number,
+    catalog: Catalog,
+  ): Promise<Mutation<ReportUsageAck[]>> {
+    const batch = new UsageBatch(customerId, entry, catalog, tx, now, this.#engine.share);
+    const credits = new UsageCredits(tx, entry.state, catalog, now, usageChargeId);
+    const acks: ReportUsageAck[] = [];
+    for (const { item: u, index } of usages) {
+      await naming(index, async () => {
+        requireCustomerState(entry.state, customerId);
+        reportableFeature(catalog, u.featureId);
+        const prior = await priorAck(tx, customerId, u.idempotencyKey);
+        if (prior) return void acks.push(toAck(prior));
+        const resourceId = u.resourceId ?? null;
+        const at = pastOrNow(u.createdAt, now, 'createdAt');
+        const window = batch.place(u.featureId, resourceId, at);
+        const op = u.updateBehavior === 'SET' ? 'set' : 'add';
+        const dimensions = u.dimensions ?? null;
+        const used = await batch.apply(u.featureId, resourceId, window, op, u.value, at, dimensions);
+        const credit = await this.#charge(credits, entry, resourceId, u.featureId, window, used, dimensions, now);
+        const record: AckRecord = {
+          measurementId: globalThis.crypto.randomUUID(),
+          customerId,
+          featureId: u.featureId,
+          resourceId,
+          currentUsage: used.currentUsage,
+          timestamp: at,
+          periodStart: window.periodStart,
+          periodEnd: window.periodEnd,
+          ...(credit ? { credit } : {}),
+        };
+        if (u.idempotencyKey !== undefined)
+          await tx.putIdempotencyResult(`${USAGE_SCOPE}:${customerId}`, u.idempotencyKey, record, now);
+        acks.push(toAck(record));
+      });
+    }
+    await batch.flush();
+    return { result: acks, counters: batch.counters(), ...(await commitCharges(credits)) };
+  }
+
+  /** Applies one customer's events; each result says whether it counted (not a repeated idempotency key). */
+  async #applyEvents(
+    entry: CustomerEntry,
+    customerId: string,
+    events: readonly Indexed<EventInput>[],
+    tx: StoreTransaction,
+    now: number,
+    catalog: Catalog,
+  ): Promise<Mutation<EventOutcome[]>> {
+    const batch = new UsageBatch(customerId, entry, catalog, tx, now, this.#engine.share);
+    const credits = new UsageCredits(tx, entry.state, catalog, now, usageChargeId);
+    const results: EventOutcome[] = [];
+    for (const { item: e, index } of events) {
+      await naming(index, async () => {
+        requireCustomerState(entry.state, customerId);
+        const at = pastOrNow(e.timestamp, now, 'timestamp');
+        const resourceId = e.resourceId ?? null;
+        const dimensions = e.dimensions ?? {};
+        const event = { customerId, idempotencyKey: e.idempotencyKey, eventName: e.eventName, resourceId };
+        const fresh = await tx.putEvent({ ...event, dimensions, timestamp: at, createdAt: now });
+        const outcome: EventOutcome = { fresh, charges: [] };
+        results.push(outcome);
+        if (!fresh) return;
+        for (const feature of catalog.metersByEvent.get(e.eventName) ?? []) {
+          if (!matchesMeter(feature.meter, e.eventName, dimensions)) continue;
+          const sample = meterSample(feature.meter, feature.id, dimensions);
+          const window = batch.place(feature.id, resourceId, at);
+          if (sample.member !== undefined && !(await batch.addMember(feature.id, window, sample.member))) continue;
+          const op = aggregationOp[feature.meter.aggregation.function];
+          const amount = sample.member === undefined ? sample.amount : 1;
+          const used = await batch.apply(feature.id, resourceId, window, op, amount, at, dimensions);
+          const charge = await this.#charge(credits, entry, resourceId, feature.id, window, used, dimensions, now);
+          if (charge !== undefined && charge.consumed !== '0') outcome.charges.push({ customerId, charge });
+        }
+      });
+    }
+    await batch.flush();
+    return { result: results, counters: batch.counters(), ...(await commitCharges(credits)) };
+  }
+
+  /** Charges a credit-backed feature's usage increase to its pool; undefined for any other feature. */
+  #charge(
+    credits: UsageCredits,
+    entry: CustomerEntry,
+    resourceId: string | null,
+    featureId: string,
+    window: PlacedWindow,
+    used: Contribution,
+    dimensions: Dimensions | null,
+    now: number,
+  ): Promise<CreditChargeRecord> | undefined {
+    const rate = this.#engine.view(entry, resourceId, now).entitlements.get(featureId)?.creditRate;
+    if (!rate) return undefined;
+    const usage = { previous: used.previousUsage, current: used.currentUsage };
+    return credits.charge(featureId, rate, window.scope, usage, dimensions);
+  }
+}
+
+/** Writes the pools a usage write charged, for the mutation. */
+async function commitCharges(credits: UsageCredits): Promise<Pick<Mutation<unknown>, 'credits' | 'rechargesSkipped'>> {
+  const { pools, skipped } = await credits.commit(rechargeId);
+  return {
+    ...(pools.length > 0 ? { credits: pools } : {}),
+    ...(skipped.length > 0 ? { rechargesSkipped: skipped } : {}),
+  };
+}
+
+/** A feature that takes reported usage: metered, and counted from reports rather than events. */
+function reportableFeature(catalog: Catalog, featureId: string): void {
+  const feature = requireMeteredFeature(catalog, featureId);
+  if (feature.meter)
+    throw new AllotError(
+      'INVALID_OPERATION',
+      `feature "${featureId}" counts "${feature.meter.eventName}" events; report them with reportEvent`,
+      { details: { featureId } },
+    );
+}
+
+async function priorAck(tx: StoreTransaction, customerId: string, key: string | undefined) {
+  if (key === undefined) return undefined;
+  return (await tx.getIdempotencyResult(`${USAGE_SCOPE}:${customerId}`, key)) as AckRecord | undefined;
+}
+
+/** When usage stamped `at` happened: now when unstamped, and never later than now. */
+function pastOrNow(at: number | undefined, now: number, field: string): number {
+  if (at === undefined) return now;
+  if (at > now + MAX_CLOCK_SKEW_MS)
+    throw new AllotError('INVALID_INPUT', `${field} ${new Date(at).toISOString()} is in the future`, {
+      details: { [field]: at, now },
+    });
+  return Math.min(at, now);
+}
+
+function toAck(r: AckRecord): ReportUsageAck {
+  const ack: ReportUsageAck = {
+    measurementId: r.measurementId,
+    customerId: r.customerId,
+    featureId: r.featureId,
+    resourceId: r.resourceId,
+    currentUsage: r.currentUsage,
+    timestamp: new Date(r.timestamp),
+  };
+  if (r.periodStart !== null && r.periodEnd !== null) {
+    ack.usagePeriodStart = new Date(r.periodStart);
+    ack.usagePeriodEnd = new Date(r.periodEnd);
+    ack.nextResetDate = new Date(r.periodEnd);
+  }
+  if (r.credit) ack.credit = usageCreditAck(r.credit);
+  return ack;
+}

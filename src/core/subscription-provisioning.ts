@@ -1,0 +1,192 @@
+// A new subscription under the product rules: replacing, scheduling, trialling and converting.
+import { assertEntitlementsFit, type Catalog } from '../catalog/catalog.js';
+import { AllotError } from '../errors.js';
+import type {
+  BillingPeriod,
+  ScheduleStrategy,
+  SubscriptionBillingCycleAnchor,
+  TrialEndBehavior,
+} from '../model/enums.js';
+import type {
+  BillableFeature,
+  CustomerState,
+  EntitlementSpec,
+  ScheduledUpdate,
+  SubscriptionRecord,
+} from '../model/records.js';
+import {
+  type AddonRequest,
+  changeTime,
+  checkFeatures,
+  downgradeSubscription,
+  end,
+  finish,
+  planOf,
+  present,
+  requirePlan,
+  requireResourceAllowed,
+  resolveAddons,
+  resume,
+  type SubscriptionChange,
+  trialEnd,
+} from './subscription-rules.js';
+import { isOpen, isTrialSubscription, subscriptionStatus } from './subscription-state.js';
+
+export interface ProvisionInput {
+  readonly customerId: string;
+  readonly planId: string;
+  readonly resourceId: string | null;
+  readonly billingPeriod?: BillingPeriod | undefined;
+  readonly addons?: readonly AddonRequest[] | undefined;
+  readonly billableFeatures?: readonly BillableFeature[] | undefined;
+  readonly startDate?: number | undefined;
+  readonly skipTrial?: boolean | undefined;
+  readonly trialOverrideConfiguration?:
+    | { isTrial: boolean; trialEndDate?: number | undefined; trialEndBehavior?: TrialEndBehavior | undefined }
+    | undefined;
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
+  readonly entitlements?: readonly EntitlementSpec[] | undefined;
+  readonly scheduleStrategy?: ScheduleStrategy | undefined;
+  readonly billingCycleAnchor?: SubscriptionBillingCycleAnchor | undefined;
+}
+
+/**
+ * A new subscription for the customer, following the product rules: at most one non-trial and
+ * one trial subscription per product and resource; a new one replaces the current one (a
+ * downgrade may wait for the end of the billing period); a paid subscription to the plan being
+ * trialled converts the trial; one trial per customer per product, none after paying.
+ */
+export function provisionSubscription(
+  catalog: Catalog,
+  state: CustomerState,
+  input: ProvisionInput,
+  now: number,
+  newId: () => string,
+): SubscriptionChange {
+  const plan = requirePlan(catalog, input.planId);
+  const product = catalog.products.get(plan.productId);
+  requireResourceAllowed(catalog, plan.productId, input.resourceId);
+  assertEntitlementsFit(catalog, input.entitlements ?? []);
+  const addons = resolveAddons(catalog, plan, input.addons ?? []);
+  const billableFeatures = checkFeatures(catalog, input.billableFeatures ?? []);
+  const start = input.startDate ?? now;
+  if (start < now)
+    throw new AllotError('INVALID_INPUT', 'startDate is in the past: a subscription cannot start retroactively');
+  const subs = present(catalog, state, now);
+  const scope = subs.filter(
+    (s) => s.productId === plan.productId && s.resourceId === input.resourceId && isOpen(s, now),
+  );
+  const current = scope.find((s) => subscriptionStatus(s, now) === 'ACTIVE');
+  const currentTrial = scope.find((s) => isTrialSubscription(s, now) && s.startDate <= now);
+  const history = subs.filter((s) => s.productId === plan.productId);
+  const alreadyTrialed = history.some((s) => s.trialEndDate !== null);
+  const alreadyPaid = history.some((s) => s.trialEndDate === null && planOf(catalog, s)?.pricingType === 'PAID');
+
+  const override = input.trialOverrideConfiguration;
+  const converting = currentTrial?.planId === plan.id && override?.isTrial !== true;
+  const trialConfig = plan.defaultTrialConfig;
+  // A trial lets a customer try a higher tier; moving down never starts one.
+  const downgrade = current !== undefined && plan.order < (planOf(catalog, current)?.order ?? 0);
+  const wantsTrial = override
+    ? override.isTrial
+    : !converting && !downgrade && !input.skipTrial && trialConfig !== null && !alreadyTrialed && !alreadyPaid;
+  const trialEndDate = wantsTrial
+    ? (override?.trialEndDate ?? (trialConfig ? trialEnd(start, trialConfig.duration, trialConfig.units) : null))
+    : null;
+  if (wantsTrial && trialEndDate === null)
+    throw new AllotError(
+      'INVALID_INPUT',
+      `plan "${plan.id}" has no default trial; give trialOverrideConfiguration.trialEndDate`,
+    );
+  if (trialEndDate !== null && trialEndDate <= start)
+    throw new AllotError('INVALID_INPUT', 'the trial must end after the subscription starts');
+  const trialEndBehavior =
+    trialEndDate === null ? null : (override?.trialEndBehavior ?? trialConfig?.trialEndBehavior ?? 'CONVERT_TO_PAID');
+
+  const upserts: SubscriptionRecord[] = [];
+  const strategy = input.scheduleStrategy ?? product?.downgradeScheduleStrategy ?? 'IMMEDIATE';
+  if (current && downgrade && !wantsTrial && strategy !== 'IMMEDIATE' && input.startDate === undefined) {
+    const update: ScheduledUpdate = {
+      subscriptionScheduleType: 'Downgrade',
+      scheduledExecutionTime: changeTime(current, strategy, now),
+      createdAt: now,
+      planId: plan.id,
+      planVersion: plan.version,
+      addons,
+      billableFeatures,
+      billingPeriod: input.billingPeriod ?? current.billingPeriod,
+    };
+    // A newer scheduled change replaces a pending one, and a pending cancellation: the customer
+    // now wants the lower plan, not none. What that cancellation lined up is superseded too.
+    const revived = current.cancelReason === 'ScheduledCancellation' ? resume(current, now) : current;
+    const scheduled = { ...revived, scheduledUpdates: [update], updatedAt: now };
+    const superseded = scope
+      .filter((s) => s.id !== current.id && subscriptionStatus(s, now) === 'NOT_STARTED')
+      .map((s) => end(s, now, 'UpgradeOrDowngrade', now));
+    return finish(subs, [scheduled, ...superseded], scheduled, now);
+  }
+
+  const predecessor = wantsTrial ? undefined : current;
+  const billingPeriod = input.billingPeriod ?? predecessor?.billingPeriod ?? 'MONTHLY';
+  // A new billing period length starts a new cycle at the change, as billing providers do.
+  const keepAnchor =
+    predecessor !== undefined &&
+    input.billingCycleAnchor !== 'NOW' &&
+    !wantsTrial &&
+    predecessor.billingPeriod === billingPeriod;
+  const rule = product?.usageResetCutoffRule ?? 'ALWAYS_RESET';
+  // Converting a trial keeps its plan, so it keeps its usage whatever the reset rule.
+  const usageFrom = converting ? currentTrial : predecessor;
+  const keepUsage =
+    converting ||
+    (predecessor !== undefined &&
+      (rule === 'NEVER_RESET' || (rule === 'BILLING_PERIOD_CHANGE' && predecessor.billingPeriod === billingPeriod)));
+  const id = newId();
+  const subscription: SubscriptionRecord = {
+    id,
+    customerId: input.customerId,
+    resourceId: input.resourceId,
+    productId: plan.productId,
+    planId: plan.id,
+    planVersion: plan.version,
+    billingPeriod,
+    addons,
+    billableFeatures,
+    entitlements: input.entitlements ?? [],
+    metadata: input.metadata ?? {},
+    startDate: start,
+    billingAnchor: keepAnchor && predecessor ? predecessor.billingAnchor : start,
+    usageResetAt: keepUsage && usageFrom ? usageFrom.usageResetAt : start,
+    usageEpoch: keepUsage && usageFrom ? usageFrom.usageEpoch : id,
+    trialEndDate,
+    trialEndBehavior,
+    endDate: trialEndBehavior === 'CANCEL_SUBSCRIPTION' ? trialEndDate : null,
+    cancellationDate: null,
+    cancelReason: trialEndBehavior === 'CANCEL_SUBSCRIPTION' ? 'TrialEnded' : null,
+    scheduledUpdates: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+  upserts.push(subscription);
+
+  for (const other of scope) {
+    const trial = isTrialSubscription(other, now);
+    const pending = subscriptionStatus(other, now) === 'NOT_STARTED';
+    // A trial replaces the trial; a paid plan replaces the paid plan (and converts the trial of its
+    // own plan); either supersedes what was lined up of its kind. A trial in parallel leaves the
+    // running plan alone until it converts: `settle` ties them.
+    const replaced = pending ? !wantsTrial || trial : trial ? wantsTrial || converting : !wantsTrial;
+    if (!replaced) continue;
+    const at = pending ? now : trial ? Math.max(start, now) : start;
+    // Replacing never pushes an end later: one that ends by then (a cancellation, a trial) ends by itself.
+    if (other.endDate !== null && other.endDate <= at) continue;
+    upserts.push(end(other, at, trial && converting ? 'TrialConverted' : 'UpgradeOrDowngrade', now));
+  }
+  const downgradePlan = product?.downgradePlanId ? catalog.plans.get(product.downgradePlanId) : undefined;
+  // A trial that ends by itself hands over to the downgrade plan, unless a paid plan runs or is lined up.
+  const planLinedUp = scope.some((s) => !isTrialSubscription(s, now) && isOpen(s, now));
+  if (trialEndBehavior === 'CANCEL_SUBSCRIPTION' && trialEndDate !== null && !planLinedUp && downgradePlan) {
+    upserts.push(downgradeSubscription(subscription, downgradePlan, trialEndDate, now, newId));
+  }
+  return finish(subs, upserts, subscription, now);
+}

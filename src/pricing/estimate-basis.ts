@@ -1,0 +1,98 @@
+// What an estimate prices: the subscription a request would create (from the same pure function
+// provisioning uses, never stored) and the one it would replace.
+import type { Catalog } from '../catalog/catalog.js';
+import { type UpdateInput, updateSubscription } from '../core/subscription-changes.js';
+import { type ProvisionInput, provisionSubscription } from '../core/subscription-provisioning.js';
+import { effectiveSubscription, isLive, isTrialSubscription } from '../core/subscription-state.js';
+import type { CustomerState, SubscriptionRecord } from '../model/records.js';
+
+/** The subscriptions an estimate compares and the instants its amounts are computed from. */
+export interface EstimateBasis {
+  /** The subscription as it would be once the request takes effect. */
+  readonly next: SubscriptionRecord;
+  /** The paid subscription it replaces then, whose unused time is credited; none in a trial. */
+  readonly current?: SubscriptionRecord;
+  /** When the request takes effect. */
+  readonly startDate: number;
+  /** Where the first paid period is counted from. */
+  readonly billingAnchor: number;
+  /** Nothing is due now: a trial, or a change deferred to the end of the period. */
+  readonly inTrial: boolean;
+}
+
+/** The id a simulated subscription gets; ids are unique within one simulation (a trial and its follow-on). */
+const ESTIMATE_ID = 'estimate';
+
+/**
+ * The basis of estimating a new subscription. A change the product defers (a downgrade at the end
+ * of the period) comes back as the current subscription with the change scheduled: the estimate
+ * is of the plan it becomes then, and nothing is due now.
+ */
+export function subscriptionEstimateBasis(
+  catalog: Catalog,
+  state: CustomerState,
+  input: ProvisionInput,
+  now: number,
+): EstimateBasis {
+  let simulated = 0;
+  const { subscription: made } = provisionSubscription(
+    catalog,
+    state,
+    input,
+    now,
+    () => `${ESTIMATE_ID}-${++simulated}`,
+  );
+  const deferred = state.subscriptions.some((s) => s.id === made.id)
+    ? made.scheduledUpdates.find((u) => u.planId !== undefined)
+    : undefined;
+  const at = deferred?.scheduledExecutionTime ?? made.startDate;
+  const next = deferred ? effectiveSubscription(made, catalog, at) : made;
+  const inTrial = next.trialEndDate !== null && next.trialEndDate > at;
+  const replaced =
+    deferred || inTrial
+      ? undefined
+      : state.subscriptions
+          .map((s) => effectiveSubscription(s, catalog, at))
+          .find(
+            (s) =>
+              s.id !== next.id &&
+              s.productId === next.productId &&
+              s.resourceId === next.resourceId &&
+              isLive(s, at) &&
+              !isTrialSubscription(s, at),
+          );
+  return {
+    next,
+    ...(replaced ? { current: replaced } : {}),
+    startDate: at,
+    // Deferred: its first period starts at the change.
+    billingAnchor: deferred ? at : inTrial ? (next.trialEndDate ?? next.billingAnchor) : next.billingAnchor,
+    inTrial: inTrial || deferred !== undefined,
+  };
+}
+
+/** The basis of estimating a change of quantities or add-ons, prorated over the rest of the billing period. */
+export function updateEstimateBasis(
+  catalog: Catalog,
+  state: CustomerState,
+  subscription: SubscriptionRecord,
+  change: Pick<UpdateInput, 'addons' | 'billableFeatures'>,
+  now: number,
+): EstimateBasis & { current: SubscriptionRecord } {
+  const current = effectiveSubscription(subscription, catalog, now);
+  const { subscription: next } = updateSubscription(
+    catalog,
+    state,
+    { subscriptionId: subscription.id, ...change },
+    now,
+  );
+  // In a trial nothing is due now; the first paid period starts at the trial's end.
+  const inTrial = current.trialEndDate !== null && current.trialEndDate > now;
+  return {
+    next,
+    current,
+    startDate: now,
+    billingAnchor: inTrial ? (current.trialEndDate ?? current.billingAnchor) : current.billingAnchor,
+    inTrial,
+  };
+}
