@@ -1,4 +1,4 @@
-import type { SubscriptionEnd, SubscriptionRecord } from '../model/records.js';
+import type { CustomerState, SubscriptionEnd, SubscriptionRecord } from '../model/records.js';
 import { isOpen, isTrialSubscription } from './subscription-state.js';
 
 /** Subscriptions compete within a scope: one product for one customer and resource. */
@@ -86,4 +86,9 @@ export function settle(
     }
   }
   return [...out.values()];
+}
+
+/** The customer-wide scope plus every resource the customer has a subscription for. */
+export function resourcesOf(state: CustomerState): (string | null)[] {
+  return [null, ...state.subscriptions.map((s) => s.resourceId)];
 }

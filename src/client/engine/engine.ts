@@ -17,17 +17,20 @@ import {
   evaluateEntitlement,
   NO_CHECK_OPTIONS,
 } from '../../core/evaluate-entitlement.js';
+import { resourcesOf } from '../../core/subscription-scope.js';
+import { balance } from '../../credits/credit-pool.js';
 import { AllotError } from '../../errors.js';
 import type { PackageVersionRecord, SubscriptionRecord } from '../../model/records.js';
 import { memoryStore } from '../../stores/memory/memory-store.js';
 import type { Store, StoreReader, StoreTransaction } from '../../stores/store.js';
 import { type Clock, systemClock } from '../clock.js';
+import { shownBalance } from '../credit-shapes.js';
 import { allotOptionsSchema, parse } from '../input-schemas.js';
 import type { AllotOptions } from '../options.js';
+import { subscriptionShape } from '../result-shapes.js';
 import { ChangeFeed } from './change-feed.js';
 import { CustomerCache } from './customer-cache.js';
 import { CustomerEntry, entitlementInterner, type ResourceView } from './customer-entry.js';
-import { emitAfterCommit } from './emit.js';
 import { KeyedLock } from './keyed-lock.js';
 import { Listeners, type PackagePublishedEvent } from './listeners.js';
 import type { Indexed, Mutation } from './mutation.js';
@@ -288,7 +291,60 @@ export class Engine {
     if (mutation.credits) next.setPools(mutation.credits);
     if (mutation.governance) next.governance = { index: mutation.governance, loadedAt: now };
     this.#cache.remember(customerId, next);
-    emitAfterCommit(this, next, mutation, now);
+    this.#emit(next, mutation, now);
+  }
+
+  /** After commit, the events of the write, built only for the events someone listens to. */
+  #emit(entry: CustomerEntry, mutation: Mutation<unknown>, now: number): void {
+    const { listeners, catalog } = this;
+    if (mutation.subscriptions && listeners.has('subscriptionUpdated'))
+      for (const s of mutation.subscriptions)
+        listeners.emit('subscriptionUpdated', { subscription: subscriptionShape(catalog, s, now) });
+    if (mutation.changedResources && listeners.has('entitlementsUpdated') && entry.state) {
+      const changed = new Set(mutation.changedResources);
+      // A customer-wide change reaches every resource view too, since they include it.
+      if (changed.has(null)) for (const r of resourcesOf(entry.state)) changed.add(r);
+      for (const resourceId of changed) {
+        const view = this.view(entry, resourceId, now);
+        listeners.emit('entitlementsUpdated', {
+          customerId: entry.state.customer.id,
+          resourceId,
+          accessDeniedReason: view.accessDeniedReason,
+          entitlements: this.evaluateAll(view, entry, resourceId, now),
+        });
+      }
+    }
+    if (mutation.credits && listeners.has('creditBalanceUpdated'))
+      for (const pool of mutation.credits) {
+        const { currentBalance, totalGranted, totalConsumed } = shownBalance(balance(pool, now));
+        listeners.emit('creditBalanceUpdated', {
+          customerId: pool.customerId,
+          currencyId: pool.currencyId,
+          resourceId: pool.resourceId,
+          currentBalance,
+          totalGranted,
+          totalConsumed,
+        });
+      }
+    for (const skipped of mutation.rechargesSkipped ?? []) listeners.emit('autoRechargeSkipped', skipped);
+    if (mutation.counters && listeners.has('usageUpdated') && entry.state)
+      for (const { resourceId, featureId } of mutation.counters) {
+        const entitlement = this.evaluate(entry, resourceId, featureId, 'METERED', NO_CHECK_OPTIONS, now);
+        if (entitlement.type !== 'METERED') continue;
+        listeners.emit('usageUpdated', {
+          usage: {
+            customerId: entry.state.customer.id,
+            resourceId,
+            featureId,
+            currentUsage: entitlement.currentUsage,
+            ...(entitlement.usagePeriodStart ? { usagePeriodStart: entitlement.usagePeriodStart } : {}),
+            ...(entitlement.usagePeriodEnd
+              ? { usagePeriodEnd: entitlement.usagePeriodEnd, nextResetDate: entitlement.usagePeriodEnd }
+              : {}),
+          },
+          entitlement,
+        });
+      }
   }
 
   // ───────────────────────────────────── evaluation ─────────────────────────────────────

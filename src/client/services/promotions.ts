@@ -3,7 +3,7 @@
 import { assertEntitlementsFit, toEntitlementSpec } from '../../catalog/catalog.js';
 import { requireCustomerState } from '../../core/customer-records.js';
 import { grantPromotions, revokePromotion } from '../../core/promotions.js';
-import { resourcesOf } from '../engine/emit.js';
+import { resourcesOf } from '../../core/subscription-scope.js';
 import type { Engine } from '../engine/engine.js';
 import { randomHex } from '../ids.js';
 import { grantPromotionsSchema, parse, revokePromotionSchema } from '../input-schemas.js';
