@@ -179,7 +179,7 @@ async function kyselyVersusPrepared(n: number) {
     );
     await db.destroy();
     await throughput('journal insert tx via the store (compiled once)', n, () =>
-      store.transaction((tx) => tx.appendUsage([entry])),
+      store.transaction([], (tx) => tx.appendUsage([entry])),
     );
     await store.close();
   });

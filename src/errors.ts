@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   ENTITY_CYCLE: 'ENTITY_CYCLE',
   BUDGET_NOT_FOUND: 'BUDGET_NOT_FOUND',
   STORE_ERROR: 'STORE_ERROR',
+  /** The store's server cannot be reached (PostgreSQL down, the pool's connection timeout passed); nothing was written. */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
 } as const;
 
 export type AllotErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -91,7 +91,7 @@ describe('sqlite store', () => {
   it('runs each migration once however often the file is reopened', async () => {
     const filename = tempFile();
     const first = await open(filename);
-    await first.transaction((tx) => tx.putCustomer(customer('c1')));
+    await first.transaction([], (tx) => tx.putCustomer(customer('c1')));
     await first.close();
     for (let i = 0; i < 2; i++) await (await open(filename)).close();
     const again = await open(filename);
@@ -117,7 +117,7 @@ describe('sqlite store', () => {
       dimensions: { [`${id}-key`]: 'v' },
     });
     const first = await open(filename);
-    await first.transaction((tx) =>
+    await first.transaction([], (tx) =>
       tx.appendCreditLedger([
         entry('granted', 1_000, 'CREDITS_GRANTED'),
         entry('a', 2_000, 'CREDITS_CONSUMED'),
@@ -163,7 +163,7 @@ describe('sqlite store', () => {
       createdAt: 0,
       updatedAt: 0,
     });
-    await store.transaction(async (tx) => {
+    await store.transaction([], async (tx) => {
       for (let i = 0; i < 200; i++) await tx.putSubscription(sub(i));
     });
     const resources = (n: number) => Array.from({ length: n }, (_, i) => `r${i}`);
@@ -225,9 +225,9 @@ describe('sqlite store', () => {
     const ours = await open(filename);
     const theirs = await open(filename);
     const token = ours.changeToken?.();
-    await ours.transaction((tx) => tx.putCustomer(customer('mine')));
+    await ours.transaction([], (tx) => tx.putCustomer(customer('mine')));
     expect(ours.changeToken?.()).toBe(token);
-    await theirs.transaction((tx) => tx.putCustomer(customer('theirs')));
+    await theirs.transaction([], (tx) => tx.putCustomer(customer('theirs')));
     expect(ours.changeToken?.()).not.toBe(token);
   });
 
@@ -235,19 +235,19 @@ describe('sqlite store', () => {
     const filename = tempFile();
     const ours = await open(filename);
     const theirs = await open(filename);
-    await ours.transaction((tx) => tx.putCustomer(customer('c0')));
+    await ours.transaction([], (tx) => tx.putCustomer(customer('c0')));
     // From 0 (a reader starting with nothing cached) the answer is "everything", without a scan.
     const start = await feed(ours, 0);
     expect(start?.customerIds).toBeNull();
-    await theirs.transaction((tx) => tx.putCustomer(customer('c0')));
+    await theirs.transaction([], (tx) => tx.putCustomer(customer('c0')));
     expect((await feed(ours, start?.seq ?? 0))?.customerIds).toEqual(['c0']);
     expect((await feed(theirs, start?.seq ?? 0))?.customerIds).toEqual([]);
     const mark = await feed(ours, start?.seq ?? 0);
-    await theirs.transaction(async (tx) => {
+    await theirs.transaction([], async (tx) => {
       await tx.putCustomer(customer('c1'));
       await tx.appendUsage([usage('c2')]);
     });
-    await theirs.transaction((tx) => tx.putIdempotencyResult('scope', 'k', 1, 1));
+    await theirs.transaction([], (tx) => tx.putIdempotencyResult('scope', 'k', 1, 1));
     const changed = await feed(ours, mark?.seq ?? 0);
     expect([...(changed?.customerIds ?? [])].sort()).toEqual(['c1', 'c2']);
     expect(await feed(ours, changed?.seq ?? 0)).toEqual({ seq: changed?.seq, customerIds: [] });
@@ -259,7 +259,7 @@ describe('sqlite store', () => {
     const theirs = await open(filename);
     expect(await feed(ours, 5)).toEqual({ seq: 0, customerIds: null });
     // Past the 10,000 journal rows kept, at the next batched prune.
-    for (let i = 0; i < 11_100; i++) await theirs.transaction((tx) => tx.appendUsage([usage('c')]));
+    for (let i = 0; i < 11_100; i++) await theirs.transaction([], (tx) => tx.appendUsage([usage('c')]));
     expect(await feed(ours, 1)).toEqual({ seq: 11_100, customerIds: null });
     expect(await feed(ours, 11_099)).toEqual({ seq: 11_100, customerIds: ['c'] });
     const counted = await ours.read((r) =>
@@ -272,7 +272,7 @@ describe('sqlite store', () => {
     const db = raw(tempFile());
     const store = sqliteStore({ database: db });
     await store.open();
-    await store.transaction((tx) => tx.putCustomer(customer('c1')));
+    await store.transaction([], (tx) => tx.putCustomer(customer('c1')));
     await store.close();
     expect(db.open).toBe(true);
     expect(db.prepare('select id from customers').all()).toEqual([{ id: 'c1' }]);
@@ -282,14 +282,14 @@ describe('sqlite store', () => {
     const filename = tempFile();
     const store = await open(filename);
     const broken = { id: 's1', customerId: null } as unknown as SubscriptionRecord;
-    const attempt = store.transaction(async (tx) => {
+    const attempt = store.transaction([], async (tx) => {
       await tx.putCustomer(customer('c1'));
       await tx.putSubscription(broken);
     });
     await expect(attempt).rejects.toMatchObject({ code: 'STORE_ERROR' });
     await expect(attempt).rejects.toThrow(`sqlite(${filename})`);
     expect(await store.read((r) => r.getCustomer('c1'))).toBeUndefined();
-    await store.transaction((tx) => tx.putCustomer(customer('c2')));
+    await store.transaction([], (tx) => tx.putCustomer(customer('c2')));
     expect(await store.read((r) => r.getCustomer('c2'))).toBeDefined();
   });
 
@@ -300,20 +300,20 @@ describe('sqlite store', () => {
     raw(filename).exec(
       "CREATE TRIGGER abort_on_boom BEFORE INSERT ON customers WHEN NEW.id = 'boom' BEGIN SELECT RAISE(ROLLBACK, 'boom'); END",
     );
-    const swallowing = store.transaction(async (tx) => {
+    const swallowing = store.transaction([], async (tx) => {
       await tx.putCustomer(customer('first'));
       await tx.putCustomer(customer('boom')).catch(() => {}); // the callback swallows the failure
       await tx.putCustomer(customer('after'));
     });
     // The next statement is refused: the transaction it belonged to is gone.
     await expect(swallowing).rejects.toThrow('has already ended');
-    const quiet = store.transaction(async (tx) => {
+    const quiet = store.transaction([], async (tx) => {
       await tx.putCustomer(customer('first'));
       await tx.putCustomer(customer('boom')).catch(() => {});
     });
     await expect(quiet).rejects.toThrow('aborted the transaction');
     for (const id of ['first', 'after']) expect(await store.read((r) => r.getCustomer(id))).toBeUndefined();
-    await store.transaction((tx) => tx.putCustomer(customer('later')));
+    await store.transaction([], (tx) => tx.putCustomer(customer('later')));
     expect(await store.read((r) => r.getCustomer('later'))).toBeDefined();
   });
 
@@ -330,7 +330,7 @@ describe('sqlite store', () => {
     db.defaultSafeIntegers(true);
     const store = sqliteStore({ database: db });
     await store.open();
-    await store.transaction((tx) => tx.putCustomer(customer('c1')));
+    await store.transaction([], (tx) => tx.putCustomer(customer('c1')));
     expect(typeof (await store.read((r) => r.getCustomer('c1')))?.createdAt).toBe('number');
   });
 

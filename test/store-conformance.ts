@@ -213,7 +213,7 @@ export function describeStoreConformance(
   describe(`${label} store conformance`, () => {
     let harness: StoreHarness;
     let store: Store;
-    const write = <T>(fn: (tx: StoreTransaction) => Promise<T>) => store.transaction(fn);
+    const write = <T>(fn: (tx: StoreTransaction) => Promise<T>) => store.transaction(['customer:c1'], fn);
 
     beforeEach(async () => {
       harness = await factory();
@@ -744,7 +744,7 @@ export function describeStoreConformance(
                 try {
                   const all = new Map<string, SubscriptionRecord>();
                   for (const batch of batches) {
-                    await fresh.store.transaction(async (tx) => {
+                    await fresh.store.transaction([], async (tx) => {
                       for (const s of batch) await tx.putSubscription(s);
                     });
                     for (const s of batch) all.set(s.id, s);
@@ -774,6 +774,28 @@ export function describeStoreConformance(
     });
 
     describe('transactions', () => {
+      it('serialises transactions that share a key: two read-then-write increments never lose one', async () => {
+        await write((tx) => tx.putCustomer({ ...customer('c1'), name: '0' }));
+        const increment = (keys: readonly string[]) =>
+          store.transaction(keys, async (tx) => {
+            const seen = Number((await tx.getCustomer('c1'))?.name);
+            // A pause inside the transaction, so an interleaving store would let the other read the same value.
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            await tx.putCustomer({ ...customer('c1'), name: String(seen + 1) });
+          });
+        await Promise.all([increment(['customer:c1']), increment(['customer:c0', 'customer:c1'])]);
+        expect((await store.read((r) => r.getCustomer('c1')))?.name).toBe('2');
+      });
+
+      it('runs transactions with disjoint keys, in any order, to completion', async () => {
+        const put = (id: string) => store.transaction([`customer:${id}`], (tx) => tx.putCustomer(customer(id)));
+        await Promise.all([put('c1'), put('c2'), store.transaction([], (tx) => tx.pruneUsageHistory(T0))]);
+        expect(await store.read(async (r) => [await r.getCustomer('c1'), await r.getCustomer('c2')])).toEqual([
+          customer('c1'),
+          customer('c2'),
+        ]);
+      });
+
       it('a throw rolls back every write of the transaction and rethrows the same error', async () => {
         await write(async (tx) => {
           await tx.putCustomer(customer('c1'));

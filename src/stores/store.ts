@@ -246,10 +246,14 @@ export interface Store {
   open(): Promise<void>;
   close(): Promise<void>;
   /**
-   * Runs `fn` in one read-write transaction, serialised with every other write; a throw rolls it
-   * all back. `fn` must use only `tx`: calling `read` or `transaction` from inside waits forever.
+   * Runs `fn` in one read-write transaction that locks `keys` (the engine names the customers and
+   * governance owners a write touches, as `customer:<id>`, and `catalog` for catalog versions): it
+   * is serialised with every transaction that shares a key and may run beside the others, so a
+   * store may scale writes out by key. A store may serialise more (SQLite has one writer, the
+   * memory store one mutex), never less. A throw rolls it all back. `fn` must use only `tx`:
+   * calling `read` or `transaction` from inside may wait forever.
    */
-  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  transaction<T>(keys: readonly string[], fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
   /** Runs `fn` against a consistent snapshot. */
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T>;
   /**

@@ -14,8 +14,8 @@ function slowToAcknowledge(inner: Store): Store {
     open: () => inner.open(),
     close: () => inner.close(),
     read: (fn) => inner.read(fn),
-    transaction: async (fn) => {
-      const result = await inner.transaction(fn);
+    transaction: async (keys, fn) => {
+      const result = await inner.transaction(keys, fn);
       await new Promise((resolve) => setTimeout(resolve, 1));
       return result;
     },

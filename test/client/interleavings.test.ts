@@ -14,7 +14,7 @@ function scheduled(s: fc.Scheduler): Store {
     capabilities: inner.capabilities,
     open: () => inner.open(),
     close: () => inner.close(),
-    transaction: s.scheduleFunction((fn) => inner.transaction(fn)) as Store['transaction'],
+    transaction: s.scheduleFunction((keys, fn) => inner.transaction(keys, fn)) as Store['transaction'],
     read: s.scheduleFunction((fn) => inner.read(fn)) as Store['read'],
   };
 }

@@ -15,11 +15,11 @@ function gated(inner: Store) {
     open: () => inner.open(),
     close: () => inner.close(),
     read: (fn) => inner.read(fn),
-    transaction: async <T>(fn: (tx: StoreTransaction) => Promise<T>) => {
+    transaction: async <T>(keys: readonly string[], fn: (tx: StoreTransaction) => Promise<T>) => {
       const waiting = gate;
       gate = undefined;
       if (waiting) await waiting;
-      return inner.transaction(fn);
+      return inner.transaction(keys, fn);
     },
     ...(inner.changeToken ? { changeToken: () => inner.changeToken?.() ?? 0 } : {}),
   };

@@ -51,6 +51,11 @@ export type MutateBody<T> = (
   catalog: Catalog,
 ) => Promise<Mutation<T>>;
 
+/** The lock key of a customer's (or governance owner's) data in a store transaction. */
+export const customerKey = (customerId: string): string => `customer:${customerId}`;
+/** The lock key of the catalog's stored versions. */
+const CATALOG_KEY = 'catalog';
+
 export class Engine {
   readonly store: Store;
   readonly clock: Clock;
@@ -66,7 +71,9 @@ export class Engine {
   readonly #migration: PackagePublishedEvent['migrationType'];
   #catalog: Catalog | undefined;
   #closed = false;
-  #init: Promise<void> = Promise.resolve();
+  /** The initialization under way or done; none after one failed, so the next call tries again. */
+  #init: Promise<void> | undefined;
+  #migrate: (published: readonly PackageVersionRecord[]) => Promise<void> = async () => {};
 
   /** Validates the options and the catalog at once (`INVALID_INPUT`, `INVALID_CATALOG`); `start` opens the store. */
   constructor(options: AllotOptions) {
@@ -85,19 +92,29 @@ export class Engine {
    * subscribers of newly published versions (ALL_CUSTOMERS) and `packagePublished` goes out.
    */
   start(migrate: (published: readonly PackageVersionRecord[]) => Promise<void>): void {
-    this.#init = this.#initialize(this.#compiled, this.#migration, migrate);
-    // Callers who never await initialization still see the failure on their first call.
-    this.#init.catch(() => {});
+    this.#migrate = migrate;
+    this.#attempt();
   }
 
-  async #initialize(
-    compiled: CompiledCatalog,
-    migration: PackagePublishedEvent['migrationType'],
-    migrate: (published: readonly PackageVersionRecord[]) => Promise<void>,
-  ): Promise<void> {
+  /**
+   * One attempt to initialize. One that fails before the catalog is versioned (the store was
+   * down) is forgotten, so the next call tries again: an engine started while its store was
+   * unreachable recovers without a restart. Callers who never await initialization still see a
+   * failure on their first call, which retries.
+   */
+  #attempt(): Promise<void> {
+    const attempt = this.#initialize(this.#compiled, this.#migration);
+    this.#init = attempt;
+    attempt.catch(() => {
+      if (this.#init === attempt && this.#catalog === undefined) this.#init = undefined;
+    });
+    return attempt;
+  }
+
+  async #initialize(compiled: CompiledCatalog, migration: PackagePublishedEvent['migrationType']): Promise<void> {
     await this.store.open();
     const now = this.clock.now();
-    const { catalog, published } = await this.store.transaction(async (tx) => {
+    const { catalog, published } = await this.store.transaction([CATALOG_KEY], async (tx) => {
       const stored = await tx.listPackageVersions();
       const versioned = versionCatalog(compiled, stored, now);
       for (const version of versioned.added) await tx.putPackageVersion(version);
@@ -111,7 +128,7 @@ export class Engine {
     this.#catalog = catalog;
     for (const feature of catalog.features.values()) this.#featureInfo.set(feature.id, entitlementFeature(feature));
     await this.#feed.catchUp();
-    if (migration === 'ALL_CUSTOMERS' && published.length > 0) await migrate(published);
+    if (migration === 'ALL_CUSTOMERS' && published.length > 0) await this.#migrate(published);
     for (const v of published)
       this.listeners.emit('packagePublished', {
         packageType: v.kind === 'plan' ? 'PLAN' : 'ADDON',
@@ -121,23 +138,23 @@ export class Engine {
       });
   }
 
-  /** Resolves once the store is open, migrated and the catalog versioned; rejects if that failed. */
+  /** Resolves once the store is open, migrated and the catalog versioned; rejects if that failed (and retries next time). */
   initialized(): Promise<void> {
-    return this.#init;
+    return this.#closed ? Promise.resolve() : (this.#init ?? this.#attempt());
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#cache.forgetAll();
-    await this.#init.catch(() => {});
+    await this.#init?.catch(() => {});
     await this.store.close();
   }
 
   /** The catalog, once the store is open; CLOSED after `close`. */
   async ready(): Promise<Catalog> {
     if (this.#closed) throw new AllotError('CLOSED', `${this.store.name}: this Allot instance is closed`);
-    if (!this.#catalog) await this.#init;
+    if (!this.#catalog) await this.initialized();
     return this.catalog;
   }
 
@@ -223,7 +240,7 @@ export class Engine {
     await this.ready();
     return this.#writeLock.run(customerIds, async () => {
       const now = this.clock.now();
-      const { entries, outcome } = await this.store.transaction(async (tx) => {
+      const { entries, outcome } = await this.store.transaction(customerIds.map(customerKey), async (tx) => {
         // Under the write lock, catch up with other processes once; then the cache is current.
         await this.#feed.catchUp(tx);
         const entries = new Map<string, CustomerEntry>();

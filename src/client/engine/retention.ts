@@ -21,7 +21,8 @@ export class Retention {
     if (retention === undefined || now - this.#prunedAt < HOUR_MS) return;
     this.#prunedAt = now;
     this.#store
-      .transaction((tx) => tx.pruneUsageHistory(now - retention))
+      // History before the retention is read by no write, so pruning locks no key.
+      .transaction([], (tx) => tx.pruneUsageHistory(now - retention))
       .catch((error: unknown) => {
         if (!(AllotError.is(error) && error.code === 'CLOSED'))
           console.error('[allot] pruning usage history failed; it is retried after the next write', error);

@@ -18,7 +18,13 @@ export interface EntitlementsState {
 }
 
 /** Errors that mean the store cannot answer, so a check falls back quietly. */
-const STORE_FAILURES: ReadonlySet<string> = new Set(['STORE_ERROR', 'CLOSED', 'NOT_INITIALIZED', 'INVALID_CATALOG']);
+const STORE_FAILURES: ReadonlySet<string> = new Set([
+  'STORE_ERROR',
+  'STORE_UNAVAILABLE',
+  'CLOSED',
+  'NOT_INITIALIZED',
+  'INVALID_CATALOG',
+]);
 
 export class EntitlementChecks {
   readonly #engine: Engine;

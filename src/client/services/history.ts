@@ -79,6 +79,6 @@ export class History {
   async prune(params: { before: Date | string | number }): Promise<{ pruned: number }> {
     const { before } = parse(pruneHistorySchema, params, 'pruneUsageHistory');
     await this.#engine.ready();
-    return { pruned: await this.#engine.store.transaction((tx) => tx.pruneUsageHistory(before)) };
+    return { pruned: await this.#engine.store.transaction([], (tx) => tx.pruneUsageHistory(before)) };
   }
 }

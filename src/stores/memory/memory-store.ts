@@ -142,7 +142,8 @@ class MemoryStore implements Store {
     this.#state = 'closed';
   }
 
-  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+  /** One writer at a time whatever the keys: serialising more than the keys ask is always allowed. */
+  transaction<T>(_keys: readonly string[], fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     return this.#within<MemoryTransaction, T>((tables) => new MemoryTransaction(tables), fn);
   }
 

@@ -155,7 +155,8 @@ class SqliteStore implements Store {
     });
   }
 
-  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+  /** One writer at a time whatever the keys: serialising more than the keys ask is always allowed. */
+  transaction<T>(_keys: readonly string[], fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     return this.#mutex.run(() => {
       const connection = this.#connected();
       const tx = new SqliteTransaction(connection.statements, connection.native, this.name, this.#origin);
