@@ -52,7 +52,7 @@ export type MutateBody<T> = (
 ) => Promise<Mutation<T>>;
 
 /** The lock key of a customer's (or governance owner's) data in a store transaction. */
-export const customerKey = (customerId: string): string => `customer:${customerId}`;
+const customerKey = (customerId: string): string => `customer:${customerId}`;
 /** The lock key of the catalog's stored versions. */
 const CATALOG_KEY = 'catalog';
 
