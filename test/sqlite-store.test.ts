@@ -321,8 +321,13 @@ describe('sqlite store', () => {
     expect(sqliteStore({ filename: ':memory:' }).capabilities).toEqual({
       durable: false,
       sharedAcrossProcesses: false,
+      exactChangeToken: true,
     });
-    expect(sqliteStore({ filename: tempFile() }).capabilities).toEqual({ durable: true, sharedAcrossProcesses: true });
+    expect(sqliteStore({ filename: tempFile() }).capabilities).toEqual({
+      durable: true,
+      sharedAcrossProcesses: true,
+      exactChangeToken: true,
+    });
   });
 
   it('reads timestamps as numbers even from a connection set to return BigInts', async () => {

@@ -24,6 +24,13 @@ export interface StoreCapabilities {
   readonly durable: boolean;
   /** Other processes may commit to the same data, so caches must watch `changeToken` and `changesSince`. */
   readonly sharedAcrossProcesses: boolean;
+  /**
+   * `changeToken` moves the moment another process commits (SQLite's `data_version`), so a write
+   * that finds it unchanged may skip reading the change feed. Absent or false (a token woken by a
+   * notification, as on PostgreSQL): every write reads the feed under its locks, since atomic
+   * operations must never decide from a stale cache.
+   */
+  readonly exactChangeToken?: boolean;
 }
 
 /** Identifies one usage counter. `resourceId` null is the customer-wide counter; resource ids are never empty. */

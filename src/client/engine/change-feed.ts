@@ -33,11 +33,13 @@ export class ChangeFeed {
   /**
    * Drops cached customers that another process changed since we last caught up, reading the
    * feed through `reader` (a write's own transaction) or a read of its own, which concurrent
-   * callers share. Compares the change token itself: one probe when nothing changed.
+   * callers share. Compares the change token first: one probe when nothing changed.
    */
   async catchUp(reader?: StoreReader): Promise<void> {
     const token = this.#store.changeToken?.();
-    if (token === undefined || token === this.#token) return;
+    if (token === undefined) return;
+    // A write reads the feed under its locks unless the token is exact: it must not decide from a stale cache.
+    if (token === this.#token && (reader === undefined || this.#store.capabilities.exactChangeToken)) return;
     const feed = (r: StoreReader) => r.changesSince?.(this.#seq) ?? Promise.resolve(undefined);
     if (reader) return this.#apply(token, await feed(reader));
     this.#catchingUp ??= this.#store

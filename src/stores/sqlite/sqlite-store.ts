@@ -80,7 +80,7 @@ class SqliteStore implements Store {
     this.name = `sqlite(${options.filename ?? options.database.name})`;
     // An in-memory database lives and dies with its connection: nothing survives, nobody shares it.
     const onDisk = !isInMemory(options.filename ?? options.database.name);
-    this.capabilities = { durable: onDisk, sharedAcrossProcesses: onDisk };
+    this.capabilities = { durable: onDisk, sharedAcrossProcesses: onDisk, exactChangeToken: true };
     const { busyTimeoutMs = 5000, synchronous = 'NORMAL' } = options;
     if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
       throw new AllotError('INVALID_INPUT', `${this.name}: busyTimeoutMs must be a non-negative integer`);
