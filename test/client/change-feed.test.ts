@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Allot, ManualClock, type Store, type StoreReader } from '../../src/index.js';
+import { Allot, AllotError, ManualClock, type Store, type StoreReader } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory/index.js';
 import { catalog } from '../helpers/fixtures.js';
 
@@ -51,6 +51,52 @@ describe('a write catching up with other processes', () => {
     const before = feedReadsInWrites();
     await allot.provisionCustomer({ customerId: 'acme' });
     expect(feedReadsInWrites() - before).toBe(0);
+    await allot.close();
+  });
+});
+
+describe('checks while the store is unreachable', () => {
+  it('answer a warm customer from the cache, a cold one from the fallback, and stop asking the store meanwhile', async () => {
+    const inner = memoryStore();
+    let down = false;
+    let token = 1;
+    let reads = 0;
+    const store: Store = {
+      name: 'flaky(memory)',
+      capabilities: { durable: false, sharedAcrossProcesses: true },
+      open: () => inner.open(),
+      close: () => inner.close(),
+      read: async (fn) => {
+        reads++;
+        if (down) throw new AllotError('STORE_UNAVAILABLE', 'flaky(memory): connect ECONNREFUSED');
+        return inner.read(fn);
+      },
+      transaction: (keys, fn) => inner.transaction(keys, fn),
+      changeToken: () => token,
+    };
+    const allot = Allot.initialize({
+      catalog,
+      store,
+      clock: new ManualClock('2025-01-01T00:00:00Z'),
+      entitlementsFallback: { sso: { hasAccess: false } },
+    });
+    await allot.waitForInitialization();
+    await allot.provisionCustomer({ customerId: 'warm', subscriptionParams: { planId: 'pro', skipTrial: true } });
+    expect((await allot.getBooleanEntitlement({ customerId: 'warm', featureId: 'sso' })).hasAccess).toBe(true);
+
+    // The server goes away, and the token says another instance may have committed.
+    down = true;
+    token++;
+    const warm = await allot.getBooleanEntitlement({ customerId: 'warm', featureId: 'sso' });
+    expect(warm).toMatchObject({ hasAccess: true });
+    expect(warm.isFallback).not.toBe(true);
+    const readsAfterFirst = reads;
+    await allot.getBooleanEntitlement({ customerId: 'warm', featureId: 'sso' });
+    expect(reads).toBe(readsAfterFirst); // failing fast: no second wait for the server
+    expect(await allot.getBooleanEntitlement({ customerId: 'cold', featureId: 'sso' })).toMatchObject({
+      hasAccess: false,
+      isFallback: true,
+    });
     await allot.close();
   });
 });

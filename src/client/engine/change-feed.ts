@@ -1,7 +1,11 @@
 // Catching up with other processes that share the store: a cheap change token says whether
 // anyone else committed; the change feed says which customers to drop from the cache.
+import { AllotError } from '../../errors.js';
 import type { ChangeSet, Store, StoreReader } from '../../stores/store.js';
 import type { CustomerCache } from './customer-cache.js';
+
+/** How long catch-ups fail fast after one found the store unreachable. */
+const UNREACHABLE_RETRY_MS = 1000;
 
 export class ChangeFeed {
   readonly #store: Store;
@@ -12,6 +16,9 @@ export class ChangeFeed {
   #seq = 0;
   #nextCheck = 0;
   #catchingUp: Promise<void> | undefined;
+  /** After a catch-up found the store unreachable: when to try again, and the error to answer until then. */
+  #retryAt = 0;
+  #unreachable: unknown;
 
   constructor(store: Store, cache: CustomerCache, intervalMs: number) {
     this.#store = store;
@@ -42,9 +49,20 @@ export class ChangeFeed {
     if (token === this.#token && (reader === undefined || this.#store.capabilities.exactChangeToken)) return;
     const feed = (r: StoreReader) => r.changesSince?.(this.#seq) ?? Promise.resolve(undefined);
     if (reader) return this.#apply(token, await feed(reader));
+    // While the store is unreachable, fail at once rather than wait out a connection timeout per call.
+    if (performance.now() < this.#retryAt) throw this.#unreachable;
     this.#catchingUp ??= this.#store
       .read(feed)
-      .then((changes) => this.#apply(token, changes))
+      .then(
+        (changes) => this.#apply(token, changes),
+        (error: unknown) => {
+          if (AllotError.is(error) && error.code === 'STORE_UNAVAILABLE') {
+            this.#retryAt = performance.now() + UNREACHABLE_RETRY_MS;
+            this.#unreachable = error;
+          }
+          throw error;
+        },
+      )
       .finally(() => {
         this.#catchingUp = undefined;
       });

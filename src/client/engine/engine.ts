@@ -200,6 +200,14 @@ export class Engine {
     return this.#cache.get(customerId, now, () => this.store.read((r) => this.#load(r, customerId, now)));
   }
 
+  /**
+   * The customer as last cached, whatever other processes committed since: what a check answers
+   * while the store cannot be reached, which beats a fallback.
+   */
+  lastKnown(customerId: string, now: number): CustomerEntry | undefined {
+    return this.openCatalog ? this.#cache.cached(customerId, now) : undefined;
+  }
+
   /** Drops a cached customer, so the next call reloads it. */
   forget(customerId: string): void {
     this.#cache.forget(customerId);

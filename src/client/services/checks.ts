@@ -49,6 +49,8 @@ export class EntitlementChecks {
       }
       return this.#answer(entry, p, type, now);
     } catch (error) {
+      const known = unreachable(error) ? engine.lastKnown(p.customerId, engine.clock.now()) : undefined;
+      if (known) return this.#answer(known, p, type, engine.clock.now());
       this.#fellBack(error);
       return this.#fallback(type, p.featureId, p.options);
     }
@@ -133,3 +135,6 @@ export class EntitlementChecks {
     console.error('[allot] unexpected error in a check; answering from the fallback', error);
   }
 }
+
+/** The store's server cannot be reached: a warm customer is still answered, from the cache. */
+const unreachable = (error: unknown): boolean => AllotError.is(error) && error.code === 'STORE_UNAVAILABLE';
