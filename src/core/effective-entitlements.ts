@@ -7,6 +7,7 @@ import { Decimal } from '../money/money.js';
 import type { ResetPeriodConfiguration } from './entitlement-results.js';
 import { periodAnchor, usagePeriod } from './reset-period.js';
 import { effectiveSubscription, isLive, nextTransition } from './subscription-state.js';
+import { counterAnchor } from './usage-counter.js';
 
 /** Where a metered feature's usage window comes from: which reset period, anchored where. */
 export interface UsageWindowSource {
@@ -248,10 +249,11 @@ export function resolveEntitlements(
         ? WINDOW_RANK.resource
         : WINDOW_RANK.subscription;
     const rates = catalog.planVersions.get(versionKey(sub.planId, sub.planVersion))?.creditRates;
+    const anchor = counterAnchor(sub, state.subscriptions);
     for (const spec of subscriptionSpecs(catalog, sub))
       add({
         spec,
-        window: windowFor(spec, sub.billingAnchor, sub.usageEpoch, sub.resourceId),
+        window: windowFor(spec, anchor, sub.usageEpoch, sub.resourceId),
         source: sub.id,
         rank,
         start: sub.startDate,

@@ -96,7 +96,12 @@ export function cancelSubscription(
   const followUps = siblings.filter(
     (s) => sub.endDate !== null && s.startDate === sub.endDate && subscriptionStatus(s, now) === 'NOT_STARTED',
   );
-  const upserts = settle(subs, [canceled, ...followUps.map((s) => end(s, now, 'UpgradeOrDowngrade', now))], now);
+  const upserts = settle(
+    catalog,
+    subs,
+    [canceled, ...followUps.map((s) => end(s, now, 'UpgradeOrDowngrade', now))],
+    now,
+  );
   const after = new Map(subs.map((s) => [s.id, s]));
   for (const u of upserts) after.set(u.id, u);
   // The customer still has a plan after `at` if a paid subscription runs past it or a trial will convert.
@@ -193,7 +198,7 @@ export function updateSubscription(
         : {}),
     };
   }
-  return finish(present(catalog, state, now), [next, ...upserts], next, now);
+  return finish(catalog, present(catalog, state, now), [next, ...upserts], next, now);
 }
 
 /** Drops a subscription's pending scheduled updates. */
@@ -205,7 +210,8 @@ export function cancelScheduledUpdates(
 ): SubscriptionChange {
   const sub = effectiveSubscription(requireSubscription(state, subscriptionId), catalog, now);
   const next = { ...sub, scheduledUpdates: [], updatedAt: now };
-  return { upserts: [next], subscription: next };
+  // Settled: a trial beside it carries its counter as it now stays, without the dropped reset.
+  return finish(catalog, present(catalog, state, now), [next], next, now);
 }
 
 /** Moves a subscription to another resource (or customer-wide with `null`). */
@@ -248,7 +254,7 @@ export function transferSubscription(
       ? end(s, now, 'UpgradeOrDowngrade', now)
       : { ...s, resourceId: destinationResourceId, updatedAt: now },
   );
-  return finish(subs, [next, ...carried], next, now);
+  return finish(catalog, subs, [next, ...carried], next, now);
 }
 
 /** When a migration to the latest plan version takes effect. */

@@ -123,7 +123,7 @@ export function provisionSubscription(
     const superseded = scope
       .filter((s) => s.id !== current.id && subscriptionStatus(s, now) === 'NOT_STARTED')
       .map((s) => end(s, now, 'UpgradeOrDowngrade', now));
-    return finish(subs, [scheduled, ...superseded], scheduled, now);
+    return finish(catalog, subs, [scheduled, ...superseded], scheduled, now);
   }
 
   const predecessor = wantsTrial ? undefined : current;
@@ -135,10 +135,16 @@ export function provisionSubscription(
     !wantsTrial &&
     predecessor.billingPeriod === billingPeriod;
   const rule = product?.usageResetCutoffRule ?? 'ALWAYS_RESET';
-  // Converting a trial keeps its plan, so it keeps its usage whatever the reset rule.
-  const usageFrom = converting ? currentTrial : predecessor;
+  // A trial and the plan beside it count in one usage counter (see `settle`), so the usage shown
+  // never jumps when either goes: a paid subscription converting the trial carries it on whatever
+  // the reset rule (the plan stays the same), and so does a plan starting beside a trial that runs
+  // alone; a plan replacing the one beside a trial keeps it or not as the product's rule says. A
+  // counter carried on keeps its reset periods (usage-counter.ts).
+  const joining = !wantsTrial && predecessor === undefined && currentTrial !== undefined;
+  const usageFrom = converting ? (current ?? currentTrial) : joining ? currentTrial : predecessor;
   const keepUsage =
     converting ||
+    joining ||
     (predecessor !== undefined &&
       (rule === 'NEVER_RESET' || (rule === 'BILLING_PERIOD_CHANGE' && predecessor.billingPeriod === billingPeriod)));
   const id = newId();
@@ -188,5 +194,5 @@ export function provisionSubscription(
   if (trialEndBehavior === 'CANCEL_SUBSCRIPTION' && trialEndDate !== null && !planLinedUp && downgradePlan) {
     upserts.push(downgradeSubscription(subscription, downgradePlan, trialEndDate, now, newId));
   }
-  return finish(subs, upserts, subscription, now);
+  return finish(catalog, subs, upserts, subscription, now);
 }

@@ -72,12 +72,13 @@ export function present(catalog: Catalog, state: CustomerState, now: number): Su
 
 /** The change's records with its scopes settled, and the subscription to return as it was written. */
 export function finish(
+  catalog: Catalog,
   before: readonly SubscriptionRecord[],
   upserts: SubscriptionRecord[],
   subject: SubscriptionRecord,
   now: number,
 ) {
-  const settled = settle(before, upserts, now);
+  const settled = settle(catalog, before, upserts, now);
   return { upserts: settled, subscription: settled.find((s) => s.id === subject.id) ?? subject };
 }
 

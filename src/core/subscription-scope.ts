@@ -1,5 +1,6 @@
+import type { Catalog } from '../catalog/catalog.js';
 import type { CustomerState, SubscriptionEnd, SubscriptionRecord } from '../model/records.js';
-import { isOpen, isTrialSubscription } from './subscription-state.js';
+import { effectiveSubscription, isLive, isOpen, isTrialSubscription } from './subscription-state.js';
 
 /** Subscriptions compete within a scope: one product for one customer and resource. */
 const scopeKey = (s: SubscriptionRecord): string => `${s.customerId}\u0000${s.productId}\u0000${s.resourceId ?? ''}`;
@@ -61,10 +62,47 @@ function reconcileTrialConversion(scope: readonly SubscriptionRecord[], now: num
 }
 
 /**
+ * The rule that keeps the usage a customer sees going on across a trial: a trial and the plan
+ * beside it count in one usage counter. A plan starting beside a trial that runs alone takes the
+ * trial's (see provisioning); otherwise the trial carries the plan's, as it will stand when they
+ * stop running side by side (a scheduled reset included), and keeps it when the plan goes or when
+ * it converts and takes the plan over. `previous` is the scope before the change, so a plan
+ * the change ends or moves away hands its counter over even within one instant. Returns what changed.
+ */
+function carryPlanCounter(
+  scope: readonly SubscriptionRecord[],
+  previous: readonly SubscriptionRecord[],
+  catalog: Catalog,
+  now: number,
+): SubscriptionRecord[] {
+  const plan = (subs: readonly SubscriptionRecord[]) =>
+    subs.find((s) => !isTrialSubscription(s, now) && isLive(s, now));
+  const running = plan(scope);
+  const gone = running ? undefined : plan(previous);
+  const changed: SubscriptionRecord[] = [];
+  for (const trial of scope) {
+    if (!isTrialSubscription(trial, now) || !isOpen(trial, now)) continue;
+    let from: SubscriptionRecord | undefined;
+    if (running) {
+      const trialUntil = Math.min(trial.trialEndDate ?? now, trial.endDate ?? Number.POSITIVE_INFINITY);
+      const until = Math.min(running.endDate ?? Number.POSITIVE_INFINITY, trialUntil);
+      from = effectiveSubscription(running, catalog, Math.max(now, until - 1));
+    } else if (gone && previous.some((s) => s.id === trial.id)) {
+      // As it stands once ended (or moved away): what it had lined up never comes.
+      from = scope.find((s) => s.id === gone.id) ?? gone;
+    }
+    if (from && from.usageEpoch !== trial.usageEpoch)
+      changed.push({ ...trial, usageEpoch: from.usageEpoch, usageResetAt: from.usageResetAt, updatedAt: now });
+  }
+  return changed;
+}
+
+/**
  * Completes a change: `upserts` applied over `before`, then every scope they touch (before and
  * after, so a transfer settles both ends) is reconciled. Returns all records to write.
  */
 export function settle(
+  catalog: Catalog,
   before: readonly SubscriptionRecord[],
   upserts: readonly SubscriptionRecord[],
   now: number,
@@ -78,12 +116,17 @@ export function settle(
     current.set(u.id, u);
   }
   const out = new Map(upserts.map((u) => [u.id, u]));
-  for (const key of scopes) {
-    const scope = [...current.values()].filter((s) => scopeKey(s) === key);
-    for (const c of reconcileTrialConversion(scope, now)) {
+  const apply = (changed: readonly SubscriptionRecord[]) => {
+    for (const c of changed) {
       out.set(c.id, c);
       current.set(c.id, c);
     }
+  };
+  for (const key of scopes) {
+    const inScope = () => [...current.values()].filter((s) => scopeKey(s) === key);
+    const previous = before.filter((s) => scopeKey(s) === key);
+    apply(reconcileTrialConversion(inScope(), now));
+    apply(carryPlanCounter(inScope(), previous, catalog, now));
   }
   return [...out.values()];
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { errorCode, type Harness, harness, START, stores } from '../helpers/fixtures.js';
+import { catalog, errorCode, type Harness, harness, START, stores } from '../helpers/fixtures.js';
 
 describe.each(stores)('subscriptions ($name)', (fixture) => {
   let h: Harness;
@@ -316,5 +316,87 @@ describe.each(stores)('subscriptions ($name)', (fixture) => {
         h.allot.transferSubscriptionToResource({ subscriptionId: free?.id ?? '', destinationResourceId: 'r1' }),
       ),
     ).toBe('INVALID_OPERATION');
+  });
+});
+
+// README "Differences from the Stigg SDK" → Trials: a conversion keeps the trial's usage, and the
+// usage a customer sees never jumps back to an older count when a trial ends or the plan beside
+// it goes. Under both reset rules: a conversion keeps the plan, so no rule resets it.
+describe.each(stores)('usage across a trial ($name)', (fixture) => {
+  const withRule = (rule: 'ALWAYS_RESET' | 'NEVER_RESET') => ({
+    ...catalog,
+    products: catalog.products.map((p) => (p.id === 'app' ? { ...p, usageResetCutoffRule: rule } : p)),
+  });
+  const scenario = (name: string, run: (h: Harness) => Promise<void>) =>
+    it.each(['ALWAYS_RESET', 'NEVER_RESET'] as const)(`${name} (%s)`, async (rule) => {
+      const h = await harness(fixture, { catalog: withRule(rule) });
+      try {
+        await run(h);
+      } finally {
+        await h.close();
+      }
+    });
+  const metered = async (h: Harness, customerId: string) => {
+    const e = await h.allot.getMeteredEntitlement({ customerId, featureId: 'api-calls' });
+    return { usage: e.currentUsage, periodStart: e.usagePeriodStart?.toISOString() };
+  };
+  const report = (h: Harness, customerId: string, value: number) =>
+    h.allot.reportUsage({ customerId, featureId: 'api-calls', value });
+  const active = async (h: Harness, customerId: string) =>
+    (await h.allot.getActiveSubscriptions({ customerId })).map((s) => `${s.planId}:${s.status}`).sort();
+
+  scenario('a paid subscription to the plan in trial keeps the trial’s usage and usage period', async (h) => {
+    await h.allot.provisionCustomer({ customerId: 'solo', subscriptionParams: { planId: 'pro' } });
+    await report(h, 'solo', 30);
+    h.clock.advance({ days: 2 });
+    await h.allot.provisionSubscription({ customerId: 'solo', planId: 'pro' });
+    expect(await active(h, 'solo')).toEqual(['pro:ACTIVE']);
+    expect(await metered(h, 'solo')).toEqual({ usage: 30, periodStart: START });
+    expect((await report(h, 'solo', 1)).currentUsage).toBe(31);
+
+    // Beside the free plan the trial counted on free's counter: the conversion carries that on.
+    await h.allot.provisionCustomer({ customerId: 'acme', subscriptionParams: { planId: 'free' } });
+    await h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro' });
+    await report(h, 'acme', 30);
+    const before = await metered(h, 'acme');
+    h.clock.advance({ days: 2 });
+    await h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro' });
+    expect(await active(h, 'acme')).toEqual(['pro:ACTIVE']);
+    expect(await metered(h, 'acme')).toEqual(before);
+  });
+
+  scenario('the usage shown goes on when the trial ends or the plan beside it goes', async (h) => {
+    const { subscription: trial } = await h.allot.provisionCustomer({
+      customerId: 'solo',
+      subscriptionParams: { planId: 'pro' },
+    });
+    const trialEnd = trial?.trialEndDate ?? new Date(0);
+    await report(h, 'solo', 30);
+    h.clock.advance({ days: 1 });
+    // A plan starting beside the trial joins its count.
+    await h.allot.provisionSubscription({ customerId: 'solo', planId: 'free' });
+    expect(await metered(h, 'solo')).toEqual({ usage: 30, periodStart: START });
+    await report(h, 'solo', 5);
+    h.clock.set(trialEnd);
+    expect(await active(h, 'solo')).toEqual(['pro:ACTIVE']);
+    expect(await metered(h, 'solo')).toEqual({ usage: 35, periodStart: START });
+    const history = await h.allot.getUsageHistory({
+      customerId: 'solo',
+      featureId: 'api-calls',
+      startDate: new Date(START),
+      endDate: new Date(trialEnd.getTime() + 1000),
+    });
+    expect(history.markers).toEqual([]);
+
+    // The plan beside a trial cancelled: the trial goes on with its count, through its end.
+    await h.allot.provisionCustomer({ customerId: 'acme', subscriptionParams: { planId: 'free' } });
+    const { subscription: second } = await h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro' });
+    await report(h, 'acme', 20);
+    const [free] = (await h.allot.getActiveSubscriptions({ customerId: 'acme' })).filter((s) => s.planId === 'free');
+    await h.allot.cancelSubscription({ subscriptionId: free?.id ?? '' });
+    expect(await active(h, 'acme')).toEqual(['pro:IN_TRIAL']);
+    expect((await metered(h, 'acme')).usage).toBe(20);
+    h.clock.set(second.trialEndDate ?? new Date(0));
+    expect((await metered(h, 'acme')).usage).toBe(20);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveEntitlements } from '../../src/core/effective-entitlements.js';
+import { resolveEntitlements, usageWindow } from '../../src/core/effective-entitlements.js';
 import { addMonthsUtc } from '../../src/core/reset-period.js';
 import {
   type CancelInput,
@@ -486,6 +486,114 @@ describe('trials', () => {
       T0,
     );
     expect(subscription.trialEndDate).toBeNull();
+  });
+});
+
+describe('trial usage: the counter the customer sees goes on', () => {
+  /** The api-calls counter a check reads at `now`: its window key and period. */
+  const counterAt = (w: World, now: number) => {
+    const w0 = usageWindow(must(resolveEntitlements(catalog, w.state, null, now).windows.get('api-calls')), now);
+    return { key: w0.key, periodStart: w0.periodStart };
+  };
+
+  it('a paid subscription converting a trial that runs alone keeps its counter and reset periods', () => {
+    const w = new World();
+    w.provision({ planId: 'pro' }, T0);
+    const t = T0 + 2 * DAY;
+    const before = counterAt(w, t);
+    const paid = w.provision({ planId: 'pro' }, t).subscription;
+    expect(paid.trialEndDate).toBeNull();
+    expect(counterAt(w, t)).toEqual(before);
+    expect(before.periodStart).toBe(T0);
+    // Billing starts at the conversion; only the usage periods stay the trial's.
+    expect(paid.billingAnchor).toBe(t);
+    expect(counterAt(w, addMonthsUtc(T0, 1)).periodStart).toBe(addMonthsUtc(T0, 1));
+  });
+
+  it('a paid subscription converting a trial beside a plan carries on the plan counter the trial counted in', () => {
+    const w = new World();
+    w.provision({ planId: 'free' }, T0);
+    w.provision({ planId: 'pro' }, T0 + DAY);
+    const t = T0 + 3 * DAY;
+    const before = counterAt(w, t);
+    expect(before.key).toBe(counterAt(w, T0).key);
+    w.provision({ planId: 'pro' }, t);
+    expect(counterAt(w, t)).toEqual(before);
+  });
+
+  it('a trial converting by itself carries on the counter of the plan beside it', () => {
+    const w = new World();
+    w.provision({ planId: 'free' }, T0);
+    const trial = w.provision({ planId: 'pro' }, T0 + DAY).subscription;
+    const end = must(trial.trialEndDate);
+    const before = counterAt(w, end - 1);
+    expect(w.live(end)).toEqual([trial.id]);
+    expect(counterAt(w, end)).toEqual(before);
+  });
+
+  it('a trial left alone carries on the counter of the plan cancelled beside it, even in the same instant', () => {
+    for (const gap of [0, 2 * DAY]) {
+      const w = new World();
+      w.provision({ planId: 'free' }, T0);
+      w.provision({ planId: 'pro' }, T0);
+      const before = counterAt(w, T0 + gap);
+      w.cancel({ subscriptionId: 'sub-1' }, T0 + gap);
+      expect(w.live(T0 + gap)).toEqual(['sub-2']);
+      expect(counterAt(w, T0 + gap)).toEqual(before);
+      expect(counterAt(w, T0 + 14 * DAY).key).toBe(counterAt(w, T0 + 14 * DAY - 1).key);
+    }
+  });
+
+  it('a plan starting beside a trial that runs alone joins its counter, which goes on when the trial ends', () => {
+    const w = new World();
+    w.provision({ planId: 'pro' }, T0);
+    const own = counterAt(w, T0 + DAY);
+    const free = w.provision({ planId: 'free' }, T0 + DAY).subscription;
+    expect(free.billingAnchor).toBe(T0 + DAY);
+    expect(counterAt(w, T0 + DAY)).toEqual(own);
+    expect(counterAt(w, T0 + 14 * DAY - 1)).toEqual(own);
+    expect(counterAt(w, T0 + 14 * DAY)).toEqual(own);
+  });
+
+  it('a plan replacing the one beside a trial resets the counter as the product rule says, for both', () => {
+    const w = new World();
+    w.provision({ planId: 'free' }, T0);
+    w.provision({ planId: 'pro' }, T0 + DAY);
+    const before = counterAt(w, T0 + 2 * DAY);
+    w.provision({ planId: 'basic' }, T0 + 2 * DAY);
+    const after = counterAt(w, T0 + 2 * DAY);
+    expect(after.key).not.toBe(before.key);
+    w.cancel({ subscriptionId: 'sub-3' }, T0 + 3 * DAY);
+    expect(w.live(T0 + 3 * DAY)).toEqual(['sub-2']);
+    expect(counterAt(w, T0 + 3 * DAY).key).toBe(after.key);
+  });
+
+  it('a trial beside a plan whose scheduled downgrade resets usage carries on the counter after the reset', () => {
+    const w = new World();
+    w.provision({ planId: 'basic' }, T0);
+    const trialEnd = T0 + 40 * DAY;
+    w.provision({ planId: 'pro', trialOverrideConfiguration: { isTrial: true, trialEndDate: trialEnd } }, T0 + DAY);
+    w.provision({ planId: 'free', scheduleStrategy: 'END_OF_BILLING_PERIOD' }, T0 + 2 * DAY);
+    const downgrade = addMonthsUtc(T0, 1);
+    expect(counterAt(w, downgrade).key).not.toBe(counterAt(w, downgrade - 1).key);
+    expect(counterAt(w, trialEnd).key).toBe(counterAt(w, trialEnd - 1).key);
+    // Dropping the scheduled downgrade hands the trial the counter as it now stays.
+    const x = new World();
+    x.provision({ planId: 'basic' }, T0);
+    x.provision({ planId: 'pro', trialOverrideConfiguration: { isTrial: true, trialEndDate: trialEnd } }, T0 + DAY);
+    x.provision({ planId: 'free', scheduleStrategy: 'END_OF_BILLING_PERIOD' }, T0 + 2 * DAY);
+    x.state = applyUpserts(x.state, cancelScheduledUpdates(catalog, x.state, 'sub-1', T0 + 3 * DAY).upserts);
+    expect(counterAt(x, trialEnd).key).toBe(counterAt(x, trialEnd - 1).key);
+  });
+
+  it('NEVER_RESET: a counter carried on keeps its reset periods when the billing cycle restarts', () => {
+    const w = new World();
+    w.provision({ planId: 'keep-small' }, T0);
+    const t = T0 + 3 * DAY;
+    const before = counterAt(w, t);
+    const big = w.provision({ planId: 'keep-big', billingPeriod: 'ANNUALLY' }, t).subscription;
+    expect(big.billingAnchor).toBe(t);
+    expect(counterAt(w, t)).toEqual(before);
   });
 });
 

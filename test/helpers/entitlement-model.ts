@@ -3,12 +3,14 @@
 // shares no code with src/core, so a bug in the core cannot hide in the model too. Every answer
 // it gives is computed here, from the commands it has seen and its own clock.
 //
-// Usage rule: each subscription counts in a usage epoch (a new one per subscription, kept over a
-// plan change under NEVER_RESET, handed from a trial to the paid plan that converts it), split
-// into reset periods counted from the billing anchor. A feature counts in the paid plan's window
-// if one runs, else the trial's. Two consequences contradict the README (marked "Not as
-// documented" below); the model follows the engine there, so the test guards today's behaviour
-// and a fix has to change the model on purpose.
+// Usage rule: usage counts in a counter (a usage epoch) split into reset periods counted from the
+// billing anchor of the subscription that opened it. Each subscription opens a new one, except
+// that a plan change under NEVER_RESET carries the counter on. A trial and the plan beside it
+// share one counter (README "Differences from the Stigg SDK" → Trials): a trial starting beside
+// a plan counts in the plan's, a plan starting beside a trial that runs alone in the trial's, and
+// a plan replacing the one beside a trial opens a new one or not as the reset rule says. The trial
+// goes on with it when the plan goes, and a conversion (a paid pro during the trial, or the
+// trial's end) carries it on, reset periods included.
 import type { CatalogInput } from '../../src/index.js';
 
 export const CUSTOMERS = ['a', 'b', 'c'] as const;
@@ -169,18 +171,27 @@ export type Outcome<T> = { ok: T } | { error: string };
 
 // ─── the model's state ───
 
-/** A usage epoch starts a fresh count; a kept epoch carries usage over a plan change. */
+/** Where usage counts: an epoch starts a fresh count, its periods count from `anchor`. */
+interface Counter {
+  readonly epoch: string;
+  readonly anchor: number;
+}
+
 interface Paid {
   readonly plan: PlanId;
+  /** Its billing anchor: a counter it opens counts from here. */
   readonly anchor: number;
-  readonly epoch: string;
+  readonly counter: Counter;
 }
 
 interface Trial {
   /** Its start, which stays the billing anchor when it converts. */
   readonly anchor: number;
   readonly end: number;
-  readonly epoch: string;
+  /** Its own counter, which serves while it runs alone. */
+  readonly own: Counter;
+  /** The counter of the last plan that ran beside it and is gone, which it goes on with. */
+  beside: Counter | null;
 }
 
 interface Promotion {
@@ -240,23 +251,28 @@ export class EntitlementModel {
   }
 
   /**
-   * The customer with time's changes applied: a trial that has reached its end is now the paid plan.
-   * Not as documented: usage hidden while a plan ran beside the trial comes back here, and what
-   * that plan counted is gone, whatever the reset rule.
+   * The customer with time's changes applied: a trial that has reached its end is now the paid
+   * plan, and the usage shown goes on.
    */
   #customer(id: CustomerId): Customer | undefined {
     const c = this.#customers.get(id);
     if (c?.trial && this.now >= c.trial.end) {
-      // The trial converts in place: its start stays the billing anchor and its usage epoch goes on,
-      // and whatever plan ran beside it ends at the same instant.
-      c.paid = { plan: 'pro', anchor: c.trial.anchor, epoch: c.trial.epoch };
+      // The trial converts in place: its start stays the billing anchor and it carries on the
+      // counter it counted in; whatever plan ran beside it ends at the same instant.
+      c.paid = { plan: 'pro', anchor: c.trial.anchor, counter: this.#trialCounter(c, c.trial) };
       c.trial = null;
     }
     return c;
   }
 
-  #epoch(): string {
-    return `e${++this.#epochs}`;
+  /** A new counter, opened by a subscription whose billing anchor is `anchor`. */
+  #counter(anchor: number): Counter {
+    return { epoch: `e${++this.#epochs}`, anchor };
+  }
+
+  /** The counter a trial counts in: the plan's beside it, else the last such plan's, else its own. */
+  #trialCounter(c: Customer, trial: Trial): Counter {
+    return c.paid?.counter ?? trial.beside ?? trial.own;
   }
 
   provisionCustomer(id: CustomerId, plan: PlanId | undefined): Outcome<ProvisionCustomerView> {
@@ -280,11 +296,11 @@ export class EntitlementModel {
   }
 
   /**
-   * A new subscription replaces the running one (keeping its billing anchor; its usage too under
+   * A new subscription replaces the running one (keeping its billing anchor; its counter too under
    * NEVER_RESET). Pro starts a trial beside the running plan unless skipped, already trialled or
-   * paid for, or a downgrade. A paid pro during the trial converts it: the trial's epoch, the
-   * running plan's anchor (else now). Not as documented (README: "keeps the trial's usage"): the
-   * count the customer saw does not carry over, unless the trial began this very instant alone.
+   * paid for, or a downgrade. A paid pro during the trial converts it: the running plan's billing
+   * anchor (else now), and the counter the customer sees, whatever the reset rule. Any plan that
+   * starts beside a trial running alone counts in the trial's counter too.
    */
   provisionSubscription(id: CustomerId, plan: PlanId, skipTrial: boolean): Outcome<SubscriptionView> {
     const c = this.#customer(id);
@@ -293,15 +309,21 @@ export class EntitlementModel {
     const converting = c.trial !== null && plan === 'pro';
     const downgrade = current !== null && PLANS[plan].order < PLANS[current.plan].order;
     if (plan === 'pro' && !converting && !downgrade && !skipTrial && !c.trialed && !c.paidBefore) {
-      c.trial = { anchor: this.now, end: this.now + TRIAL_DAYS * DAY, epoch: this.#epoch() };
+      c.trial = { anchor: this.now, end: this.now + TRIAL_DAYS * DAY, own: this.#counter(this.now), beside: null };
       c.trialed = true;
       return { ok: { planId: plan, status: 'IN_TRIAL' } };
     }
     const keep = current !== null && this.rule === 'NEVER_RESET';
+    const anchor = current ? current.anchor : this.now;
     c.paid = {
       plan,
-      anchor: current ? current.anchor : this.now,
-      epoch: converting && c.trial ? c.trial.epoch : keep && current ? current.epoch : this.#epoch(),
+      anchor,
+      counter:
+        (converting || !current) && c.trial
+          ? this.#trialCounter(c, c.trial)
+          : keep && current
+            ? current.counter
+            : this.#counter(anchor),
     };
     if (converting) c.trial = null;
     if (PLANS[plan].pricingType === 'PAID') c.paidBefore = true;
@@ -322,7 +344,7 @@ export class EntitlementModel {
   cancel(id: CustomerId, kind: 'paid' | 'trial'): Outcome<SubscriptionView> {
     const c = this.#customer(id);
     if (!c) return NOT_FOUND;
-    const freshFree = (): Paid => ({ plan: 'free', anchor: this.now, epoch: this.#epoch() });
+    const freshFree = (): Paid => ({ plan: 'free', anchor: this.now, counter: this.#counter(this.now) });
     if (kind === 'trial') {
       if (!c.trial) throw new Error('model: no trial to cancel');
       c.trial = null;
@@ -331,14 +353,16 @@ export class EntitlementModel {
     }
     const canceled = c.paid;
     if (!canceled) throw new Error('model: no plan to cancel');
+    // A trial left alone carries on the plan's counter: the usage shown does not change.
+    if (c.trial) c.trial.beside = canceled.counter;
     c.paid = c.trial || canceled.plan === 'free' ? null : freshFree();
     return { ok: { planId: canceled.plan, status: 'CANCELED' } };
   }
 
   /**
    * The feature as the customer holds it now: the most generous limit of the live plans and an
-   * active promotion (unlimited beats any), counted in the window of the paid plan, else the
-   * trial's, else (api-calls granted by a promotion alone) one that never resets.
+   * active promotion (unlimited beats any), counted in the paid plan's counter, else the one the
+   * trial counts in, else (api-calls granted by a promotion alone) one that never resets.
    */
   #effective(c: Customer, featureId: MeteredId): Effective | undefined {
     const limits = livePlans(c).map((p) => PLANS[p].limits[featureId]);
@@ -347,7 +371,7 @@ export class EntitlementModel {
     if (limits.length === 0) return undefined;
     const unlimited = limits.includes(null);
     const limit = Math.max(...limits.map((l) => l ?? 0));
-    const source = c.paid ?? c.trial;
+    const source = c.paid ? c.paid.counter : c.trial ? this.#trialCounter(c, c.trial) : undefined;
     const reset = RESETS[featureId];
     let window: Window;
     if (!source) window = { key: 'promotion', reset: undefined, anchor: undefined, start: undefined, end: undefined };
