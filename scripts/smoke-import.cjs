@@ -1,14 +1,25 @@
-// Requires the built package as CommonJS (through its exports map), SQLite store included.
+// Requires the built package as CommonJS (through its exports map), SQLite store included; with
+// ALLOT_TEST_POSTGRES_URL set, the PostgreSQL store too, in a schema of its own.
 const assert = require('node:assert/strict');
+const { randomBytes } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { Allot, ManualClock } = require('allot');
 
 // The core must not drag in a database driver: stores load theirs from their own subpaths.
-const loaded = () => Object.keys(require.cache).filter((m) => /node_modules[\\/](better-sqlite3|kysely)[\\/]/.test(m));
+const loaded = () =>
+  Object.keys(require.cache).filter((m) => /node_modules[\\/](better-sqlite3|kysely|pg)[\\/]/.test(m));
 assert.deepEqual(loaded(), [], 'importing allot loaded a store dependency');
 const { sqliteStore } = require('allot/stores/sqlite');
+// The PostgreSQL store loads pg when it opens, not when it is required.
+const { postgresStore } = require('allot/stores/postgres');
+assert.equal(typeof postgresStore, 'function');
+assert.deepEqual(
+  loaded().filter((m) => /node_modules[\\/]pg[\\/]/.test(m)),
+  [],
+  'requiring allot/stores/postgres loaded pg',
+);
 
 (async () => {
   const dir = mkdtempSync(join(tmpdir(), 'allot-cjs-'));
@@ -31,7 +42,9 @@ const { sqliteStore } = require('allot/stores/sqlite');
     });
     assert.equal(e.hasAccess, false);
     await allot.close();
-    console.log('CJS smoke import: ok');
+    const url = process.env.ALLOT_TEST_POSTGRES_URL;
+    if (url) await overPostgres(url);
+    console.log(`CJS smoke import: ok${url ? ' (PostgreSQL included)' : ''}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -39,3 +52,34 @@ const { sqliteStore } = require('allot/stores/sqlite');
   console.error(e);
   process.exit(1);
 });
+
+/** The same metered check over `postgresStore({ connectionString, schema })`, in a fresh schema dropped after. */
+async function overPostgres(url) {
+  const schema = `smoke_${randomBytes(6).toString('hex')}`;
+  try {
+    const allot = Allot.initialize({
+      catalog: {
+        features: [{ id: 'calls', featureType: 'NUMBER', meterType: 'Incremental' }],
+        products: [{ id: 'p' }],
+        plans: [{ id: 'basic', productId: 'p', entitlements: [{ featureId: 'calls', usageLimit: 5 }] }],
+      },
+      store: postgresStore({ connectionString: url, schema }),
+      clock: new ManualClock('2025-01-01T00:00:00Z'),
+    });
+    await allot.provisionCustomer({ customerId: 'c', subscriptionParams: { planId: 'basic' } });
+    await allot.reportUsage({ customerId: 'c', featureId: 'calls', value: 5 });
+    const e = await allot.getMeteredEntitlement({
+      customerId: 'c',
+      featureId: 'calls',
+      options: { requestedUsage: 1 },
+    });
+    assert.equal(e.hasAccess, false);
+    await allot.close();
+  } finally {
+    const pg = require('pg');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  }
+}

@@ -1,0 +1,303 @@
+// Reads of the PostgreSQL store: the shared kysely builders compiled for PostgreSQL and run on
+// the transaction's connection, mapped back to records by the shared row mappers.
+import { type AliasedExpression, type Compilable, type Kysely, sql } from 'kysely';
+import type { UsageAggregate } from '../../core/usage-aggregate.js';
+import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
+import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool.js';
+import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../../credits/credit-records.js';
+import type { GovernanceRecords } from '../../governance/governance-records.js';
+import type { CustomerRecord, CustomerState, PackageVersionRecord, SubscriptionRecord } from '../../model/records.js';
+import {
+  rowToCreditGrant,
+  selectAutoRecharge,
+  selectCreditConsumption,
+  selectCreditDebt,
+  selectCreditEventFields,
+  selectCreditGrant,
+  selectCreditLedger,
+  selectCustomerCreditDebts,
+  selectCustomerCreditGrants,
+  selectCustomerHeldCreditGrants,
+  selectHeldCreditGrants,
+} from '../sql/credit-queries.js';
+import { rowToCustomer, selectCustomer } from '../sql/customer-queries.js';
+import {
+  rowToGovernanceBudget,
+  rowToGovernanceEntity,
+  rowToGovernanceUsage,
+  selectGovernanceBudgets,
+  selectGovernanceEntities,
+  selectGovernanceUsage,
+} from '../sql/governance-queries.js';
+import { selectIdempotencyResult } from '../sql/idempotency-queries.js';
+import { rowToPackageVersion, selectPackageVersions } from '../sql/package-version-queries.js';
+import { rowToPromotion, selectCustomerPromotions } from '../sql/promotion-queries.js';
+import type { CustomersTable, Database, UsageEntryRow } from '../sql/schema.js';
+import {
+  countSubscriptions,
+  rowToSubscription,
+  selectCustomerSubscriptions,
+  selectSubscription,
+  selectSubscriptionPage,
+} from '../sql/subscription-queries.js';
+import {
+  rowToUsage,
+  rowToUsageEntry,
+  selectCustomerUsage,
+  selectUsageCounter,
+  selectUsageHistory,
+  usageKeyToRow,
+} from '../sql/usage-queries.js';
+import {
+  type ChangeSet,
+  type CreditConsumptionQuery,
+  type CreditGrantQuery,
+  type CreditLedgerQuery,
+  type CreditLedgerRow,
+  inCreditQuery,
+  type StoreReader,
+  type SubscriptionFilter,
+  type SubscriptionPageQuery,
+  type UsageEntry,
+  type UsageEntryQuery,
+  type UsageWindowKey,
+} from '../store.js';
+import { subscriptionQueryError, transactionEndedError } from '../store-errors.js';
+import type { PgConnection } from './postgres-driver.js';
+import { type FeedQueries, readChanges } from './postgres-feed.js';
+
+/** What a reader or transaction works with: one connection, and the store it belongs to. */
+export interface PostgresScope {
+  readonly connection: PgConnection;
+  /** Compiles the shared builders for PostgreSQL, every table in the store's schema. */
+  readonly db: Kysely<Database>;
+  readonly feed: FeedQueries;
+  readonly store: string;
+  /** This store instance's id in the change feed. */
+  readonly origin: string;
+}
+
+/** Rows of the ledger read at once while filtering a page. */
+const LEDGER_CHUNK = 500;
+
+/** A builder function's query, compiled: its name names the operation in errors. */
+export type Builder<P, R> = (db: Kysely<Database>, params: P) => Compilable<R>;
+
+/** Reads on one connection; useless once its transaction ends, so a leaked one cannot act outside it. */
+export class PostgresReader implements StoreReader {
+  readonly #scope: PostgresScope;
+  #finished = false;
+
+  constructor(scope: PostgresScope) {
+    this.#scope = scope;
+  }
+
+  /** Called when the transaction ends; every later call is rejected. */
+  finish(): void {
+    this.#finished = true;
+  }
+
+  /** The scope, while the transaction is alive. */
+  protected get scope(): PostgresScope {
+    if (this.#finished) throw transactionEndedError(this.#scope.store);
+    return this.#scope;
+  }
+
+  /** Runs a shared builder with `params`; the rows it selects (or returns). */
+  protected rows<P, R>(build: Builder<P, R>, params: P): Promise<R[]> {
+    const { connection, db } = this.scope;
+    return connection.run(build.name, build(db, params).compile());
+  }
+
+  protected async first<P, R>(build: Builder<P, R>, params: P): Promise<R | undefined> {
+    return (await this.rows(build, params))[0];
+  }
+
+  async changesSince(seq: number): Promise<ChangeSet> {
+    const { connection, feed, origin } = this.scope;
+    return readChanges(connection, feed, seq, origin);
+  }
+
+  async getCustomer(customerId: string): Promise<CustomerRecord | undefined> {
+    const row = await this.first(selectCustomer, { customerId });
+    return row && rowToCustomer(row);
+  }
+
+  /** One round trip: the shared builders' rows, each list as a JSON array (see `jsonRows`). */
+  async getCustomerState(customerId: string, now: number): Promise<CustomerState | undefined> {
+    const { connection, db } = this.scope;
+    const query = db.selectNoFrom([
+      sql<CustomersTable | null>`(select row_to_json(x) from ${selectCustomer(db, { customerId }).as('x')})`.as(
+        'customer',
+      ),
+      jsonRows(selectCustomerSubscriptions(db, { customerId }), 'x.id').as('subscriptions'),
+      jsonRows(selectCustomerPromotions(db, { customerId }), 'x.id').as('promotions'),
+      jsonRows(selectCustomerUsage(db, { customerId, now }), 'x.resource_id, x.feature_id, x.window_key').as('usage'),
+    ]);
+    const [row] = await connection.run('getCustomerState', query.compile());
+    if (row?.customer == null) return undefined;
+    const customer = rowToCustomer(row.customer);
+    // Every record names the customer: one string instance, not one per row.
+    const ownedBy = <T extends { customerId: string }>(r: T): T => ({ ...r, customerId: customer.id });
+    return {
+      customer,
+      subscriptions: row.subscriptions.map((r) => ownedBy(rowToSubscription(r))),
+      promotions: row.promotions.map((r) => ownedBy(rowToPromotion(r))),
+      usage: row.usage.map((r) => ownedBy(rowToUsage(r))),
+    };
+  }
+
+  async getSubscription(subscriptionId: string): Promise<SubscriptionRecord | undefined> {
+    const row = await this.first(selectSubscription, { subscriptionId });
+    return row && rowToSubscription(row);
+  }
+
+  async listSubscriptions(query: SubscriptionPageQuery): Promise<SubscriptionRecord[]> {
+    const invalid = subscriptionQueryError(this.scope.store, query, true);
+    if (invalid) throw invalid;
+    if (query.limit === 0) return [];
+    return (await this.rows(selectSubscriptionPage, deduplicated(query))).map(rowToSubscription);
+  }
+
+  async countSubscriptions(filter: SubscriptionFilter): Promise<number> {
+    const invalid = subscriptionQueryError(this.scope.store, filter, false);
+    if (invalid) throw invalid;
+    return (await this.first(countSubscriptions, deduplicated(filter)))?.count ?? 0;
+  }
+
+  async getIdempotencyResult(scope: string, key: string): Promise<unknown> {
+    const row = await this.first(selectIdempotencyResult, { scope, key });
+    return row && JSON.parse(row.result);
+  }
+
+  async listPackageVersions(): Promise<PackageVersionRecord[]> {
+    return (await this.rows(selectPackageVersions, undefined)).map(rowToPackageVersion);
+  }
+
+  async getUsage(key: UsageWindowKey): Promise<UsageAggregate | undefined> {
+    const row = await this.first(selectUsageCounter, usageKeyToRow(key));
+    return row && { value: row.value, count: row.count };
+  }
+
+  async listUsageEntries(query: UsageEntryQuery): Promise<UsageEntry[]> {
+    const rows = await this.rows(selectUsageHistory, { ...query, resourceId: query.resourceId ?? '' });
+    return rows.map((r) => rowToUsageEntry(r as UsageEntryRow));
+  }
+
+  async getCreditPool(key: CreditPoolKey): Promise<CreditPool> {
+    const p = { customerId: key.customerId, currencyId: key.currencyId, resourceId: key.resourceId ?? '' };
+    const grants = (await this.rows(selectHeldCreditGrants, p)).map(rowToCreditGrant);
+    return { ...key, grants, debt: (await this.first(selectCreditDebt, p))?.debt ?? '0' };
+  }
+
+  async listCreditPools(customerId: string): Promise<CreditPool[]> {
+    const { connection, db } = this.scope;
+    const query = db.selectNoFrom([
+      jsonRows(selectCustomerHeldCreditGrants(db, { customerId }), 'x.id').as('grants'),
+      jsonRows(selectCustomerCreditDebts(db, { customerId })).as('debts'),
+    ]);
+    const [row] = await connection.run('listCreditPools', query.compile());
+    const pools = new Map<string, CreditPool & { grants: CreditGrantRecord[] }>();
+    const pool = (currencyId: string, resourceId: string) => {
+      const id = JSON.stringify([currencyId, resourceId]);
+      let found = pools.get(id);
+      if (found === undefined) {
+        found = { customerId, currencyId, resourceId: resourceId === '' ? null : resourceId, grants: [], debt: '0' };
+        pools.set(id, found);
+      }
+      return found;
+    };
+    for (const grant of row?.grants ?? [])
+      pool(grant.currency_id, grant.resource_id).grants.push(rowToCreditGrant(grant));
+    for (const debt of row?.debts ?? [])
+      pools.set(JSON.stringify([debt.currency_id, debt.resource_id]), {
+        ...pool(debt.currency_id, debt.resource_id),
+        debt: debt.debt,
+      });
+    return [...pools.values()];
+  }
+
+  async listCreditConsumption(query: CreditConsumptionQuery): Promise<CreditLedgerEntry[]> {
+    const { customerId, from, before } = query;
+    return (await this.rows(selectCreditConsumption, { customerId, from, before }))
+      .filter((r) => inCreditQuery({ currencyId: r.currency_id, resourceId: r.resource_id || null }, query))
+      .map((r) => JSON.parse(r.entry) as CreditLedgerEntry);
+  }
+
+  async listCreditEventFields(query: { customerId: string; currencyId?: string | undefined }): Promise<string[]> {
+    const fields = new Set<string>();
+    for (const r of await this.rows(selectCreditEventFields, { customerId: query.customerId }))
+      if (query.currencyId === undefined || r.currency_id === query.currencyId) fields.add(r.field);
+    return [...fields].sort();
+  }
+
+  async getGovernance(ownerId: string, now: number): Promise<GovernanceRecords> {
+    return {
+      entities: (await this.rows(selectGovernanceEntities, { ownerId })).map(rowToGovernanceEntity),
+      budgets: (await this.rows(selectGovernanceBudgets, { ownerId })).map(rowToGovernanceBudget),
+      usage: (await this.rows(selectGovernanceUsage, { ownerId, now })).map(rowToGovernanceUsage),
+    };
+  }
+
+  async getCreditGrant(grantId: string): Promise<CreditGrantRecord | undefined> {
+    const row = await this.first(selectCreditGrant, { grantId });
+    return row && rowToCreditGrant(row);
+  }
+
+  async getAutoRecharge(customerId: string, currencyId: string): Promise<AutoRechargeConfig | undefined> {
+    const row = await this.first(selectAutoRecharge, { customerId, currencyId });
+    return row && (JSON.parse(row.auto_recharge) as AutoRechargeConfig);
+  }
+
+  async listCreditGrants(query: CreditGrantQuery): Promise<CreditGrantRecord[]> {
+    return (await this.rows(selectCustomerCreditGrants, { customerId: query.customerId }))
+      .map(rowToCreditGrant)
+      .filter((g) => inCreditQuery(g, query));
+  }
+
+  async listCreditLedger(query: CreditLedgerQuery): Promise<CreditLedgerRow[]> {
+    const rows: CreditLedgerRow[] = [];
+    // Filtered here, so read in chunks until the page is full or the ledger ends.
+    for (let afterSeq = query.afterSeq ?? 0; rows.length < query.limit; ) {
+      const chunk = await this.rows(selectCreditLedger, {
+        customerId: query.customerId,
+        afterSeq,
+        limit: LEDGER_CHUNK,
+      });
+      for (const r of chunk) {
+        const resourceId = r.resource_id === '' ? null : r.resource_id;
+        if (
+          inCreditQuery({ currencyId: r.currency_id, resourceId }, query) &&
+          (query.eventTypes === undefined || query.eventTypes.includes(r.event_type as CreditLedgerEventType))
+        )
+          rows.push({ seq: r.seq, entry: JSON.parse(r.entry) as CreditLedgerEntry });
+        if (rows.length === query.limit) break;
+      }
+      const last = chunk.at(-1);
+      if (last === undefined || chunk.length < LEDGER_CHUNK) break;
+      afterSeq = last.seq;
+    }
+    return rows;
+  }
+}
+
+/**
+ * A builder's rows as one JSON array, `order` (over the alias `x`) keeping the builder's order, so
+ * several lists come back in one statement. JSON keeps every value the mappers read exact: text
+ * as is, bigint instants as numbers (far below 2^53), doubles in PostgreSQL's shortest exact form.
+ */
+function jsonRows<R>(query: { as(alias: 'x'): AliasedExpression<R, 'x'> }, order?: string) {
+  const by = order === undefined ? sql`` : sql` order by ${sql.raw(order)}`;
+  return sql<R[]>`(select coalesce(json_agg(x${by}), '[]') from ${query.as('x')})`;
+}
+
+/** The filter with its lists deduplicated: fewer parameters, the same matches. */
+function deduplicated<F extends SubscriptionFilter>(f: F): F {
+  const unique = <T>(list: readonly T[] | undefined) => list && [...new Set(list)];
+  return {
+    ...f,
+    ...(f.resourceIds && { resourceIds: unique(f.resourceIds) }),
+    ...(f.productIds && { productIds: unique(f.productIds) }),
+    ...(f.statuses && { statuses: unique(f.statuses) }),
+  };
+}

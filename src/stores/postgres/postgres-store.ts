@@ -1,0 +1,355 @@
+import type { Kysely } from 'kysely';
+import { AllotError } from '../../errors.js';
+import type { Database } from '../sql/schema.js';
+import type { Store, StoreCapabilities, StoreReader, StoreTransaction } from '../store.js';
+import { notOpenError, storeError } from '../store-errors.js';
+import {
+  MAINTENANCE_MS,
+  numberParsers,
+  type PgConnection,
+  PgDriver,
+  type PgPool,
+  type PgTypeParsers,
+  postgresKysely,
+} from './postgres-driver.js';
+import { postgresError } from './postgres-errors.js';
+import {
+  FeedListener,
+  FeedPoller,
+  type FeedQueries,
+  feedQueries,
+  type PgListenClient,
+  recordChanges,
+} from './postgres-feed.js';
+import { beginLocked } from './postgres-locks.js';
+import { migrate } from './postgres-migrations.js';
+import { Notifier } from './postgres-notify.js';
+import { PostgresReader, type PostgresScope } from './postgres-reader.js';
+import { PostgresTransaction } from './postgres-transaction.js';
+
+/** Where the PostgreSQL store keeps its data. */
+export type PostgresStoreOptions = (
+  | {
+      /** e.g. `postgresql://user:pass@host/db`; the store opens (and on close ends) a pool of its own. */
+      readonly connectionString: string;
+      /** Connections in the store's pool. Default 10. */
+      readonly poolSize?: number;
+      readonly pool?: undefined;
+    }
+  | {
+      /** A node-postgres `Pool` of yours: the store uses it and leaves ending it to you. */
+      readonly pool: PgPool;
+      readonly connectionString?: undefined;
+      readonly poolSize?: undefined;
+    }
+) & {
+  /** The schema holding allot's tables, created when missing. Default `allot`. */
+  readonly schema?: string;
+  /**
+   * How long, in ms, a call waits for a connection, or for the server to answer a statement
+   * (waiting for another instance to release a key included), before rejecting with
+   * STORE_UNAVAILABLE; nothing is written then. Default 5000, or the `connectionTimeoutMillis` of
+   * a pool you give.
+   */
+  readonly connectionTimeoutMs?: number;
+  /** The change token moves at least this often, in ms, even if a notification is lost. Default 1000. */
+  readonly feedPollMs?: number;
+};
+
+/**
+ * A durable store in a PostgreSQL schema, shared by every app instance connected to it: writes
+ * lock only the keys they name, and each instance learns of the others' commits through a change
+ * feed woken by LISTEN/NOTIFY. Requires the optional peer dependency `pg`.
+ *
+ * @example
+ * const store = postgresStore({ connectionString: process.env.DATABASE_URL, schema: 'allot' });
+ * await store.open();
+ */
+export function postgresStore(options: PostgresStoreOptions): Store {
+  return new PostgresStore(options);
+}
+
+/** How long the feed keeps rows, and how often an instance prunes them (after a write). */
+const CHANGES_RETENTION_MS = 10 * 60_000;
+const PRUNE_EVERY_MS = 60_000;
+/** At most one NOTIFY per this many ms from an instance (see postgres-notify.ts). */
+const NOTIFY_GAP_MS = 50;
+
+/** Unquoted-safe names only, short enough for the NOTIFY channel named after the schema. */
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
+
+/** What `pg` exports that the store uses, declared structurally. */
+interface PgModule {
+  readonly Pool: new (config: object) => PgPool;
+  readonly Client: new (config: object) => PgListenClient;
+  readonly types: PgTypeParsers;
+}
+
+interface Live {
+  readonly pool: PgPool;
+  readonly driver: PgDriver;
+  readonly listener: FeedListener;
+  readonly notifier: Notifier;
+  readonly scope: Omit<PostgresScope, 'connection'>;
+}
+
+class PostgresStore implements Store {
+  readonly name: string;
+  // No `exactChangeToken`: the token follows notifications, which arrive after the commit.
+  readonly capabilities: StoreCapabilities = { durable: true, sharedAcrossProcesses: true };
+  readonly #options: PostgresStoreOptions;
+  readonly #schema: string;
+  readonly #feed: FeedQueries;
+  /** Names this instance's rows in the change feed, so its own commits are not news to it. */
+  readonly #origin = globalThis.crypto.randomUUID().slice(0, 8);
+  readonly #active = new Set<Promise<unknown>>();
+  #live: Live | undefined;
+  #opening: Promise<void> | undefined;
+  #closed = false;
+  #prunedAt = 0;
+  #pruning: Promise<void> | undefined;
+
+  constructor(options: PostgresStoreOptions) {
+    this.#options = options;
+    this.#schema = options.schema ?? 'allot';
+    this.name = `postgres(${this.#schema})`;
+    const invalid = (reason: string) => new AllotError('INVALID_INPUT', `${this.name}: ${reason}`);
+    if (!SCHEMA_NAME.test(this.#schema))
+      throw invalid('schema must be 1 to 48 letters, digits or underscores, not starting with a digit');
+    const positive = (value: number | undefined) => value === undefined || (Number.isInteger(value) && value > 0);
+    if (options.pool === undefined && typeof options.connectionString !== 'string')
+      throw invalid('give a connectionString or a pg Pool');
+    if (!positive(options.poolSize)) throw invalid('poolSize must be a positive integer');
+    if (!positive(options.connectionTimeoutMs)) throw invalid('connectionTimeoutMs must be a positive integer');
+    if (!positive(options.feedPollMs)) throw invalid('feedPollMs must be a positive integer');
+    this.#feed = feedQueries(this.#schema);
+  }
+
+  open(): Promise<void> {
+    if (this.#closed) return Promise.reject(notOpenError(this.name, true));
+    this.#opening ??= this.#open().catch((e: unknown) => {
+      // Left re-openable: the engine retries initialization.
+      this.#opening = undefined;
+      throw e;
+    });
+    return this.#opening;
+  }
+
+  async #open(): Promise<void> {
+    let pg: PgModule;
+    try {
+      pg = await loadPg();
+    } catch (e) {
+      throw storeError(this.name, 'open (is the optional dependency pg installed?)', e);
+    }
+    const own = this.#options.pool === undefined;
+    const timeoutMs = this.#options.connectionTimeoutMs ?? (poolTimeout(this.#options.pool) || 5_000);
+    const connection = {
+      connectionString: this.#options.connectionString,
+      connectionTimeoutMillis: timeoutMs,
+      keepAlive: true,
+    };
+    const pool =
+      this.#options.pool ??
+      new pg.Pool({
+        ...connection,
+        application_name: `allot:${this.#schema}`,
+        max: this.#options.poolSize ?? 10,
+        // A library's idle connections must not keep the process alive.
+        allowExitOnIdle: true,
+      });
+    // An idle pooled client whose server went away emits 'error' on the pool; unheard, it would
+    // crash the process. The next checkout opens a fresh connection.
+    if (own) pool.on('error', () => undefined);
+    const driver = new PgDriver(pool, numberParsers(pg.types), this.name, timeoutMs);
+    // The LISTEN client connects as the pool does (a caller's pool says how in its `options`).
+    const listenBase = own ? connection : this.#options.pool?.options;
+    const listenConfig = listenBase && { ...listenBase, application_name: `allot-feed:${this.#schema}` };
+    const poller = new FeedPoller(this.#feed, this.#origin);
+    const listener = new FeedListener({
+      channel: this.#feed.channel,
+      origin: this.#origin,
+      pollMs: this.#options.feedPollMs ?? 1_000,
+      poll: () => withConnection(driver, (c) => poller.news(c)),
+      ...(listenConfig && { createClient: () => new pg.Client(listenConfig) }),
+    });
+    try {
+      await withConnection(driver, async (connection) => {
+        await migrate(connection, this.#schema, Date.now());
+        await poller.news(connection); // the polls' starting point
+      });
+      await listener.start();
+    } catch (e) {
+      await listener.stop();
+      if (own) await pool.end().catch(() => undefined);
+      throw postgresError(this.name, 'open', e);
+    }
+    const db: Kysely<Database> = postgresKysely(driver, this.#schema);
+    const scope = { db, feed: this.#feed, store: this.name, origin: this.#origin };
+    const notifier = new Notifier(NOTIFY_GAP_MS, () =>
+      withConnection(driver, (c) => c.query('notify', 'select pg_notify($1, $2)', [this.#feed.channel, this.#origin])),
+    );
+    this.#live = { pool, driver, listener, notifier, scope };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#opening?.catch(() => undefined);
+    const live = this.#live;
+    this.#live = undefined;
+    if (live === undefined) return;
+    // Transactions already started finish first.
+    await Promise.allSettled([...this.#active]);
+    await this.#pruning;
+    live.notifier.stop();
+    await live.listener.stop();
+    if (this.#options.pool === undefined) {
+      try {
+        await live.pool.end();
+      } catch (e) {
+        throw postgresError(this.name, 'close', e);
+      }
+    }
+  }
+
+  /**
+   * READ COMMITTED, holding the row locks of `keys` from its first statement: it waits only for
+   * transactions sharing a key, and every read after the lock sees the latest commit.
+   */
+  transaction<T>(keys: readonly string[], fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    return this.#track(async () => {
+      const live = this.#connected();
+      const { driver, scope } = live;
+      return this.#within<PostgresTransaction, T>(
+        driver,
+        (connection) => beginLocked(connection, this.#schema, keys, this.name),
+        (connection) => new PostgresTransaction({ ...scope, connection }),
+        fn,
+        async (connection, tx) => {
+          if (tx.touched.size === 0) return driver.commitTransaction(connection);
+          // The customers it changed, for other instances' feeds, and the commit: one round trip.
+          const notify = live.notifier.claim();
+          const script = recordChanges(this.#schema, this.#origin, [...tx.touched], notify);
+          const committed = await connection.script('commit', script);
+          if (committed.at(-1)?.command !== 'COMMIT')
+            throw storeError(this.name, 'commit', new Error('the transaction was rolled back'));
+          if (!notify) live.notifier.owe();
+        },
+      ).then((result) => {
+        this.#pruneChangesWhenDue();
+        return result;
+      });
+    });
+  }
+
+  /** One REPEATABLE READ READ ONLY transaction: a consistent snapshot, taken at its first statement. */
+  read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
+    return this.#track(async () => {
+      const { driver, scope } = this.#connected();
+      return this.#within(
+        driver,
+        (connection) =>
+          driver.beginTransaction(connection, { isolationLevel: 'repeatable read', accessMode: 'read only' }),
+        (connection) => new PostgresReader({ ...scope, connection }),
+        fn,
+      );
+    });
+  }
+
+  /**
+   * Moves when another instance's NOTIFY arrives, when the LISTEN connection comes back, when a
+   * poll (every `feedPollMs`) finds a commit no notification announced. A property read: the hot
+   * path may call it on every check. Not exact (a NOTIFY is delivered after the commit), so
+   * `exactChangeToken` stays unset and writes read the feed under their locks.
+   */
+  changeToken(): number {
+    return this.#live?.listener.token ?? 0;
+  }
+
+  async #within<S extends PostgresReader, T>(
+    driver: PgDriver,
+    begin: (connection: PgConnection) => Promise<void>,
+    start: (connection: PgConnection) => S,
+    fn: (scope: S) => Promise<T>,
+    commit: (connection: PgConnection, scope: S) => Promise<void> = (connection) =>
+      driver.commitTransaction(connection),
+  ): Promise<T> {
+    const connection = await driver.acquireConnection();
+    let pooled = true;
+    try {
+      await begin(connection);
+      const scope = start(connection);
+      try {
+        const result = await fn(scope);
+        // The callback swallowed a failed statement, which aborted the transaction: nothing is kept.
+        if (connection.failed)
+          throw storeError(this.name, 'commit', new Error('a statement failed, so the transaction was rolled back'));
+        await commit(connection, scope);
+        return result;
+      } finally {
+        scope.finish();
+      }
+    } catch (e) {
+      // A connection that cannot even roll back goes, rather than back to the pool mid-transaction.
+      await driver.rollbackTransaction(connection).catch(() => {
+        pooled = false;
+      });
+      throw e;
+    } finally {
+      connection.release(!pooled);
+    }
+  }
+
+  /** Runs `work`, remembered until it settles so close() can wait for it. */
+  #track<T>(work: () => Promise<T>): Promise<T> {
+    const running = work();
+    this.#active.add(running);
+    const forget = () => this.#active.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
+  /** After a write, at most once a minute: forget feed rows older than the retention. Best effort. */
+  #pruneChangesWhenDue(): void {
+    const live = this.#live;
+    const now = Date.now();
+    if (live === undefined || this.#pruning !== undefined || now - this.#prunedAt < PRUNE_EVERY_MS) return;
+    this.#prunedAt = now;
+    this.#pruning = withConnection(live.driver, (connection) =>
+      connection.query('pruneChanges', this.#feed.prune, [CHANGES_RETENTION_MS], MAINTENANCE_MS),
+    )
+      .then(() => undefined)
+      // A failure is retried a minute later; readers only see more rows meanwhile.
+      .catch(() => undefined)
+      .finally(() => {
+        this.#pruning = undefined;
+      });
+  }
+
+  #connected(): Live {
+    if (this.#live !== undefined && !this.#closed) return this.#live;
+    throw notOpenError(this.name, this.#closed);
+  }
+}
+
+/** Runs `work` on a pooled connection outside any transaction. */
+async function withConnection<T>(driver: PgDriver, work: (connection: PgConnection) => Promise<T>): Promise<T> {
+  const connection = await driver.acquireConnection();
+  try {
+    return await work(connection);
+  } finally {
+    connection.release();
+  }
+}
+
+/** The connection timeout a caller's pool was configured with, if any. */
+function poolTimeout(pool: PgPool | undefined): number | undefined {
+  const timeout = (pool?.options as { connectionTimeoutMillis?: unknown } | undefined)?.connectionTimeoutMillis;
+  return typeof timeout === 'number' && timeout > 0 ? timeout : undefined;
+}
+
+async function loadPg(): Promise<PgModule> {
+  // Loaded here, not imported at the top, so importing allot (or another store) never loads pg.
+  const loaded = await import('pg');
+  return (loaded.default ?? loaded) as unknown as PgModule;
+}

@@ -1,0 +1,85 @@
+// Usage, folded at write time: under the customer's lock a transaction reads the counters of the
+// windows its entries touch, applies the entries in JS with `applyUsageOp` (as the memory store
+// does, so a cached value and a stored one can never disagree), then writes the counters and logs
+// the entries for history in one statement. Two round trips per `appendUsage`, whatever its size.
+import { type Kysely, sql } from 'kysely';
+import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
+import type { Database, UsageCountersTable } from '../sql/schema.js';
+import { type UsageKeyColumns, usageEntryToRow, usageKeyToRow } from '../sql/usage-queries.js';
+import type { UsageEntry } from '../store.js';
+import type { PgConnection } from './postgres-driver.js';
+
+/** Entries written per statement: 11 parameters each, far below PostgreSQL's 65,535. */
+const CHUNK = 2_000;
+
+const windowId = (k: UsageKeyColumns) => JSON.stringify([k.customer_id, k.resource_id, k.feature_id, k.window_key]);
+
+/** The stored counters of the windows `entries` touch. */
+function selectCounters(db: Kysely<Database>, entries: readonly UsageEntry[]) {
+  const keys = [...new Map(entries.map((e) => [windowId(usageKeyToRow(e)), usageKeyToRow(e)])).values()];
+  return db
+    .selectFrom('usage_counters')
+    .selectAll()
+    .where((eb) =>
+      eb(
+        eb.refTuple('customer_id', 'resource_id', 'feature_id', 'window_key'),
+        'in',
+        keys.map((k) => eb.tuple(k.customer_id, k.resource_id, k.feature_id, k.window_key)),
+      ),
+    );
+}
+
+/** Writes counters and logs entries, in one statement (a data-modifying CTE always runs). */
+function writeCounters(
+  db: Kysely<Database>,
+  counters: readonly UsageCountersTable[],
+  journal: readonly (ReturnType<typeof usageEntryToRow> & { origin: string })[],
+) {
+  return db
+    .with('counters', (qc) =>
+      qc
+        .insertInto('usage_counters')
+        .values([...counters])
+        .onConflict((oc) =>
+          oc.columns(['customer_id', 'resource_id', 'feature_id', 'window_key']).doUpdateSet((eb) => ({
+            period_start: eb.ref('excluded.period_start'),
+            period_end: eb.ref('excluded.period_end'),
+            value: eb.ref('excluded.value'),
+            count: eb.ref('excluded.count'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .returning(sql<number>`1`.as('written')),
+    )
+    .insertInto('journal')
+    .values([...journal]);
+}
+
+/** Folds `entries` into their windows' counters and logs them, on a connection holding their customers' locks. */
+export async function appendUsage(
+  connection: PgConnection,
+  db: Kysely<Database>,
+  origin: string,
+  entries: readonly UsageEntry[],
+): Promise<void> {
+  for (let i = 0; i < entries.length; i += CHUNK) {
+    const chunk = entries.slice(i, i + CHUNK);
+    const aggregates = new Map<string, UsageAggregate>();
+    for (const row of await connection.run('appendUsage', selectCounters(db, chunk).compile()))
+      aggregates.set(windowId(row), { value: row.value, count: row.count });
+    // Each window's newest entry, which says its period (a plan change may keep the key, not the period).
+    const newest = new Map<string, UsageEntry>();
+    for (const entry of chunk) {
+      const id = windowId(usageKeyToRow(entry));
+      aggregates.set(id, applyUsageOp(aggregates.get(id) ?? EMPTY_AGGREGATE, entry.op, entry.amount));
+      newest.set(id, entry);
+    }
+    const counters = [...newest].map(([id, entry]): UsageCountersTable => {
+      const { value, count } = aggregates.get(id) ?? EMPTY_AGGREGATE;
+      const period = { period_start: entry.periodStart, period_end: entry.periodEnd };
+      return { ...usageKeyToRow(entry), ...period, value, count, updated_at: entry.at };
+    });
+    const log = chunk.map((e) => ({ ...usageEntryToRow(e), origin }));
+    await connection.run('appendUsage', writeCounters(db, counters, log).compile());
+  }
+}
