@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Allot } from '../../src/index.js';
 import { fc } from '../core/fc-setup.js';
 import { AI_CREDITS, creditCatalog, monthlyCredits } from '../helpers/credit-fixtures.js';
-import { catalog, type Harness, harness, type StoreFixture, stores } from '../helpers/fixtures.js';
+import { catalog, type Harness, harness, propertyRuns, type StoreFixture, stores } from '../helpers/fixtures.js';
 
 const CURRENCY = AI_CREDITS;
 const DAY = 86_400_000;
@@ -181,7 +181,7 @@ describe.each(stores)('credit determinism ($name)', (fixture) => {
   it('reading stored history never changes balances, refusals or the ledger', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(cmdArb, { minLength: 3, maxLength: 16 }), (cmds) => compare(fixture, cmds)),
-      { numRuns: 25 },
+      { numRuns: propertyRuns(fixture, 25) },
     );
   });
 });

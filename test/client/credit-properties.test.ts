@@ -16,7 +16,7 @@ import {
 } from '../../src/index.js';
 import { fc } from '../core/fc-setup.js';
 import { AI_CREDITS, creditCatalog, monthlyCredits } from '../helpers/credit-fixtures.js';
-import { type Harness, harness, type StoreFixture, stores } from '../helpers/fixtures.js';
+import { type Harness, harness, propertyRuns, type StoreFixture, stores } from '../helpers/fixtures.js';
 
 const CUSTOMER = 'acme';
 const CURRENCY = AI_CREDITS;
@@ -940,21 +940,21 @@ describe.each(stores)('credit properties ($name)', (fixture) => {
   it('random grants, consumptions, voids and clock moves match the reference model at every step', async () => {
     await fc.assert(
       fc.asyncProperty(setupArb, commandsArb, (setup, cmds) => runSequence(fixture, setup, cmds)),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(fixture, 40) },
     );
   });
 
   it('partial consumptions follow every tie-break of the burn order', async () => {
     await fc.assert(
       fc.asyncProperty(noSubscriptionSetupArb, tieBreakCommandsArb, (setup, cmds) => runSequence(fixture, setup, cmds)),
-      { numRuns: 25 },
+      { numRuns: propertyRuns(fixture, 25) },
     );
   });
 
   it('recurring credits refill, expire and roll over as the model says across long clock jumps', async () => {
     await fc.assert(
       fc.asyncProperty(recurringSetupArb, recurringCommandsArb, (setup, cmds) => runSequence(fixture, setup, cmds)),
-      { numRuns: 25 },
+      { numRuns: propertyRuns(fixture, 25) },
     );
   });
 

@@ -61,7 +61,7 @@ describe.each(stores)('usage properties ($name)', (fixture) => {
           await h.close();
         }
       }),
-      { numRuns: fixture.name === 'sqlite' ? 25 : 100 },
+      { numRuns: fixture.name === 'memory' ? 100 : 25 },
     );
   });
 });

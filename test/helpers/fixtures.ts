@@ -1,9 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { afterAll } from 'vitest';
 import { Allot, type AllotOptions, type CatalogInput, ManualClock, type Store } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory/index.js';
 import { sqliteStore } from '../../src/stores/sqlite/index.js';
+import { dropIdleSchemas, leaseSchema, postgresTestStore, postgresUrl, releaseSchema } from './postgres.js';
 
 /** A small catalog that exercises every feature type, base plans, trials and add-ons. */
 export const catalog = {
@@ -97,10 +100,48 @@ export const START = '2025-01-31T10:00:00.000Z';
 
 export interface StoreFixture {
   readonly name: string;
-  create(): { store: Store; reopen: () => Store; cleanup: () => void };
+  /** Keeps its data where a second store can reach it: `reopen` is another process, or app instance. */
+  readonly shared?: boolean;
+  /**
+   * How long another instance's commit may take to reach this instance's checks. 0 (the default): at the
+   * next call, as on SQLite, which reads its file's data_version every time. PostgreSQL learns of it
+   * through LISTEN/NOTIFY, or the store's poll tick when a notification is lost: within a bound.
+   */
+  readonly crossInstanceDelayMs?: number;
+  create(): { store: Store; reopen: () => Store; cleanup: () => void | Promise<void> };
 }
 
-/** Every store the engine ships; integration tests loop over all of them. */
+/**
+ * PostgreSQL, when `ALLOT_TEST_POSTGRES_URL` names a server: each harness gets a schema of its own,
+ * `reopen` is a second app instance on that schema. Cleanup empties the schema for the file's next
+ * harness (creating and migrating one per test would triple the suite's time); the file's last hook
+ * drops them.
+ */
+function postgresFixtures(): StoreFixture[] {
+  const connectionString = postgresUrl();
+  if (connectionString === undefined) return [];
+  try {
+    afterAll(() => dropIdleSchemas(connectionString));
+  } catch {
+    // Imported outside a test file (a child process of a test): it makes no harness.
+  }
+  return [
+    {
+      name: 'postgres',
+      shared: true,
+      // Generous next to the store's 1 s poll tick: CI machines are slow and loaded.
+      crossInstanceDelayMs: 3_000,
+      create: () => {
+        const schema = leaseSchema();
+        // Small pools: several test files run at once against one server.
+        const open = () => postgresTestStore({ connectionString, schema, poolSize: 4 });
+        return { store: open(), reopen: open, cleanup: () => releaseSchema(schema, connectionString) };
+      },
+    },
+  ];
+}
+
+/** Every store the engine ships (PostgreSQL only when a server is configured); integration tests loop over all of them. */
 export const stores: StoreFixture[] = [
   {
     name: 'memory',
@@ -111,6 +152,7 @@ export const stores: StoreFixture[] = [
   },
   {
     name: 'sqlite',
+    shared: true,
     create: () => {
       const dir = mkdtempSync(join(tmpdir(), 'allot-test-'));
       const filename = join(dir, 'allot.db');
@@ -121,13 +163,40 @@ export const stores: StoreFixture[] = [
       };
     },
   },
+  ...postgresFixtures(),
 ];
+
+/** The stores a second engine shares data with through the store (SQLite's file, PostgreSQL's schema). */
+export const sharedStores: StoreFixture[] = stores.filter((s) => s.shared);
+
+/**
+ * Reads until the value equals `expected` (deeply) or the fixture's cross-instance delay has passed, and
+ * returns the last value read: at once on SQLite, within the bound on PostgreSQL.
+ */
+export async function seen<T>(fixture: StoreFixture, read: () => Promise<T>, expected: T): Promise<T> {
+  const deadline = Date.now() + (fixture.crossInstanceDelayMs ?? 0);
+  for (;;) {
+    const value = await read();
+    if (isDeepStrictEqual(value, expected) || Date.now() >= deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * How many runs a property test over stores makes on this one: `runs`, or a third of them on
+ * PostgreSQL, where every step is a round trip to a server. The engine's semantics are the same on every
+ * store and the store's own (its queries) are proven by the conformance suite, so the PostgreSQL runs
+ * only need to show the engine over it agrees; CI runs every file one at a time on two cores.
+ */
+export function propertyRuns(fixture: StoreFixture, runs: number): number {
+  return fixture.name === 'postgres' ? Math.max(5, Math.ceil(runs / 3)) : runs;
+}
 
 export interface Harness {
   allot: Allot;
   clock: ManualClock;
   store: Store;
-  /** A second engine over the same data (a new process, for SQLite). */
+  /** A second engine over the same data (a new process, for SQLite; another app instance, for PostgreSQL). */
   reopen(options?: Partial<AllotOptions>): Promise<Allot>;
   close(): Promise<void>;
 }
@@ -143,17 +212,21 @@ export async function harness(fixture: StoreFixture, options: Partial<AllotOptio
     await allot.waitForInitialization();
     return allot;
   };
-  const allot = await open({}, store);
-  return {
-    allot,
-    clock,
-    store,
-    reopen: (extra = {}) => open(extra, reopen()),
-    close: async () => {
+  const close = async () => {
+    try {
       for (const a of opened) await a.close();
-      cleanup();
-    },
+    } finally {
+      await cleanup();
+    }
   };
+  let allot: Allot;
+  try {
+    allot = await open({}, store);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { allot, clock, store, reopen: (extra = {}) => open(extra, reopen()), close };
 }
 
 /** Awaits a promise expected to reject with an AllotError and returns its code. */
