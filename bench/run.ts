@@ -331,6 +331,32 @@ async function coldStart(customers: number) {
   });
 }
 
+/** The PostgreSQL figures, ratios first, when a server is configured (see bench/postgres.ts). */
+async function postgres(n: number) {
+  const url = process.env.ALLOT_BENCH_POSTGRES_URL ?? process.env.ALLOT_TEST_POSTGRES_URL;
+  if (url === undefined) {
+    console.log('\npostgres figures skipped: set ALLOT_BENCH_POSTGRES_URL (or ALLOT_TEST_POSTGRES_URL) to a server');
+    return;
+  }
+  const { postgresFigures } = await import('./postgres.js');
+  console.log('\nPostgreSQL, each figure beside its floor on the same server:');
+  for (const f of await postgresFigures(url, n)) {
+    const ratio = f.floor ? `${(f.value / f.floor.value).toFixed(2)}× ` : '';
+    const floor = f.floor ? `  (${f.floor.name}: ${Math.round(f.floor.value).toLocaleString('en-US')} ${f.unit})` : '';
+    console.log(
+      `${ratio}${f.name.padEnd(58)} ${f.value.toFixed(f.unit === 'ms' ? 2 : 0).padStart(10)} ${f.unit}${floor}`,
+    );
+    figures.push({
+      name: `postgres: ${f.name}`,
+      opsPerSec: f.unit === 'ops/s' ? f.value : 0,
+      nsPerOp: f.unit === 'ms' ? f.value * 1e6 : 1e9 / f.value,
+      ...(f.floor
+        ? { note: `${f.floor.name}: ${f.floor.value.toFixed(0)}; ratio ${(f.value / f.floor.value).toFixed(2)}` }
+        : {}),
+    });
+  }
+}
+
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 console.log(`allot bench on ${machine}\n`);
 await checks(1_000, 200_000);
@@ -341,6 +367,7 @@ await heapPerWarmCustomer(20_000);
 await durableReportUsage(50_000);
 await creditsAndGovernance(20_000);
 await coldStart(100_000);
+await postgres(20_000);
 
 const out = join(import.meta.dirname, 'results');
 mkdirSync(out, { recursive: true });
