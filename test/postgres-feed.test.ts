@@ -1,26 +1,10 @@
-// The PostgreSQL store's change feed, read by transaction id: what other instances committed, never
-// skipping a commit that lands out of sequence order; the token woken by LISTEN/NOTIFY, with an
-// exact poll as the safety net (see src/stores/postgres/postgres-feed.ts).
-import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CustomerRecord } from '../src/model/records.js';
-import { postgresStore } from '../src/stores/postgres/index.js';
-import type { PostgresStoreOptions } from '../src/stores/postgres/postgres-store.js';
-import type { Store } from '../src/stores/store.js';
-import { dropSchema, freshSchema, postgresUrl, skipWithoutPostgres } from './helpers/postgres.js';
+import { postgresUrl, skipWithoutPostgres } from './helpers/postgres.js';
+import { postgresTestFile } from './helpers/postgres-stores.js';
 
 const url = postgresUrl() ?? '';
-/** Plays other writers and inspects the server; only connects when a server is configured. */
-const admin = new pg.Pool({ connectionString: url, max: 4 });
-/** Schemas being dropped, in the background: a drop is catalog work of ~100 ms. */
-const drops: Promise<void>[] = [];
-const dropLater = (schema: string) => {
-  drops.push(dropSchema(schema, url).catch((e: unknown) => console.error(`dropping ${schema} failed`, e)));
-};
-afterAll(async () => {
-  await Promise.all(drops);
-  await admin.end();
-}, 60_000);
+const { admin, dropLater, perTest } = postgresTestFile(url);
 
 const customer = (id: string, name: string | null = null): CustomerRecord => ({
   id,
@@ -45,28 +29,7 @@ async function eventually(ready: () => boolean | Promise<boolean>, ms = 5_000): 
 }
 
 describe.skipIf(skipWithoutPostgres)('postgres store feed', () => {
-  const schemas: string[] = [];
-  const opened: Store[] = [];
-
-  /** A fresh schema's name, dropped after the test. */
-  function schema(): string {
-    const name = freshSchema('t');
-    schemas.push(name);
-    return name;
-  }
-
-  /** An opened store (closed after the test); a large feedPollMs so only NOTIFY moves its token. */
-  async function open(options: Partial<PostgresStoreOptions> & { schema: string }): Promise<Store> {
-    const store = postgresStore({ connectionString: url, feedPollMs: 600_000, ...options } as PostgresStoreOptions);
-    opened.push(store);
-    await store.open();
-    return store;
-  }
-
-  afterEach(async () => {
-    for (const store of opened.splice(0).reverse()) await store.close();
-    for (const name of schemas.splice(0)) dropLater(name);
-  });
+  const { schema, open } = perTest();
 
   it('never skips a change committed after one with a higher sequence number', async () => {
     const s = schema();

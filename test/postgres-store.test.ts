@@ -8,35 +8,21 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DummyDriver } from 'kysely';
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AllotError } from '../src/errors.js';
 import type { CustomerRecord, SubscriptionRecord } from '../src/model/records.js';
 import { postgresStore } from '../src/stores/postgres/index.js';
 import { postgresKysely } from '../src/stores/postgres/postgres-driver.js';
-import type { PostgresStoreOptions } from '../src/stores/postgres/postgres-store.js';
 import { selectCreditConsumption, selectCreditLedger } from '../src/stores/sql/credit-queries.js';
 import { selectSubscriptionPage } from '../src/stores/sql/subscription-queries.js';
 import { selectUsageHistory } from '../src/stores/sql/usage-queries.js';
 import type { Store } from '../src/stores/store.js';
-import { dropSchema, freshSchema, postgresUrl, skipWithoutPostgres } from './helpers/postgres.js';
+import { freshSchema, postgresUrl, skipWithoutPostgres } from './helpers/postgres.js';
+import { postgresTestFile } from './helpers/postgres-stores.js';
 import { describeStoreConformance } from './store-conformance.js';
 
 const url = postgresUrl() ?? '';
-/** Plays other writers and inspects the server; only connects when a server is configured. */
-const admin = new pg.Pool({ connectionString: url, max: 4 });
-/**
- * Schemas being dropped. A drop (like the migration creating them) is catalog work of ~100 ms, and
- * the conformance property makes a fresh store per run: dropping in the background keeps that off
- * each test's clock.
- */
-const drops: Promise<void>[] = [];
-const dropLater = (schema: string) => {
-  drops.push(dropSchema(schema, url).catch((e: unknown) => console.error(`dropping ${schema} failed`, e)));
-};
-afterAll(async () => {
-  await Promise.all(drops);
-  await admin.end();
-}, 60_000);
+const { admin, dropLater, perTest } = postgresTestFile(url);
 
 const customer = (id: string, name: string | null = null): CustomerRecord => ({
   id,
@@ -83,28 +69,7 @@ describe.skipIf(skipWithoutPostgres)('postgres', { timeout: 120_000 }, () => {
   );
 
   describe('postgres store', () => {
-    const schemas: string[] = [];
-    const opened: Store[] = [];
-
-    /** A fresh schema's name, dropped after the test. */
-    function schema(): string {
-      const name = freshSchema('t');
-      schemas.push(name);
-      return name;
-    }
-
-    /** An opened store (closed after the test); a large feedPollMs so only NOTIFY moves its token. */
-    async function open(options: Partial<PostgresStoreOptions> & { schema: string }): Promise<Store> {
-      const store = postgresStore({ connectionString: url, feedPollMs: 600_000, ...options } as PostgresStoreOptions);
-      opened.push(store);
-      await store.open();
-      return store;
-    }
-
-    afterEach(async () => {
-      for (const store of opened.splice(0).reverse()) await store.close();
-      for (const name of schemas.splice(0)) dropLater(name);
-    });
+    const { schema, open, track } = perTest();
 
     it('runs transactions on disjoint keys at once (both reach a barrier) and serialises those sharing a key', async () => {
       const s = schema();
@@ -158,7 +123,7 @@ describe.skipIf(skipWithoutPostgres)('postgres', { timeout: 120_000 }, () => {
     it('migrates a fresh schema once when several instances open it at the same time', async () => {
       const s = schema();
       const stores = Array.from({ length: 4 }, () => postgresStore({ connectionString: url, schema: s }));
-      opened.push(...stores);
+      track(...stores);
       await Promise.all(stores.map((store) => store.open()));
       const { rows } = await admin.query(`select version from "${s}".migrations`);
       expect(rows).toEqual([{ version: 1 }]);

@@ -4,10 +4,12 @@ import { type AliasedExpression, type Compilable, type Kysely, sql } from 'kysel
 import type { UsageAggregate } from '../../core/usage-aggregate.js';
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
 import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool.js';
-import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../../credits/credit-records.js';
+import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import type { GovernanceRecords } from '../../governance/governance-records.js';
 import type { CustomerRecord, CustomerState, PackageVersionRecord, SubscriptionRecord } from '../../model/records.js';
 import {
+  creditPoolsOf,
+  pageCreditLedger,
   rowToCreditGrant,
   selectAutoRecharge,
   selectCreditConsumption,
@@ -76,9 +78,6 @@ export interface PostgresScope {
   /** This store instance's id in the change feed. */
   readonly origin: string;
 }
-
-/** Rows of the ledger read at once while filtering a page. */
-const LEDGER_CHUNK = 500;
 
 /** A builder function's query, compiled: its name names the operation in errors. */
 export type Builder<P, R> = (db: Kysely<Database>, params: P) => Compilable<R>;
@@ -197,24 +196,7 @@ export class PostgresReader implements StoreReader {
       jsonRows(selectCustomerCreditDebts(db, { customerId })).as('debts'),
     ]);
     const [row] = await connection.run('listCreditPools', query.compile());
-    const pools = new Map<string, CreditPool & { grants: CreditGrantRecord[] }>();
-    const pool = (currencyId: string, resourceId: string) => {
-      const id = JSON.stringify([currencyId, resourceId]);
-      let found = pools.get(id);
-      if (found === undefined) {
-        found = { customerId, currencyId, resourceId: resourceId === '' ? null : resourceId, grants: [], debt: '0' };
-        pools.set(id, found);
-      }
-      return found;
-    };
-    for (const grant of row?.grants ?? [])
-      pool(grant.currency_id, grant.resource_id).grants.push(rowToCreditGrant(grant));
-    for (const debt of row?.debts ?? [])
-      pools.set(JSON.stringify([debt.currency_id, debt.resource_id]), {
-        ...pool(debt.currency_id, debt.resource_id),
-        debt: debt.debt,
-      });
-    return [...pools.values()];
+    return creditPoolsOf(customerId, row?.grants ?? [], row?.debts ?? []);
   }
 
   async listCreditConsumption(query: CreditConsumptionQuery): Promise<CreditLedgerEntry[]> {
@@ -255,29 +237,8 @@ export class PostgresReader implements StoreReader {
       .filter((g) => inCreditQuery(g, query));
   }
 
-  async listCreditLedger(query: CreditLedgerQuery): Promise<CreditLedgerRow[]> {
-    const rows: CreditLedgerRow[] = [];
-    // Filtered here, so read in chunks until the page is full or the ledger ends.
-    for (let afterSeq = query.afterSeq ?? 0; rows.length < query.limit; ) {
-      const chunk = await this.rows(selectCreditLedger, {
-        customerId: query.customerId,
-        afterSeq,
-        limit: LEDGER_CHUNK,
-      });
-      for (const r of chunk) {
-        const resourceId = r.resource_id === '' ? null : r.resource_id;
-        if (
-          inCreditQuery({ currencyId: r.currency_id, resourceId }, query) &&
-          (query.eventTypes === undefined || query.eventTypes.includes(r.event_type as CreditLedgerEventType))
-        )
-          rows.push({ seq: r.seq, entry: JSON.parse(r.entry) as CreditLedgerEntry });
-        if (rows.length === query.limit) break;
-      }
-      const last = chunk.at(-1);
-      if (last === undefined || chunk.length < LEDGER_CHUNK) break;
-      afterSeq = last.seq;
-    }
-    return rows;
+  listCreditLedger(query: CreditLedgerQuery): Promise<CreditLedgerRow[]> {
+    return pageCreditLedger(query, (p) => this.rows(selectCreditLedger, p));
   }
 }
 

@@ -1,7 +1,14 @@
 // The credit queries of the SQL stores (grants, pool debts, ledger, recharge settings), and the
 // credit row mappers.
 import type { ExpressionBuilder } from 'kysely';
-import { type CreditGrantRecord, CreditGrantType, type CreditLedgerEntry } from '../../credits/credit-records.js';
+import type { CreditPool } from '../../credits/credit-pool.js';
+import {
+  type CreditGrantRecord,
+  CreditGrantType,
+  type CreditLedgerEntry,
+  type CreditLedgerEventType,
+} from '../../credits/credit-records.js';
+import { type CreditLedgerQuery, type CreditLedgerRow, inCreditQuery } from '../store.js';
 import type {
   CreditEventFieldsTable,
   CreditGrantsTable,
@@ -201,4 +208,69 @@ export function creditLedgerToRow(e: CreditLedgerEntry): Omit<CreditLedgerTable,
     entry: JSON.stringify(e),
     at: e.at,
   };
+}
+
+/** Ledger rows read at once while filtering a page. */
+const LEDGER_CHUNK = 500;
+
+/** The columns of a ledger row a page is filtered on. */
+interface LedgerChunkRow {
+  readonly seq: number;
+  readonly resource_id: string;
+  readonly currency_id: string;
+  readonly event_type: string;
+  readonly entry: string;
+}
+
+/**
+ * A page of a customer's ledger, filtered by currency, scope and event type. The filters are
+ * applied here, over chunks read by `chunk` (`selectCreditLedger` on each store's connection),
+ * until the page is full or the ledger ends.
+ */
+export async function pageCreditLedger(
+  query: CreditLedgerQuery,
+  chunk: (p: { customerId: string; afterSeq: number; limit: number }) => Promise<LedgerChunkRow[]> | LedgerChunkRow[],
+): Promise<CreditLedgerRow[]> {
+  const rows: CreditLedgerRow[] = [];
+  for (let afterSeq = query.afterSeq ?? 0; rows.length < query.limit; ) {
+    const read = await chunk({ customerId: query.customerId, afterSeq, limit: LEDGER_CHUNK });
+    for (const r of read) {
+      const resourceId = r.resource_id === '' ? null : r.resource_id;
+      if (
+        inCreditQuery({ currencyId: r.currency_id, resourceId }, query) &&
+        (query.eventTypes === undefined || query.eventTypes.includes(r.event_type as CreditLedgerEventType))
+      )
+        rows.push({ seq: r.seq, entry: JSON.parse(r.entry) as CreditLedgerEntry });
+      if (rows.length === query.limit) break;
+    }
+    const last = read.at(-1);
+    if (last === undefined || read.length < LEDGER_CHUNK) break;
+    afterSeq = last.seq;
+  }
+  return rows;
+}
+
+/** A customer's pools from their held grants and their debts, as `listCreditPools` answers them. */
+export function creditPoolsOf(
+  customerId: string,
+  grants: Iterable<CreditGrantsTable>,
+  debts: Iterable<Pick<CreditPoolsTable, 'currency_id' | 'resource_id' | 'debt'>>,
+): CreditPool[] {
+  const pools = new Map<string, CreditPool & { grants: CreditGrantRecord[] }>();
+  const pool = (currencyId: string, resourceId: string) => {
+    const id = JSON.stringify([currencyId, resourceId]);
+    let found = pools.get(id);
+    if (found === undefined) {
+      found = { customerId, currencyId, resourceId: resourceId === '' ? null : resourceId, grants: [], debt: '0' };
+      pools.set(id, found);
+    }
+    return found;
+  };
+  for (const row of grants) pool(row.currency_id, row.resource_id).grants.push(rowToCreditGrant(row));
+  for (const row of debts)
+    pools.set(JSON.stringify([row.currency_id, row.resource_id]), {
+      ...pool(row.currency_id, row.resource_id),
+      debt: row.debt,
+    });
+  return [...pools.values()];
 }

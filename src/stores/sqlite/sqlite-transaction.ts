@@ -1,7 +1,7 @@
 import type { UsageAggregate } from '../../core/usage-aggregate.js';
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
 import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool.js';
-import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../../credits/credit-records.js';
+import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import type {
   GovernanceBudgetRecord,
   GovernanceEntityRecord,
@@ -15,7 +15,13 @@ import type {
   PromotionRecord,
   SubscriptionRecord,
 } from '../../model/records.js';
-import { creditGrantToRow, creditLedgerToRow, rowToCreditGrant } from '../sql/credit-queries.js';
+import {
+  creditGrantToRow,
+  creditLedgerToRow,
+  creditPoolsOf,
+  pageCreditLedger,
+  rowToCreditGrant,
+} from '../sql/credit-queries.js';
 import { customerToRow, rowToCustomer } from '../sql/customer-queries.js';
 import {
   governanceBudgetToRow,
@@ -67,9 +73,6 @@ function statementFilter(f: SubscriptionFilter): SubscriptionFilter | undefined 
     ...(statuses === undefined ? {} : { statuses, now: f.now }),
   };
 }
-
-/** Rows of the ledger read at once while filtering a page. */
-const LEDGER_CHUNK = 500;
 
 /** Reads through prepared statements; useless once its transaction ends, so a leaked one cannot write outside it. */
 export class SqliteReader implements StoreReader {
@@ -170,24 +173,11 @@ export class SqliteReader implements StoreReader {
 
   async listCreditPools(customerId: string): Promise<CreditPool[]> {
     const q = this.q;
-    const pools = new Map<string, CreditPool & { grants: CreditGrantRecord[] }>();
-    const pool = (currencyId: string, resourceId: string) => {
-      const id = JSON.stringify([currencyId, resourceId]);
-      let found = pools.get(id);
-      if (found === undefined) {
-        found = { customerId, currencyId, resourceId: resourceId === '' ? null : resourceId, grants: [], debt: '0' };
-        pools.set(id, found);
-      }
-      return found;
-    };
-    for (const row of q.selectCustomerHeldCreditGrants.all({ customerId }))
-      pool(row.currency_id, row.resource_id).grants.push(rowToCreditGrant(row));
-    for (const row of q.selectCustomerCreditDebts.all({ customerId }))
-      pools.set(JSON.stringify([row.currency_id, row.resource_id]), {
-        ...pool(row.currency_id, row.resource_id),
-        debt: row.debt,
-      });
-    return [...pools.values()];
+    return creditPoolsOf(
+      customerId,
+      q.selectCustomerHeldCreditGrants.all({ customerId }),
+      q.selectCustomerCreditDebts.all({ customerId }),
+    );
   }
 
   async listCreditConsumption(query: CreditConsumptionQuery): Promise<CreditLedgerEntry[]> {
@@ -230,25 +220,8 @@ export class SqliteReader implements StoreReader {
       .filter((g) => inCreditQuery(g, query));
   }
 
-  async listCreditLedger(query: CreditLedgerQuery): Promise<CreditLedgerRow[]> {
-    const rows: CreditLedgerRow[] = [];
-    // Filtered here, so read in chunks until the page is full or the ledger ends.
-    for (let afterSeq = query.afterSeq ?? 0; rows.length < query.limit; ) {
-      const chunk = this.q.selectCreditLedger.all({ customerId: query.customerId, afterSeq, limit: LEDGER_CHUNK });
-      for (const r of chunk) {
-        const resourceId = r.resource_id === '' ? null : r.resource_id;
-        if (
-          inCreditQuery({ currencyId: r.currency_id, resourceId }, query) &&
-          (query.eventTypes === undefined || query.eventTypes.includes(r.event_type as CreditLedgerEventType))
-        )
-          rows.push({ seq: r.seq, entry: JSON.parse(r.entry) as CreditLedgerEntry });
-        if (rows.length === query.limit) break;
-      }
-      const last = chunk.at(-1);
-      if (last === undefined || chunk.length < LEDGER_CHUNK) break;
-      afterSeq = last.seq;
-    }
-    return rows;
+  listCreditLedger(query: CreditLedgerQuery): Promise<CreditLedgerRow[]> {
+    return pageCreditLedger(query, (p) => this.q.selectCreditLedger.all(p));
   }
 
   async getUsage(key: UsageWindowKey): Promise<UsageAggregate | undefined> {
