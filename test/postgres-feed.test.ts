@@ -4,7 +4,7 @@ import { postgresUrl, skipWithoutPostgres } from './helpers/postgres.js';
 import { postgresTestFile } from './helpers/postgres-stores.js';
 
 const url = postgresUrl() ?? '';
-const { admin, dropLater, perTest } = postgresTestFile(url);
+const { admin, perTest } = postgresTestFile(url);
 
 const customer = (id: string, name: string | null = null): CustomerRecord => ({
   id,
