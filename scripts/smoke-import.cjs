@@ -21,27 +21,28 @@ assert.deepEqual(
   'requiring allot/stores/postgres loaded pg',
 );
 
+/** Provisions a customer on `store`, uses up its metered feature, and checks that one more is refused. */
+async function check(store) {
+  const allot = Allot.initialize({
+    catalog: {
+      features: [{ id: 'calls', featureType: 'NUMBER', meterType: 'Incremental' }],
+      products: [{ id: 'p' }],
+      plans: [{ id: 'basic', productId: 'p', entitlements: [{ featureId: 'calls', usageLimit: 5 }] }],
+    },
+    store,
+    clock: new ManualClock('2025-01-01T00:00:00Z'),
+  });
+  await allot.provisionCustomer({ customerId: 'c', subscriptionParams: { planId: 'basic' } });
+  await allot.reportUsage({ customerId: 'c', featureId: 'calls', value: 5 });
+  const e = await allot.getMeteredEntitlement({ customerId: 'c', featureId: 'calls', options: { requestedUsage: 1 } });
+  assert.equal(e.hasAccess, false);
+  await allot.close();
+}
+
 (async () => {
   const dir = mkdtempSync(join(tmpdir(), 'allot-cjs-'));
   try {
-    const allot = Allot.initialize({
-      catalog: {
-        features: [{ id: 'calls', featureType: 'NUMBER', meterType: 'Incremental' }],
-        products: [{ id: 'p' }],
-        plans: [{ id: 'basic', productId: 'p', entitlements: [{ featureId: 'calls', usageLimit: 5 }] }],
-      },
-      store: sqliteStore({ filename: join(dir, 'a.db') }),
-      clock: new ManualClock('2025-01-01T00:00:00Z'),
-    });
-    await allot.provisionCustomer({ customerId: 'c', subscriptionParams: { planId: 'basic' } });
-    await allot.reportUsage({ customerId: 'c', featureId: 'calls', value: 5 });
-    const e = await allot.getMeteredEntitlement({
-      customerId: 'c',
-      featureId: 'calls',
-      options: { requestedUsage: 1 },
-    });
-    assert.equal(e.hasAccess, false);
-    await allot.close();
+    await check(sqliteStore({ filename: join(dir, 'a.db') }));
     const url = process.env.ALLOT_TEST_POSTGRES_URL;
     if (url) await overPostgres(url);
     console.log(`CJS smoke import: ok${url ? ' (PostgreSQL included)' : ''}`);
@@ -53,28 +54,11 @@ assert.deepEqual(
   process.exit(1);
 });
 
-/** The same metered check over `postgresStore({ connectionString, schema })`, in a fresh schema dropped after. */
+/** The same check over `postgresStore({ connectionString, schema })`, in a fresh schema dropped after. */
 async function overPostgres(url) {
   const schema = `smoke_${randomBytes(6).toString('hex')}`;
   try {
-    const allot = Allot.initialize({
-      catalog: {
-        features: [{ id: 'calls', featureType: 'NUMBER', meterType: 'Incremental' }],
-        products: [{ id: 'p' }],
-        plans: [{ id: 'basic', productId: 'p', entitlements: [{ featureId: 'calls', usageLimit: 5 }] }],
-      },
-      store: postgresStore({ connectionString: url, schema }),
-      clock: new ManualClock('2025-01-01T00:00:00Z'),
-    });
-    await allot.provisionCustomer({ customerId: 'c', subscriptionParams: { planId: 'basic' } });
-    await allot.reportUsage({ customerId: 'c', featureId: 'calls', value: 5 });
-    const e = await allot.getMeteredEntitlement({
-      customerId: 'c',
-      featureId: 'calls',
-      options: { requestedUsage: 1 },
-    });
-    assert.equal(e.hasAccess, false);
-    await allot.close();
+    await check(postgresStore({ connectionString: url, schema }));
   } finally {
     const pg = require('pg');
     const client = new pg.Client({ connectionString: url });

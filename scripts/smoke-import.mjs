@@ -1,5 +1,5 @@
 // Imports the built package as ESM (through its exports map) and runs one check end to end; with
-// ALLOT_TEST_POSTGRES_URL set, one more over the PostgreSQL store, in a schema of its own.
+// ALLOT_TEST_POSTGRES_URL set, the same check over the PostgreSQL store, in a schema of its own.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Allot, AllotError, ManualClock } from 'allot';
@@ -7,40 +7,34 @@ import { memoryStore } from 'allot/stores/memory';
 import { postgresStore } from 'allot/stores/postgres';
 import { sqliteStore } from 'allot/stores/sqlite';
 
-assert.equal(typeof sqliteStore, 'function');
-assert.equal(typeof postgresStore, 'function');
-const allot = Allot.initialize({
-  catalog: {
-    features: [{ id: 'sso', featureType: 'BOOLEAN' }],
-    products: [{ id: 'p' }],
-    plans: [{ id: 'basic', productId: 'p', entitlements: [{ featureId: 'sso' }] }],
-  },
-  store: memoryStore(),
-  clock: new ManualClock('2025-01-01T00:00:00Z'),
-});
-await allot.provisionCustomer({ customerId: 'c', subscriptionParams: { planId: 'basic' } });
-assert.equal((await allot.getBooleanEntitlement({ customerId: 'c', featureId: 'sso' })).hasAccess, true);
-await allot.provisionCustomer({ customerId: 'c' }).catch((e) => assert.ok(AllotError.is(e)));
-await allot.close();
+/** Provisions a customer on `store`, checks the plan's boolean feature, and refuses a second provisioning. */
+async function check(store) {
+  const allot = Allot.initialize({
+    catalog: {
+      features: [{ id: 'sso', featureType: 'BOOLEAN' }],
+      products: [{ id: 'p' }],
+      plans: [{ id: 'basic', productId: 'p', entitlements: [{ featureId: 'sso' }] }],
+    },
+    store,
+    clock: new ManualClock('2025-01-01T00:00:00Z'),
+  });
+  await allot.provisionCustomer({ customerId: 'c', subscriptionParams: { planId: 'basic' } });
+  assert.equal((await allot.getBooleanEntitlement({ customerId: 'c', featureId: 'sso' })).hasAccess, true);
+  await allot.provisionCustomer({ customerId: 'c' }).then(
+    () => assert.fail('a second provisioning of one id must be refused'),
+    (e) => assert.ok(AllotError.is(e)),
+  );
+  await allot.close();
+}
 
+assert.equal(typeof sqliteStore, 'function');
+await check(memoryStore());
 const url = process.env.ALLOT_TEST_POSTGRES_URL;
 if (url) {
   const schema = `smoke_${randomBytes(6).toString('hex')}`;
   const { default: pg } = await import('pg');
   try {
-    const overPostgres = Allot.initialize({
-      catalog: {
-        features: [{ id: 'sso', featureType: 'BOOLEAN' }],
-        products: [{ id: 'p' }],
-        plans: [{ id: 'basic', productId: 'p', entitlements: [{ featureId: 'sso' }] }],
-      },
-      store: postgresStore({ connectionString: url, schema }),
-      clock: new ManualClock('2025-01-01T00:00:00Z'),
-    });
-    await overPostgres.provisionCustomer({ customerId: 'c', subscriptionParams: { planId: 'basic' } });
-    const sso = await overPostgres.getBooleanEntitlement({ customerId: 'c', featureId: 'sso' });
-    assert.equal(sso.hasAccess, true);
-    await overPostgres.close();
+    await check(postgresStore({ connectionString: url, schema }));
   } finally {
     const client = new pg.Client({ connectionString: url });
     await client.connect();

@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { CustomerRecord } from '../src/model/records.js';
 import { postgresUrl, skipWithoutPostgres } from './helpers/postgres.js';
-import { postgresTestFile } from './helpers/postgres-stores.js';
+import { customer, postgresTestFile } from './helpers/postgres-stores.js';
 
 const url = postgresUrl() ?? '';
 const { admin, perTest } = postgresTestFile(url);
-
-const customer = (id: string, name: string | null = null): CustomerRecord => ({
-  id,
-  name,
-  email: null,
-  billingId: null,
-  couponId: null,
-  couponAppliedAt: null,
-  metadata: {},
-  createdAt: 1_700_000_000_000,
-  updatedAt: 1_700_000_000_000,
-  archivedAt: null,
-});
 
 /** Resolves once `ready()` holds, polling; rejects after `ms`. */
 async function eventually(ready: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {

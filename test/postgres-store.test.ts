@@ -10,7 +10,7 @@ import { DummyDriver } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { AllotError } from '../src/errors.js';
-import type { CustomerRecord, SubscriptionRecord } from '../src/model/records.js';
+import type { SubscriptionRecord } from '../src/model/records.js';
 import { postgresStore } from '../src/stores/postgres/index.js';
 import { postgresKysely } from '../src/stores/postgres/postgres-driver.js';
 import { selectCreditConsumption, selectCreditLedger } from '../src/stores/sql/credit-queries.js';
@@ -18,24 +18,11 @@ import { selectSubscriptionPage } from '../src/stores/sql/subscription-queries.j
 import { selectUsageHistory } from '../src/stores/sql/usage-queries.js';
 import type { Store } from '../src/stores/store.js';
 import { freshSchema, postgresUrl, skipWithoutPostgres } from './helpers/postgres.js';
-import { postgresTestFile } from './helpers/postgres-stores.js';
+import { customer, postgresTestFile } from './helpers/postgres-stores.js';
 import { describeStoreConformance } from './store-conformance.js';
 
 const url = postgresUrl() ?? '';
 const { admin, dropLater, perTest } = postgresTestFile(url);
-
-const customer = (id: string, name: string | null = null): CustomerRecord => ({
-  id,
-  name,
-  email: null,
-  billingId: null,
-  couponId: null,
-  couponAppliedAt: null,
-  metadata: {},
-  createdAt: 1_700_000_000_000,
-  updatedAt: 1_700_000_000_000,
-  archivedAt: null,
-});
 
 /** A promise and the function that resolves it. */
 function signal(): { promise: Promise<void>; resolve: () => void } {

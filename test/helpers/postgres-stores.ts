@@ -2,6 +2,7 @@
 // the server, schemas dropped in the background, and stores opened for one test at a time.
 import pg from 'pg';
 import { afterAll, afterEach } from 'vitest';
+import type { CustomerRecord } from '../../src/model/records.js';
 import { postgresStore } from '../../src/stores/postgres/index.js';
 import type { PostgresStoreOptions } from '../../src/stores/postgres/postgres-store.js';
 import type { Store } from '../../src/stores/store.js';
@@ -54,3 +55,17 @@ export function postgresTestFile(url: string) {
   };
   return { admin, dropLater, perTest };
 }
+
+/** A customer record the store tests write and read back. */
+export const customer = (id: string, name: string | null = null): CustomerRecord => ({
+  id,
+  name,
+  email: null,
+  billingId: null,
+  couponId: null,
+  couponAppliedAt: null,
+  metadata: {},
+  createdAt: 1_700_000_000_000,
+  updatedAt: 1_700_000_000_000,
+  archivedAt: null,
+});
