@@ -885,6 +885,33 @@ export function describeStoreConformance(
         expect((await store.read((r) => r.getCustomer('c1')))?.metadata.count).toBe('50');
       });
 
+      it("one transaction's throw never fails another started with it, nor keeps any of its own writes", async () => {
+        // Started together, so a store with group commit runs several in one database transaction.
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 40 }, (_, i) =>
+            store.transaction([`customer:c${i}`], async (tx) => {
+              await tx.putCustomer(customer(`c${i}`));
+              await tx.appendUsage([usageEntry(`c${i}`, 'f1', 'w1', i + 1)]);
+              if (i % 7 === 3) throw new Error(`boom ${i}`);
+              return i;
+            }),
+          ),
+        );
+        outcomes.forEach((outcome, i) => {
+          if (i % 7 === 3) expect(outcome).toEqual({ status: 'rejected', reason: new Error(`boom ${i}`) });
+          else expect(outcome).toEqual({ status: 'fulfilled', value: i });
+        });
+        const stored = await store.read(async (r) =>
+          Promise.all(
+            Array.from({ length: 40 }, async (_, i) => {
+              const state = await r.getCustomerState(`c${i}`, T0);
+              return state && state.usage.map((u) => u.value);
+            }),
+          ),
+        );
+        expect(stored).toEqual(Array.from({ length: 40 }, (_, i) => (i % 7 === 3 ? undefined : [i + 1])));
+      });
+
       it('a read never observes half of a transaction', async () => {
         let release = () => {};
         const gate = new Promise<void>((resolve) => {

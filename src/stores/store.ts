@@ -258,7 +258,11 @@ export interface Store {
    * is serialised with every transaction that shares a key and may run beside the others, so a
    * store may scale writes out by key. A store may serialise more (SQLite has one writer, the
    * memory store one mutex), never less. A throw rolls it all back. `fn` must use only `tx`:
-   * calling `read` or `transaction` from inside may wait forever.
+   * calling `read` or `transaction` from inside may wait forever. A store may run several
+   * transactions' `fn`s in one database transaction and commit them together (group commit, see
+   * `GroupCommit`); each call still resolves only after that commit, and when one `fn` throws the
+   * others run again without it, so an `fn` may run more than once and must have no effect outside
+   * `tx` before its promise settles.
    */
   transaction<T>(keys: readonly string[], fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
   /** Runs `fn` against a consistent snapshot. */

@@ -1,4 +1,5 @@
 import { AllotError } from '../../errors.js';
+import { type BatchOutcome, GroupCommit } from '../group-commit.js';
 import { createMutex } from '../mutex.js';
 import type { Store, StoreCapabilities, StoreReader, StoreTransaction } from '../store.js';
 import { notOpenError, storeError } from '../store-errors.js';
@@ -52,6 +53,8 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
 
 /** Bytes per page of a new database file; SQLite's default is 4096. */
 const PAGE_SIZE = 2048;
+/** The most writes one commit carries: enough to amortise it, few enough to keep each wait short. */
+const MAX_BATCH = 256;
 
 interface Connection {
   readonly native: SqliteDatabase;
@@ -69,6 +72,11 @@ class SqliteStore implements Store {
   readonly #options: SqliteStoreOptions;
   // One connection runs one transaction at a time, and a transaction spans the awaits inside it.
   readonly #mutex = createMutex();
+  // SQLite has one writer: one transaction at a time, carrying every write that waited for it.
+  readonly #writes = new GroupCommit<SqliteTransaction>((_keys, bodies) => this.#batch(bodies), {
+    concurrency: 1,
+    maxBatch: MAX_BATCH,
+  });
   #live: Connection | undefined;
   #opening: Promise<void> | undefined;
   #closed = false;
@@ -155,16 +163,53 @@ class SqliteStore implements Store {
     });
   }
 
-  /** One writer at a time whatever the keys: serialising more than the keys ask is always allowed. */
-  transaction<T>(_keys: readonly string[], fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    return this.#mutex.run(() => {
+  /** One writer at a time whatever the keys; writes waiting meanwhile share the next commit. */
+  transaction<T>(keys: readonly string[], fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    return this.#writes.submit(keys, fn);
+  }
+
+  /** One BEGIN IMMEDIATE … COMMIT over the bodies, in order; the first that throws rolls it all back. */
+  #batch(bodies: readonly ((tx: SqliteTransaction) => Promise<unknown>)[]): Promise<BatchOutcome> {
+    return this.#mutex.run(async () => {
       const connection = this.#connected();
-      const tx = new SqliteTransaction(connection.statements, connection.native, this.name, this.#origin);
-      return this.#within(connection, connection.beginImmediate, tx, fn, () => {
+      const { native } = connection;
+      // A rollback that failed earlier left a transaction open; end it rather than fail every BEGIN.
+      if (native.inTransaction) this.#exec(connection.rollback, 'rollback');
+      this.#exec(connection.beginImmediate, 'begin');
+      const committed: unknown[] = [];
+      const touched = new Set<string>();
+      let appended = false;
+      try {
+        for (const [i, body] of bodies.entries()) {
+          const tx = new SqliteTransaction(connection.statements, native, this.name, this.#origin);
+          try {
+            committed.push(await body(tx));
+            // SQLite may have aborted the transaction itself on an error the body swallowed:
+            // committing now would keep only the statements that ran before it. Refuse instead.
+            if (!native.inTransaction)
+              throw storeError(
+                this.name,
+                'commit',
+                new Error('SQLite aborted the transaction after a failed statement'),
+              );
+          } catch (error) {
+            this.#rollback(connection);
+            return { failed: i, error };
+          } finally {
+            tx.finish();
+          }
+          for (const id of tx.touched) touched.add(id);
+          appended ||= tx.appended;
+        }
         const q = connection.statements;
-        for (const customerId of tx.touched) q.insertJournalChange.run({ origin: this.#origin, customerId });
-        if (tx.appended || tx.touched.size > 0) maintainJournal(q);
-      });
+        for (const customerId of touched) q.insertJournalChange.run({ origin: this.#origin, customerId });
+        if (appended || touched.size > 0) maintainJournal(q);
+        this.#exec(connection.commit, 'commit');
+        return { committed };
+      } catch (e) {
+        this.#rollback(connection);
+        throw e;
+      }
     });
   }
 
@@ -195,7 +240,6 @@ class SqliteStore implements Store {
     begin: SqliteStatement,
     scope: S,
     fn: (scope: S) => Promise<T>,
-    beforeCommit?: () => void,
   ): Promise<T> {
     // A rollback that failed earlier left a transaction open; end it rather than fail every BEGIN.
     if (connection.native.inTransaction) this.#exec(connection.rollback, 'rollback');
@@ -206,20 +250,22 @@ class SqliteStore implements Store {
       // committing now would keep only the statements that ran before it. Refuse instead.
       if (!connection.native.inTransaction)
         throw storeError(this.name, 'commit', new Error('SQLite aborted the transaction after a failed statement'));
-      beforeCommit?.();
       this.#exec(connection.commit, 'commit');
       return result;
     } catch (e) {
-      if (connection.native.inTransaction) {
-        try {
-          connection.rollback.run();
-        } catch {
-          // The caller needs the original error; a connection left broken fails the next BEGIN loudly.
-        }
-      }
+      this.#rollback(connection);
       throw e;
     } finally {
       scope.finish();
+    }
+  }
+
+  #rollback(connection: Connection): void {
+    if (!connection.native.inTransaction) return;
+    try {
+      connection.rollback.run();
+    } catch {
+      // The caller needs the original error; a connection left broken fails the next BEGIN loudly.
     }
   }
 
