@@ -73,10 +73,10 @@ describe('GroupCommit', () => {
   it('property: each call commits exactly once or, when it throws, not at all; batches respect the bounds', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(
-          fc.record({ delay: fc.nat(3), throws: fc.boolean(), key: fc.constantFrom('a', 'b', 'c', 'd') }),
-          { minLength: 1, maxLength: 30 },
-        ),
+        fc.array(fc.record({ delay: fc.nat(3), throws: fc.boolean(), key: fc.constantFrom('a', 'b', 'c', 'd') }), {
+          minLength: 1,
+          maxLength: 30,
+        }),
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 1, max: 8 }),
         async (calls, concurrency, maxBatch) => {

@@ -14,10 +14,12 @@ export interface AllotOptions {
   /** Per-feature answers for checks when the store cannot be read. */
   entitlementsFallback?: Record<string, EntitlementFallback>;
   /**
-   * For stores shared across processes (SQLite): how often, at most, a check asks whether another
-   * process committed (`PRAGMA data_version`, ~3 µs). 0, the default, asks before every check, so
-   * another process's write is seen at the next check; a few milliseconds trade that for speed.
-   * Writes always catch up first, inside their transaction.
+   * For stores shared across processes: how often, at most, a check asks whether another process
+   * committed (SQLite's `PRAGMA data_version`, ~1–3 µs). Default 10: a check sees another
+   * process's commit at most 10 ms after it, and between probes costs one field read. 0 asks
+   * before every check, so another process's write is seen at the very next check. Writes and
+   * atomic operations (check-and-report, credit consumption, governance ingest) always catch up
+   * first, inside their transaction, whatever this says.
    */
   changeCheckIntervalMs?: number;
   /**

@@ -28,7 +28,7 @@ describe('another process writing the same SQLite file', () => {
 
   const write = (action: string) => run(process.execPath, ['--import', 'tsx', child, filename, action]);
 
-  it('is seen at the next check, with no reload asked for', async () => {
+  it('is seen at the first check after the probe interval (10 ms), with no reload asked for', async () => {
     const before = await allot.getMeteredEntitlement({ customerId: 'acme', featureId: 'api-calls' });
     expect(before.currentUsage).toBe(0); // the customer is now cached here
     await write('report');

@@ -103,9 +103,10 @@ export interface StoreFixture {
   /** Keeps its data where a second store can reach it: `reopen` is another process, or app instance. */
   readonly shared?: boolean;
   /**
-   * How long another instance's commit may take to reach this instance's checks. 0 (the default): at the
-   * next call, as on SQLite, which reads its file's data_version every time. PostgreSQL learns of it
-   * through LISTEN/NOTIFY, or the store's poll tick when a notification is lost: within a bound.
+   * How long another instance's commit may take to reach this instance's checks. SQLite checks probe
+   * the file's data_version every changeCheckIntervalMs (10 by default), so well within 500 ms here
+   * (the machine is shared and timers run late). PostgreSQL learns of it through LISTEN/NOTIFY, or
+   * the store's poll tick when a notification is lost: within a bound.
    */
   readonly crossInstanceDelayMs?: number;
   create(): { store: Store; reopen: () => Store; cleanup: () => void | Promise<void> };
@@ -153,6 +154,7 @@ export const stores: StoreFixture[] = [
   {
     name: 'sqlite',
     shared: true,
+    crossInstanceDelayMs: 500,
     create: () => {
       const dir = mkdtempSync(join(tmpdir(), 'allot-test-'));
       const filename = join(dir, 'allot.db');
@@ -171,7 +173,7 @@ export const sharedStores: StoreFixture[] = stores.filter((s) => s.shared);
 
 /**
  * Reads until the value equals `expected` (deeply) or the fixture's cross-instance delay has passed, and
- * returns the last value read: at once on SQLite, within the bound on PostgreSQL.
+ * returns the last value read: within the fixture's bound.
  */
 export async function seen<T>(fixture: StoreFixture, read: () => Promise<T>, expected: T): Promise<T> {
   const deadline = Date.now() + (fixture.crossInstanceDelayMs ?? 0);

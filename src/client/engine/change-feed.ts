@@ -14,7 +14,11 @@ export class ChangeFeed {
   /** The store's change token and feed position as of our last catch-up. */
   #token = 0;
   #seq = 0;
-  #nextCheck = 0;
+  /** Whether the next check probes the change token; a timer sets it again an interval after each probe. */
+  #probeDue = true;
+  readonly #allowProbe = () => {
+    this.#probeDue = true;
+  };
   #catchingUp: Promise<void> | undefined;
   /** After a catch-up found the store unreachable: when to try again, and the error to answer until then. */
   #retryAt = 0;
@@ -26,13 +30,16 @@ export class ChangeFeed {
     this.#intervalMs = intervalMs;
   }
 
-  /** Whether another process may have committed since we last caught up (throttled for checks). */
+  /**
+   * Whether another process may have committed since we last caught up, probing at most once per
+   * interval: between probes a check costs one field read. The timer is armed only by a probe and
+   * unref'd, so an idle process neither wakes nor stays alive for it.
+   */
   foreignChanged(): boolean {
-    if (this.#store.changeToken === undefined) return false;
+    if (this.#store.changeToken === undefined || !this.#probeDue) return false;
     if (this.#intervalMs > 0) {
-      const t = performance.now();
-      if (t < this.#nextCheck) return false;
-      this.#nextCheck = t + this.#intervalMs;
+      this.#probeDue = false;
+      setTimeout(this.#allowProbe, this.#intervalMs).unref?.();
     }
     return this.#store.changeToken() !== this.#token;
   }

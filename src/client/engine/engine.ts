@@ -53,6 +53,8 @@ export type MutateBody<T> = (
 
 /** The lock key of a customer's (or governance owner's) data in a store transaction. */
 const customerKey = (customerId: string): string => `customer:${customerId}`;
+/** How often, at most, a check probes for other processes' commits unless told otherwise. */
+const DEFAULT_CHANGE_CHECK_MS = 10;
 /** The lock key of the catalog's stored versions. */
 const CATALOG_KEY = 'catalog';
 
@@ -83,7 +85,7 @@ export class Engine {
     this.store = options.store ?? memoryStore();
     this.clock = options.clock ?? systemClock;
     this.#cache = new CustomerCache(options.maxCachedCustomers ?? 100_000);
-    this.#feed = new ChangeFeed(this.store, this.#cache, options.changeCheckIntervalMs ?? 0);
+    this.#feed = new ChangeFeed(this.store, this.#cache, options.changeCheckIntervalMs ?? DEFAULT_CHANGE_CHECK_MS);
     this.#retention = new Retention(this.store, options.usageHistoryRetentionMs);
   }
 
