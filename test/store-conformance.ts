@@ -905,7 +905,7 @@ export function describeStoreConformance(
           Promise.all(
             Array.from({ length: 40 }, async (_, i) => {
               const state = await r.getCustomerState(`c${i}`, T0);
-              return state && state.usage.map((u) => u.value);
+              return state?.usage.map((u) => u.value);
             }),
           ),
         );
