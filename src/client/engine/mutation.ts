@@ -34,11 +34,16 @@ export async function naming<T>(index: number | undefined, fn: () => Promise<T>)
   try {
     return await fn();
   } catch (e) {
-    if (index === undefined || !AllotError.is(e)) throw e;
-    const details = typeof e.details === 'object' && e.details !== null ? e.details : { cause: e.details };
-    throw new AllotError(e.code, `item ${index}: ${e.message.replace(/^\[allot\] /, '')}`, {
-      details: { ...details, index },
-      cause: e,
-    });
+    throw itemError(index, e);
   }
+}
+
+/** The error of a batch's item `index`: an AllotError names the item; anything else passes as it is. */
+export function itemError(index: number | undefined, e: unknown): unknown {
+  if (index === undefined || !AllotError.is(e)) return e;
+  const details = typeof e.details === 'object' && e.details !== null ? e.details : { cause: e.details };
+  return new AllotError(e.code, `item ${index}: ${e.message.replace(/^\[allot\] /, '')}`, {
+    details: { ...details, index },
+    cause: e,
+  });
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { AllotError } from '../../errors.js';
+import { type BatchOutcome, GroupCommit } from '../group-commit.js';
 import type { Database } from '../sql/schema.js';
 import type { Store, StoreCapabilities, StoreReader, StoreTransaction } from '../store.js';
 import { notOpenError, storeError } from '../store-errors.js';
@@ -93,6 +94,10 @@ interface Live {
   readonly scope: Omit<PostgresScope, 'connection'>;
 }
 
+const DEFAULT_POOL_SIZE = 10;
+/** The most writes one transaction carries; its locks are held until all of them ran. */
+const MAX_BATCH = 64;
+
 class PostgresStore implements Store {
   readonly name: string;
   // No `exactChangeToken`: the token follows notifications, which arrive after the commit.
@@ -103,6 +108,7 @@ class PostgresStore implements Store {
   /** Names this instance's rows in the change feed, so its own commits are not news to it. */
   readonly #origin = globalThis.crypto.randomUUID().slice(0, 8);
   readonly #active = new Set<Promise<unknown>>();
+  readonly #writes: GroupCommit<PostgresTransaction>;
   #live: Live | undefined;
   #opening: Promise<void> | undefined;
   #closed = false;
@@ -123,6 +129,12 @@ class PostgresStore implements Store {
     if (!positive(options.connectionTimeoutMs)) throw invalid('connectionTimeoutMs must be a positive integer');
     if (!positive(options.feedPollMs)) throw invalid('feedPollMs must be a positive integer');
     this.#feed = feedQueries(this.#schema);
+    // One connection is left to reads and the feed; the writes waiting for the others share commits.
+    const connections = options.poolSize ?? poolMax(options.pool) ?? DEFAULT_POOL_SIZE;
+    this.#writes = new GroupCommit((keys, bodies) => this.#batch(keys, bodies), {
+      concurrency: Math.max(1, connections - 1),
+      maxBatch: MAX_BATCH,
+    });
   }
 
   open(): Promise<void> {
@@ -154,7 +166,7 @@ class PostgresStore implements Store {
       new pg.Pool({
         ...connection,
         application_name: `allot:${this.#schema}`,
-        max: this.#options.poolSize ?? 10,
+        max: this.#options.poolSize ?? DEFAULT_POOL_SIZE,
         // A library's idle connections must not keep the process alive.
         allowExitOnIdle: true,
       });
@@ -214,45 +226,98 @@ class PostgresStore implements Store {
 
   /**
    * READ COMMITTED, holding the row locks of `keys` from its first statement: it waits only for
-   * transactions sharing a key, and every read after the lock sees the latest commit.
+   * transactions sharing a key, and every read after the lock sees the latest commit. While every
+   * connection the store may use for writes is busy, writes wait and share the next transaction
+   * that frees (group commit: one commit, one WAL flush, for all of them).
    */
   transaction<T>(keys: readonly string[], fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    return this.#track(async () => {
-      const live = this.#connected();
-      const { driver, scope } = live;
-      return this.#within<PostgresTransaction, T>(
-        driver,
-        (connection) => beginLocked(connection, this.#schema, keys, this.name),
-        (connection) => new PostgresTransaction({ ...scope, connection }),
-        fn,
-        async (connection, tx) => {
-          if (tx.touched.size === 0) return driver.commitTransaction(connection);
-          // The customers it changed, for other instances' feeds, and the commit: one round trip.
-          const notify = live.notifier.claim();
-          const script = recordChanges(this.#schema, this.#origin, [...tx.touched], notify);
-          const committed = await connection.script('commit', script);
-          if (committed.at(-1)?.command !== 'COMMIT')
-            throw storeError(this.name, 'commit', new Error('the transaction was rolled back'));
-          if (!notify) live.notifier.owe();
-        },
-      ).then((result) => {
-        this.#pruneChangesWhenDue();
-        return result;
-      });
+    return this.#track(() => this.#writes.submit(keys, fn)).then((result) => {
+      this.#pruneChangesWhenDue();
+      return result;
     });
+  }
+
+  /**
+   * One transaction over the bodies, in order, holding the row locks of every key they name; the
+   * first that throws (or swallows a failed statement, which aborts the transaction) rolls it back.
+   */
+  async #batch(
+    keys: readonly string[],
+    bodies: readonly ((tx: PostgresTransaction) => Promise<unknown>)[],
+  ): Promise<BatchOutcome> {
+    const live = this.#connected();
+    const { driver, scope } = live;
+    const connection = await driver.acquireConnection();
+    let pooled = true;
+    const rollback = () =>
+      // A connection that cannot even roll back goes, rather than back to the pool mid-transaction.
+      driver.rollbackTransaction(connection).catch(() => {
+        pooled = false;
+      });
+    try {
+      await beginLocked(connection, this.#schema, keys, this.name);
+      const committed: unknown[] = [];
+      const touched = new Set<string>();
+      for (const [i, body] of bodies.entries()) {
+        const tx = new PostgresTransaction({ ...scope, connection });
+        try {
+          committed.push(await body(tx));
+          if (connection.failed)
+            throw storeError(this.name, 'commit', new Error('a statement failed, so the transaction was rolled back'));
+        } catch (error) {
+          await rollback();
+          return { failed: i, error };
+        } finally {
+          tx.finish();
+        }
+        for (const id of tx.touched) touched.add(id);
+      }
+      if (touched.size === 0) await driver.commitTransaction(connection);
+      else {
+        // The customers it changed, for other instances' feeds, and the commit: one round trip.
+        const notify = live.notifier.claim();
+        const script = recordChanges(this.#schema, this.#origin, [...touched], notify);
+        const result = await connection.script('commit', script);
+        if (result.at(-1)?.command !== 'COMMIT')
+          throw storeError(this.name, 'commit', new Error('the transaction was rolled back'));
+        if (!notify) live.notifier.owe();
+      }
+      return { committed };
+    } catch (e) {
+      await rollback();
+      throw e;
+    } finally {
+      connection.release(!pooled);
+    }
   }
 
   /** One REPEATABLE READ READ ONLY transaction: a consistent snapshot, taken at its first statement. */
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
     return this.#track(async () => {
       const { driver, scope } = this.#connected();
-      return this.#within(
-        driver,
-        (connection) =>
-          driver.beginTransaction(connection, { isolationLevel: 'repeatable read', accessMode: 'read only' }),
-        (connection) => new PostgresReader({ ...scope, connection }),
-        fn,
-      );
+      const connection = await driver.acquireConnection();
+      let pooled = true;
+      try {
+        await driver.beginTransaction(connection, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+        const reader = new PostgresReader({ ...scope, connection });
+        try {
+          const result = await fn(reader);
+          if (connection.failed)
+            throw storeError(this.name, 'commit', new Error('a statement failed, so the transaction was rolled back'));
+          await driver.commitTransaction(connection);
+          return result;
+        } finally {
+          reader.finish();
+        }
+      } catch (e) {
+        // A connection that cannot even roll back goes, rather than back to the pool mid-transaction.
+        await driver.rollbackTransaction(connection).catch(() => {
+          pooled = false;
+        });
+        throw e;
+      } finally {
+        connection.release(!pooled);
+      }
     });
   }
 
@@ -264,40 +329,6 @@ class PostgresStore implements Store {
    */
   changeToken(): number {
     return this.#live?.listener.token ?? 0;
-  }
-
-  async #within<S extends PostgresReader, T>(
-    driver: PgDriver,
-    begin: (connection: PgConnection) => Promise<void>,
-    start: (connection: PgConnection) => S,
-    fn: (scope: S) => Promise<T>,
-    commit: (connection: PgConnection, scope: S) => Promise<void> = (connection) =>
-      driver.commitTransaction(connection),
-  ): Promise<T> {
-    const connection = await driver.acquireConnection();
-    let pooled = true;
-    try {
-      await begin(connection);
-      const scope = start(connection);
-      try {
-        const result = await fn(scope);
-        // The callback swallowed a failed statement, which aborted the transaction: nothing is kept.
-        if (connection.failed)
-          throw storeError(this.name, 'commit', new Error('a statement failed, so the transaction was rolled back'));
-        await commit(connection, scope);
-        return result;
-      } finally {
-        scope.finish();
-      }
-    } catch (e) {
-      // A connection that cannot even roll back goes, rather than back to the pool mid-transaction.
-      await driver.rollbackTransaction(connection).catch(() => {
-        pooled = false;
-      });
-      throw e;
-    } finally {
-      connection.release(!pooled);
-    }
   }
 
   /** Runs `work`, remembered until it settles so close() can wait for it. */
@@ -343,6 +374,12 @@ async function withConnection<T>(driver: PgDriver, work: (connection: PgConnecti
 }
 
 /** The connection timeout a caller's pool was configured with, if any. */
+/** The size of a pool you give (pg's `max`), when it says. */
+function poolMax(pool: PgPool | undefined): number | undefined {
+  const max = (pool?.options as { max?: unknown } | undefined)?.max;
+  return typeof max === 'number' && max > 0 ? max : undefined;
+}
+
 function poolTimeout(pool: PgPool | undefined): number | undefined {
   const timeout = (pool?.options as { connectionTimeoutMillis?: unknown } | undefined)?.connectionTimeoutMillis;
   return typeof timeout === 'number' && timeout > 0 ? timeout : undefined;
