@@ -66,3 +66,43 @@ export function plainGovernanceCheck(
       (typeof requestedAmount === 'number' && Number.isSafeInteger(requestedAmount) && requestedAmount >= 0))
   );
 }
+
+/** The largest magnitude a reported value may have (the schema's bound). */
+const MAX_USAGE_VALUE = 1e15;
+
+interface PlainReport {
+  customerId: string;
+  featureId: string;
+  value: number;
+  resourceId?: string | null;
+  idempotencyKey?: string;
+  updateBehavior: 'DELTA';
+}
+
+/**
+ * A plain usage report (`{customerId, featureId, value, resourceId?, idempotencyKey?}`), the common
+ * case, in its parsed form (a DELTA); undefined for anything else, which zod then parses.
+ */
+export function plainReport(p: unknown): PlainReport | undefined {
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return undefined;
+  for (const key in p)
+    if (
+      key !== 'customerId' &&
+      key !== 'featureId' &&
+      key !== 'value' &&
+      key !== 'resourceId' &&
+      key !== 'idempotencyKey'
+    )
+      return undefined;
+  const { customerId, featureId, value, resourceId, idempotencyKey } = p as Record<string, unknown>;
+  const plain =
+    isId(customerId) &&
+    isId(featureId) &&
+    typeof value === 'number' &&
+    value >= -MAX_USAGE_VALUE &&
+    value <= MAX_USAGE_VALUE &&
+    (resourceId == null || isId(resourceId)) &&
+    (idempotencyKey === undefined ||
+      (typeof idempotencyKey === 'string' && idempotencyKey.length > 0 && idempotencyKey.length <= 255));
+  return plain ? { ...(p as Omit<PlainReport, 'updateBehavior'>), updateBehavior: 'DELTA' } : undefined;
+}

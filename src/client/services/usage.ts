@@ -12,6 +12,7 @@ import type { StoreTransaction } from '../../stores/store.js';
 import type { CustomerEntry } from '../engine/customer-entry.js';
 import type { Engine } from '../engine/engine.js';
 import { type Indexed, itemError, type Mutation, naming } from '../engine/mutation.js';
+import { plainReport } from '../fast-input.js';
 import { rechargeId, usageChargeId } from '../ids.js';
 import {
   checkAndReportUsageSchema,
@@ -104,7 +105,7 @@ export class Usage {
   }
 
   async report(params: ReportUsageParams): Promise<ReportUsageAck> {
-    const p = parse(reportUsageSchema, params, 'reportUsage');
+    const p = plainReport(params) ?? parse(reportUsageSchema, params, 'reportUsage');
     const [ack] = await this.#engine.mutate(p.customerId, (entry, tx, now, catalog) =>
       this.#applyUsages(entry, p.customerId, [{ item: p }], tx, now, catalog),
     );
@@ -112,7 +113,7 @@ export class Usage {
   }
 
   async reportBulk(params: ReportUsageBulkParams): Promise<ReportUsageAck[]> {
-    const p = parse(reportUsageBulkSchema, params, 'reportUsageBulk');
+    const p = plainBulk(params) ?? parse(reportUsageBulkSchema, params, 'reportUsageBulk');
     return this.#engine.writeEach(p.usages, (entry, customerId, usages, tx, now, catalog) =>
       this.#applyUsages(entry, customerId, usages, tx, now, catalog),
     );
@@ -261,6 +262,21 @@ async function commitCharges(credits: UsageCredits): Promise<Pick<Mutation<unkno
     ...(pools.length > 0 ? { credits: pools } : {}),
     ...(skipped.length > 0 ? { rechargesSkipped: skipped } : {}),
   };
+}
+
+/** A bulk report of plain reports (see `plainReport`) in its parsed form; undefined for anything else. */
+function plainBulk(p: unknown): { usages: UsageInput[] } | undefined {
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return undefined;
+  const { usages, ...rest } = p as { usages?: unknown };
+  if (Object.keys(rest).length > 0 || !Array.isArray(usages) || usages.length === 0 || usages.length > 1000)
+    return undefined;
+  const parsed: UsageInput[] = [];
+  for (const u of usages) {
+    const plain = plainReport(u);
+    if (plain === undefined) return undefined;
+    parsed.push(plain);
+  }
+  return { usages: parsed };
 }
 
 /** A feature that takes reported usage: metered, and counted from reports rather than events. */
