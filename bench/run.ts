@@ -1,5 +1,9 @@
-// `npm run bench`: the hot paths next to a plain-Map baseline, printed and written as JSON to
-// bench/results/. Sized for a 2-core machine: the whole run takes a few minutes.
+// `npm run bench`: every figure beside its floor measured in the same run (SQLite's own write
+// speed, the Stigg Node SDK's warm cache, a bare better-sqlite3 child process, allot itself at a
+// smaller size), with the ratio; the goals of each figure at the end, as one table. Printed and
+// written as JSON to bench/results/. Sized for a 2-core machine: a default run takes about ten
+// minutes, three of them the heap soak. `npm run bench -- --quick` shortens the soak and the
+// loops; `--million` adds 1M customers in SQLite (check p50/p99 and cold start).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -23,6 +27,25 @@ interface Figure {
   note?: string;
 }
 const figures: Figure[] = [];
+const quick = process.argv.includes('--quick');
+
+/** One line of the goals table: a figure, what it is compared with, and the goal. */
+interface Goal {
+  figure: string;
+  value: string;
+  floor: string;
+  /** How the figure compares with its floor, e.g. "0.72×" or "5.1× faster". */
+  ratio: string;
+  goal: string;
+  met: boolean;
+}
+const goals: Goal[] = [];
+
+function goal(g: Goal): void {
+  goals.push(g);
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
 function record(f: Figure): void {
   figures.push(f);
@@ -33,16 +56,23 @@ function record(f: Figure): void {
 }
 
 /** Runs `op` over `n` iterations after a warm-up; throughput from the whole loop. */
-async function throughput(name: string, n: number, op: (i: number) => unknown | Promise<unknown>, note?: string) {
+async function throughput(
+  name: string,
+  n: number,
+  op: (i: number) => unknown | Promise<unknown>,
+  note?: string,
+): Promise<Figure> {
   for (let i = 0; i < Math.min(n, 10_000); i++) await op(i);
   const start = process.hrtime.bigint();
   for (let i = 0; i < n; i++) await op(i);
   const ns = Number(process.hrtime.bigint() - start);
-  record({ name, opsPerSec: (n / ns) * 1e9, nsPerOp: ns / n, ...(note ? { note } : {}) });
+  const figure = { name, opsPerSec: (n / ns) * 1e9, nsPerOp: ns / n, ...(note ? { note } : {}) };
+  record(figure);
+  return figure;
 }
 
 /** Per-operation latency percentiles, sampling each call with hrtime (which adds ~40 ns). */
-async function latency(name: string, n: number, op: (i: number) => unknown | Promise<unknown>) {
+async function latency(name: string, n: number, op: (i: number) => unknown | Promise<unknown>): Promise<Figure> {
   const samples = new Float64Array(n);
   for (let i = 0; i < Math.min(n, 10_000); i++) await op(i);
   const begin = process.hrtime.bigint();
@@ -53,13 +83,15 @@ async function latency(name: string, n: number, op: (i: number) => unknown | Pro
   }
   const total = Number(process.hrtime.bigint() - begin);
   samples.sort();
-  record({
+  const figure = {
     name,
     opsPerSec: (n / total) * 1e9,
     nsPerOp: total / n,
     p50Ns: samples[Math.floor(n * 0.5)] ?? 0,
     p99Ns: samples[Math.floor(n * 0.99)] ?? 0,
-  });
+  };
+  record(figure);
+  return figure;
 }
 
 async function engine(store: Store, customers: number, options: Partial<AllotOptions> = {}): Promise<Allot> {
@@ -147,6 +179,14 @@ async function heapPerWarmCustomer(customers: number) {
     const note = globalThis.gc ? 'after GC' : 'without --expose-gc, so garbage included';
     console.log(`heap per warm customer (10 features, 1 metered): ${Math.round(perCustomer)} B (${note})`);
     figures.push({ name: 'heap per warm customer', opsPerSec: 0, nsPerOp: 0, note: `${Math.round(perCustomer)} B` });
+    goal({
+      figure: 'heap per warm customer, 10 features',
+      value: `${fmt(perCustomer)} B`,
+      floor: '—',
+      ratio: '—',
+      goal: '≤ 1 KB',
+      met: perCustomer <= 1024,
+    });
     await allot.close();
   });
 }
@@ -185,65 +225,107 @@ async function kyselyVersusPrepared(n: number) {
   });
 }
 
-/** Warm checks on SQLite: memory answers them, but each first probes for other processes' commits. */
-async function sqliteChecks(n: number) {
+/**
+ * The warm metered check on memory and on SQLite with default options, beside the Stigg Node SDK's
+ * warm cache asked the same question over as many customers in the same order (bench/stigg-floor.ts).
+ */
+async function warmChecksVersusStigg(n: number) {
+  const order = randomOrder(1000, n);
+  const ask = (allot: Allot) => (i: number) =>
+    allot.getMeteredEntitlement({
+      customerId: `c${order[i] ?? 0}`,
+      featureId: 'api-calls',
+      options: { requestedUsage: 1 },
+    });
+  const memory = await engine(memoryStore(), 1000);
+  const onMemory = await latency('getMeteredEntitlement (warm), memory, 1k customers', n, ask(memory));
+  await memory.close();
+  let onSqlite: Figure | undefined;
   await withTempDir(async (dir) => {
     const filename = join(dir, 'bench.db');
     await (await engine(sqliteStore({ filename }), 1000)).close();
-    for (const interval of [0, 10]) {
-      const allot = await engine(sqliteStore({ filename }), 0, { changeCheckIntervalMs: interval });
+    for (const options of [{}, { changeCheckIntervalMs: 0 }]) {
+      const allot = await engine(sqliteStore({ filename }), 0, options);
       for (let i = 0; i < 1000; i++) await allot.getBooleanEntitlement({ customerId: `c${i}`, featureId: 'sso' });
-      await latency(`getMeteredEntitlement (async), SQLite 1k, changeCheckIntervalMs ${interval}`, n, (i) =>
-        allot.getMeteredEntitlement({
-          customerId: `c${i % 1000}`,
-          featureId: 'api-calls',
-          options: { requestedUsage: 1 },
-        }),
-      );
+      const label =
+        'changeCheckIntervalMs' in options ? 'changeCheckIntervalMs 0 (a probe per check)' : 'default options';
+      const figure = await latency(`getMeteredEntitlement (warm), SQLite, 1k customers, ${label}`, n, ask(allot));
+      onSqlite ??= figure;
       await allot.close();
     }
   });
+  const { stiggWarmCheck } = await import('./stigg-floor.js');
+  const stigg = await stiggWarmCheck(n);
+  if ('skipped' in stigg) {
+    console.log(`Stigg SDK warm cache: skipped (${stigg.skipped})`);
+    return;
+  }
+  record({
+    name: `Stigg SDK ${stigg.version} getMeteredEntitlement (warm cache), 1k customers`,
+    opsPerSec: 1e9 / stigg.nsPerOp,
+    nsPerOp: stigg.nsPerOp,
+    p50Ns: stigg.p50Ns,
+    p99Ns: stigg.p99Ns,
+  });
+  for (const [store, figure] of [
+    ['memory', onMemory],
+    ['SQLite, default options', onSqlite],
+  ] as const) {
+    if (figure === undefined) continue;
+    const faster = stigg.nsPerOp / figure.nsPerOp;
+    goal({
+      figure: `warm metered check, ${store}`,
+      value: `${fmt(figure.nsPerOp)} ns`,
+      floor: `Stigg SDK warm cache ${fmt(stigg.nsPerOp)} ns`,
+      ratio: `${faster.toFixed(1)}× faster`,
+      goal: '≥ 5× faster',
+      met: faster >= 5,
+    });
+  }
 }
 
-async function durableReportUsage(n: number) {
+/** The durable writes on SQLite, each beside SQLite's own floor measured in the same run (bench/sqlite-writes.ts). */
+async function writesVersusSqlite(n: number) {
+  const { sqliteWrites } = await import('./sqlite-writes.js');
+  const results = await sqliteWrites(n);
+  const goals: Record<string, number> = {
+    'reportUsage, one call at a time': 0.7,
+    'reportUsage, 64 in flight vs one at a time': 4,
+    'reportUsageBulk, 1,000 per call': 0.3,
+    'reportEvent, 1,000 per call, random keys': 0.7,
+  };
+  for (const f of results) {
+    console.log(
+      `${f.name.padEnd(58)} ${fmt(f.value).padStart(12)} ${f.unit}  ${f.ratio.toFixed(2)}× ${f.floor.name} (${fmt(f.floor.value)})`,
+    );
+    figures.push({
+      name: f.name,
+      opsPerSec: f.value,
+      nsPerOp: 1e9 / f.value,
+      note: `${f.ratio.toFixed(2)}× ${f.floor.name}`,
+    });
+    const target = goals[f.name];
+    if (target !== undefined)
+      goal({
+        figure: `SQLite: ${f.name}`,
+        value: `${fmt(f.value)} ${f.unit}`,
+        floor: `${f.floor.name} ${fmt(f.floor.value)}`,
+        ratio: `${f.ratio.toFixed(2)}×`,
+        goal: `≥ ${target}×`,
+        met: f.ratio >= target,
+      });
+  }
+}
+
+/** Writes with no floor of their own: idempotent reports and check-and-report, one transaction per call. */
+async function otherWrites(n: number) {
   await withTempDir(async (dir) => {
     const allot = await engine(sqliteStore({ filename: join(dir, 'bench.db') }), 1000);
-    await throughput(
-      'reportUsage on SQLite (WAL, one transaction per call)',
-      n,
-      (i) => allot.reportUsage({ customerId: `c${i % 1000}`, featureId: 'api-calls', value: 1 }),
-      'durable: resolved after COMMIT',
-    );
     await throughput('reportUsage with idempotencyKey on SQLite', n, (i) =>
       allot.reportUsage({ customerId: `c${i % 1000}`, featureId: 'api-calls', value: 1, idempotencyKey: `k${i}` }),
     );
-    await throughput(
-      'reportUsageBulk on SQLite, 100 per call (reports/s)',
-      n / 100,
-      (i) =>
-        allot.reportUsageBulk({
-          usages: Array.from({ length: 100 }, (_, j) => ({
-            customerId: `c${(i * 100 + j) % 1000}`,
-            featureId: 'api-calls',
-            value: 1,
-          })),
-        }),
-      'ops here are calls of 100 reports',
-    );
-    await throughput('checkAndReportUsage on SQLite (one transaction per call)', n / 2, (i) =>
+    await throughput('checkAndReportUsage on SQLite, one call at a time', n / 2, (i) =>
       allot.checkAndReportUsage({ customerId: `c${i % 1000}`, featureId: 'api-calls', value: 1 }),
-    );
-    let key = 0;
-    const events = (i: number) =>
-      Array.from({ length: 1000 }, (_, j) => ({
-        customerId: `c${(i * 1000 + j) % 1000}`,
-        eventName: 'llm.call',
-        // Random, not time-ordered: the dedupe index's worst case.
-        idempotencyKey: `${Math.random().toString(36).slice(2)}-${key++}`,
-        dimensions: { tokens: 120, model: 'small' },
-      }));
-    await throughput('reportEvent on SQLite, 1,000 per call, random keys (events/s)', n / 1000, (i) =>
-      allot.reportEvent(events(i)),
     );
     await allot.close();
   });
@@ -331,6 +413,36 @@ async function coldStart(customers: number) {
   });
 }
 
+/** Heap after GC over a steady mixed load on fixed customers (bench/heap-soak.ts). */
+async function soak(seconds: number) {
+  const { heapSoak } = await import('./heap-soak.js');
+  const result = await heapSoak(2000, seconds);
+  const samples = result.samplesMb.map((mb) => mb.toFixed(1)).join(' → ');
+  console.log(
+    `heap after GC, ${seconds} s mixed load, 2,000 customers: ${samples} MB (${fmt(result.operations)} calls)`,
+  );
+  figures.push({ name: 'heap soak', opsPerSec: 0, nsPerOp: 0, note: `${samples} MB` });
+  goal({
+    figure: `heap after GC, ${seconds} s mixed load (checks, usage, events, grants consumed whole)`,
+    value: `${result.samplesMb.at(-1)?.toFixed(1)} MB`,
+    floor: `after warm-up ${result.samplesMb[Math.floor(result.samplesMb.length / 4)]?.toFixed(1)} MB`,
+    ratio: `${(result.growth * 100).toFixed(1)}% growth`,
+    goal: '≤ 10% growth',
+    met: result.growth <= 0.1,
+  });
+}
+
+/** The goals table: each figure, its floor, the ratio, the goal, and whether this run met it. */
+function printGoals() {
+  console.log('\nGoals (issue 12), this run:');
+  const rows = [
+    ['figure', 'value', 'floor (same run)', 'ratio', 'goal', 'met'],
+    ...goals.map((g) => [g.figure, g.value, g.floor, g.ratio, g.goal, g.met ? 'yes' : 'NO']),
+  ];
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  for (const row of rows) console.log(`| ${row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ')} |`);
+}
+
 /** The PostgreSQL figures, ratios first, when a server is configured (see bench/postgres.ts). */
 async function postgres(n: number) {
   const url = process.env.ALLOT_BENCH_POSTGRES_URL ?? process.env.ALLOT_TEST_POSTGRES_URL;
@@ -362,15 +474,18 @@ console.log(`allot bench on ${machine}\n`);
 await checks(1_000, 200_000);
 await checks(100_000, 500_000);
 await kyselyVersusPrepared(20_000);
-await sqliteChecks(200_000);
+await warmChecksVersusStigg(quick ? 50_000 : 200_000);
 await heapPerWarmCustomer(20_000);
-await durableReportUsage(50_000);
+await writesVersusSqlite(quick ? 10_000 : 50_000);
+await otherWrites(quick ? 5_000 : 20_000);
 await creditsAndGovernance(20_000);
 await coldStart(100_000);
+await soak(quick ? 30 : 180);
 await postgres(20_000);
+printGoals();
 
 const out = join(import.meta.dirname, 'results');
 mkdirSync(out, { recursive: true });
 const file = join(out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, `${JSON.stringify({ machine, date: new Date().toISOString(), figures }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ machine, date: new Date().toISOString(), figures, goals }, null, 2)}\n`);
 console.log(`\nwritten to ${file}`);
