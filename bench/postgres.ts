@@ -2,6 +2,8 @@
 // run: pgbench's simple-update transaction (-N) with the same client count. Runs when
 // ALLOT_BENCH_POSTGRES_URL (or ALLOT_TEST_POSTGRES_URL) names a server it may create schemas on.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'pg-connection-string';
@@ -27,28 +29,107 @@ function connection(url: string): { args: string[]; database: string } {
   return { args, database: c.database ?? 'postgres' };
 }
 
-/** pgbench -N (one simple UPDATE-INSERT transaction) with `clients` clients for `seconds`: transactions/s. */
-function pgbenchTps(url: string, clients: number, seconds: number): number {
+/** The floor database, created and initialised (scale 10) on first use. */
+function pgbenchDatabase(url: string): string[] {
   const { args } = connection(url);
   const exists = execFileSync(
     'psql',
     [...args, '-d', 'postgres', '-Atc', `select 1 from pg_database where datname = '${PGBENCH_DB}'`],
-    {
-      encoding: 'utf8',
-    },
+    { encoding: 'utf8' },
   );
   if (exists.trim() !== '1') {
     execFileSync('psql', [...args, '-d', 'postgres', '-c', `create database ${PGBENCH_DB}`], { stdio: 'ignore' });
     execFileSync('pgbench', [...args, '-i', '-s', '10', '-q', PGBENCH_DB], { stdio: 'ignore' });
   }
-  const out = execFileSync(
-    'pgbench',
-    [...args, '-N', '-n', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), PGBENCH_DB],
-    { encoding: 'utf8' },
+  return args;
+}
+
+/** pgbench with `clients` clients for `seconds` (-N, or the `script` given): transactions/s. */
+function pgbenchTps(url: string, clients: number, seconds: number, script?: string): number {
+  const args = pgbenchDatabase(url);
+  const dir = script === undefined ? undefined : mkdtempSync(join(tmpdir(), 'allot-pgbench-'));
+  try {
+    const workload = dir === undefined ? ['-N'] : ['-f', join(dir, 'script.sql')];
+    if (dir !== undefined) writeFileSync(join(dir, 'script.sql'), script ?? '');
+    const out = execFileSync(
+      'pgbench',
+      [
+        ...args,
+        ...workload,
+        '-n',
+        '-c',
+        String(clients),
+        '-j',
+        String(Math.min(clients, 2)),
+        '-T',
+        String(seconds),
+        PGBENCH_DB,
+      ],
+      { encoding: 'utf8' },
+    );
+    const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(out)?.[1];
+    if (!tps) throw new Error(`pgbench printed no tps:\n${out}`);
+    return Number(tps);
+  } finally {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The events floor: INSERT … ON CONFLICT DO NOTHING of 1,000 rows with random keys per transaction, rows/s. */
+function pgbenchEvents(url: string, seconds: number): number {
+  const { args } = connection(url);
+  pgbenchDatabase(url);
+  execFileSync(
+    'psql',
+    [
+      ...args,
+      '-d',
+      PGBENCH_DB,
+      '-c',
+      'create table if not exists floor_events (customer_id text, key text, at bigint, primary key (customer_id, key))',
+    ],
+    { stdio: 'ignore' },
   );
-  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(out)?.[1];
-  if (!tps) throw new Error(`pgbench printed no tps:\n${out}`);
-  return Number(tps);
+  const script = `insert into floor_events select 'c' || (g % 1000), md5(random()::text), g from generate_series(1, 1000) g on conflict do nothing;\n`;
+  return pgbenchTps(url, 1, seconds, script) * 1000;
+}
+
+/** reportUsage from one process, one call at a time and then 64 in flight (group commit), and reportEvent batches. */
+async function oneProcess(url: string, schema: string, n: number) {
+  const allot = Allot.initialize({
+    catalog,
+    store: postgresStore({ connectionString: url, schema }),
+    clock: new ManualClock('2025-01-15T00:00:00Z'),
+  });
+  await allot.waitForInitialization();
+  const report = (i: number) =>
+    allot.reportUsage({ customerId: `c${i % CUSTOMERS}`, featureId: 'api-calls', value: 1 });
+  const perSecond = async (count: number, inFlight: number, op: (i: number) => Promise<unknown>) => {
+    let next = 0;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < count) await op(next++);
+      }),
+    );
+    return (count / (performance.now() - start)) * 1000;
+  };
+  const oneAtATime = await perSecond(n / 10, 1, report);
+  const inFlight = await perSecond(n, 64, report);
+  let key = 0;
+  const events =
+    (await perSecond(20, 1, (i) =>
+      allot.reportEvent(
+        Array.from({ length: 1000 }, (_, j) => ({
+          customerId: `c${(i * 1000 + j) % CUSTOMERS}`,
+          eventName: 'llm.call',
+          idempotencyKey: `${Math.random().toString(36).slice(2)}-${key++}`,
+          dimensions: { tokens: 120, model: 'small' },
+        })),
+      ),
+    )) * 1000;
+  await allot.close();
+  return { oneAtATime, inFlight, events };
 }
 
 /** Starts a worker process and resolves once it is connected and waiting for the go. */
@@ -131,8 +212,10 @@ export async function postgresFigures(url: string, n: number): Promise<FloorFigu
   try {
     const shares = (k: number) => Array.from({ length: k }, (_, j) => ids.filter((_, i) => i % k === j));
     const seconds = 8;
+    let fourClients = 0;
     for (const clients of [1, 4]) {
       const floor = pgbenchTps(url, clients, seconds);
+      if (clients === 4) fourClients = floor;
       const { perSecond } = await acrossProcesses(url, schema, 'report', shares(clients), n / clients);
       figures.push({
         name: `reportUsage, ${clients} process${clients > 1 ? 'es' : ''}, one call at a time each`,
@@ -141,12 +224,34 @@ export async function postgresFigures(url: string, n: number): Promise<FloorFigu
         floor: { name: `pgbench -N, ${clients} client${clients > 1 ? 's' : ''}`, value: floor },
       });
     }
+    const single = await oneProcess(url, schema, n);
+    figures.push({
+      name: 'reportUsage, one process, 64 calls in flight',
+      value: single.inFlight,
+      unit: 'ops/s',
+      floor: { name: 'the same process, one call at a time', value: single.oneAtATime },
+    });
+    figures.push({
+      name: 'reportUsage, one process, 64 calls in flight, vs pgbench',
+      value: single.inFlight,
+      unit: 'ops/s',
+      floor: { name: 'pgbench -N, 64 clients', value: pgbenchTps(url, 64, seconds) },
+    });
+    figures.push({
+      name: 'reportEvent, 1,000 per call, random keys',
+      value: single.events,
+      unit: 'events/s',
+      floor: {
+        name: 'INSERT … ON CONFLICT DO NOTHING, 1,000 rows per transaction',
+        value: pgbenchEvents(url, seconds),
+      },
+    });
     const hot = await acrossProcesses(url, schema, 'check-and-report', [['c0'], ['c0'], ['c0'], ['c0']], n / 8);
     figures.push({
       name: 'checkAndReportUsage on one hot customer, 4 processes',
       value: hot.perSecond,
       unit: 'ops/s',
-      floor: { name: 'pgbench -N, 4 clients', value: figures.at(-1)?.floor?.value ?? 0 },
+      floor: { name: 'pgbench -N, 4 clients', value: fourClients },
     });
     const lag = await staleness(url, schema, 200);
     figures.push({ name: 'staleness of a check on a second instance, p50', value: lag.p50, unit: 'ms' });

@@ -26,6 +26,7 @@ import type {
   SubscriptionFilter,
   SubscriptionPageQuery,
   UsageEntry,
+  UsageEventRecord,
 } from '../src/stores/store.js';
 
 /** What a store's test file hands the suite: a store not yet opened, and how to reach its data again. */
@@ -149,6 +150,9 @@ function packageVersion(kind: 'plan' | 'addon', refId: string, version: number):
 }
 
 /** A usage entry at T0 in window `window` (never ending, unless `periodEnd` says). */
+/** One event through `putEvents`: whether it was new. */
+const putEvent = async (tx: StoreTransaction, event: UsageEventRecord) => (await tx.putEvents([event]))[0];
+
 const usageEntry = (
   customerId: string,
   featureId: string,
@@ -802,7 +806,7 @@ export function describeStoreConformance(
           await tx.putSubscription(subscription('s1', 'c1'));
           await tx.putPromotion(promotion('p1', 'c1'));
           await tx.appendUsage([usageEntry('c1', 'f1', 'w1', 5)]);
-          await tx.putEvent(usageEvent('c1', 'e1'));
+          await putEvent(tx, usageEvent('c1', 'e1'));
           await tx.putPackageVersion(packageVersion('plan', 'pro', 1));
         });
         const snapshot = () =>
@@ -834,7 +838,7 @@ export function describeStoreConformance(
           expect(
             await tx.addUniqueMember({ customerId: 'c1', resourceId: null, featureId: 'f3', window: 'w1' }, 'u1'),
           ).toBe(true);
-          expect(await tx.putEvent(usageEvent('c1', 'e2'))).toBe(true);
+          expect(await putEvent(tx, usageEvent('c1', 'e2'))).toBe(true);
           await tx.putIdempotencyResult('scope', 'k1', { ok: true }, T0);
           await tx.putPackageVersion(packageVersion('plan', 'pro', 2));
           throw failure;
@@ -846,8 +850,8 @@ export function describeStoreConformance(
           expect(
             await tx.addUniqueMember({ customerId: 'c1', resourceId: null, featureId: 'f3', window: 'w1' }, 'u1'),
           ).toBe(true);
-          expect(await tx.putEvent(usageEvent('c1', 'e2'))).toBe(true);
-          expect(await tx.putEvent(usageEvent('c1', 'e1'))).toBe(false);
+          expect(await putEvent(tx, usageEvent('c1', 'e2'))).toBe(true);
+          expect(await putEvent(tx, usageEvent('c1', 'e1'))).toBe(false);
         });
       });
 
@@ -1067,10 +1071,29 @@ export function describeStoreConformance(
         expect(await write((tx) => tx.addUniqueMember(key('u'), 'alice'))).toBe(false);
       });
 
+      it('putEvents answers per event, in order: a key repeated in the list, or already stored, is not new', async () => {
+        await write((tx) => tx.putEvents([usageEvent('c1', 'stored')]));
+        const fresh = await write((tx) =>
+          tx.putEvents([
+            usageEvent('c1', 'a'),
+            usageEvent('c1', 'stored'),
+            usageEvent('c1', 'a'),
+            usageEvent('c2', 'a'),
+            usageEvent('c1', 'b'),
+          ]),
+        );
+        expect(fresh).toEqual([true, false, false, true, true]);
+        expect(await write((tx) => tx.putEvents([]))).toEqual([]);
+        expect(await write((tx) => tx.putEvents([usageEvent('c1', 'b'), usageEvent('c1', 'c')]))).toEqual([
+          false,
+          true,
+        ]);
+      });
+
       it('stores an event once per customer and idempotency key', async () => {
-        expect(await write((tx) => tx.putEvent(usageEvent('c1', 'k1')))).toBe(true);
-        expect(await write((tx) => tx.putEvent({ ...usageEvent('c1', 'k1'), eventName: 'other' }))).toBe(false);
-        expect(await write((tx) => tx.putEvent(usageEvent('c2', 'k1')))).toBe(true);
+        expect(await write((tx) => putEvent(tx, usageEvent('c1', 'k1')))).toBe(true);
+        expect(await write((tx) => putEvent(tx, { ...usageEvent('c1', 'k1'), eventName: 'other' }))).toBe(false);
+        expect(await write((tx) => putEvent(tx, usageEvent('c2', 'k1')))).toBe(true);
       });
 
       it('prunes history (by when it happened) and event keys (by when they arrived), leaving every aggregate as it was', async () => {
@@ -1078,8 +1101,8 @@ export function describeStoreConformance(
         for (let i = 0; i < 40; i += 8) await append(...entries.slice(i, i + 8));
         await write(async (tx) => {
           // Keys go by arrival, not by the event's own time: the late one arrived recently.
-          await tx.putEvent({ ...usageEvent('c1', 'old'), timestamp: T0, createdAt: T0 });
-          await tx.putEvent({ ...usageEvent('c1', 'late'), timestamp: T0, createdAt: T0 + 30 });
+          await putEvent(tx, { ...usageEvent('c1', 'old'), timestamp: T0, createdAt: T0 });
+          await putEvent(tx, { ...usageEvent('c1', 'late'), timestamp: T0, createdAt: T0 + 30 });
         });
         const pruned = await write((tx) => tx.pruneUsageHistory(T0 + 30));
         expect(pruned).toBe(31);
@@ -1088,8 +1111,8 @@ export function describeStoreConformance(
           r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', from: T0, before: T0 + 100 }),
         );
         expect(left.map((e) => e.at - T0)).toEqual([30, 31, 32, 33, 34, 35, 36, 37, 38, 39]);
-        expect(await write((tx) => tx.putEvent(usageEvent('c1', 'old')))).toBe(true);
-        expect(await write((tx) => tx.putEvent(usageEvent('c1', 'late')))).toBe(false);
+        expect(await write((tx) => putEvent(tx, usageEvent('c1', 'old')))).toBe(true);
+        expect(await write((tx) => putEvent(tx, usageEvent('c1', 'late')))).toBe(false);
       });
 
       it('stays exact over thousands of entries in many transactions (past any batching a store does)', async () => {
@@ -1507,7 +1530,7 @@ export function describeStoreConformance(
           });
           await write((tx) => tx.deletePromotion('p2'));
           for (let i = 0; i < 20; i++) await write((tx) => tx.appendUsage([usageEntry('c1', 'f1', 'w1', 1)]));
-          await write((tx) => tx.putEvent(usageEvent('c1', 'e1')));
+          await write((tx) => putEvent(tx, usageEvent('c1', 'e1')));
           const snapshot = () =>
             store.read(async (r) => ({
               state: normalised(await r.getCustomerState('c1', T0)),
@@ -1521,7 +1544,7 @@ export function describeStoreConformance(
           store = await reopen();
           await store.open();
           expect(await snapshot()).toEqual(before);
-          expect(await write((tx) => tx.putEvent(usageEvent('c1', 'e1')))).toBe(false);
+          expect(await write((tx) => putEvent(tx, usageEvent('c1', 'e1')))).toBe(false);
         });
       });
   });

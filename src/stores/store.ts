@@ -202,8 +202,12 @@ export interface StoreTransaction extends StoreReader {
   appendUsage(entries: readonly UsageEntry[]): Promise<void>;
   /** Adds a member to a window's UNIQUE set; false when it was already there. */
   addUniqueMember(key: UsageWindowKey, member: string): Promise<boolean>;
-  /** Stores a raw event; false (and nothing stored) when the customer already has its idempotency key. */
-  putEvent(event: UsageEventRecord): Promise<boolean>;
+  /**
+   * Stores raw events, in one statement where the backend can; for each, in order, whether it was
+   * new: false (and nothing stored) when its customer already had its idempotency key, earlier in
+   * the list included.
+   */
+  putEvents(events: readonly UsageEventRecord[]): Promise<boolean[]>;
   /** Inserts or replaces credit grants by id. */
   putCreditGrants(grants: readonly CreditGrantRecord[]): Promise<void>;
   /** Sets a pool's debt (a decimal string, '0' for none). */

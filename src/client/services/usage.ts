@@ -205,21 +205,35 @@ export class Usage {
   ): Promise<Mutation<EventOutcome[]>> {
     const batch = new UsageBatch(customerId, entry, catalog, tx, now, this.#engine.share);
     const credits = new UsageCredits(tx, entry.state, catalog, now, usageChargeId);
-    const results: EventOutcome[] = [];
-    // A plain try per event rather than a closure and a promise each: a batch holds up to 1,000.
-    for (const { item: e, index } of events) {
+    // Every event's row in one store call, then the new ones counted in order: a plain try per
+    // event rather than a closure and a promise each, since a batch holds up to 1,000.
+    const records = events.map(({ item: e, index }) => {
       try {
         requireCustomerState(entry.state, customerId);
-        const at = pastOrNow(e.timestamp, now, 'timestamp');
-        const resourceId = e.resourceId ?? null;
-        const dimensions = e.dimensions ?? {};
-        const event = { customerId, idempotencyKey: e.idempotencyKey, eventName: e.eventName, resourceId };
-        const fresh = await tx.putEvent({ ...event, dimensions, timestamp: at, createdAt: now });
-        const outcome: EventOutcome = { fresh, charges: [] };
-        results.push(outcome);
-        if (!fresh) continue;
-        for (const feature of catalog.metersByEvent.get(e.eventName) ?? []) {
-          if (!matchesMeter(feature.meter, e.eventName, dimensions)) continue;
+        const timestamp = pastOrNow(e.timestamp, now, 'timestamp');
+        const { idempotencyKey, eventName } = e;
+        return {
+          customerId,
+          idempotencyKey,
+          eventName,
+          resourceId: e.resourceId ?? null,
+          dimensions: e.dimensions ?? {},
+          timestamp,
+          createdAt: now,
+        };
+      } catch (error) {
+        throw itemError(index, error);
+      }
+    });
+    const fresh = await tx.putEvents(records);
+    const results: EventOutcome[] = [];
+    for (const [i, { eventName, resourceId, dimensions, timestamp: at }] of records.entries()) {
+      const outcome: EventOutcome = { fresh: fresh[i] === true, charges: [] };
+      results.push(outcome);
+      if (!outcome.fresh) continue;
+      try {
+        for (const feature of catalog.metersByEvent.get(eventName) ?? []) {
+          if (!matchesMeter(feature.meter, eventName, dimensions)) continue;
           const sample = meterSample(feature.meter, feature.id, dimensions);
           const window = batch.place(feature.id, resourceId, at);
           if (sample.member !== undefined && !(await batch.addMember(feature.id, window, sample.member))) continue;
@@ -230,7 +244,7 @@ export class Usage {
           if (charge !== undefined && charge.consumed !== '0') outcome.charges.push({ customerId, charge });
         }
       } catch (error) {
-        throw itemError(index, error);
+        throw itemError(events[i]?.index, error);
       }
     }
     await batch.flush();

@@ -420,11 +420,13 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
     return true;
   }
 
-  async putEvent(event: UsageEventRecord): Promise<boolean> {
+  async putEvents(list: readonly UsageEventRecord[]): Promise<boolean[]> {
     const events = this.tables.events;
-    if (events.get(events.keyOf(event)) !== undefined) return false;
-    this.#put(events, event);
-    return true;
+    return list.map((event) => {
+      if (events.get(events.keyOf(event)) !== undefined) return false;
+      this.#put(events, event);
+      return true;
+    });
   }
 
   async pruneUsageHistory(before: number): Promise<number> {

@@ -36,7 +36,7 @@ import {
   deleteEventsBefore,
   deleteUsageHistoryBefore,
   eventToRow,
-  insertEvent,
+  insertEvents,
   insertUniqueMember,
   usageKeyToRow,
 } from '../sql/usage-queries.js';
@@ -89,8 +89,15 @@ export class PostgresTransaction extends PostgresReader implements StoreTransact
     return (await this.#changed(insertUniqueMember, { ...usageKeyToRow(key), member })) > 0;
   }
 
-  async putEvent(event: UsageEventRecord): Promise<boolean> {
-    return (await this.#changed(insertEvent, eventToRow(event))) > 0;
+  /** One multi-row insert for the whole list: a round trip per event would dominate a batch. */
+  async putEvents(events: readonly UsageEventRecord[]): Promise<boolean[]> {
+    if (events.length === 0) return [];
+    const rows = events.map(eventToRow);
+    const inserted = new Set(
+      (await this.rows(insertEvents, rows)).map((r) => JSON.stringify([r.customer_id, r.idempotency_key])),
+    );
+    // The first of repeated keys is the one inserted; a key returned was new.
+    return rows.map((r) => inserted.delete(JSON.stringify([r.customer_id, r.idempotency_key])));
   }
 
   async pruneUsageHistory(before: number): Promise<number> {

@@ -58,6 +58,15 @@ export function insertEvent(db: Db, row: EventsTable) {
     .onConflict((oc) => oc.doNothing());
 }
 
+/** Inserts the events whose keys are new, in one statement; returns the keys it inserted. */
+export function insertEvents(db: Db, rows: readonly EventsTable[]) {
+  return db
+    .insertInto('events')
+    .values([...rows])
+    .onConflict((oc) => oc.doNothing())
+    .returning(['customer_id', 'idempotency_key']);
+}
+
 /** Forgets the keys of raw events that arrived before `before`. */
 export function deleteEventsBefore(db: Db, p: { before: number }) {
   return db.deleteFrom('events').where('at', '<', p.before);
