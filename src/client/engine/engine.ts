@@ -33,7 +33,7 @@ import { CustomerCache } from './customer-cache.js';
 import { CustomerEntry, entitlementInterner, type ResourceView } from './customer-entry.js';
 import { KeyedLock } from './keyed-lock.js';
 import { Listeners, type PackagePublishedEvent } from './listeners.js';
-import type { Indexed, Mutation } from './mutation.js';
+import { byCustomer, type Indexed, type Mutation } from './mutation.js';
 import { Retention } from './retention.js';
 
 /** A write over several customers: their current entries in, the result and each one's mutation out. */
@@ -289,16 +289,11 @@ export class Engine {
       catalog: Catalog,
     ) => Promise<Mutation<R[]>>,
   ): Promise<R[]> {
-    const byCustomer = new Map<string, (Indexed<I> & { index: number })[]>();
-    items.forEach((item, index) => {
-      const list = byCustomer.get(item.customerId);
-      if (list) list.push({ item, index });
-      else byCustomer.set(item.customerId, [{ item, index }]);
-    });
-    return this.write([...byCustomer.keys()], async (entries, tx, now) => {
+    const groups = byCustomer(items);
+    return this.write([...groups.keys()], async (entries, tx, now) => {
       const mutations = new Map<string, Mutation<R[]>>();
       const results: R[] = new Array(items.length);
-      for (const [customerId, list] of byCustomer) {
+      for (const [customerId, list] of groups) {
         const entry = entries.get(customerId) ?? new CustomerEntry(undefined, now);
         const mutation = await apply(entry, customerId, list, tx, now, this.catalog);
         mutations.set(customerId, mutation);

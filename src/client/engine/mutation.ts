@@ -29,6 +29,17 @@ export interface Indexed<T> {
   readonly index?: number;
 }
 
+/** A batch's items by customer, each with its position in the batch, customers in order of first appearance. */
+export function byCustomer<I extends { customerId: string }>(items: readonly I[]): Map<string, Required<Indexed<I>>[]> {
+  const groups = new Map<string, Required<Indexed<I>>[]>();
+  items.forEach((item, index) => {
+    const list = groups.get(item.customerId);
+    if (list) list.push({ item, index });
+    else groups.set(item.customerId, [{ item, index }]);
+  });
+  return groups;
+}
+
 /** Runs one item of a batch; an AllotError it throws names the item, so a rejected batch says which one failed. */
 export async function naming<T>(index: number | undefined, fn: () => Promise<T>): Promise<T> {
   try {

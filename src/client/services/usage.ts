@@ -8,10 +8,10 @@ import type { MeteredEntitlement } from '../../core/entitlement-results.js';
 import { aggregationOp } from '../../core/usage-aggregate.js';
 import { AllotError } from '../../errors.js';
 import { type Dimensions, matchesMeter, meterSample } from '../../model/meters.js';
-import type { StoreTransaction } from '../../stores/store.js';
-import type { CustomerEntry } from '../engine/customer-entry.js';
+import type { StoreTransaction, UsageEntry, UsageEventRecord } from '../../stores/store.js';
+import { CustomerEntry } from '../engine/customer-entry.js';
 import type { Engine } from '../engine/engine.js';
-import { type Indexed, itemError, type Mutation, naming } from '../engine/mutation.js';
+import { byCustomer, type Indexed, itemError, type Mutation, naming } from '../engine/mutation.js';
 import { plainReport } from '../fast-input.js';
 import { rechargeId, usageChargeId } from '../ids.js';
 import {
@@ -87,7 +87,7 @@ interface AckRecord {
 /** One event of a batch: whether it was new (not a repeated key), and what it charged. */
 interface EventOutcome {
   readonly fresh: boolean;
-  readonly charges: { readonly customerId: string; readonly charge: CreditChargeRecord }[];
+  readonly charges: { customerId: string; charge: CreditChargeRecord }[];
 }
 
 type UsageInput = z.output<typeof reportUsageSchema>;
@@ -139,12 +139,47 @@ export class Usage {
     });
   }
 
+  /**
+   * One transaction for the whole batch, with one store call for every event's row and one for
+   * every counted entry, whatever the customers: on PostgreSQL a round trip per event or per
+   * customer would dominate. The events' rows decide which are new; those count, in order.
+   */
   async reportEvents(events: ReportEventParams | ReportEventParams[]): Promise<ReportEventResult> {
     const list = parse(reportEventsSchema, events, 'reportEvent');
-    const results = await this.#engine.writeEach(
-      Array.isArray(list) ? list : [list],
-      (entry, customerId, batch, tx, now, catalog) => this.#applyEvents(entry, customerId, batch, tx, now, catalog),
-    );
+    const items = Array.isArray(list) ? list : [list];
+    const groups = byCustomer(items);
+    const engine = this.#engine;
+    const results = await engine.write([...groups.keys()], async (entries, tx, now) => {
+      const records = items.map((e, index) => {
+        try {
+          requireCustomerState(entries.get(e.customerId)?.state, e.customerId);
+          return {
+            customerId: e.customerId,
+            idempotencyKey: e.idempotencyKey,
+            eventName: e.eventName,
+            resourceId: e.resourceId ?? null,
+            dimensions: e.dimensions ?? {},
+            timestamp: pastOrNow(e.timestamp, now, 'timestamp'),
+            createdAt: now,
+          };
+        } catch (error) {
+          throw itemError(index, error);
+        }
+      });
+      const fresh = await tx.putEvents(records);
+      const outcomes: EventOutcome[] = records.map((_, i) => ({ fresh: fresh[i] === true, charges: [] }));
+      const mutations = new Map<string, Mutation<unknown>>();
+      const logged: UsageEntry[] = [];
+      for (const [customerId, group] of groups) {
+        const entry = entries.get(customerId) ?? new CustomerEntry(undefined, now);
+        const counted = group.filter(({ index }) => outcomes[index]?.fresh);
+        const { batch, mutation } = await this.#countEvents(entry, customerId, counted, records, outcomes, tx, now);
+        logged.push(...batch.entries);
+        mutations.set(customerId, mutation);
+      }
+      if (logged.length > 0) await tx.appendUsage(logged);
+      return { result: outcomes, mutations };
+    });
     const accepted = results.filter((r) => r.fresh).length;
     const credits = eventCreditCharges(results.flatMap((r) => r.charges));
     return { accepted, duplicates: results.length - accepted, ...(credits.length > 0 ? { credits } : {}) };
@@ -194,43 +229,23 @@ export class Usage {
     return { result: acks, counters: batch.counters(), ...(await commitCharges(credits)) };
   }
 
-  /** Applies one customer's events; each result says whether it counted (not a repeated idempotency key). */
-  async #applyEvents(
+  /** Counts one customer's new events into its meters and charges their credits; the entries stay in the batch. */
+  async #countEvents(
     entry: CustomerEntry,
     customerId: string,
-    events: readonly Indexed<EventInput>[],
+    counted: readonly Required<Indexed<EventInput>>[],
+    records: readonly UsageEventRecord[],
+    outcomes: readonly EventOutcome[],
     tx: StoreTransaction,
     now: number,
-    catalog: Catalog,
-  ): Promise<Mutation<EventOutcome[]>> {
+  ): Promise<{ batch: UsageBatch; mutation: Mutation<unknown> }> {
+    const catalog = this.#engine.catalog;
     const batch = new UsageBatch(customerId, entry, catalog, tx, now, this.#engine.share);
     const credits = new UsageCredits(tx, entry.state, catalog, now, usageChargeId);
-    // Every event's row in one store call, then the new ones counted in order: a plain try per
-    // event rather than a closure and a promise each, since a batch holds up to 1,000.
-    const records = events.map(({ item: e, index }) => {
-      try {
-        requireCustomerState(entry.state, customerId);
-        const timestamp = pastOrNow(e.timestamp, now, 'timestamp');
-        const { idempotencyKey, eventName } = e;
-        return {
-          customerId,
-          idempotencyKey,
-          eventName,
-          resourceId: e.resourceId ?? null,
-          dimensions: e.dimensions ?? {},
-          timestamp,
-          createdAt: now,
-        };
-      } catch (error) {
-        throw itemError(index, error);
-      }
-    });
-    const fresh = await tx.putEvents(records);
-    const results: EventOutcome[] = [];
-    for (const [i, { eventName, resourceId, dimensions, timestamp: at }] of records.entries()) {
-      const outcome: EventOutcome = { fresh: fresh[i] === true, charges: [] };
-      results.push(outcome);
-      if (!outcome.fresh) continue;
+    // A plain try per event rather than a closure and a promise each: a batch holds up to 1,000.
+    for (const { index } of counted) {
+      const { eventName, resourceId, dimensions, timestamp: at } = records[index] as UsageEventRecord;
+      const outcome = outcomes[index] as EventOutcome;
       try {
         for (const feature of catalog.metersByEvent.get(eventName) ?? []) {
           if (!matchesMeter(feature.meter, eventName, dimensions)) continue;
@@ -244,11 +259,10 @@ export class Usage {
           if (charge !== undefined && charge.consumed !== '0') outcome.charges.push({ customerId, charge });
         }
       } catch (error) {
-        throw itemError(events[i]?.index, error);
+        throw itemError(index, error);
       }
     }
-    await batch.flush();
-    return { result: results, counters: batch.counters(), ...(await commitCharges(credits)) };
+    return { batch, mutation: { result: undefined, counters: batch.counters(), ...(await commitCharges(credits)) } };
   }
 
   /** Charges a credit-backed feature's usage increase to its pool; undefined for any other feature. */
