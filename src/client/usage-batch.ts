@@ -92,8 +92,9 @@ export class UsageBatch {
     at: number,
     dimensions: Dimensions | null,
   ): Promise<Contribution> {
-    const id = JSON.stringify([window.scope ?? '', featureId, window.key]);
-    const before = this.#pending.get(id)?.counter ?? (await this.#stored(featureId, window));
+    const id = `${window.scope ?? ''}\u0000${featureId}\u0000${window.key}`;
+    const before =
+      this.#pending.get(id)?.counter ?? this.#cached(featureId, window) ?? (await this.#stored(featureId, window));
     const after = applyUsageOp(before, op, amount);
     this.#pending.set(id, {
       resourceId,
@@ -117,13 +118,16 @@ export class UsageBatch {
   }
 
   /**
-   * A window's aggregate before this batch. The cache holds every window that has not ended (it
-   * loaded those of its load time, and learns every write to them); an ended window may have
-   * been written since it was cached (writes to ended windows are not cached), so it is read.
+   * A window's aggregate before this batch, when the cache knows it: the cache holds every window
+   * that has not ended (it loaded those of its load time, and learns every write to them).
    */
+  #cached(featureId: string, window: PlacedWindow): UsageAggregate | undefined {
+    if (window.periodEnd !== null && window.periodEnd <= this.now) return undefined;
+    return this.entry.counter(window.scope, featureId, window.key) ?? EMPTY_AGGREGATE;
+  }
+
+  /** An ended window's aggregate: it may have been written since it was cached (writes to ended windows are not), so it is read. */
   async #stored(featureId: string, window: PlacedWindow): Promise<UsageAggregate> {
-    if (window.periodEnd === null || window.periodEnd > this.now)
-      return this.entry.counter(window.scope, featureId, window.key) ?? EMPTY_AGGREGATE;
     const key = { customerId: this.customerId, resourceId: window.scope, featureId, window: window.key };
     return (await this.tx.getUsage(key)) ?? EMPTY_AGGREGATE;
   }

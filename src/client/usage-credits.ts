@@ -131,6 +131,11 @@ export class UsageCredits {
   }
 
   /** Writes every pool charged; automatic recharge runs after the last charge. */
+  /** Whether nothing was charged, so there is nothing to commit. */
+  get untouched(): boolean {
+    return this.#writers.size === 0;
+  }
+
   async commit(rechargeId: () => string): Promise<{ pools: CreditPool[]; skipped: AutoRechargeSkippedEvent[] }> {
     const pools: CreditPool[] = [];
     const skipped: AutoRechargeSkippedEvent[] = [];

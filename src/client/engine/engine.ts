@@ -247,7 +247,7 @@ export class Engine {
    * write for it starts. Nothing is cached or emitted when the transaction fails.
    */
   async write<R>(customerIds: readonly string[], body: WriteBody<R>): Promise<R> {
-    await this.ready();
+    if (this.#catalog === undefined || this.#closed) await this.ready();
     return this.#writeLock.run(customerIds, async () => {
       const now = this.clock.now();
       const { entries, outcome } = await this.store.transaction(customerIds.map(customerKey), async (tx) => {

@@ -6,16 +6,22 @@
 export class KeyedLock {
   readonly #tails = new Map<string, Promise<void>>();
 
-  async run<T>(keys: Iterable<string>, task: () => Promise<T>): Promise<T> {
-    const unique = [...new Set(keys)];
-    const earlier = unique.map((k) => this.#tails.get(k));
+  async run<T>(keys: readonly string[], task: () => Promise<T>): Promise<T> {
+    // A write names one customer far more often than several: skip the set then.
+    const unique = keys.length === 1 ? keys : [...new Set(keys)];
+    const earlier: Promise<void>[] = [];
+    for (const k of unique) {
+      const tail = this.#tails.get(k);
+      if (tail !== undefined) earlier.push(tail);
+    }
     let release = () => {};
     const done = new Promise<void>((resolve) => {
       release = resolve;
     });
     for (const k of unique) this.#tails.set(k, done);
     try {
-      await Promise.all(earlier);
+      // An uncontended task starts without waiting a tick.
+      if (earlier.length > 0) await Promise.all(earlier);
       return await task();
     } finally {
       release();

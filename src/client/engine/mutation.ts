@@ -40,16 +40,7 @@ export function byCustomer<I extends { customerId: string }>(items: readonly I[]
   return groups;
 }
 
-/** Runs one item of a batch; an AllotError it throws names the item, so a rejected batch says which one failed. */
-export async function naming<T>(index: number | undefined, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw itemError(index, e);
-  }
-}
-
-/** The error of a batch's item `index`: an AllotError names the item; anything else passes as it is. */
+/** The error of a batch's item `index`: an AllotError names the item, so a rejected batch says which one failed; anything else passes as it is. */
 export function itemError(index: number | undefined, e: unknown): unknown {
   if (index === undefined || !AllotError.is(e)) return e;
   const details = typeof e.details === 'object' && e.details !== null ? e.details : { cause: e.details };
