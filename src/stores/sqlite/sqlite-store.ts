@@ -3,13 +3,12 @@ import { createMutex } from '../mutex.js';
 import type { Store, StoreCapabilities, StoreReader, StoreTransaction } from '../store.js';
 import { notOpenError, storeError } from '../store-errors.js';
 import { maintainJournal } from './sqlite-journal.js';
-import { migrate } from './sqlite-migrations.js';
 import {
+  migrate,
   prepareStatements,
   type SqliteDatabase,
   type SqliteStatement,
   type SqliteStatements,
-  sqliteCompiler,
 } from './sqlite-statements.js';
 import { SqliteReader, SqliteTransaction } from './sqlite-transaction.js';
 
@@ -121,7 +120,7 @@ class SqliteStore implements Store {
       native.exec('PRAGMA wal_autocheckpoint = 8192');
       native.exec('PRAGMA cache_size = -65536');
       native.exec('PRAGMA foreign_keys = ON');
-      migrate(native, sqliteCompiler(), Date.now());
+      migrate(native, Date.now());
       this.#live = {
         native,
         statements: prepareStatements(native, this.name),
