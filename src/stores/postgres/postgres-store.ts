@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { AllotError } from '../../errors.js';
+import { newOrigin } from '../origin.js';
 import type { Database } from '../sql/schema.js';
 import type { Store, StoreCapabilities, StoreReader, StoreTransaction } from '../store.js';
 import { notOpenError, storeError } from '../store-errors.js';
@@ -101,7 +102,7 @@ class PostgresStore implements Store {
   readonly #schema: string;
   readonly #feed: FeedQueries;
   /** Names this instance's rows in the change feed, so its own commits are not news to it. */
-  readonly #origin = globalThis.crypto.randomUUID().slice(0, 8);
+  readonly #origin = newOrigin();
   readonly #active = new Set<Promise<unknown>>();
   #live: Live | undefined;
   #opening: Promise<void> | undefined;

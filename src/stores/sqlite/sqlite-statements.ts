@@ -46,33 +46,37 @@ export interface PreparedQuery<P, R> {
   run(params: P): number;
 }
 
-/** Prepares a compiled statement on `native`; `operation` names it in errors. */
+/**
+ * A compiled statement on `native`, prepared on first use: a process that only checks runs a few
+ * of the store's statements, so preparing them all at open would be wasted. `operation` names it in errors.
+ */
 function prepareQuery<P, R>(
   native: SqliteDatabase,
   store: string,
   operation: string,
   { sql, slots }: CompiledStatement,
 ): PreparedQuery<P, R> {
-  const statement = native.prepare(sql);
+  let prepared: SqliteStatement | undefined;
+  const statement = () => (prepared ??= native.prepare(sql));
   const failed = (e: unknown) => storeError(store, operation, e);
   return {
     get(params) {
       try {
-        return statement.get(...bind(slots, params)) as R | undefined;
+        return statement().get(...bind(slots, params)) as R | undefined;
       } catch (e) {
         throw failed(e);
       }
     },
     all(params) {
       try {
-        return statement.all(...bind(slots, params)) as R[];
+        return statement().all(...bind(slots, params)) as R[];
       } catch (e) {
         throw failed(e);
       }
     },
     run(params) {
       try {
-        return (statement.run(...bind(slots, params)) as { changes: number }).changes;
+        return (statement().run(...bind(slots, params)) as { changes: number }).changes;
       } catch (e) {
         throw failed(e);
       }
@@ -113,7 +117,7 @@ function prepareShapes<K extends keyof ShapedSources>(
         const { compileShaped } = await import('./sqlite-sql.js');
         query = prepareQuery(native, store, name, compileShaped(name, shape));
       } catch (e) {
-        // Prepared while serving a read, not at open: e.g. more list elements than SQLite takes parameters.
+        // Compiled while serving a read, not at open: a failure to load the compiler is the read's.
         throw storeError(store, name, e);
       }
       if (prepared.size >= capacity) prepared.delete(prepared.keys().next().value as string);
@@ -163,7 +167,7 @@ export type SqliteStatements = {
   readonly [K in keyof ShapedSources]: ShapedQuery<ShapedParams<K>, ShapedRow<K>>;
 };
 
-/** Prepares every statement of fixed shape once, at open. */
+/** Every statement of the store on one connection, each prepared once, when first run. */
 export function prepareStatements(native: SqliteDatabase, store: string): SqliteStatements {
   const fixed = Object.fromEntries(
     Object.entries(statements).map(([name, compiled]) => [name, prepareQuery(native, store, name, compiled)]),

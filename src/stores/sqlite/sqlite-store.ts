@@ -1,5 +1,6 @@
 import { AllotError } from '../../errors.js';
 import { createMutex } from '../mutex.js';
+import { newOrigin } from '../origin.js';
 import type { Store, StoreCapabilities, StoreReader, StoreTransaction } from '../store.js';
 import { notOpenError, storeError } from '../store-errors.js';
 import { maintainJournal } from './sqlite-journal.js';
@@ -72,7 +73,7 @@ class SqliteStore implements Store {
   #opening: Promise<void> | undefined;
   #closed = false;
   /** Names this instance's rows in the journal, so its own commits are not news to it. */
-  readonly #origin = globalThis.crypto.randomUUID().slice(0, 8);
+  readonly #origin = newOrigin();
 
   constructor(options: SqliteStoreOptions) {
     this.#options = options;
