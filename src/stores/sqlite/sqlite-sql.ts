@@ -89,7 +89,7 @@ export function sqliteCompiler(): Kysely<Database> {
 type Builder<P, R> = (db: Kysely<Database>, params: P) => Compilable<R>;
 
 /** A data statement before compiling: its builder and the parameters it reads. */
-export interface StatementSource<P, R> {
+interface StatementSource<P, R> {
   readonly build: Builder<P, R>;
   readonly names: ParamNames<P>;
 }
@@ -138,6 +138,7 @@ type ShapedParams<K extends keyof ShapedSources> = Parameters<ShapedSources[K]>[
 
 let compiler: Kysely<Database> | undefined;
 
+/** One shape of a shaped statement, compiled by the one compiler this process keeps. */
 export function compileShaped<K extends keyof ShapedSources>(
   name: K,
   shape: ParamNames<ShapedParams<K>>,
