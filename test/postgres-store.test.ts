@@ -14,7 +14,7 @@ import type { SubscriptionRecord } from '../src/model/records.js';
 import { postgresStore } from '../src/stores/postgres/index.js';
 import { postgresKysely } from '../src/stores/postgres/postgres-driver.js';
 import { selectCreditConsumption, selectCreditLedger } from '../src/stores/sql/credit-queries.js';
-import { selectSubscriptionPage } from '../src/stores/sql/subscription-queries.js';
+import { selectSubscriptionPage } from '../src/stores/sql/subscription-filter-queries.js';
 import { selectUsageHistory } from '../src/stores/sql/usage-queries.js';
 import type { Store } from '../src/stores/store.js';
 import { freshSchema, postgresUrl, skipWithoutPostgres } from './helpers/postgres.js';

@@ -6,9 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CreditLedgerEntry } from '../src/credits/credit-records.js';
 import { AllotError } from '../src/errors.js';
 import type { CustomerRecord, SubscriptionRecord } from '../src/model/records.js';
-import { countSubscriptions, selectSubscriptionPage } from '../src/stores/sql/subscription-queries.js';
+import { countSubscriptions, selectSubscriptionPage } from '../src/stores/sql/subscription-filter-queries.js';
 import { sqliteStore } from '../src/stores/sqlite/index.js';
-import { sqliteCompiler } from '../src/stores/sqlite/sqlite-statements.js';
+import { sqliteCompiler } from '../src/stores/sqlite/sqlite-sql.js';
 import type { Store, SubscriptionPageQuery, UsageEntry } from '../src/stores/store.js';
 import { describeStoreConformance } from './store-conformance.js';
 

@@ -1,3 +1,4 @@
+// Every schema here is z.lazy, built on its first parse, so importing allot builds none.
 import { z } from 'zod';
 import {
   EntitlementBehavior,
@@ -25,24 +26,30 @@ import {
 } from './credit-schema.js';
 import { priceListSchema } from './price-schema.js';
 
-export const metadataSchema = z.record(z.string(), z.string());
+export const metadataSchema = z.lazy(() => z.record(z.string(), z.string()));
 
 /** `{accordingTo}`, the reference's input form; which values are allowed depends on the period. */
-const resetPeriodConfigurationSchema = z.strictObject({
-  accordingTo: z.enum([
-    ...new Set([...enumValues(MonthlyAccordingTo), ...enumValues(WeeklyAccordingTo), ...enumValues(YearlyAccordingTo)]),
-  ] as [string, ...string[]]),
-});
+const resetPeriodConfigurationSchema = z.lazy(() =>
+  z.strictObject({
+    accordingTo: z.enum([
+      ...new Set([
+        ...enumValues(MonthlyAccordingTo),
+        ...enumValues(WeeklyAccordingTo),
+        ...enumValues(YearlyAccordingTo),
+      ]),
+    ] as [string, ...string[]]),
+  }),
+);
 
 /** The limit part of an entitlement, shared by plans, add-ons, promotions and custom entitlements. */
-export const entitlementValueShape = {
+export const entitlementValueShape = () => ({
   usageLimit: z.number().finite().nonnegative().nullish(),
   hasUnlimitedUsage: z.boolean().optional(),
   hasSoftLimit: z.boolean().optional(),
   resetPeriod: z.enum(enumValues(EntitlementResetPeriod)).nullish(),
   resetPeriodConfiguration: resetPeriodConfigurationSchema.nullish(),
   enumValues: z.array(z.string().min(1)).optional(),
-};
+});
 
 const accordingToByPeriod: Record<string, readonly string[]> = {
   MONTH: enumValues(MonthlyAccordingTo),
@@ -67,127 +74,141 @@ export function refineResetConfiguration(
   }
 }
 
-const featureSchema = z
-  .strictObject({
+const featureSchema = z.lazy(() =>
+  z
+    .strictObject({
+      id,
+      displayName: z.string().optional(),
+      description: z.string().optional(),
+      featureType: z.enum(enumValues(FeatureType)),
+      meterType: z.enum(enumValues(MeterType)).default('None'),
+      units: z.string().optional(),
+      unitsPlural: z.string().optional(),
+      enumConfiguration: z
+        .array(z.strictObject({ value: z.string().min(1), displayName: z.string().optional() }))
+        .optional(),
+      metadata: metadataSchema.optional(),
+      /** Counts raw events (`reportEvent`) instead of reported usage. */
+      meter: meterSchema.optional(),
+      /** Makes usage draw credits: each unit costs `creditsPerUnit` of `currencyId` (a plan may set its own rate). */
+      creditRate: featureCreditRateSchema.optional(),
+    })
+    .superRefine((f, ctx) => {
+      if (f.meter && f.meterType === 'None')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['meter'],
+          message: 'only a metered feature (meterType other than None) has a meter',
+        });
+      if (f.creditRate && f.meterType === 'None')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['creditRate'],
+          message: 'only a metered feature (meterType other than None) has a credit rate',
+        });
+      if (f.featureType !== 'NUMBER' && f.meterType !== 'None')
+        ctx.addIssue({ code: 'custom', path: ['meterType'], message: `a ${f.featureType} feature cannot be metered` });
+      if (f.featureType === 'ENUM' && !f.enumConfiguration?.length)
+        ctx.addIssue({ code: 'custom', path: ['enumConfiguration'], message: 'an ENUM feature needs its values' });
+    }),
+);
+
+const productSchema = z.lazy(() =>
+  z.strictObject({
     id,
     displayName: z.string().optional(),
     description: z.string().optional(),
-    featureType: z.enum(enumValues(FeatureType)),
-    meterType: z.enum(enumValues(MeterType)).default('None'),
-    units: z.string().optional(),
-    unitsPlural: z.string().optional(),
-    enumConfiguration: z
-      .array(z.strictObject({ value: z.string().min(1), displayName: z.string().optional() }))
-      .optional(),
     metadata: metadataSchema.optional(),
-    /** Counts raw events (`reportEvent`) instead of reported usage. */
-    meter: meterSchema.optional(),
-    /** Makes usage draw credits: each unit costs `creditsPerUnit` of `currencyId` (a plan may set its own rate). */
-    creditRate: featureCreditRateSchema.optional(),
-  })
-  .superRefine((f, ctx) => {
-    if (f.meter && f.meterType === 'None')
-      ctx.addIssue({
-        code: 'custom',
-        path: ['meter'],
-        message: 'only a metered feature (meterType other than None) has a meter',
-      });
-    if (f.creditRate && f.meterType === 'None')
-      ctx.addIssue({
-        code: 'custom',
-        path: ['creditRate'],
-        message: 'only a metered feature (meterType other than None) has a credit rate',
-      });
-    if (f.featureType !== 'NUMBER' && f.meterType !== 'None')
-      ctx.addIssue({ code: 'custom', path: ['meterType'], message: `a ${f.featureType} feature cannot be metered` });
-    if (f.featureType === 'ENUM' && !f.enumConfiguration?.length)
-      ctx.addIssue({ code: 'custom', path: ['enumConfiguration'], message: 'an ENUM feature needs its values' });
-  });
+    downgradePlanId: id.optional(),
+    multipleSubscriptions: z.boolean().default(false),
+    downgradeScheduleStrategy: z.enum(enumValues(ScheduleStrategy)).default('IMMEDIATE'),
+    usageResetCutoffRule: z.enum(enumValues(SubscriptionUpdateUsageCutoffBehavior)).default('ALWAYS_RESET'),
+  }),
+);
 
-const productSchema = z.strictObject({
-  id,
-  displayName: z.string().optional(),
-  description: z.string().optional(),
-  metadata: metadataSchema.optional(),
-  downgradePlanId: id.optional(),
-  multipleSubscriptions: z.boolean().default(false),
-  downgradeScheduleStrategy: z.enum(enumValues(ScheduleStrategy)).default('IMMEDIATE'),
-  usageResetCutoffRule: z.enum(enumValues(SubscriptionUpdateUsageCutoffBehavior)).default('ALWAYS_RESET'),
-});
-
-const planEntitlementSchema = z
-  .strictObject({
-    featureId: id,
-    ...entitlementValueShape,
-    displayNameOverride: z.string().optional(),
-    hiddenFromWidgets: z.array(z.string()).optional(),
-  })
-  .superRefine(refineResetConfiguration);
-
-const addonEntitlementSchema = z
-  .strictObject({
-    featureId: id,
-    ...entitlementValueShape,
-    behavior: z.enum(enumValues(EntitlementBehavior)).default('Increment'),
-    displayNameOverride: z.string().optional(),
-  })
-  .superRefine(refineResetConfiguration);
-
-const planSchema = z.strictObject({
-  id,
-  productId: id,
-  displayName: z.string().optional(),
-  description: z.string().optional(),
-  order: z.number().int().optional(),
-  basePlanId: id.optional(),
-  pricingType: z.enum(enumValues(PricingType)).default('FREE'),
-  entitlements: z.array(planEntitlementSchema).default([]),
-  defaultTrialConfig: z
+const planEntitlementSchema = z.lazy(() =>
+  z
     .strictObject({
-      duration: z.number().int().positive(),
-      units: z.enum(enumValues(TrialPeriodUnits)),
-      trialEndBehavior: z.enum(enumValues(TrialEndBehavior)).default('CONVERT_TO_PAID'),
+      featureId: id,
+      ...entitlementValueShape(),
+      displayNameOverride: z.string().optional(),
+      hiddenFromWidgets: z.array(z.string()).optional(),
     })
-    .optional(),
-  compatibleAddonIds: z.array(id).default([]),
-  prices: priceListSchema.default([]),
-  hidden: z.boolean().default(false),
-  metadata: metadataSchema.optional(),
-  /** Credits granted every cadence period to a subscriber, per credit currency. */
-  creditEntitlements: creditEntitlementsSchema.optional(),
-  /** What usage of metered features costs in credits for this plan's subscribers (base plans' too). */
-  creditRates: planCreditRatesSchema.optional(),
-});
+    .superRefine(refineResetConfiguration),
+);
 
-const addonSchema = z.strictObject({
-  id,
-  productId: id,
-  displayName: z.string().optional(),
-  description: z.string().optional(),
-  entitlements: z.array(addonEntitlementSchema).default([]),
-  maxQuantity: z.number().int().positive().optional(),
-  prices: priceListSchema.default([]),
-  metadata: metadataSchema.optional(),
-  /** Credits per cadence period, × quantity (Increment) or replacing the plan's (Override). */
-  creditEntitlements: creditEntitlementsSchema.optional(),
-});
+const addonEntitlementSchema = z.lazy(() =>
+  z
+    .strictObject({
+      featureId: id,
+      ...entitlementValueShape(),
+      behavior: z.enum(enumValues(EntitlementBehavior)).default('Increment'),
+      displayNameOverride: z.string().optional(),
+    })
+    .superRefine(refineResetConfiguration),
+);
+
+const planSchema = z.lazy(() =>
+  z.strictObject({
+    id,
+    productId: id,
+    displayName: z.string().optional(),
+    description: z.string().optional(),
+    order: z.number().int().optional(),
+    basePlanId: id.optional(),
+    pricingType: z.enum(enumValues(PricingType)).default('FREE'),
+    entitlements: z.array(planEntitlementSchema).default([]),
+    defaultTrialConfig: z
+      .strictObject({
+        duration: z.number().int().positive(),
+        units: z.enum(enumValues(TrialPeriodUnits)),
+        trialEndBehavior: z.enum(enumValues(TrialEndBehavior)).default('CONVERT_TO_PAID'),
+      })
+      .optional(),
+    compatibleAddonIds: z.array(id).default([]),
+    prices: priceListSchema.default([]),
+    hidden: z.boolean().default(false),
+    metadata: metadataSchema.optional(),
+    /** Credits granted every cadence period to a subscriber, per credit currency. */
+    creditEntitlements: creditEntitlementsSchema.optional(),
+    /** What usage of metered features costs in credits for this plan's subscribers (base plans' too). */
+    creditRates: planCreditRatesSchema.optional(),
+  }),
+);
+
+const addonSchema = z.lazy(() =>
+  z.strictObject({
+    id,
+    productId: id,
+    displayName: z.string().optional(),
+    description: z.string().optional(),
+    entitlements: z.array(addonEntitlementSchema).default([]),
+    maxQuantity: z.number().int().positive().optional(),
+    prices: priceListSchema.default([]),
+    metadata: metadataSchema.optional(),
+    /** Credits per cadence period, × quantity (Increment) or replacing the plan's (Override). */
+    creditEntitlements: creditEntitlementsSchema.optional(),
+  }),
+);
 
 /** The declarative catalog handed to `Allot.initialize`. */
-export const catalogSchema = z.strictObject({
-  features: z.array(featureSchema).default([]),
-  products: z.array(productSchema).default([]),
-  plans: z.array(planSchema).default([]),
-  addons: z.array(addonSchema).default([]),
-  /** Discounts, applied by `couponId` on a customer or by one of their promotion codes. */
-  coupons: couponListSchema.default([]),
-  /**
-   * How a change within a billing period is prorated unless a call says otherwise: by the
-   * SECOND over the whole period (default), by ACTUAL_DAYS, or in THIRTY_DAY_MONTHs.
-   */
-  prorationConvention: z.enum(['SECOND', 'ACTUAL_DAYS', 'THIRTY_DAY_MONTH']).default('SECOND'),
-  /** Credit currencies (tokens, credits): consumption units with their own pools and ledgers. */
-  creditCurrencies: creditCurrenciesSchema.default([]),
-});
+export const catalogSchema = z.lazy(() =>
+  z.strictObject({
+    features: z.array(featureSchema).default([]),
+    products: z.array(productSchema).default([]),
+    plans: z.array(planSchema).default([]),
+    addons: z.array(addonSchema).default([]),
+    /** Discounts, applied by `couponId` on a customer or by one of their promotion codes. */
+    coupons: couponListSchema.default([]),
+    /**
+     * How a change within a billing period is prorated unless a call says otherwise: by the
+     * SECOND over the whole period (default), by ACTUAL_DAYS, or in THIRTY_DAY_MONTHs.
+     */
+    prorationConvention: z.enum(['SECOND', 'ACTUAL_DAYS', 'THIRTY_DAY_MONTH']).default('SECOND'),
+    /** Credit currencies (tokens, credits): consumption units with their own pools and ledgers. */
+    creditCurrencies: creditCurrenciesSchema.default([]),
+  }),
+);
 
 /** The catalog as written by users: features, products, plans and add-ons (see the README). */
 export type CatalogInput = z.input<typeof catalogSchema>;

@@ -391,7 +391,8 @@ export interface CompiledCatalog {
  * flattens base-plan inheritance. Throws `INVALID_CATALOG` listing every problem found.
  */
 export function compileCatalog(input: CatalogInput): CompiledCatalog {
-  const parsed = catalogSchema.safeParse(input);
+  // Parsed once per process: zod's compiled fast path would cost more to generate than it saves.
+  const parsed = catalogSchema.safeParse(input, { jitless: true });
   if (!parsed.success) throw invalid(zodIssues(parsed.error));
   const issues: Issue[] = [];
   const { plans } = checkReferences(parsed.data, issues);

@@ -1,3 +1,4 @@
+// Every schema here is z.lazy, built on its first parse, so importing allot builds none.
 import { z } from 'zod';
 import { id } from '../model/id-schema.js';
 import { creditDecimal, currencyCode, positiveCreditDecimal } from '../money/amount-schema.js';
@@ -29,15 +30,17 @@ function uniqueBy<T extends z.ZodType, K extends keyof z.output<T> & string>(ite
  *   unitCost: { amount: '0.001', currency: 'usd' },
  * }) // unitCost.currency is 'USD'
  */
-export const creditCurrencySchema = z.strictObject({
-  currencyId: id,
-  displayName: z.string().min(1),
-  description: z.string().optional(),
-  units: z.strictObject({ singular: z.string().min(1), plural: z.string().min(1) }),
-  symbol: z.string().min(1).optional(),
-  unitCost: z.strictObject({ amount: creditDecimal, currency: currencyCode }).optional(),
-  metadata: z.record(z.string(), z.string()).optional(),
-});
+export const creditCurrencySchema = z.lazy(() =>
+  z.strictObject({
+    currencyId: id,
+    displayName: z.string().min(1),
+    description: z.string().optional(),
+    units: z.strictObject({ singular: z.string().min(1), plural: z.string().min(1) }),
+    symbol: z.string().min(1).optional(),
+    unitCost: z.strictObject({ amount: creditDecimal, currency: currencyCode }).optional(),
+    metadata: z.record(z.string(), z.string()).optional(),
+  }),
+);
 export type CreditCurrencyInput = z.input<typeof creditCurrencySchema>;
 export type CreditCurrency = z.output<typeof creditCurrencySchema>;
 
@@ -46,7 +49,7 @@ export type CreditCurrency = z.output<typeof creditCurrencySchema>;
  *
  * @example creditCurrenciesSchema.parse([tokens, tokens]) // throws: duplicate currencyId
  */
-export const creditCurrenciesSchema = uniqueBy(creditCurrencySchema, 'currencyId', 'credit currency');
+export const creditCurrenciesSchema = z.lazy(() => uniqueBy(creditCurrencySchema, 'currencyId', 'credit currency'));
 
 /**
  * A recurring credit entitlement of a plan or an add-on: `amount` credits of `currencyId` every
@@ -57,13 +60,15 @@ export const creditCurrenciesSchema = uniqueBy(creditCurrencySchema, 'currencyId
  *
  * @example creditEntitlementSchema.parse({ currencyId: 'ai-tokens', amount: 1000, cadence: 'MONTH' })
  */
-export const creditEntitlementSchema = z.strictObject({
-  currencyId: id,
-  amount: positiveCreditDecimal,
-  cadence: z.enum([CreditCadence.Month, CreditCadence.Year]),
-  rolloverCap: creditDecimal.optional(),
-  behavior: z.enum(['Increment', 'Override']).optional(),
-});
+export const creditEntitlementSchema = z.lazy(() =>
+  z.strictObject({
+    currencyId: id,
+    amount: positiveCreditDecimal,
+    cadence: z.enum([CreditCadence.Month, CreditCadence.Year]),
+    rolloverCap: creditDecimal.optional(),
+    behavior: z.enum(['Increment', 'Override']).optional(),
+  }),
+);
 export type CreditEntitlementInput = z.input<typeof creditEntitlementSchema>;
 export type CreditEntitlement = z.output<typeof creditEntitlementSchema>;
 
@@ -72,17 +77,18 @@ export type CreditEntitlement = z.output<typeof creditEntitlementSchema>;
  *
  * @example creditEntitlementsSchema.parse([{ currencyId: 'a', amount: 1, cadence: 'MONTH' }])
  */
-export const creditEntitlementsSchema = uniqueBy(creditEntitlementSchema, 'currencyId', 'credit entitlement');
+export const creditEntitlementsSchema = z.lazy(() =>
+  uniqueBy(creditEntitlementSchema, 'currencyId', 'credit entitlement'),
+);
+
+const creditRateShape = () => ({ currencyId: id, creditsPerUnit: positiveCreditDecimal });
 
 /**
  * A feature's credit rate: each unit of usage costs `creditsPerUnit` credits of `currencyId`.
  *
  * @example featureCreditRateSchema.parse({ currencyId: 'ai-tokens', creditsPerUnit: '0.5' })
  */
-export const featureCreditRateSchema = z.strictObject({
-  currencyId: id,
-  creditsPerUnit: positiveCreditDecimal,
-});
+export const featureCreditRateSchema = z.lazy(() => z.strictObject(creditRateShape()));
 export type FeatureCreditRateInput = z.input<typeof featureCreditRateSchema>;
 export type FeatureCreditRate = z.output<typeof featureCreditRateSchema>;
 
@@ -92,7 +98,7 @@ export type FeatureCreditRate = z.output<typeof featureCreditRateSchema>;
  *
  * @example planCreditRateSchema.parse({ featureId: 'gpt-calls', currencyId: 'ai-tokens', creditsPerUnit: 2 })
  */
-export const planCreditRateSchema = featureCreditRateSchema.extend({ featureId: id });
+export const planCreditRateSchema = z.lazy(() => z.strictObject({ ...creditRateShape(), featureId: id }));
 export type PlanCreditRate = z.output<typeof planCreditRateSchema>;
 
 /**
@@ -100,4 +106,4 @@ export type PlanCreditRate = z.output<typeof planCreditRateSchema>;
  *
  * @example planCreditRatesSchema.parse([rate, rate]) // throws: duplicate featureId
  */
-export const planCreditRatesSchema = uniqueBy(planCreditRateSchema, 'featureId', 'credit rate for');
+export const planCreditRatesSchema = z.lazy(() => uniqueBy(planCreditRateSchema, 'featureId', 'credit rate for'));

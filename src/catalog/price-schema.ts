@@ -1,77 +1,82 @@
+// Every schema here is z.lazy, built on its first parse, so importing allot builds none.
 import { z } from 'zod';
 import { BillingModel, BillingPeriod, enumValues, TiersMode } from '../model/enums.js';
 import { currencyCode, decimalAmount } from '../money/amount-schema.js';
 
-const tierSchema = z.strictObject({
-  upTo: z.number().positive().optional(),
-  unitPrice: decimalAmount.optional(),
-  flatPrice: decimalAmount.optional(),
-});
+const tierSchema = z.lazy(() =>
+  z.strictObject({
+    upTo: z.number().positive().optional(),
+    unitPrice: decimalAmount.optional(),
+    flatPrice: decimalAmount.optional(),
+  }),
+);
 
 /**
  * A price point of a plan or add-on, per billing period and optionally per country.
  * Prices are validated and versioned with the catalog now; pricing and proration use them.
  */
-export const priceSchema = z
-  .strictObject({
-    billingPeriod: z.enum(enumValues(BillingPeriod)),
-    billingModel: z.enum(enumValues(BillingModel)).default('FLAT_FEE'),
-    currency: currencyCode,
-    amount: decimalAmount.optional(),
-    billingCountryCode: z
-      .string()
-      .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code')
-      .transform((c) => c.toUpperCase())
-      .optional(),
-    featureId: z.string().min(1).optional(),
-    tiersMode: z.enum(enumValues(TiersMode)).optional(),
-    tiers: z.array(tierSchema).min(1).optional(),
-    blockSize: z.number().int().positive().optional(),
-    minUnitQuantity: z.number().int().nonnegative().optional(),
-    maxUnitQuantity: z.number().int().positive().optional(),
-    taxInclusive: z.boolean().optional(),
-  })
-  .superRefine((price, ctx) => {
-    if (price.tiers) {
-      let last = 0;
-      price.tiers.forEach((tier, i) => {
-        if (tier.upTo === undefined) {
-          if (i !== (price.tiers?.length ?? 0) - 1)
-            ctx.addIssue({
-              code: 'custom',
-              path: ['tiers', i, 'upTo'],
-              message: 'only the last tier may be open-ended',
-            });
-          return;
-        }
-        if (tier.upTo <= last)
-          ctx.addIssue({ code: 'custom', path: ['tiers', i, 'upTo'], message: 'tiers must be strictly increasing' });
-        last = tier.upTo;
-      });
-      if (!price.tiersMode)
-        ctx.addIssue({ code: 'custom', path: ['tiersMode'], message: 'tiered prices need a tiersMode' });
-    } else if (price.amount === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['amount'], message: 'a price needs an amount or tiers' });
-    }
-    const fixedAmount = price.billingModel === 'FLAT_FEE' || price.billingModel === 'MINIMUM_SPEND';
-    if (fixedAmount && price.tiers)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['tiers'],
-        message: `${price.billingModel} prices take an amount, not tiers`,
-      });
-    // A block size on a tiered price would leave open whether upTo counts units or blocks.
-    if (price.tiers && price.blockSize !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['blockSize'], message: 'a price has tiers or a blockSize, not both' });
-    if (!fixedAmount && !price.featureId)
-      ctx.addIssue({ code: 'custom', path: ['featureId'], message: `${price.billingModel} prices need a featureId` });
-    if (
-      price.minUnitQuantity !== undefined &&
-      price.maxUnitQuantity !== undefined &&
-      price.minUnitQuantity > price.maxUnitQuantity
-    )
-      ctx.addIssue({ code: 'custom', path: ['minUnitQuantity'], message: 'minUnitQuantity exceeds maxUnitQuantity' });
-  });
+export const priceSchema = z.lazy(() =>
+  z
+    .strictObject({
+      billingPeriod: z.enum(enumValues(BillingPeriod)),
+      billingModel: z.enum(enumValues(BillingModel)).default('FLAT_FEE'),
+      currency: currencyCode,
+      amount: decimalAmount.optional(),
+      billingCountryCode: z
+        .string()
+        .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code')
+        .transform((c) => c.toUpperCase())
+        .optional(),
+      featureId: z.string().min(1).optional(),
+      tiersMode: z.enum(enumValues(TiersMode)).optional(),
+      tiers: z.array(tierSchema).min(1).optional(),
+      blockSize: z.number().int().positive().optional(),
+      minUnitQuantity: z.number().int().nonnegative().optional(),
+      maxUnitQuantity: z.number().int().positive().optional(),
+      taxInclusive: z.boolean().optional(),
+    })
+    .superRefine((price, ctx) => {
+      if (price.tiers) {
+        let last = 0;
+        price.tiers.forEach((tier, i) => {
+          if (tier.upTo === undefined) {
+            if (i !== (price.tiers?.length ?? 0) - 1)
+              ctx.addIssue({
+                code: 'custom',
+                path: ['tiers', i, 'upTo'],
+                message: 'only the last tier may be open-ended',
+              });
+            return;
+          }
+          if (tier.upTo <= last)
+            ctx.addIssue({ code: 'custom', path: ['tiers', i, 'upTo'], message: 'tiers must be strictly increasing' });
+          last = tier.upTo;
+        });
+        if (!price.tiersMode)
+          ctx.addIssue({ code: 'custom', path: ['tiersMode'], message: 'tiered prices need a tiersMode' });
+      } else if (price.amount === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['amount'], message: 'a price needs an amount or tiers' });
+      }
+      const fixedAmount = price.billingModel === 'FLAT_FEE' || price.billingModel === 'MINIMUM_SPEND';
+      if (fixedAmount && price.tiers)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tiers'],
+          message: `${price.billingModel} prices take an amount, not tiers`,
+        });
+      // A block size on a tiered price would leave open whether upTo counts units or blocks.
+      if (price.tiers && price.blockSize !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['blockSize'], message: 'a price has tiers or a blockSize, not both' });
+      if (!fixedAmount && !price.featureId)
+        ctx.addIssue({ code: 'custom', path: ['featureId'], message: `${price.billingModel} prices need a featureId` });
+      if (
+        price.minUnitQuantity !== undefined &&
+        price.maxUnitQuantity !== undefined &&
+        price.minUnitQuantity > price.maxUnitQuantity
+      )
+        ctx.addIssue({ code: 'custom', path: ['minUnitQuantity'], message: 'minUnitQuantity exceeds maxUnitQuantity' });
+    }),
+);
 
 export type PriceInput = z.input<typeof priceSchema>;
 export type Price = z.output<typeof priceSchema>;
@@ -87,21 +92,23 @@ const describePrice = (p: Price) =>
  *
  * @example priceListSchema.parse([{ billingPeriod: 'MONTHLY', currency: 'USD', amount: '10' }])
  */
-export const priceListSchema = z.array(priceSchema).superRefine((prices, ctx) => {
-  const seen = new Set<string>();
-  const currencies = new Map<string, string>();
-  prices.forEach((price, i) => {
-    const key = describePrice(price);
-    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i], message: `a second ${key}` });
-    seen.add(key);
-    const group = `${price.billingPeriod} ${price.billingCountryCode ?? 'default'}`;
-    const currency = currencies.get(group) ?? price.currency;
-    currencies.set(group, currency);
-    if (currency !== price.currency)
-      ctx.addIssue({
-        code: 'custom',
-        path: [i, 'currency'],
-        message: `${group} prices are in ${currency}, not ${price.currency}`,
-      });
-  });
-});
+export const priceListSchema = z.lazy(() =>
+  z.array(priceSchema).superRefine((prices, ctx) => {
+    const seen = new Set<string>();
+    const currencies = new Map<string, string>();
+    prices.forEach((price, i) => {
+      const key = describePrice(price);
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i], message: `a second ${key}` });
+      seen.add(key);
+      const group = `${price.billingPeriod} ${price.billingCountryCode ?? 'default'}`;
+      const currency = currencies.get(group) ?? price.currency;
+      currencies.set(group, currency);
+      if (currency !== price.currency)
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'currency'],
+          message: `${group} prices are in ${currency}, not ${price.currency}`,
+        });
+    });
+  }),
+);

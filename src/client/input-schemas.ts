@@ -1,3 +1,6 @@
+// The inputs of the client's methods. Every schema is z.lazy (and every piece shared between them
+// a function called inside one), built on its first parse: importing allot builds none, and a
+// process pays only for the inputs it validates. Building them all at import took ~15 ms.
 import { z } from 'zod';
 import { entitlementValueShape, metadataSchema, refineResetConfiguration } from '../catalog/catalog-schema.js';
 import { AllotError } from '../errors.js';
@@ -17,21 +20,21 @@ import {
 import { id } from '../model/id-schema.js';
 import { instant } from '../model/instant.js';
 
-const quantity = z.number().int('must be a whole number').nonnegative();
-const resourceId = id.nullish();
+const quantity = () => z.number().int('must be a whole number').nonnegative();
+const resourceId = z.lazy(() => id.nullish());
 const oneOrMany = <T extends z.ZodType>(schema: T) => z.union([schema, z.array(schema)]);
 /** A filter's values: one, or a list short enough for one indexed query. */
 const filterList = <T extends z.ZodType>(schema: T) => z.union([schema, z.array(schema).max(1000)]);
 
-const addon = z.strictObject({ addonId: id, quantity: quantity.positive().default(1) });
-const billableFeature = z.strictObject({ featureId: id, quantity });
+const addon = z.lazy(() => z.strictObject({ addonId: id, quantity: quantity().positive().default(1) }));
+const billableFeature = z.lazy(() => z.strictObject({ featureId: id, quantity: quantity() }));
 
 /** A custom entitlement on one subscription, in the reference's `{featureId, usageLimit, ...}` form. */
-const subscriptionEntitlement = z
-  .strictObject({ featureId: id, ...entitlementValueShape })
-  .superRefine(refineResetConfiguration);
+const subscriptionEntitlement = z.lazy(() =>
+  z.strictObject({ featureId: id, ...entitlementValueShape() }).superRefine(refineResetConfiguration),
+);
 
-export const subscriptionParamsSchema = z.strictObject({
+const subscriptionParamsShape = () => ({
   planId: id,
   resourceId,
   billingPeriod: z.enum(enumValues(BillingPeriod)).optional(),
@@ -54,136 +57,167 @@ export const subscriptionParamsSchema = z.strictObject({
   promotionCode: z.string().min(1).max(255).optional(),
 });
 
-const customerFields = {
+export const subscriptionParamsSchema = z.lazy(() => z.strictObject(subscriptionParamsShape()));
+
+const customerFields = () => ({
   name: z.string().nullish(),
   email: z.email().nullish(),
   billingId: z.string().nullish(),
   couponId: id.nullish(),
   metadata: metadataSchema.optional(),
-};
-
-export const provisionCustomerSchema = z.strictObject({
-  customerId: id.optional(),
-  ...customerFields,
-  subscriptionParams: subscriptionParamsSchema.nullish(),
 });
 
-export const updateCustomerSchema = z.strictObject({ customerId: id, ...customerFields });
+export const provisionCustomerSchema = z.lazy(() =>
+  z.strictObject({
+    customerId: id.optional(),
+    ...customerFields(),
+    subscriptionParams: subscriptionParamsSchema.nullish(),
+  }),
+);
 
-export const provisionSubscriptionSchema = subscriptionParamsSchema.extend({ customerId: id });
+export const updateCustomerSchema = z.lazy(() => z.strictObject({ customerId: id, ...customerFields() }));
 
-export const updateSubscriptionSchema = z.strictObject({
-  subscriptionId: id,
-  addons: z.array(addon).optional(),
-  billableFeatures: z.array(billableFeature).optional(),
-  metadata: metadataSchema.optional(),
-  billingPeriod: z.enum(enumValues(BillingPeriod)).optional(),
-  trialEndDate: instant.optional(),
-  scheduleStrategy: z.enum(enumValues(ScheduleStrategy)).optional(),
-  subscriptionEntitlements: z.array(subscriptionEntitlement).optional(),
+export const provisionSubscriptionSchema = z.lazy(() =>
+  z.strictObject({ ...subscriptionParamsShape(), customerId: id }),
+);
+
+export const updateSubscriptionSchema = z.lazy(() =>
+  z.strictObject({
+    subscriptionId: id,
+    addons: z.array(addon).optional(),
+    billableFeatures: z.array(billableFeature).optional(),
+    metadata: metadataSchema.optional(),
+    billingPeriod: z.enum(enumValues(BillingPeriod)).optional(),
+    trialEndDate: instant.optional(),
+    scheduleStrategy: z.enum(enumValues(ScheduleStrategy)).optional(),
+    subscriptionEntitlements: z.array(subscriptionEntitlement).optional(),
+  }),
+);
+
+export const cancelSubscriptionSchema = z.lazy(() =>
+  z.strictObject({
+    subscriptionId: id,
+    subscriptionCancellationTime: z.enum(enumValues(SubscriptionCancellationTime)).optional(),
+    subscriptionCancellationAction: z.enum(enumValues(SubscriptionCancellationAction)).optional(),
+    endDate: instant.optional(),
+  }),
+);
+
+export const cancelScheduledUpdatesSchema = z.lazy(() =>
+  z.strictObject({
+    subscriptionId: id,
+    status: z.enum(enumValues(SubscriptionScheduleStatus)).optional(),
+  }),
+);
+
+export const subscriptionIdSchema = z.lazy(() => z.strictObject({ subscriptionId: id }));
+
+const countryCode = z.lazy(() => {
+  // ICU knows the ISO 3166-1 regions; `fallback: 'none'` answers undefined for a code it does not
+  // know. Made here, on first use, since loading ICU's region names takes ~10 ms.
+  const regions = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+  return z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code')
+    .transform((c) => c.toUpperCase())
+    .refine((c) => c !== 'ZZ' && regions.of(c) !== undefined, 'not a known ISO 3166-1 country code');
 });
-
-export const cancelSubscriptionSchema = z.strictObject({
-  subscriptionId: id,
-  subscriptionCancellationTime: z.enum(enumValues(SubscriptionCancellationTime)).optional(),
-  subscriptionCancellationAction: z.enum(enumValues(SubscriptionCancellationAction)).optional(),
-  endDate: instant.optional(),
-});
-
-export const cancelScheduledUpdatesSchema = z.strictObject({
-  subscriptionId: id,
-  status: z.enum(enumValues(SubscriptionScheduleStatus)).optional(),
-});
-
-export const subscriptionIdSchema = z.strictObject({ subscriptionId: id });
-
-// ICU knows the ISO 3166-1 regions; `fallback: 'none'` answers undefined for a code it does not know.
-const regions = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
-const countryCode = z
-  .string()
-  .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code')
-  .transform((c) => c.toUpperCase())
-  .refine((c) => c !== 'ZZ' && regions.of(c) !== undefined, 'not a known ISO 3166-1 country code');
-const promotionCode = z.string().min(1).max(255);
-const billingInformation = z.strictObject({ taxPercentage: z.number().min(0).max(100).optional() });
-const proration = {
+const promotionCode = z.lazy(() => z.string().min(1).max(255));
+const billingInformation = z.lazy(() => z.strictObject({ taxPercentage: z.number().min(0).max(100).optional() }));
+const proration = () => ({
   prorationConvention: z.enum(['SECOND', 'ACTUAL_DAYS', 'THIRTY_DAY_MONTH']).optional(),
-};
-
-export const estimateSubscriptionSchema = z.strictObject({
-  customerId: id,
-  planId: id,
-  resourceId,
-  billingPeriod: z.enum(enumValues(BillingPeriod)).optional(),
-  billableFeatures: z.array(billableFeature).optional(),
-  addons: z.array(addon).optional(),
-  promotionCode: promotionCode.optional(),
-  startDate: instant.optional(),
-  billingCountryCode: countryCode.optional(),
-  billingInformation: billingInformation.optional(),
-  skipTrial: z.boolean().optional(),
-  billingCycleAnchor: z.enum(enumValues(SubscriptionBillingCycleAnchor)).optional(),
-  ...proration,
 });
 
-export const estimateSubscriptionUpdateSchema = z.strictObject({
-  subscriptionId: id,
-  billableFeatures: z.array(billableFeature).optional(),
-  addons: z.array(addon).optional(),
-  promotionCode: promotionCode.optional(),
-  billingCountryCode: countryCode.optional(),
-  billingInformation: billingInformation.optional(),
-  ...proration,
-});
-
-export const paywallSchema = z
-  .strictObject({
-    productId: id.optional(),
-    customerId: id.optional(),
+export const estimateSubscriptionSchema = z.lazy(() =>
+  z.strictObject({
+    customerId: id,
+    planId: id,
     resourceId,
+    billingPeriod: z.enum(enumValues(BillingPeriod)).optional(),
+    billableFeatures: z.array(billableFeature).optional(),
+    addons: z.array(addon).optional(),
+    promotionCode: promotionCode.optional(),
+    startDate: instant.optional(),
     billingCountryCode: countryCode.optional(),
-    fetchAllCountriesPrices: z.boolean().optional(),
-    includeHiddenPlans: z.boolean().optional(),
-  })
-  .default({});
+    billingInformation: billingInformation.optional(),
+    skipTrial: z.boolean().optional(),
+    billingCycleAnchor: z.enum(enumValues(SubscriptionBillingCycleAnchor)).optional(),
+    ...proration(),
+  }),
+);
 
-export const migrateSubscriptionSchema = z.strictObject({
-  subscriptionId: id,
-  subscriptionMigrationTime: z.enum(['IMMEDIATE', 'END_OF_BILLING_PERIOD']).default('IMMEDIATE'),
-});
+export const estimateSubscriptionUpdateSchema = z.lazy(() =>
+  z.strictObject({
+    subscriptionId: id,
+    billableFeatures: z.array(billableFeature).optional(),
+    addons: z.array(addon).optional(),
+    promotionCode: promotionCode.optional(),
+    billingCountryCode: countryCode.optional(),
+    billingInformation: billingInformation.optional(),
+    ...proration(),
+  }),
+);
 
-export const transferSubscriptionSchema = z.strictObject({ subscriptionId: id, destinationResourceId: resourceId });
+export const paywallSchema = z.lazy(() =>
+  z
+    .strictObject({
+      productId: id.optional(),
+      customerId: id.optional(),
+      resourceId,
+      billingCountryCode: countryCode.optional(),
+      fetchAllCountriesPrices: z.boolean().optional(),
+      includeHiddenPlans: z.boolean().optional(),
+    })
+    .default({}),
+);
 
-export const getSubscriptionsSchema = z
-  .strictObject({
-    customerId: id.optional(),
-    resourceId: filterList(id).optional(),
-    status: filterList(z.enum(enumValues(SubscriptionStatus))).optional(),
-    productId: filterList(id).optional(),
-    pagination: z
-      .strictObject({
-        limit: z.number().int().min(1).max(1000).optional(),
-        startingAfter: id.optional(),
-        endingBefore: id.optional(),
-      })
-      .refine((p) => p.startingAfter === undefined || p.endingBefore === undefined, {
-        message: 'give startingAfter or endingBefore, not both',
-      })
-      .optional(),
-  })
-  .default({});
+export const migrateSubscriptionSchema = z.lazy(() =>
+  z.strictObject({
+    subscriptionId: id,
+    subscriptionMigrationTime: z.enum(['IMMEDIATE', 'END_OF_BILLING_PERIOD']).default('IMMEDIATE'),
+  }),
+);
 
-export const activeSubscriptionsSchema = z.strictObject({ customerId: id, resourceId: oneOrMany(id).optional() });
+export const transferSubscriptionSchema = z.lazy(() =>
+  z.strictObject({ subscriptionId: id, destinationResourceId: resourceId }),
+);
 
-const fallbackSchema = z.strictObject({
-  hasAccess: z.boolean(),
-  value: z.number().finite().optional(),
-  usageLimit: z.number().finite().nonnegative().optional(),
-  isUnlimited: z.boolean().optional(),
-  hasSoftLimit: z.boolean().optional(),
-  currentUsage: z.number().finite().nonnegative().optional(),
-  enumValues: z.array(z.string()).optional(),
-});
+export const getSubscriptionsSchema = z.lazy(() =>
+  z
+    .strictObject({
+      customerId: id.optional(),
+      resourceId: filterList(id).optional(),
+      status: filterList(z.enum(enumValues(SubscriptionStatus))).optional(),
+      productId: filterList(id).optional(),
+      pagination: z
+        .strictObject({
+          limit: z.number().int().min(1).max(1000).optional(),
+          startingAfter: id.optional(),
+          endingBefore: id.optional(),
+        })
+        .refine((p) => p.startingAfter === undefined || p.endingBefore === undefined, {
+          message: 'give startingAfter or endingBefore, not both',
+        })
+        .optional(),
+    })
+    .default({}),
+);
+
+export const activeSubscriptionsSchema = z.lazy(() =>
+  z.strictObject({ customerId: id, resourceId: oneOrMany(id).optional() }),
+);
+
+const fallbackSchema = z.lazy(() =>
+  z.strictObject({
+    hasAccess: z.boolean(),
+    value: z.number().finite().optional(),
+    usageLimit: z.number().finite().nonnegative().optional(),
+    isUnlimited: z.boolean().optional(),
+    hasSoftLimit: z.boolean().optional(),
+    currentUsage: z.number().finite().nonnegative().optional(),
+    enumValues: z.array(z.string()).optional(),
+  }),
+);
 
 const hasMethods = (...names: string[]) =>
   z.custom<object>(
@@ -195,135 +229,160 @@ const hasMethods = (...names: string[]) =>
   );
 
 /** `Allot.initialize`'s options other than the catalog, which the catalog compiler checks itself. */
-export const allotOptionsSchema = z.strictObject({
-  catalog: z.unknown(),
-  store: hasMethods('open', 'close', 'transaction', 'read').optional(),
-  clock: hasMethods('now').optional(),
-  entitlementsFallback: z.record(id, fallbackSchema).optional(),
-  changeCheckIntervalMs: z.number().finite().nonnegative().optional(),
-  maxCachedCustomers: z.number().int().positive().optional(),
-  usageHistoryRetentionMs: z.number().int().positive().optional(),
-  catalogMigration: z.enum(['NEW_CUSTOMERS', 'ALL_CUSTOMERS']).optional(),
-});
+export const allotOptionsSchema = z.lazy(() =>
+  z.strictObject({
+    catalog: z.unknown(),
+    store: hasMethods('open', 'close', 'transaction', 'read').optional(),
+    clock: hasMethods('now').optional(),
+    entitlementsFallback: z.record(id, fallbackSchema).optional(),
+    changeCheckIntervalMs: z.number().finite().nonnegative().optional(),
+    maxCachedCustomers: z.number().int().positive().optional(),
+    usageHistoryRetentionMs: z.number().int().positive().optional(),
+    catalogMigration: z.enum(['NEW_CUSTOMERS', 'ALL_CUSTOMERS']).optional(),
+  }),
+);
 
-export const listenerSchema = z.tuple([
-  z.enum([
-    'entitlementsUpdated',
-    'usageUpdated',
-    'subscriptionUpdated',
-    'packagePublished',
-    'creditBalanceUpdated',
-    'autoRechargeSkipped',
+export const listenerSchema = z.lazy(() =>
+  z.tuple([
+    z.enum([
+      'entitlementsUpdated',
+      'usageUpdated',
+      'subscriptionUpdated',
+      'packagePublished',
+      'creditBalanceUpdated',
+      'autoRechargeSkipped',
+    ]),
+    z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'a listener must be a function'),
   ]),
-  z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'a listener must be a function'),
-]);
+);
 
-const checkBase = { customerId: id, featureId: id, resourceId };
+const checkBase = () => ({ customerId: id, featureId: id, resourceId });
 
-export const entitlementCheckSchema = z.strictObject({
-  ...checkBase,
-  options: z
-    .strictObject({
-      requestedUsage: z.number().finite().nonnegative().optional(),
-      requestedValues: z.array(z.string()).optional(),
-      fallback: fallbackSchema.optional(),
-      shouldTrack: z.boolean().optional(),
-    })
-    .optional(),
-});
+export const entitlementCheckSchema = z.lazy(() =>
+  z.strictObject({
+    ...checkBase(),
+    options: z
+      .strictObject({
+        requestedUsage: z.number().finite().nonnegative().optional(),
+        requestedValues: z.array(z.string()).optional(),
+        fallback: fallbackSchema.optional(),
+        shouldTrack: z.boolean().optional(),
+      })
+      .optional(),
+  }),
+);
 
-export const customerResourceSchema = z.tuple([id, resourceId]);
+export const customerResourceSchema = z.lazy(() => z.tuple([id, resourceId]));
 
-const dimensions = z.record(z.string(), z.union([z.string(), z.number().finite(), z.boolean()]));
-const idempotencyKey = z.string().min(1).max(255);
+const dimensions = z.lazy(() => z.record(z.string(), z.union([z.string(), z.number().finite(), z.boolean()])));
+const idempotencyKey = z.lazy(() => z.string().min(1).max(255));
 // Bounded so counters stay exact in a double and never overflow.
-const usageValue = z.number().min(-1e15).max(1e15);
+const usageValue = () => z.number().min(-1e15).max(1e15);
 
-export const reportUsageSchema = z.strictObject({
-  customerId: id,
-  featureId: id,
-  value: usageValue,
-  resourceId,
-  updateBehavior: z.enum(enumValues(UsageUpdateBehavior)).default('DELTA'),
-  createdAt: instant.optional(),
-  dimensions: dimensions.optional(),
-  idempotencyKey: idempotencyKey.optional(),
-});
+export const reportUsageSchema = z.lazy(() =>
+  z.strictObject({
+    customerId: id,
+    featureId: id,
+    value: usageValue(),
+    resourceId,
+    updateBehavior: z.enum(enumValues(UsageUpdateBehavior)).default('DELTA'),
+    createdAt: instant.optional(),
+    dimensions: dimensions.optional(),
+    idempotencyKey: idempotencyKey.optional(),
+  }),
+);
 
-export const reportUsageBulkSchema = z.strictObject({ usages: z.array(reportUsageSchema).min(1).max(1000) });
+export const reportUsageBulkSchema = z.lazy(() =>
+  z.strictObject({ usages: z.array(reportUsageSchema).min(1).max(1000) }),
+);
 
-export const checkAndReportUsageSchema = z.strictObject({
-  customerId: id,
-  featureId: id,
-  value: usageValue.nonnegative(),
-  resourceId,
-  dimensions: dimensions.optional(),
-  idempotencyKey: idempotencyKey.optional(),
-});
+export const checkAndReportUsageSchema = z.lazy(() =>
+  z.strictObject({
+    customerId: id,
+    featureId: id,
+    value: usageValue().nonnegative(),
+    resourceId,
+    dimensions: dimensions.optional(),
+    idempotencyKey: idempotencyKey.optional(),
+  }),
+);
 
-export const reportEventSchema = z.strictObject({
-  customerId: id,
-  eventName: z.string().min(1).max(255),
-  idempotencyKey,
-  resourceId,
-  dimensions: dimensions.optional(),
-  timestamp: instant.optional(),
-});
+export const reportEventSchema = z.lazy(() =>
+  z.strictObject({
+    customerId: id,
+    eventName: z.string().min(1).max(255),
+    idempotencyKey,
+    resourceId,
+    dimensions: dimensions.optional(),
+    timestamp: instant.optional(),
+  }),
+);
 
 /** One event or up to 1,000, applied in one transaction. */
-export const reportEventsSchema = z.union([reportEventSchema, z.array(reportEventSchema).min(1).max(1000)]);
+export const reportEventsSchema = z.lazy(() =>
+  z.union([reportEventSchema, z.array(reportEventSchema).min(1).max(1000)]),
+);
 
-export const pruneHistorySchema = z.strictObject({ before: instant });
+export const pruneHistorySchema = z.lazy(() => z.strictObject({ before: instant }));
 
-export const usageHistorySchema = z.strictObject({
-  customerId: id,
-  featureId: id,
-  resourceId,
-  startDate: instant,
-  endDate: instant.optional(),
-  groupBy: z.array(z.string().min(1)).max(3).optional(),
-});
-
-const promotionalEntitlement = z
-  .strictObject({
+export const usageHistorySchema = z.lazy(() =>
+  z.strictObject({
+    customerId: id,
     featureId: id,
-    period: z.enum(enumValues(PromotionalEntitlementPeriod)),
-    customEndDate: instant.optional(),
-    ...entitlementValueShape,
-    isVisible: z.boolean().optional(),
-    monthlyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),
-    weeklyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),
-    yearlyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),
-  })
-  // The reference takes one configuration field per period; fold them into the common form.
-  .transform(
-    ({ monthlyResetPeriodConfiguration, weeklyResetPeriodConfiguration, yearlyResetPeriodConfiguration, ...e }) => ({
-      ...e,
-      resetPeriodConfiguration:
-        e.resetPeriodConfiguration ??
-        monthlyResetPeriodConfiguration ??
-        weeklyResetPeriodConfiguration ??
-        yearlyResetPeriodConfiguration,
+    resourceId,
+    startDate: instant,
+    endDate: instant.optional(),
+    groupBy: z.array(z.string().min(1)).max(3).optional(),
+  }),
+);
+
+const promotionalEntitlement = z.lazy(() =>
+  z
+    .strictObject({
+      featureId: id,
+      period: z.enum(enumValues(PromotionalEntitlementPeriod)),
+      customEndDate: instant.optional(),
+      ...entitlementValueShape(),
+      isVisible: z.boolean().optional(),
+      monthlyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),
+      weeklyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),
+      yearlyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),
+    })
+    // The reference takes one configuration field per period; fold them into the common form.
+    .transform(
+      ({ monthlyResetPeriodConfiguration, weeklyResetPeriodConfiguration, yearlyResetPeriodConfiguration, ...e }) => ({
+        ...e,
+        resetPeriodConfiguration:
+          e.resetPeriodConfiguration ??
+          monthlyResetPeriodConfiguration ??
+          weeklyResetPeriodConfiguration ??
+          yearlyResetPeriodConfiguration,
+      }),
+    )
+    .superRefine(refineResetConfiguration)
+    .superRefine((e, ctx) => {
+      if (e.period === 'CUSTOM' && e.customEndDate === undefined)
+        ctx.addIssue({ code: 'custom', path: ['customEndDate'], message: 'a CUSTOM period needs customEndDate' });
     }),
-  )
-  .superRefine(refineResetConfiguration)
-  .superRefine((e, ctx) => {
-    if (e.period === 'CUSTOM' && e.customEndDate === undefined)
-      ctx.addIssue({ code: 'custom', path: ['customEndDate'], message: 'a CUSTOM period needs customEndDate' });
-  });
+);
 
-export const grantPromotionsSchema = z.strictObject({
-  customerId: id,
-  promotionalEntitlements: z.array(promotionalEntitlement).min(1),
-});
+export const grantPromotionsSchema = z.lazy(() =>
+  z.strictObject({
+    customerId: id,
+    promotionalEntitlements: z.array(promotionalEntitlement).min(1),
+  }),
+);
 
-export const revokePromotionSchema = z.strictObject({ customerId: id, featureId: id });
+export const revokePromotionSchema = z.lazy(() => z.strictObject({ customerId: id, featureId: id }));
 
 export const customerIdSchema = id;
 
-/** Parses with zod; a failure becomes `INVALID_INPUT` carrying zod's issues intact. */
-export function parse<T extends z.ZodType>(schema: T, value: unknown, method: string): z.output<T> {
-  const result = schema.safeParse(value);
+/**
+ * Parses with zod; a failure becomes `INVALID_INPUT` carrying zod's issues intact. `once` for an
+ * input parsed once per process, where zod's compiled fast path would cost more than it saves.
+ */
+export function parse<T extends z.ZodType>(schema: T, value: unknown, method: string, once = false): z.output<T> {
+  const result = schema.safeParse(value, { jitless: once });
   if (result.success) return result.data;
   throw new AllotError('INVALID_INPUT', `${method}: ${z.prettifyError(result.error).replaceAll('\n', '; ')}`, {
     details: result.error.issues,
@@ -331,40 +390,48 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, method: st
   });
 }
 
-const positiveAmount = z
-  .union([z.number().finite().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'a positive decimal such as "12.5"')])
-  .transform((v) => String(v))
-  .refine((v) => /[1-9]/.test(v), 'must be greater than 0');
-const creditPool = { customerId: id, currencyId: id, resourceId };
+const positiveAmount = z.lazy(() =>
+  z
+    .union([z.number().finite().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'a positive decimal such as "12.5"')])
+    .transform((v) => String(v))
+    .refine((v) => /[1-9]/.test(v), 'must be greater than 0'),
+);
+const creditPool = () => ({ customerId: id, currencyId: id, resourceId });
 
-export const grantCreditsSchema = z.strictObject({
-  ...creditPool,
-  amount: positiveAmount,
-  displayName: z.string().min(1).max(255),
-  grantType: z.enum(['PAID', 'PROMOTIONAL']).default('PAID'),
-  effectiveAt: instant.optional(),
-  expireAt: instant.nullish(),
-  priority: z.number().int().nonnegative().optional(),
-  cost: z.strictObject({ amount: positiveAmount, currency: z.string().regex(/^[A-Za-z]{3}$/) }).optional(),
-  comment: z.string().max(10_000).optional(),
-  metadata: metadataSchema.optional(),
-  idempotencyKey: idempotencyKey.optional(),
-});
+export const grantCreditsSchema = z.lazy(() =>
+  z.strictObject({
+    ...creditPool(),
+    amount: positiveAmount,
+    displayName: z.string().min(1).max(255),
+    grantType: z.enum(['PAID', 'PROMOTIONAL']).default('PAID'),
+    effectiveAt: instant.optional(),
+    expireAt: instant.nullish(),
+    priority: z.number().int().nonnegative().optional(),
+    cost: z.strictObject({ amount: positiveAmount, currency: z.string().regex(/^[A-Za-z]{3}$/) }).optional(),
+    comment: z.string().max(10_000).optional(),
+    metadata: metadataSchema.optional(),
+    idempotencyKey: idempotencyKey.optional(),
+  }),
+);
 
-export const voidCreditGrantSchema = z.strictObject({ id });
+export const voidCreditGrantSchema = z.lazy(() => z.strictObject({ id }));
 
-export const consumeCreditsSchema = z.strictObject({
-  ...creditPool,
-  amount: positiveAmount,
-  idempotencyKey,
-  featureId: id.optional(),
-  dimensions: dimensions.optional(),
-});
+export const consumeCreditsSchema = z.lazy(() =>
+  z.strictObject({
+    ...creditPool(),
+    amount: positiveAmount,
+    idempotencyKey,
+    featureId: id.optional(),
+    dimensions: dimensions.optional(),
+  }),
+);
 
-export const creditEntitlementSchema = z.strictObject({
-  ...creditPool,
-  options: z.strictObject({ requestedUsage: z.number().finite().nonnegative().optional() }).optional(),
-});
+export const creditEntitlementSchema = z.lazy(() =>
+  z.strictObject({
+    ...creditPool(),
+    options: z.strictObject({ requestedUsage: z.number().finite().nonnegative().optional() }).optional(),
+  }),
+);
 
 /** Cursor paging: `first` items after the cursor a previous page ended on. */
 const paging = (cursor: z.ZodString) =>
@@ -372,78 +439,94 @@ const paging = (cursor: z.ZodString) =>
     .strictObject({ first: z.number().int().min(1).max(1000).default(100), after: cursor.optional() })
     .default({ first: 100 });
 
-export const creditGrantsSchema = z.strictObject({
-  customerId: id,
-  currencyId: id.optional(),
-  resourceId,
-  paging: paging(z.string().min(1)),
-});
-
-const ledgerEventType = z.enum([
-  'CREDITS_GRANTED',
-  'CREDITS_CONSUMED',
-  'CREDITS_EXPIRED',
-  'CREDITS_VOIDED',
-  'CREDITS_UPDATED',
-  'DEBT_CREATED',
-  'DEBT_SETTLED',
-]);
-
-export const creditLedgerSchema = z.strictObject({
-  customerId: id,
-  currencyId: id.optional(),
-  resourceId,
-  /** One type or several, as the reference takes them. */
-  eventType: z
-    .union([ledgerEventType, z.array(ledgerEventType).min(1)])
-    .transform((t) => (Array.isArray(t) ? t : [t]))
-    .optional(),
-  paging: paging(z.string().regex(/^\d+$/)),
-});
-
-export const saveAutoRechargeSchema = z
-  .strictObject({
+export const creditGrantsSchema = z.lazy(() =>
+  z.strictObject({
     customerId: id,
-    currencyId: id,
-    isEnabled: z.boolean(),
-    thresholdType: z.enum(['CREDIT_AMOUNT', 'DOLLAR_AMOUNT']),
-    thresholdValue: z.union([z.number().finite().nonnegative(), z.string()]),
-    targetBalance: z.union([z.number().finite().positive(), z.string()]),
-    maxSpendLimit: z.union([z.number().finite().nonnegative(), z.string()]).nullish(),
-    grantExpirationPeriod: z.enum(['MONTH', 'YEAR']).nullish(),
-  })
-  .transform(({ customerId, currencyId, ...config }) => ({ customerId, currencyId, config }));
+    currencyId: id.optional(),
+    resourceId,
+    paging: paging(z.string().min(1)),
+  }),
+);
 
-export const autoRechargeKeySchema = z.strictObject({ customerId: id, currencyId: id });
+const ledgerEventType = z.lazy(() =>
+  z.enum([
+    'CREDITS_GRANTED',
+    'CREDITS_CONSUMED',
+    'CREDITS_EXPIRED',
+    'CREDITS_VOIDED',
+    'CREDITS_UPDATED',
+    'DEBT_CREATED',
+    'DEBT_SETTLED',
+  ]),
+);
 
-export const creditUsageSchema = z.strictObject({
-  customerId: id,
-  currencyId: id.optional(),
-  resourceId,
-  timeRange: z.enum(['LAST_DAY', 'LAST_WEEK', 'LAST_MONTH', 'LAST_YEAR']).optional(),
-  startDate: instant.optional(),
-  endDate: instant.optional(),
-  groupBy: z.array(z.string().min(1)).max(3).optional(),
-});
+export const creditLedgerSchema = z.lazy(() =>
+  z.strictObject({
+    customerId: id,
+    currencyId: id.optional(),
+    resourceId,
+    /** One type or several, as the reference takes them. */
+    eventType: z
+      .union([ledgerEventType, z.array(ledgerEventType).min(1)])
+      .transform((t) => (Array.isArray(t) ? t : [t]))
+      .optional(),
+    paging: paging(z.string().regex(/^\d+$/)),
+  }),
+);
 
-export const creditEventsFieldsSchema = z.strictObject({
-  customerId: id,
-  currencyId: id.optional(),
-  search: z.string().optional(),
-});
+export const saveAutoRechargeSchema = z.lazy(() =>
+  z
+    .strictObject({
+      customerId: id,
+      currencyId: id,
+      isEnabled: z.boolean(),
+      thresholdType: z.enum(['CREDIT_AMOUNT', 'DOLLAR_AMOUNT']),
+      thresholdValue: z.union([z.number().finite().nonnegative(), z.string()]),
+      targetBalance: z.union([z.number().finite().positive(), z.string()]),
+      maxSpendLimit: z.union([z.number().finite().nonnegative(), z.string()]).nullish(),
+      grantExpirationPeriod: z.enum(['MONTH', 'YEAR']).nullish(),
+    })
+    .transform(({ customerId, currencyId, ...config }) => ({ customerId, currencyId, config })),
+);
 
-export const estimateUsageCostSchema = z.strictObject({
-  customerId: id,
-  featureId: id,
-  value: usageValue,
-  resourceId,
-  updateBehavior: z.enum(enumValues(UsageUpdateBehavior)).default('DELTA'),
-  dimensions: dimensions.optional(),
-});
+export const autoRechargeKeySchema = z.lazy(() => z.strictObject({ customerId: id, currencyId: id }));
 
-export const estimateEventCostSchema = z.strictObject({
-  customerId: id,
-  eventName: z.string().min(1).max(255),
-  resourceId,
-  dimensions: dimensions.optional(),
-});
+export const creditUsageSchema = z.lazy(() =>
+  z.strictObject({
+    customerId: id,
+    currencyId: id.optional(),
+    resourceId,
+    timeRange: z.enum(['LAST_DAY', 'LAST_WEEK', 'LAST_MONTH', 'LAST_YEAR']).optional(),
+    startDate: instant.optional(),
+    endDate: instant.optional(),
+    groupBy: z.array(z.string().min(1)).max(3).optional(),
+  }),
+);
+
+export const creditEventsFieldsSchema = z.lazy(() =>
+  z.strictObject({
+    customerId: id,
+    currencyId: id.optional(),
+    search: z.string().optional(),
+  }),
+);
+
+export const estimateUsageCostSchema = z.lazy(() =>
+  z.strictObject({
+    customerId: id,
+    featureId: id,
+    value: usageValue(),
+    resourceId,
+    updateBehavior: z.enum(enumValues(UsageUpdateBehavior)).default('DELTA'),
+    dimensions: dimensions.optional(),
+  }),
+);
+
+export const estimateEventCostSchema = z.lazy(() =>
+  z.strictObject({
+    customerId: id,
+    eventName: z.string().min(1).max(255),
+    resourceId,
+    dimensions: dimensions.optional(),
+  }),
+);

@@ -1,6 +1,5 @@
 // Subscription writes shared by the customer and subscription services: the request in the
 // core's terms, a promotion code's coupon applied, and records saved with their credit pools.
-import { produce } from 'immer';
 import type { z } from 'zod';
 import { type Catalog, toEntitlementSpec } from '../catalog/catalog.js';
 import type { ProvisionInput } from '../core/subscription-provisioning.js';
@@ -77,6 +76,8 @@ export async function saveSubscriptions(
     }
   }
   for (const s of upserts) await tx.putSubscription(s);
+  // Loaded by the first subscription write, not at import: a process that only checks never needs it.
+  const { produce } = await import('immer');
   const next = produce(state, (draft) => {
     for (const s of upserts) {
       const i = draft.subscriptions.findIndex((d) => d.id === s.id);

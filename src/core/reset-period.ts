@@ -1,5 +1,7 @@
-import { UTCDate } from '@date-fns/utc';
-import { addMonths } from 'date-fns';
+// Per-function entry points: date-fns's index and @date-fns/utc's full UTCDate would cost ~110 ms
+// at import, against ~10 ms for the two this module needs.
+import { UTCDateMini } from '@date-fns/utc/date/mini';
+import { addMonths } from 'date-fns/addMonths';
 import type { EntitlementResetPeriod } from '../model/enums.js';
 
 /** A half-open usage period `[start, end)` and the anchor its boundaries count from (epoch ms). */
@@ -44,7 +46,7 @@ export function periodAnchor(resetPeriod: EntitlementResetPeriod, accordingTo: s
 
 /** `anchor` plus `n` months, clamped to the month's end (Jan 31 + 1 → Feb 28/29), in UTC. */
 export function addMonthsUtc(anchor: number, n: number): number {
-  return addMonths(new UTCDate(anchor), n).getTime();
+  return addMonths(new UTCDateMini(anchor), n).getTime();
 }
 
 /**

@@ -1,3 +1,4 @@
+// Every schema here is z.lazy, built on its first parse, so importing allot builds none.
 import { z } from 'zod';
 import { CreditCadence } from '../catalog/credit-schema.js';
 import { creditDecimal, positiveCreditDecimal } from '../money/amount-schema.js';
@@ -19,22 +20,24 @@ export type ThresholdType = (typeof ThresholdType)[keyof typeof ThresholdType];
  *   maxSpendLimit: 100,
  * })
  */
-export const autoRechargeConfigSchema = z
-  .strictObject({
-    isEnabled: z.boolean(),
-    thresholdType: z.enum([ThresholdType.CreditAmount, ThresholdType.DollarAmount]),
-    thresholdValue: creditDecimal,
-    targetBalance: positiveCreditDecimal,
-    maxSpendLimit: creditDecimal.nullable().default(null),
-    grantExpirationPeriod: z.enum([CreditCadence.Month, CreditCadence.Year]).nullable().default(null),
-  })
-  .superRefine((config, ctx) => {
-    if (config.thresholdType === 'CREDIT_AMOUNT' && new Decimal(config.targetBalance).lte(config.thresholdValue))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['targetBalance'],
-        message: 'targetBalance must be above thresholdValue, or every recharge would trigger the next',
-      });
-  });
+export const autoRechargeConfigSchema = z.lazy(() =>
+  z
+    .strictObject({
+      isEnabled: z.boolean(),
+      thresholdType: z.enum([ThresholdType.CreditAmount, ThresholdType.DollarAmount]),
+      thresholdValue: creditDecimal,
+      targetBalance: positiveCreditDecimal,
+      maxSpendLimit: creditDecimal.nullable().default(null),
+      grantExpirationPeriod: z.enum([CreditCadence.Month, CreditCadence.Year]).nullable().default(null),
+    })
+    .superRefine((config, ctx) => {
+      if (config.thresholdType === 'CREDIT_AMOUNT' && new Decimal(config.targetBalance).lte(config.thresholdValue))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targetBalance'],
+          message: 'targetBalance must be above thresholdValue, or every recharge would trigger the next',
+        });
+    }),
+);
 export type AutoRechargeConfigInput = z.input<typeof autoRechargeConfigSchema>;
 export type AutoRechargeConfig = z.output<typeof autoRechargeConfigSchema>;

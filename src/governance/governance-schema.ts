@@ -1,5 +1,6 @@
 // The public inputs of governance: entity trees, budgets, checks and usage events. Amounts stay
-// decimal strings, as for credits, so no float ever touches a budget.
+// decimal strings, as for credits, so no float ever touches a budget. Every schema is z.lazy, built
+// on its first parse, so importing allot builds none.
 import { z } from 'zod';
 import { metadataSchema } from '../catalog/catalog-schema.js';
 import { EntitlementResetPeriod, enumValues } from '../model/enums.js';
@@ -12,7 +13,7 @@ import { creditDecimal, positiveCreditDecimal } from '../money/amount-schema.js'
  *
  * @example budgetResetPeriod.parse('DAY') // 'DAY'
  */
-export const budgetResetPeriod = z.enum(enumValues(EntitlementResetPeriod)).nullable();
+export const budgetResetPeriod = z.lazy(() => z.enum(enumValues(EntitlementResetPeriod)).nullable());
 
 /**
  * One entity to create or update. Omitted fields keep an existing entity's values (a new one gets
@@ -20,13 +21,15 @@ export const budgetResetPeriod = z.enum(enumValues(EntitlementResetPeriod)).null
  *
  * @example governanceEntitySchema.parse({ entityId: 'team-a', parentId: 'acme', type: 'TEAM' })
  */
-export const governanceEntitySchema = z.strictObject({
-  entityId: id,
-  parentId: id.nullable().optional(),
-  displayName: z.string().min(1).nullable().optional(),
-  type: z.string().min(1).nullable().optional(),
-  metadata: metadataSchema.optional(),
-});
+export const governanceEntitySchema = z.lazy(() =>
+  z.strictObject({
+    entityId: id,
+    parentId: id.nullable().optional(),
+    displayName: z.string().min(1).nullable().optional(),
+    type: z.string().min(1).nullable().optional(),
+    metadata: metadataSchema.optional(),
+  }),
+);
 export type GovernanceEntityInput = z.input<typeof governanceEntitySchema>;
 
 /**
@@ -34,7 +37,9 @@ export type GovernanceEntityInput = z.input<typeof governanceEntitySchema>;
  *
  * @example upsertEntitiesSchema.parse({ entities: [{ entityId: 'acme' }, { entityId: 'team-a', parentId: 'acme' }] })
  */
-export const upsertEntitiesSchema = z.strictObject({ entities: z.array(governanceEntitySchema).min(1).max(1000) });
+export const upsertEntitiesSchema = z.lazy(() =>
+  z.strictObject({ entities: z.array(governanceEntitySchema).min(1).max(1000) }),
+);
 export type UpsertEntitiesInput = z.input<typeof upsertEntitiesSchema>;
 
 /**
@@ -42,7 +47,7 @@ export type UpsertEntitiesInput = z.input<typeof upsertEntitiesSchema>;
  *
  * @example removeEntitySchema.parse({ entityId: 'team-a' })
  */
-export const removeEntitySchema = z.strictObject({ entityId: id });
+export const removeEntitySchema = z.lazy(() => z.strictObject({ entityId: id }));
 export type RemoveEntityInput = z.input<typeof removeEntitySchema>;
 
 /**
@@ -52,13 +57,15 @@ export type RemoveEntityInput = z.input<typeof removeEntitySchema>;
  * @example governanceBudgetSchema.parse({ entityId: 'team-a', capabilityId: 'ai-tokens', limit: 1000, resetPeriod: 'MONTH' })
  * // { entityId: 'team-a', capabilityId: 'ai-tokens', limit: '1000', resetPeriod: 'MONTH' }
  */
-export const governanceBudgetSchema = z.strictObject({
-  entityId: id,
-  capabilityId: id,
-  limit: creditDecimal,
-  resetPeriod: budgetResetPeriod.default(null),
-  anchor: instant.optional(),
-});
+export const governanceBudgetSchema = z.lazy(() =>
+  z.strictObject({
+    entityId: id,
+    capabilityId: id,
+    limit: creditDecimal,
+    resetPeriod: budgetResetPeriod.default(null),
+    anchor: instant.optional(),
+  }),
+);
 export type GovernanceBudgetInput = z.input<typeof governanceBudgetSchema>;
 
 /**
@@ -66,7 +73,9 @@ export type GovernanceBudgetInput = z.input<typeof governanceBudgetSchema>;
  *
  * @example setBudgetsSchema.parse({ budgets: [{ entityId: 'acme', capabilityId: 'ai-tokens', limit: '5000' }] })
  */
-export const setBudgetsSchema = z.strictObject({ budgets: z.array(governanceBudgetSchema).min(1).max(1000) });
+export const setBudgetsSchema = z.lazy(() =>
+  z.strictObject({ budgets: z.array(governanceBudgetSchema).min(1).max(1000) }),
+);
 export type SetBudgetsInput = z.input<typeof setBudgetsSchema>;
 
 /**
@@ -74,7 +83,7 @@ export type SetBudgetsInput = z.input<typeof setBudgetsSchema>;
  *
  * @example removeBudgetSchema.parse({ entityId: 'acme', capabilityId: 'ai-tokens' })
  */
-export const removeBudgetSchema = z.strictObject({ entityId: id, capabilityId: id });
+export const removeBudgetSchema = z.lazy(() => z.strictObject({ entityId: id, capabilityId: id }));
 export type RemoveBudgetInput = z.input<typeof removeBudgetSchema>;
 
 /**
@@ -83,11 +92,13 @@ export type RemoveBudgetInput = z.input<typeof removeBudgetSchema>;
  *
  * @example checkGovernanceSchema.parse({ entityIds: ['user-1'], capabilityId: 'ai-tokens', requestedAmount: 50 })
  */
-export const checkGovernanceSchema = z.strictObject({
-  entityIds: z.array(id).min(1).max(100),
-  capabilityId: id,
-  requestedAmount: creditDecimal.default('0'),
-});
+export const checkGovernanceSchema = z.lazy(() =>
+  z.strictObject({
+    entityIds: z.array(id).min(1).max(100),
+    capabilityId: id,
+    requestedAmount: creditDecimal.default('0'),
+  }),
+);
 export type CheckGovernanceInput = z.input<typeof checkGovernanceSchema>;
 
 /**
@@ -97,11 +108,13 @@ export type CheckGovernanceInput = z.input<typeof checkGovernanceSchema>;
  *
  * @example governanceUsageEventSchema.parse({ entityIds: ['user-1'], capabilityId: 'ai-tokens', amount: '12.5' })
  */
-export const governanceUsageEventSchema = z.strictObject({
-  entityIds: z.array(id).min(1).max(100),
-  capabilityId: id,
-  amount: positiveCreditDecimal,
-});
+export const governanceUsageEventSchema = z.lazy(() =>
+  z.strictObject({
+    entityIds: z.array(id).min(1).max(100),
+    capabilityId: id,
+    amount: positiveCreditDecimal,
+  }),
+);
 export type GovernanceUsageEventInput = z.input<typeof governanceUsageEventSchema>;
 
 /**
@@ -109,8 +122,10 @@ export type GovernanceUsageEventInput = z.input<typeof governanceUsageEventSchem
  *
  * @example ingestGovernanceSchema.parse({ events: [{ entityIds: ['user-1'], capabilityId: 'ai-tokens', amount: 1 }] })
  */
-export const ingestGovernanceSchema = z.strictObject({
-  events: z.array(governanceUsageEventSchema).min(1).max(1000),
-  idempotencyKey: id.optional(),
-});
+export const ingestGovernanceSchema = z.lazy(() =>
+  z.strictObject({
+    events: z.array(governanceUsageEventSchema).min(1).max(1000),
+    idempotencyKey: id.optional(),
+  }),
+);
 export type IngestGovernanceInput = z.input<typeof ingestGovernanceSchema>;

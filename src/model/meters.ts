@@ -1,3 +1,4 @@
+// Every schema here is z.lazy, built on its first parse, so importing allot builds none.
 import { z } from 'zod';
 import { AllotError } from '../errors.js';
 import { AggregationFunction, ConditionOperation, enumValues } from './enums.js';
@@ -6,56 +7,60 @@ import { AggregationFunction, ConditionOperation, enumValues } from './enums.js'
 export type DimensionValue = string | number | boolean;
 export type Dimensions = Readonly<Record<string, DimensionValue>>;
 
-const dimensionValue = z.union([z.string(), z.number().finite(), z.boolean()]);
+const dimensionValue = z.lazy(() => z.union([z.string(), z.number().finite(), z.boolean()]));
 const NO_VALUE: readonly string[] = ['IS_NULL', 'IS_NOT_NULL'];
 
-const conditionSchema = z
-  .strictObject({
-    field: z.string().min(1),
-    operation: z.enum(enumValues(ConditionOperation)),
-    value: dimensionValue.optional(),
-    values: z.array(dimensionValue).min(1).optional(),
-  })
-  .superRefine((c, ctx) => {
-    const wantsValues = c.operation === 'IN';
-    const wantsValue = !wantsValues && !NO_VALUE.includes(c.operation);
-    if (wantsValues !== (c.values !== undefined))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['values'],
-        message: `${c.operation} ${wantsValues ? 'needs' : 'takes no'} values`,
-      });
-    if (wantsValue !== (c.value !== undefined))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['value'],
-        message: `${c.operation} ${wantsValue ? 'needs' : 'takes no'} value`,
-      });
-  });
+const conditionSchema = z.lazy(() =>
+  z
+    .strictObject({
+      field: z.string().min(1),
+      operation: z.enum(enumValues(ConditionOperation)),
+      value: dimensionValue.optional(),
+      values: z.array(dimensionValue).min(1).optional(),
+    })
+    .superRefine((c, ctx) => {
+      const wantsValues = c.operation === 'IN';
+      const wantsValue = !wantsValues && !NO_VALUE.includes(c.operation);
+      if (wantsValues !== (c.values !== undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['values'],
+          message: `${c.operation} ${wantsValues ? 'needs' : 'takes no'} values`,
+        });
+      if (wantsValue !== (c.value !== undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['value'],
+          message: `${c.operation} ${wantsValue ? 'needs' : 'takes no'} value`,
+        });
+    }),
+);
 
 /**
  * A feature's meter: which raw events count (`eventName`, then any one of `filters`, each of
  * whose conditions must hold) and how they aggregate (COUNT, or SUM / MAX / MIN / AVG / UNIQUE of
  * a dimension `field`).
  */
-export const meterSchema = z
-  .strictObject({
-    eventName: z.string().min(1).max(255),
-    filters: z.array(z.strictObject({ conditions: z.array(conditionSchema).min(1) })).default([]),
-    aggregation: z.strictObject({
-      function: z.enum(enumValues(AggregationFunction)),
-      field: z.string().min(1).optional(),
+export const meterSchema = z.lazy(() =>
+  z
+    .strictObject({
+      eventName: z.string().min(1).max(255),
+      filters: z.array(z.strictObject({ conditions: z.array(conditionSchema).min(1) })).default([]),
+      aggregation: z.strictObject({
+        function: z.enum(enumValues(AggregationFunction)),
+        field: z.string().min(1).optional(),
+      }),
+    })
+    .superRefine((m, ctx) => {
+      const needsField = m.aggregation.function !== 'COUNT';
+      if (needsField !== (m.aggregation.field !== undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['aggregation', 'field'],
+          message: `${m.aggregation.function} ${needsField ? 'needs' : 'takes no'} field`,
+        });
     }),
-  })
-  .superRefine((m, ctx) => {
-    const needsField = m.aggregation.function !== 'COUNT';
-    if (needsField !== (m.aggregation.field !== undefined))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['aggregation', 'field'],
-        message: `${m.aggregation.function} ${needsField ? 'needs' : 'takes no'} field`,
-      });
-  });
+);
 
 export type MeterInput = z.input<typeof meterSchema>;
 export type Meter = z.output<typeof meterSchema>;

@@ -1,3 +1,4 @@
+// Every schema here is z.lazy, built on its first parse, so importing allot builds none.
 import { z } from 'zod';
 
 const DECIMAL = /^\d+(\.\d+)?$/;
@@ -9,27 +10,31 @@ const DECIMAL = /^\d+(\.\d+)?$/;
  *
  * @example decimalAmount.parse(12.5) // '12.5'
  */
-export const decimalAmount = z
-  .union([
-    z
-      .number()
-      .refine(
-        (n) => DECIMAL.test(String(n)),
-        'a number that prints as plain decimal digits; use a string such as "12.50"',
-      ),
-    z.string().regex(DECIMAL, 'a non-negative decimal such as "12.50"'),
-  ])
-  .transform((v) => (typeof v === 'number' ? String(v) : v));
+export const decimalAmount = z.lazy(() =>
+  z
+    .union([
+      z
+        .number()
+        .refine(
+          (n) => DECIMAL.test(String(n)),
+          'a number that prints as plain decimal digits; use a string such as "12.50"',
+        ),
+      z.string().regex(DECIMAL, 'a non-negative decimal such as "12.50"'),
+    ])
+    .transform((v) => (typeof v === 'number' ? String(v) : v)),
+);
 
 /**
  * An ISO 4217 currency code, upper-cased so comparisons never depend on the catalog's spelling.
  *
  * @example currencyCode.parse('usd') // 'USD'
  */
-export const currencyCode = z
-  .string()
-  .regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code')
-  .transform((c) => c.toUpperCase());
+export const currencyCode = z.lazy(() =>
+  z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code')
+    .transform((c) => c.toUpperCase()),
+);
 
 /**
  * A non-negative decimal given as a number or a string, kept as a string so no float ever touches
@@ -44,4 +49,6 @@ export const creditDecimal = decimalAmount;
  *
  * @example positiveCreditDecimal.parse('0.5') // '0.5'
  */
-export const positiveCreditDecimal = creditDecimal.refine((v) => /[1-9]/.test(v), 'must be greater than 0');
+export const positiveCreditDecimal = z.lazy(() =>
+  creditDecimal.refine((v) => /[1-9]/.test(v), 'must be greater than 0'),
+);

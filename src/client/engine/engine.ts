@@ -79,7 +79,7 @@ export class Engine {
 
   /** Validates the options and the catalog at once (`INVALID_INPUT`, `INVALID_CATALOG`); `start` opens the store. */
   constructor(options: AllotOptions) {
-    parse(allotOptionsSchema, options, 'Allot.initialize');
+    parse(allotOptionsSchema, options, 'Allot.initialize', true);
     this.#compiled = compileCatalog(options.catalog);
     this.#migration = options.catalogMigration ?? 'NEW_CUSTOMERS';
     this.store = options.store ?? memoryStore();

@@ -35,13 +35,8 @@ import { selectIdempotencyResult } from '../sql/idempotency-queries.js';
 import { rowToPackageVersion, selectPackageVersions } from '../sql/package-version-queries.js';
 import { rowToPromotion, selectCustomerPromotions } from '../sql/promotion-queries.js';
 import type { CustomersTable, Database, UsageEntryRow } from '../sql/schema.js';
-import {
-  countSubscriptions,
-  rowToSubscription,
-  selectCustomerSubscriptions,
-  selectSubscription,
-  selectSubscriptionPage,
-} from '../sql/subscription-queries.js';
+import { countSubscriptions, selectSubscriptionPage } from '../sql/subscription-filter-queries.js';
+import { rowToSubscription, selectCustomerSubscriptions, selectSubscription } from '../sql/subscription-queries.js';
 import {
   rowToUsage,
   rowToUsageEntry,

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { AllotError } from '../../errors.js';
 import { type BatchOutcome, GroupCommit } from '../group-commit.js';
+import { newOrigin } from '../origin.js';
 import type { Database } from '../sql/schema.js';
 import type { Store, StoreCapabilities, StoreReader, StoreTransaction } from '../store.js';
 import { notOpenError, storeError } from '../store-errors.js';
@@ -106,7 +107,7 @@ class PostgresStore implements Store {
   readonly #schema: string;
   readonly #feed: FeedQueries;
   /** Names this instance's rows in the change feed, so its own commits are not news to it. */
-  readonly #origin = globalThis.crypto.randomUUID().slice(0, 8);
+  readonly #origin = newOrigin();
   readonly #active = new Set<Promise<unknown>>();
   readonly #writes: GroupCommit<PostgresTransaction>;
   #live: Live | undefined;

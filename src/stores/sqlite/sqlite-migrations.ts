@@ -1,8 +1,8 @@
 // Schema changes, written with kysely's schema builder so a PostgreSQL store can mirror them, and
-// run synchronously on the native connection. Append new versions; never edit a shipped one.
+// compiled ahead into sqlite-sql.generated.ts (see sqlite-sql.ts), which `migrate` in
+// sqlite-statements.ts runs. Append new versions; never edit a shipped one.
 import { type Compilable, type Kysely, sql } from 'kysely';
 import type { Database } from '../sql/schema.js';
-import type { SqliteDatabase } from './sqlite-statements.js';
 
 /** One schema version: the statements that bring the previous version to this one. */
 export interface SqliteMigration {
@@ -12,7 +12,7 @@ export interface SqliteMigration {
 }
 
 /** Every schema version, oldest first. */
-const sqliteMigrations: readonly SqliteMigration[] = [
+export const sqliteMigrations: readonly SqliteMigration[] = [
   {
     version: 1,
     up: (db) => [
@@ -288,49 +288,19 @@ const sqliteMigrations: readonly SqliteMigration[] = [
   },
 ];
 
-/**
- * Applies the pending migrations, each in its own transaction. Safe when several processes open
- * the same file at once: `BEGIN IMMEDIATE` queues them, and each re-checks the version inside.
- */
-export function migrate(native: SqliteDatabase, db: Kysely<Database>, now: number): void {
-  const run = (query: Compilable | string) => {
-    if (typeof query === 'string') return void native.exec(query);
-    const { sql: text, parameters } = query.compile();
-    native.prepare(text).run(...parameters);
-  };
-  run(
-    db.schema
-      .createTable('schema_migrations')
-      .ifNotExists()
-      .addColumn('version', 'integer', (c) => c.primaryKey())
-      .addColumn('applied_at', 'bigint', (c) => c.notNull()),
-  );
-  const applied = db.selectFrom('schema_migrations').select('version').compile();
-  const appliedVersions = () =>
-    new Set(
-      native
-        .prepare(applied.sql)
-        .all()
-        .map((row) => (row as { version: number }).version),
-    );
-  const appliedAtStart = appliedVersions();
-  const known = Math.max(...sqliteMigrations.map((m) => m.version));
-  const newest = Math.max(0, ...appliedAtStart);
-  // A newer release migrated this file; its schema may not be what these queries expect.
-  if (newest > known)
-    throw new Error(`the database is at schema version ${newest}, newer than this version of allot knows (${known})`);
-  for (const migration of sqliteMigrations) {
-    if (appliedAtStart.has(migration.version)) continue;
-    native.exec('BEGIN IMMEDIATE');
-    try {
-      if (!appliedVersions().has(migration.version)) {
-        for (const query of migration.up(db)) run(query);
-        run(db.insertInto('schema_migrations').values({ version: migration.version, applied_at: now }));
-      }
-      native.exec('COMMIT');
-    } catch (e) {
-      if (native.inTransaction) native.exec('ROLLBACK');
-      throw e;
-    }
-  }
+/** The table of applied versions, created by the first open. */
+export function schemaMigrationsTable(db: Kysely<Database>) {
+  return db.schema
+    .createTable('schema_migrations')
+    .ifNotExists()
+    .addColumn('version', 'integer', (c) => c.primaryKey())
+    .addColumn('applied_at', 'bigint', (c) => c.notNull());
+}
+
+export function selectSchemaMigrations(db: Kysely<Database>) {
+  return db.selectFrom('schema_migrations').select('version');
+}
+
+export function insertSchemaMigration(db: Kysely<Database>, row: { version: number; applied_at: number }) {
+  return db.insertInto('schema_migrations').values(row);
 }

@@ -1,76 +1,13 @@
-// Kysely compiles a query on every execution (~13 µs), more than the SQLite statement costs. So each
-// data query is compiled once, with a unique marker string standing for each named parameter, into a
-// prepared statement; at run time the values are passed in the positions the markers took.
-import { type Compilable, DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
-import {
-  insertCreditEventField,
-  insertCreditLedgerEntry,
-  selectAutoRecharge,
-  selectCreditConsumption,
-  selectCreditDebt,
-  selectCreditEventFields,
-  selectCreditGrant,
-  selectCreditLedger,
-  selectCustomerCreditDebts,
-  selectCustomerCreditGrants,
-  selectCustomerHeldCreditGrants,
-  selectHeldCreditGrants,
-  upsertAutoRecharge,
-  upsertCreditDebt,
-  upsertCreditGrant,
-} from '../sql/credit-queries.js';
-import { selectCustomer, upsertCustomer } from '../sql/customer-queries.js';
-import {
-  deleteGovernanceBudgets,
-  deleteGovernanceEntity,
-  deleteGovernanceUsage,
-  selectGovernanceBudgets,
-  selectGovernanceEntities,
-  selectGovernanceUsage,
-  upsertGovernanceBudget,
-  upsertGovernanceEntity,
-  upsertGovernanceUsage,
-} from '../sql/governance-queries.js';
-import { insertIdempotencyResult, selectIdempotencyResult } from '../sql/idempotency-queries.js';
-import {
-  deleteJournalChanges,
-  foldJournalSums,
-  insertJournalChange,
-  insertJournalEntry,
-  markJournalFolded,
-  selectChangedCustomers,
-  selectCustomerJournal,
-  selectJournalComplexEntry,
-  selectJournalEntries,
-  selectJournalLast,
-  selectStoreStates,
-  upsertStoreState,
-} from '../sql/journal-queries.js';
-import { selectPackageVersions, upsertPackageVersion } from '../sql/package-version-queries.js';
-import { deletePromotion, selectCustomerPromotions, upsertPromotion } from '../sql/promotion-queries.js';
-import type { Database } from '../sql/schema.js';
-import {
-  countSubscriptions,
-  selectCustomerSubscriptions,
-  selectSubscription,
-  selectSubscriptionPage,
-  upsertSubscription,
-} from '../sql/subscription-queries.js';
-import {
-  deleteEventsBefore,
-  deleteUsageHistoryBefore,
-  insertEvent,
-  insertUniqueMember,
-  selectCustomerUsage,
-  selectUsageCounter,
-  selectUsageHistory,
-  selectUsageHistoryPruneEnd,
-  type UsageKeyColumns,
-  upsertUsageCounter,
-  type usageEntryToRow,
-} from '../sql/usage-queries.js';
+// The SQLite store's statements, prepared from the SQL compiled ahead into sqlite-sql.generated.ts
+// (see sqlite-sql.ts), so opening a store neither loads kysely nor compiles anything. Each query
+// runs as a prepared statement, its values bound in the positions its slots name: kysely would
+// compile it again on every execution (~13 µs), more than the SQLite statement costs.
+import type { Compilable } from 'kysely';
 import type { SubscriptionFilter, SubscriptionPageQuery } from '../store.js';
 import { storeError } from '../store-errors.js';
+import type { CompiledStatement, ParamNames, Slot } from './sqlite-compiled.js';
+import { migrations, schemaMigrations, statements } from './sqlite-sql.generated.js';
+import type { ShapedSources, SqliteStatementSources } from './sqlite-sql.js';
 
 /** The prepared statement of a better-sqlite3-compatible driver, declared by what the store uses. */
 export interface SqliteStatement {
@@ -91,15 +28,13 @@ export interface SqliteDatabase {
   close(): unknown;
 }
 
-/** A Kysely that only compiles SQLite statements; they run synchronously on the native connection. */
-export function sqliteCompiler(): Kysely<Database> {
-  return new Kysely<Database>({
-    dialect: {
-      createAdapter: () => new SqliteAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new SqliteIntrospector(db),
-      createQueryCompiler: () => new SqliteQueryCompiler(),
-    },
+/** The values of `params` in the order the statement's `?` take them. */
+function bind(slots: readonly Slot[], params: unknown): unknown[] {
+  const values = params as Record<string, unknown>;
+  return slots.map((slot) => {
+    if (typeof slot === 'string') return values[slot];
+    if ('value' in slot) return slot.value;
+    return (values[slot[0]] as readonly unknown[])[slot[1]];
   });
 }
 
@@ -112,70 +47,36 @@ export interface PreparedQuery<P, R> {
 }
 
 /**
- * Lists the parameters a builder reads, a list parameter by its length; optional ones may be left
- * out to prepare a narrower variant.
+ * A compiled statement on `native`, prepared on first use: a process that only checks runs a few
+ * of the store's statements, so preparing them all at open would be wasted. `operation` names it in errors.
  */
-type ParamNames<P> = {
-  readonly [K in keyof P]: NonNullable<P[K]> extends readonly unknown[] ? number : true;
-};
-
-const MARKER = '\u0000allot:param:';
-/** Between a list parameter's name and an element's index in its marker. */
-const INDEX = '\u0000';
-
-/** Compiles `build` once with marker parameters and prepares it on `native`. */
 function prepareQuery<P, R>(
   native: SqliteDatabase,
-  db: Kysely<Database>,
   store: string,
-  build: (db: Kysely<Database>, params: P) => Compilable<R>,
-  names: NoInfer<ParamNames<P>>,
+  operation: string,
+  { sql, slots }: CompiledStatement,
 ): PreparedQuery<P, R> {
-  // A list of n elements gets n markers, one per position: the statement has one `?` for each.
-  const markers = Object.fromEntries(
-    Object.entries(names as Record<string, true | number>).map(([name, shape]) => [
-      name,
-      shape === true ? MARKER + name : Array.from({ length: shape }, (_, i) => MARKER + name + INDEX + i),
-    ]),
-  ) as P;
-  const compiled = build(db, markers).compile();
-  // A slot holds a parameter's name (and index, in a list), or the literal a builder bound itself
-  // (a constant such as a grant type).
-  const slots: { readonly name?: string; readonly index?: number; readonly value: unknown }[] = compiled.parameters.map(
-    (value) => {
-      if (typeof value !== 'string' || !value.startsWith(MARKER)) return { value };
-      const [name, index] = value.slice(MARKER.length).split(INDEX);
-      return index === undefined ? { name, value } : { name, index: Number(index), value };
-    },
-  );
-  const args = (params: P): unknown[] => {
-    const values = params as Record<string, unknown>;
-    return slots.map((slot) => {
-      if (slot.name === undefined) return slot.value;
-      const value = values[slot.name];
-      return slot.index === undefined ? value : (value as readonly unknown[])[slot.index];
-    });
-  };
-  const statement = native.prepare(compiled.sql);
-  const failed = (e: unknown) => storeError(store, build.name, e);
+  let prepared: SqliteStatement | undefined;
+  const statement = () => (prepared ??= native.prepare(sql));
+  const failed = (e: unknown) => storeError(store, operation, e);
   return {
     get(params) {
       try {
-        return statement.get(...args(params)) as R | undefined;
+        return statement().get(...bind(slots, params)) as R | undefined;
       } catch (e) {
         throw failed(e);
       }
     },
     all(params) {
       try {
-        return statement.all(...args(params)) as R[];
+        return statement().all(...bind(slots, params)) as R[];
       } catch (e) {
         throw failed(e);
       }
     },
     run(params) {
       try {
-        return (statement.run(...args(params)) as { changes: number }).changes;
+        return (statement().run(...bind(slots, params)) as { changes: number }).changes;
       } catch (e) {
         throw failed(e);
       }
@@ -183,29 +84,41 @@ function prepareQuery<P, R>(
   };
 }
 
+/** A query prepared per parameter shape; async because the first use of a shape loads the compiler. */
+export interface ShapedQuery<P, R> {
+  get(params: P): Promise<R | undefined>;
+  all(params: P): Promise<R[]>;
+}
+
+type ShapedParams<K extends keyof ShapedSources> = Parameters<ShapedSources[K]>[1];
+type ShapedRow<K extends keyof ShapedSources> = ReturnType<ShapedSources[K]> extends Compilable<infer R> ? R : never;
+
 /**
  * A query whose statement depends on its parameters' shape (which optional ones are given, how
- * long its lists are): one statement per shape, prepared on first use. The most recently used
- * `capacity` are kept, so callers varying list lengths cannot grow the cache without bound.
+ * long its lists are): one statement per shape, compiled (loading kysely, once) and prepared on
+ * first use. The most recently used `capacity` are kept, so callers varying list lengths cannot
+ * grow the cache without bound.
  */
-function prepareShapes<P, R>(
+function prepareShapes<K extends keyof ShapedSources>(
+  native: SqliteDatabase,
   store: string,
-  build: (db: Kysely<Database>, params: P) => Compilable<R>,
-  prepare: (names: ParamNames<P>) => PreparedQuery<P, R>,
-  shapeOf: (params: P) => ParamNames<P>,
+  name: K,
+  shapeOf: (params: ShapedParams<K>) => ParamNames<ShapedParams<K>>,
   capacity = 64,
-): PreparedQuery<P, R> {
-  const prepared = new Map<string, PreparedQuery<P, R>>();
-  const statement = (params: P): PreparedQuery<P, R> => {
+): ShapedQuery<ShapedParams<K>, ShapedRow<K>> {
+  type Query = PreparedQuery<ShapedParams<K>, ShapedRow<K>>;
+  const prepared = new Map<string, Query>();
+  const statement = async (params: ShapedParams<K>): Promise<Query> => {
     const shape = shapeOf(params);
     const key = JSON.stringify(shape);
     let query = prepared.get(key);
     if (query === undefined) {
       try {
-        query = prepare(shape);
+        const { compileShaped } = await import('./sqlite-sql.js');
+        query = prepareQuery(native, store, name, compileShaped(name, shape));
       } catch (e) {
-        // Prepared while serving a read, not at open: e.g. more list elements than SQLite takes parameters.
-        throw storeError(store, build.name, e);
+        // Compiled while serving a read, not at open: a failure to load the compiler is the read's.
+        throw storeError(store, name, e);
       }
       if (prepared.size >= capacity) prepared.delete(prepared.keys().next().value as string);
     } else {
@@ -215,9 +128,8 @@ function prepareShapes<P, R>(
     return query;
   };
   return {
-    get: (params) => statement(params).get(params),
-    all: (params) => statement(params).all(params),
-    run: (params) => statement(params).run(params),
+    get: async (params) => (await statement(params)).get(params),
+    all: async (params) => (await statement(params)).all(params),
   };
 }
 
@@ -244,234 +156,61 @@ function subscriptionPageShape(p: SubscriptionPageQuery): ParamNames<Subscriptio
   };
 }
 
-/** Every data statement of the SQLite store, prepared on one connection. */
-export type SqliteStatements = ReturnType<typeof prepareStatements>;
+type Prepared<S> = S extends { build: (db: never, params: infer P) => Compilable<infer R> }
+  ? PreparedQuery<P, R>
+  : never;
 
-/** Prepares every data statement once, at open. */
-export function prepareStatements(native: SqliteDatabase, store: string) {
-  const db = sqliteCompiler();
-  const prepare = <P, R>(build: (db: Kysely<Database>, params: P) => Compilable<R>, names: NoInfer<ParamNames<P>>) =>
-    prepareQuery(native, db, store, build, names);
-  const shapes = <P, R>(
-    build: (db: Kysely<Database>, params: P) => Compilable<R>,
-    shapeOf: (params: P) => NoInfer<ParamNames<P>>,
-  ) => prepareShapes(store, build, (names) => prepare(build, names), shapeOf);
-  const noParams = {} as const;
+/** Every data statement of the SQLite store, prepared on one connection. */
+export type SqliteStatements = {
+  readonly [K in keyof SqliteStatementSources]: Prepared<SqliteStatementSources[K]>;
+} & {
+  readonly [K in keyof ShapedSources]: ShapedQuery<ShapedParams<K>, ShapedRow<K>>;
+};
+
+/** Every statement of the store on one connection, each prepared once, when first run. */
+export function prepareStatements(native: SqliteDatabase, store: string): SqliteStatements {
+  const fixed = Object.fromEntries(
+    Object.entries(statements).map(([name, compiled]) => [name, prepareQuery(native, store, name, compiled)]),
+  );
   return {
-    selectCustomer: prepare(selectCustomer, { customerId: true }),
-    upsertCustomer: prepare(upsertCustomer, {
-      id: true,
-      name: true,
-      email: true,
-      billing_id: true,
-      coupon_id: true,
-      coupon_applied_at: true,
-      metadata: true,
-      created_at: true,
-      updated_at: true,
-      archived_at: true,
-    }),
-    selectSubscription: prepare(selectSubscription, { subscriptionId: true }),
-    selectCustomerSubscriptions: prepare(selectCustomerSubscriptions, { customerId: true }),
-    // One statement per filter combination, so each keeps its index instead of `? IS NULL OR ...`.
-    selectSubscriptionPage: shapes(selectSubscriptionPage, subscriptionPageShape),
-    countSubscriptions: shapes(countSubscriptions, subscriptionFilterShape),
-    upsertSubscription: prepare(upsertSubscription, {
-      id: true,
-      customer_id: true,
-      resource_id: true,
-      product_id: true,
-      plan_id: true,
-      plan_version: true,
-      billing_period: true,
-      addons: true,
-      billable_features: true,
-      entitlements: true,
-      metadata: true,
-      start_date: true,
-      billing_anchor: true,
-      usage_reset_at: true,
-      usage_epoch: true,
-      trial_end_date: true,
-      trial_end_behavior: true,
-      end_date: true,
-      cancellation_date: true,
-      cancel_reason: true,
-      end_before_conversion: true,
-      scheduled_updates: true,
-      created_at: true,
-      updated_at: true,
-    }),
-    selectCustomerPromotions: prepare(selectCustomerPromotions, { customerId: true }),
-    upsertPromotion: prepare(upsertPromotion, {
-      id: true,
-      customer_id: true,
-      feature_id: true,
-      period: true,
-      entitlement: true,
-      is_visible: true,
-      start_date: true,
-      end_date: true,
-      created_at: true,
-      updated_at: true,
-    }),
-    deletePromotion: prepare(deletePromotion, { promotionId: true }),
-    selectCustomerUsage: prepare(selectCustomerUsage, { customerId: true, now: true }),
-    selectUsageCounter: prepare(selectUsageCounter, usageKeyNames),
-    upsertUsageCounter: prepare(upsertUsageCounter, {
-      ...usageKeyNames,
-      period_start: true,
-      period_end: true,
-      value: true,
-      count: true,
-      updated_at: true,
-    }),
-    insertUniqueMember: prepare(insertUniqueMember, { ...usageKeyNames, member: true }),
-    insertEvent: prepare(insertEvent, { customer_id: true, idempotency_key: true, at: true }),
-    deleteEventsBefore: prepare(deleteEventsBefore, { before: true }),
-    selectUsageHistory: prepare(selectUsageHistory, {
-      customerId: true,
-      featureId: true,
-      resourceId: true,
-      from: true,
-      before: true,
-    }),
-    deleteUsageHistoryBefore: prepare(deleteUsageHistoryBefore, { before: true, lastSeq: true }),
-    selectUsageHistoryPruneEnd: prepare(selectUsageHistoryPruneEnd, { before: true, lastSeq: true }),
-    insertJournalEntry: prepare(insertJournalEntry, { ...usageEntryNames, origin: true }),
-    insertJournalChange: prepare(insertJournalChange, { origin: true, customerId: true }),
-    selectJournalLast: prepare(selectJournalLast, noParams),
-    selectChangedCustomers: prepare(selectChangedCustomers, { afterSeq: true, origin: true }),
-    selectJournalEntries: prepare(selectJournalEntries, { afterSeq: true, throughSeq: true }),
-    selectJournalComplexEntry: prepare(selectJournalComplexEntry, { afterSeq: true, throughSeq: true }),
-    foldJournalSums: prepare(foldJournalSums, { afterSeq: true, throughSeq: true }),
-    markJournalFolded: prepare(markJournalFolded, { afterSeq: true, throughSeq: true }),
-    deleteJournalChanges: prepare(deleteJournalChanges, { afterSeq: true, throughSeq: true }),
-    selectCustomerJournal: prepare(selectCustomerJournal, { afterSeq: true, customerId: true }),
-    selectStoreStates: prepare(selectStoreStates, noParams),
-    selectHeldCreditGrants: prepare(selectHeldCreditGrants, poolNames),
-    selectCreditGrant: prepare(selectCreditGrant, { grantId: true }),
-    selectCustomerCreditGrants: prepare(selectCustomerCreditGrants, { customerId: true }),
-    upsertCreditGrant: prepare(upsertCreditGrant, {
-      id: true,
-      customer_id: true,
-      currency_id: true,
-      resource_id: true,
-      grant_type: true,
-      amount: true,
-      consumed: true,
-      priority: true,
-      effective_at: true,
-      expire_at: true,
-      cost: true,
-      display_name: true,
-      comment: true,
-      metadata: true,
-      source: true,
-      created_at: true,
-      updated_at: true,
-      activated_at: true,
-      expired_at: true,
-      voided_at: true,
-    }),
-    selectCreditDebt: prepare(selectCreditDebt, poolNames),
-    upsertCreditDebt: prepare(upsertCreditDebt, {
-      customer_id: true,
-      currency_id: true,
-      resource_id: true,
-      debt: true,
-    }),
-    insertCreditLedgerEntry: prepare(insertCreditLedgerEntry, {
-      customer_id: true,
-      currency_id: true,
-      resource_id: true,
-      event_type: true,
-      entry: true,
-      at: true,
-    }),
-    selectCustomerHeldCreditGrants: prepare(selectCustomerHeldCreditGrants, { customerId: true }),
-    selectCustomerCreditDebts: prepare(selectCustomerCreditDebts, { customerId: true }),
-    selectCreditConsumption: prepare(selectCreditConsumption, { customerId: true, from: true, before: true }),
-    insertCreditEventField: prepare(insertCreditEventField, { customer_id: true, currency_id: true, field: true }),
-    selectCreditEventFields: prepare(selectCreditEventFields, { customerId: true }),
-    selectGovernanceEntities: prepare(selectGovernanceEntities, { ownerId: true }),
-    selectGovernanceBudgets: prepare(selectGovernanceBudgets, { ownerId: true }),
-    selectGovernanceUsage: prepare(selectGovernanceUsage, { ownerId: true, now: true }),
-    upsertGovernanceEntity: prepare(upsertGovernanceEntity, {
-      owner_id: true,
-      entity_id: true,
-      parent_id: true,
-      display_name: true,
-      type: true,
-      metadata: true,
-      created_at: true,
-      updated_at: true,
-    }),
-    deleteGovernanceEntity: prepare(deleteGovernanceEntity, { ownerId: true, entityId: true }),
-    upsertGovernanceBudget: prepare(upsertGovernanceBudget, {
-      owner_id: true,
-      entity_id: true,
-      capability_id: true,
-      limit_amount: true,
-      reset_period: true,
-      anchor: true,
-      created_at: true,
-      updated_at: true,
-    }),
-    deleteGovernanceBudgets: {
-      all: prepare(deleteGovernanceBudgets, { ownerId: true, entityId: true }),
-      one: prepare(deleteGovernanceBudgets, { ownerId: true, entityId: true, capabilityId: true }),
-    },
-    deleteGovernanceUsage: {
-      all: prepare(deleteGovernanceUsage, { ownerId: true, entityId: true }),
-      one: prepare(deleteGovernanceUsage, { ownerId: true, entityId: true, capabilityId: true }),
-    },
-    upsertGovernanceUsage: prepare(upsertGovernanceUsage, {
-      owner_id: true,
-      entity_id: true,
-      capability_id: true,
-      window_key: true,
-      period_end: true,
-      amount: true,
-    }),
-    selectCreditLedger: prepare(selectCreditLedger, { customerId: true, afterSeq: true, limit: true }),
-    selectAutoRecharge: prepare(selectAutoRecharge, { customerId: true, currencyId: true }),
-    upsertAutoRecharge: prepare(upsertAutoRecharge, { customer_id: true, currency_id: true, auto_recharge: true }),
-    upsertStoreState: prepare(upsertStoreState, { name: true, value: true }),
-    selectIdempotencyResult: prepare(selectIdempotencyResult, { scope: true, key: true }),
-    insertIdempotencyResult: prepare(insertIdempotencyResult, {
-      scope: true,
-      key: true,
-      result: true,
-      created_at: true,
-    }),
-    selectPackageVersions: prepare(selectPackageVersions, noParams),
-    upsertPackageVersion: prepare(upsertPackageVersion, {
-      kind: true,
-      ref_id: true,
-      version: true,
-      hash: true,
-      snapshot: true,
-      created_at: true,
-    }),
-  };
+    ...fixed,
+    selectSubscriptionPage: prepareShapes(native, store, 'selectSubscriptionPage', subscriptionPageShape),
+    countSubscriptions: prepareShapes(native, store, 'countSubscriptions', subscriptionFilterShape),
+  } as SqliteStatements;
 }
 
-const poolNames = { customerId: true, currencyId: true, resourceId: true } as const;
-
-const usageKeyNames: ParamNames<UsageKeyColumns> = {
-  customer_id: true,
-  resource_id: true,
-  feature_id: true,
-  window_key: true,
-};
-
-const usageEntryNames: ParamNames<ReturnType<typeof usageEntryToRow>> = {
-  ...usageKeyNames,
-  period_start: true,
-  period_end: true,
-  op: true,
-  amount: true,
-  at: true,
-  dimensions: true,
-};
+/**
+ * Applies the pending migrations, each in its own transaction. Safe when several processes open
+ * the same file at once: `BEGIN IMMEDIATE` queues them, and each re-checks the version inside.
+ */
+export function migrate(native: SqliteDatabase, now: number): void {
+  native.exec(schemaMigrations.create);
+  const appliedVersions = () =>
+    new Set(
+      native
+        .prepare(schemaMigrations.select.sql)
+        .all()
+        .map((row) => (row as { version: number }).version),
+    );
+  const appliedAtStart = appliedVersions();
+  const known = Math.max(...migrations.map((m) => m.version));
+  const newest = Math.max(0, ...appliedAtStart);
+  // A newer release migrated this file; its schema may not be what these queries expect.
+  if (newest > known)
+    throw new Error(`the database is at schema version ${newest}, newer than this version of allot knows (${known})`);
+  for (const migration of migrations) {
+    if (appliedAtStart.has(migration.version)) continue;
+    native.exec('BEGIN IMMEDIATE');
+    try {
+      if (!appliedVersions().has(migration.version)) {
+        for (const statement of migration.statements) native.exec(statement);
+        const { sql, slots } = schemaMigrations.insert;
+        native.prepare(sql).run(...bind(slots, { version: migration.version, applied_at: now }));
+      }
+      native.exec('COMMIT');
+    } catch (e) {
+      if (native.inTransaction) native.exec('ROLLBACK');
+      throw e;
+    }
+  }
+}

@@ -1,16 +1,16 @@
 import { AllotError } from '../../errors.js';
 import { type BatchOutcome, GroupCommit } from '../group-commit.js';
 import { createMutex } from '../mutex.js';
+import { newOrigin } from '../origin.js';
 import type { Store, StoreCapabilities, StoreReader, StoreTransaction } from '../store.js';
 import { notOpenError, storeError } from '../store-errors.js';
 import { maintainJournal } from './sqlite-journal.js';
-import { migrate } from './sqlite-migrations.js';
 import {
+  migrate,
   prepareStatements,
   type SqliteDatabase,
   type SqliteStatement,
   type SqliteStatements,
-  sqliteCompiler,
 } from './sqlite-statements.js';
 import { SqliteReader, SqliteTransaction } from './sqlite-transaction.js';
 
@@ -81,7 +81,7 @@ class SqliteStore implements Store {
   #opening: Promise<void> | undefined;
   #closed = false;
   /** Names this instance's rows in the journal, so its own commits are not news to it. */
-  readonly #origin = globalThis.crypto.randomUUID().slice(0, 8);
+  readonly #origin = newOrigin();
 
   constructor(options: SqliteStoreOptions) {
     this.#options = options;
@@ -129,7 +129,7 @@ class SqliteStore implements Store {
       native.exec('PRAGMA wal_autocheckpoint = 8192');
       native.exec('PRAGMA cache_size = -65536');
       native.exec('PRAGMA foreign_keys = ON');
-      migrate(native, sqliteCompiler(), Date.now());
+      migrate(native, Date.now());
       this.#live = {
         native,
         statements: prepareStatements(native, this.name),

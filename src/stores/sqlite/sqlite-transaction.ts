@@ -144,7 +144,7 @@ export class SqliteReader implements StoreReader {
     const filter = statementFilter(query);
     if (filter === undefined || query.limit === 0) return [];
     const { afterId, beforeId, limit } = query;
-    return q.selectSubscriptionPage.all({ ...filter, afterId, beforeId, limit }).map(rowToSubscription);
+    return (await q.selectSubscriptionPage.all({ ...filter, afterId, beforeId, limit })).map(rowToSubscription);
   }
 
   async countSubscriptions(filter: SubscriptionFilter): Promise<number> {
@@ -152,7 +152,7 @@ export class SqliteReader implements StoreReader {
     if (invalid) throw invalid;
     const q = this.q;
     const params = statementFilter(filter);
-    return params === undefined ? 0 : (q.countSubscriptions.get(params)?.count ?? 0);
+    return params === undefined ? 0 : ((await q.countSubscriptions.get(params))?.count ?? 0);
   }
 
   async getIdempotencyResult(scope: string, key: string): Promise<unknown> {
@@ -326,8 +326,8 @@ export class SqliteTransaction extends SqliteReader implements StoreTransaction 
 
   async deleteGovernanceEntity(ownerId: string, entityId: string): Promise<void> {
     const q = this.q;
-    q.deleteGovernanceUsage.all.run({ ownerId, entityId });
-    q.deleteGovernanceBudgets.all.run({ ownerId, entityId });
+    q.deleteGovernanceUsage.run({ ownerId, entityId });
+    q.deleteGovernanceBudgets.run({ ownerId, entityId });
     q.deleteGovernanceEntity.run({ ownerId, entityId });
     this.touched.add(ownerId);
   }
@@ -342,8 +342,8 @@ export class SqliteTransaction extends SqliteReader implements StoreTransaction 
 
   async deleteGovernanceBudget(ownerId: string, entityId: string, capabilityId: string): Promise<void> {
     const q = this.q;
-    q.deleteGovernanceUsage.one.run({ ownerId, entityId, capabilityId });
-    q.deleteGovernanceBudgets.one.run({ ownerId, entityId, capabilityId });
+    q.deleteGovernanceCapabilityUsage.run({ ownerId, entityId, capabilityId });
+    q.deleteGovernanceCapabilityBudget.run({ ownerId, entityId, capabilityId });
     this.touched.add(ownerId);
   }
 
