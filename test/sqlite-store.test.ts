@@ -231,6 +231,38 @@ describe('sqlite store', () => {
     expect(ours.changeToken?.()).not.toBe(token);
   });
 
+  it('two connections appending in turns past several folds and prunes keep every entry and the feed exact', async () => {
+    // Each connection remembers where the journal stood after its own commits: the other's commits
+    // in between must make it read again, or its folds and feed positions would drift.
+    const filename = tempFile();
+    const a = await open(filename);
+    const b = await open(filename);
+    const watcher = await open(filename);
+    await a.transaction([], (tx) => tx.putCustomer(customer('start')));
+    let seq = (await feed(watcher, 0))?.seq ?? 0;
+    let x = 7;
+    let total = 0;
+    for (let round = 0; round < 120; round++) {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      const writer = x % 3 === 0 ? b : a;
+      const n = 1 + (x % 150);
+      await writer.transaction([], (tx) => tx.appendUsage(Array.from({ length: n }, () => usage('c1'))));
+      await writer.transaction([], (tx) => tx.putCustomer(customer(`k${round}`)));
+      total += n;
+      const changes = await feed(watcher, seq);
+      expect(changes?.customerIds?.sort()).toEqual(['c1', `k${round}`]);
+      seq = changes?.seq ?? seq;
+    }
+    const read = (store: Store) =>
+      store.read(async (r) => ({
+        counter: (await r.getUsage({ customerId: 'c1', resourceId: null, featureId: 'f', window: 'w' }))?.value,
+        entries: (await r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f', from: 0, before: 2 }))
+          .length,
+      }));
+    expect(total).toBeGreaterThan(2 * 2048);
+    for (const store of [a, b, watcher]) expect(await read(store)).toEqual({ counter: total, entries: total });
+  });
+
   it('reports through changesSince the customers another connection touched, never its own', async () => {
     const filename = tempFile();
     const ours = await open(filename);

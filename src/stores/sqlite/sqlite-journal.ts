@@ -105,18 +105,41 @@ export function counterEntries(q: SqliteStatements, key: UsageEntryQuery): Usage
   return [...folded, ...recent].sort((a, b) => a.at - b.at);
 }
 
+/** Where the journal stands: its last row, and the fold position, feed floor and fractional flag. */
+export interface JournalPositions {
+  readonly last: number;
+  readonly folded: number;
+  readonly floor: number;
+  readonly fractional: boolean;
+}
+
+function journalPositions(q: SqliteStatements): JournalPositions {
+  return { last: q.selectJournalLast.get({})?.seq ?? 0, ...positions(q) };
+}
+
 /**
  * Run before every commit that wrote. Folds the journal once enough entries wait, and prunes
  * old change-only rows in batches, keeping the recent ones for processes reading the feed.
+ * `known` is where the journal stood after this connection's last commit, when nobody wrote since:
+ * then the `added` rows of this transaction moved only its end (a rowid table without
+ * AUTOINCREMENT numbers each row one past the last), and the hot commit reads nothing. Returns
+ * where it stands now.
  */
-export function maintainJournal(q: SqliteStatements): void {
-  const last = q.selectJournalLast.get({})?.seq ?? 0;
-  const { folded, floor, fractional } = positions(q);
-  if (last - folded >= FOLD_AT) fold(q, folded, last, fractional);
-  if (last - CHANGES_KEPT > floor + PRUNE_BATCH) {
+export function maintainJournal(
+  q: SqliteStatements,
+  known: JournalPositions | undefined,
+  added: number,
+): JournalPositions {
+  const at = known === undefined ? journalPositions(q) : { ...known, last: known.last + added };
+  const { last, folded, floor, fractional } = at;
+  const folding = last - folded >= FOLD_AT;
+  const pruning = last - CHANGES_KEPT > floor + PRUNE_BATCH;
+  if (folding) fold(q, folded, last, fractional);
+  if (pruning) {
     q.deleteJournalChanges.run({ afterSeq: floor, throughSeq: last - CHANGES_KEPT });
     q.upsertStoreState.run({ name: FEED_FLOOR, value: last - CHANGES_KEPT });
   }
+  return folding || pruning ? journalPositions(q) : at;
 }
 
 /** Folds every waiting entry, so the history index holds them all (before pruning it). */

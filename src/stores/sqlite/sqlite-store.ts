@@ -4,7 +4,7 @@ import { createMutex } from '../mutex.js';
 import { newOrigin } from '../origin.js';
 import type { Store, StoreCapabilities, StoreReader, StoreTransaction } from '../store.js';
 import { notOpenError, storeError } from '../store-errors.js';
-import { maintainJournal } from './sqlite-journal.js';
+import { type JournalPositions, maintainJournal } from './sqlite-journal.js';
 import {
   migrate,
   prepareStatements,
@@ -78,6 +78,10 @@ class SqliteStore implements Store {
     maxBatch: MAX_BATCH,
   });
   #live: Connection | undefined;
+  /** The change token while a write batch holds the lock: nobody else can commit meanwhile. */
+  #batchToken: number | undefined;
+  /** Where the journal stood after this connection's last commit, and the token it was valid for. */
+  #journal: { readonly token: number; readonly at: JournalPositions } | undefined;
   #opening: Promise<void> | undefined;
   #closed = false;
   /** Names this instance's rows in the journal, so its own commits are not news to it. */
@@ -178,8 +182,15 @@ class SqliteStore implements Store {
       this.#exec(connection.beginImmediate, 'begin');
       const committed: unknown[] = [];
       const touched = new Set<string>();
-      let appended = false;
+      let appended = 0;
+      let rewroteJournal = false;
       try {
+        // Holding the write lock, nobody else can commit until this transaction ends: one probe
+        // answers every body's catch-up, and says whether the journal is where we left it.
+        const token = this.#probe(connection);
+        this.#batchToken = token;
+        const journal = this.#journal?.token === token ? this.#journal.at : undefined;
+        this.#journal = undefined;
         for (const [i, body] of bodies.entries()) {
           const tx = new SqliteTransaction(connection.statements, native, this.name, this.#origin);
           try {
@@ -199,16 +210,22 @@ class SqliteStore implements Store {
             tx.finish();
           }
           for (const id of tx.touched) touched.add(id);
-          appended ||= tx.appended;
+          appended += tx.appended;
+          rewroteJournal ||= tx.rewroteJournal;
         }
         const q = connection.statements;
         for (const customerId of touched) q.insertJournalChange.run({ origin: this.#origin, customerId });
-        if (appended || touched.size > 0) maintainJournal(q);
+        const wrote = appended > 0 || touched.size > 0;
+        const at = wrote ? maintainJournal(q, rewroteJournal ? undefined : journal, appended + touched.size) : journal;
         this.#exec(connection.commit, 'commit');
+        // Our own commit leaves data_version as it was: the next batch finds the same token.
+        if (at !== undefined && !rewroteJournal) this.#journal = { token, at };
         return { committed };
       } catch (e) {
         this.#rollback(connection);
         throw e;
+      } finally {
+        this.#batchToken = undefined;
       }
     });
   }
@@ -227,7 +244,10 @@ class SqliteStore implements Store {
 
   /** PRAGMA data_version: it changes only when another connection commits. Costs ~3 µs (a shared-memory read lock). */
   changeToken(): number {
-    const connection = this.#connected();
+    return this.#batchToken ?? this.#probe(this.#connected());
+  }
+
+  #probe(connection: Connection): number {
     try {
       return (connection.dataVersion.get() as { data_version: number }).data_version;
     } catch (e) {

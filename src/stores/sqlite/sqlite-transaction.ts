@@ -236,8 +236,10 @@ export class SqliteReader implements StoreReader {
 /** Writes of one transaction; remembers the customers it touched for the journal. */
 export class SqliteTransaction extends SqliteReader implements StoreTransaction {
   readonly touched = new Set<string>();
-  /** Whether it journaled usage, so the journal may need a fold before commit. */
-  appended = false;
+  /** How many usage entries it journaled, so the journal may need a fold before commit. */
+  appended = 0;
+  /** Whether it folded or pruned the journal itself, so where the journal stands must be read again. */
+  rewroteJournal = false;
 
   async putCustomer(customer: CustomerRecord): Promise<void> {
     this.q.upsertCustomer.run(customerToRow(customer));
@@ -261,7 +263,7 @@ export class SqliteTransaction extends SqliteReader implements StoreTransaction 
   async appendUsage(entries: readonly UsageEntry[]): Promise<void> {
     const q = this.q;
     for (const e of entries) q.insertJournalEntry.run({ ...usageEntryToRow(e), origin: this.origin });
-    if (entries.length > 0) this.appended = true;
+    this.appended += entries.length;
   }
 
   async addUniqueMember(key: UsageWindowKey, member: string): Promise<boolean> {
@@ -276,6 +278,7 @@ export class SqliteTransaction extends SqliteReader implements StoreTransaction 
 
   async pruneUsageHistory(before: number): Promise<number> {
     const q = this.q;
+    this.rewroteJournal = true;
     return pruneHistory(q, before) + q.deleteEventsBefore.run({ before });
   }
 
