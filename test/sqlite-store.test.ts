@@ -250,7 +250,7 @@ describe('sqlite store', () => {
       await writer.transaction([], (tx) => tx.putCustomer(customer(`k${round}`)));
       total += n;
       const changes = await feed(watcher, seq);
-      expect(changes?.customerIds?.sort()).toEqual(['c1', `k${round}`]);
+      expect([...(changes?.customerIds ?? [])].sort()).toEqual(['c1', `k${round}`]);
       seq = changes?.seq ?? seq;
     }
     const read = (store: Store) =>
