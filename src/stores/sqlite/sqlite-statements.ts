@@ -48,6 +48,13 @@ import {
 } from '../sql/journal-queries.js';
 import { selectPackageVersions, upsertPackageVersion } from '../sql/package-version-queries.js';
 import { deletePromotion, selectCustomerPromotions, upsertPromotion } from '../sql/promotion-queries.js';
+import {
+  deleteRollupsBefore,
+  foldJournalRollups,
+  rebuildRollups,
+  selectJournalCells,
+  selectRollupCells,
+} from '../sql/rollup-queries.js';
 import type { Database } from '../sql/schema.js';
 import {
   countSubscriptions,
@@ -329,13 +336,47 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
     insertUniqueMember: prepare(insertUniqueMember, { ...usageKeyNames, member: true }),
     insertEvent: prepare(insertEvent, { customer_id: true, idempotency_key: true, at: true }),
     deleteEventsBefore: prepare(deleteEventsBefore, { before: true }),
+    // One stretch per run: SQLite would not use the index for several stretches ORed.
     selectUsageHistory: prepare(selectUsageHistory, {
       customerId: true,
       featureId: true,
       resourceId: true,
-      from: true,
-      before: true,
+      froms: 1,
+      befores: 1,
     }),
+    selectRollupCells: shapes(selectRollupCells, (p) => ({
+      customerId: true,
+      resourceId: true,
+      featureId: true,
+      origin: true,
+      width: true,
+      spans: p.spans.length,
+      froms: p.froms.length,
+      befores: p.befores.length,
+      ...(p.skipFrom === undefined ? {} : { skipFrom: true }),
+    })),
+    selectJournalCells: prepare(selectJournalCells, {
+      customerId: true,
+      featureId: true,
+      resourceId: true,
+      origin: true,
+      width: true,
+      froms: 1,
+      befores: 1,
+    }),
+    selectUnfoldedCells: prepare(selectJournalCells, {
+      customerId: true,
+      featureId: true,
+      resourceId: true,
+      origin: true,
+      width: true,
+      froms: 1,
+      befores: 1,
+      afterSeq: true,
+    }),
+    foldJournalRollups: prepare(foldJournalRollups, { afterSeq: true, throughSeq: true }),
+    deleteRollupsBefore: prepare(deleteRollupsBefore, { before: true }),
+    rebuildRollups: prepare(rebuildRollups, { before: true, until: true }),
     deleteUsageHistoryBefore: prepare(deleteUsageHistoryBefore, { before: true, lastSeq: true }),
     selectUsageHistoryPruneEnd: prepare(selectUsageHistoryPruneEnd, { before: true, lastSeq: true }),
     insertJournalEntry: prepare(insertJournalEntry, { ...usageEntryNames, origin: true }),
