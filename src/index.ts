@@ -34,6 +34,7 @@ export type {
 } from './core/entitlement-results.js';
 export type { UsagePeriod } from './core/reset-period.js';
 export type { UsageAggregate, UsageOp } from './core/usage-aggregate.js';
+export type { CellSummary, SummaryKind, TimeRange, UsageSummary } from './core/usage-summary.js';
 export { AllotError, type AllotErrorCode, ERROR_CODES } from './errors.js';
 export {
   AccessDeniedReason,
@@ -92,5 +93,6 @@ export type {
   UsageEntryQuery,
   UsageEventRecord,
   UsageKey,
+  UsageSummaryQuery,
   UsageWindowKey,
 } from './stores/store.js';

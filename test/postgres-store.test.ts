@@ -14,11 +14,13 @@ import type { SubscriptionRecord } from '../src/model/records.js';
 import { postgresStore } from '../src/stores/postgres/index.js';
 import { postgresKysely } from '../src/stores/postgres/postgres-driver.js';
 import { selectCreditConsumption, selectCreditLedger } from '../src/stores/sql/credit-queries.js';
+import { selectJournalCells, selectRollupCells } from '../src/stores/sql/rollup-queries.js';
 import { selectSubscriptionPage } from '../src/stores/sql/subscription-filter-queries.js';
 import { selectUsageHistory } from '../src/stores/sql/usage-queries.js';
 import type { Store } from '../src/stores/store.js';
 import { freshSchema, postgresUrl, skipWithoutPostgres } from './helpers/postgres.js';
 import { customer, postgresTestFile } from './helpers/postgres-stores.js';
+import { backfillEntries, backfillSummaries } from './helpers/rollup-backfill.js';
 import { describeStoreConformance } from './store-conformance.js';
 
 const url = postgresUrl() ?? '';
@@ -113,9 +115,19 @@ describe.skipIf(skipWithoutPostgres)('postgres', { timeout: 120_000 }, () => {
       track(...stores);
       await Promise.all(stores.map((store) => store.open()));
       const { rows } = await admin.query(`select version from "${s}".migrations`);
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
       await stores[3]?.transaction(['customer:c1'], (tx) => tx.putCustomer(customer('c1')));
       expect(await stores[0]?.read((r) => r.getCustomer('c1'))).toEqual(customer('c1'));
+    });
+
+    it('migration 2 backfills the usage rollups of the entries written before it', async () => {
+      const s = schema();
+      const first = await open({ schema: s });
+      await first.transaction(['customer:c1'], (tx) => tx.appendUsage(backfillEntries));
+      const maintained = await backfillSummaries(first);
+      // Back to the version 1 schema, as one written by the previous release would be.
+      await admin.query(`drop table "${s}".usage_rollups; delete from "${s}".migrations where version = 2`);
+      expect(await backfillSummaries(await open({ schema: s }))).toEqual(maintained);
     });
 
     it('refuses a schema migrated by a newer version of allot', async () => {
@@ -260,8 +272,13 @@ describe.skipIf(skipWithoutPostgres)('postgres', { timeout: 120_000 }, () => {
         expect(await plan(selectCreditLedger(db, ledger).compile())).toContain('credit_ledger_customer');
         const consumption = { customerId: 'c1', from: 0, before: 10 };
         expect(await plan(selectCreditConsumption(db, consumption).compile())).toContain('credit_ledger_time');
-        const history = { customerId: 'c1', featureId: 'f', resourceId: '', from: 0, before: 10 };
+        const history = { customerId: 'c1', featureId: 'f', resourceId: '', froms: [0, 20], befores: [10, 30] };
         expect(await plan(selectUsageHistory(db, history).compile())).toContain('journal_history');
+        const grid = { origin: 0, width: 60_000 };
+        expect(await plan(selectJournalCells(db, { ...history, ...grid }).compile())).toContain('journal_history');
+        const pieces = { spans: [60_000, 3_600_000], froms: [0, 60_000], befores: [60_000, 3_600_000] };
+        const rollups = { customerId: 'c1', featureId: 'f', resourceId: '', ...grid, ...pieces };
+        expect(await plan(selectRollupCells(db, rollups).compile())).toContain('usage_rollups_pkey');
         const changes = {
           sql: `select customer_id from "${s}".changes where xid >= $1::text::xid8`,
           parameters: ['5'],

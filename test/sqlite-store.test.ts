@@ -10,6 +10,7 @@ import { countSubscriptions, selectSubscriptionPage } from '../src/stores/sql/su
 import { sqliteStore } from '../src/stores/sqlite/index.js';
 import { sqliteCompiler } from '../src/stores/sqlite/sqlite-sql.js';
 import type { Store, SubscriptionPageQuery, UsageEntry } from '../src/stores/store.js';
+import { backfillEntries, backfillSummaries } from './helpers/rollup-backfill.js';
 import { describeStoreConformance } from './store-conformance.js';
 
 /** The change feed as seen from outside any transaction. */
@@ -100,6 +101,7 @@ describe('sqlite store', () => {
       { version: 1 },
       { version: 2 },
       { version: 3 },
+      { version: 4 },
     ]);
   });
 
@@ -134,6 +136,17 @@ describe('sqlite store', () => {
     const consumed = await migrated.read((r) => r.listCreditConsumption({ customerId: 'c1', from: 0, before: 2_500 }));
     expect(consumed.map((e) => e.id)).toEqual(['a']);
     expect(await migrated.read((r) => r.listCreditEventFields({ customerId: 'c1' }))).toEqual(['a-key', 'b-key']);
+  });
+
+  it('migration 4 backfills the usage rollups of the entries folded before it', async () => {
+    const filename = tempFile();
+    const first = await open(filename);
+    await first.transaction([], (tx) => tx.appendUsage(backfillEntries));
+    const maintained = await backfillSummaries(first);
+    await first.close();
+    // Back to the version 3 schema, as a file written by the previous release would be.
+    raw(filename).exec('DROP TABLE usage_rollups; DELETE FROM schema_migrations WHERE version = 4;');
+    expect(await backfillSummaries(await open(filename))).toEqual(maintained);
   });
 
   it('filters subscriptions by lists of any length, past the statements it keeps prepared per shape', async () => {
@@ -256,8 +269,14 @@ describe('sqlite store', () => {
     const read = (store: Store) =>
       store.read(async (r) => ({
         counter: (await r.getUsage({ customerId: 'c1', resourceId: null, featureId: 'f', window: 'w' }))?.value,
-        entries: (await r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f', from: 0, before: 2 }))
-          .length,
+        entries: (
+          await r.listUsageEntries({
+            customerId: 'c1',
+            resourceId: null,
+            featureId: 'f',
+            ranges: [{ from: 0, before: 2 }],
+          })
+        ).length,
       }));
     expect(total).toBeGreaterThan(2 * 2048);
     for (const store of [a, b, watcher]) expect(await read(store)).toEqual({ counter: total, entries: total });

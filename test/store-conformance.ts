@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { subscriptionStatus } from '../src/core/subscription-state.js';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageOp } from '../src/core/usage-aggregate.js';
+import { CellSummaries, type CellSummary } from '../src/core/usage-summary.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../src/credits/credit-records.js';
 import { AllotError } from '../src/errors.js';
 import type {
@@ -147,6 +148,35 @@ function packageVersion(kind: 'plan' | 'addon', refId: string, version: number):
     snapshot: { id: refId, version, features: [{ id: 'f', limit: 3 }], nested: { deep: [1, 'two', null] } },
     createdAt: T0 + version,
   };
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/**
+ * A store's summaries against those of the entries themselves: the same cells and windows, counts,
+ * kinds, extremes and (for sums) totals; a stretch that holds the entries' and stays in its cell.
+ */
+function expectSameSummaries(actual: readonly CellSummary[], expected: readonly CellSummary[], width: number): void {
+  const id = (s: CellSummary) => `${s.cell}/${s.window}`;
+  const values = (s: CellSummary) => ({
+    count: s.count,
+    kind: s.kind,
+    high: s.high,
+    low: s.low,
+    total: s.kind === 'sum' ? s.total : undefined,
+  });
+  expect(actual.map(id).sort()).toEqual(expected.map(id).sort());
+  const wanted = new Map(expected.map((s) => [id(s), s]));
+  for (const s of actual) {
+    const e = wanted.get(id(s));
+    expect(values(s)).toEqual(e && values(e));
+    expect(s.start).toBeLessThanOrEqual(e?.start ?? Number.NaN);
+    expect(s.end).toBeGreaterThanOrEqual(e?.end ?? Number.NaN);
+    expect(s.start).toBeGreaterThanOrEqual(s.cell);
+    expect(s.end).toBeLessThanOrEqual(s.cell + width);
+  }
 }
 
 /** A usage entry at T0 in window `window` (never ending, unless `periodEnd` says). */
@@ -819,8 +849,7 @@ export function describeStoreConformance(
               customerId: 'c1',
               resourceId: null,
               featureId: 'f1',
-              from: T0,
-              before: T0 + 1,
+              ranges: [{ from: T0, before: T0 + 1 }],
             }),
             w2: await r.getUsage({ customerId: 'c1', resourceId: null, featureId: 'f1', window: 'w2' }),
           }));
@@ -991,6 +1020,9 @@ export function describeStoreConformance(
       const append = (...entries: UsageEntry[]) => write((tx) => tx.appendUsage(entries));
       const aggregate = (k = key()) => store.read((r) => r.getUsage(k));
       const stored = async (now = T0) => (await store.read((r) => r.getCustomerState('c1', now)))?.usage ?? [];
+      /** As many entries, of another customer, as any store batches before folding them where it reads from. */
+      const pastBatching = () =>
+        write((tx) => tx.appendUsage(Array.from({ length: 2100 }, () => usageEntry('filler', 'f1', 'w1', 1))));
 
       beforeEach(() => write((tx) => tx.putCustomer(customer('c1'))));
 
@@ -1052,12 +1084,73 @@ export function describeStoreConformance(
           usageEntry('c1', 'f1', 'w1', 4, { at: T0 + 7 }),
         );
         const entries = await store.read((r) =>
-          r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', from: T0, before: T0 + 7 }),
+          r.listUsageEntries({
+            customerId: 'c1',
+            resourceId: null,
+            featureId: 'f1',
+            ranges: [{ from: T0, before: T0 + 7 }],
+          }),
         );
         expect(entries.map((e) => [e.at - T0, e.amount, e.dimensions])).toEqual([
           [1, 2, null],
           [5, 1, { model: 'a' }],
         ]);
+      });
+
+      it('lists entries in several stretches at once, by time then log order', async () => {
+        await append(
+          usageEntry('c1', 'f1', 'w1', 1, { at: T0 + 25 }),
+          usageEntry('c1', 'f1', 'w1', 2, { at: T0 + 5 }),
+          usageEntry('c1', 'f1', 'w2', 3, { at: T0 + 12 }),
+          usageEntry('c1', 'f1', 'w1', 4, { at: T0 + 5 }),
+          usageEntry('c1', 'f1', 'w1', 5, { at: T0 + 30 }),
+        );
+        const ranges = [
+          { from: T0, before: T0 + 10 },
+          { from: T0 + 20, before: T0 + 30 },
+        ];
+        const entries = await store.read((r) =>
+          r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', ranges }),
+        );
+        expect(entries.map((e) => [e.at - T0, e.amount])).toEqual([
+          [5, 2],
+          [5, 4],
+          [25, 1],
+        ]);
+      });
+
+      it('summarizes entries per window and cell: whole buckets, partial ones and entries of the last transactions', async () => {
+        await append(
+          usageEntry('c1', 'f1', 'w1', 2, { at: T0 + 10 }),
+          usageEntry('c1', 'f1', 'w1', 3, { at: T0 + 3 * MINUTE }),
+          usageEntry('c1', 'f1', 'w1', 4, { at: T0 + 3 * MINUTE + 30_000, op: 'avg' }),
+          usageEntry('c1', 'f1', 'w2', 5, { at: T0 + 61 * MINUTE }),
+          usageEntry('c1', 'f1', 'w2', 1.5, { at: T0 + 61 * MINUTE + 1 }),
+          usageEntry('c1', 'f1', 'w1', 7, { at: T0 + 26 * HOUR, op: 'max' }),
+          usageEntry('c1', 'f1', 'w1', 9, { at: T0 + 2 * MINUTE, resourceId: 'r1' }),
+        );
+        await pastBatching();
+        await append(usageEntry('c1', 'f1', 'w1', 1, { at: T0 + 20 }));
+        const cells = await store.read((r) =>
+          r.summarizeUsage({
+            customerId: 'c1',
+            resourceId: null,
+            featureId: 'f1',
+            from: T0 + 5,
+            before: T0 + 30 * HOUR,
+            origin: T0,
+            width: HOUR,
+          }),
+        );
+        const shown = cells
+          .map((c) => ({ cell: (c.cell - T0) / MINUTE, window: c.window, count: c.count, kind: c.kind, high: c.high }))
+          .sort((a, b) => a.cell - b.cell);
+        expect(shown).toEqual([
+          { cell: 0, window: 'w1', count: 4, kind: 'sum', high: 4 },
+          { cell: 60, window: 'w2', count: 2, kind: 'ordered', high: 5 },
+          { cell: 1560, window: 'w1', count: 1, kind: 'max', high: 7 },
+        ]);
+        expect(cells.find((c) => c.window === 'w1' && c.kind === 'sum')?.total).toBe(10);
       });
 
       it('adds a UNIQUE member once per window', async () => {
@@ -1108,7 +1201,12 @@ export function describeStoreConformance(
         expect(pruned).toBe(31);
         expect(await aggregate()).toEqual({ value: 40, count: 40 });
         const left = await store.read((r) =>
-          r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', from: T0, before: T0 + 100 }),
+          r.listUsageEntries({
+            customerId: 'c1',
+            resourceId: null,
+            featureId: 'f1',
+            ranges: [{ from: T0, before: T0 + 100 }],
+          }),
         );
         expect(left.map((e) => e.at - T0)).toEqual([30, 31, 32, 33, 34, 35, 36, 37, 38, 39]);
         expect(await write((tx) => putEvent(tx, usageEvent('c1', 'old')))).toBe(true);
@@ -1135,7 +1233,12 @@ export function describeStoreConformance(
           Object.fromEntries(model),
         );
         const entries = await store.read((r) =>
-          r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', from: T0, before: at }),
+          r.listUsageEntries({
+            customerId: 'c1',
+            resourceId: null,
+            featureId: 'f1',
+            ranges: [{ from: T0, before: at }],
+          }),
         );
         expect(entries).toHaveLength(4500);
         expect(entries.every((e, i) => e.at === T0 + i)).toBe(true);
@@ -1150,6 +1253,73 @@ export function describeStoreConformance(
           amount: fc.integer({ min: -40, max: 40 }).map((n) => n / 4),
         });
         let run = 0;
+
+        // Instants around hour marks within a day or so of T0, so entries share minutes, hours and days.
+        const instant = fc
+          .tuple(fc.integer({ min: -30, max: 30 }), fc.oneof(fc.constant(0), fc.integer({ min: -90_000, max: 90_000 })))
+          .map(([hours, ms]) => T0 + hours * HOUR + ms);
+        const summedEntry = fc.record({
+          op: fc.constantFrom<UsageOp>('add', 'add', 'add', 'avg', 'max', 'min', 'set'),
+          window: fc.constantFrom('w1', 'w2'),
+          resourceId: fc.constantFrom(null, 'r1'),
+          amount: fc.oneof(
+            fc.integer({ min: 0, max: 20 }),
+            fc.integer({ min: -8, max: 8 }).map((n) => n / 4),
+          ),
+          at: instant,
+        });
+        const summaryQuery = fc
+          .record({
+            from: instant,
+            length: fc.integer({ min: 1, max: 4 * DAY }),
+            width: fc.constantFrom(MINUTE, HOUR, DAY),
+            back: fc.integer({ min: 0, max: 2 * DAY }),
+            align: fc.constantFrom(1, MINUTE, HOUR, DAY),
+          })
+          .map(({ from, length, width, back, align }) => {
+            const start = Math.floor(from / align) * align;
+            return { from: start, before: start + length, origin: Math.floor((start - back) / align) * align, width };
+          });
+
+        it('for any entries, a summary equals summarizing the entries it covers, before and after a prune', async () => {
+          await fc.assert(
+            fc.asyncProperty(
+              // Each transaction's entries, and whether a store's batching then takes them in.
+              fc.array(fc.tuple(fc.array(summedEntry, { minLength: 1, maxLength: 12 }), fc.boolean()), {
+                maxLength: 4,
+              }),
+              fc.array(summaryQuery, { minLength: 1, maxLength: 3 }),
+              instant,
+              async (txs, queries, pruneBefore) => {
+                run += 1;
+                const customerId = `summary-${run}`;
+                await write((tx) => tx.putCustomer(customer(customerId)));
+                for (const [list, batched] of txs) {
+                  await write((tx) =>
+                    tx.appendUsage(list.map((e) => ({ ...usageEntry(customerId, 'f1', e.window, e.amount, e), ...e }))),
+                  );
+                  if (batched) await pastBatching();
+                }
+                const agree = () =>
+                  store.read(async (r) => {
+                    for (const q of queries)
+                      for (const resourceId of [null, 'r1']) {
+                        const query = { customerId, resourceId, featureId: 'f1', ...q };
+                        const expected = new CellSummaries();
+                        const ranges = [{ from: q.from, before: q.before }];
+                        for (const e of await r.listUsageEntries({ ...query, ranges }))
+                          expected.addEntry(e, q.origin, q.width);
+                        expectSameSummaries(await r.summarizeUsage(query), expected.list(), q.width);
+                      }
+                  });
+                await agree();
+                await write((tx) => tx.pruneUsageHistory(pruneBefore));
+                await agree();
+              },
+            ),
+            { seed: FC_SEED, numRuns: 40 },
+          );
+        });
 
         it('for any sequence of entries, every window aggregate equals folding them with applyUsageOp', async () => {
           await fc.assert(

@@ -5,6 +5,7 @@ import type { Dimensions } from '../model/meters.js';
 import type { CustomerState } from '../model/records.js';
 import { resolveEntitlements, type Share, usageWindow } from './effective-entitlements.js';
 import { aggregateUsage, applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate, type UsageOp } from './usage-aggregate.js';
+import { applySummary, type UsageSummary } from './usage-summary.js';
 
 /** The window usage of a feature the customer is not entitled to counts in: it never resets. */
 export const UNENTITLED_WINDOW = 'unentitled';
@@ -67,6 +68,25 @@ export function usageSegments(
   return segments;
 }
 
+/** The earliest instant a Date can hold, in epoch ms: where a counter that never resets is read from. */
+const DATE_LIMIT = 8.64e15;
+
+/** A counter history reads (one per scope the segments show) and from when on. */
+export interface HistoryCounter {
+  /** Whose counter (null: customer-wide). */
+  readonly scope: string | null;
+  /** The start of the earliest window shown (all of it for one that never resets). */
+  readonly from: number;
+}
+
+/** The counters the segments show, in the order they first appear. */
+export function historyCounters(segments: readonly UsageSegment[]): HistoryCounter[] {
+  const from = new Map<string | null, number>();
+  for (const s of segments)
+    from.set(s.scope, Math.min(from.get(s.scope) ?? Number.POSITIVE_INFINITY, s.periodStart ?? -DATE_LIMIT));
+  return [...from].map(([scope, start]) => ({ scope, from: start }));
+}
+
 /** One usage entry as history reads it. */
 export interface HistoryEntry {
   readonly window: string;
@@ -74,6 +94,16 @@ export interface HistoryEntry {
   readonly op: UsageOp;
   readonly amount: number;
   readonly dimensions: Dimensions | null;
+}
+
+/**
+ * Entries of one window that history applies in one step, when their order cannot change the
+ * aggregate; `at` is where the stretch holding them starts, within one point's bucket.
+ */
+export interface SummaryStep {
+  readonly window: string;
+  readonly at: number;
+  readonly summary: UsageSummary;
 }
 
 export interface HistoryPoint {
@@ -93,7 +123,7 @@ export interface UsageHistoryResult {
 }
 
 /** Point spacing for a range: minutes up to a day, hours up to 60 days, days beyond. */
-function historyBucket(from: number, to: number): number {
+export function historyBucket(from: number, to: number): number {
   const span = to - from;
   if (span <= 86_400_000) return 60_000;
   if (span <= 60 * 86_400_000) return 3_600_000;
@@ -107,6 +137,16 @@ interface SeriesState {
   start: number;
 }
 
+/** What a history shows, whatever it is read from. */
+export interface HistoryRange {
+  readonly segments: readonly UsageSegment[];
+  readonly from: number;
+  readonly to: number;
+  readonly reading: UsageOp;
+  /** Point spacing; `historyBucket` of the range by default. */
+  readonly bucket?: number;
+}
+
 /**
  * Usage over `[from, to)` as series of points, one series per combination of the `groupBy`
  * dimensions (one series when not grouped). A series starts with its usage at `from`, drops to
@@ -114,17 +154,33 @@ interface SeriesState {
  * changed (stamped at the bucket's start, valued at its end). `entries` are sorted by time and
  * include the ones before `from` in the first segment's window, which give the starting usage.
  */
-export function usageHistory(input: {
-  readonly segments: readonly UsageSegment[];
-  readonly entries: readonly HistoryEntry[];
-  readonly groupBy: readonly string[];
-  readonly from: number;
-  readonly to: number;
-  readonly reading: UsageOp;
-  readonly bucket?: number;
-}): UsageHistoryResult {
-  const { segments, entries, groupBy, from, reading } = input;
-  const bucket = input.bucket ?? historyBucket(from, input.to);
+export function usageHistory(
+  input: HistoryRange & { readonly entries: readonly HistoryEntry[]; readonly groupBy: readonly string[] },
+): UsageHistoryResult {
+  return foldHistory(input, input.entries, input.groupBy);
+}
+
+/**
+ * `usageHistory` over steps, each an entry or a summary (whose dimensions are not known, so only
+ * an ungrouped history takes them); undefined when a summary cannot apply without its entries.
+ */
+export function foldHistory(
+  range: HistoryRange,
+  steps: readonly HistoryEntry[],
+  groupBy: readonly string[],
+): UsageHistoryResult;
+export function foldHistory(
+  range: HistoryRange,
+  steps: readonly (HistoryEntry | SummaryStep)[],
+  groupBy: readonly [],
+): UsageHistoryResult | undefined;
+export function foldHistory(
+  range: HistoryRange,
+  steps: readonly (HistoryEntry | SummaryStep)[],
+  groupBy: readonly string[],
+): UsageHistoryResult | undefined {
+  const { segments, from, reading } = range;
+  const bucket = range.bucket ?? historyBucket(from, range.to);
   const windows = new Set(segments.map((s) => s.window));
   const all = new Map<string, SeriesState>();
   const seriesOf = (dimensions: Dimensions | null): SeriesState => {
@@ -142,10 +198,12 @@ export function usageHistory(input: {
   };
   if (groupBy.length === 0) seriesOf(null);
   let segment = 0;
-  for (const e of entries) {
+  for (const e of steps) {
     if (!windows.has(e.window)) continue;
-    const s = seriesOf(e.dimensions);
-    const aggregate = applyUsageOp(s.windows.get(e.window) ?? EMPTY_AGGREGATE, e.op, e.amount);
+    const s = seriesOf('summary' in e ? null : e.dimensions);
+    const before = s.windows.get(e.window) ?? EMPTY_AGGREGATE;
+    const aggregate = 'summary' in e ? applySummary(before, e.summary) : applyUsageOp(before, e.op, e.amount);
+    if (aggregate === undefined) return undefined;
     s.windows.set(e.window, aggregate);
     const value = aggregateUsage(aggregate, reading);
     if (e.at < from) {

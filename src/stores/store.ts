@@ -1,4 +1,5 @@
 import type { UsageAggregate, UsageOp } from '../core/usage-aggregate.js';
+import type { CellSummary, TimeRange } from '../core/usage-summary.js';
 import type { AutoRechargeConfig } from '../credits/auto-recharge-schema.js';
 import type { CreditPool, CreditPoolKey } from '../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../credits/credit-records.js';
@@ -71,10 +72,15 @@ export interface UsageEventRecord {
 
 /** The usage entries of one counter, for history. */
 export interface UsageEntryQuery extends UsageKey {
-  /** Entries that happened at or after this instant (epoch ms)... */
-  readonly from: number;
-  /** ...and before this one, oldest first. */
-  readonly before: number;
+  /** Entries that happened in one of these stretches, which are in time order and do not overlap. */
+  readonly ranges: readonly TimeRange[];
+}
+
+/** A counter's entries that happened in `[from, before)`, summarized per window and per cell of a grid. */
+export interface UsageSummaryQuery extends UsageKey, TimeRange {
+  /** Cells are `width` ms wide from `origin` (at or before `from`) on. */
+  readonly origin: number;
+  readonly width: number;
 }
 
 /** A customer's credit grants, optionally of one currency and one pool scope. */
@@ -165,8 +171,15 @@ export interface StoreReader {
   listPackageVersions(): Promise<PackageVersionRecord[]>;
   /** The aggregate of one usage window, or undefined when nothing was counted in it. */
   getUsage(key: UsageWindowKey): Promise<UsageAggregate | undefined>;
-  /** A counter's entries in `[query.from, query.before)`, by time (then log order), while history keeps them. */
+  /** A counter's entries in the query's stretches, by time (then log order), while history keeps them. */
   listUsageEntries(query: UsageEntryQuery): Promise<UsageEntry[]>;
+  /**
+   * A counter's entries in the query's stretch, as `CellSummaries` would summarize the ones
+   * `listUsageEntries` lists (a cell's stretch may be wider than its entries span); one summary per
+   * window and cell that has entries. What history reads instead of the entries themselves, so a
+   * store should answer it from rollups kept as entries are written, not from the entries.
+   */
+  summarizeUsage(query: UsageSummaryQuery): Promise<CellSummary[]>;
   /** A credit pool's held grants (`isHeldGrant`), by id, and its debt ('0' when none). */
   getCreditPool(key: CreditPoolKey): Promise<CreditPool>;
   getCreditGrant(grantId: string): Promise<CreditGrantRecord | undefined>;
@@ -226,8 +239,8 @@ export interface StoreTransaction extends StoreReader {
   /** Inserts or replaces usage windows by (owner, entity, capability, window): amounts are absolute. */
   putGovernanceUsage(usage: readonly GovernanceUsageRecord[]): Promise<void>;
   /**
-   * Forgets usage entries that happened, and raw events that arrived, before `before`;
-   * aggregates are untouched. Returns how many went.
+   * Forgets usage entries that happened, and raw events that arrived, before `before`; aggregates
+   * are untouched, summaries then summarize the entries left. Returns how many went.
    */
   pruneUsageHistory(before: number): Promise<number>;
   /** Records the result of an idempotent write; a key is stored once per scope. */

@@ -76,8 +76,7 @@ describe('checkAndReportUsage across processes sharing one SQLite file', () => {
             customerId,
             resourceId: null,
             featureId: FEATURE,
-            from: 0,
-            before: Date.parse(NOW) + 1,
+            ranges: [{ from: 0, before: Date.parse(NOW) + 1 }],
           }),
         );
         return { entitlement, oneMore, entries };

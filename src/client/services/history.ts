@@ -1,11 +1,21 @@
-// Usage history: a metered feature's usage over time, read from the store's log of entries, and
-// pruning of what is older than anyone needs.
+// Usage history: a metered feature's usage over time, read from the store's summaries of its log of
+// entries (or the entries themselves), and pruning of what is older than anyone needs.
 import { requireMeteredFeature } from '../../catalog/catalog.js';
 import { requireCustomerState } from '../../core/customer-records.js';
+import { SummaryHistory } from '../../core/summary-history.js';
 import { aggregationOp } from '../../core/usage-aggregate.js';
-import { usageHistory, usageSegments } from '../../core/usage-history.js';
+import {
+  type HistoryCounter,
+  type HistoryRange,
+  historyCounters,
+  type UsageHistoryResult,
+  usageHistory,
+  usageSegments,
+} from '../../core/usage-history.js';
+import type { TimeRange } from '../../core/usage-summary.js';
 import { AllotError } from '../../errors.js';
 import type { UsageMarkerType } from '../../model/enums.js';
+import type { StoreReader } from '../../stores/store.js';
 import type { Engine } from '../engine/engine.js';
 import { parse, pruneHistorySchema, usageHistorySchema } from '../input-schemas.js';
 import type { GetUsageHistoryParams } from '../params.js';
@@ -18,9 +28,6 @@ export interface UsageHistory {
   }[];
   markers: { type: UsageMarkerType; timestamp: Date }[];
 }
-
-/** The earliest instant a Date can hold, in epoch ms. */
-const DATE_LIMIT = 8.64e15;
 
 export class History {
   readonly #engine: Engine;
@@ -41,28 +48,11 @@ export class History {
       });
     const feature = requireMeteredFeature(catalog, p.featureId);
     const state = requireCustomerState((await engine.entry(p.customerId)).state, p.customerId, { allowArchived: true });
-    const resourceId = p.resourceId ?? null;
-    const segments = usageSegments(catalog, state, resourceId, p.featureId, p.startDate, to, engine.share);
-    // Each counter is read from the start of the earliest window shown (all of it for one that never resets).
-    const from = new Map<string | null, number>();
-    for (const s of segments)
-      from.set(s.scope, Math.min(from.get(s.scope) ?? Number.POSITIVE_INFINITY, s.periodStart ?? -DATE_LIMIT));
-    const entries = await engine.store.read(async (r) => {
-      const lists = [];
-      for (const [scope, start] of from)
-        lists.push(
-          await r.listUsageEntries({
-            customerId: p.customerId,
-            resourceId: scope,
-            featureId: p.featureId,
-            from: start,
-            before: to,
-          }),
-        );
-      return lists.flat().sort((a, b) => a.at - b.at);
-    });
+    const segments = usageSegments(catalog, state, p.resourceId ?? null, p.featureId, p.startDate, to, engine.share);
     const reading = feature.meter ? aggregationOp[feature.meter.aggregation.function] : 'add';
-    const history = usageHistory({ segments, entries, groupBy: p.groupBy ?? [], from: p.startDate, to, reading });
+    const key = { customerId: p.customerId, featureId: p.featureId };
+    const range = { segments, from: p.startDate, to, reading };
+    const history = await engine.store.read((r) => readHistory(r, key, range, p.groupBy ?? []));
     return {
       series: history.series.map((s) => ({
         tags: s.tags.map((t) => ({ ...t })),
@@ -81,4 +71,39 @@ export class History {
     await this.#engine.ready();
     return { pruned: await this.#engine.store.transaction([], (tx) => tx.pruneUsageHistory(before)) };
   }
+}
+
+/**
+ * A history from the store: ungrouped, from summaries of the counters (the rollups' rows and the
+ * few stretches they cannot stand for, entry by entry); grouped by dimensions, which summaries do
+ * not keep, or when a summary cannot apply exactly, from every entry of the counters.
+ */
+export async function readHistory(
+  r: StoreReader,
+  key: { readonly customerId: string; readonly featureId: string },
+  range: HistoryRange,
+  groupBy: readonly string[],
+): Promise<UsageHistoryResult> {
+  const counters = historyCounters(range.segments);
+  // Every counter's entries by time (then counter, then log order), as one list.
+  const entries = async (ranges: (counter: HistoryCounter) => TimeRange[]) => {
+    const lists = [];
+    for (const c of counters) {
+      const stretches = ranges(c);
+      if (stretches.length > 0)
+        lists.push(await r.listUsageEntries({ ...key, resourceId: c.scope, ranges: stretches }));
+    }
+    return lists.flat().sort((a, b) => a.at - b.at);
+  };
+  if (groupBy.length === 0) {
+    const summary = new SummaryHistory(range);
+    const cells = [];
+    for (const c of counters)
+      for (const request of summary.requests(c))
+        cells.push(...(await r.summarizeUsage({ ...key, resourceId: c.scope, ...request })));
+    summary.replay(cells);
+    const history = summary.history(await entries((c) => summary.replayRanges(c)));
+    if (history !== undefined) return history;
+  }
+  return usageHistory({ ...range, groupBy, entries: await entries((c) => [{ from: c.from, before: range.to }]) });
 }

@@ -1,5 +1,6 @@
 import { subscriptionStatus } from '../../core/subscription-state.js';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
+import { CellSummaries, type CellSummary } from '../../core/usage-summary.js';
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
 import { type CreditPool, type CreditPoolKey, creditPoolKey, isHeldGrant } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
@@ -33,6 +34,8 @@ import {
   type UsageEntry,
   type UsageEntryQuery,
   type UsageEventRecord,
+  type UsageKey,
+  type UsageSummaryQuery,
   type UsageWindowKey,
 } from '../store.js';
 import { notOpenError, subscriptionQueryError, transactionEndedError } from '../store-errors.js';
@@ -225,15 +228,24 @@ class MemoryReader implements StoreReader {
   }
 
   async listUsageEntries(query: UsageEntryQuery): Promise<UsageEntry[]> {
-    return (this.tables.entries.get(query.customerId) ?? [])
-      .filter(
-        (e) =>
-          e.featureId === query.featureId &&
-          e.resourceId === query.resourceId &&
-          e.at >= query.from &&
-          e.at < query.before,
-      )
-      .sort((a, b) => a.at - b.at);
+    return this.#counterEntries(query, (at) => query.ranges.some((r) => at >= r.from && at < r.before)).sort(
+      (a, b) => a.at - b.at,
+    );
+  }
+
+  /** Summarized from the log itself: a scan of memory costs about what reading rollups would. */
+  async summarizeUsage(query: UsageSummaryQuery): Promise<CellSummary[]> {
+    const summaries = new CellSummaries();
+    for (const e of this.#counterEntries(query, (at) => at >= query.from && at < query.before))
+      summaries.addEntry(e, query.origin, query.width);
+    return summaries.list();
+  }
+
+  /** A counter's entries that happened when `when` says, in log order. */
+  #counterEntries(key: UsageKey, when: (at: number) => boolean): UsageEntry[] {
+    return (this.tables.entries.get(key.customerId) ?? []).filter(
+      (e) => e.featureId === key.featureId && e.resourceId === key.resourceId && when(e.at),
+    );
   }
 
   async getSubscription(subscriptionId: string): Promise<SubscriptionRecord | undefined> {

@@ -123,6 +123,31 @@ const postgresMigrations: readonly PostgresMigration[] = [
       'create index changes_xid on $s.changes (xid)',
     ],
   },
+  {
+    // Usage rollups per hour and day, so history reads a few rows per point instead of every
+    // entry; backfilled from the journal.
+    version: 2,
+    statements: [
+      `create table $s.usage_rollups (
+        customer_id text collate "C" not null, resource_id text collate "C" not null,
+        feature_id text collate "C" not null, span bigint not null, bucket bigint not null,
+        window_key text collate "C" not null, count integer not null, total double precision not null,
+        high double precision not null, low double precision not null, kind text not null,
+        primary key (customer_id, resource_id, feature_id, span, bucket, window_key))`,
+      // The rollups a write adds (rollup-queries.ts) as of this version, for every span at once.
+      `insert into $s.usage_rollups (customer_id, resource_id, feature_id, span, bucket, window_key, count, total, high, low, kind)
+       select customer_id, resource_id, feature_id, span, bucket, window_key, count(*), sum(amount), max(amount), min(amount),
+         case when min(kind) = max(kind) then min(kind) else 'ordered' end
+       from (
+         select customer_id, resource_id, feature_id, window_key, amount, s.span,
+           at - ((at % s.span) + s.span) % s.span as bucket,
+           case when op in ('add', 'avg') and amount >= 0 and amount = round(amount) then 'sum'
+             when op in ('max', 'min') then op else 'ordered' end as kind
+         from $s.journal, (values (3600000::bigint), (86400000)) s (span)
+         where feature_id is not null) e
+       group by customer_id, resource_id, feature_id, span, bucket, window_key`,
+    ],
+  },
 ];
 
 /** The newest schema version this release knows. */

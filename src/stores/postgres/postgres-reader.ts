@@ -2,6 +2,7 @@
 // the transaction's connection, mapped back to records by the shared row mappers.
 import { type AliasedExpression, type Compilable, type Kysely, sql } from 'kysely';
 import type { UsageAggregate } from '../../core/usage-aggregate.js';
+import type { CellSummary } from '../../core/usage-summary.js';
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
 import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
@@ -34,10 +35,13 @@ import {
 import { selectIdempotencyResult } from '../sql/idempotency-queries.js';
 import { rowToPackageVersion, selectPackageVersions } from '../sql/package-version-queries.js';
 import { rowToPromotion, selectCustomerPromotions } from '../sql/promotion-queries.js';
+import { type CellRow, cellSummaries, rollupCellParams, rollupPlan } from '../sql/rollup-plan.js';
+import { selectJournalCells, selectRollupCells } from '../sql/rollup-queries.js';
 import type { CustomersTable, Database, UsageEntryRow } from '../sql/schema.js';
 import { countSubscriptions, selectSubscriptionPage } from '../sql/subscription-filter-queries.js';
 import { rowToSubscription, selectCustomerSubscriptions, selectSubscription } from '../sql/subscription-queries.js';
 import {
+  historyParams,
   rowToUsage,
   rowToUsageEntry,
   selectCustomerUsage,
@@ -57,6 +61,7 @@ import {
   type SubscriptionPageQuery,
   type UsageEntry,
   type UsageEntryQuery,
+  type UsageSummaryQuery,
   type UsageWindowKey,
 } from '../store.js';
 import { subscriptionQueryError, transactionEndedError } from '../store-errors.js';
@@ -174,8 +179,31 @@ export class PostgresReader implements StoreReader {
   }
 
   async listUsageEntries(query: UsageEntryQuery): Promise<UsageEntry[]> {
-    const rows = await this.rows(selectUsageHistory, { ...query, resourceId: query.resourceId ?? '' });
+    const rows = await this.rows(selectUsageHistory, historyParams(query, query.ranges));
     return rows.map((r) => rowToUsageEntry(r as UsageEntryRow));
+  }
+
+  /** One round trip: the cells of the rollups and of the entries read one by one, each list as a JSON array. */
+  async summarizeUsage(query: UsageSummaryQuery): Promise<CellSummary[]> {
+    const { connection, db } = this.scope;
+    const plan = rollupPlan(query);
+    const grid = { origin: query.origin, width: query.width };
+    const none = sql<CellRow[]>`'[]'::json`;
+    const [row] = await connection.run(
+      'summarizeUsage',
+      db
+        .selectNoFrom([
+          (plan.pieces.length === 0 ? none : jsonRows(selectRollupCells(db, rollupCellParams(query, plan)))).as(
+            'rollups',
+          ),
+          (plan.raw.length === 0
+            ? none
+            : jsonRows(selectJournalCells(db, { ...historyParams(query, plan.raw), ...grid }))
+          ).as('entries'),
+        ])
+        .compile(),
+    );
+    return cellSummaries(query, [...(row?.rollups ?? []), ...(row?.entries ?? [])]);
   }
 
   async getCreditPool(key: CreditPoolKey): Promise<CreditPool> {

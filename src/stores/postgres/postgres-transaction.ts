@@ -31,6 +31,8 @@ import {
 import { idempotencyResultToText, insertIdempotencyResult } from '../sql/idempotency-queries.js';
 import { packageVersionToRow, upsertPackageVersion } from '../sql/package-version-queries.js';
 import { deletePromotion, promotionToRow, upsertPromotion } from '../sql/promotion-queries.js';
+import { rebuildBefore } from '../sql/rollup-plan.js';
+import { deleteRollupsBefore, rebuildRollups } from '../sql/rollup-queries.js';
 import { subscriptionToRow, upsertSubscription } from '../sql/subscription-queries.js';
 import {
   deleteEventsBefore,
@@ -104,6 +106,10 @@ export class PostgresTransaction extends PostgresReader implements StoreTransact
     // Every logged entry is folded; the journal is not the change feed here, so nothing else to keep.
     const all = { before, lastSeq: Number.MAX_SAFE_INTEGER };
     const entries = await this.#changed(deleteUsageHistoryBefore, all, MAINTENANCE_MS);
+    if (entries > 0) {
+      await this.#changed(deleteRollupsBefore, { before }, MAINTENANCE_MS);
+      await this.#changed(rebuildRollups, rebuildBefore(before), MAINTENANCE_MS);
+    }
     return entries + (await this.#changed(deleteEventsBefore, { before }, MAINTENANCE_MS));
   }
 

@@ -1,16 +1,22 @@
 // Usage, folded at write time: under the customer's lock a transaction reads the counters of the
 // windows its entries touch, applies the entries in JS with `applyUsageOp` (as the memory store
-// does, so a cached value and a stored one can never disagree), then writes the counters and logs
-// the entries for history in one statement. Two round trips per `appendUsage`, whatever its size.
+// does, so a cached value and a stored one can never disagree), then writes the counters, adds
+// the entries to the rollups and logs them for history in one statement. Two round trips per
+// `appendUsage`, whatever its size.
 import { type Kysely, sql } from 'kysely';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
-import type { Database, UsageCountersTable } from '../sql/schema.js';
+import { entryRollups } from '../sql/rollup-plan.js';
+import { upsertRollups } from '../sql/rollup-queries.js';
+import type { Database, UsageCountersTable, UsageRollupsTable } from '../sql/schema.js';
 import { type UsageKeyColumns, usageEntryToRow, usageKeyToRow } from '../sql/usage-queries.js';
 import type { UsageEntry } from '../store.js';
 import type { PgConnection } from './postgres-driver.js';
 
-/** Entries written per statement: 11 parameters each, far below PostgreSQL's 65,535. */
-const CHUNK = 2_000;
+/**
+ * Entries written per statement: each logs 11 parameters and adds to at most two rollup rows (11
+ * each) and one counter (9), below PostgreSQL's 65,535 parameters.
+ */
+const CHUNK = 1_000;
 
 const windowId = (k: UsageKeyColumns) => JSON.stringify([k.customer_id, k.resource_id, k.feature_id, k.window_key]);
 
@@ -29,13 +35,15 @@ function selectCounters(db: Kysely<Database>, entries: readonly UsageEntry[]) {
     );
 }
 
-/** Writes counters and logs entries, in one statement (a data-modifying CTE always runs). */
+/** Writes counters and rollups and logs entries, in one statement (a data-modifying CTE always runs). */
 function writeCounters(
   db: Kysely<Database>,
   counters: readonly UsageCountersTable[],
+  rollups: readonly UsageRollupsTable[],
   journal: readonly (ReturnType<typeof usageEntryToRow> & { origin: string })[],
 ) {
   return db
+    .with('rollups', (qc) => upsertRollups(qc, rollups).returning(sql<number>`1`.as('written')))
     .with('counters', (qc) =>
       qc
         .insertInto('usage_counters')
@@ -55,7 +63,7 @@ function writeCounters(
     .values([...journal]);
 }
 
-/** Folds `entries` into their windows' counters and logs them, on a connection holding their customers' locks. */
+/** Folds `entries` into their windows' counters and rollups and logs them, on a connection holding their customers' locks. */
 export async function appendUsage(
   connection: PgConnection,
   db: Kysely<Database>,
@@ -80,6 +88,6 @@ export async function appendUsage(
       return { ...usageKeyToRow(entry), ...period, value, count, updated_at: entry.at };
     });
     const log = chunk.map((e) => ({ ...usageEntryToRow(e), origin }));
-    await connection.run('appendUsage', writeCounters(db, counters, log).compile());
+    await connection.run('appendUsage', writeCounters(db, counters, entryRollups(chunk), log).compile());
   }
 }

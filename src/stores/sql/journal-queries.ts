@@ -11,7 +11,7 @@ export interface JournalRange {
 }
 
 /** The usage entries (rows with a feature; the others only mark a changed customer) in a range. */
-function entriesIn(eb: ExpressionBuilder<Database, 'journal'>, p: JournalRange) {
+export function entriesIn(eb: ExpressionBuilder<Database, 'journal'>, p: JournalRange) {
   return eb.and([eb('seq', '>', p.afterSeq), eb('seq', '<=', p.throughSeq), eb('feature_id', 'is not', null)]);
 }
 

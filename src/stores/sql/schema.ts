@@ -8,6 +8,7 @@ export interface Database {
   subscriptions: SubscriptionsTable;
   promotions: PromotionsTable;
   usage_counters: UsageCountersTable;
+  usage_rollups: UsageRollupsTable;
   journal: JournalTable;
   usage_unique: UsageUniqueTable;
   events: EventsTable;
@@ -97,6 +98,26 @@ export interface UsageCountersTable {
   value: number;
   count: number;
   updated_at: number;
+}
+
+/**
+ * Per counter, window and bucket (`span` ms from `bucket`: an hour and a day), the summary of
+ * the entries in it that history reads instead of them (see core/usage-summary.ts); `resource_id`
+ * '' stands for null. On SQLite it holds the folded entries only.
+ */
+export interface UsageRollupsTable {
+  customer_id: string;
+  resource_id: string;
+  feature_id: string;
+  span: number;
+  bucket: number;
+  window_key: string;
+  count: number;
+  total: number;
+  high: number;
+  low: number;
+  /** A `SummaryKind`. */
+  kind: string;
 }
 
 /** The columns a usage entry has in `journal`. */

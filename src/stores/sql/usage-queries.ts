@@ -1,9 +1,10 @@
 // The usage queries of the SQL stores (counters, UNIQUE sets, raw event keys, folded history), and
 // the usage row mappers.
 import type { UsageOp } from '../../core/usage-aggregate.js';
+import type { TimeRange } from '../../core/usage-summary.js';
 import type { Dimensions } from '../../model/meters.js';
 import type { UsageRecord } from '../../model/records.js';
-import type { UsageEntry, UsageEventRecord, UsageWindowKey } from '../store.js';
+import type { UsageEntry, UsageEventRecord, UsageKey, UsageWindowKey } from '../store.js';
 import type { EventsTable, UsageCountersTable, UsageEntryColumns, UsageUniqueTable } from './schema.js';
 import type { Db } from './sql-rows.js';
 
@@ -72,22 +73,40 @@ export function deleteEventsBefore(db: Db, p: { before: number }) {
   return db.deleteFrom('events').where('at', '<', p.before);
 }
 
-/** Folded usage entries of one counter in `[from, before)`, oldest first, through the history index. */
+/** `selectUsageHistory`'s parameters for a counter's stretches (in order, not overlapping). */
+export function historyParams(key: UsageKey, ranges: readonly TimeRange[]) {
+  return {
+    customerId: key.customerId,
+    featureId: key.featureId,
+    resourceId: key.resourceId ?? '',
+    froms: ranges.map((r) => r.from),
+    befores: ranges.map((r) => r.before),
+  };
+}
+
+/**
+ * Folded usage entries of one counter in the stretches `[froms[i], befores[i])` (in order, not
+ * overlapping), oldest first, through the history index.
+ */
 export function selectUsageHistory(
   db: Db,
-  p: { customerId: string; featureId: string; resourceId: string; from: number; before: number },
+  p: { customerId: string; featureId: string; resourceId: string; froms: number[]; befores: number[] },
 ) {
-  return db
-    .selectFrom('journal')
-    .selectAll()
-    .where('customer_id', '=', p.customerId)
-    .where('feature_id', '=', p.featureId)
-    .where('folded', 'is not', null)
-    .where('at', '>=', p.from)
-    .where('at', '<', p.before)
-    .where('resource_id', '=', p.resourceId)
-    .orderBy('at')
-    .orderBy('seq');
+  return (
+    db
+      .selectFrom('journal')
+      .selectAll()
+      .where('customer_id', '=', p.customerId)
+      .where('feature_id', '=', p.featureId)
+      .where('folded', 'is not', null)
+      // One bound per stretch, by construction.
+      .where((eb) =>
+        eb.or(p.froms.map((from, i) => eb.and([eb('at', '>=', from), eb('at', '<', p.befores[i] as number)]))),
+      )
+      .where('resource_id', '=', p.resourceId)
+      .orderBy('at')
+      .orderBy('seq')
+  );
 }
 
 /**

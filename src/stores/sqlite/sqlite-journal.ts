@@ -1,12 +1,14 @@
 // Usage reports append one journal row each, the cheapest durable write SQLite has; a fold every
-// FOLD_AT rows applies them to the per-window counters and adds them to the history index in one
-// batch. Readers add the few unfolded rows to what they read from the counters.
+// FOLD_AT rows applies them to the per-window counters and the rollups and adds them to the history
+// index in one batch. Readers add the few unfolded rows to what they read from those.
 import type { Selectable } from 'kysely';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
+import type { CellSummary, TimeRange } from '../../core/usage-summary.js';
 import type { UsageRecord } from '../../model/records.js';
+import { cellSummaries, rebuildBefore, rollupCellParams, rollupPlan } from '../sql/rollup-plan.js';
 import type { JournalTable, UsageEntryRow } from '../sql/schema.js';
-import { rowToUsage, rowToUsageEntry, usageKeyToRow } from '../sql/usage-queries.js';
-import type { ChangeSet, UsageEntry, UsageEntryQuery, UsageWindowKey } from '../store.js';
+import { historyParams, rowToUsage, rowToUsageEntry, usageKeyToRow } from '../sql/usage-queries.js';
+import type { ChangeSet, UsageEntry, UsageEntryQuery, UsageKey, UsageSummaryQuery, UsageWindowKey } from '../store.js';
 import type { SqliteStatements } from './sqlite-statements.js';
 
 /** Unfolded entries that trigger a fold. Readers scan at most about this many rows per customer load. */
@@ -45,6 +47,21 @@ const entries = (rows: Selectable<JournalTable>[]): UsageEntry[] =>
 /** A customer's unfolded usage entries, in log order. */
 function unfolded(q: SqliteStatements, customerId: string): UsageEntry[] {
   return entries(q.selectCustomerJournal.all({ afterSeq: positions(q).folded, customerId }));
+}
+
+/** A counter's unfolded entries that happened in one of `ranges`, in log order. */
+function unfoldedIn(q: SqliteStatements, key: UsageKey, ranges: readonly TimeRange[]): UsageEntry[] {
+  return unfolded(q, key.customerId).filter(
+    (e) =>
+      e.featureId === key.featureId &&
+      e.resourceId === key.resourceId &&
+      ranges.some((r) => e.at >= r.from && e.at < r.before),
+  );
+}
+
+/** A counter's folded entries in `ranges`, by time (then log order), through the history index. */
+function foldedIn(q: SqliteStatements, key: UsageKey, ranges: readonly TimeRange[]): UsageEntry[] {
+  return ranges.flatMap((r) => entries(q.selectUsageHistory.all(historyParams(key, [r]))));
 }
 
 const windowId = (k: UsageWindowKey) => `${k.resourceId ?? ''}\u0000${k.featureId}\u0000${k.window}`;
@@ -93,16 +110,28 @@ export function windowUsage(q: SqliteStatements, key: UsageWindowKey): UsageAggr
   return aggregate;
 }
 
-/** A counter's entries in `[from, before)`: the folded ones through the history index, then the unfolded ones. */
-export function counterEntries(q: SqliteStatements, key: UsageEntryQuery): UsageEntry[] {
-  const resourceId = key.resourceId ?? '';
-  const folded = entries(q.selectUsageHistory.all({ ...key, resourceId }));
-  const recent = unfolded(q, key.customerId).filter(
-    (e) =>
-      e.featureId === key.featureId && (e.resourceId ?? '') === resourceId && e.at >= key.from && e.at < key.before,
-  );
+/** A counter's entries in the query's ranges: the folded ones through the history index, then the unfolded ones. */
+export function counterEntries(q: SqliteStatements, query: UsageEntryQuery): UsageEntry[] {
   // Unfolded entries can be late (an earlier `at` than folded ones): merge by time, stable.
-  return [...folded, ...recent].sort((a, b) => a.at - b.at);
+  return [...foldedIn(q, query, query.ranges), ...unfoldedIn(q, query, query.ranges)].sort((a, b) => a.at - b.at);
+}
+
+/**
+ * A counter's summaries: the rollups of whole buckets, the folded entries of the rest (a stretch
+ * per statement, for the index), and the unfolded entries, which no rollup holds yet, wherever
+ * they fall. SQL sums them all up, so only a row per window and cell comes back.
+ */
+export async function counterSummaries(q: SqliteStatements, query: UsageSummaryQuery): Promise<CellSummary[]> {
+  const plan = rollupPlan(query);
+  const grid = { origin: query.origin, width: query.width };
+  // The rollup read's text depends on how many buckets it spans: compiled per shape, on first use.
+  const rollups = plan.pieces.length === 0 ? [] : await q.selectRollupCells.all(rollupCellParams(query, plan));
+  const rows = [
+    ...rollups,
+    ...plan.raw.flatMap((r) => q.selectJournalCells.all({ ...historyParams(query, [r]), ...grid })),
+    ...q.selectUnfoldedCells.all({ ...historyParams(query, [query]), ...grid, afterSeq: positions(q).folded }),
+  ];
+  return cellSummaries(query, rows);
 }
 
 /** Where the journal stands: its last row, and the fold position, feed floor and fractional flag. */
@@ -160,6 +189,8 @@ export function pruneHistory(q: SqliteStatements, before: number): number {
   const end = q.selectUsageHistoryPruneEnd.get({ before, lastSeq })?.seq ?? null;
   if (end === null) return 0;
   const pruned = q.deleteUsageHistoryBefore.run({ before, lastSeq });
+  q.deleteRollupsBefore.run({ before });
+  q.rebuildRollups.run(rebuildBefore(before));
   const { floor } = positions(q);
   if (end > floor) q.upsertStoreState.run({ name: FEED_FLOOR, value: end });
   return pruned;
@@ -181,6 +212,7 @@ function fold(q: SqliteStatements, folded: number, last: number, fractional: boo
     if (!fractional && list.some((e) => !Number.isInteger(e.amount)))
       q.upsertStoreState.run({ name: FRACTIONAL, value: 1 });
   }
+  q.foldJournalRollups.run(range);
   q.markJournalFolded.run(range);
   q.upsertStoreState.run({ name: FOLDED, value: last });
 }

@@ -286,6 +286,47 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
         .modifyEnd(sql`without rowid`),
     ],
   },
+  {
+    // Usage rollups per hour and day, so history reads a few rows per point instead of every
+    // entry; backfilled from the folded entries (the next fold adds the others).
+    version: 4,
+    up: (db) => [
+      db.schema
+        .createTable('usage_rollups')
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('feature_id', 'text', (c) => c.notNull())
+        .addColumn('span', 'bigint', (c) => c.notNull())
+        .addColumn('bucket', 'bigint', (c) => c.notNull())
+        .addColumn('window_key', 'text', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addColumn('total', 'double precision', (c) => c.notNull())
+        .addColumn('high', 'double precision', (c) => c.notNull())
+        .addColumn('low', 'double precision', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('usage_rollups_pk', [
+          'customer_id',
+          'resource_id',
+          'feature_id',
+          'span',
+          'bucket',
+          'window_key',
+        ])
+        .modifyEnd(sql`without rowid`),
+      // The fold's rollups (rollup-queries.ts) as of this version, for every span at once.
+      `INSERT INTO usage_rollups (customer_id, resource_id, feature_id, span, bucket, window_key, count, total, high, low, kind)
+       SELECT customer_id, resource_id, feature_id, span, bucket, window_key, count(*), sum(amount), max(amount), min(amount),
+         CASE WHEN min(kind) = max(kind) THEN min(kind) ELSE 'ordered' END
+       FROM (
+         SELECT customer_id, resource_id, feature_id, window_key, amount, s.span,
+           at - ((at % s.span) + s.span) % s.span AS bucket,
+           CASE WHEN op IN ('add', 'avg') AND amount >= 0 AND amount = round(amount) THEN 'sum'
+             WHEN op IN ('max', 'min') THEN op ELSE 'ordered' END AS kind
+         FROM journal, (SELECT 3600000 AS span UNION ALL SELECT 86400000) s
+         WHERE folded IS NOT NULL AND feature_id IS NOT NULL)
+       GROUP BY customer_id, resource_id, feature_id, span, bucket, window_key`,
+    ],
+  },
 ];
 
 /** The table of applied versions, created by the first open. */

@@ -50,6 +50,13 @@ import {
 } from '../sql/journal-queries.js';
 import { selectPackageVersions, upsertPackageVersion } from '../sql/package-version-queries.js';
 import { deletePromotion, selectCustomerPromotions, upsertPromotion } from '../sql/promotion-queries.js';
+import {
+  deleteRollupsBefore,
+  foldJournalRollups,
+  rebuildRollups,
+  selectJournalCells,
+  selectRollupCells,
+} from '../sql/rollup-queries.js';
 import type { Database } from '../sql/schema.js';
 import { countSubscriptions, selectSubscriptionPage } from '../sql/subscription-filter-queries.js';
 import { selectCustomerSubscriptions, selectSubscription, upsertSubscription } from '../sql/subscription-queries.js';
@@ -132,7 +139,7 @@ export function compileStatement<P, R>(
  * The statements whose text depends on their parameters' shape: one per filter combination (so each
  * keeps its index instead of `? IS NULL OR ...`) and list length, compiled when the store first meets it.
  */
-const shapedSources = { selectSubscriptionPage, countSubscriptions };
+const shapedSources = { selectSubscriptionPage, countSubscriptions, selectRollupCells };
 export type ShapedSources = typeof shapedSources;
 type ShapedParams<K extends keyof ShapedSources> = Parameters<ShapedSources[K]>[1];
 
@@ -236,13 +243,36 @@ export const sqliteStatementSources = {
   insertUniqueMember: statement(insertUniqueMember, { ...usageKeyNames, member: true }),
   insertEvent: statement(insertEvent, { customer_id: true, idempotency_key: true, at: true }),
   deleteEventsBefore: statement(deleteEventsBefore, { before: true }),
+  // One stretch per run: SQLite would not use the index for several stretches ORed.
   selectUsageHistory: statement(selectUsageHistory, {
     customerId: true,
     featureId: true,
     resourceId: true,
-    from: true,
-    before: true,
+    froms: 1,
+    befores: 1,
   }),
+  selectJournalCells: statement(selectJournalCells, {
+    customerId: true,
+    featureId: true,
+    resourceId: true,
+    origin: true,
+    width: true,
+    froms: 1,
+    befores: 1,
+  }),
+  selectUnfoldedCells: statement(selectJournalCells, {
+    customerId: true,
+    featureId: true,
+    resourceId: true,
+    origin: true,
+    width: true,
+    froms: 1,
+    befores: 1,
+    afterSeq: true,
+  }),
+  foldJournalRollups: statement(foldJournalRollups, { afterSeq: true, throughSeq: true }),
+  deleteRollupsBefore: statement(deleteRollupsBefore, { before: true }),
+  rebuildRollups: statement(rebuildRollups, { before: true, until: true }),
   deleteUsageHistoryBefore: statement(deleteUsageHistoryBefore, { before: true, lastSeq: true }),
   selectUsageHistoryPruneEnd: statement(selectUsageHistoryPruneEnd, { before: true, lastSeq: true }),
   insertJournalEntry: statement(insertJournalEntry, { ...usageEntryNames, origin: true }),

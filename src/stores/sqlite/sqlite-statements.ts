@@ -156,6 +156,21 @@ function subscriptionPageShape(p: SubscriptionPageQuery): ParamNames<Subscriptio
   };
 }
 
+/** A rollup read's parameters: its point buckets, stretches and whether it skips a span, each list by its length. */
+function rollupCellsShape(p: ShapedParams<'selectRollupCells'>): ParamNames<ShapedParams<'selectRollupCells'>> {
+  return {
+    customerId: true,
+    resourceId: true,
+    featureId: true,
+    origin: true,
+    width: true,
+    spans: p.spans.length,
+    froms: p.froms.length,
+    befores: p.befores.length,
+    ...(p.skipFrom === undefined ? {} : { skipFrom: true }),
+  };
+}
+
 type Prepared<S> = S extends { build: (db: never, params: infer P) => Compilable<infer R> }
   ? PreparedQuery<P, R>
   : never;
@@ -176,6 +191,7 @@ export function prepareStatements(native: SqliteDatabase, store: string): Sqlite
     ...fixed,
     selectSubscriptionPage: prepareShapes(native, store, 'selectSubscriptionPage', subscriptionPageShape),
     countSubscriptions: prepareShapes(native, store, 'countSubscriptions', subscriptionFilterShape),
+    selectRollupCells: prepareShapes(native, store, 'selectRollupCells', rollupCellsShape),
   } as SqliteStatements;
 }
 

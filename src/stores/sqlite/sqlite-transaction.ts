@@ -1,4 +1,5 @@
 import type { UsageAggregate } from '../../core/usage-aggregate.js';
+import type { CellSummary } from '../../core/usage-summary.js';
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
 import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
@@ -50,10 +51,18 @@ import {
   type UsageEntry,
   type UsageEntryQuery,
   type UsageEventRecord,
+  type UsageSummaryQuery,
   type UsageWindowKey,
 } from '../store.js';
 import { subscriptionQueryError, transactionEndedError } from '../store-errors.js';
-import { changesAfter, counterEntries, customerUsage, pruneHistory, windowUsage } from './sqlite-journal.js';
+import {
+  changesAfter,
+  counterEntries,
+  counterSummaries,
+  customerUsage,
+  pruneHistory,
+  windowUsage,
+} from './sqlite-journal.js';
 import type { SqliteDatabase, SqliteStatements } from './sqlite-statements.js';
 
 /**
@@ -230,6 +239,10 @@ export class SqliteReader implements StoreReader {
 
   async listUsageEntries(query: UsageEntryQuery): Promise<UsageEntry[]> {
     return counterEntries(this.q, query);
+  }
+
+  async summarizeUsage(query: UsageSummaryQuery): Promise<CellSummary[]> {
+    return counterSummaries(this.q, query);
   }
 }
 
