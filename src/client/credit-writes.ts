@@ -8,7 +8,10 @@ import {
   type CreditPool,
   type CreditPoolChange,
   type CreditPoolKey,
+  compactPool,
   grantCredits,
+  isSpentGrant,
+  type SpentExpiry,
 } from '../credits/credit-pool.js';
 import type { CreditLedgerEntry } from '../credits/credit-records.js';
 import { moveSubscriptionGrants, poolAt } from '../credits/subscription-credits.js';
@@ -74,20 +77,36 @@ export class PoolWriter {
   }
 
   /**
-   * Writes the pool's changed grants, debt and ledger entries. With `recharge`, a pool left below
-   * the customer's automatic recharge threshold buys its top-up first (a grant `recharge.newId`
-   * names), in the same transaction.
+   * Writes the pool's changed grants, totals and ledger entries, the pool compacted as stores keep
+   * it (see `compactPool`). With `recharge`, a pool left below the customer's automatic recharge
+   * threshold buys its top-up first (a grant `recharge.newId` names), in the same transaction.
    */
   async commit(recharge?: { readonly newId: () => string }): Promise<PoolCommit> {
     const { tx, stored, now } = this;
     const recharged = recharge ? await rechargeAfter(tx, this.#pool, this.catalog, now, recharge.newId) : NO_RECHARGE;
-    const pool = recharged.pool ?? this.#pool;
+    const changed = recharged.pool ?? this.#pool;
+    const pool = compactPool(changed);
     const before = new Set(stored.grants);
-    await tx.putCreditGrants(pool.grants.filter((g) => !before.has(g)));
-    if (pool.debt !== stored.debt) await tx.putCreditDebt(this.key, pool.debt);
+    // A grant spent now leaves the pool: written with it, even when this write did not change it
+    // (one held as spent by a database older than spent totals).
+    await tx.putCreditGrants(changed.grants.filter((g) => !before.has(g) || isSpentGrant(g)));
+    if (pool.debt !== stored.debt || pool.spent.total !== stored.spent.total)
+      await tx.putCreditTotals(this.key, { debt: pool.debt, spent: pool.spent.total });
+    if (pool.spent.expiring !== stored.spent.expiring)
+      await tx.putCreditExpiries(this.key, expiryChanges(stored.spent.expiring, pool.spent.expiring));
     await tx.appendCreditLedger([...this.#entries, ...recharged.entries]);
     return { pool, ...(recharged.skipped ? { skipped: recharged.skipped } : {}) };
   }
+}
+
+/** The expiries to store to go from `before` to `after`: those new or changed, and '0' for those gone. */
+function expiryChanges(before: readonly SpentExpiry[], after: readonly SpentExpiry[]): SpentExpiry[] {
+  const unchanged = new Set(before);
+  const still = new Set(after.map((e) => e.at));
+  return [
+    ...after.filter((e) => !unchanged.has(e)),
+    ...before.filter((e) => !still.has(e.at)).map((e) => ({ at: e.at, amount: '0' })),
+  ];
 }
 
 /** What a committed pool write left: the pool as stored, and a recharge skipped for the spend limit. */
@@ -112,17 +131,18 @@ async function rechargeAfter(
   const config = await tx.getAutoRecharge(pool.customerId, pool.currencyId);
   if (!config?.isEnabled) return NO_RECHARGE;
   const unitCost = catalog.creditCurrencies.get(pool.currencyId)?.unitCost ?? null;
-  const grants = await tx.listCreditGrants({
-    customerId: pool.customerId,
-    currencyId: pool.currencyId,
-    resourceId: null,
-  });
-  const decision = autoRecharge(config, {
-    currentBalance: balance(pool, now).currentBalance,
-    unitCost,
-    monthlySpend: unitCost ? monthlyRechargeSpend(grants, now, unitCost.currency) : '0',
-    now,
-  });
+  const input = { currentBalance: balance(pool, now).currentBalance, unitCost, monthlySpend: '0', now };
+  let decision = autoRecharge(config, input);
+  // The month's spend only decides a recharge that is due under a spend limit: only then is the
+  // pool's grant history read, so a consumption above the threshold costs nothing more.
+  if (decision !== null && config.maxSpendLimit !== null && unitCost) {
+    const grants = await tx.listCreditGrants({
+      customerId: pool.customerId,
+      currencyId: pool.currencyId,
+      resourceId: null,
+    });
+    decision = autoRecharge(config, { ...input, monthlySpend: monthlyRechargeSpend(grants, now, unitCost.currency) });
+  }
   if (decision === null) return NO_RECHARGE;
   if ('skipped' in decision)
     return {

@@ -1,6 +1,6 @@
 import type { UsageAggregate, UsageOp } from '../core/usage-aggregate.js';
 import type { AutoRechargeConfig } from '../credits/auto-recharge-schema.js';
-import type { CreditPool, CreditPoolKey } from '../credits/credit-pool.js';
+import type { CreditPool, CreditPoolKey, SpentExpiry } from '../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../credits/credit-records.js';
 import type {
   GovernanceBudgetRecord,
@@ -167,13 +167,16 @@ export interface StoreReader {
   getUsage(key: UsageWindowKey): Promise<UsageAggregate | undefined>;
   /** A counter's entries in `[query.from, query.before)`, by time (then log order), while history keeps them. */
   listUsageEntries(query: UsageEntryQuery): Promise<UsageEntry[]>;
-  /** A credit pool's held grants (`isHeldGrant`), by id, and its debt ('0' when none). */
+  /**
+   * A credit pool as stored: its held grants (`isHeldGrant`) by id, read without touching the
+   * grants it let go, its debt ('0' when none) and its spent credits (none when never set).
+   */
   getCreditPool(key: CreditPoolKey): Promise<CreditPool>;
   getCreditGrant(grantId: string): Promise<CreditGrantRecord | undefined>;
   /** Grants, open or not, oldest first (then by id). */
   listCreditGrants(query: CreditGrantQuery): Promise<CreditGrantRecord[]>;
   listCreditLedger(query: CreditLedgerQuery): Promise<CreditLedgerRow[]>;
-  /** Every pool of a customer with a held grant or a debt, each as `getCreditPool` returns it. */
+  /** Every pool of a customer with a held grant or totals set, each as `getCreditPool` returns it. */
   listCreditPools(customerId: string): Promise<CreditPool[]>;
   /** Consumption entries in a time range, by time (then ledger order). */
   listCreditConsumption(query: CreditConsumptionQuery): Promise<CreditLedgerEntry[]>;
@@ -204,10 +207,12 @@ export interface StoreTransaction extends StoreReader {
   addUniqueMember(key: UsageWindowKey, member: string): Promise<boolean>;
   /** Stores a raw event; false (and nothing stored) when the customer already has its idempotency key. */
   putEvent(event: UsageEventRecord): Promise<boolean>;
-  /** Inserts or replaces credit grants by id. */
+  /** Inserts or replaces credit grants by id; a pool holds those `isHeldGrant` says it does. */
   putCreditGrants(grants: readonly CreditGrantRecord[]): Promise<void>;
-  /** Sets a pool's debt (a decimal string, '0' for none). */
-  putCreditDebt(key: CreditPoolKey, debt: string): Promise<void>;
+  /** Sets a pool's debt and the total of its spent credits (decimal strings, '0' for none). */
+  putCreditTotals(key: CreditPoolKey, totals: { readonly debt: string; readonly spent: string }): Promise<void>;
+  /** Sets what of a pool's spent credits expires at each instant listed; an amount of '0' removes the instant. */
+  putCreditExpiries(key: CreditPoolKey, expiries: readonly SpentExpiry[]): Promise<void>;
   /** Appends ledger entries, in order; the ledger is never rewritten. */
   appendCreditLedger(entries: readonly CreditLedgerEntry[]): Promise<void>;
   putAutoRecharge(customerId: string, currencyId: string, config: AutoRechargeConfig): Promise<void>;

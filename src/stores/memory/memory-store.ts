@@ -1,7 +1,14 @@
 import { subscriptionStatus } from '../../core/subscription-state.js';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
-import { type CreditPool, type CreditPoolKey, creditPoolKey, isHeldGrant } from '../../credits/credit-pool.js';
+import {
+  type CreditPool,
+  type CreditPoolKey,
+  creditPoolKey,
+  isHeldGrant,
+  NO_SPENT_CREDITS,
+  type SpentExpiry,
+} from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import type {
   GovernanceBudgetRecord,
@@ -72,7 +79,10 @@ interface Tables {
   readonly members: Set<string>;
   readonly events: MemoryTable<UsageEventRecord>;
   readonly creditGrants: MemoryTable<CreditGrantRecord>;
-  readonly creditDebts: MemoryTable<CreditDebtRow>;
+  /** The grants pools hold (`isHeldGrant`), so a pool is read without its history. */
+  readonly heldCreditGrants: MemoryTable<CreditGrantRecord>;
+  readonly creditTotals: MemoryTable<CreditTotalsRow>;
+  readonly creditExpiries: MemoryTable<CreditExpiryRow>;
   /** Ledger rows per customer, in the order written; `seq` counts across all of them. */
   readonly creditLedger: Map<string, CreditLedgerRow[]>;
   readonly ledgerSeq: { last: number };
@@ -83,9 +93,12 @@ interface Tables {
   readonly governanceUsage: MemoryTable<GovernanceUsageRecord>;
 }
 
-interface CreditDebtRow extends CreditPoolKey {
+interface CreditTotalsRow extends CreditPoolKey {
   readonly debt: string;
+  readonly spent: string;
 }
+
+interface CreditExpiryRow extends CreditPoolKey, SpentExpiry {}
 
 /** The ledger entries that spend credits: what getCreditUsage and getCreditEventsFields read. */
 const CONSUMPTION: ReadonlySet<string> = new Set(['CREDITS_CONSUMED', 'DEBT_CREATED']);
@@ -95,6 +108,7 @@ const ownerOf = (row: { readonly customerId: string }) => row.customerId;
 // JSON arrays keep composite keys unambiguous whatever characters the parts contain.
 const usageKey = (k: UsageWindowKey) => JSON.stringify([k.customerId, k.resourceId ?? '', k.featureId, k.window]);
 const idempotencyKey = (k: { scope: string; key: string }) => JSON.stringify([k.scope, k.key]);
+const expiryKey = (e: CreditExpiryRow) => JSON.stringify([e.customerId, e.currencyId, e.resourceId, e.at]);
 const ownedByOwner = (row: { readonly ownerId: string }) => row.ownerId;
 const entityKey = (r: { ownerId: string; entityId: string }) => JSON.stringify([r.ownerId, r.entityId]);
 const budgetKey = (r: { ownerId: string; entityId: string; capabilityId: string }) =>
@@ -114,7 +128,9 @@ function createTables(): Tables {
     members: new Set(),
     events: new MemoryTable<UsageEventRecord>((e) => JSON.stringify([e.customerId, e.idempotencyKey])),
     creditGrants: new MemoryTable<CreditGrantRecord>(byId, ownerOf),
-    creditDebts: new MemoryTable<CreditDebtRow>(creditPoolKey, ownerOf),
+    heldCreditGrants: new MemoryTable<CreditGrantRecord>(byId, ownerOf),
+    creditTotals: new MemoryTable<CreditTotalsRow>(creditPoolKey, ownerOf),
+    creditExpiries: new MemoryTable<CreditExpiryRow>(expiryKey, ownerOf),
     creditLedger: new Map(),
     ledgerSeq: { last: 0 },
     autoRecharge: new Map(),
@@ -286,19 +302,26 @@ class MemoryReader implements StoreReader {
 
   async getCreditPool(key: CreditPoolKey): Promise<CreditPool> {
     const t = this.tables;
-    const grants = t.creditGrants
+    const grants = t.heldCreditGrants
       .ownedBy(key.customerId)
-      .filter((g) => inPool(g, key) && isHeldGrant(g))
+      .filter((g) => inPool(g, key))
       .sort(compareIds);
-    return { ...key, grants, debt: t.creditDebts.get(creditPoolKey(key))?.debt ?? '0' };
+    const totals = t.creditTotals.get(creditPoolKey(key));
+    const expiring = t.creditExpiries
+      .ownedBy(key.customerId)
+      .filter((e) => inPool(e, key))
+      .sort((a, b) => a.at - b.at)
+      .map((e) => ({ at: e.at, amount: e.amount }));
+    const spent = totals === undefined ? NO_SPENT_CREDITS : { total: totals.spent, expiring };
+    return { ...key, grants, debt: totals?.debt ?? '0', spent };
   }
 
   async listCreditPools(customerId: string): Promise<CreditPool[]> {
     const t = this.tables;
     const keys = new Map<string, CreditPoolKey>();
     const add = (k: CreditPoolKey) => keys.set(creditPoolKey(k), k);
-    for (const g of t.creditGrants.ownedBy(customerId)) if (isHeldGrant(g)) add(g);
-    for (const d of t.creditDebts.ownedBy(customerId)) add(d);
+    for (const g of t.heldCreditGrants.ownedBy(customerId)) add(g);
+    for (const d of t.creditTotals.ownedBy(customerId)) add(d);
     const pools: CreditPool[] = [];
     for (const k of keys.values()) pools.push(await this.getCreditPool(k));
     return pools;
@@ -447,16 +470,27 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
   }
 
   async putCreditGrants(grants: readonly CreditGrantRecord[]): Promise<void> {
-    for (const g of grants) this.#put(this.tables.creditGrants, g);
+    const { creditGrants, heldCreditGrants } = this.tables;
+    for (const g of grants) {
+      this.#put(creditGrants, g);
+      if (isHeldGrant(g)) this.#put(heldCreditGrants, g);
+      else this.#remove(heldCreditGrants, g.id);
+    }
   }
 
-  async putCreditDebt(key: CreditPoolKey, debt: string): Promise<void> {
-    this.#put(this.tables.creditDebts, {
-      customerId: key.customerId,
-      currencyId: key.currencyId,
-      resourceId: key.resourceId,
-      debt,
-    });
+  async putCreditTotals(key: CreditPoolKey, totals: { readonly debt: string; readonly spent: string }): Promise<void> {
+    const { customerId, currencyId, resourceId } = key;
+    this.#put(this.tables.creditTotals, { customerId, currencyId, resourceId, debt: totals.debt, spent: totals.spent });
+  }
+
+  async putCreditExpiries(key: CreditPoolKey, expiries: readonly SpentExpiry[]): Promise<void> {
+    const { customerId, currencyId, resourceId } = key;
+    const table = this.tables.creditExpiries;
+    for (const { at, amount } of expiries) {
+      const row = { customerId, currencyId, resourceId, at, amount };
+      if (amount === '0') this.#remove(table, expiryKey(row));
+      else this.#put(table, row);
+    }
   }
 
   async putGovernanceEntities(entities: readonly GovernanceEntityRecord[]): Promise<void> {

@@ -8,17 +8,20 @@ import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-
 import type { GovernanceRecords } from '../../governance/governance-records.js';
 import type { CustomerRecord, CustomerState, PackageVersionRecord, SubscriptionRecord } from '../../model/records.js';
 import {
+  creditPoolOf,
   creditPoolsOf,
   pageCreditLedger,
   rowToCreditGrant,
   selectAutoRecharge,
   selectCreditConsumption,
-  selectCreditDebt,
   selectCreditEventFields,
   selectCreditGrant,
   selectCreditLedger,
-  selectCustomerCreditDebts,
+  selectCreditSpentExpiries,
+  selectCreditTotals,
   selectCustomerCreditGrants,
+  selectCustomerCreditSpentExpiries,
+  selectCustomerCreditTotals,
   selectCustomerHeldCreditGrants,
   selectHeldCreditGrants,
 } from '../sql/credit-queries.js';
@@ -183,20 +186,28 @@ export class PostgresReader implements StoreReader {
     return rows.map((r) => rowToUsageEntry(r as UsageEntryRow));
   }
 
+  /** One round trip, as `listCreditPools`. */
   async getCreditPool(key: CreditPoolKey): Promise<CreditPool> {
+    const { connection, db } = this.scope;
     const p = { customerId: key.customerId, currencyId: key.currencyId, resourceId: key.resourceId ?? '' };
-    const grants = (await this.rows(selectHeldCreditGrants, p)).map(rowToCreditGrant);
-    return { ...key, grants, debt: (await this.first(selectCreditDebt, p))?.debt ?? '0' };
+    const query = db.selectNoFrom([
+      jsonRows(selectHeldCreditGrants(db, p), 'x.id').as('grants'),
+      jsonRows(selectCreditTotals(db, p)).as('totals'),
+      jsonRows(selectCreditSpentExpiries(db, p), 'x.expire_at').as('expiries'),
+    ]);
+    const [row] = await connection.run('getCreditPool', query.compile());
+    return creditPoolOf(key, row?.grants ?? [], row?.totals[0], row?.expiries ?? []);
   }
 
   async listCreditPools(customerId: string): Promise<CreditPool[]> {
     const { connection, db } = this.scope;
     const query = db.selectNoFrom([
-      jsonRows(selectCustomerHeldCreditGrants(db, { customerId }), 'x.id').as('grants'),
-      jsonRows(selectCustomerCreditDebts(db, { customerId })).as('debts'),
+      jsonRows(selectCustomerHeldCreditGrants(db, { customerId }), 'x.currency_id, x.resource_id, x.id').as('grants'),
+      jsonRows(selectCustomerCreditTotals(db, { customerId })).as('totals'),
+      jsonRows(selectCustomerCreditSpentExpiries(db, { customerId }), 'x.expire_at').as('expiries'),
     ]);
     const [row] = await connection.run('listCreditPools', query.compile());
-    return creditPoolsOf(customerId, row?.grants ?? [], row?.debts ?? []);
+    return creditPoolsOf(customerId, row?.grants ?? [], row?.totals ?? [], row?.expiries ?? []);
   }
 
   async listCreditConsumption(query: CreditConsumptionQuery): Promise<CreditLedgerEntry[]> {

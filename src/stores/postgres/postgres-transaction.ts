@@ -1,7 +1,7 @@
 // Writes of the PostgreSQL store: the shared kysely builders (upserts are `ON CONFLICT`, portable
 // to PostgreSQL as they are), batched into multi-row statements where a write takes a list.
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
-import type { CreditPoolKey } from '../../credits/credit-pool.js';
+import type { CreditPoolKey, SpentExpiry } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import type {
   GovernanceBudgetRecord,
@@ -12,9 +12,12 @@ import type { CustomerRecord, PackageVersionRecord, PromotionRecord, Subscriptio
 import {
   creditGrantToRow,
   creditLedgerToRow,
+  creditPoolToRow,
+  deleteCreditSpentExpiry,
   upsertAutoRecharge,
-  upsertCreditDebt,
   upsertCreditGrant,
+  upsertCreditSpentExpiry,
+  upsertCreditTotals,
 } from '../sql/credit-queries.js';
 import { customerToRow, upsertCustomer } from '../sql/customer-queries.js';
 import {
@@ -107,13 +110,16 @@ export class PostgresTransaction extends PostgresReader implements StoreTransact
     }
   }
 
-  async putCreditDebt(key: CreditPoolKey, debt: string): Promise<void> {
-    await this.#changed(upsertCreditDebt, {
-      customer_id: key.customerId,
-      currency_id: key.currencyId,
-      resource_id: key.resourceId ?? '',
-      debt,
-    });
+  async putCreditTotals(key: CreditPoolKey, totals: { readonly debt: string; readonly spent: string }): Promise<void> {
+    await this.#changed(upsertCreditTotals, { ...creditPoolToRow(key), debt: totals.debt, spent: totals.spent });
+    this.touched.add(key.customerId);
+  }
+
+  async putCreditExpiries(key: CreditPoolKey, expiries: readonly SpentExpiry[]): Promise<void> {
+    const pool = creditPoolToRow(key);
+    for (const { at, amount } of expiries)
+      if (amount === '0') await this.#changed(deleteCreditSpentExpiry, { ...pool, expire_at: at });
+      else await this.#changed(upsertCreditSpentExpiry, { ...pool, expire_at: at, amount });
     this.touched.add(key.customerId);
   }
 

@@ -3,21 +3,25 @@
 // prepared statement; at run time the values are passed in the positions the markers took.
 import { type Compilable, DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
 import {
+  deleteCreditSpentExpiry,
   insertCreditEventField,
   insertCreditLedgerEntry,
   selectAutoRecharge,
   selectCreditConsumption,
-  selectCreditDebt,
   selectCreditEventFields,
   selectCreditGrant,
   selectCreditLedger,
-  selectCustomerCreditDebts,
+  selectCreditSpentExpiries,
+  selectCreditTotals,
   selectCustomerCreditGrants,
+  selectCustomerCreditSpentExpiries,
+  selectCustomerCreditTotals,
   selectCustomerHeldCreditGrants,
   selectHeldCreditGrants,
   upsertAutoRecharge,
-  upsertCreditDebt,
   upsertCreditGrant,
+  upsertCreditSpentExpiry,
+  upsertCreditTotals,
 } from '../sql/credit-queries.js';
 import { selectCustomer, upsertCustomer } from '../sql/customer-queries.js';
 import {
@@ -373,13 +377,29 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       activated_at: true,
       expired_at: true,
       voided_at: true,
+      held: true,
     }),
-    selectCreditDebt: prepare(selectCreditDebt, poolNames),
-    upsertCreditDebt: prepare(upsertCreditDebt, {
+    selectCreditTotals: prepare(selectCreditTotals, poolNames),
+    upsertCreditTotals: prepare(upsertCreditTotals, {
       customer_id: true,
       currency_id: true,
       resource_id: true,
       debt: true,
+      spent: true,
+    }),
+    selectCreditSpentExpiries: prepare(selectCreditSpentExpiries, poolNames),
+    upsertCreditSpentExpiry: prepare(upsertCreditSpentExpiry, {
+      customer_id: true,
+      currency_id: true,
+      resource_id: true,
+      expire_at: true,
+      amount: true,
+    }),
+    deleteCreditSpentExpiry: prepare(deleteCreditSpentExpiry, {
+      customer_id: true,
+      currency_id: true,
+      resource_id: true,
+      expire_at: true,
     }),
     insertCreditLedgerEntry: prepare(insertCreditLedgerEntry, {
       customer_id: true,
@@ -390,7 +410,8 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       at: true,
     }),
     selectCustomerHeldCreditGrants: prepare(selectCustomerHeldCreditGrants, { customerId: true }),
-    selectCustomerCreditDebts: prepare(selectCustomerCreditDebts, { customerId: true }),
+    selectCustomerCreditTotals: prepare(selectCustomerCreditTotals, { customerId: true }),
+    selectCustomerCreditSpentExpiries: prepare(selectCustomerCreditSpentExpiries, { customerId: true }),
     selectCreditConsumption: prepare(selectCreditConsumption, { customerId: true, from: true, before: true }),
     insertCreditEventField: prepare(insertCreditEventField, { customer_id: true, currency_id: true, field: true }),
     selectCreditEventFields: prepare(selectCreditEventFields, { customerId: true }),

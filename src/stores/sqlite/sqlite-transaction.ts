@@ -1,6 +1,6 @@
 import type { UsageAggregate } from '../../core/usage-aggregate.js';
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
-import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool.js';
+import type { CreditPool, CreditPoolKey, SpentExpiry } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import type {
   GovernanceBudgetRecord,
@@ -18,7 +18,9 @@ import type {
 import {
   creditGrantToRow,
   creditLedgerToRow,
+  creditPoolOf,
   creditPoolsOf,
+  creditPoolToRow,
   pageCreditLedger,
   rowToCreditGrant,
 } from '../sql/credit-queries.js';
@@ -167,8 +169,9 @@ export class SqliteReader implements StoreReader {
   async getCreditPool(key: CreditPoolKey): Promise<CreditPool> {
     const q = this.q;
     const p = { customerId: key.customerId, currencyId: key.currencyId, resourceId: key.resourceId ?? '' };
-    const grants = q.selectHeldCreditGrants.all(p).map(rowToCreditGrant);
-    return { ...key, grants, debt: q.selectCreditDebt.get(p)?.debt ?? '0' };
+    const totals = q.selectCreditTotals.get(p);
+    const expiries = totals === undefined ? [] : q.selectCreditSpentExpiries.all(p);
+    return creditPoolOf(key, q.selectHeldCreditGrants.all(p), totals, expiries);
   }
 
   async listCreditPools(customerId: string): Promise<CreditPool[]> {
@@ -176,7 +179,8 @@ export class SqliteReader implements StoreReader {
     return creditPoolsOf(
       customerId,
       q.selectCustomerHeldCreditGrants.all({ customerId }),
-      q.selectCustomerCreditDebts.all({ customerId }),
+      q.selectCustomerCreditTotals.all({ customerId }),
+      q.selectCustomerCreditSpentExpiries.all({ customerId }),
     );
   }
 
@@ -285,13 +289,17 @@ export class SqliteTransaction extends SqliteReader implements StoreTransaction 
     }
   }
 
-  async putCreditDebt(key: CreditPoolKey, debt: string): Promise<void> {
-    this.q.upsertCreditDebt.run({
-      customer_id: key.customerId,
-      currency_id: key.currencyId,
-      resource_id: key.resourceId ?? '',
-      debt,
-    });
+  async putCreditTotals(key: CreditPoolKey, totals: { readonly debt: string; readonly spent: string }): Promise<void> {
+    this.q.upsertCreditTotals.run({ ...creditPoolToRow(key), debt: totals.debt, spent: totals.spent });
+    this.touched.add(key.customerId);
+  }
+
+  async putCreditExpiries(key: CreditPoolKey, expiries: readonly SpentExpiry[]): Promise<void> {
+    const q = this.q;
+    const pool = creditPoolToRow(key);
+    for (const { at, amount } of expiries)
+      if (amount === '0') q.deleteCreditSpentExpiry.run({ ...pool, expire_at: at });
+      else q.upsertCreditSpentExpiry.run({ ...pool, expire_at: at, amount });
     this.touched.add(key.customerId);
   }
 
