@@ -149,7 +149,7 @@ describe.skipIf(skipWithoutPostgres)('postgres', { timeout: 120_000 }, () => {
       // Back to the version 1 schema, as the previous release left it: the used-up grant is held again.
       await admin.query(`
         drop index "${s}".credit_grants_held; alter table "${s}".credit_grants drop column held;
-        alter table "${s}".credit_pools drop column spent; drop table "${s}".credit_spent_expiries;
+        alter table "${s}".credit_pools drop column spent, drop column spent_revision; drop table "${s}".credit_spent_expiries;
         delete from "${s}".migrations where version = 2`);
       const held = async () => {
         const store = await open({ schema: s });

@@ -165,7 +165,8 @@ describe('sqlite store', () => {
     // grant is held again, and no pool has spent credits.
     raw(filename).exec(`
       DROP INDEX credit_grants_held; ALTER TABLE credit_grants DROP COLUMN held;
-      ALTER TABLE credit_pools DROP COLUMN spent; DROP TABLE credit_spent_expiries;
+      ALTER TABLE credit_pools DROP COLUMN spent; ALTER TABLE credit_pools DROP COLUMN spent_revision;
+      DROP TABLE credit_spent_expiries;
       DELETE FROM schema_migrations WHERE version = 4;`);
     const heldGrants = async () => {
       const store = await open(filename);

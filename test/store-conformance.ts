@@ -1209,12 +1209,12 @@ export function describeStoreConformance(
             voidedRecurring,
           ],
           debt: '0',
-          spent: { total: '0', expiring: [] },
+          spent: { total: '0', expiring: [], revision: 0 },
         });
-        await write((tx) => tx.putCreditTotals(pool, { debt: '12.75', spent: '101' }));
+        await write((tx) => tx.putCreditTotals(pool, { debt: '12.75', spent: '101', revision: 0 }));
         expect(await store.read((r) => r.getCreditPool(pool))).toMatchObject({
           debt: '12.75',
-          spent: { total: '101', expiring: [] },
+          spent: { total: '101', expiring: [], revision: 0 },
         });
         // A spent grant is still read by id; a put moves a grant out of the pool and back in.
         expect(await store.read((r) => r.getCreditGrant('spent'))).toEqual(grant('spent', { consumed: '50.5' }));
@@ -1235,32 +1235,40 @@ export function describeStoreConformance(
       it("keeps a pool's spent expiries by instant, soonest first: set, replaced, removed by '0'", async () => {
         const site = { ...pool, resourceId: 'site-1' };
         await write(async (tx) => {
-          await tx.putCreditTotals(pool, { debt: '0', spent: '12' });
+          await tx.putCreditTotals(pool, { debt: '0', spent: '12', revision: 1 });
           await tx.putCreditExpiries(pool, [
             { at: T0 + 30, amount: '3' },
             { at: T0 + 10, amount: '1.5' },
             { at: T0 + 20, amount: '2' },
           ]);
-          await tx.putCreditTotals(site, { debt: '0', spent: '4' });
+          await tx.putCreditTotals(site, { debt: '0', spent: '4', revision: 1 });
           await tx.putCreditExpiries(site, [{ at: T0 + 10, amount: '4' }]);
         });
-        await write((tx) =>
-          tx.putCreditExpiries(pool, [
+        const first = (await store.read((r) => r.getCreditPool(pool))).spent;
+        await write(async (tx) => {
+          await tx.putCreditTotals(pool, { debt: '0', spent: '12', revision: 2 });
+          await tx.putCreditExpiries(pool, [
             { at: T0 + 20, amount: '0' },
             { at: T0 + 30, amount: '3.25' },
-          ]),
-        );
+          ]);
+        });
         const expected = {
           total: '12',
           expiring: [
             { at: T0 + 10, amount: '1.5' },
             { at: T0 + 30, amount: '3.25' },
           ],
+          revision: 2,
         };
         expect((await store.read((r) => r.getCreditPool(pool))).spent).toEqual(expected);
+        // Expiries read before are reused only at the stored revision.
+        expect((await store.read((r) => r.getCreditPool(pool, first))).spent).toEqual(expected);
+        const current = { ...expected, expiring: [{ at: T0 + 99, amount: 'known' }] };
+        expect((await store.read((r) => r.getCreditPool(pool, current))).spent.expiring).toBe(current.expiring);
         expect((await store.read((r) => r.getCreditPool(site))).spent).toEqual({
           total: '4',
           expiring: [{ at: T0 + 10, amount: '4' }],
+          revision: 1,
         });
         const listed = await store.read((r) => r.listCreditPools('c1'));
         expect(listed.find((p) => p.resourceId === null)?.spent).toEqual(expected);
@@ -1350,9 +1358,9 @@ export function describeStoreConformance(
             grant('closed', { currencyId: 'closed', voidedAt: T0 }),
             grant('not-mine', { customerId: 'c2' }),
           ]);
-          await tx.putCreditTotals({ ...pool, currencyId: 'debt-only' }, { debt: '4', spent: '0' });
-          await tx.putCreditTotals({ ...pool, currencyId: 'minutes' }, { debt: '1.5', spent: '0' });
-          await tx.putCreditTotals({ ...pool, currencyId: 'spent-only' }, { debt: '0', spent: '20' });
+          await tx.putCreditTotals({ ...pool, currencyId: 'debt-only' }, { debt: '4', spent: '0', revision: 0 });
+          await tx.putCreditTotals({ ...pool, currencyId: 'minutes' }, { debt: '1.5', spent: '0', revision: 0 });
+          await tx.putCreditTotals({ ...pool, currencyId: 'spent-only' }, { debt: '0', spent: '20', revision: 1 });
           await tx.putCreditExpiries({ ...pool, currencyId: 'spent-only' }, [{ at: T0 + 5, amount: '5' }]);
         });
         const pools = await store.read((r) => r.listCreditPools('c1'));
@@ -1404,18 +1412,18 @@ export function describeStoreConformance(
           ...pool,
           grants: [grant('g1')],
           debt: '1',
-          spent: { total: '7', expiring: [{ at: T0 + 5, amount: '2' }] },
+          spent: { total: '7', expiring: [{ at: T0 + 5, amount: '2' }], revision: 1 },
         };
         await write(async (tx) => {
           await tx.putCreditGrants([grant('g1')]);
-          await tx.putCreditTotals(pool, { debt: '1', spent: '7' });
+          await tx.putCreditTotals(pool, { debt: '1', spent: '7', revision: 1 });
           await tx.putCreditExpiries(pool, [{ at: T0 + 5, amount: '2' }]);
         });
         const failure = new Error('boom');
         await expect(
           write(async (tx) => {
             await tx.putCreditGrants([grant('g1', { consumed: '50.5' }), grant('g2')]);
-            await tx.putCreditTotals(pool, { debt: '3', spent: '57.5' });
+            await tx.putCreditTotals(pool, { debt: '3', spent: '57.5', revision: 2 });
             await tx.putCreditExpiries(pool, [
               { at: T0 + 5, amount: '0' },
               { at: T0 + 9, amount: '50.5' },

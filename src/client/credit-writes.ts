@@ -12,6 +12,7 @@ import {
   grantCredits,
   isSpentGrant,
   type SpentExpiry,
+  spentExpiryAt,
 } from '../credits/credit-pool.js';
 import type { CreditLedgerEntry } from '../credits/credit-records.js';
 import { moveSubscriptionGrants, poolAt } from '../credits/subscription-credits.js';
@@ -48,14 +49,19 @@ export class PoolWriter {
     this.#entries = [...opened.entries];
   }
 
+  /**
+   * Opens the pool as stored. `cached`, the pool as the customer's cache holds it, spares reading
+   * its spent expiries again while they are current (see `getCreditPool`).
+   */
   static async open(
     tx: StoreTransaction,
     state: CustomerState,
     catalog: Catalog,
     key: CreditPoolKey,
     now: number,
+    cached?: CreditPool,
   ): Promise<PoolWriter> {
-    const stored = await tx.getCreditPool(key);
+    const stored = await tx.getCreditPool(key, cached?.spent);
     return new PoolWriter(tx, catalog, key, stored, now, poolAt(stored, state, catalog, now));
   }
 
@@ -85,28 +91,37 @@ export class PoolWriter {
     const { tx, stored, now } = this;
     const recharged = recharge ? await rechargeAfter(tx, this.#pool, this.catalog, now, recharge.newId) : NO_RECHARGE;
     const changed = recharged.pool ?? this.#pool;
-    const pool = compactPool(changed);
+    const compact = compactPool(changed);
     const before = new Set(stored.grants);
     // A grant spent now leaves the pool: written with it, even when this write did not change it
     // (one held as spent by a database older than spent totals).
-    await tx.putCreditGrants(changed.grants.filter((g) => !before.has(g) || isSpentGrant(g)));
-    if (pool.debt !== stored.debt || pool.spent.total !== stored.spent.total)
-      await tx.putCreditTotals(this.key, { debt: pool.debt, spent: pool.spent.total });
-    if (pool.spent.expiring !== stored.spent.expiring)
-      await tx.putCreditExpiries(this.key, expiryChanges(stored.spent.expiring, pool.spent.expiring));
+    const written = changed.grants.filter((g) => !before.has(g) || isSpentGrant(g));
+    await tx.putCreditGrants(written);
+    // Expiries change where time passed them and where a grant written now expires (spent, or
+    // voided once spent): only those instants are compared, however many the pool keeps.
+    const ahead = stored.spent.expiring.findIndex((e) => e.at > now);
+    const passed = stored.spent.expiring.slice(0, ahead === -1 ? undefined : ahead).map((e) => e.at);
+    const touched = written.flatMap((g) => (g.expireAt === null ? [] : [g.expireAt]));
+    const expiries = expiryChanges(stored.spent.expiring, compact.spent.expiring, [...passed, ...touched]);
+    const revision = stored.spent.revision + (expiries.length > 0 ? 1 : 0);
+    const pool = { ...compact, spent: { ...compact.spent, revision } };
+    if (pool.debt !== stored.debt || pool.spent.total !== stored.spent.total || revision !== stored.spent.revision)
+      await tx.putCreditTotals(this.key, { debt: pool.debt, spent: pool.spent.total, revision });
+    if (expiries.length > 0) await tx.putCreditExpiries(this.key, expiries);
     await tx.appendCreditLedger([...this.#entries, ...recharged.entries]);
     return { pool, ...(recharged.skipped ? { skipped: recharged.skipped } : {}) };
   }
 }
 
-/** The expiries to store to go from `before` to `after`: those new or changed, and '0' for those gone. */
-function expiryChanges(before: readonly SpentExpiry[], after: readonly SpentExpiry[]): SpentExpiry[] {
-  const unchanged = new Set(before);
-  const still = new Set(after.map((e) => e.at));
-  return [
-    ...after.filter((e) => !unchanged.has(e)),
-    ...before.filter((e) => !still.has(e.at)).map((e) => ({ at: e.at, amount: '0' })),
-  ];
+/** The expiries to store at `instants` to go from `before` to `after`: the new amount, or '0' for none left. */
+function expiryChanges(before: readonly SpentExpiry[], after: readonly SpentExpiry[], instants: readonly number[]) {
+  const changes: SpentExpiry[] = [];
+  for (const at of new Set(instants)) {
+    // An expiry left unchanged is the same object in both.
+    const is = spentExpiryAt(after, at);
+    if (is !== spentExpiryAt(before, at)) changes.push(is ?? { at, amount: '0' });
+  }
+  return changes;
 }
 
 /** What a committed pool write left: the pool as stored, and a recharge skipped for the spend limit. */

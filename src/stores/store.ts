@@ -1,6 +1,6 @@
 import type { UsageAggregate, UsageOp } from '../core/usage-aggregate.js';
 import type { AutoRechargeConfig } from '../credits/auto-recharge-schema.js';
-import type { CreditPool, CreditPoolKey, SpentExpiry } from '../credits/credit-pool.js';
+import type { CreditPool, CreditPoolKey, SpentCredits, SpentExpiry } from '../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../credits/credit-records.js';
 import type {
   GovernanceBudgetRecord,
@@ -75,6 +75,13 @@ export interface UsageEntryQuery extends UsageKey {
   readonly from: number;
   /** ...and before this one, oldest first. */
   readonly before: number;
+}
+
+/** A pool's own row: its debt, and its spent credits' total and revision (see `SpentCredits`). */
+export interface CreditTotals {
+  readonly debt: string;
+  readonly spent: string;
+  readonly revision: number;
 }
 
 /** A customer's credit grants, optionally of one currency and one pool scope. */
@@ -169,9 +176,11 @@ export interface StoreReader {
   listUsageEntries(query: UsageEntryQuery): Promise<UsageEntry[]>;
   /**
    * A credit pool as stored: its held grants (`isHeldGrant`) by id, read without touching the
-   * grants it let go, its debt ('0' when none) and its spent credits (none when never set).
+   * grants it let go, its debt ('0' when none) and its spent credits (none when never set). With
+   * `known`, spent credits read earlier: while the stored expiries are still at its revision, its
+   * `expiring` is returned as given rather than read again.
    */
-  getCreditPool(key: CreditPoolKey): Promise<CreditPool>;
+  getCreditPool(key: CreditPoolKey, known?: SpentCredits): Promise<CreditPool>;
   getCreditGrant(grantId: string): Promise<CreditGrantRecord | undefined>;
   /** Grants, open or not, oldest first (then by id). */
   listCreditGrants(query: CreditGrantQuery): Promise<CreditGrantRecord[]>;
@@ -209,8 +218,8 @@ export interface StoreTransaction extends StoreReader {
   putEvent(event: UsageEventRecord): Promise<boolean>;
   /** Inserts or replaces credit grants by id; a pool holds those `isHeldGrant` says it does. */
   putCreditGrants(grants: readonly CreditGrantRecord[]): Promise<void>;
-  /** Sets a pool's debt and the total of its spent credits (decimal strings, '0' for none). */
-  putCreditTotals(key: CreditPoolKey, totals: { readonly debt: string; readonly spent: string }): Promise<void>;
+  /** Sets a pool's debt, the total of its spent credits (decimal strings, '0' for none) and their revision. */
+  putCreditTotals(key: CreditPoolKey, totals: CreditTotals): Promise<void>;
   /** Sets what of a pool's spent credits expires at each instant listed; an amount of '0' removes the instant. */
   putCreditExpiries(key: CreditPoolKey, expiries: readonly SpentExpiry[]): Promise<void>;
   /** Appends ledger entries, in order; the ledger is never rewritten. */

@@ -86,6 +86,13 @@ describe.each(stores)('a pool with a long history ($name)', (fixture) => {
       const { data: voids } = await h.allot.getCreditLedger({ customerId: 'acme', eventType: ['CREDITS_VOIDED'] });
       expect(voids.map((e) => [e.grantId, e.amount])).toEqual([[ids[3], 0]]);
 
+      // Another engine (another process, on SQLite) changes the expiries: a write here reads them
+      // again rather than reuse the ones it cached.
+      await (await h.reopen()).voidCreditGrant({ id: ids[6] as string });
+      await h.allot.grantCredits({ ...pool, amount: 2, displayName: 'again', expireAt: start + 2 * DAY });
+      await h.allot.consumeCredits({ ...pool, amount: 2, idempotencyKey: 'use-again' });
+      expect((await stored()).spent.expiring[1]).toEqual(byDay[1]);
+
       // Past the first expiry its used-up grants leave the totals and show as expired; the store follows.
       h.clock.set(start + DAY);
       const firstDay = Number(byDay[0]?.amount);

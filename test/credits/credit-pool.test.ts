@@ -398,13 +398,13 @@ describe('compactPool', () => {
     const full = usedUp();
     const compact = compactPool(full);
     expect(compact.grants.map((g) => [g.id, g.consumed])).toEqual([['d', '5']]);
-    expect(compact.spent).toEqual({ total: '10.5', expiring: [{ at: T0 + DAY, amount: '4' }] });
+    expect(compact.spent).toEqual({ total: '10.5', expiring: [{ at: T0 + DAY, amount: '4' }], revision: 0 });
     expect(balance(compact, T0)).toEqual(balance(full, T0));
     expect(balance(compact, T0)).toMatchObject({ totalGranted: '20.5', totalConsumed: '15.5', nextChangeAt: T0 + DAY });
     // At the expiry the expiring part leaves both totals, with no entry: nothing was left of it.
     expect(advancePool(compact, T0 + DAY).entries).toEqual([]);
     expect(balance(compact, T0 + DAY)).toEqual(balance(full, T0 + DAY));
-    expect(advancePool(compact, T0 + DAY).pool.spent).toEqual({ total: '6.5', expiring: [] });
+    expect(advancePool(compact, T0 + DAY).pool.spent).toEqual({ total: '6.5', expiring: [], revision: 0 });
     expect(compactPool(compact)).toBe(compact);
   });
 
@@ -436,7 +436,7 @@ describe('compactPool', () => {
     expectAllotError(() => voidGrant(compact, 'a', T0), 'CREDIT_GRANT_NOT_FOUND');
     const voided = voidGrant(compact, 'a', T0, stored);
     expect(voided.entries.map((e) => [e.eventType, e.grantId, e.amount])).toEqual([['CREDITS_VOIDED', 'a', '0']]);
-    expect(voided.pool.spent).toEqual({ total: '6.5', expiring: [] });
+    expect(voided.pool.spent).toEqual({ total: '6.5', expiring: [], revision: 0 });
     expect(balance(voided.pool, T0)).toEqual(balance(voidGrant(full, 'a', T0).pool, T0));
     expect(compactPool(voided.pool).grants.map((g) => g.id)).toEqual(['d']);
     // Past its expiry it is expired, as it would be had the pool kept it.

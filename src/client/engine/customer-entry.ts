@@ -316,8 +316,7 @@ export class CustomerEntry extends ResourceView {
     const cached = this.#poolsAt?.find((c) => c.pool.currencyId === currencyId && c.pool.resourceId === resourceId);
     if (cached && cached.catalog === catalog && now >= cached.from && now < cached.until) return cached;
     const key = { customerId: this.state?.customer.id ?? '', currencyId, resourceId };
-    const stored =
-      this.#pools.find((p) => p.currencyId === currencyId && p.resourceId === resourceId) ?? emptyCreditPool(key);
+    const stored = this.storedPool(currencyId, resourceId) ?? emptyCreditPool(key);
     const at = this.state ? poolAt(stored, this.state, catalog, now) : { pool: stored, validUntil: now };
     const b = balance(at.pool, now);
     const fresh: CachedPool = {
@@ -331,6 +330,11 @@ export class CustomerEntry extends ResourceView {
     };
     this.#poolsAt = [...(this.#poolsAt ?? []).filter((c) => c !== cached), fresh];
     return fresh;
+  }
+
+  /** A credit pool as stored, if the customer has it. */
+  storedPool(currencyId: string, resourceId: string | null): CreditPool | undefined {
+    return this.#pools.find((p) => p.currencyId === currencyId && p.resourceId === resourceId);
   }
 
   /** The scopes the customer's pools may live in: customer-wide, each subscription's resource, each stored pool's. */

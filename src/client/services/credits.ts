@@ -244,7 +244,14 @@ export class Credits {
         const prior = await tx.getIdempotencyResult(idem.scope, idem.key);
         if (prior !== undefined) return { result: await idem.replay(prior, tx) };
       }
-      const writer = await PoolWriter.open(tx, state, catalog, key, now);
+      const writer = await PoolWriter.open(
+        tx,
+        state,
+        catalog,
+        key,
+        now,
+        entry.storedPool(key.currencyId, key.resourceId),
+      );
       const computed = await change(writer.pool, now, tx);
       const changed = writer.apply(() => computed);
       const written = await writer.commit(recharge ? { newId: rechargeId } : undefined);

@@ -158,7 +158,7 @@ export class Usage {
     catalog: Catalog,
   ): Promise<Mutation<ReportUsageAck[]>> {
     const batch = new UsageBatch(customerId, entry, catalog, tx, now, this.#engine.share);
-    const credits = new UsageCredits(tx, entry.state, catalog, now, usageChargeId);
+    const credits = new UsageCredits(tx, entry, catalog, now, usageChargeId);
     const acks: ReportUsageAck[] = [];
     for (const { item: u, index } of usages) {
       await naming(index, async () => {
@@ -203,7 +203,7 @@ export class Usage {
     catalog: Catalog,
   ): Promise<Mutation<EventOutcome[]>> {
     const batch = new UsageBatch(customerId, entry, catalog, tx, now, this.#engine.share);
-    const credits = new UsageCredits(tx, entry.state, catalog, now, usageChargeId);
+    const credits = new UsageCredits(tx, entry, catalog, now, usageChargeId);
     const results: EventOutcome[] = [];
     for (const { item: e, index } of events) {
       await naming(index, async () => {

@@ -7,6 +7,7 @@ import {
   creditPoolKey,
   isHeldGrant,
   NO_SPENT_CREDITS,
+  type SpentCredits,
   type SpentExpiry,
 } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
@@ -30,6 +31,7 @@ import {
   type CreditGrantQuery,
   type CreditLedgerQuery,
   type CreditLedgerRow,
+  type CreditTotals,
   inCreditQuery,
   type Store,
   type StoreCapabilities,
@@ -93,10 +95,7 @@ interface Tables {
   readonly governanceUsage: MemoryTable<GovernanceUsageRecord>;
 }
 
-interface CreditTotalsRow extends CreditPoolKey {
-  readonly debt: string;
-  readonly spent: string;
-}
+interface CreditTotalsRow extends CreditPoolKey, CreditTotals {}
 
 interface CreditExpiryRow extends CreditPoolKey, SpentExpiry {}
 
@@ -300,20 +299,23 @@ class MemoryReader implements StoreReader {
     return this.tables.packageVersions.values().sort(comparePackageVersions);
   }
 
-  async getCreditPool(key: CreditPoolKey): Promise<CreditPool> {
+  async getCreditPool(key: CreditPoolKey, known?: SpentCredits): Promise<CreditPool> {
     const t = this.tables;
     const grants = t.heldCreditGrants
       .ownedBy(key.customerId)
       .filter((g) => inPool(g, key))
       .sort(compareIds);
     const totals = t.creditTotals.get(creditPoolKey(key));
-    const expiring = t.creditExpiries
-      .ownedBy(key.customerId)
-      .filter((e) => inPool(e, key))
-      .sort((a, b) => a.at - b.at)
-      .map((e) => ({ at: e.at, amount: e.amount }));
-    const spent = totals === undefined ? NO_SPENT_CREDITS : { total: totals.spent, expiring };
-    return { ...key, grants, debt: totals?.debt ?? '0', spent };
+    if (totals === undefined) return { ...key, grants, debt: '0', spent: NO_SPENT_CREDITS };
+    const expiring =
+      known?.revision === totals.revision
+        ? known.expiring
+        : t.creditExpiries
+            .ownedBy(key.customerId)
+            .filter((e) => inPool(e, key))
+            .sort((a, b) => a.at - b.at)
+            .map((e) => ({ at: e.at, amount: e.amount }));
+    return { ...key, grants, debt: totals.debt, spent: { total: totals.spent, expiring, revision: totals.revision } };
   }
 
   async listCreditPools(customerId: string): Promise<CreditPool[]> {
@@ -478,9 +480,10 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
     }
   }
 
-  async putCreditTotals(key: CreditPoolKey, totals: { readonly debt: string; readonly spent: string }): Promise<void> {
+  async putCreditTotals(key: CreditPoolKey, totals: CreditTotals): Promise<void> {
     const { customerId, currencyId, resourceId } = key;
-    this.#put(this.tables.creditTotals, { customerId, currencyId, resourceId, debt: totals.debt, spent: totals.spent });
+    const { debt, spent, revision } = totals;
+    this.#put(this.tables.creditTotals, { customerId, currencyId, resourceId, debt, spent, revision });
   }
 
   async putCreditExpiries(key: CreditPoolKey, expiries: readonly SpentExpiry[]): Promise<void> {

@@ -134,7 +134,8 @@ const postgresMigrations: readonly PostgresMigration[] = [
         where expired_at is not null or (voided_at is not null and grant_type <> 'RECURRING')`,
       `create index credit_grants_held on $s.credit_grants (customer_id, currency_id, resource_id, id)
         where held = 1`,
-      "alter table $s.credit_pools add column spent text not null default '0'",
+      `alter table $s.credit_pools add column spent text not null default '0',
+        add column spent_revision integer not null default 0`,
       `create table $s.credit_spent_expiries (
         customer_id text collate "C" not null, currency_id text collate "C" not null,
         resource_id text collate "C" not null, expire_at bigint not null, amount text not null,

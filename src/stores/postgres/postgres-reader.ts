@@ -3,15 +3,17 @@
 import { type AliasedExpression, type Compilable, type Kysely, sql } from 'kysely';
 import type { UsageAggregate } from '../../core/usage-aggregate.js';
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
-import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool.js';
+import type { CreditPool, CreditPoolKey, SpentCredits } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import type { GovernanceRecords } from '../../governance/governance-records.js';
 import type { CustomerRecord, CustomerState, PackageVersionRecord, SubscriptionRecord } from '../../model/records.js';
 import {
   creditPoolOf,
   creditPoolsOf,
+  knownExpiries,
   pageCreditLedger,
   rowToCreditGrant,
+  rowToSpentExpiry,
   selectAutoRecharge,
   selectCreditConsumption,
   selectCreditEventFields,
@@ -186,17 +188,19 @@ export class PostgresReader implements StoreReader {
     return rows.map((r) => rowToUsageEntry(r as UsageEntryRow));
   }
 
-  /** One round trip, as `listCreditPools`. */
-  async getCreditPool(key: CreditPoolKey): Promise<CreditPool> {
+  /** One round trip, and a second for the spent expiries when `known` ones are not current. */
+  async getCreditPool(key: CreditPoolKey, known?: SpentCredits): Promise<CreditPool> {
     const { connection, db } = this.scope;
     const p = { customerId: key.customerId, currencyId: key.currencyId, resourceId: key.resourceId ?? '' };
     const query = db.selectNoFrom([
       jsonRows(selectHeldCreditGrants(db, p), 'x.id').as('grants'),
       jsonRows(selectCreditTotals(db, p)).as('totals'),
-      jsonRows(selectCreditSpentExpiries(db, p), 'x.expire_at').as('expiries'),
     ]);
     const [row] = await connection.run('getCreditPool', query.compile());
-    return creditPoolOf(key, row?.grants ?? [], row?.totals[0], row?.expiries ?? []);
+    const totals = row?.totals[0];
+    const expiring =
+      knownExpiries(totals, known) ?? (await this.rows(selectCreditSpentExpiries, p)).map(rowToSpentExpiry);
+    return creditPoolOf(key, row?.grants ?? [], totals, expiring);
   }
 
   async listCreditPools(customerId: string): Promise<CreditPool[]> {

@@ -13,6 +13,7 @@ import {
   creditGrantToRow,
   creditLedgerToRow,
   creditPoolToRow,
+  creditTotalsToRow,
   deleteCreditSpentExpiry,
   upsertAutoRecharge,
   upsertCreditGrant,
@@ -43,7 +44,7 @@ import {
   insertUniqueMember,
   usageKeyToRow,
 } from '../sql/usage-queries.js';
-import type { StoreTransaction, UsageEntry, UsageEventRecord, UsageWindowKey } from '../store.js';
+import type { CreditTotals, StoreTransaction, UsageEntry, UsageEventRecord, UsageWindowKey } from '../store.js';
 import { MAINTENANCE_MS } from './postgres-driver.js';
 import { type Builder, PostgresReader } from './postgres-reader.js';
 import { appendUsage } from './postgres-usage.js';
@@ -110,8 +111,8 @@ export class PostgresTransaction extends PostgresReader implements StoreTransact
     }
   }
 
-  async putCreditTotals(key: CreditPoolKey, totals: { readonly debt: string; readonly spent: string }): Promise<void> {
-    await this.#changed(upsertCreditTotals, { ...creditPoolToRow(key), debt: totals.debt, spent: totals.spent });
+  async putCreditTotals(key: CreditPoolKey, totals: CreditTotals): Promise<void> {
+    await this.#changed(upsertCreditTotals, creditTotalsToRow(key, totals));
     this.touched.add(key.customerId);
   }
 

@@ -6,10 +6,11 @@ import {
   type CreditPoolKey,
   emptyCreditPool,
   isHeldGrant,
-  NO_SPENT_CREDITS,
+  type SpentCredits,
+  type SpentExpiry,
 } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../../credits/credit-records.js';
-import { type CreditLedgerQuery, type CreditLedgerRow, inCreditQuery } from '../store.js';
+import { type CreditLedgerQuery, type CreditLedgerRow, type CreditTotals, inCreditQuery } from '../store.js';
 import type {
   CreditEventFieldsTable,
   CreditGrantsTable,
@@ -66,7 +67,7 @@ export function upsertCreditGrant(db: Db, row: CreditGrantsTable) {
 export function selectCreditTotals(db: Db, p: PoolParams) {
   return db
     .selectFrom('credit_pools')
-    .select(['debt', 'spent'])
+    .select(['debt', 'spent', 'spent_revision'])
     .where('customer_id', '=', p.customerId)
     .where('currency_id', '=', p.currencyId)
     .where('resource_id', '=', p.resourceId);
@@ -77,7 +78,9 @@ export function upsertCreditTotals(db: Db, row: CreditPoolsTable) {
     .insertInto('credit_pools')
     .values(row)
     .onConflict((oc) =>
-      oc.columns(['customer_id', 'currency_id', 'resource_id']).doUpdateSet({ debt: row.debt, spent: row.spent }),
+      oc
+        .columns(['customer_id', 'currency_id', 'resource_id'])
+        .doUpdateSet({ debt: row.debt, spent: row.spent, spent_revision: row.spent_revision }),
     );
 }
 
@@ -135,7 +138,9 @@ export function selectCustomerHeldCreditGrants(db: Db, p: { customerId: string }
     .selectAll()
     .where('customer_id', '=', p.customerId)
     .where('held', '=', HELD)
-    .orderBy(['currency_id', 'resource_id', 'id']);
+    .orderBy('currency_id')
+    .orderBy('resource_id')
+    .orderBy('id');
 }
 
 /** A customer's totals rows, of every pool. */
@@ -199,6 +204,29 @@ export function creditPoolToRow(
   key: CreditPoolKey,
 ): Pick<CreditPoolsTable, 'customer_id' | 'currency_id' | 'resource_id'> {
   return { customer_id: key.customerId, currency_id: key.currencyId, resource_id: key.resourceId ?? '' };
+}
+
+/** Columns of a pool's totals row. */
+export function creditTotalsToRow(key: CreditPoolKey, totals: CreditTotals): CreditPoolsTable {
+  return { ...creditPoolToRow(key), debt: totals.debt, spent: totals.spent, spent_revision: totals.revision };
+}
+
+/** A spent expiry as a row holds it. */
+export const rowToSpentExpiry = (r: Pick<CreditSpentExpiriesTable, 'expire_at' | 'amount'>): SpentExpiry => ({
+  at: r.expire_at,
+  amount: r.amount,
+});
+
+/**
+ * The expiries of `known` (spent credits read earlier) when the stored ones are still at its
+ * revision, so the store need not read them again; undefined when they must be read.
+ */
+export function knownExpiries(
+  totals: Pick<CreditPoolsTable, 'spent_revision'> | undefined,
+  known: SpentCredits | undefined,
+): readonly SpentExpiry[] | undefined {
+  if (totals === undefined) return [];
+  return known !== undefined && known.revision === totals.spent_revision ? known.expiring : undefined;
 }
 
 /** Columns of a credit grant. */
@@ -313,14 +341,11 @@ export async function pageCreditLedger(
 export function creditPoolOf(
   key: CreditPoolKey,
   grants: readonly CreditGrantsTable[],
-  totals: Pick<CreditPoolsTable, 'debt' | 'spent'> | undefined,
-  expiries: readonly Pick<CreditSpentExpiriesTable, 'expire_at' | 'amount'>[],
+  totals: Pick<CreditPoolsTable, 'debt' | 'spent' | 'spent_revision'> | undefined,
+  expiring: readonly SpentExpiry[],
 ): CreditPool {
   if (totals === undefined) return { ...emptyCreditPool(key), grants: grants.map(rowToCreditGrant) };
-  const spent =
-    totals.spent === '0' && expiries.length === 0
-      ? NO_SPENT_CREDITS
-      : { total: totals.spent, expiring: expiries.map((e) => ({ at: e.expire_at, amount: e.amount })) };
+  const spent = { total: totals.spent, expiring, revision: totals.spent_revision };
   return { ...key, grants: grants.map(rowToCreditGrant), debt: totals.debt, spent };
 }
 
@@ -329,7 +354,7 @@ interface PoolRows {
   readonly key: CreditPoolKey;
   readonly grants: CreditGrantsTable[];
   totals?: CreditPoolsTable;
-  readonly expiries: CreditSpentExpiriesTable[];
+  readonly expiries: SpentExpiry[];
 }
 
 /** A customer's pools from the rows of all of them, as `listCreditPools` answers them. */
@@ -356,6 +381,6 @@ export function creditPoolsOf(
   };
   for (const row of grants) pool(row).grants.push(row);
   for (const row of totals) pool(row).totals = row;
-  for (const row of expiries) pool(row).expiries.push(row);
+  for (const row of expiries) pool(row).expiries.push(rowToSpentExpiry(row));
   return [...pools.values()].map((p) => creditPoolOf(p.key, p.grants, p.totals, p.expiries));
 }

@@ -180,13 +180,14 @@ export interface CreditGrantsTable {
   held: number;
 }
 
-/** A credit pool's totals, once it has any: its debt and the sum of its spent credits. */
+/** A credit pool's totals, once it has any: its debt, and the sum and revision of its spent credits. */
 export interface CreditPoolsTable {
   customer_id: string;
   currency_id: string;
   resource_id: string;
   debt: string;
   spent: string;
+  spent_revision: number;
 }
 
 /** What of a pool's spent credits expires at `expire_at`; an amount above 0. */

@@ -300,6 +300,7 @@ const sqliteMigrations: readonly SqliteMigration[] = [
         .columns(['customer_id', 'currency_id', 'resource_id', 'id'])
         .where(sql.ref('held'), '=', sql.lit(1)),
       db.schema.alterTable('credit_pools').addColumn('spent', 'text', (c) => c.notNull().defaultTo('0')),
+      db.schema.alterTable('credit_pools').addColumn('spent_revision', 'integer', (c) => c.notNull().defaultTo(0)),
       db.schema
         .createTable('credit_spent_expiries')
         .addColumn('customer_id', 'text', (c) => c.notNull())

@@ -386,6 +386,7 @@ export function prepareStatements(native: SqliteDatabase, store: string) {
       resource_id: true,
       debt: true,
       spent: true,
+      spent_revision: true,
     }),
     selectCreditSpentExpiries: prepare(selectCreditSpentExpiries, poolNames),
     upsertCreditSpentExpiry: prepare(upsertCreditSpentExpiry, {

@@ -1,6 +1,6 @@
 import type { UsageAggregate } from '../../core/usage-aggregate.js';
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
-import type { CreditPool, CreditPoolKey, SpentExpiry } from '../../credits/credit-pool.js';
+import type { CreditPool, CreditPoolKey, SpentCredits, SpentExpiry } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import type {
   GovernanceBudgetRecord,
@@ -21,8 +21,11 @@ import {
   creditPoolOf,
   creditPoolsOf,
   creditPoolToRow,
+  creditTotalsToRow,
+  knownExpiries,
   pageCreditLedger,
   rowToCreditGrant,
+  rowToSpentExpiry,
 } from '../sql/credit-queries.js';
 import { customerToRow, rowToCustomer } from '../sql/customer-queries.js';
 import {
@@ -44,6 +47,7 @@ import {
   type CreditGrantQuery,
   type CreditLedgerQuery,
   type CreditLedgerRow,
+  type CreditTotals,
   inCreditQuery,
   type StoreReader,
   type StoreTransaction,
@@ -166,12 +170,12 @@ export class SqliteReader implements StoreReader {
     return this.q.selectPackageVersions.all({}).map(rowToPackageVersion);
   }
 
-  async getCreditPool(key: CreditPoolKey): Promise<CreditPool> {
+  async getCreditPool(key: CreditPoolKey, known?: SpentCredits): Promise<CreditPool> {
     const q = this.q;
     const p = { customerId: key.customerId, currencyId: key.currencyId, resourceId: key.resourceId ?? '' };
     const totals = q.selectCreditTotals.get(p);
-    const expiries = totals === undefined ? [] : q.selectCreditSpentExpiries.all(p);
-    return creditPoolOf(key, q.selectHeldCreditGrants.all(p), totals, expiries);
+    const expiring = knownExpiries(totals, known) ?? q.selectCreditSpentExpiries.all(p).map(rowToSpentExpiry);
+    return creditPoolOf(key, q.selectHeldCreditGrants.all(p), totals, expiring);
   }
 
   async listCreditPools(customerId: string): Promise<CreditPool[]> {
@@ -289,8 +293,8 @@ export class SqliteTransaction extends SqliteReader implements StoreTransaction 
     }
   }
 
-  async putCreditTotals(key: CreditPoolKey, totals: { readonly debt: string; readonly spent: string }): Promise<void> {
-    this.q.upsertCreditTotals.run({ ...creditPoolToRow(key), debt: totals.debt, spent: totals.spent });
+  async putCreditTotals(key: CreditPoolKey, totals: CreditTotals): Promise<void> {
+    this.q.upsertCreditTotals.run(creditTotalsToRow(key, totals));
     this.touched.add(key.customerId);
   }
 
