@@ -10,14 +10,21 @@ import { DummyDriver } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { AllotError } from '../src/errors.js';
+import { Allot, ManualClock } from '../src/index.js';
 import type { SubscriptionRecord } from '../src/model/records.js';
 import { postgresStore } from '../src/stores/postgres/index.js';
 import { postgresKysely } from '../src/stores/postgres/postgres-driver.js';
-import { selectCreditConsumption, selectCreditLedger } from '../src/stores/sql/credit-queries.js';
+import {
+  selectCreditConsumption,
+  selectCreditLedger,
+  selectCustomerHeldCreditGrants,
+  selectHeldCreditGrants,
+} from '../src/stores/sql/credit-queries.js';
 import { selectJournalCells, selectRollupCells } from '../src/stores/sql/rollup-queries.js';
 import { selectSubscriptionPage } from '../src/stores/sql/subscription-filter-queries.js';
 import { selectUsageHistory } from '../src/stores/sql/usage-queries.js';
 import type { Store } from '../src/stores/store.js';
+import { AI_CREDITS, creditCatalog } from './helpers/credit-fixtures.js';
 import { freshSchema, postgresUrl, skipWithoutPostgres } from './helpers/postgres.js';
 import { customer, postgresTestFile } from './helpers/postgres-stores.js';
 import { backfillEntries, backfillSummaries } from './helpers/rollup-backfill.js';
@@ -114,8 +121,8 @@ describe.skipIf(skipWithoutPostgres)('postgres', { timeout: 120_000 }, () => {
       const stores = Array.from({ length: 4 }, () => postgresStore({ connectionString: url, schema: s }));
       track(...stores);
       await Promise.all(stores.map((store) => store.open()));
-      const { rows } = await admin.query(`select version from "${s}".migrations`);
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+      const { rows } = await admin.query(`select version from "${s}".migrations order by version`);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
       await stores[3]?.transaction(['customer:c1'], (tx) => tx.putCustomer(customer('c1')));
       expect(await stores[0]?.read((r) => r.getCustomer('c1'))).toEqual(customer('c1'));
     });
@@ -128,6 +135,50 @@ describe.skipIf(skipWithoutPostgres)('postgres', { timeout: 120_000 }, () => {
       // Back to the version 1 schema, as one written by the previous release would be.
       await admin.query(`drop table "${s}".usage_rollups; delete from "${s}".migrations where version = 2`);
       expect(await backfillSummaries(await open({ schema: s }))).toEqual(maintained);
+    });
+
+    it('migration 3 keeps the balances of a schema written before it, and its next write lets spent grants go', async () => {
+      const s = schema();
+      const pool = { customerId: 'c1', currencyId: AI_CREDITS };
+      const engine = async () => {
+        const store = postgresStore({ connectionString: url, schema: s });
+        track(store);
+        const allot = Allot.initialize({
+          catalog: creditCatalog(),
+          store,
+          clock: new ManualClock('2025-01-15T00:00:00Z'),
+        });
+        await allot.waitForInitialization();
+        return allot;
+      };
+      const first = await engine();
+      await first.provisionCustomer({ customerId: 'c1' });
+      await first.grantCredits({ ...pool, amount: 10, displayName: 'used up' });
+      await first.consumeCredits({ ...pool, amount: 10, idempotencyKey: 'u1' });
+      await first.grantCredits({ ...pool, amount: 10, displayName: 'in use' });
+      await first.consumeCredits({ ...pool, amount: 4, idempotencyKey: 'u2' });
+      await first.close();
+      // Back to the version 2 schema, as the previous release left it: the used-up grant is held again.
+      await admin.query(`
+        drop index "${s}".credit_grants_held; alter table "${s}".credit_grants drop column held;
+        alter table "${s}".credit_pools drop column spent, drop column spent_revision; drop table "${s}".credit_spent_expiries;
+        delete from "${s}".migrations where version = 3`);
+      const held = async () => {
+        const store = await open({ schema: s });
+        const read = await store.read((r) => r.getCreditPool({ ...pool, resourceId: null }));
+        return { grants: read.grants.map((g) => g.displayName).sort(), spent: read.spent.total };
+      };
+      expect(await held()).toEqual({ grants: ['in use', 'used up'], spent: '0' });
+      const migrated = await engine();
+      const totals = async () => {
+        const e = await migrated.getCreditEntitlement(pool);
+        return [e.currentBalance, e.totalGranted, e.totalConsumed];
+      };
+      expect(await totals()).toEqual([6, 20, 14]);
+      await migrated.consumeCredits({ ...pool, amount: 1, idempotencyKey: 'u3' });
+      expect(await totals()).toEqual([5, 20, 15]);
+      expect(await held()).toEqual({ grants: ['in use'], spent: '10' });
+      await migrated.close();
     });
 
     it('refuses a schema migrated by a newer version of allot', async () => {
@@ -268,6 +319,9 @@ describe.skipIf(skipWithoutPostgres)('postgres', { timeout: 120_000 }, () => {
         expect(
           await plan(selectSubscriptionPage(db, { customerId: 'c1', afterId: 's1', limit: 20 }).compile()),
         ).toContain('subscriptions_customer');
+        const pool = { customerId: 'c1', currencyId: 'tokens', resourceId: '' };
+        expect(await plan(selectHeldCreditGrants(db, pool).compile())).toContain('credit_grants_held');
+        expect(await plan(selectCustomerHeldCreditGrants(db, pool).compile())).toContain('credit_grants_held');
         const ledger = { customerId: 'c1', afterSeq: 0, limit: 10 };
         expect(await plan(selectCreditLedger(db, ledger).compile())).toContain('credit_ledger_customer');
         const consumption = { customerId: 'c1', from: 0, before: 10 };

@@ -5,11 +5,14 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CreditLedgerEntry } from '../src/credits/credit-records.js';
 import { AllotError } from '../src/errors.js';
+import { Allot, ManualClock } from '../src/index.js';
 import type { CustomerRecord, SubscriptionRecord } from '../src/model/records.js';
+import { selectCustomerHeldCreditGrants, selectHeldCreditGrants } from '../src/stores/sql/credit-queries.js';
 import { countSubscriptions, selectSubscriptionPage } from '../src/stores/sql/subscription-filter-queries.js';
 import { sqliteStore } from '../src/stores/sqlite/index.js';
 import { sqliteCompiler } from '../src/stores/sqlite/sqlite-sql.js';
 import type { Store, SubscriptionPageQuery, UsageEntry } from '../src/stores/store.js';
+import { AI_CREDITS, creditCatalog } from './helpers/credit-fixtures.js';
 import { backfillEntries, backfillSummaries } from './helpers/rollup-backfill.js';
 import { describeStoreConformance } from './store-conformance.js';
 
@@ -102,6 +105,7 @@ describe('sqlite store', () => {
       { version: 2 },
       { version: 3 },
       { version: 4 },
+      { version: 5 },
     ]);
   });
 
@@ -147,6 +151,80 @@ describe('sqlite store', () => {
     // Back to the version 3 schema, as a file written by the previous release would be.
     raw(filename).exec('DROP TABLE usage_rollups; DELETE FROM schema_migrations WHERE version = 4;');
     expect(await backfillSummaries(await open(filename))).toEqual(maintained);
+  });
+
+  it('migration 5 keeps the balances of a file written before it, and its next write lets spent grants go', async () => {
+    const filename = tempFile();
+    const pool = { customerId: 'c1', currencyId: AI_CREDITS };
+    const engine = async () => {
+      const allot = Allot.initialize({
+        catalog: creditCatalog(),
+        store: sqliteStore({ filename }),
+        clock: new ManualClock('2025-01-15T00:00:00Z'),
+      });
+      opened.push(allot);
+      await allot.waitForInitialization();
+      return allot;
+    };
+    const first = await engine();
+    await first.provisionCustomer({ customerId: 'c1' });
+    const used = await first.grantCredits({ ...pool, amount: 10, displayName: 'used up' });
+    await first.consumeCredits({ ...pool, amount: 10, idempotencyKey: 'u1' });
+    await first.grantCredits({ ...pool, amount: 10, displayName: 'in use' });
+    await first.consumeCredits({ ...pool, amount: 4, idempotencyKey: 'u2' });
+    await first.voidCreditGrant({ id: (await first.grantCredits({ ...pool, amount: 5, displayName: 'void' })).id });
+    await first.close();
+    // Back to the version 4 schema, as a file written by the previous release would be: the used-up
+    // grant is held again, and no pool has spent credits.
+    raw(filename).exec(`
+      DROP INDEX credit_grants_held; ALTER TABLE credit_grants DROP COLUMN held;
+      ALTER TABLE credit_pools DROP COLUMN spent; ALTER TABLE credit_pools DROP COLUMN spent_revision;
+      DROP TABLE credit_spent_expiries;
+      DELETE FROM schema_migrations WHERE version = 5;`);
+    const heldGrants = async () => {
+      const store = await open(filename);
+      const read = await store.read((r) => r.getCreditPool({ ...pool, resourceId: null }));
+      await store.close();
+      return { grants: read.grants.map((g) => g.displayName).sort(), spent: read.spent.total };
+    };
+    expect(await heldGrants()).toEqual({ grants: ['in use', 'used up'], spent: '0' });
+
+    const migrated = await engine();
+    const totals = async () => {
+      const e = await migrated.getCreditEntitlement(pool);
+      return [e.currentBalance, e.totalGranted, e.totalConsumed];
+    };
+    expect(await totals()).toEqual([6, 20, 14]);
+    await migrated.consumeCredits({ ...pool, amount: 1, idempotencyKey: 'u3' });
+    expect(await totals()).toEqual([5, 20, 15]);
+    await migrated.close();
+    expect(await heldGrants()).toEqual({ grants: ['in use'], spent: '10' });
+    const grants = (await (await engine()).getCreditGrants({ customerId: 'c1' })).data;
+    expect(grants.map((g) => [g.id === used.id, g.status, g.consumedAmount]).sort()).toEqual([
+      [false, 'ACTIVE', 5],
+      [false, 'VOIDED', 0],
+      [true, 'ACTIVE', 10],
+    ]);
+  });
+
+  it('reads held credit grants through the partial index of held grants', async () => {
+    const filename = tempFile();
+    await (await open(filename)).close();
+    const db = raw(filename);
+    const plan = (query: { sql: string; parameters: readonly unknown[] }) =>
+      db
+        .prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+        .all(...query.parameters)
+        .map((row) => (row as { detail: string }).detail)
+        .join('\n');
+    const compiler = sqliteCompiler();
+    const p = { customerId: 'c1', currencyId: 'tokens', resourceId: '' };
+    expect(plan(selectHeldCreditGrants(compiler, p).compile())).toContain(
+      'USING INDEX credit_grants_held (customer_id=? AND currency_id=? AND resource_id=?)',
+    );
+    expect(plan(selectCustomerHeldCreditGrants(compiler, p).compile())).toContain(
+      'USING INDEX credit_grants_held (customer_id=?)',
+    );
   });
 
   it('filters subscriptions by lists of any length, past the statements it keeps prepared per shape', async () => {

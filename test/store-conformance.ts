@@ -1386,8 +1386,22 @@ export function describeStoreConformance(
         ...overrides,
       });
 
-      it("reads a pool's held grants by id and its debt, scoped by currency and resource", async () => {
+      it("reads a pool's held grants by id and its totals, scoped by currency and resource", async () => {
         const voidedRecurring = grant('r-void', { grantType: 'RECURRING', voidedAt: T0, expireAt: T0 + 10 });
+        const subscriptionSource = {
+          kind: 'SUBSCRIPTION' as const,
+          subscriptionId: 's1',
+          cadence: 'MONTH' as const,
+          periodStart: T0,
+          periodEnd: T0 + 10,
+          rolledOver: '0',
+        };
+        const spentRecurring = grant('r-spent', {
+          grantType: 'RECURRING',
+          consumed: '50.5',
+          expireAt: T0 + 10,
+          source: subscriptionSource,
+        });
         await write((tx) =>
           tx.putCreditGrants([
             grant('g2'),
@@ -1396,6 +1410,8 @@ export function describeStoreConformance(
             grant('gone', { expiredAt: T0 }),
             voidedRecurring,
             grant('r-closed', { grantType: 'RECURRING', voidedAt: T0, expireAt: T0 + 10, expiredAt: T0 + 10 }),
+            grant('spent', { consumed: '50.5' }),
+            spentRecurring,
             grant('other-currency', { currencyId: 'minutes' }),
             grant('site', { resourceId: 'site-1' }),
             grant('not-mine', { customerId: 'c2' }),
@@ -1404,17 +1420,78 @@ export function describeStoreConformance(
         const read = await store.read((r) => r.getCreditPool(pool));
         expect(read).toEqual({
           ...pool,
-          // A voided RECURRING grant stays until its period closes: it keeps the period from a refill.
-          grants: [grant('g1', { grantType: 'PROMOTIONAL', expireAt: T0 + 10 }), grant('g2'), voidedRecurring],
+          // A voided RECURRING grant stays until its period closes: it keeps the period from a refill;
+          // a subscription's grant stays when used up too, a caller's goes.
+          grants: [
+            grant('g1', { grantType: 'PROMOTIONAL', expireAt: T0 + 10 }),
+            grant('g2'),
+            spentRecurring,
+            voidedRecurring,
+          ],
           debt: '0',
+          spent: { total: '0', expiring: [], revision: 0 },
         });
-        await write((tx) => tx.putCreditDebt(pool, '12.75'));
-        expect((await store.read((r) => r.getCreditPool(pool))).debt).toBe('12.75');
+        await write((tx) => tx.putCreditTotals(pool, { debt: '12.75', spent: '101', revision: 0 }));
+        expect(await store.read((r) => r.getCreditPool(pool))).toMatchObject({
+          debt: '12.75',
+          spent: { total: '101', expiring: [], revision: 0 },
+        });
+        // A spent grant is still read by id; a put moves a grant out of the pool and back in.
+        expect(await store.read((r) => r.getCreditGrant('spent'))).toEqual(grant('spent', { consumed: '50.5' }));
+        const recurring = grant('r-mine', { grantType: 'RECURRING', expireAt: T0 + 10 });
+        await write((tx) => tx.putCreditGrants([recurring, grant('g2', { consumed: '50.5' })]));
+        await write((tx) => tx.putCreditGrants([{ ...recurring, consumed: '50.5' }]));
+        const held = async () => (await store.read((r) => r.getCreditPool(pool))).grants.map((g) => g.id);
+        expect(await held()).toEqual(['g1', 'r-spent', 'r-void']);
+        await write((tx) => tx.putCreditGrants([{ ...recurring, consumed: '50.5', voidedAt: T0 + 1 }]));
+        expect(await held()).toEqual(['g1', 'r-mine', 'r-spent', 'r-void']);
         expect(
           (await store.read((r) => r.getCreditPool({ ...pool, resourceId: 'site-1' }))).grants.map((g) => g.id),
         ).toEqual(['site']);
         expect(await store.read((r) => r.getCreditGrant('void'))).toEqual(grant('void', { voidedAt: T0 }));
         expect(await store.read((r) => r.getCreditGrant('nope'))).toBeUndefined();
+      });
+
+      it("keeps a pool's spent expiries by instant, soonest first: set, replaced, removed by '0'", async () => {
+        const site = { ...pool, resourceId: 'site-1' };
+        await write(async (tx) => {
+          await tx.putCreditTotals(pool, { debt: '0', spent: '12', revision: 1 });
+          await tx.putCreditExpiries(pool, [
+            { at: T0 + 30, amount: '3' },
+            { at: T0 + 10, amount: '1.5' },
+            { at: T0 + 20, amount: '2' },
+          ]);
+          await tx.putCreditTotals(site, { debt: '0', spent: '4', revision: 1 });
+          await tx.putCreditExpiries(site, [{ at: T0 + 10, amount: '4' }]);
+        });
+        const first = (await store.read((r) => r.getCreditPool(pool))).spent;
+        await write(async (tx) => {
+          await tx.putCreditTotals(pool, { debt: '0', spent: '12', revision: 2 });
+          await tx.putCreditExpiries(pool, [
+            { at: T0 + 20, amount: '0' },
+            { at: T0 + 30, amount: '3.25' },
+          ]);
+        });
+        const expected = {
+          total: '12',
+          expiring: [
+            { at: T0 + 10, amount: '1.5' },
+            { at: T0 + 30, amount: '3.25' },
+          ],
+          revision: 2,
+        };
+        expect((await store.read((r) => r.getCreditPool(pool))).spent).toEqual(expected);
+        // Expiries read before are reused only at the stored revision.
+        expect((await store.read((r) => r.getCreditPool(pool, first))).spent).toEqual(expected);
+        const current = { ...expected, expiring: [{ at: T0 + 99, amount: 'known' }] };
+        expect((await store.read((r) => r.getCreditPool(pool, current))).spent.expiring).toBe(current.expiring);
+        expect((await store.read((r) => r.getCreditPool(site))).spent).toEqual({
+          total: '4',
+          expiring: [{ at: T0 + 10, amount: '4' }],
+          revision: 1,
+        });
+        const listed = await store.read((r) => r.listCreditPools('c1'));
+        expect(listed.find((p) => p.resourceId === null)?.spent).toEqual(expected);
       });
 
       it('lists grants oldest first, filtered by currency and scope, and replaces a grant by id', async () => {
@@ -1491,7 +1568,7 @@ export function describeStoreConformance(
         expect(await store.read((r) => r.getAutoRecharge('c1', 'tokens'))).toEqual(config);
       });
 
-      it("lists every pool of a customer with a held grant or a debt, and nobody else's", async () => {
+      it("lists every pool of a customer with a held grant or totals, and nobody else's", async () => {
         await write(async (tx) => {
           await tx.putCreditGrants([
             grant('g1'),
@@ -1501,14 +1578,17 @@ export function describeStoreConformance(
             grant('closed', { currencyId: 'closed', voidedAt: T0 }),
             grant('not-mine', { customerId: 'c2' }),
           ]);
-          await tx.putCreditDebt({ ...pool, currencyId: 'debt-only' }, '4');
-          await tx.putCreditDebt({ ...pool, currencyId: 'minutes' }, '1.5');
+          await tx.putCreditTotals({ ...pool, currencyId: 'debt-only' }, { debt: '4', spent: '0', revision: 0 });
+          await tx.putCreditTotals({ ...pool, currencyId: 'minutes' }, { debt: '1.5', spent: '0', revision: 0 });
+          await tx.putCreditTotals({ ...pool, currencyId: 'spent-only' }, { debt: '0', spent: '20', revision: 1 });
+          await tx.putCreditExpiries({ ...pool, currencyId: 'spent-only' }, [{ at: T0 + 5, amount: '5' }]);
         });
         const pools = await store.read((r) => r.listCreditPools('c1'));
         const byKey = (p: { currencyId: string; resourceId: string | null }) => `${p.currencyId}/${p.resourceId}`;
         expect(pools.map(byKey).sort()).toEqual([
           'debt-only/null',
           'minutes/null',
+          'spent-only/null',
           'tokens/null',
           'tokens/site-1',
           'voided-recurring/null',
@@ -1547,18 +1627,32 @@ export function describeStoreConformance(
         ]);
       });
 
-      it('a throw rolls back grants, debt and ledger entries', async () => {
-        await write((tx) => tx.putCreditGrants([grant('g1')]));
+      it('a throw rolls back grants, totals, expiries and ledger entries', async () => {
+        const before = {
+          ...pool,
+          grants: [grant('g1')],
+          debt: '1',
+          spent: { total: '7', expiring: [{ at: T0 + 5, amount: '2' }], revision: 1 },
+        };
+        await write(async (tx) => {
+          await tx.putCreditGrants([grant('g1')]);
+          await tx.putCreditTotals(pool, { debt: '1', spent: '7', revision: 1 });
+          await tx.putCreditExpiries(pool, [{ at: T0 + 5, amount: '2' }]);
+        });
         const failure = new Error('boom');
         await expect(
           write(async (tx) => {
             await tx.putCreditGrants([grant('g1', { consumed: '50.5' }), grant('g2')]);
-            await tx.putCreditDebt(pool, '3');
+            await tx.putCreditTotals(pool, { debt: '3', spent: '57.5', revision: 2 });
+            await tx.putCreditExpiries(pool, [
+              { at: T0 + 5, amount: '0' },
+              { at: T0 + 9, amount: '50.5' },
+            ]);
             await tx.appendCreditLedger([entry('e1')]);
             throw failure;
           }),
         ).rejects.toBe(failure);
-        expect(await store.read((r) => r.getCreditPool(pool))).toEqual({ ...pool, grants: [grant('g1')], debt: '0' });
+        expect(await store.read((r) => r.getCreditPool(pool))).toEqual(before);
         expect(await store.read((r) => r.listCreditLedger({ customerId: 'c1', limit: 10 }))).toEqual([]);
       });
     });

@@ -8,7 +8,11 @@ import {
   type CreditPool,
   type CreditPoolChange,
   type CreditPoolKey,
+  compactPool,
   grantCredits,
+  isSpentGrant,
+  type SpentExpiry,
+  spentExpiryAt,
 } from '../credits/credit-pool.js';
 import type { CreditLedgerEntry } from '../credits/credit-records.js';
 import { moveSubscriptionGrants, poolAt } from '../credits/subscription-credits.js';
@@ -45,14 +49,19 @@ export class PoolWriter {
     this.#entries = [...opened.entries];
   }
 
+  /**
+   * Opens the pool as stored. `cached`, the pool as the customer's cache holds it, spares reading
+   * its spent expiries again while they are current (see `getCreditPool`).
+   */
   static async open(
     tx: StoreTransaction,
     state: CustomerState,
     catalog: Catalog,
     key: CreditPoolKey,
     now: number,
+    cached?: CreditPool,
   ): Promise<PoolWriter> {
-    const stored = await tx.getCreditPool(key);
+    const stored = await tx.getCreditPool(key, cached?.spent);
     return new PoolWriter(tx, catalog, key, stored, now, poolAt(stored, state, catalog, now));
   }
 
@@ -74,20 +83,45 @@ export class PoolWriter {
   }
 
   /**
-   * Writes the pool's changed grants, debt and ledger entries. With `recharge`, a pool left below
-   * the customer's automatic recharge threshold buys its top-up first (a grant `recharge.newId`
-   * names), in the same transaction.
+   * Writes the pool's changed grants, totals and ledger entries, the pool compacted as stores keep
+   * it (see `compactPool`). With `recharge`, a pool left below the customer's automatic recharge
+   * threshold buys its top-up first (a grant `recharge.newId` names), in the same transaction.
    */
   async commit(recharge?: { readonly newId: () => string }): Promise<PoolCommit> {
     const { tx, stored, now } = this;
     const recharged = recharge ? await rechargeAfter(tx, this.#pool, this.catalog, now, recharge.newId) : NO_RECHARGE;
-    const pool = recharged.pool ?? this.#pool;
+    const changed = recharged.pool ?? this.#pool;
+    const compact = compactPool(changed);
     const before = new Set(stored.grants);
-    await tx.putCreditGrants(pool.grants.filter((g) => !before.has(g)));
-    if (pool.debt !== stored.debt) await tx.putCreditDebt(this.key, pool.debt);
+    // A grant spent now leaves the pool: written with it, even when this write did not change it
+    // (one held as spent by a database older than spent totals).
+    const written = changed.grants.filter((g) => !before.has(g) || isSpentGrant(g));
+    await tx.putCreditGrants(written);
+    // Expiries change where time passed them and where a grant written now expires (spent, or
+    // voided once spent): only those instants are compared, however many the pool keeps.
+    const ahead = stored.spent.expiring.findIndex((e) => e.at > now);
+    const passed = stored.spent.expiring.slice(0, ahead === -1 ? undefined : ahead).map((e) => e.at);
+    const touched = written.flatMap((g) => (g.expireAt === null ? [] : [g.expireAt]));
+    const expiries = expiryChanges(stored.spent.expiring, compact.spent.expiring, [...passed, ...touched]);
+    const revision = stored.spent.revision + (expiries.length > 0 ? 1 : 0);
+    const pool = { ...compact, spent: { ...compact.spent, revision } };
+    if (pool.debt !== stored.debt || pool.spent.total !== stored.spent.total || revision !== stored.spent.revision)
+      await tx.putCreditTotals(this.key, { debt: pool.debt, spent: pool.spent.total, revision });
+    if (expiries.length > 0) await tx.putCreditExpiries(this.key, expiries);
     await tx.appendCreditLedger([...this.#entries, ...recharged.entries]);
     return { pool, ...(recharged.skipped ? { skipped: recharged.skipped } : {}) };
   }
+}
+
+/** The expiries to store at `instants` to go from `before` to `after`: the new amount, or '0' for none left. */
+function expiryChanges(before: readonly SpentExpiry[], after: readonly SpentExpiry[], instants: readonly number[]) {
+  const changes: SpentExpiry[] = [];
+  for (const at of new Set(instants)) {
+    // An expiry left unchanged is the same object in both.
+    const is = spentExpiryAt(after, at);
+    if (is !== spentExpiryAt(before, at)) changes.push(is ?? { at, amount: '0' });
+  }
+  return changes;
 }
 
 /** What a committed pool write left: the pool as stored, and a recharge skipped for the spend limit. */
@@ -112,17 +146,18 @@ async function rechargeAfter(
   const config = await tx.getAutoRecharge(pool.customerId, pool.currencyId);
   if (!config?.isEnabled) return NO_RECHARGE;
   const unitCost = catalog.creditCurrencies.get(pool.currencyId)?.unitCost ?? null;
-  const grants = await tx.listCreditGrants({
-    customerId: pool.customerId,
-    currencyId: pool.currencyId,
-    resourceId: null,
-  });
-  const decision = autoRecharge(config, {
-    currentBalance: balance(pool, now).currentBalance,
-    unitCost,
-    monthlySpend: unitCost ? monthlyRechargeSpend(grants, now, unitCost.currency) : '0',
-    now,
-  });
+  const input = { currentBalance: balance(pool, now).currentBalance, unitCost, monthlySpend: '0', now };
+  let decision = autoRecharge(config, input);
+  // The month's spend only decides a recharge that is due under a spend limit: only then is the
+  // pool's grant history read, so a consumption above the threshold costs nothing more.
+  if (decision !== null && config.maxSpendLimit !== null && unitCost) {
+    const grants = await tx.listCreditGrants({
+      customerId: pool.customerId,
+      currencyId: pool.currencyId,
+      resourceId: null,
+    });
+    decision = autoRecharge(config, { ...input, monthlySpend: monthlyRechargeSpend(grants, now, unitCost.currency) });
+  }
   if (decision === null) return NO_RECHARGE;
   if ('skipped' in decision)
     return {

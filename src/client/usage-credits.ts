@@ -8,10 +8,10 @@ import { usageCreditCost, usageIncrease } from '../credits/credit-cost.js';
 import { balance, type CreditPool, consumeCredits } from '../credits/credit-pool.js';
 import { AllotError } from '../errors.js';
 import type { Dimensions } from '../model/meters.js';
-import type { CustomerState } from '../model/records.js';
 import { Decimal } from '../money/money.js';
 import type { StoreTransaction } from '../stores/store.js';
 import { PoolWriter } from './credit-writes.js';
+import type { CustomerEntry } from './engine/customer-entry.js';
 import type { AutoRechargeSkippedEvent } from './engine/listeners.js';
 
 /** What a report of a credit-backed feature cost, as its ack stores it: amounts are decimal strings. */
@@ -89,8 +89,8 @@ export class UsageCredits {
 
   constructor(
     private readonly tx: StoreTransaction,
-    /** Undefined for a customer that does not exist: the caller refuses their usage before any charge. */
-    private readonly state: CustomerState | undefined,
+    /** Without state for a customer that does not exist: the caller refuses their usage before any charge. */
+    private readonly entry: CustomerEntry,
     private readonly catalog: Catalog,
     private readonly now: number,
     private readonly newId: () => string,
@@ -151,10 +151,11 @@ export class UsageCredits {
     const id = JSON.stringify([currencyId, resourceId]);
     let writer = this.#writers.get(id);
     if (writer === undefined) {
-      const state = this.state;
+      const state = this.entry.state;
       if (state === undefined) throw new AllotError('CUSTOMER_NOT_FOUND', 'credits charged for a missing customer');
       const key = { customerId: state.customer.id, currencyId, resourceId };
-      writer = await PoolWriter.open(this.tx, state, this.catalog, key, this.now);
+      const cached = this.entry.storedPool(currencyId, resourceId);
+      writer = await PoolWriter.open(this.tx, state, this.catalog, key, this.now, cached);
       this.#writers.set(id, writer);
     }
     return writer;

@@ -23,14 +23,44 @@ export interface CreditPoolKey {
 }
 
 /**
- * One pool's state: its grants (every one ever made, closed ones included) and its debt, the
- * credits consumed beyond the balance that the next grant to take effect pays off first.
+ * One pool's state: its grants, its debt (the credits consumed beyond the balance, which the next
+ * grant to take effect pays off first) and what its spent grants still count. A stored pool holds
+ * only the grants it needs (see {@link isHeldGrant}, {@link compactPool}), so working on it costs
+ * by its live grants, never by its history; the pure functions here also take pools holding
+ * closed or spent grants, as a write leaves them before it is stored.
  */
 export interface CreditPool extends CreditPoolKey {
   readonly grants: readonly CreditGrantRecord[];
   /** Decimal string, 0 or more. */
   readonly debt: string;
+  readonly spent: SpentCredits;
 }
+
+/**
+ * The grants a pool let go once used up (see {@link isSpentGrant}): each still counts its amount
+ * in both `totalGranted` and `totalConsumed` until it expires, which is all that can happen to it.
+ */
+export interface SpentCredits {
+  /** The sum of their amounts, a decimal string. */
+  readonly total: string;
+  /** The part of `total` that leaves it at each coming expiry, soonest first; the rest never expires. */
+  readonly expiring: readonly SpentExpiry[];
+  /**
+   * Counts the stored changes of `expiring` (the functions here leave it as is; the writer moves
+   * it), so a write can reuse a list read earlier at the same revision rather than read it again.
+   */
+  readonly revision: number;
+}
+
+/** What of a pool's spent credits expires at one instant. */
+export interface SpentExpiry {
+  readonly at: number;
+  /** Decimal string, above 0. */
+  readonly amount: string;
+}
+
+/** No spent credits. */
+export const NO_SPENT_CREDITS: SpentCredits = Object.freeze({ total: '0', expiring: Object.freeze([]), revision: 0 });
 
 /** A pool after an operation, and the ledger entries to append, in order. */
 export interface CreditPoolChange {
@@ -79,7 +109,7 @@ export interface ConsumeOptions {
 export interface CreditBalance {
   /** `totalGranted − totalConsumed`: the live grants' remainders minus the debt; negative in debt. */
   readonly currentBalance: string;
-  /** The amounts of the live grants (in effect, not expired, not voided). */
+  /** The amounts of the live grants (in effect, not expired, not voided), spent ones included. */
   readonly totalGranted: string;
   /** What the live grants have given up, plus the debt. */
   readonly totalConsumed: string;
@@ -96,7 +126,14 @@ export interface CreditBalance {
  * @example emptyCreditPool({ customerId: 'c1', currencyId: 'tokens', resourceId: null })
  */
 export function emptyCreditPool(key: CreditPoolKey): CreditPool {
-  return { customerId: key.customerId, currencyId: key.currencyId, resourceId: key.resourceId, grants: [], debt: '0' };
+  return {
+    customerId: key.customerId,
+    currencyId: key.currencyId,
+    resourceId: key.resourceId,
+    grants: [],
+    debt: '0',
+    spent: NO_SPENT_CREDITS,
+  };
 }
 
 /**
@@ -116,13 +153,40 @@ export function isLiveGrant(grant: CreditGrantRecord): boolean {
   return grant.activatedAt !== null && grant.expiredAt === null && grant.voidedAt === null;
 }
 
+/** The fields that decide whether a pool holds a grant. */
+type HoldingFields = Pick<
+  CreditGrantRecord,
+  'expiredAt' | 'voidedAt' | 'grantType' | 'activatedAt' | 'amount' | 'consumed' | 'source'
+>;
+
 /**
  * True while a stored pool must still hold the grant: until it expires, and a voided RECURRING
- * grant until its period ends too, since it is what keeps that period from being granted again.
- * Stores load exactly these grants; {@link advancePool} closes the voided ones at their period end.
+ * grant until its period ends too, since it is what keeps that period from being granted again;
+ * but not once spent ({@link isSpentGrant}). Stores load exactly these grants; {@link advancePool}
+ * closes the voided ones at their period end.
  */
-export function isHeldGrant(grant: Pick<CreditGrantRecord, 'expiredAt' | 'voidedAt' | 'grantType'>): boolean {
-  return grant.expiredAt === null && (grant.voidedAt === null || grant.grantType === CreditGrantType.Recurring);
+export function isHeldGrant(grant: HoldingFields): boolean {
+  return (
+    grant.expiredAt === null &&
+    (grant.voidedAt === null || grant.grantType === CreditGrantType.Recurring) &&
+    !isSpentGrant(grant)
+  );
+}
+
+/**
+ * True when a live grant is used up and nothing can happen to it but its expiry, which only takes
+ * its amount out of both totals: a stored pool keeps that amount in `spent` instead of the grant
+ * (see {@link compactPool}). A subscription's grant is never spent: it marks its period as granted,
+ * and its remainder rolls over or moves with the subscription.
+ */
+export function isSpentGrant(grant: HoldingFields): boolean {
+  return (
+    grant.activatedAt !== null &&
+    grant.expiredAt === null &&
+    grant.voidedAt === null &&
+    grant.source?.kind !== 'SUBSCRIPTION' &&
+    dec(grant.amount).eq(grant.consumed)
+  );
 }
 
 /**
@@ -165,7 +229,8 @@ const EXPIRE = 0;
 /**
  * Applies every time-based transition due by `now`, in time order: scheduled grants taking effect
  * (`CREDITS_GRANTED` at `max(effectiveAt, createdAt)`, then the `DEBT_SETTLED` pair when the pool
- * is in debt) and live grants reaching `expireAt` (`CREDITS_EXPIRED` for a remainder above 0).
+ * is in debt) and live grants reaching `expireAt` (`CREDITS_EXPIRED` for a remainder above 0);
+ * spent credits expiring leave the totals with no entry, having nothing left to remove.
  * At one instant expiries come before grants taking effect. Idempotent: a second call at the same
  * or an earlier `now` returns the same pool and no entries. Every other function here runs it
  * first, so a pool's ledger sums to its balance after any of them.
@@ -173,6 +238,7 @@ const EXPIRE = 0;
  * @example advancePool(pool, Date.parse('2025-02-01T00:00:00Z')).entries // the expiries and refills due
  */
 export function advancePool(pool: CreditPool, now: number): CreditPoolChange {
+  const spent = expireSpent(pool.spent, now);
   const due: { at: number; kind: number; grant: CreditGrantRecord; index: number }[] = [];
   pool.grants.forEach((grant, index) => {
     if (grant.voidedAt !== null) {
@@ -186,7 +252,7 @@ export function advancePool(pool: CreditPool, now: number): CreditPoolChange {
     if (grant.expiredAt === null && grant.expireAt !== null && grant.expireAt <= now)
       due.push({ at: grant.expireAt, kind: EXPIRE, grant, index });
   });
-  if (due.length === 0) return { pool, entries: [] };
+  if (due.length === 0) return { pool: spent === pool.spent ? pool : { ...pool, spent }, entries: [] };
   due.sort((a, b) => a.at - b.at || a.kind - b.kind || compareBurnOrder(a.grant, b.grant));
 
   const grants = [...pool.grants];
@@ -249,7 +315,91 @@ export function advancePool(pool: CreditPool, now: number): CreditPoolChange {
     }
     grants[index] = { ...grant, consumed: decimalString(consumed), activatedAt: at, updatedAt: now };
   }
-  return { pool: { ...pool, grants, debt: decimalString(debt) }, entries };
+  return { pool: { ...pool, grants, debt: decimalString(debt), spent }, entries };
+}
+
+/** The spent credits left at `now`: those expiring by then are gone. The same object when none are. */
+function expireSpent(spent: SpentCredits, now: number): SpentCredits {
+  const kept = spent.expiring.findIndex((e) => e.at > now);
+  const gone = spent.expiring.slice(0, kept === -1 ? spent.expiring.length : kept);
+  if (gone.length === 0) return spent;
+  return {
+    ...spent,
+    total: decimalString(dec(spent.total).minus(sumOf(gone.map((e) => e.amount)))),
+    expiring: spent.expiring.slice(gone.length),
+  };
+}
+
+/** The index of the first of `expiring` (soonest first) at or after `at`, searched from `from` on. */
+function firstExpiryFrom(expiring: readonly SpentExpiry[], at: number, from = 0): number {
+  let lo = from;
+  for (let hi = expiring.length; lo < hi; ) {
+    const mid = (lo + hi) >>> 1;
+    if ((expiring[mid] as SpentExpiry).at < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * What of `expiring` (soonest first) expires at `at`, found by binary search.
+ *
+ * @example spentExpiryAt(pool.spent.expiring, Date.parse('2025-03-01T00:00:00Z'))?.amount // '40'
+ */
+export function spentExpiryAt(expiring: readonly SpentExpiry[], at: number): SpentExpiry | undefined {
+  const found = expiring[firstExpiryFrom(expiring, at)];
+  return found?.at === at ? found : undefined;
+}
+
+/**
+ * `spent` with signed amounts added, each at its grant's `expireAt` (null: never expires). The
+ * expiries stay in order, one per instant, each above 0; the untouched ones are copied by slices
+ * between the instants changed (found by binary search) and stay the same objects, so a change
+ * costs little however many expiries the pool has, and a writer stores only what changed.
+ */
+function changeSpent(
+  spent: SpentCredits,
+  changes: readonly { readonly amount: Decimal; readonly expireAt: number | null }[],
+): SpentCredits {
+  let total = dec(spent.total);
+  const byExpiry = new Map<number, Decimal>();
+  for (const { amount, expireAt } of changes) {
+    total = total.plus(amount);
+    if (expireAt !== null) byExpiry.set(expireAt, (byExpiry.get(expireAt) ?? new Decimal(0)).plus(amount));
+  }
+  if (byExpiry.size === 0) return { ...spent, total: decimalString(total) };
+  const old = spent.expiring;
+  const parts: (readonly SpentExpiry[])[] = [];
+  let from = 0;
+  for (const [at, added] of [...byExpiry].sort(([a], [b]) => a - b)) {
+    const i = firstExpiryFrom(old, at, from);
+    parts.push(old.slice(from, i));
+    const same = old[i]?.at === at ? old[i] : undefined;
+    const amount = dec(same?.amount ?? 0).plus(added);
+    if (amount.gt(0)) parts.push([{ at, amount: decimalString(amount) }]);
+    from = same === undefined ? i : i + 1;
+  }
+  parts.push(old.slice(from));
+  // concat copies natively; `flat` walks element by element.
+  return { ...spent, total: decimalString(total), expiring: ([] as SpentExpiry[]).concat(...parts) };
+}
+
+/**
+ * The pool as a store keeps it: only the grants it holds ({@link isHeldGrant}). Closed grants
+ * (expired, voided) go, their ledger entries having said all there is; spent ones go too, their
+ * amounts kept in `spent` until they expire. The same pool when every grant is held. Run on an
+ * advanced pool (as every function here leaves it), so no spent grant is already past its expiry.
+ *
+ * @example compactPool(consumeCredits(pool, { id: 'use-1', amount: '50' }, now).pool).grants // without the grant used up
+ */
+export function compactPool(pool: CreditPool): CreditPool {
+  if (pool.grants.every(isHeldGrant)) return pool;
+  const spent = pool.grants.filter(isSpentGrant).map((g) => ({ amount: dec(g.amount), expireAt: g.expireAt }));
+  return {
+    ...pool,
+    grants: pool.grants.filter(isHeldGrant),
+    spent: spent.length === 0 ? pool.spent : changeSpent(pool.spent, spent),
+  };
 }
 
 /**
@@ -427,9 +577,10 @@ export function consumeCredits(
 
 /**
  * Voids a grant at `now`: its remainder leaves the balance at once (`CREDITS_VOIDED`, 0 for a
- * scheduled or used-up grant) and it is never consumed again. Throws CREDIT_GRANT_NOT_FOUND for an
- * id the pool does not hold, CREDIT_GRANT_VOIDED for one already voided and CREDIT_GRANT_EXPIRED
- * for one already expired (see credit-errors).
+ * scheduled or used-up grant) and it is never consumed again. A spent grant the pool let go (see
+ * {@link compactPool}) is voided from `stored`, its record as stored, and leaves `spent`. Throws
+ * CREDIT_GRANT_NOT_FOUND for an id the pool does not hold, CREDIT_GRANT_VOIDED for one already
+ * voided and CREDIT_GRANT_EXPIRED for one already expired (see credit-errors).
  *
  * @example voidGrant(pool, 'g1', now).entries // [{ eventType: 'CREDITS_VOIDED', amount: '-10', ... }]
  */
@@ -437,10 +588,15 @@ export function voidGrant(
   pool: CreditPool,
   grantId: string,
   now: number,
+  stored?: CreditGrantRecord,
 ): CreditPoolChange & { readonly grant: CreditGrantRecord } {
   const advanced = advancePool(pool, now);
   const index = advanced.pool.grants.findIndex((g) => g.id === grantId);
-  const grant = advanced.pool.grants[index];
+  const spentGrant =
+    index === -1 && stored?.id === grantId && creditPoolKey(stored) === creditPoolKey(pool) && isSpentGrant(stored)
+      ? stored
+      : undefined;
+  const grant = advanced.pool.grants[index] ?? spentGrant;
   if (grant === undefined)
     throw creditError('CREDIT_GRANT_NOT_FOUND', `credit grant ${grantId} not found`, {
       grantId,
@@ -448,12 +604,12 @@ export function voidGrant(
     });
   if (grant.voidedAt !== null)
     throw creditError('CREDIT_GRANT_VOIDED', `credit grant ${grantId} is already voided`, { grantId });
-  if (grant.expiredAt !== null)
+  // A spent grant's expiry is never recorded on it: its credits just leave `spent`.
+  if (grant.expiredAt !== null || (spentGrant?.expireAt != null && spentGrant.expireAt <= now))
     throw creditError('CREDIT_GRANT_EXPIRED', `credit grant ${grantId} has expired`, { grantId });
   const remainder = grant.activatedAt === null ? new Decimal(0) : dec(grant.amount).minus(grant.consumed);
   const voided: CreditGrantRecord = { ...grant, voidedAt: now, updatedAt: now };
-  const grants = [...advanced.pool.grants];
-  grants[index] = voided;
+  const grants = spentGrant ? [...advanced.pool.grants, voided] : advanced.pool.grants.with(index, voided);
   const entry = ledgerEntry(pool, {
     id: `${grant.id}:voided`,
     grantId: grant.id,
@@ -461,7 +617,14 @@ export function voidGrant(
     amount: remainder.neg(),
     at: now,
   });
-  return { pool: { ...advanced.pool, grants }, entries: [...advanced.entries, entry], grant: voided };
+  const spent = spentGrant
+    ? changeSpent(advanced.pool.spent, [{ amount: dec(spentGrant.amount).neg(), expireAt: spentGrant.expireAt }])
+    : advanced.pool.spent;
+  return {
+    pool: { ...advanced.pool, grants, spent },
+    entries: [...advanced.entries, entry],
+    grant: voided,
+  };
 }
 
 /**
@@ -471,11 +634,12 @@ export function voidGrant(
  * @example balance(pool, now).currentBalance // '130'
  */
 export function balance(pool: CreditPool, now: number): CreditBalance {
-  const { grants, debt } = advancePool(pool, now).pool;
-  let granted = new Decimal(0);
-  let consumed = new Decimal(0);
+  const { grants, debt, spent } = advancePool(pool, now).pool;
+  // Spent grants are used up: each counts its amount as granted and as consumed.
+  let granted = dec(spent.total);
+  let consumed = dec(spent.total);
   let scheduled = new Decimal(0);
-  let nextChangeAt: number | null = null;
+  let nextChangeAt: number | null = spent.expiring[0]?.at ?? null;
   const consider = (t: number) => {
     if (nextChangeAt === null || t < nextChangeAt) nextChangeAt = t;
   };

@@ -25,9 +25,9 @@ export interface PoolAt extends CreditPoolChange {
 }
 
 /**
- * A pool brought to `now`: grants expired or taken effect, and the recurring credits due from
- * every subscription live now in the pool's scope (its plan's and add-ons' credit entitlements,
- * refilled at each cadence boundary from the billing anchor). Idempotent, so reads can apply it
+ * A pool brought to `now`: grants (and spent credits) expired or taken effect, and the recurring
+ * credits due from every subscription live now in the pool's scope (its plan's and add-ons' credit
+ * entitlements, refilled at each cadence boundary from the billing anchor). Idempotent, so reads can apply it
  * without storing and the next write stores what it adds.
  */
 export function poolAt(pool: CreditPoolChange['pool'], state: CustomerState, catalog: Catalog, now: number): PoolAt {
@@ -59,6 +59,7 @@ export function poolAt(pool: CreditPoolChange['pool'], state: CustomerState, cat
     if (g.voidedAt !== null || g.expiredAt !== null) continue;
     until(g.activatedAt === null ? Math.max(g.effectiveAt, g.createdAt) : g.expireAt);
   }
+  until(current.pool.spent.expiring[0]?.at ?? null);
   return { pool: current.pool, entries, validUntil };
 }
 

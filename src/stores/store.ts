@@ -1,7 +1,7 @@
 import type { UsageAggregate, UsageOp } from '../core/usage-aggregate.js';
 import type { CellSummary, TimeRange } from '../core/usage-summary.js';
 import type { AutoRechargeConfig } from '../credits/auto-recharge-schema.js';
-import type { CreditPool, CreditPoolKey } from '../credits/credit-pool.js';
+import type { CreditPool, CreditPoolKey, SpentCredits, SpentExpiry } from '../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../credits/credit-records.js';
 import type {
   GovernanceBudgetRecord,
@@ -81,6 +81,13 @@ export interface UsageSummaryQuery extends UsageKey, TimeRange {
   /** Cells are `width` ms wide from `origin` (at or before `from`) on. */
   readonly origin: number;
   readonly width: number;
+}
+
+/** A pool's own row: its debt, and its spent credits' total and revision (see `SpentCredits`). */
+export interface CreditTotals {
+  readonly debt: string;
+  readonly spent: string;
+  readonly revision: number;
 }
 
 /** A customer's credit grants, optionally of one currency and one pool scope. */
@@ -180,13 +187,18 @@ export interface StoreReader {
    * store should answer it from rollups kept as entries are written, not from the entries.
    */
   summarizeUsage(query: UsageSummaryQuery): Promise<CellSummary[]>;
-  /** A credit pool's held grants (`isHeldGrant`), by id, and its debt ('0' when none). */
-  getCreditPool(key: CreditPoolKey): Promise<CreditPool>;
+  /**
+   * A credit pool as stored: its held grants (`isHeldGrant`) by id, read without touching the
+   * grants it let go, its debt ('0' when none) and its spent credits (none when never set). With
+   * `known`, spent credits read earlier: while the stored expiries are still at its revision, its
+   * `expiring` is returned as given rather than read again.
+   */
+  getCreditPool(key: CreditPoolKey, known?: SpentCredits): Promise<CreditPool>;
   getCreditGrant(grantId: string): Promise<CreditGrantRecord | undefined>;
   /** Grants, open or not, oldest first (then by id). */
   listCreditGrants(query: CreditGrantQuery): Promise<CreditGrantRecord[]>;
   listCreditLedger(query: CreditLedgerQuery): Promise<CreditLedgerRow[]>;
-  /** Every pool of a customer with a held grant or a debt, each as `getCreditPool` returns it. */
+  /** Every pool of a customer with a held grant or totals set, each as `getCreditPool` returns it. */
   listCreditPools(customerId: string): Promise<CreditPool[]>;
   /** Consumption entries in a time range, by time (then ledger order). */
   listCreditConsumption(query: CreditConsumptionQuery): Promise<CreditLedgerEntry[]>;
@@ -221,10 +233,12 @@ export interface StoreTransaction extends StoreReader {
    * the list included.
    */
   putEvents(events: readonly UsageEventRecord[]): Promise<boolean[]>;
-  /** Inserts or replaces credit grants by id. */
+  /** Inserts or replaces credit grants by id; a pool holds those `isHeldGrant` says it does. */
   putCreditGrants(grants: readonly CreditGrantRecord[]): Promise<void>;
-  /** Sets a pool's debt (a decimal string, '0' for none). */
-  putCreditDebt(key: CreditPoolKey, debt: string): Promise<void>;
+  /** Sets a pool's debt, the total of its spent credits (decimal strings, '0' for none) and their revision. */
+  putCreditTotals(key: CreditPoolKey, totals: CreditTotals): Promise<void>;
+  /** Sets what of a pool's spent credits expires at each instant listed; an amount of '0' removes the instant. */
+  putCreditExpiries(key: CreditPoolKey, expiries: readonly SpentExpiry[]): Promise<void>;
   /** Appends ledger entries, in order; the ledger is never rewritten. */
   appendCreditLedger(entries: readonly CreditLedgerEntry[]): Promise<void>;
   putAutoRecharge(customerId: string, currencyId: string, config: AutoRechargeConfig): Promise<void>;

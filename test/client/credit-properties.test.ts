@@ -2,7 +2,9 @@
 // sequences of grants, consumptions, voids and clock moves (with a subscription refilling MONTH
 // recurring credits, optionally with a rollover cap) are replayed against a plain reference model
 // of grants and balances, and every step is read back through getCreditLedger (all pages),
-// getCreditGrants and getCreditEntitlement.
+// getCreditGrants, getCreditEntitlement and the creditBalanceUpdated events. The model keeps every
+// grant ever made; the engine's pools hold only live grants, keeping what used-up ones still count
+// as totals, so each step also shows the two agree (a long history: credit-history.test.ts).
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,6 +12,7 @@ import {
   AllotError,
   type CatalogInput,
   type ConsumeCreditsResult,
+  type CreditBalanceUpdatedEvent,
   type CreditEntitlement,
   type CreditGrant,
   type CreditLedgerItem,
@@ -397,6 +400,17 @@ class Model {
     return [live.reduce((s, g) => s.plus(g.amount), ZERO), live.reduce((s, g) => s.plus(g.consumed), ZERO)];
   }
 
+  /**
+   * When the pool's balance or totals next change by themselves after `t`: a scheduled grant taking
+   * effect, or a live grant expiring, used up or not (its amount leaves both totals).
+   */
+  nextReset(pool: PoolIx, t: number): number | null {
+    const times = this.view(pool, t).flatMap((g) =>
+      g.voidedAt !== null ? [] : g.effectiveAt > t ? [g.effectiveAt] : isLive(g, t) && g.expireAt ? [g.expireAt] : [],
+    );
+    return times.length === 0 ? null : Math.min(...times);
+  }
+
   /** The draws a consumption of `amount` at `t` makes, in burn order; null when the balance cannot cover it. */
   draws(pool: PoolIx, t: number, amount: Decimal): { grant: MGrant; take: Decimal }[] | null {
     const live = this.view(pool, t)
@@ -575,6 +589,9 @@ function checkState(model: Model, snap: Snapshot): void {
     );
     const [granted, consumed] = model.totals(pool, now);
     expect([entitlement?.totalGranted, entitlement?.totalConsumed]).toEqual([granted.toNumber(), consumed.toNumber()]);
+    expect(entitlement?.nextResetDate?.getTime() ?? null, `next reset of pool ${pool}`).toBe(
+      model.nextReset(pool, now),
+    );
     // ... and the ledger, read at the same instant, sums to it (invariant 1) ...
     expect(str(ledgerSum), `ledger of pool ${pool}`).toBe(str(model.ledgerSum[pool] ?? ZERO));
     expect(str(ledgerSum), `ledger of pool ${pool} vs currentBalance`).toBe(
@@ -680,6 +697,10 @@ async function errorOf(promise: Promise<unknown>): Promise<AllotError | undefine
 class Run {
   private step = 0;
   private readonly start: number;
+  /** The balance events of the current command. */
+  private readonly events: CreditBalanceUpdatedEvent[] = [];
+  /** The pool the current command changed, if it changed one. */
+  private changed: PoolIx | null = null;
 
   constructor(
     readonly h: Harness,
@@ -688,6 +709,28 @@ class Run {
     public snap: Snapshot,
   ) {
     this.start = snap.now;
+    h.allot.addListener('creditBalanceUpdated', (e) => this.events.push(e));
+  }
+
+  /**
+   * Every balance event of the command shows the model's balance and totals at its instant (pools
+   * hold only live grants, the model every grant ever made), and a command that changed a pool
+   * announced it.
+   */
+  private checkEvents(): void {
+    const now = this.h.clock.now();
+    const announced = this.events.splice(0).map((e) => {
+      const pool = poolOf(e.resourceId);
+      const [granted, consumed] = this.model.totals(pool, now);
+      expect([e.currentBalance, e.totalGranted, e.totalConsumed], `event of pool ${pool}`).toEqual([
+        this.model.balance(pool, now).toNumber(),
+        granted.toNumber(),
+        consumed.toNumber(),
+      ]);
+      return pool;
+    });
+    if (this.changed !== null) expect(announced).toContain(this.changed);
+    this.changed = null;
   }
 
   read(allot: Allot = this.h.allot): Promise<Snapshot> {
@@ -724,6 +767,7 @@ class Run {
       }
     }
     checkState(this.model, this.snap);
+    this.checkEvents();
   }
 
   private async grant(cmd: GrantCmd, before: Snapshot): Promise<void> {
@@ -779,6 +823,7 @@ class Run {
       periodStart: null,
     });
     model.written(cmd.pool, now);
+    this.changed = cmd.pool;
     if (cmd.key !== null) model.grantKeys.set(cmd.key, grant.id);
     expect(grant).toEqual(this.snap.byId.get(grant.id));
     expectOthersUntouched(before, this.snap, cmd.pool);
@@ -843,6 +888,7 @@ class Run {
       if (stored) stored.consumed = stored.consumed.plus(take);
     }
     model.written(cmd.pool, now);
+    this.changed = cmd.pool;
     const [granted, consumed] = model.totals(cmd.pool, now);
     expect(result).toEqual({
       customerId: CUSTOMER,
@@ -899,6 +945,7 @@ class Run {
     model.materialise(target.pool, now);
     target.voidedAt = now;
     model.written(target.pool, now);
+    this.changed = target.pool;
     expect(voided).toEqual(this.snap.byId.get(id));
     expect(voided?.status).toBe('VOIDED');
     const entries = this.snap.ledger.filter((e) => e.grantId === id && e.eventType === 'CREDITS_VOIDED');

@@ -4,6 +4,8 @@ import {
   advancePool,
   balance,
   type CreditPool,
+  type CreditPoolChange,
+  compactPool,
   consumeCredits,
   creditPoolKey,
   expireGrants,
@@ -378,6 +380,71 @@ describe('balance', () => {
   });
 });
 
+describe('compactPool', () => {
+  /** A pool of grants a (expiring), b and c (not), each used up, and d with 5 of 10 left. */
+  const usedUp = () => {
+    const p = withGrants(
+      pool(),
+      T0,
+      grant('a', '4', { expireAt: T0 + DAY }),
+      grant('b', '6'),
+      grant('c', '0.5', { grantType: 'PROMOTIONAL' }),
+      grant('d', '10', { priority: 1 }),
+    );
+    return consumeCredits(p, { id: 'u', amount: '15.5' }, T0).pool;
+  };
+
+  it('lets spent grants go, keeping their amounts in the totals until they expire', () => {
+    const full = usedUp();
+    const compact = compactPool(full);
+    expect(compact.grants.map((g) => [g.id, g.consumed])).toEqual([['d', '5']]);
+    expect(compact.spent).toEqual({ total: '10.5', expiring: [{ at: T0 + DAY, amount: '4' }], revision: 0 });
+    expect(balance(compact, T0)).toEqual(balance(full, T0));
+    expect(balance(compact, T0)).toMatchObject({ totalGranted: '20.5', totalConsumed: '15.5', nextChangeAt: T0 + DAY });
+    // At the expiry the expiring part leaves both totals, with no entry: nothing was left of it.
+    expect(advancePool(compact, T0 + DAY).entries).toEqual([]);
+    expect(balance(compact, T0 + DAY)).toEqual(balance(full, T0 + DAY));
+    expect(advancePool(compact, T0 + DAY).pool.spent).toEqual({ total: '6.5', expiring: [], revision: 0 });
+    expect(compactPool(compact)).toBe(compact);
+  });
+
+  it("drops closed grants and keeps a subscription's grant used up, and a voided RECURRING one, for their period", () => {
+    const source = {
+      kind: 'SUBSCRIPTION' as const,
+      subscriptionId: 's',
+      cadence: 'MONTH' as const,
+      periodStart: T0,
+      periodEnd: T0 + DAY,
+      rolledOver: '0',
+    };
+    let p = withGrants(
+      pool(),
+      T0,
+      grant('sub', '3', { grantType: 'RECURRING', expireAt: T0 + DAY, source }),
+      grant('rec', '3', { grantType: 'RECURRING', expireAt: T0 + DAY }),
+      grant('paid', '3', { expireAt: T0 + DAY / 2 }),
+    );
+    p = voidGrant(p, 'rec', T0).pool;
+    p = consumeCredits(p, { id: 'u', amount: '3' }, T0).pool;
+    expect(compactPool(advancePool(p, T0 + DAY / 2).pool).grants.map((g) => g.id)).toEqual(['sub', 'rec']);
+  });
+
+  it('voids a grant it let go from its stored record, which then leaves the totals', () => {
+    const full = usedUp();
+    const compact = compactPool(full);
+    const stored = full.grants.find((g) => g.id === 'a') as CreditGrantRecord;
+    expectAllotError(() => voidGrant(compact, 'a', T0), 'CREDIT_GRANT_NOT_FOUND');
+    const voided = voidGrant(compact, 'a', T0, stored);
+    expect(voided.entries.map((e) => [e.eventType, e.grantId, e.amount])).toEqual([['CREDITS_VOIDED', 'a', '0']]);
+    expect(voided.pool.spent).toEqual({ total: '6.5', expiring: [], revision: 0 });
+    expect(balance(voided.pool, T0)).toEqual(balance(voidGrant(full, 'a', T0).pool, T0));
+    expect(compactPool(voided.pool).grants.map((g) => g.id)).toEqual(['d']);
+    // Past its expiry it is expired, as it would be had the pool kept it.
+    expectAllotError(() => voidGrant(compact, 'a', T0 + DAY, stored), 'CREDIT_GRANT_EXPIRED');
+    expectAllotError(() => voidGrant(full, 'a', T0 + DAY), 'CREDIT_GRANT_EXPIRED');
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 
 type Op =
@@ -421,6 +488,33 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const) }) },
 );
 
+/**
+ * One operation at `now` on `p` (a clock move changes nothing): `id` names what it makes, a void
+ * picks among `voidable`, and `stored` gives a void the stored record of a grant `p` let go.
+ */
+function applyOp(
+  p: CreditPool,
+  o: Op,
+  now: number,
+  id: string,
+  voidable: readonly CreditGrantRecord[],
+  stored?: (grantId: string) => CreditGrantRecord | undefined,
+): CreditPoolChange {
+  if (o.kind === 'grant') {
+    const effectiveAt = now + o.effectiveIn;
+    const expireAt = o.lasts === null ? null : effectiveAt + o.lasts;
+    const { grantType, amount, priority } = o;
+    return grantCredits(p, { id, grantType, amount, priority, effectiveAt, expireAt, displayName: 'g' }, now);
+  }
+  if (o.kind === 'consume') return consumeCredits(p, { id, amount: o.amount }, now, { allowDebt: o.allowDebt });
+  if (o.kind === 'void') {
+    const picked = voidable.length === 0 || o.pick % 5 === 4 ? undefined : voidable[o.pick % voidable.length];
+    const grantId = picked?.id ?? 'unknown';
+    return voidGrant(p, grantId, now, stored?.(grantId));
+  }
+  return o.kind === 'advance' ? { pool: p, entries: [] } : expireGrants(p, now);
+}
+
 /** Runs `ops` from an empty pool, calling `check` after every step with what it did. */
 function run(
   ops: readonly Op[],
@@ -442,41 +536,11 @@ function run(
     const before = p;
     let entries: readonly CreditLedgerEntry[] = [];
     let error: unknown;
+    if (o.kind === 'advance') now += o.by;
     try {
-      if (o.kind === 'grant') {
-        const effectiveAt = now + o.effectiveIn;
-        const r = grantCredits(
-          p,
-          {
-            id: `g${n++}`,
-            grantType: o.grantType,
-            amount: o.amount,
-            priority: o.priority,
-            effectiveAt,
-            expireAt: o.lasts === null ? null : effectiveAt + o.lasts,
-            displayName: 'g',
-          },
-          now,
-        );
-        p = r.pool;
-        entries = r.entries;
-      } else if (o.kind === 'consume') {
-        const r = consumeCredits(p, { id: `u${n++}`, amount: o.amount }, now, { allowDebt: o.allowDebt });
-        p = r.pool;
-        entries = r.entries;
-      } else if (o.kind === 'void') {
-        const id =
-          p.grants.length === 0 || o.pick % 5 === 4 ? 'unknown' : (p.grants[o.pick % p.grants.length]?.id ?? '');
-        const r = voidGrant(p, id, now);
-        p = r.pool;
-        entries = r.entries;
-      } else if (o.kind === 'advance') {
-        now += o.by;
-      } else {
-        const r = expireGrants(p, now);
-        p = r.pool;
-        entries = r.entries;
-      }
+      const r = applyOp(p, o, now, `${o.kind === 'grant' ? 'g' : 'u'}${n++}`, p.grants);
+      p = r.pool;
+      entries = r.entries;
     } catch (e) {
       if (!AllotError.is(e)) throw e;
       error = e;
@@ -598,6 +662,45 @@ describe('properties', () => {
           });
         }),
       ),
+    );
+  });
+
+  it('a pool compacted after every step, as stores keep it, behaves as one that keeps every grant', () => {
+    fc.assert(
+      fc.property(sequences, (ops) => {
+        let full = pool();
+        let compact = full;
+        let now = T0;
+        // The records of the grants `compact` let go, as a store keeps them.
+        const letGo = new Map<string, CreditGrantRecord>();
+        ops.forEach((o, i) => {
+          if (o.kind === 'advance') now += o.by;
+          const outcome = (p: CreditPool, stored?: (id: string) => CreditGrantRecord | undefined) => {
+            try {
+              return applyOp(p, o, now, `x${i}`, full.grants, stored);
+            } catch (e) {
+              if (!AllotError.is(e)) throw e;
+              return e;
+            }
+          };
+          const kept = outcome(full);
+          const held = outcome(compact, (id) => letGo.get(id));
+          // A closed grant's void is refused either way (the service says why, from its record).
+          if (kept instanceof AllotError) {
+            expect(held).toBeInstanceOf(AllotError);
+            return;
+          }
+          if (held instanceof AllotError) throw held;
+          expect(held.entries).toEqual(kept.entries);
+          full = kept.pool;
+          compact = compactPool(held.pool);
+          for (const g of held.pool.grants) if (!isHeldGrant(g)) letGo.set(g.id, g);
+          const byId = (p: CreditPool) => ({ ...p, grants: [...p.grants].sort((a, b) => (a.id < b.id ? -1 : 1)) });
+          expect(byId(compact)).toEqual(byId(compactPool(full)));
+          expect(balance(compact, now)).toEqual(balance(full, now));
+          expect(advancePool(compact, now).entries).toEqual(advancePool(full, now).entries);
+        });
+      }),
     );
   });
 

@@ -7,7 +7,7 @@ import {
 } from '../../core/effective-entitlements.js';
 import type { UsageSource, UsageView } from '../../core/evaluate-entitlement.js';
 import { aggregateUsage, type UsageAggregate } from '../../core/usage-aggregate.js';
-import { balance, type CreditPool, emptyCreditPool, isHeldGrant } from '../../credits/credit-pool.js';
+import { balance, type CreditPool, emptyCreditPool } from '../../credits/credit-pool.js';
 import { poolAt } from '../../credits/subscription-credits.js';
 import type { GovernanceIndex } from '../../governance/governance-index.js';
 import type { CustomerState } from '../../model/records.js';
@@ -227,7 +227,7 @@ export class CustomerEntry extends ResourceView {
   #views: Map<string, ResourceView> | undefined;
   /** The customer as stored, without usage (the counters hold it). */
   readonly state: CustomerState | undefined;
-  /** Credit pools as stored: held grants and debt. Absent pools are empty. */
+  /** Credit pools as stored: held grants, debt and spent credits. Absent pools are empty. */
   #pools: readonly CreditPool[];
   /** Pools brought to recent instants, by currency and scope. */
   #poolsAt: CachedPool[] | undefined;
@@ -316,8 +316,7 @@ export class CustomerEntry extends ResourceView {
     const cached = this.#poolsAt?.find((c) => c.pool.currencyId === currencyId && c.pool.resourceId === resourceId);
     if (cached && cached.catalog === catalog && now >= cached.from && now < cached.until) return cached;
     const key = { customerId: this.state?.customer.id ?? '', currencyId, resourceId };
-    const stored =
-      this.#pools.find((p) => p.currencyId === currencyId && p.resourceId === resourceId) ?? emptyCreditPool(key);
+    const stored = this.storedPool(currencyId, resourceId) ?? emptyCreditPool(key);
     const at = this.state ? poolAt(stored, this.state, catalog, now) : { pool: stored, validUntil: now };
     const b = balance(at.pool, now);
     const fresh: CachedPool = {
@@ -333,6 +332,11 @@ export class CustomerEntry extends ResourceView {
     return fresh;
   }
 
+  /** A credit pool as stored, if the customer has it. */
+  storedPool(currencyId: string, resourceId: string | null): CreditPool | undefined {
+    return this.#pools.find((p) => p.currencyId === currencyId && p.resourceId === resourceId);
+  }
+
   /** The scopes the customer's pools may live in: customer-wide, each subscription's resource, each stored pool's. */
   creditScopes(): (string | null)[] {
     return [
@@ -344,13 +348,11 @@ export class CustomerEntry extends ResourceView {
     ];
   }
 
-  /** Records pools a committed write left, as stored (grants no longer held dropped, as a load would). */
+  /** Records pools a committed write left, as stored (compacted, as a load would read them). */
   setPools(pools: readonly CreditPool[]): void {
     const same = (a: CreditPool, b: CreditPool) => a.currencyId === b.currencyId && a.resourceId === b.resourceId;
     // A write may store a pool more than once (settled, then changed): the last one stands.
-    const open = pools
-      .filter((p, i) => !pools.slice(i + 1).some((later) => same(later, p)))
-      .map((p) => ({ ...p, grants: p.grants.filter(isHeldGrant) }));
+    const open = pools.filter((p, i) => !pools.slice(i + 1).some((later) => same(later, p)));
     this.#pools = [...this.#pools.filter((p) => !open.some((o) => same(o, p))), ...open];
     this.#poolsAt = this.#poolsAt?.filter((c) => !open.some((o) => same(o, c.pool)));
   }

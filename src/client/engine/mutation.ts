@@ -12,7 +12,7 @@ export interface Mutation<T> {
   state?: CustomerState;
   /** Usage windows written. */
   counters?: readonly WrittenCounter[];
-  /** Credit pools written, as they now stand. */
+  /** Credit pools written, as they now stand in the store (compacted). */
   credits?: readonly CreditPool[];
   /** Automatic recharges that were due but skipped by the spend limit. */
   rechargesSkipped?: readonly AutoRechargeSkippedEvent[];

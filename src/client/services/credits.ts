@@ -76,6 +76,9 @@ interface CreditIdempotency<R> {
   readonly replay: (prior: unknown, tx: StoreTransaction) => Promise<R>;
 }
 
+/** A credit write's change to its pool, its result, and what an idempotent repeat answers from. */
+type CreditChange<R> = CreditPoolChange & { result: R; record: unknown };
+
 /** What a consumption stores for idempotent replays: amounts as decimal strings, the instant as epoch ms. */
 interface ConsumptionRecord {
   amount: string;
@@ -146,8 +149,9 @@ export class Credits {
       );
     }
     const key = { customerId: grant.customerId, currencyId: grant.currencyId, resourceId: grant.resourceId };
-    const voided = await this.#changeCredits(key, (pool, now) => {
-      const change = voidGrant(pool, id, now);
+    const voided = await this.#changeCredits(key, async (pool, now, tx) => {
+      // Read again under the customer's lock: a spent grant is voided from its stored record.
+      const change = voidGrant(pool, id, now, await tx.getCreditGrant(id));
       return { ...change, result: change.grant, record: null };
     });
     return creditGrantShape(voided, this.#engine.clock.now());
@@ -221,7 +225,7 @@ export class Credits {
    */
   #changeCredits<R>(
     key: CreditPoolKey,
-    change: (pool: CreditPool, now: number) => CreditPoolChange & { result: R; record: unknown },
+    change: (pool: CreditPool, now: number, tx: StoreTransaction) => CreditChange<R> | Promise<CreditChange<R>>,
     options: { readonly idempotency?: CreditIdempotency<R> | undefined; readonly recharge?: boolean } = {},
   ): Promise<R> {
     const { idempotency, recharge = false } = options;
@@ -240,8 +244,16 @@ export class Credits {
         const prior = await tx.getIdempotencyResult(idem.scope, idem.key);
         if (prior !== undefined) return { result: await idem.replay(prior, tx) };
       }
-      const writer = await PoolWriter.open(tx, state, catalog, key, now);
-      const changed = writer.apply((pool) => change(pool, now));
+      const writer = await PoolWriter.open(
+        tx,
+        state,
+        catalog,
+        key,
+        now,
+        entry.storedPool(key.currencyId, key.resourceId),
+      );
+      const computed = await change(writer.pool, now, tx);
+      const changed = writer.apply(() => computed);
       const written = await writer.commit(recharge ? { newId: rechargeId } : undefined);
       if (idem) await tx.putIdempotencyResult(idem.scope, idem.key, changed.record, now);
       return {

@@ -194,7 +194,7 @@ export class Usage {
     catalog: Catalog,
   ): Promise<Mutation<ReportUsageAck[]>> {
     const batch = new UsageBatch(customerId, entry, catalog, tx, now, this.#engine.share);
-    const credits = new UsageCredits(tx, entry.state, catalog, now, usageChargeId);
+    const credits = new UsageCredits(tx, entry, catalog, now, usageChargeId);
     const acks: ReportUsageAck[] = [];
     // A plain try per report rather than a closure and a promise each: a bulk call holds up to 1,000.
     for (const { item: u, index } of usages) {
@@ -247,7 +247,7 @@ export class Usage {
   ): Promise<{ batch: UsageBatch; mutation: Mutation<unknown> }> {
     const catalog = this.#engine.catalog;
     const batch = new UsageBatch(customerId, entry, catalog, tx, now, this.#engine.share);
-    const credits = new UsageCredits(tx, entry.state, catalog, now, usageChargeId);
+    const credits = new UsageCredits(tx, entry, catalog, now, usageChargeId);
     // A plain try per event rather than a closure and a promise each: a batch holds up to 1,000.
     for (const { index } of counted) {
       const { eventName, resourceId, dimensions, timestamp: at } = records[index] as UsageEventRecord;

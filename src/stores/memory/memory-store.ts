@@ -2,7 +2,15 @@ import { subscriptionStatus } from '../../core/subscription-state.js';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
 import { CellSummaries, type CellSummary } from '../../core/usage-summary.js';
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
-import { type CreditPool, type CreditPoolKey, creditPoolKey, isHeldGrant } from '../../credits/credit-pool.js';
+import {
+  type CreditPool,
+  type CreditPoolKey,
+  creditPoolKey,
+  isHeldGrant,
+  NO_SPENT_CREDITS,
+  type SpentCredits,
+  type SpentExpiry,
+} from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import type {
   GovernanceBudgetRecord,
@@ -24,6 +32,7 @@ import {
   type CreditGrantQuery,
   type CreditLedgerQuery,
   type CreditLedgerRow,
+  type CreditTotals,
   inCreditQuery,
   type Store,
   type StoreCapabilities,
@@ -75,7 +84,10 @@ interface Tables {
   readonly members: Set<string>;
   readonly events: MemoryTable<UsageEventRecord>;
   readonly creditGrants: MemoryTable<CreditGrantRecord>;
-  readonly creditDebts: MemoryTable<CreditDebtRow>;
+  /** The grants pools hold (`isHeldGrant`), so a pool is read without its history. */
+  readonly heldCreditGrants: MemoryTable<CreditGrantRecord>;
+  readonly creditTotals: MemoryTable<CreditTotalsRow>;
+  readonly creditExpiries: MemoryTable<CreditExpiryRow>;
   /** Ledger rows per customer, in the order written; `seq` counts across all of them. */
   readonly creditLedger: Map<string, CreditLedgerRow[]>;
   readonly ledgerSeq: { last: number };
@@ -86,9 +98,9 @@ interface Tables {
   readonly governanceUsage: MemoryTable<GovernanceUsageRecord>;
 }
 
-interface CreditDebtRow extends CreditPoolKey {
-  readonly debt: string;
-}
+interface CreditTotalsRow extends CreditPoolKey, CreditTotals {}
+
+interface CreditExpiryRow extends CreditPoolKey, SpentExpiry {}
 
 /** The ledger entries that spend credits: what getCreditUsage and getCreditEventsFields read. */
 const CONSUMPTION: ReadonlySet<string> = new Set(['CREDITS_CONSUMED', 'DEBT_CREATED']);
@@ -98,6 +110,7 @@ const ownerOf = (row: { readonly customerId: string }) => row.customerId;
 // JSON arrays keep composite keys unambiguous whatever characters the parts contain.
 const usageKey = (k: UsageWindowKey) => JSON.stringify([k.customerId, k.resourceId ?? '', k.featureId, k.window]);
 const idempotencyKey = (k: { scope: string; key: string }) => JSON.stringify([k.scope, k.key]);
+const expiryKey = (e: CreditExpiryRow) => JSON.stringify([e.customerId, e.currencyId, e.resourceId, e.at]);
 const ownedByOwner = (row: { readonly ownerId: string }) => row.ownerId;
 const entityKey = (r: { ownerId: string; entityId: string }) => JSON.stringify([r.ownerId, r.entityId]);
 const budgetKey = (r: { ownerId: string; entityId: string; capabilityId: string }) =>
@@ -117,7 +130,9 @@ function createTables(): Tables {
     members: new Set(),
     events: new MemoryTable<UsageEventRecord>((e) => JSON.stringify([e.customerId, e.idempotencyKey])),
     creditGrants: new MemoryTable<CreditGrantRecord>(byId, ownerOf),
-    creditDebts: new MemoryTable<CreditDebtRow>(creditPoolKey, ownerOf),
+    heldCreditGrants: new MemoryTable<CreditGrantRecord>(byId, ownerOf),
+    creditTotals: new MemoryTable<CreditTotalsRow>(creditPoolKey, ownerOf),
+    creditExpiries: new MemoryTable<CreditExpiryRow>(expiryKey, ownerOf),
     creditLedger: new Map(),
     ledgerSeq: { last: 0 },
     autoRecharge: new Map(),
@@ -296,21 +311,31 @@ class MemoryReader implements StoreReader {
     return this.tables.packageVersions.values().sort(comparePackageVersions);
   }
 
-  async getCreditPool(key: CreditPoolKey): Promise<CreditPool> {
+  async getCreditPool(key: CreditPoolKey, known?: SpentCredits): Promise<CreditPool> {
     const t = this.tables;
-    const grants = t.creditGrants
+    const grants = t.heldCreditGrants
       .ownedBy(key.customerId)
-      .filter((g) => inPool(g, key) && isHeldGrant(g))
+      .filter((g) => inPool(g, key))
       .sort(compareIds);
-    return { ...key, grants, debt: t.creditDebts.get(creditPoolKey(key))?.debt ?? '0' };
+    const totals = t.creditTotals.get(creditPoolKey(key));
+    if (totals === undefined) return { ...key, grants, debt: '0', spent: NO_SPENT_CREDITS };
+    const expiring =
+      known?.revision === totals.revision
+        ? known.expiring
+        : t.creditExpiries
+            .ownedBy(key.customerId)
+            .filter((e) => inPool(e, key))
+            .sort((a, b) => a.at - b.at)
+            .map((e) => ({ at: e.at, amount: e.amount }));
+    return { ...key, grants, debt: totals.debt, spent: { total: totals.spent, expiring, revision: totals.revision } };
   }
 
   async listCreditPools(customerId: string): Promise<CreditPool[]> {
     const t = this.tables;
     const keys = new Map<string, CreditPoolKey>();
     const add = (k: CreditPoolKey) => keys.set(creditPoolKey(k), k);
-    for (const g of t.creditGrants.ownedBy(customerId)) if (isHeldGrant(g)) add(g);
-    for (const d of t.creditDebts.ownedBy(customerId)) add(d);
+    for (const g of t.heldCreditGrants.ownedBy(customerId)) add(g);
+    for (const d of t.creditTotals.ownedBy(customerId)) add(d);
     const pools: CreditPool[] = [];
     for (const k of keys.values()) pools.push(await this.getCreditPool(k));
     return pools;
@@ -461,16 +486,28 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
   }
 
   async putCreditGrants(grants: readonly CreditGrantRecord[]): Promise<void> {
-    for (const g of grants) this.#put(this.tables.creditGrants, g);
+    const { creditGrants, heldCreditGrants } = this.tables;
+    for (const g of grants) {
+      this.#put(creditGrants, g);
+      if (isHeldGrant(g)) this.#put(heldCreditGrants, g);
+      else this.#remove(heldCreditGrants, g.id);
+    }
   }
 
-  async putCreditDebt(key: CreditPoolKey, debt: string): Promise<void> {
-    this.#put(this.tables.creditDebts, {
-      customerId: key.customerId,
-      currencyId: key.currencyId,
-      resourceId: key.resourceId,
-      debt,
-    });
+  async putCreditTotals(key: CreditPoolKey, totals: CreditTotals): Promise<void> {
+    const { customerId, currencyId, resourceId } = key;
+    const { debt, spent, revision } = totals;
+    this.#put(this.tables.creditTotals, { customerId, currencyId, resourceId, debt, spent, revision });
+  }
+
+  async putCreditExpiries(key: CreditPoolKey, expiries: readonly SpentExpiry[]): Promise<void> {
+    const { customerId, currencyId, resourceId } = key;
+    const table = this.tables.creditExpiries;
+    for (const { at, amount } of expiries) {
+      const row = { customerId, currencyId, resourceId, at, amount };
+      if (amount === '0') this.#remove(table, expiryKey(row));
+      else this.#put(table, row);
+    }
   }
 
   async putGovernanceEntities(entities: readonly GovernanceEntityRecord[]): Promise<void> {

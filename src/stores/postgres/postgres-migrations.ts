@@ -148,6 +148,25 @@ const postgresMigrations: readonly PostgresMigration[] = [
        group by customer_id, resource_id, feature_id, span, bucket, window_key`,
     ],
   },
+  {
+    // A pool is loaded from its held grants alone, through a partial index, so its closed and spent
+    // grants cost nothing to load; what its spent grants still count is kept beside its debt.
+    // Grants held before are marked held: the next write to their pool lets the spent ones go.
+    version: 3,
+    statements: [
+      'alter table $s.credit_grants add column held integer not null default 1',
+      `update $s.credit_grants set held = 0
+        where expired_at is not null or (voided_at is not null and grant_type <> 'RECURRING')`,
+      `create index credit_grants_held on $s.credit_grants (customer_id, currency_id, resource_id, id)
+        where held = 1`,
+      `alter table $s.credit_pools add column spent text not null default '0',
+        add column spent_revision integer not null default 0`,
+      `create table $s.credit_spent_expiries (
+        customer_id text collate "C" not null, currency_id text collate "C" not null,
+        resource_id text collate "C" not null, expire_at bigint not null, amount text not null,
+        primary key (customer_id, currency_id, resource_id, expire_at))`,
+    ],
+  },
 ];
 
 /** The newest schema version this release knows. */

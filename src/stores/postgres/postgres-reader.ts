@@ -4,22 +4,27 @@ import { type AliasedExpression, type Compilable, type Kysely, sql } from 'kysel
 import type { UsageAggregate } from '../../core/usage-aggregate.js';
 import type { CellSummary } from '../../core/usage-summary.js';
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
-import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool.js';
+import type { CreditPool, CreditPoolKey, SpentCredits } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import type { GovernanceRecords } from '../../governance/governance-records.js';
 import type { CustomerRecord, CustomerState, PackageVersionRecord, SubscriptionRecord } from '../../model/records.js';
 import {
+  creditPoolOf,
   creditPoolsOf,
+  knownExpiries,
   pageCreditLedger,
   rowToCreditGrant,
+  rowToSpentExpiry,
   selectAutoRecharge,
   selectCreditConsumption,
-  selectCreditDebt,
   selectCreditEventFields,
   selectCreditGrant,
   selectCreditLedger,
-  selectCustomerCreditDebts,
+  selectCreditSpentExpiries,
+  selectCreditTotals,
   selectCustomerCreditGrants,
+  selectCustomerCreditSpentExpiries,
+  selectCustomerCreditTotals,
   selectCustomerHeldCreditGrants,
   selectHeldCreditGrants,
 } from '../sql/credit-queries.js';
@@ -206,20 +211,30 @@ export class PostgresReader implements StoreReader {
     return cellSummaries(query, [...(row?.rollups ?? []), ...(row?.entries ?? [])]);
   }
 
-  async getCreditPool(key: CreditPoolKey): Promise<CreditPool> {
+  /** One round trip, and a second for the spent expiries when `known` ones are not current. */
+  async getCreditPool(key: CreditPoolKey, known?: SpentCredits): Promise<CreditPool> {
+    const { connection, db } = this.scope;
     const p = { customerId: key.customerId, currencyId: key.currencyId, resourceId: key.resourceId ?? '' };
-    const grants = (await this.rows(selectHeldCreditGrants, p)).map(rowToCreditGrant);
-    return { ...key, grants, debt: (await this.first(selectCreditDebt, p))?.debt ?? '0' };
+    const query = db.selectNoFrom([
+      jsonRows(selectHeldCreditGrants(db, p), 'x.id').as('grants'),
+      jsonRows(selectCreditTotals(db, p)).as('totals'),
+    ]);
+    const [row] = await connection.run('getCreditPool', query.compile());
+    const totals = row?.totals[0];
+    const expiring =
+      knownExpiries(totals, known) ?? (await this.rows(selectCreditSpentExpiries, p)).map(rowToSpentExpiry);
+    return creditPoolOf(key, row?.grants ?? [], totals, expiring);
   }
 
   async listCreditPools(customerId: string): Promise<CreditPool[]> {
     const { connection, db } = this.scope;
     const query = db.selectNoFrom([
-      jsonRows(selectCustomerHeldCreditGrants(db, { customerId }), 'x.id').as('grants'),
-      jsonRows(selectCustomerCreditDebts(db, { customerId })).as('debts'),
+      jsonRows(selectCustomerHeldCreditGrants(db, { customerId }), 'x.currency_id, x.resource_id, x.id').as('grants'),
+      jsonRows(selectCustomerCreditTotals(db, { customerId })).as('totals'),
+      jsonRows(selectCustomerCreditSpentExpiries(db, { customerId }), 'x.expire_at').as('expiries'),
     ]);
     const [row] = await connection.run('listCreditPools', query.compile());
-    return creditPoolsOf(customerId, row?.grants ?? [], row?.debts ?? []);
+    return creditPoolsOf(customerId, row?.grants ?? [], row?.totals ?? [], row?.expiries ?? []);
   }
 
   async listCreditConsumption(query: CreditConsumptionQuery): Promise<CreditLedgerEntry[]> {

@@ -1,7 +1,7 @@
 // Writes of the PostgreSQL store: the shared kysely builders (upserts are `ON CONFLICT`, portable
 // to PostgreSQL as they are), batched into multi-row statements where a write takes a list.
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
-import type { CreditPoolKey } from '../../credits/credit-pool.js';
+import type { CreditPoolKey, SpentExpiry } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import type {
   GovernanceBudgetRecord,
@@ -12,9 +12,13 @@ import type { CustomerRecord, PackageVersionRecord, PromotionRecord, Subscriptio
 import {
   creditGrantToRow,
   creditLedgerToRow,
+  creditPoolToRow,
+  creditTotalsToRow,
+  deleteCreditSpentExpiry,
   upsertAutoRecharge,
-  upsertCreditDebt,
   upsertCreditGrant,
+  upsertCreditSpentExpiry,
+  upsertCreditTotals,
 } from '../sql/credit-queries.js';
 import { customerToRow, upsertCustomer } from '../sql/customer-queries.js';
 import {
@@ -42,7 +46,7 @@ import {
   insertUniqueMember,
   usageKeyToRow,
 } from '../sql/usage-queries.js';
-import type { StoreTransaction, UsageEntry, UsageEventRecord, UsageWindowKey } from '../store.js';
+import type { CreditTotals, StoreTransaction, UsageEntry, UsageEventRecord, UsageWindowKey } from '../store.js';
 import { MAINTENANCE_MS } from './postgres-driver.js';
 import { type Builder, PostgresReader } from './postgres-reader.js';
 import { appendUsage } from './postgres-usage.js';
@@ -120,13 +124,16 @@ export class PostgresTransaction extends PostgresReader implements StoreTransact
     }
   }
 
-  async putCreditDebt(key: CreditPoolKey, debt: string): Promise<void> {
-    await this.#changed(upsertCreditDebt, {
-      customer_id: key.customerId,
-      currency_id: key.currencyId,
-      resource_id: key.resourceId ?? '',
-      debt,
-    });
+  async putCreditTotals(key: CreditPoolKey, totals: CreditTotals): Promise<void> {
+    await this.#changed(upsertCreditTotals, creditTotalsToRow(key, totals));
+    this.touched.add(key.customerId);
+  }
+
+  async putCreditExpiries(key: CreditPoolKey, expiries: readonly SpentExpiry[]): Promise<void> {
+    const pool = creditPoolToRow(key);
+    for (const { at, amount } of expiries)
+      if (amount === '0') await this.#changed(deleteCreditSpentExpiry, { ...pool, expire_at: at });
+      else await this.#changed(upsertCreditSpentExpiry, { ...pool, expire_at: at, amount });
     this.touched.add(key.customerId);
   }
 

@@ -1,26 +1,35 @@
-// The credit queries of the SQL stores (grants, pool debts, ledger, recharge settings), and the
-// credit row mappers.
+// The credit queries of the SQL stores (grants, pool totals and spent expiries, ledger, recharge
+// settings), and the credit row mappers.
 import type { ExpressionBuilder } from 'kysely';
-import type { CreditPool } from '../../credits/credit-pool.js';
 import {
-  type CreditGrantRecord,
-  CreditGrantType,
-  type CreditLedgerEntry,
-  type CreditLedgerEventType,
-} from '../../credits/credit-records.js';
-import { type CreditLedgerQuery, type CreditLedgerRow, inCreditQuery } from '../store.js';
+  type CreditPool,
+  type CreditPoolKey,
+  emptyCreditPool,
+  isHeldGrant,
+  type SpentCredits,
+  type SpentExpiry,
+} from '../../credits/credit-pool.js';
+import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../../credits/credit-records.js';
+import { type CreditLedgerQuery, type CreditLedgerRow, type CreditTotals, inCreditQuery } from '../store.js';
 import type {
   CreditEventFieldsTable,
   CreditGrantsTable,
   CreditLedgerTable,
   CreditPoolsTable,
   CreditSettingsTable,
+  CreditSpentExpiriesTable,
   Database,
 } from './schema.js';
 import { type Db, parseJson } from './sql-rows.js';
 
-/** A pool's held grants (see `isHeldGrant`): not marked expired, and not voided unless RECURRING. */
-export function selectHeldCreditGrants(db: Db, p: { customerId: string; currencyId: string; resourceId: string }) {
+/** The pool columns, `resource_id` '' standing for null. */
+type PoolParams = { customerId: string; currencyId: string; resourceId: string };
+
+// `held = 1` is a literal, not a parameter: only then may SQLite's planner use the partial index.
+const held = (eb: ExpressionBuilder<Database, 'credit_grants'>) => eb('held', '=', eb.lit(1));
+
+/** A pool's held grants (see `isHeldGrant`), by id, through the partial index of held grants. */
+export function selectHeldCreditGrants(db: Db, p: PoolParams) {
   return db
     .selectFrom('credit_grants')
     .selectAll()
@@ -29,13 +38,6 @@ export function selectHeldCreditGrants(db: Db, p: { customerId: string; currency
     .where('resource_id', '=', p.resourceId)
     .where(held)
     .orderBy('id');
-}
-
-function held(eb: ExpressionBuilder<Database, 'credit_grants'>) {
-  return eb.and([
-    eb('expired_at', 'is', null),
-    eb.or([eb('voided_at', 'is', null), eb('grant_type', '=', CreditGrantType.Recurring)]),
-  ]);
 }
 
 /** The grant with this id. */
@@ -62,21 +64,54 @@ export function upsertCreditGrant(db: Db, row: CreditGrantsTable) {
     .onConflict((oc) => oc.column('id').doUpdateSet(rest));
 }
 
-/** A pool's debt row. */
-export function selectCreditDebt(db: Db, p: { customerId: string; currencyId: string; resourceId: string }) {
+/** A pool's totals row. */
+export function selectCreditTotals(db: Db, p: PoolParams) {
   return db
     .selectFrom('credit_pools')
-    .select('debt')
+    .select(['debt', 'spent', 'spent_revision'])
     .where('customer_id', '=', p.customerId)
     .where('currency_id', '=', p.currencyId)
     .where('resource_id', '=', p.resourceId);
 }
 
-export function upsertCreditDebt(db: Db, row: CreditPoolsTable) {
+export function upsertCreditTotals(db: Db, row: CreditPoolsTable) {
   return db
     .insertInto('credit_pools')
     .values(row)
-    .onConflict((oc) => oc.columns(['customer_id', 'currency_id', 'resource_id']).doUpdateSet({ debt: row.debt }));
+    .onConflict((oc) =>
+      oc
+        .columns(['customer_id', 'currency_id', 'resource_id'])
+        .doUpdateSet({ debt: row.debt, spent: row.spent, spent_revision: row.spent_revision }),
+    );
+}
+
+/** When a pool's spent credits expire, soonest first. */
+export function selectCreditSpentExpiries(db: Db, p: PoolParams) {
+  return db
+    .selectFrom('credit_spent_expiries')
+    .selectAll()
+    .where('customer_id', '=', p.customerId)
+    .where('currency_id', '=', p.currencyId)
+    .where('resource_id', '=', p.resourceId)
+    .orderBy('expire_at');
+}
+
+export function upsertCreditSpentExpiry(db: Db, row: CreditSpentExpiriesTable) {
+  return db
+    .insertInto('credit_spent_expiries')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['customer_id', 'currency_id', 'resource_id', 'expire_at']).doUpdateSet({ amount: row.amount }),
+    );
+}
+
+export function deleteCreditSpentExpiry(db: Db, row: Omit<CreditSpentExpiriesTable, 'amount'>) {
+  return db
+    .deleteFrom('credit_spent_expiries')
+    .where('customer_id', '=', row.customer_id)
+    .where('currency_id', '=', row.currency_id)
+    .where('resource_id', '=', row.resource_id)
+    .where('expire_at', '=', row.expire_at);
 }
 
 export function insertCreditLedgerEntry(db: Db, row: Omit<CreditLedgerTable, 'seq'>) {
@@ -94,14 +129,33 @@ export function selectCreditLedger(db: Db, p: { customerId: string; afterSeq: nu
     .limit(p.limit);
 }
 
-/** A customer's held grants, of every pool, by id. */
+/**
+ * A customer's held grants, pool by pool, each by id: the order of the partial index of held
+ * grants, which is what makes the planner read that index rather than every grant of the customer.
+ */
 export function selectCustomerHeldCreditGrants(db: Db, p: { customerId: string }) {
-  return db.selectFrom('credit_grants').selectAll().where('customer_id', '=', p.customerId).where(held).orderBy('id');
+  return db
+    .selectFrom('credit_grants')
+    .selectAll()
+    .where('customer_id', '=', p.customerId)
+    .where(held)
+    .orderBy('currency_id')
+    .orderBy('resource_id')
+    .orderBy('id');
 }
 
-/** A customer's debt rows, of every pool. */
-export function selectCustomerCreditDebts(db: Db, p: { customerId: string }) {
+/** A customer's totals rows, of every pool. */
+export function selectCustomerCreditTotals(db: Db, p: { customerId: string }) {
   return db.selectFrom('credit_pools').selectAll().where('customer_id', '=', p.customerId);
+}
+
+/** When a customer's spent credits expire, of every pool, soonest first. */
+export function selectCustomerCreditSpentExpiries(db: Db, p: { customerId: string }) {
+  return db
+    .selectFrom('credit_spent_expiries')
+    .selectAll()
+    .where('customer_id', '=', p.customerId)
+    .orderBy('expire_at');
 }
 
 /** A customer's consumption entries in `[from, before)`, by time then ledger order; currency and scope are filtered by the caller. */
@@ -146,6 +200,36 @@ export function upsertAutoRecharge(db: Db, row: CreditSettingsTable) {
     .onConflict((oc) => oc.columns(['customer_id', 'currency_id']).doUpdateSet({ auto_recharge: row.auto_recharge }));
 }
 
+/** The key columns of a pool's rows. */
+export function creditPoolToRow(
+  key: CreditPoolKey,
+): Pick<CreditPoolsTable, 'customer_id' | 'currency_id' | 'resource_id'> {
+  return { customer_id: key.customerId, currency_id: key.currencyId, resource_id: key.resourceId ?? '' };
+}
+
+/** Columns of a pool's totals row. */
+export function creditTotalsToRow(key: CreditPoolKey, totals: CreditTotals): CreditPoolsTable {
+  return { ...creditPoolToRow(key), debt: totals.debt, spent: totals.spent, spent_revision: totals.revision };
+}
+
+/** A spent expiry as a row holds it. */
+export const rowToSpentExpiry = (r: Pick<CreditSpentExpiriesTable, 'expire_at' | 'amount'>): SpentExpiry => ({
+  at: r.expire_at,
+  amount: r.amount,
+});
+
+/**
+ * The expiries of `known` (spent credits read earlier) when the stored ones are still at its
+ * revision, so the store need not read them again; undefined when they must be read.
+ */
+export function knownExpiries(
+  totals: Pick<CreditPoolsTable, 'spent_revision'> | undefined,
+  known: SpentCredits | undefined,
+): readonly SpentExpiry[] | undefined {
+  if (totals === undefined) return [];
+  return known !== undefined && known.revision === totals.spent_revision ? known.expiring : undefined;
+}
+
 /** Columns of a credit grant. */
 export function creditGrantToRow(g: CreditGrantRecord): CreditGrantsTable {
   return {
@@ -169,6 +253,7 @@ export function creditGrantToRow(g: CreditGrantRecord): CreditGrantsTable {
     activated_at: g.activatedAt,
     expired_at: g.expiredAt,
     voided_at: g.voidedAt,
+    held: isHeldGrant(g) ? 1 : 0,
   };
 }
 
@@ -250,27 +335,53 @@ export async function pageCreditLedger(
   return rows;
 }
 
-/** A customer's pools from their held grants and their debts, as `listCreditPools` answers them. */
+/**
+ * A pool from its rows: held grants (by id), its totals row if any, and its spent expiries (soonest
+ * first), as `getCreditPool` answers it.
+ */
+export function creditPoolOf(
+  key: CreditPoolKey,
+  grants: readonly CreditGrantsTable[],
+  totals: Pick<CreditPoolsTable, 'debt' | 'spent' | 'spent_revision'> | undefined,
+  expiring: readonly SpentExpiry[],
+): CreditPool {
+  if (totals === undefined) return { ...emptyCreditPool(key), grants: grants.map(rowToCreditGrant) };
+  const spent = { total: totals.spent, expiring, revision: totals.spent_revision };
+  return { ...key, grants: grants.map(rowToCreditGrant), debt: totals.debt, spent };
+}
+
+/** The rows of one pool. */
+interface PoolRows {
+  readonly key: CreditPoolKey;
+  readonly grants: CreditGrantsTable[];
+  totals?: CreditPoolsTable;
+  readonly expiries: SpentExpiry[];
+}
+
+/** A customer's pools from the rows of all of them, as `listCreditPools` answers them. */
 export function creditPoolsOf(
   customerId: string,
   grants: Iterable<CreditGrantsTable>,
-  debts: Iterable<Pick<CreditPoolsTable, 'currency_id' | 'resource_id' | 'debt'>>,
+  totals: Iterable<CreditPoolsTable>,
+  expiries: Iterable<CreditSpentExpiriesTable>,
 ): CreditPool[] {
-  const pools = new Map<string, CreditPool & { grants: CreditGrantRecord[] }>();
-  const pool = (currencyId: string, resourceId: string) => {
-    const id = JSON.stringify([currencyId, resourceId]);
+  const pools = new Map<string, PoolRows>();
+  const pool = (row: { currency_id: string; resource_id: string }) => {
+    const id = JSON.stringify([row.currency_id, row.resource_id]);
     let found = pools.get(id);
     if (found === undefined) {
-      found = { customerId, currencyId, resourceId: resourceId === '' ? null : resourceId, grants: [], debt: '0' };
+      const key = {
+        customerId,
+        currencyId: row.currency_id,
+        resourceId: row.resource_id === '' ? null : row.resource_id,
+      };
+      found = { key, grants: [], expiries: [] };
       pools.set(id, found);
     }
     return found;
   };
-  for (const row of grants) pool(row.currency_id, row.resource_id).grants.push(rowToCreditGrant(row));
-  for (const row of debts)
-    pools.set(JSON.stringify([row.currency_id, row.resource_id]), {
-      ...pool(row.currency_id, row.resource_id),
-      debt: row.debt,
-    });
-  return [...pools.values()];
+  for (const row of grants) pool(row).grants.push(row);
+  for (const row of totals) pool(row).totals = row;
+  for (const row of expiries) pool(row).expiries.push(rowToSpentExpiry(row));
+  return [...pools.values()].map((p) => creditPoolOf(p.key, p.grants, p.totals, p.expiries));
 }

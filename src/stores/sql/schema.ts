@@ -15,6 +15,7 @@ export interface Database {
   store_state: StoreStateTable;
   credit_grants: CreditGrantsTable;
   credit_pools: CreditPoolsTable;
+  credit_spent_expiries: CreditSpentExpiriesTable;
   credit_ledger: CreditLedgerTable;
   credit_settings: CreditSettingsTable;
   credit_event_fields: CreditEventFieldsTable;
@@ -196,14 +197,27 @@ export interface CreditGrantsTable {
   activated_at: number | null;
   expired_at: number | null;
   voided_at: number | null;
+  /** 1 while its pool holds it (`isHeldGrant`), else 0: a partial index serves the held ones. */
+  held: number;
 }
 
-/** A credit pool's debt, when it has one. */
+/** A credit pool's totals, once it has any: its debt, and the sum and revision of its spent credits. */
 export interface CreditPoolsTable {
   customer_id: string;
   currency_id: string;
   resource_id: string;
   debt: string;
+  spent: string;
+  spent_revision: number;
+}
+
+/** What of a pool's spent credits expires at `expire_at`; an amount above 0. */
+export interface CreditSpentExpiriesTable {
+  customer_id: string;
+  currency_id: string;
+  resource_id: string;
+  expire_at: number;
+  amount: string;
 }
 
 /** The append-only credit ledger; `entry` is the whole entry as JSON, the other columns index it. */

@@ -327,6 +327,32 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
        GROUP BY customer_id, resource_id, feature_id, span, bucket, window_key`,
     ],
   },
+  {
+    // A pool is loaded from its held grants alone, through a partial index, so its closed and spent
+    // grants cost nothing to load; what its spent grants still count is kept beside its debt.
+    // Grants held before are marked held: the next write to their pool lets the spent ones go.
+    version: 5,
+    up: (db) => [
+      db.schema.alterTable('credit_grants').addColumn('held', 'integer', (c) => c.notNull().defaultTo(1)),
+      `UPDATE credit_grants SET held = 0 WHERE expired_at IS NOT NULL OR (voided_at IS NOT NULL AND grant_type <> 'RECURRING')`,
+      db.schema
+        .createIndex('credit_grants_held')
+        .on('credit_grants')
+        .columns(['customer_id', 'currency_id', 'resource_id', 'id'])
+        .where(sql.ref('held'), '=', sql.lit(1)),
+      db.schema.alterTable('credit_pools').addColumn('spent', 'text', (c) => c.notNull().defaultTo('0')),
+      db.schema.alterTable('credit_pools').addColumn('spent_revision', 'integer', (c) => c.notNull().defaultTo(0)),
+      db.schema
+        .createTable('credit_spent_expiries')
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('currency_id', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('expire_at', 'bigint', (c) => c.notNull())
+        .addColumn('amount', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('credit_spent_expiries_pk', ['customer_id', 'currency_id', 'resource_id', 'expire_at'])
+        .modifyEnd(sql`without rowid`),
+    ],
+  },
 ];
 
 /** The table of applied versions, created by the first open. */

@@ -5,21 +5,25 @@
 // shape (the subscription filters), compiled on first use.
 import { type Compilable, DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
 import {
+  deleteCreditSpentExpiry,
   insertCreditEventField,
   insertCreditLedgerEntry,
   selectAutoRecharge,
   selectCreditConsumption,
-  selectCreditDebt,
   selectCreditEventFields,
   selectCreditGrant,
   selectCreditLedger,
-  selectCustomerCreditDebts,
+  selectCreditSpentExpiries,
+  selectCreditTotals,
   selectCustomerCreditGrants,
+  selectCustomerCreditSpentExpiries,
+  selectCustomerCreditTotals,
   selectCustomerHeldCreditGrants,
   selectHeldCreditGrants,
   upsertAutoRecharge,
-  upsertCreditDebt,
   upsertCreditGrant,
+  upsertCreditSpentExpiry,
+  upsertCreditTotals,
 } from '../sql/credit-queries.js';
 import { selectCustomer, upsertCustomer } from '../sql/customer-queries.js';
 import {
@@ -310,13 +314,30 @@ export const sqliteStatementSources = {
     activated_at: true,
     expired_at: true,
     voided_at: true,
+    held: true,
   }),
-  selectCreditDebt: statement(selectCreditDebt, poolNames),
-  upsertCreditDebt: statement(upsertCreditDebt, {
+  selectCreditTotals: statement(selectCreditTotals, poolNames),
+  upsertCreditTotals: statement(upsertCreditTotals, {
     customer_id: true,
     currency_id: true,
     resource_id: true,
     debt: true,
+    spent: true,
+    spent_revision: true,
+  }),
+  selectCreditSpentExpiries: statement(selectCreditSpentExpiries, poolNames),
+  upsertCreditSpentExpiry: statement(upsertCreditSpentExpiry, {
+    customer_id: true,
+    currency_id: true,
+    resource_id: true,
+    expire_at: true,
+    amount: true,
+  }),
+  deleteCreditSpentExpiry: statement(deleteCreditSpentExpiry, {
+    customer_id: true,
+    currency_id: true,
+    resource_id: true,
+    expire_at: true,
   }),
   insertCreditLedgerEntry: statement(insertCreditLedgerEntry, {
     customer_id: true,
@@ -327,7 +348,8 @@ export const sqliteStatementSources = {
     at: true,
   }),
   selectCustomerHeldCreditGrants: statement(selectCustomerHeldCreditGrants, { customerId: true }),
-  selectCustomerCreditDebts: statement(selectCustomerCreditDebts, { customerId: true }),
+  selectCustomerCreditTotals: statement(selectCustomerCreditTotals, { customerId: true }),
+  selectCustomerCreditSpentExpiries: statement(selectCustomerCreditSpentExpiries, { customerId: true }),
   selectCreditConsumption: statement(selectCreditConsumption, { customerId: true, from: true, before: true }),
   insertCreditEventField: statement(insertCreditEventField, { customer_id: true, currency_id: true, field: true }),
   selectCreditEventFields: statement(selectCreditEventFields, { customerId: true }),

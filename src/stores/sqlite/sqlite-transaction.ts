@@ -1,7 +1,7 @@
 import type { UsageAggregate } from '../../core/usage-aggregate.js';
 import type { CellSummary } from '../../core/usage-summary.js';
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
-import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool.js';
+import type { CreditPool, CreditPoolKey, SpentCredits, SpentExpiry } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import type {
   GovernanceBudgetRecord,
@@ -19,9 +19,14 @@ import type {
 import {
   creditGrantToRow,
   creditLedgerToRow,
+  creditPoolOf,
   creditPoolsOf,
+  creditPoolToRow,
+  creditTotalsToRow,
+  knownExpiries,
   pageCreditLedger,
   rowToCreditGrant,
+  rowToSpentExpiry,
 } from '../sql/credit-queries.js';
 import { customerToRow, rowToCustomer } from '../sql/customer-queries.js';
 import {
@@ -43,6 +48,7 @@ import {
   type CreditGrantQuery,
   type CreditLedgerQuery,
   type CreditLedgerRow,
+  type CreditTotals,
   inCreditQuery,
   type StoreReader,
   type StoreTransaction,
@@ -173,11 +179,12 @@ export class SqliteReader implements StoreReader {
     return this.q.selectPackageVersions.all({}).map(rowToPackageVersion);
   }
 
-  async getCreditPool(key: CreditPoolKey): Promise<CreditPool> {
+  async getCreditPool(key: CreditPoolKey, known?: SpentCredits): Promise<CreditPool> {
     const q = this.q;
     const p = { customerId: key.customerId, currencyId: key.currencyId, resourceId: key.resourceId ?? '' };
-    const grants = q.selectHeldCreditGrants.all(p).map(rowToCreditGrant);
-    return { ...key, grants, debt: q.selectCreditDebt.get(p)?.debt ?? '0' };
+    const totals = q.selectCreditTotals.get(p);
+    const expiring = knownExpiries(totals, known) ?? q.selectCreditSpentExpiries.all(p).map(rowToSpentExpiry);
+    return creditPoolOf(key, q.selectHeldCreditGrants.all(p), totals, expiring);
   }
 
   async listCreditPools(customerId: string): Promise<CreditPool[]> {
@@ -185,7 +192,8 @@ export class SqliteReader implements StoreReader {
     return creditPoolsOf(
       customerId,
       q.selectCustomerHeldCreditGrants.all({ customerId }),
-      q.selectCustomerCreditDebts.all({ customerId }),
+      q.selectCustomerCreditTotals.all({ customerId }),
+      q.selectCustomerCreditSpentExpiries.all({ customerId }),
     );
   }
 
@@ -303,13 +311,17 @@ export class SqliteTransaction extends SqliteReader implements StoreTransaction 
     }
   }
 
-  async putCreditDebt(key: CreditPoolKey, debt: string): Promise<void> {
-    this.q.upsertCreditDebt.run({
-      customer_id: key.customerId,
-      currency_id: key.currencyId,
-      resource_id: key.resourceId ?? '',
-      debt,
-    });
+  async putCreditTotals(key: CreditPoolKey, totals: CreditTotals): Promise<void> {
+    this.q.upsertCreditTotals.run(creditTotalsToRow(key, totals));
+    this.touched.add(key.customerId);
+  }
+
+  async putCreditExpiries(key: CreditPoolKey, expiries: readonly SpentExpiry[]): Promise<void> {
+    const q = this.q;
+    const pool = creditPoolToRow(key);
+    for (const { at, amount } of expiries)
+      if (amount === '0') q.deleteCreditSpentExpiry.run({ ...pool, expire_at: at });
+      else q.upsertCreditSpentExpiry.run({ ...pool, expire_at: at, amount });
     this.touched.add(key.customerId);
   }
 
