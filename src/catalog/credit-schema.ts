@@ -1,7 +1,13 @@
 // Every schema here is z.lazy, built on its first parse, so importing allot builds none.
 import { z } from 'zod';
 import { id } from '../model/id-schema.js';
-import { creditDecimal, currencyCode, positiveCreditDecimal } from '../money/amount-schema.js';
+import {
+  creditDecimal,
+  currencyCode,
+  decimalAmount,
+  positiveCreditDecimal,
+  positiveRate,
+} from '../money/amount-schema.js';
 
 /** The two refill cadences of a recurring credit entitlement. */
 export const CreditCadence = { Month: 'MONTH', Year: 'YEAR' } as const;
@@ -37,7 +43,8 @@ export const creditCurrencySchema = z.lazy(() =>
     description: z.string().optional(),
     units: z.strictObject({ singular: z.string().min(1), plural: z.string().min(1) }),
     symbol: z.string().min(1).optional(),
-    unitCost: z.strictObject({ amount: creditDecimal, currency: currencyCode }).optional(),
+    // A price per credit, not a credit amount: it keeps every decimal place (0.00002 USD a token).
+    unitCost: z.strictObject({ amount: decimalAmount, currency: currencyCode }).optional(),
     metadata: z.record(z.string(), z.string()).optional(),
   }),
 );
@@ -81,7 +88,7 @@ export const creditEntitlementsSchema = z.lazy(() =>
   uniqueBy(creditEntitlementSchema, 'currencyId', 'credit entitlement'),
 );
 
-const creditRateShape = () => ({ currencyId: id, creditsPerUnit: positiveCreditDecimal });
+const creditRateShape = () => ({ currencyId: id, creditsPerUnit: positiveRate });
 
 /**
  * A feature's credit rate: each unit of usage costs `creditsPerUnit` credits of `currencyId`.

@@ -4,6 +4,7 @@
 
 import type { CheckGovernanceInput } from '../governance/governance-schema.js';
 import { isId } from '../model/id-schema.js';
+import { CREDIT_LIMIT } from '../money/amount-schema.js';
 import type { CreditEntitlementParams, EntitlementCheckParams } from './params.js';
 
 /**
@@ -63,7 +64,10 @@ export function plainGovernanceCheck(
   return (
     isId(capabilityId) &&
     (requestedAmount === undefined ||
-      (typeof requestedAmount === 'number' && Number.isSafeInteger(requestedAmount) && requestedAmount >= 0))
+      (typeof requestedAmount === 'number' &&
+        Number.isSafeInteger(requestedAmount) &&
+        requestedAmount >= 0 &&
+        requestedAmount < CREDIT_LIMIT))
   );
 }
 

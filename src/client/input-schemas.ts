@@ -19,6 +19,7 @@ import {
 } from '../model/enums.js';
 import { id } from '../model/id-schema.js';
 import { instant } from '../model/instant.js';
+import { positiveCreditDecimal } from '../money/amount-schema.js';
 
 const quantity = () => z.number().int('must be a whole number').nonnegative();
 const resourceId = z.lazy(() => id.nullish());
@@ -390,24 +391,18 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, method: st
   });
 }
 
-const positiveAmount = z.lazy(() =>
-  z
-    .union([z.number().finite().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'a positive decimal such as "12.5"')])
-    .transform((v) => String(v))
-    .refine((v) => /[1-9]/.test(v), 'must be greater than 0'),
-);
 const creditPool = () => ({ customerId: id, currencyId: id, resourceId });
 
 export const grantCreditsSchema = z.lazy(() =>
   z.strictObject({
     ...creditPool(),
-    amount: positiveAmount,
+    amount: positiveCreditDecimal,
     displayName: z.string().min(1).max(255),
     grantType: z.enum(['PAID', 'PROMOTIONAL']).default('PAID'),
     effectiveAt: instant.optional(),
     expireAt: instant.nullish(),
     priority: z.number().int().nonnegative().optional(),
-    cost: z.strictObject({ amount: positiveAmount, currency: z.string().regex(/^[A-Za-z]{3}$/) }).optional(),
+    cost: z.strictObject({ amount: positiveCreditDecimal, currency: z.string().regex(/^[A-Za-z]{3}$/) }).optional(),
     comment: z.string().max(10_000).optional(),
     metadata: metadataSchema.optional(),
     idempotencyKey: idempotencyKey.optional(),
@@ -419,7 +414,7 @@ export const voidCreditGrantSchema = z.lazy(() => z.strictObject({ id }));
 export const consumeCreditsSchema = z.lazy(() =>
   z.strictObject({
     ...creditPool(),
-    amount: positiveAmount,
+    amount: positiveCreditDecimal,
     idempotencyKey,
     featureId: id.optional(),
     dimensions: dimensions.optional(),

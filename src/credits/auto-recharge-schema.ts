@@ -30,14 +30,17 @@ export const autoRechargeConfigSchema = z.lazy(() =>
       maxSpendLimit: creditDecimal.nullable().default(null),
       grantExpirationPeriod: z.enum([CreditCadence.Month, CreditCadence.Year]).nullable().default(null),
     })
-    .superRefine((config, ctx) => {
-      if (config.thresholdType === 'CREDIT_AMOUNT' && new Decimal(config.targetBalance).lte(config.thresholdValue))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['targetBalance'],
-          message: 'targetBalance must be above thresholdValue, or every recharge would trigger the next',
-        });
-    }),
+    .refine(
+      (config) =>
+        config.thresholdType !== 'CREDIT_AMOUNT' || new Decimal(config.targetBalance).gt(config.thresholdValue),
+      {
+        path: ['targetBalance'],
+        message: 'targetBalance must be above thresholdValue, or every recharge would trigger the next',
+        // Only on fields that passed: zod runs an object's refinement after a field failed too, and
+        // a targetBalance such as "free" would make decimal.js throw its own error.
+        when: (payload) => payload.issues.length === 0,
+      },
+    ),
 );
 export type AutoRechargeConfigInput = z.input<typeof autoRechargeConfigSchema>;
 export type AutoRechargeConfig = z.output<typeof autoRechargeConfigSchema>;

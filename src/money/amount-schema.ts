@@ -36,19 +36,45 @@ export const currencyCode = z.lazy(() =>
     .transform((c) => c.toUpperCase()),
 );
 
+/** The decimal places a credit amount may have. */
+export const CREDIT_SCALE = 4;
 /**
- * A non-negative decimal given as a number or a string, kept as a string so no float ever touches
- * a credit amount: the same rule as money amounts.
+ * Credit amounts stay below this: with at most CREDIT_SCALE decimal places, amount × 10^4 is below
+ * 10^15, so an amount has at most 15 significant digits (DBL_DIG). That is what makes it round-trip
+ * exactly through a double (the number-typed result fields; 9007199254740993 would read back as
+ * ...992) and keeps sums of amounts exact integers of 10^-4 well inside Number.MAX_SAFE_INTEGER.
+ */
+export const CREDIT_LIMIT = 1e11;
+// Leading zeros add no digits; trailing zeros of the fraction add no places.
+const CREDIT = /^0*\d{1,11}(\.\d{0,4}0*)?$/;
+
+/**
+ * A non-negative credit amount given as a number or a string, kept as a string so no float ever
+ * touches it: the same rule as money amounts, bounded below CREDIT_LIMIT with at most CREDIT_SCALE
+ * (4) decimal places, so 99999999999.9999 is the largest.
  *
  * @example creditDecimal.parse(12.5) // '12.5'
  */
-export const creditDecimal = decimalAmount;
+export const creditDecimal = z.lazy(() =>
+  decimalAmount.refine(
+    (v) => CREDIT.test(v),
+    `a credit amount below ${CREDIT_LIMIT} with at most ${CREDIT_SCALE} decimal places`,
+  ),
+);
+
+const greaterThanZero = (v: string) => /[1-9]/.test(v);
 
 /**
- * A decimal greater than 0, as a string.
+ * A credit amount greater than 0, as a string.
  *
  * @example positiveCreditDecimal.parse('0.5') // '0.5'
  */
-export const positiveCreditDecimal = z.lazy(() =>
-  creditDecimal.refine((v) => /[1-9]/.test(v), 'must be greater than 0'),
-);
+export const positiveCreditDecimal = z.lazy(() => creditDecimal.refine(greaterThanZero, 'must be greater than 0'));
+
+/**
+ * A rate greater than 0 (credits per unit of usage), as a string: a rate multiplies amounts rather
+ * than being one, so it keeps every decimal place (0.00000015 credits per token).
+ *
+ * @example positiveRate.parse('0.5') // '0.5'
+ */
+export const positiveRate = z.lazy(() => decimalAmount.refine(greaterThanZero, 'must be greater than 0'));

@@ -1,7 +1,8 @@
 // Regressions found in review, each the smallest case of a bug, pinned on every store.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Decimal } from '../../src/money/money.js';
 import { AI_CREDITS, type CreditCatalogParts, creditCatalog, monthlyCredits } from '../helpers/credit-fixtures.js';
-import { type Harness, harness, stores } from '../helpers/fixtures.js';
+import { errorCode, type Harness, harness, stores } from '../helpers/fixtures.js';
 
 // pro refills 100 credits a month, enterprise 1000; gpt-calls (on its own product) costs 1 a call.
 const aiPro = {
@@ -79,6 +80,56 @@ describe.each(stores)('credit regressions ($name)', (fixture) => {
     await h.allot.grantCredits({ ...pool(), amount: '0.3', displayName: 'x' });
     const e = await h.allot.getCreditEntitlement({ ...pool(), options: { requestedUsage: 0.1 } });
     expect(e.remaining).toBe(0.2);
+  });
+
+  // Found by the fuzz property: the object refinement ran on a field that had already failed.
+  it('rejects a recharge target that is not a decimal with INVALID_INPUT, not a DecimalError', async () => {
+    const save = h.allot.saveAutomaticRechargeConfiguration({
+      ...pool(),
+      isEnabled: true,
+      thresholdType: 'CREDIT_AMOUNT',
+      thresholdValue: 10,
+      targetBalance: 'free',
+    });
+    expect(await errorCode(save)).toBe('INVALID_INPUT');
+    expect(await h.allot.getAutomaticRechargeConfiguration(pool())).toBeNull();
+  });
+
+  describe('credit amounts are bounded so every accepted one reads back exactly', () => {
+    const largest = '99999999999.9999';
+
+    it('the largest amount round-trips through the store, the results and the ledger sum', async () => {
+      const grant = await h.allot.grantCredits({ ...pool(), amount: largest, displayName: 'x' });
+      expect(String(grant.amount)).toBe(largest);
+      await h.allot.consumeCredits({ ...pool(), amount: '0.0001', idempotencyKey: 'k' });
+      const reopened = await h.reopen();
+      const { currentBalance } = await reopened.getCreditEntitlement(pool());
+      expect(String(currentBalance)).toBe('99999999999.9998');
+      // Each entry reads back as the decimal it was, so their exact sum is the balance.
+      const exactSum = (await ledger()).reduce((sum, e) => sum.plus(String(e.amount)), new Decimal(0));
+      expect(exactSum.toString()).toBe('99999999999.9998');
+    });
+
+    it.each([
+      ['2**53 + 1', '9007199254740993'],
+      ['the bound itself', '100000000000'],
+      ['a fifth decimal place', '0.00001'],
+    ])('rejects %s in grants, consumptions, costs and auto-recharge values', async (_, amount) => {
+      const writes = [
+        h.allot.grantCredits({ ...pool(), amount, displayName: 'x' }),
+        h.allot.grantCredits({ ...pool(), amount: 1, displayName: 'x', cost: { amount, currency: 'USD' } }),
+        h.allot.consumeCredits({ ...pool(), amount, idempotencyKey: 'k' }),
+        h.allot.saveAutomaticRechargeConfiguration({
+          ...pool(),
+          isEnabled: true,
+          thresholdType: 'CREDIT_AMOUNT',
+          thresholdValue: 1,
+          targetBalance: amount,
+        }),
+      ];
+      for (const write of writes) expect(await errorCode(write)).toBe('INVALID_INPUT');
+      expect(await ledger()).toEqual([]);
+    });
   });
 
   describe('stored history reads as balances do, with no write in between', () => {

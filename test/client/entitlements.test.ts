@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expectAllotError } from '../helpers/expect-allot-error.js';
 import { errorCode, type Harness, harness, stores } from '../helpers/fixtures.js';
 
 describe.each(stores)('entitlement checks ($name)', (fixture) => {
@@ -157,6 +158,16 @@ describe.each(stores)('entitlement checks ($name)', (fixture) => {
       'METERED',
     );
     expect(warm).toMatchObject({ isFallback: false, hasAccess: false, usageLimit: 100 });
+  });
+
+  it('the sync variant throws INVALID_INPUT for a type that is not an entitlement type, as for bad params', async () => {
+    await h.allot.getBooleanEntitlement({ customerId: 'acme', featureId: 'sso' });
+    for (const customerId of ['acme', 'cold'])
+      for (const type of ['BOGUS', 'boolean', null, 1])
+        expectAllotError(
+          () => h.allot.getEntitlementSync({ customerId, featureId: 'sso' }, type as unknown as 'BOOLEAN'),
+          'INVALID_INPUT',
+        );
   });
 
   it('reloadEntitlements reports whether the customer, or the resource, exists', async () => {

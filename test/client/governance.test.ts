@@ -115,6 +115,8 @@ describe.each(stores)('governance ($name)', (fixture) => {
       { capabilityId: 'ai\ttokens' },
       { requestedAmount: -1 },
       { requestedAmount: '1e3' },
+      // A safe integer past the credit bound: the fast path must not take what zod refuses.
+      { requestedAmount: 1e11 },
     ])
       expect(await errorCode(g().check(owner, { entityIds: ['ana'], capabilityId: 'ai-tokens', ...bad }))).toBe(
         'INVALID_INPUT',

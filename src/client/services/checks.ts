@@ -26,6 +26,8 @@ const STORE_FAILURES: ReadonlySet<string> = new Set([
   'INVALID_CATALOG',
 ]);
 
+const ENTITLEMENT_TYPES: ReadonlySet<unknown> = new Set<EntitlementType>(['BOOLEAN', 'NUMERIC', 'METERED', 'ENUM']);
+
 export class EntitlementChecks {
   readonly #engine: Engine;
   readonly #fallbacks: Readonly<Record<string, EntitlementFallback>>;
@@ -58,6 +60,15 @@ export class EntitlementChecks {
 
   /** From memory only: a customer not yet cached answers from the fallback while it loads in the background. */
   sync(params: unknown, type: EntitlementType | undefined): Entitlement {
+    // Bad input throws INVALID_INPUT, as a bad `params` does: only the store's failures fall back.
+    if (type !== undefined && !ENTITLEMENT_TYPES.has(type))
+      throw new AllotError(
+        'INVALID_INPUT',
+        `getEntitlementSync: type must be one of ${[...ENTITLEMENT_TYPES].join(', ')}`,
+        {
+          details: { type },
+        },
+      );
     const p = plainCheck(params)
       ? params
       : (parse(entitlementCheckSchema, params, 'getEntitlementSync') as EntitlementCheckParams);
