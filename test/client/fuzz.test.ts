@@ -348,7 +348,9 @@ async function snapshot(allot: Allot, store: Store, now: number): Promise<unknow
       const usage: unknown[] = [];
       for (const featureId of FEATURES)
         for (const resourceId of RESOURCES)
-          usage.push(await r.listUsageEntries({ customerId, featureId, resourceId, from: 0, before: 8.64e15 }));
+          usage.push(
+            await r.listUsageEntries({ customerId, featureId, resourceId, ranges: [{ from: 0, before: 8.64e15 }] }),
+          );
       out[customerId] = {
         state: await r.getCustomerState(customerId, now),
         usage,
