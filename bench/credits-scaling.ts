@@ -59,29 +59,3 @@ export async function creditScaling(sizes: readonly number[]): Promise<{ n: numb
   }
   return results;
 }
-
-/**
- * The heap after a full GC, sampled every second for `seconds`, while grants are granted and
- * consumed whole round-robin over `customers` warm customers on SQLite. Needs `node --expose-gc`.
- *
- * @example await creditHeap(2_000, 45) // [{ second: 1, heapMB: 31.6 }, ...] — flat when nothing leaks
- */
-export async function creditHeap(customers: number, seconds: number): Promise<{ second: number; heapMB: number }[]> {
-  const gc = globalThis.gc;
-  if (gc === undefined) throw new Error('creditHeap samples the heap after a full GC: run node with --expose-gc');
-  const bench = await creditBench(customers);
-  try {
-    const samples: { second: number; heapMB: number }[] = [];
-    const begin = performance.now();
-    for (let i = 0, second = 1; second <= seconds; i++) {
-      await bench.grantThenConsume(`c${i % customers}`);
-      if (performance.now() - begin < second * 1000) continue;
-      gc();
-      samples.push({ second, heapMB: Math.round(process.memoryUsage().heapUsed / 1e5) / 10 });
-      second++;
-    }
-    return samples;
-  } finally {
-    await bench.close();
-  }
-}

@@ -3,7 +3,8 @@
 // smaller size), with the ratio; the goals of each figure at the end, as one table. Printed and
 // written as JSON to bench/results/. Sized for a 2-core machine: a default run takes about ten
 // minutes, three of them the heap soak. `npm run bench -- --quick` shortens the soak and the
-// loops; `--million` adds 1M customers in SQLite (check p50/p99 and cold start).
+// loops; `--million` adds 1M customers in SQLite (check p50/p99 and cold start) and a credit pool
+// of 100,000 grants.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -450,6 +451,46 @@ async function million() {
   });
 }
 
+/** getUsageHistory of ~3 points for one customer as its stored reports grow (bench/history-scaling.ts). */
+async function history() {
+  const { historyScaling } = await import('./history-scaling.js');
+  const curve = await historyScaling([1_000, 10_000, 100_000]);
+  for (const { n, ms } of curve) {
+    console.log(`${`getUsageHistory, 3 points, ${fmt(n)} stored reports`.padEnd(58)} ${ms.toFixed(2).padStart(12)} ms`);
+    figures.push({ name: `getUsageHistory at ${n} reports`, opsPerSec: 1000 / ms, nsPerOp: ms * 1e6 });
+  }
+  const [small, large] = [curve[0], curve.at(-1)];
+  if (small && large)
+    goal({
+      figure: 'getUsageHistory, 3 points, at 100k stored reports',
+      value: `${large.ms.toFixed(2)} ms`,
+      floor: `the same at 1k: ${small.ms.toFixed(2)} ms`,
+      ratio: `${(large.ms / small.ms).toFixed(2)}×`,
+      goal: '≤ 2×',
+      met: large.ms / small.ms <= 2,
+    });
+}
+
+/** One credit pool granted then consumed whole n times (bench/credits-scaling.ts): linear in n. */
+async function creditPools(sizes: number[]) {
+  const { creditScaling } = await import('./credits-scaling.js');
+  const curve = await creditScaling(sizes);
+  for (const { n, seconds } of curve) {
+    console.log(`${`one pool, ${fmt(n)} grants each consumed whole`.padEnd(58)} ${seconds.toFixed(2).padStart(12)} s`);
+    figures.push({ name: `credit pool of ${n} grants`, opsPerSec: n / seconds, nsPerOp: (seconds * 1e9) / n });
+  }
+  const [small, large] = [curve.find((c) => c.n === 2_000), curve.find((c) => c.n === 20_000)];
+  if (small && large)
+    goal({
+      figure: 'one credit pool of 20,000 grants (grant, consume whole)',
+      value: `${large.seconds.toFixed(1)} s`,
+      floor: `2,000 grants: ${small.seconds.toFixed(1)} s`,
+      ratio: `${(large.seconds / small.seconds).toFixed(1)}×`,
+      goal: '≤ 12×',
+      met: large.seconds / small.seconds <= 12,
+    });
+}
+
 /** Heap after GC over a steady mixed load on fixed customers (bench/heap-soak.ts). */
 async function soak(seconds: number) {
   const { heapSoak } = await import('./heap-soak.js');
@@ -480,6 +521,12 @@ function printGoals() {
   for (const row of rows) console.log(`| ${row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ')} |`);
 }
 
+/** The goals of the PostgreSQL figures that have one: the same as SQLite's where they apply. */
+const POSTGRES_GOALS: Record<string, number> = {
+  'reportUsage, one process, 64 calls in flight': 4,
+  'reportEvent, 1,000 per call, random keys': 0.7,
+};
+
 /** The PostgreSQL figures, ratios first, when a server is configured (see bench/postgres.ts). */
 async function postgres(n: number) {
   const url = process.env.ALLOT_BENCH_POSTGRES_URL ?? process.env.ALLOT_TEST_POSTGRES_URL;
@@ -495,6 +542,16 @@ async function postgres(n: number) {
     console.log(
       `${ratio}${f.name.padEnd(58)} ${f.value.toFixed(f.unit === 'ms' ? 2 : 0).padStart(10)} ${f.unit}${floor}`,
     );
+    const target = POSTGRES_GOALS[f.name];
+    if (f.floor && target !== undefined)
+      goal({
+        figure: `PostgreSQL: ${f.name}`,
+        value: `${fmt(f.value)} ${f.unit}`,
+        floor: `${f.floor.name} ${fmt(f.floor.value)}`,
+        ratio: `${(f.value / f.floor.value).toFixed(2)}×`,
+        goal: `≥ ${target}×`,
+        met: f.value / f.floor.value >= target,
+      });
     figures.push({
       name: `postgres: ${f.name}`,
       opsPerSec: f.unit === 'ops/s' ? f.value : 0,
@@ -517,6 +574,8 @@ await writesVersusSqlite(quick ? 10_000 : 50_000);
 await otherWrites(quick ? 5_000 : 20_000);
 await creditsAndGovernance(20_000);
 await coldStart(100_000);
+await history();
+await creditPools(process.argv.includes('--million') ? [2_000, 20_000, 100_000] : [2_000, 20_000]);
 await soak(quick ? 30 : 180);
 if (process.argv.includes('--million')) await million();
 await postgres(20_000);
