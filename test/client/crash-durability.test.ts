@@ -1,7 +1,7 @@
 // Nothing acknowledged is lost: a process writing to SQLite with many calls in flight (so they
 // share commits) is killed with SIGKILL mid-stream; every acknowledged report is in the file.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,31 +13,26 @@ const child = join(import.meta.dirname, '../helpers/crash-writer.ts');
 const WORKERS = 32;
 
 /** Starts the writer, kills it with SIGKILL once `acks` reports are acknowledged, and counts them per customer. */
-function writeUntilKilled(filename: string, acks: number): Promise<Map<string, number>> {
-  return new Promise((resolve, reject) => {
-    const writer = spawn(process.execPath, ['--import', 'tsx', child, filename, String(WORKERS)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const acked = new Map<string, number>();
-    let total = 0;
-    let pending = '';
-    let stderr = '';
-    writer.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-    });
-    writer.stdout.on('data', (chunk: Buffer) => {
-      const lines = (pending + chunk).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line === 'ready' || line === '') continue;
-        acked.set(line, (acked.get(line) ?? 0) + 1);
-        if (++total === acks) writer.kill('SIGKILL');
-      }
-    });
-    writer.on('exit', (_code, signal) =>
-      signal === 'SIGKILL' ? resolve(acked) : reject(new Error(`the writer exited on its own: ${stderr}`)),
-    );
+async function writeUntilKilled(filename: string, acks: number): Promise<Map<string, number>> {
+  const log = `${filename}.acks`;
+  writeFileSync(log, '');
+  const writer = spawn(process.execPath, ['--import', 'tsx', child, filename, String(WORKERS), log], {
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  let stderr = '';
+  writer.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => writer.on('exit', (_code, signal) => resolve(signal)));
+  // Only whole lines count: the kill may cut the last one short.
+  const lines = () => readFileSync(log, 'utf8').split('\n').slice(0, -1);
+  while (writer.exitCode === null && writer.signalCode === null && lines().length < acks)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  writer.kill('SIGKILL');
+  if ((await exited) !== 'SIGKILL') throw new Error(`the writer exited on its own: ${stderr}`);
+  const acked = new Map<string, number>();
+  for (const line of lines()) acked.set(line, (acked.get(line) ?? 0) + 1);
+  return acked;
 }
 
 describe('a SQLite writer killed with SIGKILL', () => {
