@@ -18,13 +18,19 @@ export const id = z.lazy(() =>
     .regex(NO_CONTROL, 'must not contain control characters'),
 );
 
-/** The same rules without zod, for hot paths that verify their input by hand. */
+/**
+ * The same rules without zod, for hot paths that verify their input by hand: a loop over the
+ * characters, since two regular expressions per id cost more than the check they guard.
+ */
 export function isId(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    value.length > 0 &&
-    value.length <= MAX_ID &&
-    NOT_BLANK.test(value) &&
-    NO_CONTROL.test(value)
-  );
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID) return false;
+  // Printable ASCII other than a space is never blank; anything else asks the regular expression.
+  const first = value.charCodeAt(0);
+  if (!(first > 0x20 && first < 0x7f) && !NOT_BLANK.test(value)) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    // The control characters (\p{Cc}): C0, DEL and C1.
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return false;
+  }
+  return true;
 }
