@@ -349,7 +349,7 @@ async function creditsAndGovernance(n: number) {
         budgets: ['org', 'team', 'user'].map((entityId) => ({
           entityId,
           capabilityId: 'ai-credits',
-          limit: 1e12,
+          limit: 1e10,
           resetPeriod: 'MONTH' as const,
         })),
       });
