@@ -17,6 +17,7 @@ import type { Database } from '../src/stores/sql/schema.js';
 import { usageEntryToRow } from '../src/stores/sql/usage-queries.js';
 import { sqliteStore } from '../src/stores/sqlite/index.js';
 import { catalog } from './catalog.js';
+import { randomOrder } from './random-order.js';
 
 interface Figure {
   name: string;
@@ -112,19 +113,6 @@ async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** A fixed pseudo-random access order, so runs compare. */
-function randomOrder(size: number, n: number): Uint32Array {
-  const order = new Uint32Array(n);
-  let x = 2463534242;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    order[i] = (x >>> 0) % size;
-  }
-  return order;
 }
 
 async function checks(customers: number, n: number) {

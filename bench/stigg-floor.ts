@@ -27,6 +27,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { randomOrder } from './random-order.js';
 
 export const STIGG_SDK_VERSION = '3.95.0';
 const PACKAGE = '@stigg/node-server-sdk';
@@ -110,19 +111,6 @@ class ErrorLog {
   error(message: string): void {
     this.errors.push(message);
   }
-}
-
-/** The same fixed pseudo-random access order as bench/run.ts. */
-function randomOrder(size: number, n: number): Uint32Array {
-  const order = new Uint32Array(n);
-  let x = 2463534242;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    order[i] = (x >>> 0) % size;
-  }
-  return order;
 }
 
 /** The edge API's answer for one customer, as EdgeApiClient.getEntitlements would return it. */

@@ -63,6 +63,16 @@ const usage = (customerId: string): UsageEntry => ({
   dimensions: null,
 });
 
+/** SQLite's plan for a compiled query, its lines joined. */
+const queryPlan =
+  (db: Database.Database) =>
+  (query: { sql: string; parameters: readonly unknown[] }): string =>
+    db
+      .prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+      .all(...query.parameters)
+      .map((row) => (row as { detail: string }).detail)
+      .join('\n');
+
 describe('sqlite store', () => {
   const dirs: string[] = [];
   const opened: { close(): unknown }[] = [];
@@ -211,12 +221,7 @@ describe('sqlite store', () => {
     const filename = tempFile();
     await (await open(filename)).close();
     const db = raw(filename);
-    const plan = (query: { sql: string; parameters: readonly unknown[] }) =>
-      db
-        .prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
-        .all(...query.parameters)
-        .map((row) => (row as { detail: string }).detail)
-        .join('\n');
+    const plan = queryPlan(db);
     const compiler = sqliteCompiler();
     const p = { customerId: 'c1', currencyId: 'tokens', resourceId: '' };
     expect(plan(selectHeldCreditGrants(compiler, p).compile())).toContain(
@@ -276,12 +281,7 @@ describe('sqlite store', () => {
     const filename = tempFile();
     await (await open(filename)).close();
     const db = raw(filename);
-    const plan = (query: { sql: string; parameters: readonly unknown[] }) =>
-      db
-        .prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
-        .all(...query.parameters)
-        .map((row) => (row as { detail: string }).detail)
-        .join('\n');
+    const plan = queryPlan(db);
     const compiler = sqliteCompiler();
     const filters = { resourceIds: ['r1', 'r2'], productIds: ['p'], statuses: ['ACTIVE' as const], now: 1 };
     const page = (query: SubscriptionPageQuery) => plan(selectSubscriptionPage(compiler, query).compile());

@@ -159,6 +159,16 @@ export function compileShaped<K extends keyof ShapedSources>(
 }
 
 const poolNames = { customerId: true, currencyId: true, resourceId: true } as const;
+/** A counter's cells over one stretch (SQLite would not use the index for several stretches ORed). */
+const journalCellNames = {
+  customerId: true,
+  featureId: true,
+  resourceId: true,
+  origin: true,
+  width: true,
+  froms: 1,
+  befores: 1,
+} as const;
 
 const usageKeyNames: ParamNames<UsageKeyColumns> = {
   customer_id: true,
@@ -255,25 +265,8 @@ export const sqliteStatementSources = {
     froms: 1,
     befores: 1,
   }),
-  selectJournalCells: statement(selectJournalCells, {
-    customerId: true,
-    featureId: true,
-    resourceId: true,
-    origin: true,
-    width: true,
-    froms: 1,
-    befores: 1,
-  }),
-  selectUnfoldedCells: statement(selectJournalCells, {
-    customerId: true,
-    featureId: true,
-    resourceId: true,
-    origin: true,
-    width: true,
-    froms: 1,
-    befores: 1,
-    afterSeq: true,
-  }),
+  selectJournalCells: statement(selectJournalCells, journalCellNames),
+  selectUnfoldedCells: statement(selectJournalCells, { ...journalCellNames, afterSeq: true }),
   foldJournalRollups: statement(foldJournalRollups, { afterSeq: true, throughSeq: true }),
   deleteRollupsBefore: statement(deleteRollupsBefore, { before: true }),
   rebuildRollups: statement(rebuildRollups, { before: true, until: true }),
