@@ -11,10 +11,9 @@ import {
   compactPool,
   grantCredits,
   isSpentGrant,
-  type SpentExpiry,
-  spentExpiryAt,
 } from '../credits/credit-pool.js';
 import type { CreditLedgerEntry } from '../credits/credit-records.js';
+import { type SpentExpiry, spentExpiryAt } from '../credits/spent-credits.js';
 import { moveSubscriptionGrants, poolAt } from '../credits/subscription-credits.js';
 import type { CustomerState } from '../model/records.js';
 import type { StoreTransaction } from '../stores/store.js';

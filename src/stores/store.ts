@@ -1,8 +1,9 @@
 import type { UsageAggregate, UsageOp } from '../core/usage-aggregate.js';
 import type { CellSummary, TimeRange } from '../core/usage-summary.js';
 import type { AutoRechargeConfig } from '../credits/auto-recharge-schema.js';
-import type { CreditPool, CreditPoolKey, SpentCredits, SpentExpiry } from '../credits/credit-pool.js';
+import type { CreditPool, CreditPoolKey } from '../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../credits/credit-records.js';
+import type { SpentCredits, SpentExpiry } from '../credits/spent-credits.js';
 import type {
   GovernanceBudgetRecord,
   GovernanceEntityRecord,
