@@ -17,7 +17,7 @@ import type { Database } from '../src/stores/sql/schema.js';
 import { usageEntryToRow } from '../src/stores/sql/usage-queries.js';
 import { sqliteStore } from '../src/stores/sqlite/index.js';
 import { catalog } from './catalog.js';
-import { randomOrder } from './random-order.js';
+import { callsPerSecond, randomOrder, sampleLatency } from './timing.js';
 
 interface Figure {
   name: string;
@@ -57,40 +57,17 @@ function record(f: Figure): void {
 }
 
 /** Runs `op` over `n` iterations after a warm-up; throughput from the whole loop. */
-async function throughput(
-  name: string,
-  n: number,
-  op: (i: number) => unknown | Promise<unknown>,
-  note?: string,
-): Promise<Figure> {
-  for (let i = 0; i < Math.min(n, 10_000); i++) await op(i);
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) await op(i);
-  const ns = Number(process.hrtime.bigint() - start);
-  const figure = { name, opsPerSec: (n / ns) * 1e9, nsPerOp: ns / n, ...(note ? { note } : {}) };
+async function throughput(name: string, n: number, op: (i: number) => unknown, note?: string): Promise<Figure> {
+  const opsPerSec = await callsPerSecond(n, op, { warmUp: Math.min(n, 10_000) });
+  const figure = { name, opsPerSec, nsPerOp: 1e9 / opsPerSec, ...(note ? { note } : {}) };
   record(figure);
   return figure;
 }
 
-/** Per-operation latency percentiles, sampling each call with hrtime (which adds ~40 ns). */
-async function latency(name: string, n: number, op: (i: number) => unknown | Promise<unknown>): Promise<Figure> {
-  const samples = new Float64Array(n);
-  for (let i = 0; i < Math.min(n, 10_000); i++) await op(i);
-  const begin = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) {
-    const t = process.hrtime.bigint();
-    await op(i);
-    samples[i] = Number(process.hrtime.bigint() - t);
-  }
-  const total = Number(process.hrtime.bigint() - begin);
-  samples.sort();
-  const figure = {
-    name,
-    opsPerSec: (n / total) * 1e9,
-    nsPerOp: total / n,
-    p50Ns: samples[Math.floor(n * 0.5)] ?? 0,
-    p99Ns: samples[Math.floor(n * 0.99)] ?? 0,
-  };
+/** Per-operation latency percentiles. */
+async function latency(name: string, n: number, op: (i: number) => unknown): Promise<Figure> {
+  const { nsPerOp, p50Ns, p99Ns } = await sampleLatency(n, op);
+  const figure = { name, opsPerSec: 1e9 / nsPerOp, nsPerOp, p50Ns, p99Ns };
   record(figure);
   return figure;
 }

@@ -7,6 +7,7 @@ import { Allot, ManualClock } from '../src/index.js';
 import { sqliteStore } from '../src/stores/sqlite/index.js';
 import { catalog } from './catalog.js';
 import { sqliteFloors } from './sqlite-floors.js';
+import { callsPerSecond } from './timing.js';
 
 export interface RatioFigure {
   name: string;
@@ -15,26 +16,6 @@ export interface RatioFigure {
   floor: { name: string; value: number };
   /** value / floor.value: above 1 is faster than the floor. */
   ratio: number;
-}
-
-async function perSecond(n: number, op: (i: number) => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < Math.min(n, 2000); i++) await op(i);
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) await op(i);
-  return (n / Number(process.hrtime.bigint() - start)) * 1e9;
-}
-
-/** `n` calls with `inFlight` outstanding at any time: calls per second. */
-async function concurrent(n: number, inFlight: number, op: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  const worker = async () => {
-    while (next < n) await op(next++);
-  };
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  next = 0;
-  const start = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return (n / Number(process.hrtime.bigint() - start)) * 1e9;
 }
 
 export async function sqliteWrites(n: number): Promise<RatioFigure[]> {
@@ -54,10 +35,10 @@ export async function sqliteWrites(n: number): Promise<RatioFigure[]> {
         ),
       );
     const report = (i: number) => allot.reportUsage({ customerId: `c${i % 1000}`, featureId: 'api-calls', value: 1 });
-    const oneAtATime = await perSecond(n, report);
-    const inFlight = await concurrent(n, 64, report);
+    const oneAtATime = await callsPerSecond(n, report);
+    const inFlight = await callsPerSecond(n, report, { inFlight: 64, warmUp: n });
     const bulk =
-      (await perSecond(Math.max(5, n / 1000), (i) =>
+      (await callsPerSecond(Math.max(5, n / 1000), (i) =>
         allot.reportUsageBulk({
           usages: Array.from({ length: 1000 }, (_, j) => ({
             customerId: `c${(i * 1000 + j) % 1000}`,
@@ -68,7 +49,7 @@ export async function sqliteWrites(n: number): Promise<RatioFigure[]> {
       )) * 1000;
     let key = 0;
     const events =
-      (await perSecond(Math.max(5, n / 1000), (i) =>
+      (await callsPerSecond(Math.max(5, n / 1000), (i) =>
         allot.reportEvent(
           Array.from({ length: 1000 }, (_, j) => ({
             customerId: `c${(i * 1000 + j) % 1000}`,

@@ -27,7 +27,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { randomOrder } from './random-order.js';
+import { randomOrder, sampleLatency } from './timing.js';
 
 export const STIGG_SDK_VERSION = '3.95.0';
 const PACKAGE = '@stigg/node-server-sdk';
@@ -260,25 +260,14 @@ export async function stiggWarmCheck(n: number): Promise<StiggWarmCheck> {
         options: { requestedUsage: 1 },
       });
     const before = { fetches, misses };
-    const samples = new Float64Array(n);
-    for (let i = 0; i < Math.min(n, 10_000); i++) await op(i);
-    const begin = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) {
-      const t = process.hrtime.bigint();
-      await op(i);
-      samples[i] = Number(process.hrtime.bigint() - t);
-    }
-    const total = Number(process.hrtime.bigint() - begin);
+    const timed = await sampleLatency(n, op);
     if (fetches !== before.fetches || misses !== before.misses || failedRequests > 0 || errors.length > 0)
       throw new Error(
         `timed calls left the cache: ${fetches - before.fetches} refetches, ${misses - before.misses} misses, ` +
           `${failedRequests} failed requests, errors: ${errors.slice(0, 3).join('; ')}`,
       );
-    samples.sort();
     return {
-      nsPerOp: total / n,
-      p50Ns: samples[Math.floor(n * 0.5)] ?? 0,
-      p99Ns: samples[Math.floor(n * 0.99)] ?? 0,
+      ...timed,
       version: installedVersion() ?? STIGG_SDK_VERSION,
     };
   } finally {
