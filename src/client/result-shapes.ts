@@ -127,6 +127,9 @@ export interface SlimSubscription {
     };
   };
   addons: { refId: string; displayName: string | null; quantity: number }[];
+  /** As on the full subscription. */
+  prices: SubscriptionPrice[];
+  totalPrice: { subTotal: Amount; total: Amount } | null;
   trialEndDate: Date | null;
 }
 
@@ -274,6 +277,8 @@ export function slimSubscriptionShape(
       },
     },
     addons: full.addons.map((a) => ({ refId: a.addonId, displayName: a.addon.displayName, quantity: a.quantity })),
+    prices: full.prices,
+    totalPrice: full.totalPrice,
     trialEndDate: full.trialEndDate,
   };
 }

@@ -14,7 +14,7 @@ export function soleCreditCurrency(catalog: Catalog): string {
 }
 
 /** A credit currency of the catalog: CURRENCY_NOT_FOUND otherwise. */
-export function requireCreditCurrency(catalog: Catalog, currencyId: string): CreditCurrency {
+export function requireCreditCurrency(catalog: Pick<Catalog, 'creditCurrencies'>, currencyId: string): CreditCurrency {
   const currency = catalog.creditCurrencies.get(currencyId);
   if (!currency)
     throw new AllotError('CURRENCY_NOT_FOUND', `credit currency "${currencyId}" is not in the catalog`, {

@@ -307,6 +307,22 @@ describe.each(stores)('automatic recharge ($name)', (fixture) => {
     expect((await h.allot.getAutomaticRechargeConfiguration(pool))?.currentMonthlySpend).toBe(0.95);
   });
 
+  it('the configuration says when it was first saved and when last changed, in the SDK guide’s spellings', async () => {
+    const first = await h.allot.saveAutomaticRechargeConfiguration({
+      ...settings,
+      thresholdType: 'CreditAmount',
+      grantExpirationPeriod: 'OneMonth',
+    });
+    expect(first).toMatchObject({ thresholdType: 'CREDIT_AMOUNT', grantExpirationPeriod: 'ONE_MONTH' });
+    expect(first.createdAt).toEqual(new Date(START));
+    expect(first.updatedAt).toEqual(new Date(START));
+    h.clock.advance({ days: 1 });
+    await h.allot.saveAutomaticRechargeConfiguration({ ...settings, grantExpirationPeriod: 'SIX_MONTHS' });
+    const read = await h.allot.getAutomaticRechargeConfiguration(pool);
+    expect(read).toMatchObject({ grantExpirationPeriod: 'SIX_MONTHS', createdAt: new Date(START) });
+    expect(read?.updatedAt).toEqual(new Date(start + DAY));
+  });
+
   it("skips a recharge that would pass the month's spend limit, and says so", async () => {
     const skipped: AutoRechargeSkippedEvent[] = [];
     h.allot.addListener('autoRechargeSkipped', (e) => skipped.push(e));
