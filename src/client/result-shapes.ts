@@ -320,6 +320,8 @@ export interface CouponShape {
   name: string;
   description: string | null;
   type: 'PERCENTAGE' | 'FIXED';
+  /** The reference's one number for the discount: the percentage, or a FIXED coupon's first amount. */
+  discountValue: number;
   /** The percentage for PERCENTAGE coupons, else null. */
   percentOff: number | null;
   amountsOff: { amount: number; currency: string }[] | null;
@@ -335,6 +337,7 @@ export function couponShape(c: Coupon): CouponShape {
     name: c.name,
     description: c.description ?? null,
     type: c.type,
+    discountValue: Number(c.percentOff ?? c.amountsOff?.[0]?.amount ?? 0),
     percentOff: c.percentOff === undefined ? null : Number(c.percentOff),
     amountsOff: c.amountsOff?.map((a) => ({ amount: Number(a.amount), currency: a.currency })) ?? null,
     durationType: c.durationType,

@@ -116,6 +116,16 @@ describe.each(stores)('credits ($name)', (fixture) => {
     expect(await ledgerSum()).toBe(1);
   });
 
+  it('a usage report naming no currency reads the first the customer holds credits in, else the catalog’s first', async () => {
+    await h.allot.grantCredits({ customerId: 'acme', currencyId: 'points', amount: 10, displayName: 'Points' });
+    await h.allot.consumeCredits({ customerId: 'acme', currencyId: 'points', amount: 4, idempotencyKey: 'p' });
+    const usage = await h.allot.getCreditUsage({ customerId: 'acme', timeRange: 'LAST_DAY' });
+    expect(usage.currency.currencyId).toBe('points');
+    expect(usage.series.map((s) => s.totalCredits)).toEqual([4]);
+    await h.allot.provisionCustomer({ customerId: 'globex' });
+    expect((await h.allot.getCreditUsage({ customerId: 'globex' })).currency.currencyId).toBe('ai-credits');
+  });
+
   it('keeps a resource pool apart from the customer-wide one', async () => {
     await grant(10);
     await grant(7, { resourceId: 'site-1' });
