@@ -4,8 +4,6 @@
 
 export type { AddonVersion, Catalog, PlanVersion } from './catalog/catalog.js';
 export type { CatalogInput } from './catalog/catalog-schema.js';
-// The reference SDK's enums that allot's inputs and results use, beyond those above, and its
-// logging and fallback option types.
 export { CouponStatus, CouponType, DiscountDurationType, DiscountType } from './catalog/coupon-schema.js';
 export { CreditCadence } from './catalog/credit-schema.js';
 export { Allot } from './client/allot.js';
