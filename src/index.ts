@@ -4,6 +4,8 @@
 
 export type { AddonVersion, Catalog, PlanVersion } from './catalog/catalog.js';
 export type { CatalogInput } from './catalog/catalog-schema.js';
+export { CouponStatus, CouponType, DiscountDurationType, DiscountType } from './catalog/coupon-schema.js';
+export { CreditCadence } from './catalog/credit-schema.js';
 export { Allot } from './client/allot.js';
 export { type Clock, type ClockStep, ManualClock, systemClock } from './client/clock.js';
 export type {
@@ -16,8 +18,9 @@ export type {
   SubscriptionUpdatedEvent,
   UsageUpdatedEvent,
 } from './client/engine/listeners.js';
-export type { EntitlementFallback } from './client/fallback.js';
-export type { AllotOptions } from './client/options.js';
+export type { CreditEntitlementFallback, EntitlementFallback } from './client/fallback.js';
+export { type LogConfiguration, type Logger, LogLevel } from './client/logger.js';
+export type { AllotOptions, StiggConnectionOptions } from './client/options.js';
 export type * from './client/params.js';
 export type { CouponShape as Coupon } from './client/result-shapes.js';
 export type * from './client/results.js';
@@ -35,6 +38,9 @@ export type {
 export type { UsagePeriod } from './core/reset-period.js';
 export type { UsageAggregate, UsageOp } from './core/usage-aggregate.js';
 export type { CellSummary, SummaryKind, TimeRange, UsageSummary } from './core/usage-summary.js';
+export { GrantExpirationPeriod, ThresholdType } from './credits/auto-recharge-schema.js';
+export { CreditGrantStatus, CreditGrantType, CreditLedgerEventType } from './credits/credit-records.js';
+export { CreditUsageTimeRange } from './credits/credit-usage.js';
 export { AllotError, type AllotErrorCode, ERROR_CODES } from './errors.js';
 export {
   AccessDeniedReason,
@@ -42,6 +48,7 @@ export {
   BillingModel,
   BillingPeriod,
   ConditionOperation,
+  Currency,
   EntitlementBehavior,
   EntitlementResetPeriod,
   EntitlementsStateAccessDeniedReason,
@@ -52,12 +59,14 @@ export {
   PromotionalEntitlementPeriod,
   PromotionalEntitlementStatus,
   ProvisionSubscriptionStatus,
+  PublishMigrationType,
   ScheduleStrategy,
   SubscriptionBillingCycleAnchor,
   SubscriptionCancellationAction,
   SubscriptionCancellationTime,
   SubscriptionCancelReason,
   SubscriptionDecisionStrategy,
+  SubscriptionMigrationTime,
   SubscriptionScheduleStatus,
   SubscriptionScheduleType,
   SubscriptionStatus,

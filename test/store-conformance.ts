@@ -1552,7 +1552,9 @@ export function describeStoreConformance(
           thresholdValue: '10',
           targetBalance: '100',
           maxSpendLimit: null,
-          grantExpirationPeriod: 'MONTH' as const,
+          grantExpirationPeriod: 'ONE_MONTH' as const,
+          createdAt: 1,
+          updatedAt: 2,
         };
         expect(await store.read((r) => r.getAutoRecharge('c1', 'tokens'))).toBeUndefined();
         await write((tx) => tx.putAutoRecharge('c1', 'tokens', config));

@@ -8,6 +8,10 @@ import { currencyCode, decimalAmount } from '../money/amount-schema.js';
 export const CouponType = { Fixed: 'FIXED', Percentage: 'PERCENTAGE' } as const;
 export type CouponType = (typeof CouponType)[keyof typeof CouponType];
 
+/** The reference's `DiscountType` of an estimate's discount: the coupon's type. */
+export const DiscountType = CouponType;
+export type DiscountType = CouponType;
+
 /** The reference's `DiscountDurationType`: how many billing periods a coupon discounts. */
 export const DiscountDurationType = { Forever: 'FOREVER', Once: 'ONCE', Repeating: 'REPEATING' } as const;
 export type DiscountDurationType = (typeof DiscountDurationType)[keyof typeof DiscountDurationType];

@@ -58,7 +58,7 @@ export class Allot {
     this.#usage = new Usage(engine);
     this.#history = new History(engine);
     this.#promotions = new Promotions(engine);
-    this.#credits = new Credits(engine);
+    this.#credits = new Credits(engine, options.creditEntitlementsFallback ?? {});
     this.#creditReports = new CreditReports(engine);
     this.#estimates = new Estimates(engine);
     this.#catalogReads = new CatalogReads(engine);

@@ -68,8 +68,10 @@ export interface CreditEntitlement {
   customerId: string;
   resourceId: string | null;
   hasAccess: boolean;
-  /** Present when denied. */
-  accessDeniedReason?: 'InsufficientCredits';
+  /** True when the store could not be read and the answer comes from a credit fallback. */
+  isFallback: boolean;
+  /** Present when denied: `Unknown` when a fallback denies. */
+  accessDeniedReason?: 'InsufficientCredits' | 'Unknown';
   currency: CreditCurrencyShape;
   currentBalance: number;
   /** What stays after `requestedUsage` (not below zero). */
@@ -117,6 +119,7 @@ export function creditEntitlementShape(
     customerId: key.customerId,
     resourceId: key.resourceId,
     hasAccess,
+    isFallback: false,
     ...(hasAccess ? {} : { accessDeniedReason: 'InsufficientCredits' as const }),
     currency: creditCurrencyShape(currency),
     currentBalance: shown.currentBalance,

@@ -3,15 +3,18 @@
 // process pays only for the inputs it validates. Building them all at import took ~15 ms.
 import { z } from 'zod';
 import { entitlementValueShape, metadataSchema, refineResetConfiguration } from '../catalog/catalog-schema.js';
+import { grantExpirationPeriodSchema, thresholdTypeSchema } from '../credits/auto-recharge-schema.js';
 import { AllotError } from '../errors.js';
 import {
   BillingPeriod,
   enumValues,
   PromotionalEntitlementPeriod,
+  PublishMigrationType,
   ScheduleStrategy,
   SubscriptionBillingCycleAnchor,
   SubscriptionCancellationAction,
   SubscriptionCancellationTime,
+  SubscriptionMigrationTime,
   SubscriptionScheduleStatus,
   SubscriptionStatus,
   TrialEndBehavior,
@@ -20,6 +23,7 @@ import {
 import { id } from '../model/id-schema.js';
 import { instant } from '../model/instant.js';
 import { positiveCreditDecimal } from '../money/amount-schema.js';
+import { LogLevel } from './logger.js';
 
 const quantity = () => z.number().int('must be a whole number').nonnegative();
 const resourceId = z.lazy(() => id.nullish());
@@ -175,7 +179,7 @@ export const paywallSchema = z.lazy(() =>
 export const migrateSubscriptionSchema = z.lazy(() =>
   z.strictObject({
     subscriptionId: id,
-    subscriptionMigrationTime: z.enum(['IMMEDIATE', 'END_OF_BILLING_PERIOD']).default('IMMEDIATE'),
+    subscriptionMigrationTime: z.enum(enumValues(SubscriptionMigrationTime)).default('IMMEDIATE'),
   }),
 );
 
@@ -229,6 +233,32 @@ const hasMethods = (...names: string[]) =>
     `must have the methods ${names.join(', ')}`,
   );
 
+const creditFallbackSchema = z.lazy(() =>
+  z.strictObject({
+    hasAccess: z.boolean(),
+    usageLimit: z.number().finite().nonnegative().optional(),
+    currentUsage: z.number().finite().nonnegative().optional(),
+  }),
+);
+
+/** The reference SDK's connection options: accepted with the SDK's types, and ignored. */
+const stiggConnectionOptions = () => ({
+  apiKey: z.string().optional(),
+  baseUri: z.string().optional(),
+  baseEdgeUri: z.string().optional(),
+  wsUrl: z.string().optional(),
+  realtimeUpdatesEnabled: z.boolean().optional(),
+  enableEdge: z.boolean().optional(),
+  redis: z.record(z.string(), z.unknown()).optional(),
+  memoryCacheMaxSizeBytes: z.number().nonnegative().optional(),
+  clientName: z.string().optional(),
+  clientVersion: z.string().optional(),
+  enableRemoteConfig: z.boolean().optional(),
+  timeout: z.number().nonnegative().optional(),
+  entitlementsTimeout: z.number().nonnegative().optional(),
+  offline: z.boolean().optional(),
+});
+
 /** `Allot.initialize`'s options other than the catalog, which the catalog compiler checks itself. */
 export const allotOptionsSchema = z.lazy(() =>
   z.strictObject({
@@ -236,10 +266,18 @@ export const allotOptionsSchema = z.lazy(() =>
     store: hasMethods('open', 'close', 'transaction', 'read').optional(),
     clock: hasMethods('now').optional(),
     entitlementsFallback: z.record(id, fallbackSchema).optional(),
+    creditEntitlementsFallback: z.record(id, creditFallbackSchema).optional(),
+    logConfiguration: z
+      .strictObject({
+        logger: hasMethods('log', 'debug', 'error').optional(),
+        logLevel: z.enum(enumValues(LogLevel)).optional(),
+      })
+      .optional(),
     changeCheckIntervalMs: z.number().finite().nonnegative().optional(),
     maxCachedCustomers: z.number().int().positive().optional(),
     usageHistoryRetentionMs: z.number().int().positive().optional(),
-    catalogMigration: z.enum(['NEW_CUSTOMERS', 'ALL_CUSTOMERS']).optional(),
+    catalogMigration: z.enum(enumValues(PublishMigrationType)).optional(),
+    ...stiggConnectionOptions(),
   }),
 );
 
@@ -424,7 +462,12 @@ export const consumeCreditsSchema = z.lazy(() =>
 export const creditEntitlementSchema = z.lazy(() =>
   z.strictObject({
     ...creditPool(),
-    options: z.strictObject({ requestedUsage: z.number().finite().nonnegative().optional() }).optional(),
+    options: z
+      .strictObject({
+        requestedUsage: z.number().finite().nonnegative().optional(),
+        fallback: creditFallbackSchema.optional(),
+      })
+      .optional(),
   }),
 );
 
@@ -475,11 +518,11 @@ export const saveAutoRechargeSchema = z.lazy(() =>
       customerId: id,
       currencyId: id,
       isEnabled: z.boolean(),
-      thresholdType: z.enum(['CREDIT_AMOUNT', 'DOLLAR_AMOUNT']),
+      thresholdType: thresholdTypeSchema,
       thresholdValue: z.union([z.number().finite().nonnegative(), z.string()]),
       targetBalance: z.union([z.number().finite().positive(), z.string()]),
       maxSpendLimit: z.union([z.number().finite().nonnegative(), z.string()]).nullish(),
-      grantExpirationPeriod: z.enum(['MONTH', 'YEAR']).nullish(),
+      grantExpirationPeriod: grantExpirationPeriodSchema.nullish(),
     })
     .transform(({ customerId, currencyId, ...config }) => ({ customerId, currencyId, config })),
 );

@@ -1,10 +1,47 @@
 import type { CatalogInput } from '../catalog/catalog-schema.js';
 import type { Store } from '../stores/store.js';
 import type { Clock } from './clock.js';
-import type { EntitlementFallback } from './fallback.js';
+import type { CreditEntitlementFallback, EntitlementFallback } from './fallback.js';
+import type { LogConfiguration } from './logger.js';
+
+/**
+ * The reference SDK's `Stigg.initialize` options that concern its connection to the Stigg service.
+ * Allot accepts them, so construction code written for the SDK runs with only the import and the
+ * catalog and store added, and ignores them: it has no service to reach, its cache is bounded by
+ * `maxCachedCustomers`, and its writes are visible to its reads at once.
+ */
+export interface StiggConnectionOptions {
+  /** Ignored: there is no service to authenticate with. */
+  apiKey?: string;
+  /** Ignored, as every URL: there is no service to reach. */
+  baseUri?: string;
+  baseEdgeUri?: string;
+  wsUrl?: string;
+  /** Ignored: writes update this instance's cache at once; other instances learn of them through the store's change feed. */
+  realtimeUpdatesEnabled?: boolean;
+  /** Ignored: there is no Edge API; checks read the local cache. */
+  enableEdge?: boolean;
+  /** Ignored: the store is the persistent state, shared by every instance that opens it. */
+  redis?: Record<string, unknown>;
+  /** Ignored: the cache is bounded by `maxCachedCustomers` instead. */
+  memoryCacheMaxSizeBytes?: number;
+  /** Ignored: there is no API to name the client to. */
+  clientName?: string;
+  clientVersion?: string;
+  /** Ignored: there is no API key to validate at initialization. */
+  enableRemoteConfig?: boolean;
+  /** Ignored: no call goes over a network. */
+  timeout?: number;
+  entitlementsTimeout?: number;
+  /**
+   * Accepted for the reference SDK's offline mode, whatever its value: allot is always offline and
+   * runs the whole engine locally, so checks are evaluated rather than answered from fallbacks.
+   */
+  offline?: boolean;
+}
 
 /** Options of `Allot.initialize`. */
-export interface AllotOptions {
+export interface AllotOptions extends StiggConnectionOptions {
   /** Features, products, plans and add-ons; validated at initialization. */
   catalog: CatalogInput;
   /** Where state lives; defaults to an in-memory store. */
@@ -13,6 +50,14 @@ export interface AllotOptions {
   clock?: Clock;
   /** Per-feature answers for checks when the store cannot be read. */
   entitlementsFallback?: Record<string, EntitlementFallback>;
+  /** Per-currency answers for credit checks (`getCreditEntitlement`) when the store cannot be read. */
+  creditEntitlementsFallback?: Record<string, CreditEntitlementFallback>;
+  /**
+   * Where warnings and caught errors go, as in the reference SDK: `logger` (default `console`)
+   * with `log`, `debug` and `error` methods, and `logLevel` (`ERROR`, the default, reports caught
+   * errors; `LOG` and `ALL` warnings too; `NONE` nothing).
+   */
+  logConfiguration?: LogConfiguration;
   /**
    * For stores shared across processes: how often, at most, a check asks whether another process
    * committed (SQLite's `PRAGMA data_version`, ~1–3 µs). Default 10: a check sees another

@@ -127,6 +127,9 @@ export interface SlimSubscription {
     };
   };
   addons: { refId: string; displayName: string | null; quantity: number }[];
+  /** As on the full subscription. */
+  prices: SubscriptionPrice[];
+  totalPrice: { subTotal: Amount; total: Amount } | null;
   trialEndDate: Date | null;
 }
 
@@ -274,6 +277,8 @@ export function slimSubscriptionShape(
       },
     },
     addons: full.addons.map((a) => ({ refId: a.addonId, displayName: a.addon.displayName, quantity: a.quantity })),
+    prices: full.prices,
+    totalPrice: full.totalPrice,
     trialEndDate: full.trialEndDate,
   };
 }
@@ -315,6 +320,8 @@ export interface CouponShape {
   name: string;
   description: string | null;
   type: 'PERCENTAGE' | 'FIXED';
+  /** The reference's one number for the discount: the percentage, or a FIXED coupon's first amount. */
+  discountValue: number;
   /** The percentage for PERCENTAGE coupons, else null. */
   percentOff: number | null;
   amountsOff: { amount: number; currency: string }[] | null;
@@ -330,6 +337,7 @@ export function couponShape(c: Coupon): CouponShape {
     name: c.name,
     description: c.description ?? null,
     type: c.type,
+    discountValue: Number(c.percentOff ?? c.amountsOff?.[0]?.amount ?? 0),
     percentOff: c.percentOff === undefined ? null : Number(c.percentOff),
     amountsOff: c.amountsOff?.map((a) => ({ amount: Number(a.amount), currency: a.currency })) ?? null,
     durationType: c.durationType,

@@ -1,12 +1,68 @@
 // Every schema here is z.lazy, built on its first parse, so importing allot builds none.
 import { z } from 'zod';
-import { CreditCadence } from '../catalog/credit-schema.js';
 import { creditDecimal, positiveCreditDecimal } from '../money/amount-schema.js';
 import { Decimal } from '../money/money.js';
 
 /** What auto-recharge compares with its threshold: the balance in credits, or its value in money. */
 export const ThresholdType = { CreditAmount: 'CREDIT_AMOUNT', DollarAmount: 'DOLLAR_AMOUNT' } as const;
 export type ThresholdType = (typeof ThresholdType)[keyof typeof ThresholdType];
+
+/** How long a grant bought by auto-recharge lasts, as the SDK guide names the periods. */
+export const GrantExpirationPeriod = {
+  OneMonth: 'ONE_MONTH',
+  ThreeMonths: 'THREE_MONTHS',
+  SixMonths: 'SIX_MONTHS',
+  OneYear: 'ONE_YEAR',
+} as const;
+export type GrantExpirationPeriod = (typeof GrantExpirationPeriod)[keyof typeof GrantExpirationPeriod];
+
+/** The months of each expiration period. */
+export const GRANT_EXPIRATION_MONTHS: Readonly<Record<GrantExpirationPeriod, number>> = {
+  ONE_MONTH: 1,
+  THREE_MONTHS: 3,
+  SIX_MONTHS: 6,
+  ONE_YEAR: 12,
+};
+
+/**
+ * Every spelling the reference documents use, read as the values above: the SDK guide's
+ * (`CREDIT_AMOUNT`, `ONE_MONTH`), the GraphQL schema's, which the SDK's enums carry
+ * (`CreditAmount`, `OneMonth`), the REST API's (`1_MONTH`) and the credits guide's (`MONTH`).
+ */
+const SPELLINGS = {
+  thresholdType: {
+    CREDIT_AMOUNT: 'CREDIT_AMOUNT',
+    DOLLAR_AMOUNT: 'DOLLAR_AMOUNT',
+    CreditAmount: 'CREDIT_AMOUNT',
+    DollarAmount: 'DOLLAR_AMOUNT',
+  },
+  grantExpirationPeriod: {
+    ONE_MONTH: 'ONE_MONTH',
+    THREE_MONTHS: 'THREE_MONTHS',
+    SIX_MONTHS: 'SIX_MONTHS',
+    ONE_YEAR: 'ONE_YEAR',
+    OneMonth: 'ONE_MONTH',
+    ThreeMonths: 'THREE_MONTHS',
+    SixMonths: 'SIX_MONTHS',
+    OneYear: 'ONE_YEAR',
+    '1_MONTH': 'ONE_MONTH',
+    '1_YEAR': 'ONE_YEAR',
+    MONTH: 'ONE_MONTH',
+    YEAR: 'ONE_YEAR',
+  },
+} as const satisfies {
+  thresholdType: Record<string, ThresholdType>;
+  grantExpirationPeriod: Record<string, GrantExpirationPeriod>;
+};
+
+/** A value in any of its documented spellings, read as allot's. */
+const spelled = <T extends Record<string, string>>(spellings: T) =>
+  z
+    .enum(Object.keys(spellings) as [keyof T & string, ...(keyof T & string)[]])
+    .transform((v) => spellings[v] as T[keyof T]);
+
+export const thresholdTypeSchema = z.lazy(() => spelled(SPELLINGS.thresholdType));
+export const grantExpirationPeriodSchema = z.lazy(() => spelled(SPELLINGS.grantExpirationPeriod));
 
 /**
  * An automatic recharge configuration of one (customer, currency). `thresholdValue` is in credits
@@ -24,15 +80,16 @@ export const autoRechargeConfigSchema = z.lazy(() =>
   z
     .strictObject({
       isEnabled: z.boolean(),
-      thresholdType: z.enum([ThresholdType.CreditAmount, ThresholdType.DollarAmount]),
+      thresholdType: thresholdTypeSchema,
       thresholdValue: creditDecimal,
       targetBalance: positiveCreditDecimal,
       maxSpendLimit: creditDecimal.nullable().default(null),
-      grantExpirationPeriod: z.enum([CreditCadence.Month, CreditCadence.Year]).nullable().default(null),
+      grantExpirationPeriod: grantExpirationPeriodSchema.nullable().default(null),
     })
     .refine(
       (config) =>
-        config.thresholdType !== 'CREDIT_AMOUNT' || new Decimal(config.targetBalance).gt(config.thresholdValue),
+        config.thresholdType !== ThresholdType.CreditAmount ||
+        new Decimal(config.targetBalance).gt(config.thresholdValue),
       {
         path: ['targetBalance'],
         message: 'targetBalance must be above thresholdValue, or every recharge would trigger the next',
@@ -43,4 +100,7 @@ export const autoRechargeConfigSchema = z.lazy(() =>
     ),
 );
 export type AutoRechargeConfigInput = z.input<typeof autoRechargeConfigSchema>;
-export type AutoRechargeConfig = z.output<typeof autoRechargeConfigSchema>;
+/** A configuration as validated: what decides a recharge. */
+export type AutoRechargeRule = z.output<typeof autoRechargeConfigSchema>;
+/** A configuration as stored: its rule, and when it was first and last saved (epoch ms). */
+export type AutoRechargeConfig = AutoRechargeRule & { readonly createdAt: number; readonly updatedAt: number };

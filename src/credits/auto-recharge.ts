@@ -1,12 +1,12 @@
 // Automatic recharge: after a consumption, decide whether to buy a PAID grant that brings the
 // pool back to its target, within the month's spend limit.
+import { addMonthsUtc } from '../core/reset-period.js';
 import { AllotError } from '../errors.js';
 import { dec, decimalString } from '../money/amount.js';
 import { type DecimalValue, decimalOf, money, roundMoney, sumMoney } from '../money/money.js';
-import type { AutoRechargeConfig } from './auto-recharge-schema.js';
+import { type AutoRechargeRule, GRANT_EXPIRATION_MONTHS } from './auto-recharge-schema.js';
 import type { NewCreditGrant } from './credit-pool.js';
 import type { CreditGrantRecord, CreditMoney } from './credit-records.js';
-import { addCadence } from './recurring-grants.js';
 
 /** What {@link autoRecharge} needs besides the configuration. */
 export interface AutoRechargeInput {
@@ -60,7 +60,7 @@ function requireUnitCost(unitCost: AutoRechargeInput['unitCost'], why: string) {
  * autoRecharge(config, { currentBalance: '400', unitCost: { amount: '0.01', currency: 'USD' }, monthlySpend: '0', now })
  * // { grant: { amount: '4600', cost: { amount: '46', currency: 'USD' }, expireAt: null } } for a 5000 target
  */
-export function autoRecharge(config: AutoRechargeConfig, input: AutoRechargeInput): AutoRechargeDecision {
+export function autoRecharge(config: AutoRechargeRule, input: AutoRechargeInput): AutoRechargeDecision {
   if (!config.isEnabled) return null;
   const current = decimalOf(input.currentBalance, 'currentBalance');
   const unitCost =
@@ -91,7 +91,8 @@ export function autoRecharge(config: AutoRechargeConfig, input: AutoRechargeInpu
         maxSpendLimit: config.maxSpendLimit,
       };
   }
-  const expireAt = config.grantExpirationPeriod === null ? null : addCadence(input.now, config.grantExpirationPeriod);
+  const period = config.grantExpirationPeriod;
+  const expireAt = period === null ? null : addMonthsUtc(input.now, GRANT_EXPIRATION_MONTHS[period]);
   return { grant: { amount: decimalString(amount), cost, expireAt } };
 }
 

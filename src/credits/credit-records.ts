@@ -29,11 +29,11 @@ export type CreditGrantStatus = (typeof CreditGrantStatus)[keyof typeof CreditGr
  *   reference's `CREDITS_CONSUMPTION_TRANSFER_SOURCE` and `_TARGET`.
  */
 export const CreditLedgerEventType = {
-  Granted: 'CREDITS_GRANTED',
-  Consumed: 'CREDITS_CONSUMED',
-  Expired: 'CREDITS_EXPIRED',
-  Voided: 'CREDITS_VOIDED',
-  Updated: 'CREDITS_UPDATED',
+  CreditsGranted: 'CREDITS_GRANTED',
+  CreditsConsumed: 'CREDITS_CONSUMED',
+  CreditsExpired: 'CREDITS_EXPIRED',
+  CreditsVoided: 'CREDITS_VOIDED',
+  CreditsUpdated: 'CREDITS_UPDATED',
   DebtCreated: 'DEBT_CREATED',
   DebtSettled: 'DEBT_SETTLED',
 } as const;

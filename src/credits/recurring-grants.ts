@@ -2,7 +2,7 @@
 // lazily from `now`, expiring at the next boundary, optionally rolling part of the rest over.
 
 import type { CreditCadence, CreditEntitlement } from '../catalog/credit-schema.js';
-import { addMonthsUtc, usagePeriod } from '../core/reset-period.js';
+import { usagePeriod } from '../core/reset-period.js';
 import { AllotError } from '../errors.js';
 import { dec, decimalString, sumOf } from '../money/amount.js';
 import { Decimal } from '../money/money.js';
@@ -43,7 +43,6 @@ export interface RecurringCreditSubscription {
 }
 
 const DISPLAY_NAME = 'Recurring credits';
-const MONTHS_OF: Readonly<Record<CreditCadence, number>> = { MONTH: 1, YEAR: 12 };
 
 /**
  * A subscription's allowance in `currencyId`, combined like feature entitlements: the largest
@@ -225,9 +224,4 @@ export function nextRefillAt(
   if (allowance === null) return null;
   if (now < subscription.anchor) return subscription.anchor;
   return usagePeriod(allowance.cadence, subscription.anchor, now).end;
-}
-
-/** `from` plus one cadence, month ends clamped (Jan 31 + MONTH is Feb 28 or 29). */
-export function addCadence(from: number, cadence: CreditCadence): number {
-  return addMonthsUtc(from, MONTHS_OF[cadence]);
 }

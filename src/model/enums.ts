@@ -1,7 +1,8 @@
 // String enums as const objects: values are the reference SDK's, keys its PascalCase members.
 
+/** An enum's values, each once (an enum may name a value twice, for another spelling of its member). */
 function values<T extends Record<string, string>>(o: T): [T[keyof T], ...T[keyof T][]] {
-  return Object.values(o) as [T[keyof T], ...T[keyof T][]];
+  return [...new Set(Object.values(o))] as [T[keyof T], ...T[keyof T][]];
 }
 
 export const FeatureType = { Boolean: 'BOOLEAN', Number: 'NUMBER', Enum: 'ENUM' } as const;
@@ -161,6 +162,17 @@ export const ScheduleStrategy = {
 } as const;
 export type ScheduleStrategy = (typeof ScheduleStrategy)[keyof typeof ScheduleStrategy];
 
+/** When `migrateSubscriptionToLatest` moves a subscription to the latest versions (default: at once). */
+export const SubscriptionMigrationTime = {
+  Immediate: 'IMMEDIATE',
+  EndOfBillingPeriod: 'END_OF_BILLING_PERIOD',
+} as const;
+export type SubscriptionMigrationTime = (typeof SubscriptionMigrationTime)[keyof typeof SubscriptionMigrationTime];
+
+/** What a changed plan or add-on means for existing subscriptions (the `catalogMigration` option). */
+export const PublishMigrationType = { NewCustomers: 'NEW_CUSTOMERS', AllCustomers: 'ALL_CUSTOMERS' } as const;
+export type PublishMigrationType = (typeof PublishMigrationType)[keyof typeof PublishMigrationType];
+
 export const SubscriptionScheduleType = {
   Plan: 'Plan',
   Downgrade: 'Downgrade',
@@ -229,8 +241,144 @@ export type BillingModel = (typeof BillingModel)[keyof typeof BillingModel];
 export const TiersMode = { Volume: 'VOLUME', Graduated: 'GRADUATED' } as const;
 export type TiersMode = (typeof TiersMode)[keyof typeof TiersMode];
 
-export const SubscriptionBillingCycleAnchor = { Unchanged: 'UNCHANGED', Now: 'NOW' } as const;
+/**
+ * The SDK's members are `Unchanged` and `Now`; its guide writes `SubscriptionBillingCycleAnchor.UNCHANGED`,
+ * so those names are members too.
+ */
+export const SubscriptionBillingCycleAnchor = {
+  Unchanged: 'UNCHANGED',
+  Now: 'NOW',
+  UNCHANGED: 'UNCHANGED',
+  NOW: 'NOW',
+} as const;
 export type SubscriptionBillingCycleAnchor =
   (typeof SubscriptionBillingCycleAnchor)[keyof typeof SubscriptionBillingCycleAnchor];
+
+/** The ISO 4217 codes the reference's `Currency` lists, in its order. */
+const CURRENCY_CODES = [
+  'AED',
+  'ALL',
+  'AMD',
+  'ANG',
+  'AUD',
+  'AWG',
+  'AZN',
+  'BAM',
+  'BBD',
+  'BDT',
+  'BGN',
+  'BIF',
+  'BMD',
+  'BND',
+  'BRL',
+  'BSD',
+  'BWP',
+  'BYN',
+  'BZD',
+  'CAD',
+  'CDF',
+  'CHF',
+  'CLP',
+  'CNY',
+  'CZK',
+  'DJF',
+  'DKK',
+  'DOP',
+  'DZD',
+  'EGP',
+  'ETB',
+  'EUR',
+  'FJD',
+  'GBP',
+  'GEL',
+  'GIP',
+  'GMD',
+  'GNF',
+  'GYD',
+  'HKD',
+  'HRK',
+  'HTG',
+  'IDR',
+  'ILS',
+  'INR',
+  'ISK',
+  'JMD',
+  'JPY',
+  'KES',
+  'KGS',
+  'KHR',
+  'KMF',
+  'KRW',
+  'KYD',
+  'KZT',
+  'LBP',
+  'LKR',
+  'LRD',
+  'LSL',
+  'MAD',
+  'MDL',
+  'MGA',
+  'MKD',
+  'MMK',
+  'MNT',
+  'MOP',
+  'MRO',
+  'MVR',
+  'MWK',
+  'MXN',
+  'MYR',
+  'MZN',
+  'NAD',
+  'NGN',
+  'NOK',
+  'NPR',
+  'NZD',
+  'PGK',
+  'PHP',
+  'PKR',
+  'PLN',
+  'PYG',
+  'QAR',
+  'RON',
+  'RSD',
+  'RUB',
+  'RWF',
+  'SAR',
+  'SBD',
+  'SCR',
+  'SEK',
+  'SGD',
+  'SLE',
+  'SLL',
+  'SOS',
+  'SZL',
+  'THB',
+  'TJS',
+  'TOP',
+  'TRY',
+  'TTD',
+  'TZS',
+  'UAH',
+  'UGX',
+  'USD',
+  'UZS',
+  'VND',
+  'VUV',
+  'WST',
+  'XAF',
+  'XCD',
+  'XOF',
+  'XPF',
+  'YER',
+  'ZAR',
+  'ZMW',
+] as const;
+type CurrencyCode = (typeof CURRENCY_CODES)[number];
+
+/** The reference's `Currency`: members `Usd`, `Eur`, ..., values the codes. Prices take any ISO 4217 code. */
+export const Currency = Object.freeze(
+  Object.fromEntries(CURRENCY_CODES.map((c) => [c[0] + c.slice(1).toLowerCase(), c])),
+) as { readonly [C in CurrencyCode as Capitalize<Lowercase<C>>]: C };
+export type Currency = CurrencyCode;
 
 export const enumValues = values;

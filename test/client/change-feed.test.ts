@@ -79,6 +79,7 @@ describe('checks while the store is unreachable', () => {
       store,
       clock: new ManualClock('2025-01-01T00:00:00Z'),
       entitlementsFallback: { sso: { hasAccess: false } },
+      logConfiguration: { logLevel: 'NONE' },
     });
     await allot.waitForInitialization();
     await allot.provisionCustomer({ customerId: 'warm', subscriptionParams: { planId: 'pro', skipTrial: true } });

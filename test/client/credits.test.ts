@@ -116,6 +116,16 @@ describe.each(stores)('credits ($name)', (fixture) => {
     expect(await ledgerSum()).toBe(1);
   });
 
+  it('a usage report naming no currency reads the first the customer holds credits in, else the catalog’s first', async () => {
+    await h.allot.grantCredits({ customerId: 'acme', currencyId: 'points', amount: 10, displayName: 'Points' });
+    await h.allot.consumeCredits({ customerId: 'acme', currencyId: 'points', amount: 4, idempotencyKey: 'p' });
+    const usage = await h.allot.getCreditUsage({ customerId: 'acme', timeRange: 'LAST_DAY' });
+    expect(usage.currency.currencyId).toBe('points');
+    expect(usage.series.map((s) => s.totalCredits)).toEqual([4]);
+    await h.allot.provisionCustomer({ customerId: 'globex' });
+    expect((await h.allot.getCreditUsage({ customerId: 'globex' })).currency.currencyId).toBe('ai-credits');
+  });
+
   it('keeps a resource pool apart from the customer-wide one', async () => {
     await grant(10);
     await grant(7, { resourceId: 'site-1' });
@@ -305,6 +315,22 @@ describe.each(stores)('automatic recharge ($name)', (fixture) => {
     );
     expect(recharge).toMatchObject({ grantType: 'PAID', amount: 95, cost: { amount: 0.95, currency: 'USD' } });
     expect((await h.allot.getAutomaticRechargeConfiguration(pool))?.currentMonthlySpend).toBe(0.95);
+  });
+
+  it('the configuration says when it was first saved and when last changed, in the SDK guide’s spellings', async () => {
+    const first = await h.allot.saveAutomaticRechargeConfiguration({
+      ...settings,
+      thresholdType: 'CreditAmount',
+      grantExpirationPeriod: 'OneMonth',
+    });
+    expect(first).toMatchObject({ thresholdType: 'CREDIT_AMOUNT', grantExpirationPeriod: 'ONE_MONTH' });
+    expect(first.createdAt).toEqual(new Date(START));
+    expect(first.updatedAt).toEqual(new Date(START));
+    h.clock.advance({ days: 1 });
+    await h.allot.saveAutomaticRechargeConfiguration({ ...settings, grantExpirationPeriod: 'SIX_MONTHS' });
+    const read = await h.allot.getAutomaticRechargeConfiguration(pool);
+    expect(read).toMatchObject({ grantExpirationPeriod: 'SIX_MONTHS', createdAt: new Date(START) });
+    expect(read?.updatedAt).toEqual(new Date(start + DAY));
   });
 
   it("skips a recharge that would pass the month's spend limit, and says so", async () => {

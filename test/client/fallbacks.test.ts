@@ -15,6 +15,7 @@ describe('when the store cannot be read', () => {
       store: sqliteStore({ filename: dir }),
       clock: new ManualClock('2025-01-01T00:00:00Z'),
       entitlementsFallback: { 'api-calls': { hasAccess: true, usageLimit: 500 }, sso: { hasAccess: true } },
+      logConfiguration: { logLevel: 'NONE' },
     });
 
   it('initialization rejects with a store error naming the store', async () => {

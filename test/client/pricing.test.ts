@@ -14,11 +14,17 @@ describe.each(stores)('pricing ($name)', (fixture) => {
     expect(coupons.map((c) => c.id)).toEqual(['half', 'five', 'gone']);
     expect(coupons[0]).toMatchObject({
       type: 'PERCENTAGE',
+      discountValue: 50,
       percentOff: 50,
       durationType: 'REPEATING',
       durationInMonths: 3,
     });
-    expect(coupons[1]).toMatchObject({ type: 'FIXED', percentOff: null, amountsOff: [{ amount: 5, currency: 'USD' }] });
+    expect(coupons[1]).toMatchObject({
+      type: 'FIXED',
+      discountValue: 5,
+      percentOff: null,
+      amountsOff: [{ amount: 5, currency: 'USD' }],
+    });
   });
 
   it('gives a customer a coupon only if it exists and is active', async () => {

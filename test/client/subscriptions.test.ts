@@ -273,6 +273,15 @@ describe.each(stores)('subscriptions ($name)', (fixture) => {
       trialEndDate: null,
     });
     expect(slim?.currentBillingPeriodEnd.toISOString()).toBe('2025-02-28T10:00:00.000Z');
+    expect(slim).toMatchObject({ prices: [], totalPrice: null });
+    await h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro', skipTrial: true });
+    const [paid] = await h.allot.getActiveSubscriptionsList({ customerId: 'acme' });
+    const [full] = await h.allot.getActiveSubscriptions({ customerId: 'acme' });
+    expect(paid?.prices).toEqual(full?.prices);
+    expect(paid).toMatchObject({
+      prices: [{ billingModel: 'FLAT_FEE', billingPeriod: 'MONTHLY', price: { amount: 49, currency: 'USD' } }],
+      totalPrice: { subTotal: { amount: 49, currency: 'USD' }, total: { amount: 49, currency: 'USD' } },
+    });
   });
 
   it('a downgrade scheduled after an end-of-period cancellation replaces the cancellation', async () => {

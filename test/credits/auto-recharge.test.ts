@@ -6,12 +6,16 @@ import {
   calendarMonth,
   monthlyRechargeSpend,
 } from '../../src/credits/auto-recharge.js';
-import { type AutoRechargeConfig, autoRechargeConfigSchema } from '../../src/credits/auto-recharge-schema.js';
+import {
+  type AutoRechargeConfigInput,
+  type AutoRechargeRule,
+  autoRechargeConfigSchema,
+} from '../../src/credits/auto-recharge-schema.js';
 import { balance, consumeCredits, grantCredits } from '../../src/credits/credit-pool.js';
 import { Decimal, roundMoney } from '../../src/money/money.js';
 import { at, DAY, decimalUpTo, expectAllotError, fc, nonNegativeDecimal, pool, T0 } from './helpers.js';
 
-function config(extra: Partial<AutoRechargeConfig> = {}): AutoRechargeConfig {
+function config(extra: Partial<AutoRechargeConfigInput> = {}): AutoRechargeRule {
   return autoRechargeConfigSchema.parse({
     isEnabled: true,
     thresholdType: 'CREDIT_AMOUNT',
@@ -82,11 +86,26 @@ describe('autoRecharge', () => {
     });
   });
 
-  it('sets the recharge grant to expire one cadence later, month ends clamped', () => {
-    const r = autoRecharge(config({ grantExpirationPeriod: 'MONTH' }), input('0', { now: at('2025-01-31T10:00:00Z') }));
-    expect(r).toMatchObject({ grant: { expireAt: at('2025-02-28T10:00:00Z') } });
-    const y = autoRecharge(config({ grantExpirationPeriod: 'YEAR' }), input('0'));
-    expect(y).toMatchObject({ grant: { expireAt: at('2026-01-31T00:00:00Z') } });
+  it('sets the recharge grant to expire one period later, month ends clamped', () => {
+    const expiry = (grantExpirationPeriod: AutoRechargeConfigInput['grantExpirationPeriod']) =>
+      autoRecharge(config({ grantExpirationPeriod }), input('0', { now: at('2025-01-31T10:00:00Z') }));
+    expect(expiry('ONE_MONTH')).toMatchObject({ grant: { expireAt: at('2025-02-28T10:00:00Z') } });
+    expect(expiry('THREE_MONTHS')).toMatchObject({ grant: { expireAt: at('2025-04-30T10:00:00Z') } });
+    expect(expiry('SIX_MONTHS')).toMatchObject({ grant: { expireAt: at('2025-07-31T10:00:00Z') } });
+    expect(expiry('ONE_YEAR')).toMatchObject({ grant: { expireAt: at('2026-01-31T10:00:00Z') } });
+  });
+
+  it('reads every documented spelling of the threshold type and the expiration period as allot’s', () => {
+    const months = { ONE_MONTH: 'ONE_MONTH', OneMonth: 'ONE_MONTH', '1_MONTH': 'ONE_MONTH', MONTH: 'ONE_MONTH' };
+    const years = { ONE_YEAR: 'ONE_YEAR', OneYear: 'ONE_YEAR', '1_YEAR': 'ONE_YEAR', YEAR: 'ONE_YEAR' };
+    const others = { ThreeMonths: 'THREE_MONTHS', SixMonths: 'SIX_MONTHS' };
+    for (const [spelling, value] of Object.entries({ ...months, ...years, ...others }))
+      expect(config({ grantExpirationPeriod: spelling as never }).grantExpirationPeriod).toBe(value);
+    expect(config({ thresholdType: 'CreditAmount' }).thresholdType).toBe('CREDIT_AMOUNT');
+    const dollars = config({ thresholdType: 'DollarAmount', thresholdValue: '5', targetBalance: '1' });
+    expect(dollars.thresholdType).toBe('DOLLAR_AMOUNT');
+    expect(() => config({ grantExpirationPeriod: 'TWO_MONTHS' as never })).toThrow();
+    expect(() => config({ thresholdType: 'credit_amount' as never })).toThrow();
   });
 
   it('validates the configuration', () => {

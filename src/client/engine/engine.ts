@@ -9,6 +9,7 @@ import {
   versionCatalog,
   withStoredVersions,
 } from '../../catalog/catalog.js';
+import type { CreditCurrency } from '../../catalog/credit-schema.js';
 import type { CustomerEntitlements } from '../../core/effective-entitlements.js';
 import type { Entitlement, EntitlementFeature, EntitlementType } from '../../core/entitlement-results.js';
 import {
@@ -26,6 +27,7 @@ import type { Store, StoreReader, StoreTransaction } from '../../stores/store.js
 import { type Clock, systemClock } from '../clock.js';
 import { shownBalance } from '../credit-shapes.js';
 import { allotOptionsSchema, parse } from '../input-schemas.js';
+import { AllotLogger } from '../logger.js';
 import type { AllotOptions } from '../options.js';
 import { subscriptionShape } from '../result-shapes.js';
 import { ChangeFeed } from './change-feed.js';
@@ -61,7 +63,11 @@ const CATALOG_KEY = 'catalog';
 export class Engine {
   readonly store: Store;
   readonly clock: Clock;
-  readonly listeners = new Listeners();
+  /** Where warnings and caught errors go (`logConfiguration`). */
+  readonly log: AllotLogger;
+  readonly listeners: Listeners;
+  /** The catalog's credit currencies, known from construction on (they are not versioned). */
+  readonly creditCurrencies: ReadonlyMap<string, CreditCurrency>;
   /** Equal entitlement sets are shared between customers, so the cache holds each once. */
   readonly share = entitlementInterner();
   readonly #cache: CustomerCache;
@@ -81,12 +87,15 @@ export class Engine {
   constructor(options: AllotOptions) {
     parse(allotOptionsSchema, options, 'Allot.initialize', true);
     this.#compiled = compileCatalog(options.catalog);
+    this.creditCurrencies = new Map(this.#compiled.definition.creditCurrencies.map((c) => [c.currencyId, c]));
     this.#migration = options.catalogMigration ?? 'NEW_CUSTOMERS';
     this.store = options.store ?? memoryStore();
     this.clock = options.clock ?? systemClock;
+    this.log = new AllotLogger(options.logConfiguration);
+    this.listeners = new Listeners(this.log);
     this.#cache = new CustomerCache(options.maxCachedCustomers ?? 100_000);
     this.#feed = new ChangeFeed(this.store, this.#cache, options.changeCheckIntervalMs ?? DEFAULT_CHANGE_CHECK_MS);
-    this.#retention = new Retention(this.store, options.usageHistoryRetentionMs);
+    this.#retention = new Retention(this.store, options.usageHistoryRetentionMs, this.log);
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Entitlement, MeteredEntitlement } from '../../core/entitlement-results.js';
 import type { EntitlementsStateAccessDeniedReason } from '../../model/enums.js';
 import { listenerSchema, parse } from '../input-schemas.js';
+import type { AllotLogger } from '../logger.js';
 import type { Subscription } from '../result-shapes.js';
 
 /** A customer's (or resource's) entitlement set changed: its new state. */
@@ -76,6 +77,7 @@ export type AllotEventName = keyof AllotEvents;
 
 /** A typed listener registry. A throwing listener is reported, never allowed to fail the write that already committed. */
 export class Listeners {
+  readonly #log: AllotLogger;
   readonly #listeners: { [K in AllotEventName]: Set<AllotEvents[K]> } = {
     entitlementsUpdated: new Set(),
     usageUpdated: new Set(),
@@ -84,6 +86,10 @@ export class Listeners {
     creditBalanceUpdated: new Set(),
     autoRechargeSkipped: new Set(),
   };
+
+  constructor(log: AllotLogger) {
+    this.#log = log;
+  }
 
   add<K extends AllotEventName>(event: K, listener: AllotEvents[K]): void {
     parse(listenerSchema, [event, listener], 'addListener');
@@ -105,7 +111,7 @@ export class Listeners {
       try {
         (listener as (p: typeof payload) => void)(payload);
       } catch (error) {
-        console.error(`[allot] a ${event} listener threw`, error);
+        this.#log.error(`a ${event} listener threw`, error);
       }
     }
   }

@@ -6,7 +6,7 @@ import { AllotError } from '../../errors.js';
 import type { EntitlementsStateAccessDeniedReason } from '../../model/enums.js';
 import type { CustomerEntry } from '../engine/customer-entry.js';
 import type { Engine } from '../engine/engine.js';
-import { type EntitlementFallback, fallbackEntitlement, fallbackType } from '../fallback.js';
+import { type EntitlementFallback, FallbackLog, fallbackEntitlement, fallbackType, unreachable } from '../fallback.js';
 import { plainCheck } from '../fast-input.js';
 import { customerResourceSchema, entitlementCheckSchema, parse } from '../input-schemas.js';
 import type { EntitlementCheckParams } from '../params.js';
@@ -17,24 +17,17 @@ export interface EntitlementsState {
   accessDeniedReason: EntitlementsStateAccessDeniedReason | null;
 }
 
-/** Errors that mean the store cannot answer, so a check falls back quietly. */
-const STORE_FAILURES: ReadonlySet<string> = new Set([
-  'STORE_ERROR',
-  'STORE_UNAVAILABLE',
-  'CLOSED',
-  'NOT_INITIALIZED',
-  'INVALID_CATALOG',
-]);
-
 const ENTITLEMENT_TYPES: ReadonlySet<unknown> = new Set<EntitlementType>(['BOOLEAN', 'NUMERIC', 'METERED', 'ENUM']);
 
 export class EntitlementChecks {
   readonly #engine: Engine;
   readonly #fallbacks: Readonly<Record<string, EntitlementFallback>>;
+  readonly #fallbackLog: FallbackLog;
 
   constructor(engine: Engine, fallbacks: Readonly<Record<string, EntitlementFallback>>) {
     this.#engine = engine;
     this.#fallbacks = fallbacks;
+    this.#fallbackLog = new FallbackLog(engine.log);
   }
 
   async check(params: unknown, type: EntitlementType | undefined, method: string): Promise<Entitlement> {
@@ -48,12 +41,13 @@ export class EntitlementChecks {
         await engine.ready();
         entry = await engine.entry(p.customerId);
         now = engine.clock.now(); // time passed while loading
+        this.#fallbackLog.recovered();
       }
       return this.#answer(entry, p, type, now);
     } catch (error) {
       const known = unreachable(error) ? engine.lastKnown(p.customerId, engine.clock.now()) : undefined;
       if (known) return this.#answer(known, p, type, engine.clock.now());
-      this.#fellBack(error);
+      this.#fallbackLog.fellBack(error);
       return this.#fallback(type, p.featureId, p.options);
     }
   }
@@ -77,7 +71,7 @@ export class EntitlementChecks {
       const entry = this.#engine.warmOrStartLoad(p.customerId, now);
       if (entry) return this.#answer(entry, p, type, now);
     } catch (error) {
-      this.#fellBack(error);
+      this.#fallbackLog.fellBack(error);
     }
     return this.#fallback(type, p.featureId, p.options);
   }
@@ -96,7 +90,7 @@ export class EntitlementChecks {
         accessDeniedReason: view.accessDeniedReason,
       };
     } catch (error) {
-      this.#fellBack(error);
+      this.#fallbackLog.fellBack(error);
       const entitlements = Object.keys(this.#fallbacks).map((featureId) =>
         this.#fallback(undefined, featureId, undefined),
       );
@@ -112,10 +106,11 @@ export class EntitlementChecks {
       await engine.ready();
       engine.forget(id);
       const set = engine.view(await engine.entry(id), resource, engine.clock.now());
+      this.#fallbackLog.recovered();
       const reason = set.accessDeniedReason;
       return { entitledEntityExists: !set.unknownResource && (reason === null || reason === 'NoActiveSubscription') };
     } catch (error) {
-      this.#fellBack(error);
+      this.#fallbackLog.fellBack(error);
       return { entitledEntityExists: true };
     }
   }
@@ -139,13 +134,4 @@ export class EntitlementChecks {
     const resolved = type ?? (feature ? entitlementType(feature) : fallbackType(chosen));
     return fallbackEntitlement(resolved, chosen, (options as CheckOptions | undefined)?.requestedUsage);
   }
-
-  /** Checks must not throw for the store; anything that is not a store failure is a bug worth a log line. */
-  #fellBack(error: unknown): void {
-    if (AllotError.is(error) && STORE_FAILURES.has(error.code)) return;
-    console.error('[allot] unexpected error in a check; answering from the fallback', error);
-  }
 }
-
-/** The store's server cannot be reached: a warm customer is still answered, from the cache. */
-const unreachable = (error: unknown): boolean => AllotError.is(error) && error.code === 'STORE_UNAVAILABLE';

@@ -3,7 +3,7 @@
 import type { Catalog } from '../../catalog/catalog.js';
 import { requireCustomerState } from '../../core/customer-records.js';
 import { usageIncrease } from '../../credits/credit-cost.js';
-import { requireCreditCurrency, soleCreditCurrency } from '../../credits/credit-currency.js';
+import { defaultCreditCurrency, requireCreditCurrency } from '../../credits/credit-currency.js';
 import { creditUsageRange, creditUsageSeries } from '../../credits/credit-usage.js';
 import { AllotError } from '../../errors.js';
 import { matchesMeter, meterSample } from '../../model/meters.js';
@@ -126,17 +126,19 @@ export class CreditReports {
     const p = parse(creditUsageSchema, params, 'getCreditUsage');
     const catalog = await this.#engine.ready();
     requireCustomerState((await this.#engine.entry(p.customerId)).state, p.customerId, { allowArchived: true });
-    const currency = requireCreditCurrency(catalog, p.currencyId ?? soleCreditCurrency(catalog));
     const range = creditUsageRange(p, this.#engine.clock.now());
-    const entries = await this.#engine.store.read((r) =>
-      r.listCreditConsumption({
+    const { currency, entries } = await this.#engine.store.read(async (r) => {
+      const held = async () => new Set((await r.listCreditPools(p.customerId)).map((pool) => pool.currencyId));
+      const currency = requireCreditCurrency(catalog, p.currencyId ?? defaultCreditCurrency(catalog, await held()));
+      const entries = await r.listCreditConsumption({
         customerId: p.customerId,
         currencyId: currency.currencyId,
         ...(p.resourceId !== undefined ? { resourceId: p.resourceId } : {}),
         from: range.from,
         before: range.to,
-      }),
-    );
+      });
+      return { currency, entries };
+    });
     const featureNames = new Map([...catalog.features.values()].map((f) => [f.id, f.displayName ?? f.id]));
     const { series } = creditUsageSeries({ entries, ...range, groupBy: p.groupBy, featureNames });
     return {

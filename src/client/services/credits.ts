@@ -1,9 +1,15 @@
 // Credits: grants, voids and consumption of a pool (each one transaction, idempotent by key),
 // balances answered from the warm customer, and automatic recharge settings.
 import type { Catalog } from '../../catalog/catalog.js';
+import type { CreditCurrency } from '../../catalog/credit-schema.js';
 import { requireCustomerState } from '../../core/customer-records.js';
 import { monthlyRechargeSpend } from '../../credits/auto-recharge.js';
-import { type AutoRechargeConfig, autoRechargeConfigSchema } from '../../credits/auto-recharge-schema.js';
+import {
+  type AutoRechargeConfig,
+  autoRechargeConfigSchema,
+  type GrantExpirationPeriod,
+  type ThresholdType,
+} from '../../credits/auto-recharge-schema.js';
 import { requireCreditCurrency } from '../../credits/credit-currency.js';
 import {
   balance,
@@ -20,11 +26,20 @@ import type { StoreReader, StoreTransaction } from '../../stores/store.js';
 import {
   type CreditEntitlement,
   type CreditGrant,
+  creditCurrencyShape,
   creditEntitlementShape,
   creditGrantShape,
 } from '../credit-shapes.js';
 import { PoolWriter } from '../credit-writes.js';
+import type { CustomerEntry } from '../engine/customer-entry.js';
 import type { Engine } from '../engine/engine.js';
+import {
+  type CreditEntitlementFallback,
+  creditFallbackEntitlement,
+  FallbackLog,
+  storeFailure,
+  unreachable,
+} from '../fallback.js';
 import { plainCreditCheck } from '../fast-input.js';
 import { randomHex, rechargeId } from '../ids.js';
 import {
@@ -58,12 +73,15 @@ export interface AutoRechargeSettings {
   customerId: string;
   currencyId: string;
   isEnabled: boolean;
-  thresholdType: 'CREDIT_AMOUNT' | 'DOLLAR_AMOUNT';
+  thresholdType: ThresholdType;
   thresholdValue: number;
   targetBalance: number;
   maxSpendLimit: number | null;
-  grantExpirationPeriod: 'MONTH' | 'YEAR' | null;
+  grantExpirationPeriod: GrantExpirationPeriod | null;
   currentMonthlySpend: number;
+  /** When the configuration was first saved, and last saved. */
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 /** Idempotency scopes of the credit writes: a grant's key and a consumption's key never meet. */
@@ -89,9 +107,13 @@ interface ConsumptionRecord {
 
 export class Credits {
   readonly #engine: Engine;
+  readonly #fallbacks: Readonly<Record<string, CreditEntitlementFallback>>;
+  readonly #fallbackLog: FallbackLog;
 
-  constructor(engine: Engine) {
+  constructor(engine: Engine, fallbacks: Readonly<Record<string, CreditEntitlementFallback>>) {
     this.#engine = engine;
+    this.#fallbacks = fallbacks;
+    this.#fallbackLog = new FallbackLog(engine.log);
   }
 
   async grant(params: GrantCreditsParams): Promise<CreditGrant> {
@@ -206,16 +228,43 @@ export class Credits {
     };
   }
 
+  /**
+   * A pool's balance, from the warm customer or loaded once. When the store cannot be read, a
+   * customer cached before answers from the cache, else the credit fallback does; bad input, an
+   * unknown currency or customer still throw.
+   */
   async entitlement(params: CreditEntitlementParams): Promise<CreditEntitlement> {
     const p = plainCreditCheck(params) ? params : parse(creditEntitlementSchema, params, 'getCreditEntitlement');
-    const catalog = await this.#engine.ready();
-    const currency = requireCreditCurrency(catalog, p.currencyId);
-    const entry = await this.#engine.entry(p.customerId);
+    const engine = this.#engine;
+    const currency = requireCreditCurrency(engine, p.currencyId);
+    const requested = p.options?.requestedUsage ?? 0;
+    try {
+      await engine.ready();
+      const entry = await engine.entry(p.customerId);
+      this.#fallbackLog.recovered();
+      return this.#balance(entry, p, currency, requested);
+    } catch (error) {
+      if (!storeFailure(error)) throw error;
+      const known = unreachable(error) ? engine.lastKnown(p.customerId, engine.clock.now()) : undefined;
+      if (known?.state) return this.#balance(known, p, currency, requested);
+      this.#fallbackLog.fellBack(error);
+      const key = { customerId: p.customerId, currencyId: p.currencyId, resourceId: p.resourceId ?? null };
+      const fallback = p.options?.fallback ?? this.#fallbacks[p.currencyId];
+      return creditFallbackEntitlement(key, creditCurrencyShape(currency), fallback, requested);
+    }
+  }
+
+  #balance(entry: CustomerEntry, p: CreditEntitlementParams, currency: CreditCurrency, requested: number) {
     requireCustomerState(entry.state, p.customerId);
     const now = this.#engine.clock.now();
     // Refills and expiries due now count at once; the next write, or a read of history, stores them.
-    const { pool, currentBalance, shown } = entry.creditPool(catalog, p.currencyId, p.resourceId ?? null, now);
-    return creditEntitlementShape(pool, currentBalance, shown, currency, p.options?.requestedUsage ?? 0);
+    const { pool, currentBalance, shown } = entry.creditPool(
+      this.#engine.catalog,
+      p.currencyId,
+      p.resourceId ?? null,
+      now,
+    );
+    return creditEntitlementShape(pool, currentBalance, shown, currency, requested);
   }
 
   /**
@@ -282,8 +331,10 @@ export class Credits {
             details: { currencyId },
           },
         );
-      await tx.putAutoRecharge(customerId, currencyId, config);
-      return { result: await this.#autoRechargeSettings(tx, customerId, currencyId, config, catalog, now) };
+      const createdAt = (await tx.getAutoRecharge(customerId, currencyId))?.createdAt ?? now;
+      const stored = { ...config, createdAt, updatedAt: now };
+      await tx.putAutoRecharge(customerId, currencyId, stored);
+      return { result: await this.#autoRechargeSettings(tx, customerId, currencyId, stored, catalog, now) };
     });
   }
 
@@ -318,6 +369,8 @@ export class Credits {
       maxSpendLimit: config.maxSpendLimit === null ? null : Number(config.maxSpendLimit),
       grantExpirationPeriod: config.grantExpirationPeriod,
       currentMonthlySpend: unitCost ? Number(monthlyRechargeSpend(grants, now, unitCost.currency)) : 0,
+      createdAt: new Date(config.createdAt),
+      updatedAt: new Date(config.updatedAt),
     };
   }
 }

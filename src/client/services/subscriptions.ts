@@ -137,7 +137,7 @@ export class Subscriptions {
         // One that cannot move (an add-on the new version no longer allows) stays where it is.
         await this.#change(s.id, (catalog, state, now) =>
           migrateToLatest(catalog, state, { subscriptionId: s.id, time: 'IMMEDIATE' }, now),
-        ).catch((error: unknown) => console.warn(`[allot] subscription "${s.id}" kept its version:`, error));
+        ).catch((error: unknown) => this.#engine.log.warn(`subscription "${s.id}" kept its version`, error));
       }
       const last = page.at(-1);
       if (last === undefined || page.length < MIGRATION_PAGE) return;
