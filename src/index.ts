@@ -32,6 +32,17 @@ export type {
   NumericEntitlement,
   ResetPeriodConfiguration,
 } from './core/entitlement-results.js';
+export type {
+  EntitlementExplanation,
+  ExplainedCredits,
+  ExplainedGrant,
+  ExplainedSource,
+  ExplainedUsage,
+  ExplainedValue,
+  ExplainedWinner,
+  GrantComparison,
+  SourceEffect,
+} from './core/explain-entitlement.js';
 export type { UsagePeriod } from './core/reset-period.js';
 export type { UsageAggregate, UsageOp } from './core/usage-aggregate.js';
 export type { CellSummary, SummaryKind, TimeRange, UsageSummary } from './core/usage-summary.js';

@@ -534,13 +534,19 @@ export function withStoredVersions(catalog: Catalog, stored: readonly PackageVer
   return { ...catalog, planVersions, addonVersions };
 }
 
-/** A metered feature of the catalog: FEATURE_NOT_FOUND or FEATURE_NOT_METERED otherwise. */
-export function requireMeteredFeature(catalog: Catalog, featureId: string): FeatureDefinition {
+/** A feature of the catalog: FEATURE_NOT_FOUND otherwise. */
+export function requireFeature(catalog: Catalog, featureId: string): FeatureDefinition {
   const feature = catalog.features.get(featureId);
   if (!feature)
     throw new AllotError('FEATURE_NOT_FOUND', `feature "${featureId}" is not in the catalog`, {
       details: { featureId },
     });
+  return feature;
+}
+
+/** A metered feature of the catalog: FEATURE_NOT_FOUND or FEATURE_NOT_METERED otherwise. */
+export function requireMeteredFeature(catalog: Catalog, featureId: string): FeatureDefinition {
+  const feature = requireFeature(catalog, featureId);
   if (feature.meterType === 'None')
     throw new AllotError('FEATURE_NOT_METERED', `feature "${featureId}" is not metered`, { details: { featureId } });
   return feature;

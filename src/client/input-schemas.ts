@@ -273,6 +273,8 @@ export const entitlementCheckSchema = z.lazy(() =>
   }),
 );
 
+export const explainEntitlementSchema = z.lazy(() => z.strictObject(checkBase()));
+
 export const customerResourceSchema = z.lazy(() => z.tuple([id, resourceId]));
 
 const dimensions = z.lazy(() => z.record(z.string(), z.union([z.string(), z.number().finite(), z.boolean()])));

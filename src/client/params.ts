@@ -50,6 +50,8 @@ export interface EntitlementCheckParams<O = CheckOptions> {
 export type MeteredCheckOptions = { requestedUsage?: number };
 /** `getEnumEntitlement`'s options: the values that must all be allowed. */
 export type EnumCheckOptions = { requestedValues?: string[] };
+/** `explainEntitlement`'s input: the check to explain. */
+export type ExplainEntitlementParams = Omit<EntitlementCheckParams, 'options'>;
 
 /** `provisionCustomer`'s input: the customer, and `subscriptionParams` (or null to skip a subscription). */
 export type ProvisionCustomerParams = z.input<typeof provisionCustomerSchema>;

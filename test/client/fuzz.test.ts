@@ -131,6 +131,7 @@ function examples({ subscriptionId, aiSubscriptionId, grantId }: Seeded): Record
     getMeteredEntitlement: [check],
     getEnumEntitlement: [{ customerId: 'acme', featureId: 'region', options: { requestedValues: ['eu'] } }],
     getEntitlementSync: [check, 'METERED'],
+    explainEntitlement: [{ customerId: 'acme', featureId: 'gpt-calls', resourceId: null }],
     getEntitlementsState: ['acme', null],
     getEntitlements: ['beta', 'site-1'],
     reloadEntitlements: ['acme', null],
