@@ -19,6 +19,7 @@ export type {
 export type { EntitlementFallback } from './client/fallback.js';
 export type { AllotOptions } from './client/options.js';
 export type * from './client/params.js';
+export type { Progress, ProgressListener } from './client/progress.js';
 export type { CouponShape as Coupon } from './client/result-shapes.js';
 export type * from './client/results.js';
 export type { GovernanceClient } from './client/services/governance.js';

@@ -67,7 +67,7 @@ export class Allot {
     this.#estimates = new Estimates(engine);
     this.#catalogReads = new CatalogReads(engine);
     this.governance = new GovernanceClient(engine);
-    engine.start((published) => this.#subscriptions.migrateAll(published));
+    engine.start((published) => this.#subscriptions.migrateAll(published, options.onProgress));
   }
 
   /** Creates an engine: the catalog is validated at once (`INVALID_CATALOG`), the store opens in the background. */
@@ -276,7 +276,7 @@ export class Allot {
   }
 
   /** Forgets usage history and event keys from before `before`; aggregates stay. Returns how many rows went. */
-  pruneUsageHistory(params: { before: Date | string | number }): Promise<{ pruned: number }> {
+  pruneUsageHistory(params: P.PruneUsageHistoryParams): Promise<{ pruned: number }> {
     return this.#history.prune(params);
   }
 

@@ -20,6 +20,7 @@ import {
 import { id } from '../model/id-schema.js';
 import { instant } from '../model/instant.js';
 import { positiveCreditDecimal } from '../money/amount-schema.js';
+import type { ProgressListener } from './progress.js';
 
 const quantity = () => z.number().int('must be a whole number').nonnegative();
 const resourceId = z.lazy(() => id.nullish());
@@ -229,6 +230,9 @@ const hasMethods = (...names: string[]) =>
     `must have the methods ${names.join(', ')}`,
   );
 
+const progressListener = () =>
+  z.custom<ProgressListener>((v) => typeof v === 'function', 'onProgress must be a function');
+
 /** `Allot.initialize`'s options other than the catalog, which the catalog compiler checks itself. */
 export const allotOptionsSchema = z.lazy(() =>
   z.strictObject({
@@ -240,6 +244,7 @@ export const allotOptionsSchema = z.lazy(() =>
     maxCachedCustomers: z.number().int().positive().optional(),
     usageHistoryRetentionMs: z.number().int().positive().optional(),
     catalogMigration: z.enum(['NEW_CUSTOMERS', 'ALL_CUSTOMERS']).optional(),
+    onProgress: progressListener().optional(),
   }),
 );
 
@@ -326,7 +331,9 @@ export const reportEventsSchema = z.lazy(() =>
   z.union([reportEventSchema, z.array(reportEventSchema).min(1).max(1000)]),
 );
 
-export const pruneHistorySchema = z.lazy(() => z.strictObject({ before: instant }));
+export const pruneHistorySchema = z.lazy(() =>
+  z.strictObject({ before: instant, onProgress: progressListener().optional() }),
+);
 
 export const usageHistorySchema = z.lazy(() =>
   z.strictObject({

@@ -2,6 +2,7 @@ import type { CatalogInput } from '../catalog/catalog-schema.js';
 import type { Store } from '../stores/store.js';
 import type { Clock } from './clock.js';
 import type { EntitlementFallback } from './fallback.js';
+import type { ProgressListener } from './progress.js';
 
 /** Options of `Allot.initialize`. */
 export interface AllotOptions {
@@ -41,4 +42,9 @@ export interface AllotOptions {
    * `waitForInitialization`).
    */
   catalogMigration?: 'NEW_CUSTOMERS' | 'ALL_CUSTOMERS';
+  /**
+   * Told how a migration under `ALL_CUSTOMERS` advances: `{ operation: 'migrate', done, total }`
+   * in subscriptions looked at, `done` rising to `total`.
+   */
+  onProgress?: ProgressListener;
 }

@@ -25,6 +25,7 @@ import type {
   paywallSchema,
   provisionCustomerSchema,
   provisionSubscriptionSchema,
+  pruneHistorySchema,
   reportEventSchema,
   reportUsageBulkSchema,
   reportUsageSchema,
@@ -86,6 +87,8 @@ export type CheckAndReportUsageParams = z.input<typeof checkAndReportUsageSchema
 export type ReportEventParams = z.input<typeof reportEventSchema>;
 /** `getUsageHistory`'s input. */
 export type GetUsageHistoryParams = z.input<typeof usageHistorySchema>;
+/** `pruneUsageHistory`'s input: what happened before `before` goes; `onProgress` hears of it. */
+export type PruneUsageHistoryParams = z.input<typeof pruneHistorySchema>;
 
 /** `grantPromotionalEntitlements`' input. */
 export type GrantPromotionalEntitlementsParams = z.input<typeof grantPromotionsSchema>;

@@ -155,7 +155,7 @@ function examples({ subscriptionId, aiSubscriptionId, grantId }: Seeded): Record
     checkAndReportUsage: [{ customerId: 'acme', featureId: 'gpt-calls', value: 4 }],
     reportEvent: [{ customerId: 'acme', eventName: 'completion', idempotencyKey: 'e1', dimensions: { tokens: 5 } }],
     getUsageHistory: [{ customerId: 'acme', featureId: 'api-calls', startDate: START, groupBy: ['region'] }],
-    pruneUsageHistory: [{ before: START }],
+    pruneUsageHistory: [{ before: START, onProgress: () => {} }],
     grantPromotionalEntitlements: [
       {
         customerId: 'acme',
