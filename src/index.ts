@@ -2,7 +2,7 @@
 // so importing this module never loads a native driver. The client's public types come from
 // `client/params.ts` and `client/results.ts`; the rest is the core's vocabulary.
 
-export type { AddonVersion, Catalog, PlanVersion } from './catalog/catalog.js';
+export type { AddonVersion, Catalog, CatalogIssue, PlanVersion } from './catalog/catalog.js';
 export type { CatalogInput } from './catalog/catalog-schema.js';
 export { Allot } from './client/allot.js';
 export { type Clock, type ClockStep, ManualClock, systemClock } from './client/clock.js';
@@ -17,6 +17,7 @@ export type {
   UsageUpdatedEvent,
 } from './client/engine/listeners.js';
 export type { EntitlementFallback } from './client/fallback.js';
+export { type CatalogFileIssue, loadCatalog } from './client/load-catalog.js';
 export type { AllotOptions } from './client/options.js';
 export type * from './client/params.js';
 export type { Progress, ProgressListener } from './client/progress.js';
