@@ -310,9 +310,11 @@ function definingBasePlan(catalog: Catalog, plan: PlanVersion, featureId: string
   return plan.basePlanId ?? plan.id;
 }
 
+/** A grant as a reader names it: the plan first (the subscription id is opaque), or the promotion. */
 function label(grant: ExplainedGrant): string {
-  const kind = grant.kind === 'PROMOTION' ? 'promotion' : grant.kind === 'TRIAL' ? 'trial' : 'subscription';
-  return grant.planId === undefined ? `${kind} ${grant.id}` : `${kind} ${grant.id} (plan ${grant.planId})`;
+  if (grant.kind === 'PROMOTION') return `promotion ${grant.id}`;
+  const plan = grant.planId === undefined ? 'a plan' : `plan ${grant.planId}`;
+  return `${plan}${grant.kind === 'TRIAL' ? ' in trial' : ''} (subscription ${grant.id})`;
 }
 
 function winnerOf(merge: TracedMerge, grants: readonly ExplainedGrant[]): ExplainedWinner {

@@ -88,7 +88,9 @@ describe.each(stores)('explainEntitlement ($name)', (fixture) => {
         windowFrom: subscription?.id,
       });
       expect(e.decision).toMatchObject({ hasAccess: true, usageLimit: 100, currentUsage: 7 });
-      expect(e.summary).toMatch(/^granted by subscription .* \(plan free\): limit 100, 7 used/);
+      expect(e.summary).toMatch(
+        /^granted by plan free \(subscription .*\): limit 100, 7 used in the period ending 2025-02-28T10:00:00.000Z$/,
+      );
     });
 
     it('an inherited entitlement names the base plan up the chain that defines it', async () => {
@@ -250,7 +252,7 @@ describe.each(stores)('explainEntitlement ($name)', (fixture) => {
       expect(e.winner?.reason).toContain('unlimited beats any limit');
       expect(e.grants.find((g) => g.id === promotion?.id)).toMatchObject({ won: false, lostBecause: 'UNLIMITED' });
       expect(e.decision).toMatchObject({ isUnlimited: true });
-      expect(e.summary).toMatch(/^granted by subscription .*: unlimited/);
+      expect(e.summary).toMatch(/^granted by plan enterprise \(subscription .*\): unlimited, 0 used/);
     });
 
     it('among equally generous grants the first is kept, and every soft limit and enum value still counts', async () => {
