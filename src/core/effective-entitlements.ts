@@ -242,7 +242,7 @@ function traceBase(
   const own = plan?.byFeature.get(trace.featureId);
   if (plan && own) trace.source(sub, { kind: own.inherited ? 'BASE_PLAN' : 'PLAN', spec: own, effect: 'BASE', plan });
   for (const [addon, e] of addons) {
-    const effect = e.behavior === 'Increment' ? 'ADDS' : overrides.get(e.featureId) === e ? 'OVERRIDES' : 'OUTBID';
+    const effect = e.behavior !== 'Override' ? 'ADDS' : overrides.get(e.featureId) === e ? 'OVERRIDES' : 'OUTBID';
     trace.source(sub, { kind: 'ADDON', spec: e, effect, addon });
   }
 }
