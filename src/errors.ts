@@ -2,6 +2,8 @@
 export const ERROR_CODES = {
   INVALID_INPUT: 'INVALID_INPUT',
   INVALID_CATALOG: 'INVALID_CATALOG',
+  /** `loadCatalog` could not read the file (missing, a directory, not permitted); `details.code` is the system's. */
+  CATALOG_NOT_FOUND: 'CATALOG_NOT_FOUND',
   NOT_INITIALIZED: 'NOT_INITIALIZED',
   CLOSED: 'CLOSED',
   CUSTOMER_NOT_FOUND: 'CUSTOMER_NOT_FOUND',

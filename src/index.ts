@@ -2,7 +2,7 @@
 // so importing this module never loads a native driver. The client's public types come from
 // `client/params.ts` and `client/results.ts`; the rest is the core's vocabulary.
 
-export type { AddonVersion, Catalog, PlanVersion } from './catalog/catalog.js';
+export type { AddonVersion, Catalog, CatalogIssue, PlanVersion } from './catalog/catalog.js';
 export type { CatalogInput } from './catalog/catalog-schema.js';
 export { CouponStatus, CouponType, DiscountDurationType, DiscountType } from './catalog/coupon-schema.js';
 export { CreditCadence } from './catalog/credit-schema.js';
@@ -19,9 +19,11 @@ export type {
   UsageUpdatedEvent,
 } from './client/engine/listeners.js';
 export type { CreditEntitlementFallback, EntitlementFallback } from './client/fallback.js';
+export { type CatalogFileIssue, loadCatalog } from './client/load-catalog.js';
 export { type LogConfiguration, type Logger, LogLevel } from './client/logger.js';
 export type { AllotOptions, StiggConnectionOptions } from './client/options.js';
 export type * from './client/params.js';
+export type { Progress, ProgressListener } from './client/progress.js';
 export type { CouponShape as Coupon } from './client/result-shapes.js';
 export type * from './client/results.js';
 export type { GovernanceClient } from './client/services/governance.js';
@@ -35,6 +37,17 @@ export type {
   NumericEntitlement,
   ResetPeriodConfiguration,
 } from './core/entitlement-results.js';
+export type {
+  EntitlementExplanation,
+  ExplainedCredits,
+  ExplainedGrant,
+  ExplainedSource,
+  ExplainedUsage,
+  ExplainedValue,
+  ExplainedWinner,
+  GrantComparison,
+  SourceEffect,
+} from './core/explain-entitlement.js';
 export type { UsagePeriod } from './core/reset-period.js';
 export type { UsageAggregate, UsageOp } from './core/usage-aggregate.js';
 export type { CellSummary, SummaryKind, TimeRange, UsageSummary } from './core/usage-summary.js';

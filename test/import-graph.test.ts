@@ -1,7 +1,7 @@
 // What a fresh process pays for `import 'allot'`: the packages each entry point reaches through
 // static imports, which all load and run before the first check. Lazily loaded ones (the native
-// drivers, kysely for the SQLite store's per-shape statements, immer for subscription writes) are
-// left out: they load on first use.
+// drivers, kysely for the SQLite store's per-shape statements, immer for subscription writes, yaml
+// and node:fs for loadCatalog) are left out: they load on first use.
 // Built the way tsup builds (esbuild, dependencies external), so type-only imports do not count.
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';

@@ -129,14 +129,23 @@ export function toEntitlementSpec(e: EntitlementInput): EntitlementSpec {
   };
 }
 
-type Issue = { path: (string | number)[]; message: string };
+/** One problem of an invalid catalog (`INVALID_CATALOG`'s details): where, what, and for unknown keys which ones. */
+export interface CatalogIssue {
+  path: (string | number)[];
+  message: string;
+  keys?: string[];
+}
 
-function invalid(issues: Issue[]): AllotError {
+function invalid(issues: CatalogIssue[]): AllotError {
   const lines = issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   return new AllotError('INVALID_CATALOG', `invalid catalog:\n  ${lines.join('\n  ')}`, { details: issues });
 }
 
-function indexById<T extends { id: string }>(items: readonly T[], kind: string, issues: Issue[]): Map<string, T> {
+function indexById<T extends { id: string }>(
+  items: readonly T[],
+  kind: string,
+  issues: CatalogIssue[],
+): Map<string, T> {
   const map = new Map<string, T>();
   items.forEach((item, i) => {
     if (map.has(item.id)) issues.push({ path: [kind, i, 'id'], message: `duplicate id "${item.id}"` });
@@ -150,7 +159,7 @@ function checkEntitlement(
   e: { featureId: string; usageLimit?: number | null; resetPeriod?: string | null; enumValues?: string[] },
   features: Map<string, FeatureDefinition>,
   path: (string | number)[],
-  issues: Issue[],
+  issues: CatalogIssue[],
 ): void {
   const feature = features.get(e.featureId);
   if (!feature) {
@@ -184,7 +193,7 @@ export function assertEntitlementsFit(catalog: Catalog, specs: readonly Entitlem
       throw new AllotError('FEATURE_NOT_FOUND', `feature "${spec.featureId}" is not in the catalog`, {
         details: { featureId: spec.featureId },
       });
-    const issues: Issue[] = [];
+    const issues: CatalogIssue[] = [];
     checkEntitlement(
       { ...spec, enumValues: spec.enumValues ? [...spec.enumValues] : undefined },
       features,
@@ -202,7 +211,7 @@ export function assertEntitlementsFit(catalog: Catalog, specs: readonly Entitlem
   });
 }
 
-function checkReferences(def: CatalogDefinition, issues: Issue[]) {
+function checkReferences(def: CatalogDefinition, issues: CatalogIssue[]) {
   const features = indexById(def.features, 'features', issues);
   const products = indexById(def.products, 'products', issues);
   const plans = indexById(def.plans, 'plans', issues);
@@ -394,7 +403,7 @@ export function compileCatalog(input: CatalogInput): CompiledCatalog {
   // Parsed once per process: zod's compiled fast path would cost more to generate than it saves.
   const parsed = catalogSchema.safeParse(input, { jitless: true });
   if (!parsed.success) throw invalid(zodIssues(parsed.error));
-  const issues: Issue[] = [];
+  const issues: CatalogIssue[] = [];
   const { plans } = checkReferences(parsed.data, issues);
   if (issues.length) throw invalid(issues);
   return {
@@ -404,10 +413,11 @@ export function compileCatalog(input: CatalogInput): CompiledCatalog {
   };
 }
 
-function zodIssues(error: z.ZodError): Issue[] {
+function zodIssues(error: z.ZodError): CatalogIssue[] {
   return error.issues.map((i) => ({
     path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
     message: i.message,
+    ...(i.code === 'unrecognized_keys' ? { keys: i.keys } : {}),
   }));
 }
 
@@ -534,13 +544,19 @@ export function withStoredVersions(catalog: Catalog, stored: readonly PackageVer
   return { ...catalog, planVersions, addonVersions };
 }
 
-/** A metered feature of the catalog: FEATURE_NOT_FOUND or FEATURE_NOT_METERED otherwise. */
-export function requireMeteredFeature(catalog: Catalog, featureId: string): FeatureDefinition {
+/** A feature of the catalog: FEATURE_NOT_FOUND otherwise. */
+export function requireFeature(catalog: Catalog, featureId: string): FeatureDefinition {
   const feature = catalog.features.get(featureId);
   if (!feature)
     throw new AllotError('FEATURE_NOT_FOUND', `feature "${featureId}" is not in the catalog`, {
       details: { featureId },
     });
+  return feature;
+}
+
+/** A metered feature of the catalog: FEATURE_NOT_FOUND or FEATURE_NOT_METERED otherwise. */
+export function requireMeteredFeature(catalog: Catalog, featureId: string): FeatureDefinition {
+  const feature = requireFeature(catalog, featureId);
   if (feature.meterType === 'None')
     throw new AllotError('FEATURE_NOT_METERED', `feature "${featureId}" is not metered`, { details: { featureId } });
   return feature;

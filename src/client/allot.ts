@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type * as E from '../core/entitlement-results.js';
 import type { CheckOptions } from '../core/evaluate-entitlement.js';
+import type { EntitlementExplanation } from '../core/explain-entitlement.js';
 import { Engine } from './engine/engine.js';
 import type { AllotEventName, AllotEvents } from './engine/listeners.js';
 import type { AllotOptions } from './options.js';
@@ -12,6 +13,7 @@ import { CreditReports } from './services/credit-reports.js';
 import { Credits } from './services/credits.js';
 import { Customers } from './services/customers.js';
 import { Estimates } from './services/estimates.js';
+import { Explanations } from './services/explanations.js';
 import { GovernanceClient } from './services/governance.js';
 import { History } from './services/history.js';
 import { Promotions } from './services/promotions.js';
@@ -35,6 +37,7 @@ type Check<O = object> = P.EntitlementCheckParams<O>;
 export class Allot {
   readonly #engine: Engine;
   readonly #checks: EntitlementChecks;
+  readonly #explanations: Explanations;
   readonly #customers: Customers;
   readonly #subscriptions: Subscriptions;
   readonly #subscriptionReads: SubscriptionReads;
@@ -52,6 +55,7 @@ export class Allot {
     const engine = new Engine(options);
     this.#engine = engine;
     this.#checks = new EntitlementChecks(engine, options.entitlementsFallback ?? {});
+    this.#explanations = new Explanations(engine);
     this.#customers = new Customers(engine);
     this.#subscriptions = new Subscriptions(engine);
     this.#subscriptionReads = new SubscriptionReads(engine);
@@ -63,7 +67,7 @@ export class Allot {
     this.#estimates = new Estimates(engine);
     this.#catalogReads = new CatalogReads(engine);
     this.governance = new GovernanceClient(engine);
-    engine.start((published) => this.#subscriptions.migrateAll(published));
+    engine.start((published) => this.#subscriptions.migrateAll(published, options.onProgress));
   }
 
   /** Creates an engine: the catalog is validated at once (`INVALID_CATALOG`), the store opens in the background. */
@@ -136,6 +140,20 @@ export class Allot {
   /** Every entitlement of a customer (or resource). */
   async getEntitlements(customerId: string, resourceId?: string | null): Promise<E.Entitlement[]> {
     return (await this.#checks.state(customerId, resourceId)).entitlements;
+  }
+
+  /**
+   * Why `getEntitlement` answers as it does now: every grant (subscriptions, trials, promotions)
+   * with its sources (plan, base plan, add-ons × quantity, custom entitlements), the winner and
+   * the rule it won by, the usage window and the usage in it, the credits behind it, and the
+   * decision itself. Unlike checks it throws: CUSTOMER_NOT_FOUND, FEATURE_NOT_FOUND, store errors.
+   *
+   * @example
+   * const why = await allot.explainEntitlement({ customerId: 'acme', featureId: 'api-calls' });
+   * console.log(why.summary); // granted by subscription sub-1 (plan pro): limit 1200, 37 used in the period ending ...
+   */
+  explainEntitlement(params: P.ExplainEntitlementParams): Promise<EntitlementExplanation> {
+    return this.#explanations.explain(params);
   }
 
   /** Reloads the customer from the store; answers whether the customer (or resource) exists. */
@@ -258,7 +276,7 @@ export class Allot {
   }
 
   /** Forgets usage history and event keys from before `before`; aggregates stay. Returns how many rows went. */
-  pruneUsageHistory(params: { before: Date | string | number }): Promise<{ pruned: number }> {
+  pruneUsageHistory(params: P.PruneUsageHistoryParams): Promise<{ pruned: number }> {
     return this.#history.prune(params);
   }
 

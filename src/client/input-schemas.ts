@@ -24,6 +24,7 @@ import { id } from '../model/id-schema.js';
 import { instant } from '../model/instant.js';
 import { positiveCreditDecimal } from '../money/amount-schema.js';
 import { LogLevel } from './logger.js';
+import type { ProgressListener } from './progress.js';
 
 const quantity = () => z.number().int('must be a whole number').nonnegative();
 const resourceId = z.lazy(() => id.nullish());
@@ -258,6 +259,8 @@ const stiggConnectionOptions = () => ({
   entitlementsTimeout: z.number().nonnegative().optional(),
   offline: z.boolean().optional(),
 });
+const progressListener = () =>
+  z.custom<ProgressListener>((v) => typeof v === 'function', 'onProgress must be a function');
 
 /** `Allot.initialize`'s options other than the catalog, which the catalog compiler checks itself. */
 export const allotOptionsSchema = z.lazy(() =>
@@ -277,6 +280,7 @@ export const allotOptionsSchema = z.lazy(() =>
     maxCachedCustomers: z.number().int().positive().optional(),
     usageHistoryRetentionMs: z.number().int().positive().optional(),
     catalogMigration: z.enum(enumValues(PublishMigrationType)).optional(),
+    onProgress: progressListener().optional(),
     ...stiggConnectionOptions(),
   }),
 );
@@ -310,6 +314,8 @@ export const entitlementCheckSchema = z.lazy(() =>
       .optional(),
   }),
 );
+
+export const explainEntitlementSchema = z.lazy(() => z.strictObject(checkBase()));
 
 export const customerResourceSchema = z.lazy(() => z.tuple([id, resourceId]));
 
@@ -362,7 +368,9 @@ export const reportEventsSchema = z.lazy(() =>
   z.union([reportEventSchema, z.array(reportEventSchema).min(1).max(1000)]),
 );
 
-export const pruneHistorySchema = z.lazy(() => z.strictObject({ before: instant }));
+export const pruneHistorySchema = z.lazy(() =>
+  z.strictObject({ before: instant, onProgress: progressListener().optional() }),
+);
 
 export const usageHistorySchema = z.lazy(() =>
   z.strictObject({

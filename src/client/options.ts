@@ -3,6 +3,7 @@ import type { Store } from '../stores/store.js';
 import type { Clock } from './clock.js';
 import type { CreditEntitlementFallback, EntitlementFallback } from './fallback.js';
 import type { LogConfiguration } from './logger.js';
+import type { ProgressListener } from './progress.js';
 
 /**
  * The reference SDK's `Stigg.initialize` options that concern its connection to the Stigg service.
@@ -86,4 +87,9 @@ export interface AllotOptions extends StiggConnectionOptions {
    * `waitForInitialization`).
    */
   catalogMigration?: 'NEW_CUSTOMERS' | 'ALL_CUSTOMERS';
+  /**
+   * Told how a migration under `ALL_CUSTOMERS` advances: `{ operation: 'migrate', done, total }`
+   * in subscriptions looked at, `done` rising to `total`.
+   */
+  onProgress?: ProgressListener;
 }

@@ -25,6 +25,7 @@ import type {
   paywallSchema,
   provisionCustomerSchema,
   provisionSubscriptionSchema,
+  pruneHistorySchema,
   reportEventSchema,
   reportUsageBulkSchema,
   reportUsageSchema,
@@ -50,6 +51,8 @@ export interface EntitlementCheckParams<O = CheckOptions> {
 export type MeteredCheckOptions = { requestedUsage?: number };
 /** `getEnumEntitlement`'s options: the values that must all be allowed. */
 export type EnumCheckOptions = { requestedValues?: string[] };
+/** `explainEntitlement`'s input: the check to explain. */
+export type ExplainEntitlementParams = Omit<EntitlementCheckParams, 'options'>;
 
 /** `provisionCustomer`'s input: the customer, and `subscriptionParams` (or null to skip a subscription). */
 export type ProvisionCustomerParams = z.input<typeof provisionCustomerSchema>;
@@ -84,6 +87,8 @@ export type CheckAndReportUsageParams = z.input<typeof checkAndReportUsageSchema
 export type ReportEventParams = z.input<typeof reportEventSchema>;
 /** `getUsageHistory`'s input. */
 export type GetUsageHistoryParams = z.input<typeof usageHistorySchema>;
+/** `pruneUsageHistory`'s input: what happened before `before` goes; `onProgress` hears of it. */
+export type PruneUsageHistoryParams = z.input<typeof pruneHistorySchema>;
 
 /** `grantPromotionalEntitlements`' input. */
 export type GrantPromotionalEntitlementsParams = z.input<typeof grantPromotionsSchema>;

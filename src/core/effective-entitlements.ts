@@ -1,8 +1,20 @@
-import { type Catalog, versionKey } from '../catalog/catalog.js';
+import {
+  type AddonEntitlement,
+  type Catalog,
+  type PlanEntitlement,
+  type PlanVersion,
+  versionKey,
+} from '../catalog/catalog.js';
 import type { FeatureDefinition } from '../catalog/catalog-schema.js';
 import type { FeatureCreditRate } from '../catalog/credit-schema.js';
 import type { EntitlementsStateAccessDeniedReason } from '../model/enums.js';
-import type { CustomerState, EntitlementSpec, PromotionRecord, SubscriptionRecord } from '../model/records.js';
+import type {
+  CustomerState,
+  EntitlementSpec,
+  PromotionRecord,
+  SubscriptionAddon,
+  SubscriptionRecord,
+} from '../model/records.js';
 import { Decimal } from '../money/money.js';
 import type { ResetPeriodConfiguration } from './entitlement-results.js';
 import { periodAnchor, usagePeriod } from './reset-period.js';
@@ -87,7 +99,8 @@ class FeatureList<V> implements ByFeature<V> {
 export type Share = <T>(key: string, value: T) => T;
 const keepAsBuilt: Share = (_key, value) => value;
 
-interface Candidate {
+/** One grant of a feature: a live subscription's value for it (all its sources merged), or a promotion's. */
+export interface Candidate {
   readonly spec: EntitlementSpec;
   readonly window: UsageWindowSource;
   /** The subscription or promotion it comes from. */
@@ -106,9 +119,68 @@ interface Candidate {
  */
 const WINDOW_RANK = { resource: 0, subscription: 1, resourceTrial: 2, trial: 3, promotion: 4 } as const;
 
-function moreGenerous(a: EntitlementSpec, b: EntitlementSpec): boolean {
-  if (a.hasUnlimitedUsage !== b.hasUnlimitedUsage) return a.hasUnlimitedUsage;
-  return (a.usageLimit ?? 0) > (b.usageLimit ?? 0);
+/** What kind of grant a candidate is, from its window rank. */
+export function candidateKind(c: Candidate): 'SUBSCRIPTION' | 'TRIAL' | 'PROMOTION' {
+  if (c.rank === WINDOW_RANK.promotion) return 'PROMOTION';
+  return c.rank === WINDOW_RANK.trial || c.rank === WINDOW_RANK.resourceTrial ? 'TRIAL' : 'SUBSCRIPTION';
+}
+
+/**
+ * Why `a` is more generous than `b`, or null when it is not: unlimited beats any limit, then the
+ * higher limit wins. The one rule every merge applies; an explanation quotes its answer.
+ */
+export function outbids(a: EntitlementSpec, b: EntitlementSpec): 'UNLIMITED' | 'HIGHER_LIMIT' | null {
+  if (a.hasUnlimitedUsage !== b.hasUnlimitedUsage) return a.hasUnlimitedUsage ? 'UNLIMITED' : null;
+  return (a.usageLimit ?? 0) > (b.usageLimit ?? 0) ? 'HIGHER_LIMIT' : null;
+}
+
+const moreGenerous = (a: EntitlementSpec, b: EntitlementSpec): boolean => outbids(a, b) !== null;
+
+/**
+ * How a source entered its subscription's value for a feature: the plan's is the `BASE`; an
+ * Increment add-on `ADDS` value × quantity; the largest Override add-on `OVERRIDES` (a smaller one
+ * is `OUTBID`); a custom entitlement `REPLACES` the rest when more generous, else is `LESS_GENEROUS`.
+ */
+export type SourceEffect = 'BASE' | 'ADDS' | 'OVERRIDES' | 'OUTBID' | 'REPLACES' | 'LESS_GENEROUS';
+
+/** One source of a subscription's value, as the merge used it; an add-on's spec is per unit of quantity. */
+export type TracedSource =
+  | {
+      readonly kind: 'PLAN' | 'BASE_PLAN';
+      readonly spec: PlanEntitlement;
+      readonly effect: SourceEffect;
+      readonly plan: PlanVersion;
+    }
+  | {
+      readonly kind: 'ADDON';
+      readonly spec: AddonEntitlement;
+      readonly effect: SourceEffect;
+      /** The add-on's line on the subscription: id, version, quantity. */
+      readonly addon: SubscriptionAddon;
+    }
+  | { readonly kind: 'CUSTOM'; readonly spec: EntitlementSpec; readonly effect: SourceEffect };
+
+/** What the merge across a feature's grants chose. */
+export interface TracedMerge {
+  readonly candidates: readonly Candidate[];
+  /** The most generous grant: it sets the limit. */
+  readonly best: Candidate;
+  /** The grant whose usage window counts. */
+  readonly windowFrom: Candidate;
+  /** The grant whose plan set the (cheapest) credit rate; none when the rate is the feature's own or there is none. */
+  readonly rateFrom: Candidate | undefined;
+  readonly entitlement: EffectiveEntitlement;
+  readonly window: UsageWindowSource;
+}
+
+/**
+ * Watches the merge of one feature as it runs: each source of each subscription, then the merge
+ * across grants. `explainEntitlement` passes one; checks pass none and pay nothing for it.
+ */
+export interface EntitlementTrace {
+  readonly featureId: string;
+  source(subscription: SubscriptionRecord, source: TracedSource): void;
+  merged(merge: TracedMerge): void;
 }
 
 function unionValues(a: readonly string[] | null, b: readonly string[] | null): readonly string[] | null {
@@ -122,14 +194,17 @@ function unionValues(a: readonly string[] | null, b: readonly string[] | null): 
  * (Increment adds value × quantity, Override replaces and the largest override wins), then its
  * custom entitlements, which win where more generous.
  */
-function subscriptionSpecs(catalog: Catalog, sub: SubscriptionRecord): EntitlementSpec[] {
+function subscriptionSpecs(catalog: Catalog, sub: SubscriptionRecord, trace?: EntitlementTrace): EntitlementSpec[] {
   const plan = catalog.planVersions.get(versionKey(sub.planId, sub.planVersion));
   const specs = new Map<string, EntitlementSpec>(plan?.entitlements.map((e) => [e.featureId, e]));
   const overrides = new Map<string, EntitlementSpec>();
   const increments = new Map<string, EntitlementSpec>();
-  for (const { addonId, version, quantity } of sub.addons) {
+  const tracedAddons: [SubscriptionAddon, AddonEntitlement][] | undefined = trace && [];
+  for (const subAddon of sub.addons) {
+    const { addonId, version, quantity } = subAddon;
     const addon = catalog.addonVersions.get(versionKey(addonId, version));
     for (const e of addon?.entitlements ?? []) {
+      if (e.featureId === trace?.featureId) tracedAddons?.push([subAddon, e]);
       const scaled = { ...e, usageLimit: e.usageLimit === null ? null : e.usageLimit * quantity };
       const bucket = e.behavior === 'Override' ? overrides : increments;
       const prior = bucket.get(e.featureId);
@@ -140,6 +215,7 @@ function subscriptionSpecs(catalog: Catalog, sub: SubscriptionRecord): Entitleme
       }
     }
   }
+  if (trace) traceBase(trace, sub, plan, tracedAddons ?? [], overrides);
   for (const [featureId, override] of overrides) specs.set(featureId, withConfigOf(override, specs.get(featureId)));
   for (const [featureId, increment] of increments) {
     const base = specs.get(featureId);
@@ -147,9 +223,28 @@ function subscriptionSpecs(catalog: Catalog, sub: SubscriptionRecord): Entitleme
   }
   for (const custom of sub.entitlements) {
     const base = specs.get(custom.featureId);
-    if (!base || moreGenerous(custom, base)) specs.set(custom.featureId, withConfigOf(custom, base));
+    const replaces = !base || moreGenerous(custom, base);
+    if (replaces) specs.set(custom.featureId, withConfigOf(custom, base));
+    if (custom.featureId === trace?.featureId)
+      trace.source(sub, { kind: 'CUSTOM', spec: custom, effect: replaces ? 'REPLACES' : 'LESS_GENEROUS' });
   }
   return [...specs.values()];
+}
+
+/** Tells the trace the plan's entitlement and the add-ons', with the effect the merge gave each. */
+function traceBase(
+  trace: EntitlementTrace,
+  sub: SubscriptionRecord,
+  plan: PlanVersion | undefined,
+  addons: readonly [SubscriptionAddon, AddonEntitlement][],
+  overrides: ReadonlyMap<string, EntitlementSpec>,
+): void {
+  const own = plan?.byFeature.get(trace.featureId);
+  if (plan && own) trace.source(sub, { kind: own.inherited ? 'BASE_PLAN' : 'PLAN', spec: own, effect: 'BASE', plan });
+  for (const [addon, e] of addons) {
+    const effect = e.behavior !== 'Override' ? 'ADDS' : overrides.get(e.featureId) === e ? 'OVERRIDES' : 'OUTBID';
+    trace.source(sub, { kind: 'ADDON', spec: e, effect, addon });
+  }
 }
 
 /** `base` plus `extra`: limits add, unlimited and soft are sticky, enum values unite; `base` keeps its reset. */
@@ -181,6 +276,19 @@ function windowOf(spec: EntitlementSpec, start: number, epoch: string, scope: st
   return { resetPeriod: spec.resetPeriod, accordingTo: spec.accordingTo, anchor, epoch, scope };
 }
 
+/**
+ * The resource whose credit pool a feature's usage draws on: the scope of its usage window (null
+ * for a customer-wide subscription's), else the resource checked.
+ */
+export function creditScope(
+  windows: ByFeature<UsageWindowSource>,
+  resourceId: string | null,
+  featureId: string,
+): string | null {
+  const window = windows.get(featureId);
+  return window === undefined ? resourceId : window.scope;
+}
+
 export function isPromotionActive(promotion: PromotionRecord, now: number): boolean {
   return promotion.startDate <= now && (promotion.endDate === null || now < promotion.endDate);
 }
@@ -201,6 +309,7 @@ export function resolveEntitlements(
   resourceId: string | null,
   now: number,
   share: Share = keepAsBuilt,
+  trace?: EntitlementTrace,
 ): CustomerEntitlements {
   const empty = (reason: EntitlementsStateAccessDeniedReason | null, validUntil = Number.POSITIVE_INFINITY) => ({
     customerId: state?.customer.id ?? '',
@@ -250,7 +359,7 @@ export function resolveEntitlements(
         : WINDOW_RANK.subscription;
     const rates = catalog.planVersions.get(versionKey(sub.planId, sub.planVersion))?.creditRates;
     const anchor = counterAnchor(sub, state.subscriptions);
-    for (const spec of subscriptionSpecs(catalog, sub))
+    for (const spec of subscriptionSpecs(catalog, sub, trace))
       add({
         spec,
         window: windowFor(spec, anchor, sub.usageEpoch, sub.resourceId),
@@ -283,7 +392,7 @@ export function resolveEntitlements(
   for (const [featureId, list] of candidates) {
     const feature = catalog.features.get(featureId);
     if (!feature) continue;
-    const merged = merge(feature, list);
+    const merged = merge(feature, list, featureId === trace?.featureId ? trace : undefined);
     entitlements.set(featureId, merged.entitlement);
     keys.push(entitlementKey(merged.entitlement));
     if (feature.meterType !== 'None') {
@@ -344,19 +453,21 @@ function windowsBefore(a: Candidate, b: Candidate): boolean {
 function merge(
   feature: FeatureDefinition,
   list: readonly Candidate[],
+  trace: EntitlementTrace | undefined,
 ): { entitlement: EffectiveEntitlement; window: UsageWindowSource } {
   let best = list[0] as Candidate;
   let windowSource = best;
   let soft = false;
   let values: readonly string[] | null = null;
-  let rate: FeatureCreditRate | undefined;
+  let rateFrom: Candidate | undefined;
   for (const c of list) {
     if (moreGenerous(c.spec, best.spec)) best = c;
-    if (c.rate && (!rate || cheaper(c.rate, rate))) rate = c.rate;
+    if (c.rate && (!rateFrom?.rate || cheaper(c.rate, rateFrom.rate))) rateFrom = c;
     if (windowsBefore(c, windowSource)) windowSource = c;
     soft ||= c.spec.hasSoftLimit;
     values = unionValues(values, c.spec.enumValues);
   }
+  const rate = rateFrom?.rate;
   // Fluctuating meters (seats) count a level, not a flow: they never reset.
   const window: UsageWindowSource =
     feature.meterType === 'Fluctuating'
@@ -374,6 +485,7 @@ function merge(
       ? { currencyId: rate.currencyId, creditsPerUnit: rate.creditsPerUnit }
       : (feature.creditRate ?? null),
   };
+  trace?.merged({ candidates: list, best, windowFrom: windowSource, rateFrom, entitlement, window });
   return { entitlement, window };
 }
 

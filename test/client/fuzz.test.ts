@@ -131,6 +131,7 @@ function examples({ subscriptionId, aiSubscriptionId, grantId }: Seeded): Record
     getMeteredEntitlement: [check],
     getEnumEntitlement: [{ customerId: 'acme', featureId: 'region', options: { requestedValues: ['eu'] } }],
     getEntitlementSync: [check, 'METERED'],
+    explainEntitlement: [{ customerId: 'acme', featureId: 'gpt-calls', resourceId: null }],
     getEntitlementsState: ['acme', null],
     getEntitlements: ['beta', 'site-1'],
     reloadEntitlements: ['acme', null],
@@ -154,7 +155,7 @@ function examples({ subscriptionId, aiSubscriptionId, grantId }: Seeded): Record
     checkAndReportUsage: [{ customerId: 'acme', featureId: 'gpt-calls', value: 4 }],
     reportEvent: [{ customerId: 'acme', eventName: 'completion', idempotencyKey: 'e1', dimensions: { tokens: 5 } }],
     getUsageHistory: [{ customerId: 'acme', featureId: 'api-calls', startDate: START, groupBy: ['region'] }],
-    pruneUsageHistory: [{ before: START }],
+    pruneUsageHistory: [{ before: START, onProgress: () => {} }],
     grantPromotionalEntitlements: [
       {
         customerId: 'acme',

@@ -1,6 +1,7 @@
 import type { Catalog } from '../../catalog/catalog.js';
 import {
   type CustomerEntitlements,
+  creditScope,
   resolveEntitlements,
   type Share,
   usageWindow,
@@ -181,8 +182,7 @@ export class ResourceView implements UsageSource, UsageView {
 
   /** The scope whose pool a feature's usage draws on: its window's (null for a customer-wide subscription), else this view's. */
   creditScope(featureId: string): string | null {
-    const window = this.windows.get(featureId);
-    return window === undefined ? this.resourceId : window.scope;
+    return creditScope(this.windows, this.resourceId, featureId);
   }
 
   usageView(featureId: string, now: number): UsageView {

@@ -18,7 +18,8 @@ import type { UsageMarkerType } from '../../model/enums.js';
 import type { StoreReader } from '../../stores/store.js';
 import type { Engine } from '../engine/engine.js';
 import { parse, pruneHistorySchema, usageHistorySchema } from '../input-schemas.js';
-import type { GetUsageHistoryParams } from '../params.js';
+import type { GetUsageHistoryParams, PruneUsageHistoryParams } from '../params.js';
+import { ProgressReporter } from '../progress.js';
 
 /** Usage over time, as `getUsageHistory` returns it (the reference's `getUsageHistoryV2` shape). */
 export interface UsageHistory {
@@ -66,10 +67,15 @@ export class History {
     };
   }
 
-  async prune(params: { before: Date | string | number }): Promise<{ pruned: number }> {
-    const { before } = parse(pruneHistorySchema, params, 'pruneUsageHistory');
+  /** The store prunes in one transaction, so progress is its start (nothing done, total unknown) and its end. */
+  async prune(params: PruneUsageHistoryParams): Promise<{ pruned: number }> {
+    const { before, onProgress } = parse(pruneHistorySchema, params, 'pruneUsageHistory');
     await this.#engine.ready();
-    return { pruned: await this.#engine.store.transaction([], (tx) => tx.pruneUsageHistory(before)) };
+    const progress = new ProgressReporter('prune', onProgress, this.#engine.log);
+    progress.report(0);
+    const pruned = await this.#engine.store.transaction([], (tx) => tx.pruneUsageHistory(before));
+    progress.finish(pruned);
+    return { pruned };
   }
 }
 

@@ -31,6 +31,7 @@ import type {
   TransferSubscriptionParams,
   UpdateSubscriptionParams,
 } from '../params.js';
+import { type ProgressListener, ProgressReporter } from '../progress.js';
 import { type Subscription, subscriptionShape } from '../result-shapes.js';
 import { applyPromotionCode, provisionInput, saveSubscriptions, subscriptionId } from '../subscription-writes.js';
 
@@ -122,27 +123,36 @@ export class Subscriptions {
   /**
    * Moves every open subscription on a just-published plan or add-on to the latest versions,
    * page by page, one customer per transaction. Others keep their (perhaps grandfathered) versions.
+   * `onProgress` hears how many subscriptions were looked at, of all there are.
    */
-  async migrateAll(published: readonly PackageVersionRecord[]): Promise<void> {
+  async migrateAll(published: readonly PackageVersionRecord[], onProgress?: ProgressListener): Promise<void> {
     const plans = new Set(published.filter((v) => v.kind === 'plan').map((v) => v.refId));
     const addons = new Set(published.filter((v) => v.kind === 'addon').map((v) => v.refId));
     const { store, clock } = this.#engine;
+    const total = onProgress ? await store.read((r) => r.countSubscriptions({})) : undefined;
+    const progress = new ProgressReporter('migrate', onProgress, this.#engine.log, total);
+    progress.report(0);
+    let done = 0;
     for (let afterId: string | undefined; ; ) {
       const page = await store.read((r) =>
         r.listSubscriptions({ limit: MIGRATION_PAGE, ...(afterId ? { afterId } : {}) }),
       );
       for (const s of page) {
+        done++;
         if (s.endDate !== null && s.endDate <= clock.now()) continue;
         if (!plans.has(s.planId) && !s.addons.some((a) => addons.has(a.addonId))) continue;
         // One that cannot move (an add-on the new version no longer allows) stays where it is.
         await this.#change(s.id, (catalog, state, now) =>
           migrateToLatest(catalog, state, { subscriptionId: s.id, time: 'IMMEDIATE' }, now),
         ).catch((error: unknown) => this.#engine.log.warn(`subscription "${s.id}" kept its version`, error));
+        progress.report(done);
       }
+      progress.report(done);
       const last = page.at(-1);
-      if (last === undefined || page.length < MIGRATION_PAGE) return;
+      if (last === undefined || page.length < MIGRATION_PAGE) break;
       afterId = last.id;
     }
+    progress.finish(done);
   }
 
   /** Runs a subscription change for the customer that owns `subscriptionId`. */
