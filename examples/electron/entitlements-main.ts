@@ -46,10 +46,10 @@ export async function startEntitlements(ipcMain: IpcMainLike, options: { filenam
   ipcMain.handle(channels.check, (_event, featureId) =>
     allot.getEntitlement({ customerId, featureId: str(featureId) }),
   );
-  // Check and record in one transaction: a double click cannot spend past the limit.
-  ipcMain.handle(channels.use, async (_event, featureId, units): Promise<UseResult> => {
-    const value = typeof units === 'number' ? units : 1;
-    const result = await allot.checkAndReportUsage({ customerId, featureId: str(featureId), value });
+  // One use per call, checked and recorded in one transaction: a double click cannot spend past the
+  // limit, and the renderer cannot choose an amount.
+  ipcMain.handle(channels.use, async (_event, featureId): Promise<UseResult> => {
+    const result = await allot.checkAndReportUsage({ customerId, featureId: str(featureId), value: 1 });
     return result.hasAccess
       ? { granted: true, currentUsage: result.usage?.currentUsage ?? 0 }
       : { granted: false, reason: result.entitlement.accessDeniedReason ?? AccessDeniedReason.Unknown };

@@ -9,6 +9,6 @@ import type { IpcRendererLike } from './ipc.js';
 export function entitlementsBridge(ipcRenderer: IpcRendererLike) {
   return {
     check: (featureId: string) => ipcRenderer.invoke(channels.check, featureId) as Promise<Entitlement>,
-    use: (featureId: string, units = 1) => ipcRenderer.invoke(channels.use, featureId, units) as Promise<UseResult>,
+    use: (featureId: string) => ipcRenderer.invoke(channels.use, featureId) as Promise<UseResult>,
   };
 }

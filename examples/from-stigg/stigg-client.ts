@@ -22,6 +22,7 @@ const catalog: CatalogInput = {
   ],
 };
 
+// ALLOT_DB only lets run.ts put the file in a temporary directory.
 const stiggClient = Stigg.initialize({ catalog, store: sqliteStore({ filename: process.env.ALLOT_DB ?? 'allot.db' }) });
 
 export default stiggClient;
