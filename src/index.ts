@@ -1,6 +1,10 @@
-// The public surface of allot. Stores live on subpaths (`allot/stores/memory`, `allot/stores/sqlite`)
-// so importing this module never loads a native driver. The client's public types come from
-// `client/params.ts` and `client/results.ts`; the rest is the core's vocabulary.
+/**
+ * The public surface of allot. Stores live on subpaths (`allot/stores/memory`, `allot/stores/sqlite`)
+ * so importing this module never loads a native driver. The client's public types come from
+ * `client/params.ts` and `client/results.ts`; the rest is the core's vocabulary.
+ *
+ * @module allot
+ */
 
 export type { AddonVersion, Catalog, CatalogIssue, PlanVersion } from './catalog/catalog.js';
 export type { CatalogInput } from './catalog/catalog-schema.js';
@@ -62,6 +66,7 @@ export {
   BillingPeriod,
   ConditionOperation,
   Currency,
+  type CurrencyCode,
   EntitlementBehavior,
   EntitlementResetPeriod,
   EntitlementsStateAccessDeniedReason,

@@ -6,7 +6,7 @@ import type { CreditCadence } from '../catalog/credit-schema.js';
 export const CreditGrantType = { Paid: 'PAID', Promotional: 'PROMOTIONAL', Recurring: 'RECURRING' } as const;
 export type CreditGrantType = (typeof CreditGrantType)[keyof typeof CreditGrantType];
 
-/** A grant's status at an instant, derived by {@link grantStatus}, never stored. */
+/** A grant's status at an instant, derived from its dates and what is left of it, never stored. */
 export const CreditGrantStatus = {
   Active: 'ACTIVE',
   Scheduled: 'SCHEDULED',

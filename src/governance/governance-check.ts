@@ -17,7 +17,7 @@ export interface GovernanceCheck {
   readonly requestedAmount?: DecimalValue;
 }
 
-/** The answer of {@link checkGovernance}. */
+/** The answer of a governance check (`allot.governance.check`). */
 export interface GovernanceCheckResult {
   hasAccess: boolean;
   accessDeniedReason: typeof AccessDeniedReason.BudgetExceeded | null;

@@ -373,7 +373,8 @@ const CURRENCY_CODES = [
   'ZAR',
   'ZMW',
 ] as const;
-type CurrencyCode = (typeof CURRENCY_CODES)[number];
+/** An ISO 4217 code the reference SDK's `Currency` enum knows. */
+export type CurrencyCode = (typeof CURRENCY_CODES)[number];
 
 /** The reference's `Currency`: members `Usd`, `Eur`, ..., values the codes. Prices take any ISO 4217 code. */
 export const Currency = Object.freeze(
