@@ -347,10 +347,7 @@ export class Allot {
   }
 
   /** A customer's automatic recharge for a currency with this month's spend so far, or null if never saved. */
-  getAutomaticRechargeConfiguration(p: {
-    customerId: string;
-    currencyId: string;
-  }): Promise<R.AutoRechargeSettings | null> {
+  getAutomaticRechargeConfiguration(p: P.GetAutoRechargeParams): Promise<R.AutoRechargeSettings | null> {
     return this.#credits.autoRecharge(p);
   }
 

@@ -5,6 +5,7 @@ import type { CheckOptions } from '../core/evaluate-entitlement.js';
 import type { EntitlementFallback } from './fallback.js';
 import type {
   activeSubscriptionsSchema,
+  autoRechargeKeySchema,
   cancelScheduledUpdatesSchema,
   cancelSubscriptionSchema,
   checkAndReportUsageSchema,
@@ -117,3 +118,5 @@ export type EstimateUsageCostParams = z.input<typeof estimateUsageCostSchema>;
 export type EstimateEventCostParams = z.input<typeof estimateEventCostSchema>;
 /** `saveAutomaticRechargeConfiguration`'s input. */
 export type SaveAutoRechargeParams = z.input<typeof saveAutoRechargeSchema>;
+/** `getAutomaticRechargeConfiguration`'s input; `environmentId` is accepted and ignored. */
+export type GetAutoRechargeParams = z.input<typeof autoRechargeKeySchema>;

@@ -43,4 +43,8 @@ export const autoRechargeConfigSchema = z.lazy(() =>
     ),
 );
 export type AutoRechargeConfigInput = z.input<typeof autoRechargeConfigSchema>;
-export type AutoRechargeConfig = z.output<typeof autoRechargeConfigSchema>;
+/** Saved settings, with when they were first and last saved (epoch ms; absent on settings saved before allot kept them). */
+export type AutoRechargeConfig = z.output<typeof autoRechargeConfigSchema> & {
+  readonly createdAt?: number;
+  readonly updatedAt?: number;
+};

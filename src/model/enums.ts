@@ -233,4 +233,15 @@ export const SubscriptionBillingCycleAnchor = { Unchanged: 'UNCHANGED', Now: 'NO
 export type SubscriptionBillingCycleAnchor =
   (typeof SubscriptionBillingCycleAnchor)[keyof typeof SubscriptionBillingCycleAnchor];
 
+export const PaymentCollectionMethod = { Charge: 'CHARGE', Invoice: 'INVOICE', None: 'NONE' } as const;
+export type PaymentCollectionMethod = (typeof PaymentCollectionMethod)[keyof typeof PaymentCollectionMethod];
+
+export const SubscriptionProrationBehavior = {
+  CreateProrations: 'CREATE_PRORATIONS',
+  InvoiceImmediately: 'INVOICE_IMMEDIATELY',
+  None: 'NONE',
+} as const;
+export type SubscriptionProrationBehavior =
+  (typeof SubscriptionProrationBehavior)[keyof typeof SubscriptionProrationBehavior];
+
 export const enumValues = values;

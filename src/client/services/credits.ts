@@ -39,6 +39,7 @@ import {
 import type {
   ConsumeCreditsParams,
   CreditEntitlementParams,
+  GetAutoRechargeParams,
   GrantCreditsParams,
   SaveAutoRechargeParams,
 } from '../params.js';
@@ -64,6 +65,9 @@ export interface AutoRechargeSettings {
   maxSpendLimit: number | null;
   grantExpirationPeriod: 'MONTH' | 'YEAR' | null;
   currentMonthlySpend: number;
+  /** When first and last saved; null for settings saved before allot kept these. */
+  createdAt: Date | null;
+  updatedAt: Date | null;
 }
 
 /** Idempotency scopes of the credit writes: a grant's key and a consumption's key never meet. */
@@ -121,7 +125,7 @@ export class Credits {
             ...(p.expireAt === undefined ? {} : { expireAt: p.expireAt }),
             cost: p.cost ? { amount: p.cost.amount, currency: p.cost.currency.toUpperCase() } : null,
             comment: p.comment ?? null,
-            metadata: p.metadata ?? {},
+            metadata: { ...p.additionalMetaData, ...p.metadata },
           },
           now,
         );
@@ -264,16 +268,26 @@ export class Credits {
     });
   }
 
+  /** Saves the settings: fields left out keep their saved values (a first save defaults the threshold type). */
   async saveAutoRecharge(params: SaveAutoRechargeParams): Promise<AutoRechargeSettings> {
-    const {
-      customerId,
-      currencyId,
-      config: input,
-    } = parse(saveAutoRechargeSchema, params, 'saveAutomaticRechargeConfiguration');
-    const config = parse(autoRechargeConfigSchema, input, 'saveAutomaticRechargeConfiguration');
+    const method = 'saveAutomaticRechargeConfiguration';
+    const { customerId, currencyId, config: input } = parse(saveAutoRechargeSchema, params, method);
     return this.#engine.mutate(customerId, async (entry, tx, now, catalog) => {
       requireCustomerState(entry.state, customerId);
       const currency = requireCreditCurrency(catalog, currencyId);
+      const {
+        createdAt = now,
+        updatedAt: _,
+        ...saved
+      } = (await tx.getAutoRecharge(customerId, currencyId)) ?? {
+        thresholdType: 'CREDIT_AMOUNT',
+      };
+      const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+      const config = {
+        ...parse(autoRechargeConfigSchema, { ...saved, ...changes }, method),
+        createdAt,
+        updatedAt: now,
+      };
       if ((config.thresholdType === 'DOLLAR_AMOUNT' || config.maxSpendLimit !== null) && !currency.unitCost)
         throw new AllotError(
           'INVALID_INPUT',
@@ -287,7 +301,7 @@ export class Credits {
     });
   }
 
-  async autoRecharge(params: { customerId: string; currencyId: string }): Promise<AutoRechargeSettings | null> {
+  async autoRecharge(params: GetAutoRechargeParams): Promise<AutoRechargeSettings | null> {
     const { customerId, currencyId } = parse(autoRechargeKeySchema, params, 'getAutomaticRechargeConfiguration');
     const catalog = await this.#engine.ready();
     requireCreditCurrency(catalog, currencyId);
@@ -318,6 +332,8 @@ export class Credits {
       maxSpendLimit: config.maxSpendLimit === null ? null : Number(config.maxSpendLimit),
       grantExpirationPeriod: config.grantExpirationPeriod,
       currentMonthlySpend: unitCost ? Number(monthlyRechargeSpend(grants, now, unitCost.currency)) : 0,
+      createdAt: config.createdAt === undefined ? null : new Date(config.createdAt),
+      updatedAt: config.updatedAt === undefined ? null : new Date(config.updatedAt),
     };
   }
 }
