@@ -562,10 +562,18 @@ export const creditEntitlementSchema = z.lazy(() =>
   }),
 );
 
-/** Cursor paging: `first` items after the cursor a previous page ended on. */
+/** Cursor paging as the reference takes it: `first` items after `after`, `last` before `before`. */
 const paging = (cursor: z.ZodString) =>
-  z
-    .strictObject({ first: z.number().int().min(1).max(1000).default(100), after: cursor.optional() })
+  z.strictObject({
+    first: z.number().int().min(1).max(1000).optional(),
+    after: cursor.optional(),
+    last: z.number().int().min(1).max(1000).optional(),
+    before: cursor.optional(),
+  });
+/** `paging`, 100 items at a time unless told. */
+const pagingOf100 = (cursor: z.ZodString) =>
+  paging(cursor)
+    .transform((p) => (p.first === undefined && p.last === undefined ? { ...p, first: 100 } : p))
     .default({ first: 100 });
 
 export const creditGrantsSchema = z.lazy(() =>
@@ -573,7 +581,7 @@ export const creditGrantsSchema = z.lazy(() =>
     customerId: id,
     currencyId: id.optional(),
     resourceId,
-    paging: paging(z.string().min(1)),
+    paging: pagingOf100(z.string().min(1)),
   }),
 );
 
@@ -599,7 +607,7 @@ export const creditLedgerSchema = z.lazy(() =>
       .union([ledgerEventType, z.array(ledgerEventType).min(1)])
       .transform((t) => (Array.isArray(t) ? t : [t]))
       .optional(),
-    paging: paging(z.string().regex(/^\d+$/)),
+    paging: pagingOf100(z.string().regex(/^\d+$/)),
   }),
 );
 
@@ -651,6 +659,8 @@ export const creditUsageSchema = z.lazy(() =>
     startDate: instant.optional(),
     endDate: instant.optional(),
     groupBy: z.array(z.string().min(1)).max(3).optional(),
+    /** Pages the series; without it every series is returned. */
+    paging: paging(z.string().min(1)).optional(),
   }),
 );
 

@@ -507,6 +507,80 @@ describe.each(stores)('SDK inputs of credits ($name)', (fixture) => {
     expect(grant.metadata).toEqual({ source: 'sdk', team: 'eng' });
   });
 
+  it('pages grants and the ledger backwards with last and before, as well as forwards', async () => {
+    for (let i = 1; i <= 5; i++) await h.allot.grantCredits({ ...pool, amount: i, displayName: `g${i}` });
+    const all = await h.allot.getCreditGrants({ customerId: 'acme' });
+    const tail = await h.allot.getCreditGrants({ customerId: 'acme', paging: { last: 2 } });
+    expect(tail.data.map((g) => g.displayName)).toEqual(all.data.slice(3).map((g) => g.displayName));
+    expect(tail.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    const previous = await h.allot.getCreditGrants({
+      customerId: 'acme',
+      paging: { last: 2, before: tail.pageInfo.startCursor ?? '' },
+    });
+    expect(previous.data.map((g) => g.id)).toEqual(all.data.slice(1, 3).map((g) => g.id));
+    expect(previous.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+
+    const ledger = await h.allot.getCreditLedger({ customerId: 'acme' });
+    const amounts = ledger.data.map((e) => e.amount);
+    expect(amounts).toEqual([1, 2, 3, 4, 5]);
+    const last = await h.allot.getCreditLedger({ customerId: 'acme', paging: { last: 2 } });
+    expect(last.data.map((e) => e.amount)).toEqual([4, 5]);
+    expect(last.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    const earlier = await h.allot.getCreditLedger({
+      customerId: 'acme',
+      paging: { last: 2, before: last.pageInfo.startCursor ?? '' },
+    });
+    expect(earlier.data.map((e) => e.amount)).toEqual([2, 3]);
+    expect(earlier.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+    const between = await h.allot.getCreditLedger({
+      customerId: 'acme',
+      paging: { after: ledger.pageInfo.startCursor ?? '', before: last.pageInfo.endCursor ?? '', first: 10 },
+    });
+    expect(between.data.map((e) => e.amount)).toEqual([2, 3, 4]);
+  });
+
+  it('pages the credit usage series', async () => {
+    const catalogWithCalls = {
+      ...catalog,
+      features: [
+        ...catalog.features,
+        {
+          id: 'calls-a',
+          featureType: 'NUMBER',
+          meterType: 'Incremental',
+          creditRate: { currencyId: 'ai-credits', creditsPerUnit: 1 },
+        },
+        {
+          id: 'calls-b',
+          featureType: 'NUMBER',
+          meterType: 'Incremental',
+          creditRate: { currencyId: 'ai-credits', creditsPerUnit: 1 },
+        },
+      ],
+    } as CatalogInput;
+    const g = await harness(fixture, { catalog: catalogWithCalls });
+    try {
+      await g.allot.provisionCustomer({ customerId: 'acme' });
+      await g.allot.grantCredits({ ...pool, amount: 100, displayName: 'g' });
+      for (const featureId of ['calls-a', 'calls-b'])
+        await g.allot.consumeCredits({ ...pool, amount: 2, idempotencyKey: featureId, featureId });
+      const all = await g.allot.getCreditUsage({ customerId: 'acme', timeRange: 'LAST_DAY' });
+      expect(all.series.map((x) => x.featureId)).toEqual(['calls-a', 'calls-b']);
+      expect(all.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
+      const first = await g.allot.getCreditUsage({ customerId: 'acme', timeRange: 'LAST_DAY', paging: { first: 1 } });
+      expect(first.series.map((x) => x.featureId)).toEqual(['calls-a']);
+      const next = await g.allot.getCreditUsage({
+        customerId: 'acme',
+        timeRange: 'LAST_DAY',
+        paging: { first: 1, after: first.pageInfo.endCursor ?? '' },
+      });
+      expect(next.series.map((x) => x.featureId)).toEqual(['calls-b']);
+      expect(next.pageInfo.hasNextPage).toBe(false);
+    } finally {
+      await g.close();
+    }
+  });
+
   it('accepts createdAt on consumeCredits and takes the credits when called', async () => {
     await h.allot.grantCredits({ ...pool, amount: 10, displayName: 'Top-up' });
     const consumed = await h.allot.consumeCredits({
