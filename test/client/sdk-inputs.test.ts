@@ -374,6 +374,17 @@ describe.each(stores)('SDK inputs of subscriptions ($name)', (fixture) => {
     expect(calls).toMatchObject({ usageLimit: 7000, usagePeriodStart: new Date('2025-01-01T00:00:00Z') });
   });
 
+  it('estimates with trialOverrideConfiguration as provisioning would apply it', async () => {
+    const base = { customerId: 'acme', planId: 'basic' } as const;
+    expect((await h.allot.estimateSubscription(base)).total).toEqual({ amount: 10, currency: 'USD' });
+    const trial = await h.allot.estimateSubscription({
+      ...base,
+      trialOverrideConfiguration: { isTrial: true, trialEndDate: '2025-02-10T10:00:00Z' },
+    });
+    expect(trial.total).toEqual({ amount: 0, currency: 'USD' });
+    expect(trial.billingPeriodRange.start).toEqual(new Date('2025-02-10T10:00:00Z'));
+  });
+
   it('accepts prorate and awaitSubscriptionCancellation on cancellation', async () => {
     const sub = await provision({});
     const canceled = await h.allot.cancelSubscription({
