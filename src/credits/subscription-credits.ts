@@ -43,14 +43,12 @@ export function poolAt(pool: CreditPoolChange['pool'], state: CustomerState, cat
     until(nextTransition(record, now));
     const sub = effectiveSubscription(record, catalog, now);
     if (!isLive(sub, now)) continue;
+    const planCredits = catalog.planVersions.get(versionKey(sub.planId, sub.planVersion))?.creditEntitlements ?? [];
     // The subscription's own credit entitlements replace its plan's for their currencies.
-    const own = sub.billing?.creditEntitlements ?? [];
-    const plan = [
-      ...(catalog.planVersions.get(versionKey(sub.planId, sub.planVersion))?.creditEntitlements ?? []).filter(
-        (e) => !own.some((o) => o.currencyId === e.currencyId),
-      ),
-      ...own,
-    ];
+    const own = sub.billing?.creditEntitlements;
+    const plan = own
+      ? [...planCredits.filter((e) => !own.some((o) => o.currencyId === e.currencyId)), ...own]
+      : planCredits;
     const addons = sub.addons.flatMap((a) => {
       const entitlements = catalog.addonVersions.get(versionKey(a.addonId, a.version))?.creditEntitlements;
       return entitlements ? [{ quantity: a.quantity, entitlements }] : [];

@@ -271,6 +271,25 @@ describe.each(stores)('SDK inputs of subscriptions ($name)', (fixture) => {
     expect(await errorCode(provision({ appliedCoupon: { couponId: 'nope' } }))).toBe('COUPON_NOT_FOUND');
   });
 
+  it('counts an appliedCoupon’s periods from configuration.startDate', async () => {
+    // `five` discounts once: the period its start falls in.
+    const fresh = await provision({ appliedCoupon: { couponId: 'five' } });
+    const now = await h.allot.estimateSubscriptionUpdate({ subscriptionId: fresh.id, addons: [] });
+    expect(now.subscription.total).toEqual({ amount: 5, currency: 'USD' });
+    const startDate = new Date(h.clock.now() - 40 * 86_400_000);
+    const old = await h.allot.updateSubscription({
+      subscriptionId: fresh.id,
+      appliedCoupon: { couponId: 'five', configuration: { startDate } },
+      budget: { limit: 50, hasSoftLimit: true },
+    });
+    expect(old).toMatchObject({
+      appliedCoupon: { couponId: 'five', startDate },
+      budget: { limit: 50, hasSoftLimit: true },
+    });
+    const later = await h.allot.estimateSubscriptionUpdate({ subscriptionId: fresh.id, addons: [] });
+    expect(later.subscription.total).toEqual({ amount: 10, currency: 'USD' });
+  });
+
   it('applies a promotionCode given with updateSubscription to the customer', async () => {
     const sub = await provision({});
     await h.allot.updateSubscription({ subscriptionId: sub.id, promotionCode: 'STIGG50' });
