@@ -301,9 +301,9 @@ export class Allot {
     return this.#credits.entitlement(params);
   }
 
-  /** @deprecated the reference's older name of `getCreditEntitlement`. */
-  getCreditBalance(params: P.CreditEntitlementParams): Promise<R.CreditEntitlement> {
-    return this.#credits.entitlement(params);
+  /** @deprecated the reference's older name of `getCreditEntitlement`; `currencyId` may be left out when the catalog has one currency. */
+  getCreditBalance(params: P.GetCreditBalanceParams): Promise<R.CreditEntitlement> {
+    return this.#credits.balance(params);
   }
 
   /** A page of a customer's grants, oldest first; `paging.after` is the previous page's `endCursor`. */

@@ -555,6 +555,9 @@ export const consumeCreditsSchema = z.lazy(() =>
   }),
 );
 
+/** `getCreditBalance`'s input: the reference's currency is optional (then the catalog's only one). */
+export const creditBalanceSchema = z.lazy(() => z.strictObject({ ...creditPool(), currencyId: id.optional() }));
+
 export const creditEntitlementSchema = z.lazy(() =>
   z.strictObject({
     ...creditPool(),

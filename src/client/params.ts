@@ -10,6 +10,7 @@ import type {
   cancelSubscriptionSchema,
   checkAndReportUsageSchema,
   consumeCreditsSchema,
+  creditBalanceSchema,
   creditEntitlementSchema,
   creditEventsFieldsSchema,
   creditGrantsSchema,
@@ -104,6 +105,8 @@ export type GrantCreditsParams = z.input<typeof grantCreditsSchema>;
 export type ConsumeCreditsParams = z.input<typeof consumeCreditsSchema>;
 /** `getCreditEntitlement`'s input. */
 export type CreditEntitlementParams = z.input<typeof creditEntitlementSchema>;
+/** `getCreditBalance`'s input: without `currencyId`, the catalog's only credit currency. */
+export type GetCreditBalanceParams = z.input<typeof creditBalanceSchema>;
 /** `getCreditGrants`'s input. */
 export type GetCreditGrantsParams = z.input<typeof creditGrantsSchema>;
 /** `getCreditLedger`'s input. */

@@ -347,6 +347,8 @@ export function slimSubscriptionShape(
   const product = catalog.products.get(full.productId);
   const downgrade = product?.downgradePlanId ? catalog.plans.get(product.downgradePlanId) : undefined;
   const who = { customerId: customer.id, email: customer.email };
+  // Another paying customer's email would need a read of its own; its id is known.
+  const payer = full.payingCustomer.id === customer.id ? who : { customerId: full.payingCustomer.id, email: null };
   return {
     subscriptionId: full.id,
     status: full.status,
@@ -358,7 +360,7 @@ export function slimSubscriptionShape(
     billingPeriod: full.billingPeriod,
     additionalMetaData: full.metadata,
     customer: who,
-    payingCustomer: who,
+    payingCustomer: payer,
     resource: full.resourceId === null ? null : { resourceId: full.resourceId },
     plan: {
       refId: full.planId,

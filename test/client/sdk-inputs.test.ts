@@ -200,6 +200,8 @@ describe.each(stores)('SDK inputs of subscriptions ($name)', (fixture) => {
     await h.allot.provisionCustomer({ customerId: 'parent' });
     const sub = await provision({ id: 'sub-acme-1', payingCustomerId: 'parent' });
     expect(sub).toMatchObject({ id: 'sub-acme-1', customerId: 'acme', payingCustomer: { id: 'parent' } });
+    const [slim] = await h.allot.getActiveSubscriptionsList({ customerId: 'acme' });
+    expect(slim?.payingCustomer).toEqual({ customerId: 'parent', email: null });
     await h.allot.provisionCustomer({ customerId: 'b' });
     expect(await errorCode(h.allot.provisionSubscription({ customerId: 'b', planId: 'basic', id: 'sub-acme-1' }))).toBe(
       'SUBSCRIPTION_ALREADY_EXISTS',
@@ -609,6 +611,14 @@ describe.each(stores)('SDK inputs of credits ($name)', (fixture) => {
     } finally {
       await g.close();
     }
+  });
+
+  it('answers getCreditBalance without a currencyId for the catalog’s only currency', async () => {
+    await h.allot.grantCredits({ ...pool, amount: 12, displayName: 'Top-up' });
+    expect(await h.allot.getCreditBalance({ customerId: 'acme' })).toEqual(await h.allot.getCreditEntitlement(pool));
+    expect(await errorCode(h.allot.getCreditBalance({ customerId: 'acme', currency: 'x' } as never))).toBe(
+      'INVALID_INPUT',
+    );
   });
 
   it('accepts createdAt on consumeCredits and takes the credits when called', async () => {

@@ -4,7 +4,7 @@ import type { Catalog } from '../../catalog/catalog.js';
 import { requireCustomerState } from '../../core/customer-records.js';
 import { monthlyRechargeSpend } from '../../credits/auto-recharge.js';
 import { type AutoRechargeConfig, autoRechargeConfigSchema } from '../../credits/auto-recharge-schema.js';
-import { requireCreditCurrency } from '../../credits/credit-currency.js';
+import { requireCreditCurrency, soleCreditCurrency } from '../../credits/credit-currency.js';
 import {
   balance,
   type CreditPool,
@@ -30,6 +30,7 @@ import { randomHex, rechargeId } from '../ids.js';
 import {
   autoRechargeKeySchema,
   consumeCreditsSchema,
+  creditBalanceSchema,
   creditEntitlementSchema,
   grantCreditsSchema,
   parse,
@@ -40,6 +41,7 @@ import type {
   ConsumeCreditsParams,
   CreditEntitlementParams,
   GetAutoRechargeParams,
+  GetCreditBalanceParams,
   GrantCreditsParams,
   SaveAutoRechargeParams,
 } from '../params.js';
@@ -208,6 +210,13 @@ export class Credits {
       timestamp: new Date(record.timestamp),
       credit,
     };
+  }
+
+  /** The deprecated `getCreditBalance`: a credit entitlement, of the catalog's only currency when none is named. */
+  async balance(params: GetCreditBalanceParams): Promise<CreditEntitlement> {
+    const p = parse(creditBalanceSchema, params, 'getCreditBalance');
+    const currencyId = p.currencyId ?? soleCreditCurrency(await this.#engine.ready());
+    return this.entitlement({ ...p, currencyId });
   }
 
   async entitlement(params: CreditEntitlementParams): Promise<CreditEntitlement> {

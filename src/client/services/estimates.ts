@@ -52,7 +52,10 @@ export class Estimates {
     return this.#price(catalog, state, updateEstimateBasis(catalog, state, subscription, change, now), p, now);
   }
 
-  /** Prices the basis: the next subscription with the code's (else the customer's) coupon, against the current one. */
+  /**
+   * Prices the basis: the next subscription with its own coupon (else the code's, else the
+   * customer's), against the current one with its own (else the customer's).
+   */
   #price(catalog: Catalog, state: CustomerState, basis: EstimateBasis, p: PriceOptions, now: number) {
     const country = p.billingCountryCode ?? basis.next.billing?.billingCountryCode;
     const { current } = basis;
