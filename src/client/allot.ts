@@ -319,9 +319,9 @@ export class Allot {
     return this.#credits.entitlement(params);
   }
 
-  /** @deprecated the reference's older name of `getCreditEntitlement`. */
-  getCreditBalance(params: P.CreditEntitlementParams): Promise<R.CreditEntitlement> {
-    return this.#credits.entitlement(params);
+  /** @deprecated the reference's older name of `getCreditEntitlement`; `currencyId` may be left out when the catalog has one currency. */
+  getCreditBalance(params: P.GetCreditBalanceParams): Promise<R.CreditEntitlement> {
+    return this.#credits.balance(params);
   }
 
   /** A page of a customer's grants, oldest first; `paging.after` is the previous page's `endCursor`. */
@@ -365,10 +365,7 @@ export class Allot {
   }
 
   /** A customer's automatic recharge for a currency with this month's spend so far, or null if never saved. */
-  getAutomaticRechargeConfiguration(p: {
-    customerId: string;
-    currencyId: string;
-  }): Promise<R.AutoRechargeSettings | null> {
+  getAutomaticRechargeConfiguration(p: P.GetAutoRechargeParams): Promise<R.AutoRechargeSettings | null> {
     return this.#credits.autoRecharge(p);
   }
 

@@ -23,6 +23,17 @@ import {
 import { id } from '../model/id-schema.js';
 import { instant } from '../model/instant.js';
 import { positiveCreditDecimal } from '../money/amount-schema.js';
+import {
+  appliedCouponSchema,
+  billingAddressSchema,
+  budgetSchema,
+  checkoutOptionsSchema,
+  customerBillingInfoSchema,
+  minimumSpendSchema,
+  paymentCollectionMethodSchema,
+  priceOverrideSchema,
+  subscriptionBillingInfoSchema,
+} from './billing-schemas.js';
 import { LogLevel } from './logger.js';
 import type { ProgressListener } from './progress.js';
 
@@ -35,10 +46,93 @@ const filterList = <T extends z.ZodType>(schema: T) => z.union([schema, z.array(
 const addon = z.lazy(() => z.strictObject({ addonId: id, quantity: quantity().positive().default(1) }));
 const billableFeature = z.lazy(() => z.strictObject({ featureId: id, quantity: quantity() }));
 
-/** A custom entitlement on one subscription, in the reference's `{featureId, usageLimit, ...}` form. */
+/**
+ * The reference takes one reset configuration field per period (`monthlyResetPeriodConfiguration`,
+ * ...); allot's form is `resetPeriodConfiguration`. Both are accepted and folded into the latter.
+ */
+const periodConfigurations = () => ({
+  monthlyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),
+  weeklyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),
+  yearlyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),
+});
+function foldPeriodConfigurations<
+  T extends {
+    resetPeriodConfiguration?: { accordingTo: string } | null | undefined;
+    monthlyResetPeriodConfiguration?: { accordingTo: string } | undefined;
+    weeklyResetPeriodConfiguration?: { accordingTo: string } | undefined;
+    yearlyResetPeriodConfiguration?: { accordingTo: string } | undefined;
+  },
+>({ monthlyResetPeriodConfiguration, weeklyResetPeriodConfiguration, yearlyResetPeriodConfiguration, ...e }: T) {
+  return {
+    ...e,
+    resetPeriodConfiguration:
+      e.resetPeriodConfiguration ??
+      monthlyResetPeriodConfiguration ??
+      weeklyResetPeriodConfiguration ??
+      yearlyResetPeriodConfiguration,
+  };
+}
+
+/**
+ * A custom entitlement on one subscription, in the reference's `{featureId, usageLimit, ...}` form
+ * (`subscriptionEntitlements`, and `feature` of the V2 `entitlements`). Its `description`, the
+ * entitlement `id` an update names and a `featureGroupId` are accepted and not kept.
+ */
 const subscriptionEntitlement = z.lazy(() =>
-  z.strictObject({ featureId: id, ...entitlementValueShape() }).superRefine(refineResetConfiguration),
+  z
+    .strictObject({
+      featureId: id,
+      ...entitlementValueShape(),
+      ...periodConfigurations(),
+      description: z.string().max(1000).optional(),
+      id: id.optional(),
+      featureGroupId: id.optional(),
+    })
+    .transform(({ description: _, id: __, featureGroupId: ___, ...e }) => foldPeriodConfigurations(e))
+    .superRefine(refineResetConfiguration),
 );
+
+/**
+ * The reference's V2 `entitlements`: a feature entitlement (as `subscriptionEntitlements`) or a
+ * recurring credit entitlement of a custom currency, one per item.
+ */
+const subscriptionEntitlementV2 = z.lazy(() =>
+  z
+    .strictObject({
+      feature: subscriptionEntitlement.optional(),
+      credit: z
+        .strictObject({
+          customCurrencyId: id,
+          amount: positiveCreditDecimal,
+          cadence: z.enum(['MONTH', 'YEAR']),
+          hasSoftLimit: z.boolean().optional(),
+        })
+        .optional(),
+    })
+    .refine((e) => (e.feature === undefined) !== (e.credit === undefined), 'give one of feature or credit'),
+);
+
+/** A country for localized prices: an ISO 3166-1 alpha-2 code, upper-cased. */
+const countryCode = z.lazy(() => {
+  // ICU knows the ISO 3166-1 regions; `fallback: 'none'` answers undefined for a code it does not
+  // know. Made here, on first use, since loading ICU's region names takes ~10 ms.
+  const regions = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+  return z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code')
+    .transform((c) => c.toUpperCase())
+    .refine((c) => c !== 'ZZ' && regions.of(c) !== undefined, 'not a known ISO 3166-1 country code');
+});
+const promotionCode = z.lazy(() => z.string().min(1).max(255));
+/** The legacy single quantity of a plan's per-unit price (see `billableFeatures`). */
+const unitQuantity = () => quantity().max(1e9);
+
+const trialOverride = () =>
+  z.strictObject({
+    isTrial: z.boolean(),
+    trialEndDate: instant.optional(),
+    trialEndBehavior: z.enum(enumValues(TrialEndBehavior)).optional(),
+  });
 
 const subscriptionParamsShape = () => ({
   planId: id,
@@ -48,19 +142,31 @@ const subscriptionParamsShape = () => ({
   addons: z.array(addon).optional(),
   startDate: instant.optional(),
   skipTrial: z.boolean().optional(),
-  trialOverrideConfiguration: z
-    .strictObject({
-      isTrial: z.boolean(),
-      trialEndDate: instant.optional(),
-      trialEndBehavior: z.enum(enumValues(TrialEndBehavior)).optional(),
-    })
-    .optional(),
+  trialOverrideConfiguration: trialOverride().optional(),
   metadata: metadataSchema.optional(),
   subscriptionEntitlements: z.array(subscriptionEntitlement).optional(),
   scheduleStrategy: z.enum(enumValues(ScheduleStrategy)).optional(),
   billingCycleAnchor: z.enum(enumValues(SubscriptionBillingCycleAnchor)).optional(),
   /** Applies the code's coupon to the customer (their `couponId`). */
-  promotionCode: z.string().min(1).max(255).optional(),
+  promotionCode: promotionCode.optional(),
+  /** A coupon for this subscription alone. */
+  appliedCoupon: appliedCouponSchema.optional(),
+  billingCountryCode: countryCode.optional(),
+  unitQuantity: unitQuantity().optional(),
+  priceOverrides: z.array(priceOverrideSchema).max(100).optional(),
+  minimumSpend: minimumSpendSchema.optional(),
+  entitlements: z.array(subscriptionEntitlementV2).max(1000).optional(),
+  /** The subscription's id; generated when omitted. */
+  id: id.optional(),
+  payingCustomerId: id.optional(),
+  billingId: z.string().min(1).max(255).optional(),
+  salesforceId: z.string().min(1).max(255).optional(),
+  billingInformation: subscriptionBillingInfoSchema.optional(),
+  paymentCollectionMethod: paymentCollectionMethodSchema.optional(),
+  budget: budgetSchema.optional(),
+  /** Accepted and ignored: without a payment provider nothing waits for a payment or a checkout. */
+  awaitPaymentConfirmation: z.boolean().optional(),
+  checkoutOptions: checkoutOptionsSchema.optional(),
 });
 
 export const subscriptionParamsSchema = z.lazy(() => z.strictObject(subscriptionParamsShape()));
@@ -71,6 +177,10 @@ const customerFields = () => ({
   billingId: z.string().nullish(),
   couponId: id.nullish(),
   metadata: metadataSchema.optional(),
+  /** Kept on the customer and returned; on update it replaces the whole object (null removes it). */
+  billingInfo: customerBillingInfoSchema.nullish(),
+  salesforceId: z.string().min(1).max(255).nullish(),
+  awsMarketplaceCustomerId: z.string().min(1).max(255).nullish(),
 });
 
 export const provisionCustomerSchema = z.lazy(() =>
@@ -78,10 +188,19 @@ export const provisionCustomerSchema = z.lazy(() =>
     customerId: id.optional(),
     ...customerFields(),
     subscriptionParams: subscriptionParamsSchema.nullish(),
+    /** Accepted and ignored: allot runs no experiments. */
+    excludeFromExperiment: z.boolean().optional(),
   }),
 );
 
-export const updateCustomerSchema = z.lazy(() => z.strictObject({ customerId: id, ...customerFields() }));
+export const updateCustomerSchema = z.lazy(() =>
+  z.strictObject({
+    customerId: id,
+    ...customerFields(),
+    /** Accepted and ignored: every write returns once it is stored. */
+    shouldWaitSync: z.boolean().optional(),
+  }),
+);
 
 export const provisionSubscriptionSchema = z.lazy(() =>
   z.strictObject({ ...subscriptionParamsShape(), customerId: id }),
@@ -97,6 +216,20 @@ export const updateSubscriptionSchema = z.lazy(() =>
     trialEndDate: instant.optional(),
     scheduleStrategy: z.enum(enumValues(ScheduleStrategy)).optional(),
     subscriptionEntitlements: z.array(subscriptionEntitlement).optional(),
+    unitQuantity: unitQuantity().optional(),
+    /** UNCHANGED (default) keeps the billing period; NOW starts a new one at the update. */
+    billingCycleAnchor: z.enum(enumValues(SubscriptionBillingCycleAnchor)).optional(),
+    /** Applies the code's coupon to the customer (their `couponId`). */
+    promotionCode: promotionCode.optional(),
+    /** A coupon for this subscription alone; replaces the one it has. */
+    appliedCoupon: appliedCouponSchema.optional(),
+    /** Replace the subscription's; fields left out keep theirs. */
+    priceOverrides: z.array(priceOverrideSchema).max(100).optional(),
+    minimumSpend: minimumSpendSchema.optional(),
+    billingInformation: subscriptionBillingInfoSchema.optional(),
+    budget: budgetSchema.optional(),
+    /** Accepted and ignored: without a payment provider nothing waits for a payment. */
+    awaitPaymentConfirmation: z.boolean().optional(),
   }),
 );
 
@@ -106,6 +239,9 @@ export const cancelSubscriptionSchema = z.lazy(() =>
     subscriptionCancellationTime: z.enum(enumValues(SubscriptionCancellationTime)).optional(),
     subscriptionCancellationAction: z.enum(enumValues(SubscriptionCancellationAction)).optional(),
     endDate: instant.optional(),
+    /** Accepted and ignored: allot issues no invoices to prorate, and cancels before it returns. */
+    prorate: z.boolean().optional(),
+    awaitSubscriptionCancellation: z.boolean().optional(),
   }),
 );
 
@@ -118,18 +254,6 @@ export const cancelScheduledUpdatesSchema = z.lazy(() =>
 
 export const subscriptionIdSchema = z.lazy(() => z.strictObject({ subscriptionId: id }));
 
-const countryCode = z.lazy(() => {
-  // ICU knows the ISO 3166-1 regions; `fallback: 'none'` answers undefined for a code it does not
-  // know. Made here, on first use, since loading ICU's region names takes ~10 ms.
-  const regions = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
-  return z
-    .string()
-    .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code')
-    .transform((c) => c.toUpperCase())
-    .refine((c) => c !== 'ZZ' && regions.of(c) !== undefined, 'not a known ISO 3166-1 country code');
-});
-const promotionCode = z.lazy(() => z.string().min(1).max(255));
-const billingInformation = z.lazy(() => z.strictObject({ taxPercentage: z.number().min(0).max(100).optional() }));
 const proration = () => ({
   prorationConvention: z.enum(['SECOND', 'ACTUAL_DAYS', 'THIRTY_DAY_MONTH']).optional(),
 });
@@ -143,11 +267,16 @@ export const estimateSubscriptionSchema = z.lazy(() =>
     billableFeatures: z.array(billableFeature).optional(),
     addons: z.array(addon).optional(),
     promotionCode: promotionCode.optional(),
+    appliedCoupon: appliedCouponSchema.optional(),
     startDate: instant.optional(),
     billingCountryCode: countryCode.optional(),
-    billingInformation: billingInformation.optional(),
+    billingInformation: subscriptionBillingInfoSchema.optional(),
     skipTrial: z.boolean().optional(),
+    trialOverrideConfiguration: trialOverride().optional(),
     billingCycleAnchor: z.enum(enumValues(SubscriptionBillingCycleAnchor)).optional(),
+    unitQuantity: unitQuantity().optional(),
+    /** Accepted and ignored: who pays does not change the price. */
+    payingCustomerId: id.optional(),
     ...proration(),
   }),
 );
@@ -157,9 +286,12 @@ export const estimateSubscriptionUpdateSchema = z.lazy(() =>
     subscriptionId: id,
     billableFeatures: z.array(billableFeature).optional(),
     addons: z.array(addon).optional(),
+    unitQuantity: unitQuantity().optional(),
     promotionCode: promotionCode.optional(),
+    appliedCoupon: appliedCouponSchema.optional(),
+    /** Default to the subscription's own. */
     billingCountryCode: countryCode.optional(),
-    billingInformation: billingInformation.optional(),
+    billingInformation: subscriptionBillingInfoSchema.optional(),
     ...proration(),
   }),
 );
@@ -391,21 +523,9 @@ const promotionalEntitlement = z.lazy(() =>
       customEndDate: instant.optional(),
       ...entitlementValueShape(),
       isVisible: z.boolean().optional(),
-      monthlyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),
-      weeklyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),
-      yearlyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),
+      ...periodConfigurations(),
     })
-    // The reference takes one configuration field per period; fold them into the common form.
-    .transform(
-      ({ monthlyResetPeriodConfiguration, weeklyResetPeriodConfiguration, yearlyResetPeriodConfiguration, ...e }) => ({
-        ...e,
-        resetPeriodConfiguration:
-          e.resetPeriodConfiguration ??
-          monthlyResetPeriodConfiguration ??
-          weeklyResetPeriodConfiguration ??
-          yearlyResetPeriodConfiguration,
-      }),
-    )
+    .transform(foldPeriodConfigurations)
     .superRefine(refineResetConfiguration)
     .superRefine((e, ctx) => {
       if (e.period === 'CUSTOM' && e.customEndDate === undefined)
@@ -451,7 +571,19 @@ export const grantCreditsSchema = z.lazy(() =>
     cost: z.strictObject({ amount: positiveCreditDecimal, currency: z.string().regex(/^[A-Za-z]{3}$/) }).optional(),
     comment: z.string().max(10_000).optional(),
     metadata: metadataSchema.optional(),
+    /** The reference's name for `metadata`; the two are merged. */
+    additionalMetaData: metadataSchema.optional(),
     idempotencyKey: idempotencyKey.optional(),
+    /** Accepted and ignored: a grant's cost is recorded, never collected. */
+    paymentCollectionMethod: paymentCollectionMethodSchema.optional(),
+    awaitPaymentConfirmation: z.boolean().optional(),
+    billingInformation: z
+      .strictObject({
+        billingAddress: billingAddressSchema.optional(),
+        invoiceDaysUntilDue: z.number().int().nonnegative().max(3650).optional(),
+        isInvoicePaid: z.boolean().optional(),
+      })
+      .optional(),
   }),
 );
 
@@ -464,8 +596,13 @@ export const consumeCreditsSchema = z.lazy(() =>
     idempotencyKey,
     featureId: id.optional(),
     dimensions: dimensions.optional(),
+    /** Accepted and ignored: credits are taken from the balance as it is when the call is made. */
+    createdAt: instant.optional(),
   }),
 );
+
+/** `getCreditBalance`'s input: the reference's currency is optional (then the catalog's only one). */
+export const creditBalanceSchema = z.lazy(() => z.strictObject({ ...creditPool(), currencyId: id.optional() }));
 
 export const creditEntitlementSchema = z.lazy(() =>
   z.strictObject({
@@ -479,10 +616,18 @@ export const creditEntitlementSchema = z.lazy(() =>
   }),
 );
 
-/** Cursor paging: `first` items after the cursor a previous page ended on. */
+/** Cursor paging as the reference takes it: `first` items after `after`, `last` before `before`. */
 const paging = (cursor: z.ZodString) =>
-  z
-    .strictObject({ first: z.number().int().min(1).max(1000).default(100), after: cursor.optional() })
+  z.strictObject({
+    first: z.number().int().min(1).max(1000).optional(),
+    after: cursor.optional(),
+    last: z.number().int().min(1).max(1000).optional(),
+    before: cursor.optional(),
+  });
+/** `paging`, 100 items at a time unless told. */
+const pagingOf100 = (cursor: z.ZodString) =>
+  paging(cursor)
+    .transform((p) => (p.first === undefined && p.last === undefined ? { ...p, first: 100 } : p))
     .default({ first: 100 });
 
 export const creditGrantsSchema = z.lazy(() =>
@@ -490,7 +635,7 @@ export const creditGrantsSchema = z.lazy(() =>
     customerId: id,
     currencyId: id.optional(),
     resourceId,
-    paging: paging(z.string().min(1)),
+    paging: pagingOf100(z.string().min(1)),
   }),
 );
 
@@ -516,26 +661,40 @@ export const creditLedgerSchema = z.lazy(() =>
       .union([ledgerEventType, z.array(ledgerEventType).min(1)])
       .transform((t) => (Array.isArray(t) ? t : [t]))
       .optional(),
-    paging: paging(z.string().regex(/^\d+$/)),
+    paging: pagingOf100(z.string().regex(/^\d+$/)),
   }),
 );
 
+/** The environment an auto-recharge call names: accepted and ignored, a store is one environment. */
+const environmentId = () => z.string().max(255).optional();
+
+/**
+ * A save of automatic recharge settings. Fields left out keep their saved values (a first save
+ * defaults `thresholdType` to CREDIT_AMOUNT, as the SDK, and needs `thresholdValue` and
+ * `targetBalance`). `thresholdType` and `grantExpirationPeriod` take the SDK's values
+ * (`CreditAmount`, `OneMonth`) and the docs' (`CREDIT_AMOUNT`, `ONE_MONTH`, `MONTH`).
+ */
 export const saveAutoRechargeSchema = z.lazy(() =>
   z
     .strictObject({
       customerId: id,
       currencyId: id,
+      environmentId: environmentId(),
       isEnabled: z.boolean(),
-      thresholdType: thresholdTypeSchema,
-      thresholdValue: z.union([z.number().finite().nonnegative(), z.string()]),
-      targetBalance: z.union([z.number().finite().positive(), z.string()]),
+      thresholdType: thresholdTypeSchema.optional(),
+      thresholdValue: z.union([z.number().finite().nonnegative(), z.string()]).optional(),
+      targetBalance: z.union([z.number().finite().positive(), z.string()]).optional(),
       maxSpendLimit: z.union([z.number().finite().nonnegative(), z.string()]).nullish(),
       grantExpirationPeriod: grantExpirationPeriodSchema.nullish(),
     })
-    .transform(({ customerId, currencyId, ...config }) => ({ customerId, currencyId, config })),
+    .transform(({ customerId, currencyId, environmentId: _, ...config }) => ({ customerId, currencyId, config })),
 );
 
-export const autoRechargeKeySchema = z.lazy(() => z.strictObject({ customerId: id, currencyId: id }));
+export const autoRechargeKeySchema = z.lazy(() =>
+  z
+    .strictObject({ customerId: id, currencyId: id, environmentId: environmentId() })
+    .transform(({ environmentId: _, ...key }) => key),
+);
 
 export const creditUsageSchema = z.lazy(() =>
   z.strictObject({
@@ -546,6 +705,8 @@ export const creditUsageSchema = z.lazy(() =>
     startDate: instant.optional(),
     endDate: instant.optional(),
     groupBy: z.array(z.string().min(1)).max(3).optional(),
+    /** Pages the series; without it every series is returned. */
+    paging: paging(z.string().min(1)).optional(),
   }),
 );
 

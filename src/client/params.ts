@@ -5,10 +5,12 @@ import type { CheckOptions } from '../core/evaluate-entitlement.js';
 import type { EntitlementFallback } from './fallback.js';
 import type {
   activeSubscriptionsSchema,
+  autoRechargeKeySchema,
   cancelScheduledUpdatesSchema,
   cancelSubscriptionSchema,
   checkAndReportUsageSchema,
   consumeCreditsSchema,
+  creditBalanceSchema,
   creditEntitlementSchema,
   creditEventsFieldsSchema,
   creditGrantsSchema,
@@ -108,6 +110,8 @@ export type GrantCreditsParams = z.input<typeof grantCreditsSchema>;
 export type ConsumeCreditsParams = z.input<typeof consumeCreditsSchema>;
 /** `getCreditEntitlement`'s input. */
 export type CreditEntitlementParams = z.input<typeof creditEntitlementSchema>;
+/** `getCreditBalance`'s input: without `currencyId`, the catalog's only credit currency. */
+export type GetCreditBalanceParams = z.input<typeof creditBalanceSchema>;
 /** `getCreditGrants`'s input. */
 export type GetCreditGrantsParams = z.input<typeof creditGrantsSchema>;
 /** `getCreditLedger`'s input. */
@@ -122,3 +126,5 @@ export type EstimateUsageCostParams = z.input<typeof estimateUsageCostSchema>;
 export type EstimateEventCostParams = z.input<typeof estimateEventCostSchema>;
 /** `saveAutomaticRechargeConfiguration`'s input. */
 export type SaveAutoRechargeParams = z.input<typeof saveAutoRechargeSchema>;
+/** `getAutomaticRechargeConfiguration`'s input; `environmentId` is accepted and ignored. */
+export type GetAutoRechargeParams = z.input<typeof autoRechargeKeySchema>;

@@ -10,10 +10,13 @@ import {
   subscriptionPrices,
 } from '../pricing/subscription-pricing.js';
 
-/** What a subscription is billed for, from its record, with the versions it is on. */
+/**
+ * What a subscription is billed for, from its record, with the versions it is on: its prices
+ * localized for its country (or `billingCountryCode`), with its overrides and minimum spend.
+ */
 export function selectionOf(
   catalog: Catalog,
-  s: Pick<SubscriptionRecord, 'planId' | 'planVersion' | 'addons' | 'billingPeriod' | 'billableFeatures'>,
+  s: Pick<SubscriptionRecord, 'planId' | 'planVersion' | 'addons' | 'billingPeriod' | 'billableFeatures' | 'billing'>,
   billingCountryCode?: string,
 ): PricingSelection {
   const plan = catalog.planVersions.get(versionKey(s.planId, s.planVersion));
@@ -26,7 +29,9 @@ export function selectionOf(
     }),
     billingPeriod: s.billingPeriod,
     billableFeatures: s.billableFeatures,
-    billingCountryCode,
+    billingCountryCode: billingCountryCode ?? s.billing?.billingCountryCode,
+    priceOverrides: s.billing?.priceOverrides,
+    minimumSpend: s.billing?.minimumSpend,
   };
 }
 

@@ -4,8 +4,19 @@ import { isPromotionActive } from '../core/effective-entitlements.js';
 import type { EntitlementFeature } from '../core/entitlement-results.js';
 import { billingPeriodRange, effectiveSubscription, subscriptionStatus } from '../core/subscription-state.js';
 import type {
+  CustomerBillingInfo,
+  InlineDiscount,
+  MoneyValue,
+  PriceOverride,
+  SubscriptionBilling,
+  SubscriptionBillingInfo,
+  SubscriptionCoupon,
+} from '../model/billing.js';
+import type {
+  BillingModel,
   BillingPeriod,
   EntitlementResetPeriod,
+  PaymentCollectionMethod,
   PricingType,
   PromotionalEntitlementPeriod,
   PromotionalEntitlementStatus,
@@ -41,6 +52,10 @@ export interface Customer {
   createdAt: Date;
   updatedAt: Date;
   archivedAt: Date | null;
+  /** Present when given: kept and returned, never sent anywhere. */
+  billingInfo?: CustomerBillingInfo;
+  salesforceId?: string;
+  awsMarketplaceCustomerId?: string;
 }
 
 /** An add-on on a subscription: the slim `addonId` and the full `addon`, with its version. */
@@ -67,9 +82,10 @@ export interface SubscriptionFutureUpdate {
  * A subscription: the reference's slim fields (`planId`, `addonIds`, `customerId`) and full
  * fields (`plan`, `resource`, `futureUpdates`) in one shape.
  */
-export interface Subscription {
+export interface Subscription extends SubscriptionBillingShape {
   id: string;
   customerId: string;
+  /** The customer that pays: `payingCustomerId` when one was given, else the customer. */
   payingCustomer: { id: string };
   resourceId: string | null;
   resource: { id: string } | null;
@@ -78,9 +94,9 @@ export interface Subscription {
   planVersion: number;
   plan: { id: string; displayName: string | null; version: number; productId: string; pricingType: PricingType };
   pricingType: PricingType;
-  /** The recurring prices of its plan and add-ons for its billing period (default country prices). */
+  /** The recurring prices of its plan and add-ons for its billing period and country, overrides applied. */
   prices: SubscriptionPrice[];
-  /** Their list total for one billing period (the customer's coupon shows in estimates); null when FREE or unpriced. */
+  /** Their list total for one billing period (coupons show in estimates); null when FREE or unpriced. */
   totalPrice: { subTotal: Amount; total: Amount } | null;
   status: SubscriptionStatus;
   billingPeriod: BillingPeriod;
@@ -100,6 +116,81 @@ export interface Subscription {
   futureUpdates: SubscriptionFutureUpdate[];
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** A money amount as given in a billing detail, in whole currency units. */
+export interface MoneyShape {
+  amount: number;
+  currency?: string;
+}
+
+/** A subscription's billing details, each present when it was given. */
+export interface SubscriptionBillingShape {
+  billingCountryCode?: string;
+  priceOverrides?: (Omit<PriceOverride, 'price' | 'tiers'> & {
+    price?: MoneyShape;
+    tiers?: { upTo?: number; unitPrice?: MoneyShape; flatPrice?: MoneyShape }[];
+  })[];
+  appliedCoupon?: Omit<SubscriptionCoupon, 'startsAt' | 'discount'> & {
+    discount?: Omit<InlineDiscount, 'percentOff' | 'amountsOff'> & {
+      percentOff?: number;
+      amountsOff?: { amount: number; currency: string }[];
+    };
+    /** When its ONCE and REPEATING periods started counting. */
+    startDate: Date;
+  };
+  minimumSpend?: { minimum: MoneyShape };
+  creditEntitlements?: { currencyId: string; amount: number; cadence: 'MONTH' | 'YEAR' }[];
+  billingId?: string;
+  salesforceId?: string;
+  paymentCollectionMethod?: PaymentCollectionMethod;
+  billingInformation?: SubscriptionBillingInfo;
+  budget?: { limit: number; hasSoftLimit: boolean };
+}
+
+const moneyShape = (m: MoneyValue): MoneyShape => ({ ...m, amount: Number(m.amount) });
+
+/** The billing details as results show them: amounts as numbers, instants as Dates, copies throughout. */
+function billingShape(billing: SubscriptionBilling | undefined): SubscriptionBillingShape {
+  if (billing === undefined) return {};
+  const { payingCustomerId: _, priceOverrides, coupon, minimumSpend, creditEntitlements, ...kept } = billing;
+  const { percentOff, amountsOff, ...discount } = coupon?.discount ?? {};
+  return {
+    ...structuredClone(kept),
+    ...(priceOverrides && {
+      priceOverrides: priceOverrides.map(({ price, tiers, ...o }) => ({
+        ...structuredClone(o),
+        ...(price && { price: moneyShape(price) }),
+        ...(tiers && {
+          tiers: tiers.map(({ unitPrice, flatPrice, ...t }) => ({
+            ...t,
+            ...(unitPrice && { unitPrice: moneyShape(unitPrice) }),
+            ...(flatPrice && { flatPrice: moneyShape(flatPrice) }),
+          })),
+        }),
+      })),
+    }),
+    ...(coupon && {
+      appliedCoupon: {
+        ...(coupon.couponId === undefined ? {} : { couponId: coupon.couponId }),
+        ...(coupon.billingCouponId === undefined ? {} : { billingCouponId: coupon.billingCouponId }),
+        ...(coupon.discount && {
+          discount: {
+            ...discount,
+            ...(percentOff === undefined ? {} : { percentOff: Number(percentOff) }),
+            ...(amountsOff && {
+              amountsOff: amountsOff.map((a) => ({ amount: Number(a.amount), currency: a.currency })),
+            }),
+          },
+        }),
+        startDate: date(coupon.startsAt),
+      },
+    }),
+    ...(minimumSpend && { minimumSpend: { minimum: moneyShape(minimumSpend) } }),
+    ...(creditEntitlements && {
+      creditEntitlements: creditEntitlements.map((e) => ({ ...e, amount: Number(e.amount) })),
+    }),
+  };
 }
 
 /** The slim shape of `getActiveSubscriptionsList`. */
@@ -127,8 +218,9 @@ export interface SlimSubscription {
     };
   };
   addons: { refId: string; displayName: string | null; quantity: number }[];
-  /** As on the full subscription. */
-  prices: SubscriptionPrice[];
+  /** Each price as the reference lists it: its billing model, then its period and amount (and any other fields). */
+  prices: { billingModel: BillingModel; price: Omit<SubscriptionPrice, 'billingModel'> }[];
+  /** As the full subscription's `totalPrice`. */
   totalPrice: { subTotal: Amount; total: Amount } | null;
   trialEndDate: Date | null;
 }
@@ -170,6 +262,7 @@ export function customerShape(c: CustomerRecord): Customer {
     createdAt: date(c.createdAt),
     updatedAt: date(c.updatedAt),
     archivedAt: dateOrNull(c.archivedAt),
+    ...structuredClone(c.billing),
   };
 }
 
@@ -199,7 +292,7 @@ export function subscriptionShape(catalog: Catalog, record: SubscriptionRecord, 
   return {
     id: s.id,
     customerId: s.customerId,
-    payingCustomer: { id: s.customerId },
+    payingCustomer: { id: s.billing?.payingCustomerId ?? s.customerId },
     resourceId: s.resourceId,
     resource: s.resourceId === null ? null : { id: s.resourceId },
     productId: s.productId,
@@ -241,6 +334,7 @@ export function subscriptionShape(catalog: Catalog, record: SubscriptionRecord, 
     futureUpdates: s.scheduledUpdates.map((u) => futureUpdateShape(catalog, u)),
     createdAt: date(s.createdAt),
     updatedAt: date(s.updatedAt),
+    ...billingShape(s.billing),
   };
 }
 
@@ -253,6 +347,8 @@ export function slimSubscriptionShape(
   const product = catalog.products.get(full.productId);
   const downgrade = product?.downgradePlanId ? catalog.plans.get(product.downgradePlanId) : undefined;
   const who = { customerId: customer.id, email: customer.email };
+  // Another paying customer's email would need a read of its own; its id is known.
+  const payer = full.payingCustomer.id === customer.id ? who : { customerId: full.payingCustomer.id, email: null };
   return {
     subscriptionId: full.id,
     status: full.status,
@@ -264,7 +360,7 @@ export function slimSubscriptionShape(
     billingPeriod: full.billingPeriod,
     additionalMetaData: full.metadata,
     customer: who,
-    payingCustomer: who,
+    payingCustomer: payer,
     resource: full.resourceId === null ? null : { resourceId: full.resourceId },
     plan: {
       refId: full.planId,
@@ -277,7 +373,7 @@ export function slimSubscriptionShape(
       },
     },
     addons: full.addons.map((a) => ({ refId: a.addonId, displayName: a.addon.displayName, quantity: a.quantity })),
-    prices: full.prices,
+    prices: full.prices.map(({ billingModel, ...price }) => ({ billingModel, price })),
     totalPrice: full.totalPrice,
     trialEndDate: full.trialEndDate,
   };

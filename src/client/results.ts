@@ -1,6 +1,7 @@
 // The public methods' result types, gathered from the services and shapes that build them.
 export type { CreditCostEstimate, CreditCostEstimates, EstimationRequestWarning } from './credit-estimates.js';
 export type { CreditCurrencyShape, CreditEntitlement, CreditGrant, CreditLedgerItem } from './credit-shapes.js';
+export type { PageInfo } from './cursor-page.js';
 export type { PaywallResult, SubscriptionEstimate } from './pricing-shapes.js';
 export type {
   CouponShape,
@@ -13,7 +14,7 @@ export type {
 } from './result-shapes.js';
 export type { Product } from './services/catalog-reads.js';
 export type { EntitlementsState } from './services/checks.js';
-export type { CreditGrantsPage, CreditLedgerPage, CreditUsage, PageInfo } from './services/credit-reports.js';
+export type { CreditGrantsPage, CreditLedgerPage, CreditUsage } from './services/credit-reports.js';
 export type { AutoRechargeSettings, ConsumeCreditsResult } from './services/credits.js';
 export type { ProvisionCustomerResult } from './services/customers.js';
 export type {

@@ -1,16 +1,34 @@
 // A customer's record through its life: created, updated, archived (ending its subscriptions)
 // and restored. Pure: the services persist what these return.
 import { AllotError } from '../errors.js';
+import type { CustomerBilling, CustomerBillingInfo } from '../model/billing.js';
 import type { CustomerRecord, CustomerState, SubscriptionRecord } from '../model/records.js';
 import { isOpen } from './subscription-state.js';
 
-/** The details a customer is created or updated with; on update, a field left out is kept. */
+/** The details a customer is created or updated with; on update, a field left out is kept (null clears it). */
 export interface CustomerDetails {
   readonly name?: string | null | undefined;
   readonly email?: string | null | undefined;
   readonly billingId?: string | null | undefined;
   readonly couponId?: string | null | undefined;
   readonly metadata?: Readonly<Record<string, string>> | undefined;
+  readonly billingInfo?: CustomerBillingInfo | null | undefined;
+  readonly salesforceId?: string | null | undefined;
+  readonly awsMarketplaceCustomerId?: string | null | undefined;
+}
+
+const BILLING_FIELDS = ['billingInfo', 'salesforceId', 'awsMarketplaceCustomerId'] as const;
+
+/** The customer's billing details with the given ones in place: undefined keeps one, null removes it. */
+function withBilling(customer: CustomerRecord, details: CustomerDetails): CustomerRecord {
+  const { billing, ...rest } = customer;
+  const next: Record<string, unknown> = { ...billing };
+  for (const field of BILLING_FIELDS) {
+    const value = details[field];
+    if (value === null) delete next[field];
+    else if (value !== undefined) next[field] = value;
+  }
+  return Object.keys(next).length === 0 ? rest : { ...rest, billing: next as CustomerBilling };
 }
 
 /** The customer's state; CUSTOMER_NOT_FOUND when there is none, CUSTOMER_ARCHIVED unless `allowArchived`. */
@@ -58,13 +76,13 @@ export function newCustomer(
     updatedAt: now,
     archivedAt: null,
   };
-  return { customer, subscriptions: [], promotions: [], usage: [] };
+  return { customer: withBilling(customer, details), subscriptions: [], promotions: [], usage: [] };
 }
 
 /** The record with the given details changed; a new coupon starts its discount periods now. */
 export function updatedCustomer(customer: CustomerRecord, details: CustomerDetails, now: number): CustomerRecord {
   return {
-    ...customer,
+    ...withBilling(customer, details),
     ...(details.name !== undefined ? { name: details.name } : {}),
     ...(details.email !== undefined ? { email: details.email } : {}),
     ...(details.billingId !== undefined ? { billingId: details.billingId } : {}),

@@ -2,9 +2,11 @@
 // migration to the latest catalog versions.
 import { assertEntitlementsFit, type Catalog } from '../catalog/catalog.js';
 import { AllotError } from '../errors.js';
+import { mergeBilling, type SubscriptionBilling } from '../model/billing.js';
 import type {
   BillingPeriod,
   ScheduleStrategy,
+  SubscriptionBillingCycleAnchor,
   SubscriptionCancellationAction,
   SubscriptionCancellationTime,
 } from '../model/enums.js';
@@ -129,12 +131,17 @@ export interface UpdateInput {
   readonly trialEndDate?: number | undefined;
   readonly scheduleStrategy?: ScheduleStrategy | undefined;
   readonly entitlements?: readonly EntitlementSpec[] | undefined;
+  /** NOW starts a new billing period at the update (unless the change waits for a later one). */
+  readonly billingCycleAnchor?: SubscriptionBillingCycleAnchor | undefined;
+  /** Billing details to set; those left out are kept. */
+  readonly billing?: SubscriptionBilling | undefined;
 }
 
 /**
- * Updates a subscription in place, keeping its start and billing cycle. Add-ons replace the whole
- * list. Quantity, add-on and billing-period changes apply at once unless a schedule strategy
- * defers them; metadata, custom entitlements and the trial end always apply at once.
+ * Updates a subscription in place, keeping its start and billing cycle unless `billingCycleAnchor`
+ * is NOW or the billing period changes. Add-ons replace the whole list. Quantity, add-on and
+ * billing-period changes apply at once unless a schedule strategy defers them; metadata, custom
+ * entitlements, billing details and the trial end always apply at once.
  */
 export function updateSubscription(
   catalog: Catalog,
@@ -149,8 +156,11 @@ export function updateSubscription(
   const addons = input.addons ? resolveAddons(catalog, plan, input.addons) : undefined;
   const billableFeatures = input.billableFeatures ? checkFeatures(catalog, input.billableFeatures) : undefined;
   const upserts: SubscriptionRecord[] = [];
+  const { billing: _, ...unbilled } = sub;
+  const billing = mergeBilling(sub.billing, input.billing);
   let next: SubscriptionRecord = {
-    ...sub,
+    ...unbilled,
+    ...(billing ? { billing } : {}),
     metadata: input.metadata ?? sub.metadata,
     entitlements: input.entitlements ?? sub.entitlements,
     updatedAt: now,
@@ -174,7 +184,8 @@ export function updateSubscription(
   }
   const changes = { addons, billableFeatures, billingPeriod: input.billingPeriod };
   const changed = addons !== undefined || billableFeatures !== undefined || input.billingPeriod !== undefined;
-  if (changed && input.scheduleStrategy && input.scheduleStrategy !== 'IMMEDIATE' && status === 'ACTIVE') {
+  const deferred = changed && input.scheduleStrategy && input.scheduleStrategy !== 'IMMEDIATE' && status === 'ACTIVE';
+  if (deferred) {
     const update: ScheduledUpdate = {
       subscriptionScheduleType: addons ? 'Addon' : billableFeatures ? 'UnitAmount' : 'BillingPeriod',
       scheduledExecutionTime: changeTime(sub, input.scheduleStrategy, now),
@@ -198,6 +209,8 @@ export function updateSubscription(
         : {}),
     };
   }
+  // One that has not started yet keeps its start as anchor.
+  if (!deferred && input.billingCycleAnchor === 'NOW' && sub.startDate <= now) next = { ...next, billingAnchor: now };
   return finish(catalog, present(catalog, state, now), [next, ...upserts], next, now);
 }
 

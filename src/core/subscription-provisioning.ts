@@ -1,6 +1,7 @@
 // A new subscription under the product rules: replacing, scheduling, trialling and converting.
 import { assertEntitlementsFit, type Catalog } from '../catalog/catalog.js';
 import { AllotError } from '../errors.js';
+import { mergeBilling, type SubscriptionBilling } from '../model/billing.js';
 import type {
   BillingPeriod,
   ScheduleStrategy,
@@ -21,6 +22,7 @@ import {
   downgradeSubscription,
   end,
   finish,
+  inheritedBilling,
   planOf,
   present,
   requirePlan,
@@ -48,6 +50,10 @@ export interface ProvisionInput {
   readonly entitlements?: readonly EntitlementSpec[] | undefined;
   readonly scheduleStrategy?: ScheduleStrategy | undefined;
   readonly billingCycleAnchor?: SubscriptionBillingCycleAnchor | undefined;
+  /** The new subscription's id; `newId()` when absent. */
+  readonly id?: string | undefined;
+  /** Its billing details, over what it keeps of the one it replaces (see `inheritedBilling`). */
+  readonly billing?: SubscriptionBilling | undefined;
 }
 
 /**
@@ -115,6 +121,7 @@ export function provisionSubscription(
       addons,
       billableFeatures,
       billingPeriod: input.billingPeriod ?? current.billingPeriod,
+      ...withBilling(current, input),
     };
     // A newer scheduled change replaces a pending one, and a pending cancellation: the customer
     // now wants the lower plan, not none. What that cancellation lined up is superseded too.
@@ -147,7 +154,7 @@ export function provisionSubscription(
     joining ||
     (predecessor !== undefined &&
       (rule === 'NEVER_RESET' || (rule === 'BILLING_PERIOD_CHANGE' && predecessor.billingPeriod === billingPeriod)));
-  const id = newId();
+  const id = input.id ?? newId();
   const subscription: SubscriptionRecord = {
     id,
     customerId: input.customerId,
@@ -172,6 +179,7 @@ export function provisionSubscription(
     scheduledUpdates: [],
     createdAt: now,
     updatedAt: now,
+    ...withBilling(predecessor ?? (converting ? currentTrial : undefined), input),
   };
   upserts.push(subscription);
 
@@ -195,4 +203,10 @@ export function provisionSubscription(
     upserts.push(downgradeSubscription(subscription, downgradePlan, trialEndDate, now, newId));
   }
   return finish(catalog, subs, upserts, subscription, now);
+}
+
+/** The request's billing details over what the new subscription keeps of `from`'s, as record fields. */
+function withBilling(from: SubscriptionRecord | undefined, input: ProvisionInput): { billing?: SubscriptionBilling } {
+  const billing = mergeBilling(inheritedBilling(from), input.billing);
+  return billing ? { billing } : {};
 }

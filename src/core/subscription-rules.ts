@@ -2,6 +2,7 @@
 // checked against, and how a change's records are finished.
 import { type Catalog, type PlanVersion, versionKey } from '../catalog/catalog.js';
 import { AllotError } from '../errors.js';
+import { mergeBilling, type SubscriptionBilling } from '../model/billing.js';
 import type { ScheduleStrategy } from '../model/enums.js';
 import type { BillableFeature, CustomerState, SubscriptionAddon, SubscriptionRecord } from '../model/records.js';
 import { addMonthsUtc, usagePeriod } from './reset-period.js';
@@ -111,6 +112,16 @@ export function changeTime(sub: SubscriptionRecord, strategy: ScheduleStrategy, 
 }
 
 /** The plan a downgrade (a cancellation's, or a trial's end) moves the customer to, starting at `start`. */
+/**
+ * What a subscription that follows `from` (replacing it, or its downgrade) keeps of its billing
+ * details: the country its prices are localized for and who pays. The rest (price overrides, a
+ * coupon, a minimum spend) belonged to the old plan.
+ */
+export function inheritedBilling(from: SubscriptionRecord | undefined): SubscriptionBilling | undefined {
+  const { billingCountryCode, payingCustomerId } = from?.billing ?? {};
+  return mergeBilling<SubscriptionBilling>(undefined, { billingCountryCode, payingCustomerId });
+}
+
 export function downgradeSubscription(
   from: SubscriptionRecord,
   plan: PlanVersion,
@@ -119,8 +130,11 @@ export function downgradeSubscription(
   newId: () => string,
 ): SubscriptionRecord {
   const id = newId();
+  const { billing: _, ...rest } = from;
+  const billing = inheritedBilling(from);
   return {
-    ...from,
+    ...rest,
+    ...(billing ? { billing } : {}),
     id,
     planId: plan.id,
     planVersion: plan.version,

@@ -62,8 +62,12 @@ export function effectiveSubscription(sub: SubscriptionRecord, catalog: Catalog,
               a.version,
           }))
         : (update.addons ?? next.addons);
+    // A downgrade is a new plan with the details it was requested with; other changes keep them.
+    const { billing, ...rest } = next;
+    const billingAfter = update.subscriptionScheduleType === 'Downgrade' ? update.billing : billing;
     next = {
-      ...next,
+      ...rest,
+      ...(billingAfter === undefined ? {} : { billing: billingAfter }),
       planId: update.planId ?? next.planId,
       planVersion: update.planVersion ?? next.planVersion,
       addons,

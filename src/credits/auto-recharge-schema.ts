@@ -102,5 +102,5 @@ export const autoRechargeConfigSchema = z.lazy(() =>
 export type AutoRechargeConfigInput = z.input<typeof autoRechargeConfigSchema>;
 /** A configuration as validated: what decides a recharge. */
 export type AutoRechargeRule = z.output<typeof autoRechargeConfigSchema>;
-/** A configuration as stored: its rule, and when it was first and last saved (epoch ms). */
-export type AutoRechargeConfig = AutoRechargeRule & { readonly createdAt: number; readonly updatedAt: number };
+/** A configuration as stored: its rule, and when it was first and last saved (epoch ms; absent on settings saved before allot kept them). */
+export type AutoRechargeConfig = AutoRechargeRule & { readonly createdAt?: number; readonly updatedAt?: number };

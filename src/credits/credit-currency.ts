@@ -15,6 +15,16 @@ export function defaultCreditCurrency(catalog: Catalog, held: ReadonlySet<string
   return chosen;
 }
 
+/** The catalog's only credit currency, for calls that may leave it out: INVALID_INPUT unless there is exactly one. */
+export function soleCreditCurrency(catalog: Pick<Catalog, 'creditCurrencies'>): string {
+  const [only, ...others] = catalog.creditCurrencies.keys();
+  if (only === undefined || others.length > 0)
+    throw new AllotError('INVALID_INPUT', 'currencyId is required unless the catalog has exactly one credit currency', {
+      details: { currencies: [...catalog.creditCurrencies.keys()] },
+    });
+  return only;
+}
+
 /** A credit currency of the catalog: CURRENCY_NOT_FOUND otherwise. */
 export function requireCreditCurrency(catalog: Pick<Catalog, 'creditCurrencies'>, currencyId: string): CreditCurrency {
   const currency = catalog.creditCurrencies.get(currencyId);

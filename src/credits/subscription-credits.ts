@@ -26,9 +26,9 @@ export interface PoolAt extends CreditPoolChange {
 
 /**
  * A pool brought to `now`: grants (and spent credits) expired or taken effect, and the recurring
- * credits due from every subscription live now in the pool's scope (its plan's and add-ons' credit
- * entitlements, refilled at each cadence boundary from the billing anchor). Idempotent, so reads can apply it
- * without storing and the next write stores what it adds.
+ * credits due from every subscription live now in the pool's scope (its plan's, its own and its
+ * add-ons' credit entitlements, refilled at each cadence boundary from the billing anchor).
+ * Idempotent, so reads can apply it without storing and the next write stores what it adds.
  */
 export function poolAt(pool: CreditPoolChange['pool'], state: CustomerState, catalog: Catalog, now: number): PoolAt {
   const ended = endWithSubscriptions(pool, state, now);
@@ -43,7 +43,12 @@ export function poolAt(pool: CreditPoolChange['pool'], state: CustomerState, cat
     until(nextTransition(record, now));
     const sub = effectiveSubscription(record, catalog, now);
     if (!isLive(sub, now)) continue;
-    const plan = catalog.planVersions.get(versionKey(sub.planId, sub.planVersion))?.creditEntitlements ?? [];
+    const planCredits = catalog.planVersions.get(versionKey(sub.planId, sub.planVersion))?.creditEntitlements ?? [];
+    // The subscription's own credit entitlements replace its plan's for their currencies.
+    const own = sub.billing?.creditEntitlements;
+    const plan = own
+      ? [...planCredits.filter((e) => !own.some((o) => o.currencyId === e.currencyId)), ...own]
+      : planCredits;
     const addons = sub.addons.flatMap((a) => {
       const entitlements = catalog.addonVersions.get(versionKey(a.addonId, a.version))?.creditEntitlements;
       return entitlements ? [{ quantity: a.quantity, entitlements }] : [];

@@ -382,4 +382,15 @@ export const Currency = Object.freeze(
 ) as { readonly [C in CurrencyCode as Capitalize<Lowercase<C>>]: C };
 export type Currency = CurrencyCode;
 
+export const PaymentCollectionMethod = { Charge: 'CHARGE', Invoice: 'INVOICE', None: 'NONE' } as const;
+export type PaymentCollectionMethod = (typeof PaymentCollectionMethod)[keyof typeof PaymentCollectionMethod];
+
+export const SubscriptionProrationBehavior = {
+  CreateProrations: 'CREATE_PRORATIONS',
+  InvoiceImmediately: 'INVOICE_IMMEDIATELY',
+  None: 'NONE',
+} as const;
+export type SubscriptionProrationBehavior =
+  (typeof SubscriptionProrationBehavior)[keyof typeof SubscriptionProrationBehavior];
+
 export const enumValues = values;

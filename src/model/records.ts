@@ -1,4 +1,5 @@
 // The persisted shapes. Instants are epoch milliseconds (UTC); results turn them into Dates.
+import type { CustomerBilling, SubscriptionBilling } from './billing.js';
 import type {
   BillingPeriod,
   EntitlementResetPeriod,
@@ -33,6 +34,8 @@ export interface CustomerRecord {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly archivedAt: number | null;
+  /** Billing and CRM details; absent when none were given. */
+  readonly billing?: CustomerBilling | undefined;
 }
 
 export interface SubscriptionAddon {
@@ -56,6 +59,8 @@ export interface ScheduledUpdate {
   readonly addons?: readonly SubscriptionAddon[];
   readonly billableFeatures?: readonly BillableFeature[];
   readonly billingPeriod?: BillingPeriod;
+  /** A scheduled downgrade's billing details, which replace the subscription's when it takes effect. */
+  readonly billing?: SubscriptionBilling;
 }
 
 /** When and why a subscription ends. */
@@ -103,6 +108,8 @@ export interface SubscriptionRecord {
   readonly scheduledUpdates: readonly ScheduledUpdate[];
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** Its country, price overrides, coupon and billing details; absent when none were given. */
+  readonly billing?: SubscriptionBilling | undefined;
 }
 
 export interface PromotionRecord {

@@ -1,8 +1,10 @@
-// The coupon a customer holds: which coupons may be held, and which one an estimate applies.
+// The coupon a customer or a subscription holds: which coupons may be held, and which one an
+// estimate applies.
 import type { Catalog } from '../catalog/catalog.js';
 import type { Coupon } from '../catalog/coupon-schema.js';
 import { AllotError } from '../errors.js';
-import type { CustomerState } from '../model/records.js';
+import type { InlineDiscount } from '../model/billing.js';
+import type { CustomerState, SubscriptionRecord } from '../model/records.js';
 import { resolvePromotionCode } from './promotion-code.js';
 
 /** A coupon as an estimate applies it: the coupon and when its discount periods started. */
@@ -38,4 +40,35 @@ export function estimateCoupon(
 ): HeldCoupon {
   if (code !== undefined) return { coupon: resolvePromotionCode(catalog.coupons.values(), code, now).coupon };
   return heldCoupon(catalog, state);
+}
+
+/** An inline discount as a coupon: REPEATING for its months, else FOREVER. */
+function inlineCoupon(id: string, d: InlineDiscount): Coupon {
+  return {
+    id,
+    name: d.name ?? 'Discount',
+    description: d.description ?? null,
+    type: d.percentOff === undefined ? 'FIXED' : 'PERCENTAGE',
+    ...(d.percentOff === undefined ? {} : { percentOff: d.percentOff }),
+    ...(d.amountsOff === undefined ? {} : { amountsOff: [...d.amountsOff] }),
+    durationType: d.durationInMonths === undefined ? 'FOREVER' : 'REPEATING',
+    ...(d.durationInMonths === undefined ? {} : { durationInMonths: d.durationInMonths }),
+    status: 'ACTIVE',
+    metadata: null,
+    promotionCodes: [],
+  };
+}
+
+/**
+ * A subscription's own coupon (its `appliedCoupon`), which wins over the customer's in its
+ * estimates: a catalog coupon while it is active, or its inline discount. None when it has only a
+ * billing provider's coupon id.
+ */
+export function subscriptionCoupon(catalog: Catalog, subscription: SubscriptionRecord): HeldCoupon | undefined {
+  const held = subscription.billing?.coupon;
+  const coupon =
+    held?.couponId !== undefined
+      ? catalog.coupons.get(held.couponId)
+      : held?.discount && inlineCoupon(`${subscription.id}-discount`, held.discount);
+  return held && coupon?.status === 'ACTIVE' ? { coupon, couponStartsAt: held.startsAt } : undefined;
 }

@@ -76,7 +76,7 @@ export function updateEstimateBasis(
   catalog: Catalog,
   state: CustomerState,
   subscription: SubscriptionRecord,
-  change: Pick<UpdateInput, 'addons' | 'billableFeatures'>,
+  change: Pick<UpdateInput, 'addons' | 'billableFeatures' | 'billing'>,
   now: number,
 ): EstimateBasis & { current: SubscriptionRecord } {
   const current = effectiveSubscription(subscription, catalog, now);

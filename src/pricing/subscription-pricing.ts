@@ -1,6 +1,7 @@
 import type { AddonVersion, Catalog, PlanVersion } from '../catalog/catalog.js';
 import type { Coupon } from '../catalog/coupon-schema.js';
 import { AllotError } from '../errors.js';
+import type { MoneyValue, PriceOverride } from '../model/billing.js';
 import type { BillingPeriod, SubscriptionBillingCycleAnchor } from '../model/enums.js';
 import {
   type Amount,
@@ -23,6 +24,7 @@ import { type Proration, prorate } from '../proration/proration.js';
 import type { ProrationConvention } from '../proration/remaining-fraction.js';
 import { couponAppliesToPeriod, type DiscountSummary, discountAmount, discountSummary } from './discount.js';
 import { type Estimate, type EstimateItem, estimate, taxInclusive } from './estimate.js';
+import { assertPriceOverrides, minimumSpendItem, withPriceOverrides } from './price-overrides.js';
 import { definedFields, type PricePoint, pricePoint } from './price-point.js';
 import { selectPrices } from './select-prices.js';
 import { applyTax, type TaxDetails, type TaxRate, taxDetails } from './tax.js';
@@ -37,6 +39,10 @@ export interface PricingSelection {
   readonly billingPeriod: BillingPeriod;
   readonly billableFeatures: readonly { readonly featureId: string; readonly quantity: number }[];
   readonly billingCountryCode?: string | undefined;
+  /** The subscription's own amounts for some of its prices (see `withPriceOverrides`). */
+  readonly priceOverrides?: readonly PriceOverride[] | undefined;
+  /** A floor on what a period charges (a MINIMUM_SPEND line of the plan). */
+  readonly minimumSpend?: MoneyValue | undefined;
 }
 
 /** Options of `recurringCharge` and `subscriptionPrices`. */
@@ -114,12 +120,37 @@ function featureQuantities(selection: PricingSelection): Map<string, number> {
 }
 
 /**
- * The selection's prices for its period and country as estimate items. A FREE plan's prices are
- * ignored (it costs nothing); a plan or add-on without prices costs nothing; a priced one without
- * a price for the period or country throws PRICE_NOT_FOUND. A per-unit price takes its feature's
- * quantity from `billableFeatures`, 0 when absent (then raised to the price's minimum).
+ * The selection's prices for its period and country as estimate items, its price overrides
+ * applied, then its minimum spend. A FREE plan's prices are ignored (it costs nothing); a plan or
+ * add-on without prices costs nothing; a priced one without a price for the period or country
+ * throws PRICE_NOT_FOUND. A per-unit price takes its feature's quantity from `billableFeatures`, 0
+ * when absent (then raised to the price's minimum).
  */
 function priceItems(selection: PricingSelection): EstimateItem[] {
+  const items = withPriceOverrides(catalogPriceItems(selection), selection.priceOverrides);
+  const { minimumSpend } = selection;
+  if (minimumSpend === undefined) return items;
+  const spend = minimumSpendItem(
+    selection.plan.id,
+    selection.billingPeriod,
+    minimumSpend,
+    items[0]?.price,
+    DEFAULT_CURRENCY,
+  );
+  return [...items, spend];
+}
+
+/**
+ * Checks a selection's price overrides against its catalog prices (see `assertPriceOverrides`)
+ * and that its prices, so changed, can be charged; INVALID_INPUT or PRICE_NOT_FOUND otherwise.
+ */
+export function assertSelectionPrices(selection: PricingSelection): void {
+  if (selection.priceOverrides?.length) assertPriceOverrides(catalogPriceItems(selection), selection.priceOverrides);
+  recurringCharge(selection);
+}
+
+/** The catalog's prices of the selection, as estimate items. */
+function catalogPriceItems(selection: PricingSelection): EstimateItem[] {
   const quantities = featureQuantities(selection);
   const { plan, billingPeriod } = selection;
   const country = selection.billingCountryCode ?? undefined;

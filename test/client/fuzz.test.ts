@@ -122,6 +122,7 @@ function examples({ subscriptionId, aiSubscriptionId, grantId }: Seeded): Record
   const check = { customerId: 'acme', featureId: 'api-calls', options: { requestedUsage: 1 } };
   const pool = { customerId: 'acme', currencyId: AI_CREDITS };
   const recharge = { ...pool, isEnabled: true, thresholdType: 'CREDIT_AMOUNT', thresholdValue: 10, targetBalance: 90 };
+  const customerBilling = { billingInfo: { customerName: 'Delta', taxIds: [{ type: 'eu_vat', value: 'DE1' }] } };
   const team = { entityIds: ['team'], capabilityId: AI_CREDITS };
   return {
     waitForInitialization: [],
@@ -135,13 +136,34 @@ function examples({ subscriptionId, aiSubscriptionId, grantId }: Seeded): Record
     getEntitlementsState: ['acme', null],
     getEntitlements: ['beta', 'site-1'],
     reloadEntitlements: ['acme', null],
-    provisionCustomer: [{ customerId: 'delta', name: 'Delta', subscriptionParams: { planId: 'free' } }],
-    updateCustomer: [{ customerId: 'acme', name: 'Acme', metadata: { tier: 'gold' } }],
+    provisionCustomer: [
+      { customerId: 'delta', name: 'Delta', ...customerBilling, subscriptionParams: { planId: 'free', id: 'sub-d' } },
+    ],
+    updateCustomer: [{ customerId: 'acme', name: 'Acme', metadata: { tier: 'gold' }, salesforceId: 'sf-1' }],
     getCustomer: ['acme'],
     archiveCustomer: ['beta'],
     unarchiveCustomer: ['gamma'],
-    provisionSubscription: [{ customerId: 'acme', planId: 'enterprise', billingPeriod: 'MONTHLY' }],
-    updateSubscription: [{ subscriptionId, addons: [{ addonId: 'extra-seats', quantity: 1 }] }],
+    provisionSubscription: [
+      {
+        customerId: 'acme',
+        planId: 'enterprise',
+        billingPeriod: 'MONTHLY',
+        payingCustomerId: 'beta',
+        billingCountryCode: 'DE',
+        appliedCoupon: { discount: { percentOff: 10 } },
+        billingInformation: { taxPercentage: 5 },
+        checkoutOptions: { successUrl: 'https://ok', cancelUrl: 'https://no' },
+      },
+    ],
+    updateSubscription: [
+      {
+        subscriptionId,
+        addons: [{ addonId: 'extra-seats', quantity: 1 }],
+        billingCycleAnchor: 'NOW',
+        priceOverrides: [{ price: { amount: 40 } }],
+        minimumSpend: { minimum: { amount: 60 } },
+      },
+    ],
     cancelSubscription: [{ subscriptionId, subscriptionCancellationTime: 'END_OF_BILLING_PERIOD' }],
     cancelSubscriptionScheduledUpdates: [{ subscriptionId }],
     migrateSubscriptionToLatest: [{ subscriptionId }],
@@ -163,7 +185,16 @@ function examples({ subscriptionId, aiSubscriptionId, grantId }: Seeded): Record
       },
     ],
     revokePromotionalEntitlements: [{ customerId: 'beta', featureId: 'sso' }],
-    grantCredits: [{ ...pool, amount: '12.5', displayName: 'top-up', grantType: 'PROMOTIONAL', idempotencyKey: 'g' }],
+    grantCredits: [
+      {
+        ...pool,
+        amount: '12.5',
+        displayName: 'top-up',
+        grantType: 'PROMOTIONAL',
+        idempotencyKey: 'g',
+        additionalMetaData: { by: 'fuzz' },
+      },
+    ],
     createCreditGrant: [{ ...pool, amount: 3, displayName: 'x', expireAt: '2025-03-01T00:00:00Z' }],
     voidCreditGrant: [{ id: grantId }],
     consumeCredits: [{ ...pool, amount: '1.5', idempotencyKey: 'c1', featureId: 'gpt-calls' }],
@@ -175,10 +206,19 @@ function examples({ subscriptionId, aiSubscriptionId, grantId }: Seeded): Record
     getCreditEventsFields: [{ customerId: 'acme', search: 'tok' }],
     estimateUsageCost: [{ customerId: 'acme', featureId: 'gpt-calls', value: 10 }],
     estimateEventCost: [{ customerId: 'acme', eventName: 'completion', dimensions: { tokens: 2 } }],
-    saveAutomaticRechargeConfiguration: [recharge],
+    saveAutomaticRechargeConfiguration: [{ ...recharge, environmentId: 'env', grantExpirationPeriod: 'OneMonth' }],
     saveAutoRechargeSettings: [{ ...recharge, thresholdType: 'DOLLAR_AMOUNT', maxSpendLimit: '20' }],
-    getAutomaticRechargeConfiguration: [pool],
-    estimateSubscription: [{ customerId: 'acme', planId: 'pro', billingCountryCode: 'DE', addons: [] }],
+    getAutomaticRechargeConfiguration: [{ ...pool, environmentId: 'env' }],
+    estimateSubscription: [
+      {
+        customerId: 'acme',
+        planId: 'pro',
+        billingCountryCode: 'DE',
+        addons: [],
+        appliedCoupon: { discount: { amountsOff: [{ amount: 5, currency: 'USD' }] } },
+        billingInformation: { taxPerentage: 7 },
+      },
+    ],
     estimateSubscriptionUpdate: [{ subscriptionId, billableFeatures: [{ featureId: 'seats', quantity: 3 }] }],
     getPaywall: [{ customerId: 'acme', productId: 'app' }],
     getCoupons: [],

@@ -277,9 +277,11 @@ describe.each(stores)('subscriptions ($name)', (fixture) => {
     await h.allot.provisionSubscription({ customerId: 'acme', planId: 'pro', skipTrial: true });
     const [paid] = await h.allot.getActiveSubscriptionsList({ customerId: 'acme' });
     const [full] = await h.allot.getActiveSubscriptions({ customerId: 'acme' });
-    expect(paid?.prices).toEqual(full?.prices);
+    expect(paid?.prices).toEqual(full?.prices.map(({ billingModel, ...price }) => ({ billingModel, price })));
     expect(paid).toMatchObject({
-      prices: [{ billingModel: 'FLAT_FEE', billingPeriod: 'MONTHLY', price: { amount: 49, currency: 'USD' } }],
+      prices: [
+        { billingModel: 'FLAT_FEE', price: { billingPeriod: 'MONTHLY', price: { amount: 49, currency: 'USD' } } },
+      ],
       totalPrice: { subTotal: { amount: 49, currency: 'USD' }, total: { amount: 49, currency: 'USD' } },
     });
   });

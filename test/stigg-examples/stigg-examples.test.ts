@@ -135,7 +135,7 @@ const SLIM_PRO = {
     },
   },
   addons: [],
-  prices: [{ billingModel: 'FLAT_FEE', billingPeriod: 'MONTHLY', price: usd(99) }],
+  prices: [{ billingModel: 'FLAT_FEE', price: { billingPeriod: 'MONTHLY', price: usd(99) } }],
   totalPrice: { subTotal: usd(99), total: usd(99) },
   trialEndDate: null,
 };

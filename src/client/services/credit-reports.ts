@@ -5,9 +5,9 @@ import { requireCustomerState } from '../../core/customer-records.js';
 import { usageIncrease } from '../../credits/credit-cost.js';
 import { defaultCreditCurrency, requireCreditCurrency } from '../../credits/credit-currency.js';
 import { creditUsageRange, creditUsageSeries } from '../../credits/credit-usage.js';
-import { AllotError } from '../../errors.js';
 import { matchesMeter, meterSample } from '../../model/meters.js';
 import type { Decimal } from '../../money/money.js';
+import type { CreditLedgerRow } from '../../stores/store.js';
 import { type CostItem, type CreditCostEstimates, creditCostEstimates } from '../credit-estimates.js';
 import {
   type CreditCurrencyShape,
@@ -18,6 +18,7 @@ import {
   creditLedgerItem,
 } from '../credit-shapes.js';
 import { settleCustomerPools } from '../credit-writes.js';
+import { cursorPage, type PageInfo, pageInfo } from '../cursor-page.js';
 import type { CustomerEntry } from '../engine/customer-entry.js';
 import type { Engine } from '../engine/engine.js';
 import {
@@ -49,6 +50,8 @@ export interface CreditUsage {
     points: { timestamp: Date; value: number }[];
   }[];
   currency: CreditCurrencyShape;
+  /** Where `series` lies among all of them (all, unless `paging` was given). */
+  pageInfo: PageInfo;
 }
 
 /** A page of `getCreditLedger`. */
@@ -57,18 +60,15 @@ export interface CreditLedgerPage {
   pageInfo: PageInfo;
 }
 
-/** Where a page of a cursor-paged list ends; pass `endCursor` as `paging.after` for the next. */
-export interface PageInfo {
-  hasNextPage: boolean;
-  endCursor: string | null;
-}
-
 /** A page of `getCreditGrants`, with how many grants match in all. */
 export interface CreditGrantsPage {
   data: CreditGrant[];
   pageInfo: PageInfo;
   totalCount: number;
 }
+
+/** How many ledger entries one read takes when a page needs more than its own. */
+const LEDGER_CHUNK = 1000;
 
 export class CreditReports {
   readonly #engine: Engine;
@@ -88,37 +88,59 @@ export class CreditReports {
       }),
     );
     const now = this.#engine.clock.now();
-    const start = p.paging.after === undefined ? 0 : grants.findIndex((g) => g.id === p.paging.after) + 1;
-    if (start === 0 && p.paging.after !== undefined)
-      throw new AllotError('INVALID_INPUT', `paging.after "${p.paging.after}" is not a grant of this list`, {
-        details: { after: p.paging.after },
-      });
-    const page = grants.slice(start, start + p.paging.first);
-    return {
-      data: page.map((g) => creditGrantShape(g, now)),
-      pageInfo: { hasNextPage: start + page.length < grants.length, endCursor: page.at(-1)?.id ?? null },
-      totalCount: grants.length,
-    };
+    const { page, pageInfo } = cursorPage(grants, (g) => g.id, p.paging);
+    return { data: page.map((g) => creditGrantShape(g, now)), pageInfo, totalCount: grants.length };
   }
 
+  /**
+   * A page of the ledger, read in ledger order from `after`: `first` entries, or the `last` before
+   * `before` (which reads the entries between the cursors, holding only `last` of them).
+   */
   async ledger(params: GetCreditLedgerParams): Promise<CreditLedgerPage> {
     const p = parse(creditLedgerSchema, params, 'getCreditLedger');
     await settleCustomerPools(this.#engine, p.customerId);
-    const { first, after } = p.paging;
-    const rows = await this.#engine.store.read((r) =>
-      r.listCreditLedger({
-        customerId: p.customerId,
-        ...(p.currencyId ? { currencyId: p.currencyId } : {}),
-        ...(p.resourceId !== undefined ? { resourceId: p.resourceId } : {}),
-        ...(p.eventType ? { eventTypes: p.eventType } : {}),
-        ...(after ? { afterSeq: Number(after) } : {}),
-        limit: first + 1,
-      }),
-    );
-    const page = rows.slice(0, first);
+    const { first, last } = p.paging;
+    const before = p.paging.before === undefined ? Number.POSITIVE_INFINITY : Number(p.paging.before);
+    const query = {
+      customerId: p.customerId,
+      ...(p.currencyId ? { currencyId: p.currencyId } : {}),
+      ...(p.resourceId !== undefined ? { resourceId: p.resourceId } : {}),
+      ...(p.eventType ? { eventTypes: p.eventType } : {}),
+    };
+    let page: CreditLedgerRow[] = [];
+    let hasNextPage = false;
+    let hasPreviousPage = p.paging.after !== undefined;
+    const limit = Math.min(LEDGER_CHUNK, first === undefined ? LEDGER_CHUNK : first + 1);
+    read: for (let afterSeq = p.paging.after === undefined ? undefined : Number(p.paging.after); ; ) {
+      const rows = await this.#engine.store.read((r) =>
+        r.listCreditLedger({ ...query, ...(afterSeq === undefined ? {} : { afterSeq }), limit }),
+      );
+      for (const row of rows) {
+        if (row.seq >= before || page.length === first) {
+          hasNextPage = true;
+          break read;
+        }
+        page.push(row);
+        if (first === undefined && last !== undefined && page.length > last) {
+          page.shift();
+          hasPreviousPage = true;
+        }
+      }
+      const end = rows.at(-1);
+      if (end === undefined || rows.length < limit) break;
+      afterSeq = end.seq;
+    }
+    if (last !== undefined && page.length > last) {
+      page = page.slice(-last);
+      hasPreviousPage = true;
+    }
     return {
       data: page.map((row) => creditLedgerItem(row.entry)),
-      pageInfo: { hasNextPage: rows.length > first, endCursor: page.at(-1)?.seq.toString() ?? null },
+      pageInfo: pageInfo(
+        page.map((row) => row.seq.toString()),
+        hasNextPage,
+        hasPreviousPage,
+      ),
     };
   }
 
@@ -140,7 +162,9 @@ export class CreditReports {
       return { currency, entries };
     });
     const featureNames = new Map([...catalog.features.values()].map((f) => [f.id, f.displayName ?? f.id]));
-    const { series } = creditUsageSeries({ entries, ...range, groupBy: p.groupBy, featureNames });
+    const all = creditUsageSeries({ entries, ...range, groupBy: p.groupBy, featureNames }).series;
+    // A series is known by its tags when grouped, else by its feature.
+    const { page: series, pageInfo } = cursorPage(all, (s) => JSON.stringify(s.tags ?? s.featureId), p.paging ?? {});
     return {
       series: series.map((s) => ({
         featureId: s.featureId,
@@ -150,6 +174,7 @@ export class CreditReports {
         points: s.points.map((pt) => ({ timestamp: new Date(pt.timestamp), value: Number(pt.value) })),
       })),
       currency: creditCurrencyShape(currency),
+      pageInfo,
     };
   }
 

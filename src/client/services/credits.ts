@@ -10,7 +10,7 @@ import {
   type GrantExpirationPeriod,
   type ThresholdType,
 } from '../../credits/auto-recharge-schema.js';
-import { requireCreditCurrency } from '../../credits/credit-currency.js';
+import { requireCreditCurrency, soleCreditCurrency } from '../../credits/credit-currency.js';
 import {
   balance,
   type CreditPool,
@@ -45,6 +45,7 @@ import { randomHex, rechargeId } from '../ids.js';
 import {
   autoRechargeKeySchema,
   consumeCreditsSchema,
+  creditBalanceSchema,
   creditEntitlementSchema,
   grantCreditsSchema,
   parse,
@@ -54,6 +55,8 @@ import {
 import type {
   ConsumeCreditsParams,
   CreditEntitlementParams,
+  GetAutoRechargeParams,
+  GetCreditBalanceParams,
   GrantCreditsParams,
   SaveAutoRechargeParams,
 } from '../params.js';
@@ -79,9 +82,9 @@ export interface AutoRechargeSettings {
   maxSpendLimit: number | null;
   grantExpirationPeriod: GrantExpirationPeriod | null;
   currentMonthlySpend: number;
-  /** When the configuration was first saved, and last saved. */
-  createdAt: Date;
-  updatedAt: Date;
+  /** When first and last saved; null for settings saved before allot kept these. */
+  createdAt: Date | null;
+  updatedAt: Date | null;
 }
 
 /** Idempotency scopes of the credit writes: a grant's key and a consumption's key never meet. */
@@ -143,7 +146,7 @@ export class Credits {
             ...(p.expireAt === undefined ? {} : { expireAt: p.expireAt }),
             cost: p.cost ? { amount: p.cost.amount, currency: p.cost.currency.toUpperCase() } : null,
             comment: p.comment ?? null,
-            metadata: p.metadata ?? {},
+            metadata: { ...p.additionalMetaData, ...p.metadata },
           },
           now,
         );
@@ -226,6 +229,13 @@ export class Credits {
       timestamp: new Date(record.timestamp),
       credit,
     };
+  }
+
+  /** The deprecated `getCreditBalance`: a credit entitlement, of the catalog's only currency when none is named. */
+  async balance(params: GetCreditBalanceParams): Promise<CreditEntitlement> {
+    const p = parse(creditBalanceSchema, params, 'getCreditBalance');
+    const currencyId = p.currencyId ?? soleCreditCurrency(await this.#engine.ready());
+    return this.entitlement({ ...p, currencyId });
   }
 
   /**
@@ -313,16 +323,26 @@ export class Credits {
     });
   }
 
+  /** Saves the settings: fields left out keep their saved values (a first save defaults the threshold type). */
   async saveAutoRecharge(params: SaveAutoRechargeParams): Promise<AutoRechargeSettings> {
-    const {
-      customerId,
-      currencyId,
-      config: input,
-    } = parse(saveAutoRechargeSchema, params, 'saveAutomaticRechargeConfiguration');
-    const config = parse(autoRechargeConfigSchema, input, 'saveAutomaticRechargeConfiguration');
+    const method = 'saveAutomaticRechargeConfiguration';
+    const { customerId, currencyId, config: input } = parse(saveAutoRechargeSchema, params, method);
     return this.#engine.mutate(customerId, async (entry, tx, now, catalog) => {
       requireCustomerState(entry.state, customerId);
       const currency = requireCreditCurrency(catalog, currencyId);
+      const {
+        createdAt = now,
+        updatedAt: _,
+        ...saved
+      } = (await tx.getAutoRecharge(customerId, currencyId)) ?? {
+        thresholdType: 'CREDIT_AMOUNT',
+      };
+      const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+      const config = {
+        ...parse(autoRechargeConfigSchema, { ...saved, ...changes }, method),
+        createdAt,
+        updatedAt: now,
+      };
       if ((config.thresholdType === 'DOLLAR_AMOUNT' || config.maxSpendLimit !== null) && !currency.unitCost)
         throw new AllotError(
           'INVALID_INPUT',
@@ -331,14 +351,12 @@ export class Credits {
             details: { currencyId },
           },
         );
-      const createdAt = (await tx.getAutoRecharge(customerId, currencyId))?.createdAt ?? now;
-      const stored = { ...config, createdAt, updatedAt: now };
-      await tx.putAutoRecharge(customerId, currencyId, stored);
-      return { result: await this.#autoRechargeSettings(tx, customerId, currencyId, stored, catalog, now) };
+      await tx.putAutoRecharge(customerId, currencyId, config);
+      return { result: await this.#autoRechargeSettings(tx, customerId, currencyId, config, catalog, now) };
     });
   }
 
-  async autoRecharge(params: { customerId: string; currencyId: string }): Promise<AutoRechargeSettings | null> {
+  async autoRecharge(params: GetAutoRechargeParams): Promise<AutoRechargeSettings | null> {
     const { customerId, currencyId } = parse(autoRechargeKeySchema, params, 'getAutomaticRechargeConfiguration');
     const catalog = await this.#engine.ready();
     requireCreditCurrency(catalog, currencyId);
@@ -369,8 +387,8 @@ export class Credits {
       maxSpendLimit: config.maxSpendLimit === null ? null : Number(config.maxSpendLimit),
       grantExpirationPeriod: config.grantExpirationPeriod,
       currentMonthlySpend: unitCost ? Number(monthlyRechargeSpend(grants, now, unitCost.currency)) : 0,
-      createdAt: new Date(config.createdAt),
-      updatedAt: new Date(config.updatedAt),
+      createdAt: config.createdAt === undefined ? null : new Date(config.createdAt),
+      updatedAt: config.updatedAt === undefined ? null : new Date(config.updatedAt),
     };
   }
 }

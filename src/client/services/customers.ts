@@ -24,7 +24,13 @@ import {
   type Subscription,
   subscriptionShape,
 } from '../result-shapes.js';
-import { applyPromotionCode, provisionInput, saveSubscriptions, subscriptionId } from '../subscription-writes.js';
+import {
+  applyPromotionCode,
+  checkSubscriptionWrite,
+  provisionInput,
+  saveSubscriptions,
+  subscriptionId,
+} from '../subscription-writes.js';
 
 /** `provisionCustomer`'s result: the customer, how its subscription was chosen, and that subscription. */
 export interface ProvisionCustomerResult {
@@ -51,8 +57,9 @@ export class Customers {
       state = await applyPromotionCode(tx, catalog, state, sub?.promotionCode, now);
       let change: SubscriptionChange | undefined;
       if (sub) {
-        const input = provisionInput(customerId, sub);
+        const input = provisionInput(catalog, customerId, sub, now);
         change = provisionSubscription(catalog, state, input, now, () => subscriptionId(sub.planId));
+        await checkSubscriptionWrite(tx, catalog, change.subscription, sub);
         ({ state } = await saveSubscriptions(tx, catalog, state, change.upserts, now));
       }
       return {
@@ -91,7 +98,7 @@ export class Customers {
         promotionShape(p, this.#engine.featureInfo(p.featureId), now),
       ),
       alreadyTrialPlans: alreadyTrialPlans(state),
-      hasPaymentMethod: false,
+      hasPaymentMethod: state.customer.billing?.billingInfo?.paymentMethodId !== undefined,
     };
   }
 

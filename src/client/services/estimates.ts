@@ -5,14 +5,14 @@ import { requireCustomerState } from '../../core/customer-records.js';
 import { requireSubscription, subscriptionNotFound } from '../../core/subscription-rules.js';
 import type { SubscriptionBillingCycleAnchor } from '../../model/enums.js';
 import type { CustomerState } from '../../model/records.js';
-import { estimateCoupon, heldCoupon } from '../../pricing/customer-coupon.js';
+import { estimateCoupon, heldCoupon, subscriptionCoupon } from '../../pricing/customer-coupon.js';
 import { type EstimateBasis, subscriptionEstimateBasis, updateEstimateBasis } from '../../pricing/estimate-basis.js';
 import { catalogCurrency, subscriptionPreview } from '../../pricing/subscription-pricing.js';
 import type { Engine } from '../engine/engine.js';
 import { estimateSubscriptionSchema, estimateSubscriptionUpdateSchema, parse } from '../input-schemas.js';
 import type { EstimateSubscriptionParams, EstimateSubscriptionUpdateParams } from '../params.js';
 import { estimateShape, type SubscriptionEstimate, selectionOf } from '../pricing-shapes.js';
-import { provisionInput } from '../subscription-writes.js';
+import { provisionInput, updateInput } from '../subscription-writes.js';
 
 /** What both estimates take beside the basis: the prices' country, a promotion code, tax and convention. */
 interface PriceOptions {
@@ -35,7 +35,7 @@ export class Estimates {
     const catalog = await this.#engine.ready();
     const state = requireCustomerState((await this.#engine.entry(p.customerId)).state, p.customerId);
     const now = this.#engine.clock.now();
-    const input = provisionInput(p.customerId, { ...p, promotionCode: undefined });
+    const input = provisionInput(catalog, p.customerId, { ...p, promotionCode: undefined }, now);
     return this.#price(catalog, state, subscriptionEstimateBasis(catalog, state, input, now), p, now);
   }
 
@@ -47,29 +47,36 @@ export class Estimates {
     const state = requireCustomerState((await this.#engine.entry(owner.customerId)).state, owner.customerId);
     const now = this.#engine.clock.now();
     const subscription = requireSubscription(state, p.subscriptionId);
-    const change = { addons: p.addons, billableFeatures: p.billableFeatures };
+    const { addons, billableFeatures, billing } = updateInput(catalog, subscription, p, now);
+    const change = { addons, billableFeatures, billing };
     return this.#price(catalog, state, updateEstimateBasis(catalog, state, subscription, change, now), p, now);
   }
 
-  /** Prices the basis: the next subscription with the code's (else the customer's) coupon, against the current one. */
+  /**
+   * Prices the basis: the next subscription with its own coupon (else the code's, else the
+   * customer's), against the current one with its own (else the customer's).
+   */
   #price(catalog: Catalog, state: CustomerState, basis: EstimateBasis, p: PriceOptions, now: number) {
-    const country = p.billingCountryCode;
+    const country = p.billingCountryCode ?? basis.next.billing?.billingCountryCode;
     const { current } = basis;
     const preview = subscriptionPreview({
-      next: { ...selectionOf(catalog, basis.next, country), ...estimateCoupon(catalog, state, p.promotionCode, now) },
+      next: {
+        ...selectionOf(catalog, basis.next, country),
+        ...(subscriptionCoupon(catalog, basis.next) ?? estimateCoupon(catalog, state, p.promotionCode, now)),
+      },
       startDate: basis.startDate,
       billingAnchor: basis.billingAnchor,
       inTrial: basis.inTrial,
       ...(current
         ? {
             current: {
-              ...selectionOf(catalog, current, country),
-              ...heldCoupon(catalog, state),
+              ...selectionOf(catalog, current),
+              ...(subscriptionCoupon(catalog, current) ?? heldCoupon(catalog, state)),
               billingAnchor: current.billingAnchor,
             },
           }
         : {}),
-      taxPercentage: p.billingInformation?.taxPercentage,
+      taxPercentage: p.billingInformation?.taxPercentage ?? basis.next.billing?.billingInformation?.taxPercentage,
       convention: p.prorationConvention ?? catalog.prorationConvention,
       billingCycleAnchor: p.billingCycleAnchor,
       currency: catalogCurrency(catalog, country),

@@ -1,7 +1,7 @@
 // Subscription writes: provisioning, updates, cancellation, scheduled updates, migration to the
 // latest catalog versions and transfers, each a pure change from the core saved in one
 // transaction of the customer that owns the subscription.
-import { type Catalog, toEntitlementSpec } from '../../catalog/catalog.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import { requireCustomerState } from '../../core/customer-records.js';
 import {
   cancelScheduledUpdates,
@@ -33,7 +33,14 @@ import type {
 } from '../params.js';
 import { type ProgressListener, ProgressReporter } from '../progress.js';
 import { type Subscription, subscriptionShape } from '../result-shapes.js';
-import { applyPromotionCode, provisionInput, saveSubscriptions, subscriptionId } from '../subscription-writes.js';
+import {
+  applyPromotionCode,
+  checkSubscriptionWrite,
+  provisionInput,
+  saveSubscriptions,
+  subscriptionId,
+  updateInput,
+} from '../subscription-writes.js';
 
 /** `provisionSubscription`'s result; with no payment provider, provisioning always succeeds. */
 export interface ProvisionSubscriptionResult {
@@ -57,8 +64,9 @@ export class Subscriptions {
     return this.#engine.mutate(p.customerId, async (entry, tx, now, catalog) => {
       const customer = requireCustomerState(entry.state, p.customerId);
       const state = await applyPromotionCode(tx, catalog, customer, p.promotionCode, now);
-      const input = provisionInput(p.customerId, p);
+      const input = provisionInput(catalog, p.customerId, p, now);
       const change = provisionSubscription(catalog, state, input, now, () => subscriptionId(p.planId));
+      await checkSubscriptionWrite(tx, catalog, change.subscription, p);
       return {
         result: {
           provisionStatus: 'SUCCESS' as const,
@@ -73,9 +81,16 @@ export class Subscriptions {
 
   async update(params: UpdateSubscriptionParams): Promise<Subscription> {
     const p = parse(updateSubscriptionSchema, params, 'updateSubscription');
-    const entitlements = p.subscriptionEntitlements?.map(toEntitlementSpec);
-    return this.#change(p.subscriptionId, (catalog, state, now) =>
-      updateSubscription(catalog, state, { ...p, entitlements }, now),
+    return this.#change(
+      p.subscriptionId,
+      (catalog, state, now) =>
+        updateSubscription(
+          catalog,
+          state,
+          updateInput(catalog, requireSubscription(state, p.subscriptionId), p, now),
+          now,
+        ),
+      { promotionCode: p.promotionCode, check: p },
     );
   }
 
@@ -155,14 +170,23 @@ export class Subscriptions {
     progress.finish(done);
   }
 
-  /** Runs a subscription change for the customer that owns `subscriptionId`. */
-  async #change(subscriptionId: string, change: Change): Promise<Subscription> {
+  /**
+   * Runs a subscription change for the customer that owns `subscriptionId`, after applying a
+   * promotion code's coupon to the customer, and checks what it sets (`checkSubscriptionWrite`).
+   */
+  async #change(
+    subscriptionId: string,
+    change: Change,
+    options: { promotionCode?: string | undefined; check?: Parameters<typeof checkSubscriptionWrite>[3] } = {},
+  ): Promise<Subscription> {
     await this.#engine.ready();
     const owner = await this.#engine.store.read((r) => r.getSubscription(subscriptionId));
     if (!owner) throw subscriptionNotFound(subscriptionId);
     return this.#engine.mutate(owner.customerId, async (entry, tx, now, catalog) => {
-      const state = requireCustomerState(entry.state, owner.customerId);
+      const customer = requireCustomerState(entry.state, owner.customerId);
+      const state = await applyPromotionCode(tx, catalog, customer, options.promotionCode, now);
       const result = change(catalog, state, now);
+      if (options.check) await checkSubscriptionWrite(tx, catalog, result.subscription, options.check);
       const previous = state.subscriptions.find((s) => s.id === subscriptionId);
       return {
         result: subscriptionShape(catalog, result.subscription, now),

@@ -1,7 +1,7 @@
 // The customer queries of the SQL stores, and the customer row mappers.
 import type { CustomerRecord } from '../../model/records.js';
 import type { CustomersTable } from './schema.js';
-import { type Db, parseJson } from './sql-rows.js';
+import { type Db, metadataColumn, parseMetadataColumn } from './sql-rows.js';
 
 /** The customer with this id. */
 export function selectCustomer(db: Db, p: { customerId: string }) {
@@ -26,7 +26,7 @@ export function customerToRow(c: CustomerRecord): CustomersTable {
     billing_id: c.billingId,
     coupon_id: c.couponId,
     coupon_applied_at: c.couponAppliedAt,
-    metadata: JSON.stringify(c.metadata),
+    metadata: metadataColumn(c.metadata, c.billing),
     created_at: c.createdAt,
     updated_at: c.updatedAt,
     archived_at: c.archivedAt,
@@ -35,6 +35,7 @@ export function customerToRow(c: CustomerRecord): CustomersTable {
 
 /** The customer a row holds. */
 export function rowToCustomer(r: CustomersTable): CustomerRecord {
+  const { metadata, billing } = parseMetadataColumn<CustomerRecord['billing']>(r.metadata);
   return {
     id: r.id,
     name: r.name,
@@ -42,9 +43,10 @@ export function rowToCustomer(r: CustomersTable): CustomerRecord {
     billingId: r.billing_id,
     couponId: r.coupon_id,
     couponAppliedAt: r.coupon_applied_at,
-    metadata: parseJson(r.metadata),
+    metadata,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     archivedAt: r.archived_at,
+    ...(billing === undefined ? {} : { billing }),
   };
 }

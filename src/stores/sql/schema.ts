@@ -27,7 +27,7 @@ export interface Database {
   schema_migrations: SchemaMigrationsTable;
 }
 
-/** One customer; `metadata` is JSON text. */
+/** One customer; `metadata` is JSON text, with the billing details when it has any (see `metadataColumn`). */
 export interface CustomersTable {
   id: string;
   name: string | null;
@@ -41,7 +41,7 @@ export interface CustomersTable {
   archived_at: number | null;
 }
 
-/** One subscription; its list and map fields are JSON text. */
+/** One subscription; its list and map fields are JSON text, `metadata` with the billing details (see `metadataColumn`). */
 export interface SubscriptionsTable {
   id: string;
   customer_id: string;

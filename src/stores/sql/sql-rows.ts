@@ -29,3 +29,20 @@ export function intern(value: string): string {
   if (interned.size < 10_000) interned.set(value, value);
   return value;
 }
+
+/**
+ * A customer's or subscription's `metadata` column: JSON of its metadata, or of `[metadata,
+ * billing]` when the record has billing details. Those came after the first schema and share this
+ * column so that no migration was needed; an object is never an array, so rows written before
+ * read as they are.
+ */
+export function metadataColumn(metadata: Readonly<Record<string, string>>, billing: object | undefined): string {
+  return JSON.stringify(billing === undefined ? metadata : [metadata, billing]);
+}
+
+/** The metadata and billing details a `metadata` column holds (see `metadataColumn`). */
+export function parseMetadataColumn<B>(text: string): { metadata: Readonly<Record<string, string>>; billing?: B } {
+  if (!text.startsWith('[')) return { metadata: parseJson(text) };
+  const [metadata, billing] = JSON.parse(text) as [Record<string, string>, B];
+  return { metadata, billing };
+}

@@ -3,7 +3,7 @@
 import type { SubscriptionCancelReason, TrialEndBehavior } from '../../model/enums.js';
 import type { SubscriptionRecord } from '../../model/records.js';
 import type { SubscriptionsTable } from './schema.js';
-import { type Db, intern, parseJson } from './sql-rows.js';
+import { type Db, intern, metadataColumn, parseJson, parseMetadataColumn } from './sql-rows.js';
 
 /** The subscription with this id. */
 export function selectSubscription(db: Db, p: { subscriptionId: string }) {
@@ -37,7 +37,7 @@ export function subscriptionToRow(s: SubscriptionRecord): SubscriptionsTable {
     addons: JSON.stringify(s.addons),
     billable_features: JSON.stringify(s.billableFeatures),
     entitlements: JSON.stringify(s.entitlements),
-    metadata: JSON.stringify(s.metadata),
+    metadata: metadataColumn(s.metadata, s.billing),
     start_date: s.startDate,
     billing_anchor: s.billingAnchor,
     usage_reset_at: s.usageResetAt,
@@ -56,6 +56,7 @@ export function subscriptionToRow(s: SubscriptionRecord): SubscriptionsTable {
 
 /** The subscription a row holds. */
 export function rowToSubscription(r: SubscriptionsTable): SubscriptionRecord {
+  const { metadata, billing } = parseMetadataColumn<SubscriptionRecord['billing']>(r.metadata);
   return {
     id: r.id,
     customerId: r.customer_id,
@@ -67,7 +68,7 @@ export function rowToSubscription(r: SubscriptionsTable): SubscriptionRecord {
     addons: parseJson(r.addons),
     billableFeatures: parseJson(r.billable_features),
     entitlements: parseJson(r.entitlements),
-    metadata: parseJson(r.metadata),
+    metadata,
     startDate: r.start_date,
     billingAnchor: r.billing_anchor,
     usageResetAt: r.usage_reset_at,
@@ -81,5 +82,6 @@ export function rowToSubscription(r: SubscriptionsTable): SubscriptionRecord {
     scheduledUpdates: parseJson(r.scheduled_updates),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    ...(billing === undefined ? {} : { billing }),
   };
 }
