@@ -34,9 +34,17 @@ const filterList = <T extends z.ZodType>(schema: T) => z.union([schema, z.array(
 const addon = z.lazy(() => z.strictObject({ addonId: id, quantity: quantity().positive().default(1) }));
 const billableFeature = z.lazy(() => z.strictObject({ featureId: id, quantity: quantity() }));
 
+/**
+ * Where one entitlement's usage periods count from (an allot extension, as OpenMeter's per-entitlement
+ * `usagePeriod.anchor`): any instant, before or after now.
+ */
+const entitlementAnchor = () => ({ usagePeriodAnchor: instant.optional() });
+
 /** A custom entitlement on one subscription, in the reference's `{featureId, usageLimit, ...}` form. */
 const subscriptionEntitlement = z.lazy(() =>
-  z.strictObject({ featureId: id, ...entitlementValueShape() }).superRefine(refineResetConfiguration),
+  z
+    .strictObject({ featureId: id, ...entitlementValueShape(), ...entitlementAnchor() })
+    .superRefine(refineResetConfiguration),
 );
 
 const subscriptionParamsShape = () => ({
@@ -58,6 +66,11 @@ const subscriptionParamsShape = () => ({
   subscriptionEntitlements: z.array(subscriptionEntitlement).optional(),
   scheduleStrategy: z.enum(enumValues(ScheduleStrategy)).optional(),
   billingCycleAnchor: z.enum(enumValues(SubscriptionBillingCycleAnchor)).optional(),
+  /**
+   * An allot extension: the instant the subscription's usage periods count from, in place of its
+   * start (billing periods keep theirs); any instant, before or after now.
+   */
+  usagePeriodAnchor: instant.optional(),
   /** Applies the code's coupon to the customer (their `couponId`). */
   promotionCode: z.string().min(1).max(255).optional(),
 });
@@ -96,6 +109,8 @@ export const updateSubscriptionSchema = z.lazy(() =>
     trialEndDate: instant.optional(),
     scheduleStrategy: z.enum(enumValues(ScheduleStrategy)).optional(),
     subscriptionEntitlements: z.array(subscriptionEntitlement).optional(),
+    /** An allot extension: moves the usage periods' anchor at once; null goes back to the billing anchor. */
+    usagePeriodAnchor: instant.nullable().optional(),
   }),
 );
 
@@ -382,6 +397,7 @@ const promotionalEntitlement = z.lazy(() =>
       period: z.enum(enumValues(PromotionalEntitlementPeriod)),
       customEndDate: instant.optional(),
       ...entitlementValueShape(),
+      ...entitlementAnchor(),
       isVisible: z.boolean().optional(),
       monthlyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),
       weeklyResetPeriodConfiguration: z.strictObject({ accordingTo: z.string() }).optional(),

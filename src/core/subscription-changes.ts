@@ -29,6 +29,7 @@ import {
   requireSubscription,
   resolveAddons,
   type SubscriptionChange,
+  usageAnchorOf,
 } from './subscription-rules.js';
 import { settle, sibling } from './subscription-scope.js';
 import {
@@ -129,12 +130,15 @@ export interface UpdateInput {
   readonly trialEndDate?: number | undefined;
   readonly scheduleStrategy?: ScheduleStrategy | undefined;
   readonly entitlements?: readonly EntitlementSpec[] | undefined;
+  /** A new anchor for the usage periods; null drops it (back to the billing anchor). */
+  readonly usagePeriodAnchor?: number | null | undefined;
 }
 
 /**
  * Updates a subscription in place, keeping its start and billing cycle. Add-ons replace the whole
  * list. Quantity, add-on and billing-period changes apply at once unless a schedule strategy
- * defers them; metadata, custom entitlements and the trial end always apply at once.
+ * defers them; metadata, custom entitlements, the usage period anchor and the trial end always
+ * apply at once.
  */
 export function updateSubscription(
   catalog: Catalog,
@@ -149,8 +153,10 @@ export function updateSubscription(
   const addons = input.addons ? resolveAddons(catalog, plan, input.addons) : undefined;
   const billableFeatures = input.billableFeatures ? checkFeatures(catalog, input.billableFeatures) : undefined;
   const upserts: SubscriptionRecord[] = [];
+  const { usagePeriodAnchor, ...rest } = sub;
   let next: SubscriptionRecord = {
-    ...sub,
+    ...rest,
+    ...usageAnchorOf(input.usagePeriodAnchor === undefined ? usagePeriodAnchor : input.usagePeriodAnchor),
     metadata: input.metadata ?? sub.metadata,
     entitlements: input.entitlements ?? sub.entitlements,
     updatedAt: now,

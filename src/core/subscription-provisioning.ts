@@ -29,6 +29,7 @@ import {
   resume,
   type SubscriptionChange,
   trialEnd,
+  usageAnchorOf,
 } from './subscription-rules.js';
 import { isOpen, isTrialSubscription, subscriptionStatus } from './subscription-state.js';
 
@@ -48,6 +49,8 @@ export interface ProvisionInput {
   readonly entitlements?: readonly EntitlementSpec[] | undefined;
   readonly scheduleStrategy?: ScheduleStrategy | undefined;
   readonly billingCycleAnchor?: SubscriptionBillingCycleAnchor | undefined;
+  /** Where usage periods count from; default the one of the subscription it replaces, else the start. */
+  readonly usagePeriodAnchor?: number | undefined;
 }
 
 /**
@@ -162,6 +165,7 @@ export function provisionSubscription(
     metadata: input.metadata ?? {},
     startDate: start,
     billingAnchor: keepAnchor && predecessor ? predecessor.billingAnchor : start,
+    ...usageAnchorOf(input.usagePeriodAnchor ?? (predecessor ?? usageFrom)?.usagePeriodAnchor),
     usageResetAt: keepUsage && usageFrom ? usageFrom.usageResetAt : start,
     usageEpoch: keepUsage && usageFrom ? usageFrom.usageEpoch : id,
     trialEndDate,

@@ -110,6 +110,11 @@ export function changeTime(sub: SubscriptionRecord, strategy: ScheduleStrategy, 
   return billingPeriodRange(sub, now).end;
 }
 
+/** The record field of an explicit usage period anchor: absent without one, as in records written before it. */
+export function usageAnchorOf(anchor: number | null | undefined): Pick<SubscriptionRecord, 'usagePeriodAnchor'> {
+  return anchor === undefined || anchor === null ? {} : { usagePeriodAnchor: anchor };
+}
+
 /** The plan a downgrade (a cancellation's, or a trial's end) moves the customer to, starting at `start`. */
 export function downgradeSubscription(
   from: SubscriptionRecord,
