@@ -16,6 +16,7 @@ import {
   YearlyAccordingTo,
 } from '../model/enums.js';
 import { id } from '../model/id-schema.js';
+import { intervalCount } from '../model/interval-count.js';
 import { meterSchema } from '../model/meters.js';
 import { couponListSchema } from './coupon-schema.js';
 import {
@@ -48,6 +49,8 @@ export const entitlementValueShape = () => ({
   hasSoftLimit: z.boolean().optional(),
   resetPeriod: z.enum(enumValues(EntitlementResetPeriod)).nullish(),
   resetPeriodConfiguration: resetPeriodConfigurationSchema.nullish(),
+  /** An allot extension: one period spans this many `resetPeriod`s (3 with MONTH: quarterly). */
+  resetIntervalCount: intervalCount.optional(),
   enumValues: z.array(z.string().min(1)).optional(),
 });
 
@@ -57,11 +60,24 @@ const accordingToByPeriod: Record<string, readonly string[]> = {
   YEAR: enumValues(YearlyAccordingTo),
 };
 
-/** Rejects an `accordingTo` that does not belong to the reset period (e.g. EveryMonday on MONTH). */
+/**
+ * Rejects an `accordingTo` that does not belong to the reset period (e.g. EveryMonday on MONTH),
+ * and an interval count without a reset period.
+ */
 export function refineResetConfiguration(
-  value: { resetPeriod?: string | null; resetPeriodConfiguration?: { accordingTo: string } | null },
+  value: {
+    resetPeriod?: string | null;
+    resetPeriodConfiguration?: { accordingTo: string } | null;
+    resetIntervalCount?: number | undefined;
+  },
   ctx: z.RefinementCtx,
 ): void {
+  if (value.resetIntervalCount !== undefined && !value.resetPeriod)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['resetIntervalCount'],
+      message: 'resetIntervalCount counts reset periods: give a resetPeriod',
+    });
   const according = value.resetPeriodConfiguration?.accordingTo;
   if (according === undefined) return;
   const allowed = value.resetPeriod ? accordingToByPeriod[value.resetPeriod] : undefined;

@@ -1,6 +1,7 @@
 // Every schema here is z.lazy, built on its first parse, so importing allot builds none.
 import { z } from 'zod';
 import { id } from '../model/id-schema.js';
+import { intervalCount } from '../model/interval-count.js';
 import {
   creditDecimal,
   currencyCode,
@@ -60,7 +61,8 @@ export const creditCurrenciesSchema = z.lazy(() => uniqueBy(creditCurrencySchema
 
 /**
  * A recurring credit entitlement of a plan or an add-on: `amount` credits of `currencyId` every
- * `cadence`, refilled from the subscription's anchor. Unused credits expire at each boundary unless
+ * `cadence` (every `cadenceIntervalCount` of them, 1 by default: 3 with MONTH refills quarterly),
+ * refilled from the subscription's anchor. Unused credits expire at each boundary unless
  * `rolloverCap` lets up to that many carry into the next period. On an add-on, `behavior`
  * `Increment` (the default) adds `amount × quantity` to the plan's; `Override` replaces the plan's
  * amount (the largest override wins, quantity ignored), as for feature entitlements.
@@ -72,6 +74,8 @@ export const creditEntitlementSchema = z.lazy(() =>
     currencyId: id,
     amount: positiveCreditDecimal,
     cadence: z.enum([CreditCadence.Month, CreditCadence.Year]),
+    /** An allot extension: one refill period spans this many cadences. */
+    cadenceIntervalCount: intervalCount.optional(),
     rolloverCap: creditDecimal.optional(),
     behavior: z.enum(['Increment', 'Override']).optional(),
   }),

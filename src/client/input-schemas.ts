@@ -74,6 +74,12 @@ function foldPeriodConfigurations<
 }
 
 /**
+ * Where one entitlement's usage periods count from (an allot extension, as OpenMeter's per-entitlement
+ * `usagePeriod.anchor`): any instant, before or after now.
+ */
+const entitlementAnchor = () => ({ usagePeriodAnchor: instant.optional() });
+
+/**
  * A custom entitlement on one subscription, in the reference's `{featureId, usageLimit, ...}` form
  * (`subscriptionEntitlements`, and `feature` of the V2 `entitlements`). Its `description`, the
  * entitlement `id` an update names and a `featureGroupId` are accepted and not kept.
@@ -83,6 +89,7 @@ const subscriptionEntitlement = z.lazy(() =>
     .strictObject({
       featureId: id,
       ...entitlementValueShape(),
+      ...entitlementAnchor(),
       ...periodConfigurations(),
       description: z.string().max(1000).optional(),
       id: id.optional(),
@@ -147,6 +154,11 @@ const subscriptionParamsShape = () => ({
   subscriptionEntitlements: z.array(subscriptionEntitlement).optional(),
   scheduleStrategy: z.enum(enumValues(ScheduleStrategy)).optional(),
   billingCycleAnchor: z.enum(enumValues(SubscriptionBillingCycleAnchor)).optional(),
+  /**
+   * An allot extension: the instant the subscription's usage periods count from, in place of its
+   * start (billing periods keep theirs); any instant, before or after now.
+   */
+  usagePeriodAnchor: instant.optional(),
   /** Applies the code's coupon to the customer (their `couponId`). */
   promotionCode: promotionCode.optional(),
   /** A coupon for this subscription alone. */
@@ -230,6 +242,8 @@ export const updateSubscriptionSchema = z.lazy(() =>
     budget: budgetSchema.optional(),
     /** Accepted and ignored: without a payment provider nothing waits for a payment. */
     awaitPaymentConfirmation: z.boolean().optional(),
+    /** An allot extension: moves the usage periods' anchor at once; null goes back to the billing anchor. */
+    usagePeriodAnchor: instant.nullable().optional(),
   }),
 );
 
@@ -522,6 +536,7 @@ const promotionalEntitlement = z.lazy(() =>
       period: z.enum(enumValues(PromotionalEntitlementPeriod)),
       customEndDate: instant.optional(),
       ...entitlementValueShape(),
+      ...entitlementAnchor(),
       isVisible: z.boolean().optional(),
       ...periodConfigurations(),
     })

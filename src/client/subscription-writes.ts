@@ -83,6 +83,7 @@ export function provisionInput(
     billingCycleAnchor: p.billingCycleAnchor,
     id: p.id,
     billing: subscriptionBilling(catalog, p, p.startDate ?? now, now),
+    usagePeriodAnchor: p.usagePeriodAnchor,
   };
 }
 
@@ -113,6 +114,7 @@ export function updateInput(
     entitlements: p.subscriptionEntitlements?.map(toEntitlementSpec),
     billingCycleAnchor: p.billingCycleAnchor,
     billing: subscriptionBilling(catalog, p, now, now),
+    usagePeriodAnchor: p.usagePeriodAnchor,
   };
 }
 

@@ -19,14 +19,22 @@ import { Decimal } from '../money/money.js';
 import type { ResetPeriodConfiguration } from './entitlement-results.js';
 import { periodAnchor, usagePeriod } from './reset-period.js';
 import { effectiveSubscription, isLive, nextTransition } from './subscription-state.js';
-import { counterAnchor } from './usage-counter.js';
+import { type CounterAnchor, counterAnchor } from './usage-counter.js';
 
 /** Where a metered feature's usage window comes from: which reset period, anchored where. */
 export interface UsageWindowSource {
   readonly resetPeriod: EntitlementSpec['resetPeriod'];
   readonly accordingTo: string | null;
+  /** How many reset periods one window spans (1 unless the entitlement says `resetIntervalCount`). */
+  readonly intervalCount: number;
   /** The anchor the period boundaries count from. */
   readonly anchor: number;
+  /**
+   * True where one start may open windows of different lengths (an interval count above 1, an
+   * anchor the caller set and may move): the window's key then names its end too. Other windows
+   * keep the key they always had, so the counters stored before these options still match.
+   */
+  readonly keyedByBounds: boolean;
   /** The usage epoch (see `SubscriptionRecord.usageEpoch`); a new epoch restarts usage at zero. */
   readonly epoch: string;
   /**
@@ -49,6 +57,8 @@ export interface EffectiveEntitlement {
   readonly enumValues: readonly string[] | null;
   /** The reset period of its usage window; null when usage never resets. */
   readonly resetPeriod: EntitlementSpec['resetPeriod'];
+  /** How many reset periods one usage window spans: 1 unless configured. */
+  readonly resetIntervalCount: number;
   /** The reference's `resetPeriodConfiguration`, built once and shared by every result. */
   readonly resetPeriodConfiguration: ResetPeriodConfiguration | undefined;
   /** What a unit of usage costs in credits (a credit-backed feature), or null. */
@@ -250,7 +260,7 @@ function traceBase(
 /** `base` plus `extra`: limits add, unlimited and soft are sticky, enum values unite; `base` keeps its reset. */
 function addSpecs(base: EntitlementSpec, extra: EntitlementSpec): EntitlementSpec {
   const unlimited = base.hasUnlimitedUsage || extra.hasUnlimitedUsage;
-  return {
+  const sum: EntitlementSpec = {
     ...base,
     // A limit only exists where one side has one (boolean and enum entitlements have none).
     usageLimit:
@@ -259,21 +269,49 @@ function addSpecs(base: EntitlementSpec, extra: EntitlementSpec): EntitlementSpe
         : (base.usageLimit ?? 0) + (extra.usageLimit ?? 0),
     hasUnlimitedUsage: unlimited,
     hasSoftLimit: base.hasSoftLimit || extra.hasSoftLimit,
-    resetPeriod: base.resetPeriod ?? extra.resetPeriod,
-    accordingTo: base.resetPeriod ? base.accordingTo : extra.accordingTo,
     enumValues: unionValues(base.enumValues, extra.enumValues),
+  };
+  return base.resetPeriod || !extra.resetPeriod ? sum : withResetOf(sum, extra);
+}
+
+/**
+ * `value` replacing `base`'s limit while keeping `base`'s reset configuration when it has none;
+ * an anchor of its own still applies to the period it inherits.
+ */
+function withConfigOf(value: EntitlementSpec, base: EntitlementSpec | undefined): EntitlementSpec {
+  if (!base || value.resetPeriod) return value;
+  return withResetOf(value, base, value.usagePeriodAnchor ?? base.usagePeriodAnchor);
+}
+
+/** `spec` with the reset configuration of `from`: its period, "according to" and interval count, and `anchor`. */
+function withResetOf(spec: EntitlementSpec, from: EntitlementSpec, anchor = from.usagePeriodAnchor): EntitlementSpec {
+  const { resetIntervalCount: _count, usagePeriodAnchor: _anchor, ...rest } = spec;
+  return {
+    ...rest,
+    resetPeriod: from.resetPeriod,
+    accordingTo: from.accordingTo,
+    ...(from.resetIntervalCount === undefined ? {} : { resetIntervalCount: from.resetIntervalCount }),
+    ...(anchor === undefined ? {} : { usagePeriodAnchor: anchor }),
   };
 }
 
-/** `value` replacing `base`'s limit while keeping `base`'s reset configuration when it has none. */
-function withConfigOf(value: EntitlementSpec, base: EntitlementSpec | undefined): EntitlementSpec {
-  if (!base || value.resetPeriod) return value;
-  return { ...value, resetPeriod: base.resetPeriod, accordingTo: base.accordingTo };
-}
-
-function windowOf(spec: EntitlementSpec, start: number, epoch: string, scope: string | null): UsageWindowSource {
-  const anchor = spec.resetPeriod ? periodAnchor(spec.resetPeriod, spec.accordingTo, start) : start;
-  return { resetPeriod: spec.resetPeriod, accordingTo: spec.accordingTo, anchor, epoch, scope };
+/**
+ * The window of `spec` for a source whose periods count from `from` (its start, or an anchor the
+ * caller set): the entitlement's own anchor, when it has one, stands in for it, and its "according
+ * to" aligns whichever applies.
+ */
+function windowOf(spec: EntitlementSpec, from: CounterAnchor, epoch: string, scope: string | null): UsageWindowSource {
+  const start = spec.usagePeriodAnchor ?? from.at;
+  const intervalCount = spec.resetIntervalCount ?? 1;
+  return {
+    resetPeriod: spec.resetPeriod,
+    accordingTo: spec.accordingTo,
+    intervalCount,
+    anchor: spec.resetPeriod ? periodAnchor(spec.resetPeriod, spec.accordingTo, start) : start,
+    keyedByBounds: intervalCount !== 1 || from.explicit || spec.usagePeriodAnchor !== undefined,
+    epoch,
+    scope,
+  };
 }
 
 /**
@@ -333,11 +371,12 @@ export function resolveEntitlements(
   let live = 0;
   // Features of one subscription with the same reset configuration share one window object.
   const sources = new Map<string, UsageWindowSource>();
-  const windowFor = (spec: EntitlementSpec, start: number, epoch: string, scope: string | null) => {
-    const key = `${spec.resetPeriod}\u0000${spec.accordingTo}\u0000${start}\u0000${epoch}\u0000${scope}`;
+  const windowFor = (spec: EntitlementSpec, from: CounterAnchor, epoch: string, scope: string | null) => {
+    const reset = `${spec.resetPeriod}\u0000${spec.accordingTo}\u0000${spec.resetIntervalCount}\u0000${spec.usagePeriodAnchor}`;
+    const key = `${reset}\u0000${from.at}\u0000${from.explicit}\u0000${epoch}\u0000${scope}`;
     let source = sources.get(key);
     if (source === undefined) {
-      source = windowOf(spec, start, epoch, scope);
+      source = windowOf(spec, from, epoch, scope);
       sources.set(key, source);
     }
     return source;
@@ -375,7 +414,8 @@ export function resolveEntitlements(
     if (promotion.endDate !== null) validUntil = Math.min(validUntil, promotion.endDate);
     // A promotion's start anchors its reset period, so a re-grant starts a new period; its usage
     // epoch is the feature's, so lifetime usage carries over a re-grant.
-    const window = windowFor(promotion.entitlement, promotion.startDate, `promotion:${promotion.featureId}`, null);
+    const from = { at: promotion.startDate, explicit: false };
+    const window = windowFor(promotion.entitlement, from, `promotion:${promotion.featureId}`, null);
     add({
       spec: promotion.entitlement,
       window,
@@ -430,6 +470,7 @@ function entitlementKey(e: EffectiveEntitlement): string {
     e.hasSoftLimit,
     e.enumValues,
     e.resetPeriod,
+    e.resetIntervalCount,
     e.resetPeriodConfiguration ?? null,
     e.creditRate,
   ]);
@@ -471,7 +512,14 @@ function merge(
   // Fluctuating meters (seats) count a level, not a flow: they never reset.
   const window: UsageWindowSource =
     feature.meterType === 'Fluctuating'
-      ? { ...windowSource.window, resetPeriod: null, accordingTo: null, epoch: 'fluctuating' }
+      ? {
+          ...windowSource.window,
+          resetPeriod: null,
+          accordingTo: null,
+          intervalCount: 1,
+          keyedByBounds: false,
+          epoch: 'fluctuating',
+        }
       : windowSource.window;
   const entitlement: EffectiveEntitlement = {
     feature,
@@ -480,6 +528,7 @@ function merge(
     hasSoftLimit: soft,
     enumValues: values,
     resetPeriod: window.resetPeriod,
+    resetIntervalCount: window.intervalCount,
     resetPeriodConfiguration: resetConfiguration(window),
     creditRate: rate
       ? { currencyId: rate.currencyId, creditsPerUnit: rate.creditsPerUnit }
@@ -506,9 +555,9 @@ export interface UsageWindow {
 
 export function usageWindow(source: UsageWindowSource, now: number): UsageWindow {
   if (!source.resetPeriod) return { key: source.epoch, periodStart: null, periodEnd: null, anchor: null };
-  const period = usagePeriod(source.resetPeriod, source.anchor, now);
+  const period = usagePeriod(source.resetPeriod, source.anchor, now, source.intervalCount);
   return {
-    key: `${source.epoch}:${period.start}`,
+    key: source.keyedByBounds ? `${source.epoch}:${period.start}:${period.end}` : `${source.epoch}:${period.start}`,
     periodStart: period.start,
     periodEnd: period.end,
     anchor: period.anchor,

@@ -39,6 +39,8 @@ export interface MeteredEntitlement extends EntitlementBase {
   requestedUsage: number;
   resetPeriod?: EntitlementResetPeriod;
   resetPeriodConfiguration?: ResetPeriodConfiguration;
+  /** An allot extension, present when one usage period spans several `resetPeriod`s (3 with MONTH: quarterly). */
+  resetIntervalCount?: number;
   usagePeriodAnchor?: Date;
   usagePeriodStart?: Date;
   usagePeriodEnd?: Date;

@@ -117,6 +117,7 @@ function metered(
   if (rate !== null) result.creditRate = { currencyId: rate.currencyId, amount: perUnit(rate).amount };
   if (ent.resetPeriod) result.resetPeriod = ent.resetPeriod;
   if (ent.resetPeriodConfiguration) result.resetPeriodConfiguration = ent.resetPeriodConfiguration;
+  if (ent.resetPeriod && ent.resetIntervalCount !== 1) result.resetIntervalCount = ent.resetIntervalCount;
   if (usage.periodStart !== null && usage.periodEnd !== null && usage.periodAnchor !== null) {
     result.usagePeriodAnchor = new Date(usage.periodAnchor);
     result.usagePeriodStart = new Date(usage.periodStart);

@@ -2,7 +2,9 @@
 // at import, against ~10 ms for the two this module needs.
 import { UTCDateMini } from '@date-fns/utc/date/mini';
 import { addMonths } from 'date-fns/addMonths';
+import { AllotError } from '../errors.js';
 import type { EntitlementResetPeriod } from '../model/enums.js';
+import { isIntervalCount, MAX_INTERVAL_COUNT } from '../model/interval-count.js';
 
 /** A half-open usage period `[start, end)` and the anchor its boundaries count from (epoch ms). */
 export interface UsagePeriod {
@@ -50,16 +52,26 @@ export function addMonthsUtc(anchor: number, n: number): number {
 }
 
 /**
- * The period of `resetPeriod` that contains `now`. Every boundary is `anchor + n × interval`
- * counted from the original anchor, so month-end anchors never drift.
+ * The period of `count` × `resetPeriod` that contains `now` (every 2 WEEKs, every 3 MONTHs; 1 by
+ * default). Every boundary is `anchor + k × count × interval` counted from the original anchor, so
+ * month-end anchors never drift (Jan 31 every 2 months: Mar 31, May 31, Jul 31...). The anchor may
+ * lie after `now`: the grid extends backwards from it, so the period before it ends on it.
+ *
+ * @example usagePeriod('MONTH', Date.parse('2025-01-31T00:00:00Z'), Date.parse('2025-03-01T00:00:00Z'), 2)
+ * // { anchor: Jan 31, start: Jan 31, end: Mar 31 } (epoch ms)
  */
-export function usagePeriod(resetPeriod: EntitlementResetPeriod, anchor: number, now: number): UsagePeriod {
+export function usagePeriod(resetPeriod: EntitlementResetPeriod, anchor: number, now: number, count = 1): UsagePeriod {
+  if (count !== 1 && !isIntervalCount(count)) {
+    const message = `an interval count must be a whole number from 1 to ${MAX_INTERVAL_COUNT}, got ${count}`;
+    throw new AllotError('INVALID_INPUT', message, { details: { count } });
+  }
   const fixed = FIXED_MS[resetPeriod];
   if (fixed !== undefined) {
-    const start = anchor + Math.floor((now - anchor) / fixed) * fixed;
-    return { anchor, start, end: start + fixed };
+    const span = fixed * count;
+    const start = anchor + Math.floor((now - anchor) / span) * span;
+    return { anchor, start, end: start + span };
   }
-  const step = MONTHS[resetPeriod] ?? 1;
+  const step = (MONTHS[resetPeriod] ?? 1) * count;
   const a = new Date(anchor);
   const b = new Date(now);
   const months = (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + (b.getUTCMonth() - a.getUTCMonth());

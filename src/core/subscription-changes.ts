@@ -31,6 +31,7 @@ import {
   requireSubscription,
   resolveAddons,
   type SubscriptionChange,
+  usageAnchorOf,
 } from './subscription-rules.js';
 import { settle, sibling } from './subscription-scope.js';
 import {
@@ -135,13 +136,15 @@ export interface UpdateInput {
   readonly billingCycleAnchor?: SubscriptionBillingCycleAnchor | undefined;
   /** Billing details to set; those left out are kept. */
   readonly billing?: SubscriptionBilling | undefined;
+  /** A new anchor for the usage periods; null drops it (back to the billing anchor). */
+  readonly usagePeriodAnchor?: number | null | undefined;
 }
 
 /**
  * Updates a subscription in place, keeping its start and billing cycle unless `billingCycleAnchor`
  * is NOW or the billing period changes. Add-ons replace the whole list. Quantity, add-on and
  * billing-period changes apply at once unless a schedule strategy defers them; metadata, custom
- * entitlements, billing details and the trial end always apply at once.
+ * entitlements, billing details, the usage period anchor and the trial end always apply at once.
  */
 export function updateSubscription(
   catalog: Catalog,
@@ -156,11 +159,12 @@ export function updateSubscription(
   const addons = input.addons ? resolveAddons(catalog, plan, input.addons) : undefined;
   const billableFeatures = input.billableFeatures ? checkFeatures(catalog, input.billableFeatures) : undefined;
   const upserts: SubscriptionRecord[] = [];
-  const { billing: _, ...unbilled } = sub;
+  const { billing: _, usagePeriodAnchor, ...rest } = sub;
   const billing = mergeBilling(sub.billing, input.billing);
   let next: SubscriptionRecord = {
-    ...unbilled,
+    ...rest,
     ...(billing ? { billing } : {}),
+    ...usageAnchorOf(input.usagePeriodAnchor === undefined ? usagePeriodAnchor : input.usagePeriodAnchor),
     metadata: input.metadata ?? sub.metadata,
     entitlements: input.entitlements ?? sub.entitlements,
     updatedAt: now,

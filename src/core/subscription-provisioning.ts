@@ -31,6 +31,7 @@ import {
   resume,
   type SubscriptionChange,
   trialEnd,
+  usageAnchorOf,
 } from './subscription-rules.js';
 import { isOpen, isTrialSubscription, subscriptionStatus } from './subscription-state.js';
 
@@ -54,6 +55,8 @@ export interface ProvisionInput {
   readonly id?: string | undefined;
   /** Its billing details, over what it keeps of the one it replaces (see `inheritedBilling`). */
   readonly billing?: SubscriptionBilling | undefined;
+  /** Where usage periods count from; default the one of the subscription it replaces, else the start. */
+  readonly usagePeriodAnchor?: number | undefined;
 }
 
 /**
@@ -169,6 +172,7 @@ export function provisionSubscription(
     metadata: input.metadata ?? {},
     startDate: start,
     billingAnchor: keepAnchor && predecessor ? predecessor.billingAnchor : start,
+    ...usageAnchorOf(input.usagePeriodAnchor ?? (predecessor ?? usageFrom)?.usagePeriodAnchor),
     usageResetAt: keepUsage && usageFrom ? usageFrom.usageResetAt : start,
     usageEpoch: keepUsage && usageFrom ? usageFrom.usageEpoch : id,
     trialEndDate,

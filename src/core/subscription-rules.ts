@@ -111,6 +111,11 @@ export function changeTime(sub: SubscriptionRecord, strategy: ScheduleStrategy, 
   return billingPeriodRange(sub, now).end;
 }
 
+/** The record field of an explicit usage period anchor: absent without one, as in records written before it. */
+export function usageAnchorOf(anchor: number | null | undefined): Pick<SubscriptionRecord, 'usagePeriodAnchor'> {
+  return anchor === undefined || anchor === null ? {} : { usagePeriodAnchor: anchor };
+}
+
 /** The plan a downgrade (a cancellation's, or a trial's end) moves the customer to, starting at `start`. */
 /**
  * What a subscription that follows `from` (replacing it, or its downgrade) keeps of its billing

@@ -1,7 +1,8 @@
 // Where a subscription's usage counts. A counter is a usage epoch; its reset periods count from
-// the billing anchor of the subscription that opened it, so a counter carried on (by a paid
-// subscription converting a trial, by a trial and the plan beside it, by a plan change under
-// NEVER_RESET) keeps its periods whatever the billing cycle of the subscription carrying it on.
+// the usage period anchor (by default the billing anchor) of the subscription that opened it, so
+// a counter carried on (by a paid subscription converting a trial, by a trial and the plan beside
+// it, by a plan change under NEVER_RESET) keeps its periods whatever the billing cycle of the
+// subscription carrying it on.
 import type { SubscriptionRecord } from '../model/records.js';
 
 /** Did `sub` open its usage epoch (its own id, or a reset of its own: `id@instant`)? */
@@ -17,8 +18,20 @@ function opener(epoch: string, subscriptions: readonly SubscriptionRecord[]): Su
   return at < 0 ? undefined : subscriptions.find((s) => s.id === epoch.slice(0, at));
 }
 
-/** The anchor the reset periods of `sub`'s usage counter count from; `subscriptions` are the customer's. */
-export function counterAnchor(sub: SubscriptionRecord, subscriptions: readonly SubscriptionRecord[]): number {
-  if (opensOwnEpoch(sub)) return sub.billingAnchor;
-  return opener(sub.usageEpoch, subscriptions)?.billingAnchor ?? sub.billingAnchor;
+/** Where a counter's reset periods count from, and whether a caller set it (`usagePeriodAnchor`). */
+export interface CounterAnchor {
+  readonly at: number;
+  readonly explicit: boolean;
+}
+
+/**
+ * The anchor the reset periods of `sub`'s usage counter count from; `subscriptions` are the
+ * customer's. An explicit `usagePeriodAnchor` wins: the subscription's own, else the one of the
+ * subscription whose counter it carries on; else that subscription's billing anchor.
+ */
+export function counterAnchor(sub: SubscriptionRecord, subscriptions: readonly SubscriptionRecord[]): CounterAnchor {
+  const from =
+    sub.usagePeriodAnchor !== undefined || opensOwnEpoch(sub) ? sub : (opener(sub.usageEpoch, subscriptions) ?? sub);
+  const explicit = from.usagePeriodAnchor;
+  return explicit === undefined ? { at: from.billingAnchor, explicit: false } : { at: explicit, explicit: true };
 }

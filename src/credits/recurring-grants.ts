@@ -26,6 +26,8 @@ export interface CreditEntitlementAddon {
 export interface RecurringAllowance {
   readonly currencyId: string;
   readonly cadence: CreditCadence;
+  /** How many cadences one refill period spans. */
+  readonly intervalCount: number;
   /** Decimal string, 0 or more. */
   readonly amount: string;
   /** The most unused credits that carry into the next period; null: none do. */
@@ -47,15 +49,15 @@ const DISPLAY_NAME = 'Recurring credits';
 /**
  * A subscription's allowance in `currencyId`, combined like feature entitlements: the largest
  * add-on `Override` replaces the plan's amount (quantity ignored), then every `Increment` add-on
- * adds `amount × quantity`. The cadence is the plan's (or the override's), else the first
- * increment's; an increment of another cadence still joins that one stream. Rollover caps combine
+ * adds `amount × quantity`. The cadence and its interval count are the plan's (or the override's),
+ * else the first increment's; an increment of another cadence still joins that one stream. Rollover caps combine
  * the same way (base cap plus increment caps × quantity, a missing cap counting 0), null when no
  * entitlement has one. Null when nothing grants the currency.
  *
  * @example
  * recurringAllowance('tokens', [{ currencyId: 'tokens', amount: '1000', cadence: 'MONTH' }],
  *   [{ quantity: 2, entitlements: [{ currencyId: 'tokens', amount: '100', cadence: 'MONTH' }] }])
- * // { currencyId: 'tokens', cadence: 'MONTH', amount: '1200', rolloverCap: null }
+ * // { currencyId: 'tokens', cadence: 'MONTH', intervalCount: 1, amount: '1200', rolloverCap: null }
  */
 export function recurringAllowance(
   currencyId: string,
@@ -90,6 +92,7 @@ export function recurringAllowance(
   return {
     currencyId,
     cadence: first.cadence,
+    intervalCount: first.cadenceIntervalCount ?? 1,
     amount: decimalString(amount),
     rolloverCap: cap === null ? null : decimalString(cap),
   };
@@ -131,7 +134,7 @@ function rolloverInto(
   let boundary = periodEnd;
   while (boundary < start && carried.lt(cap)) {
     carried = Decimal.min(cap, carried).plus(allowance.amount);
-    boundary = usagePeriod(allowance.cadence, anchor, boundary).end;
+    boundary = refillPeriod(allowance, anchor, boundary).end;
   }
   return Decimal.max(0, Decimal.min(cap, carried));
 }
@@ -140,8 +143,8 @@ function rolloverInto(
  * The RECURRING grant a subscription is due in `pool` at `now`, or null when none is: before the
  * anchor, without an allowance above 0 in the pool's currency, or when the subscription already
  * has a grant whose period contains `now` (so computing it again is harmless). The grant funds the
- * cadence period containing `now` (boundaries `anchor + n × cadence`, month ends clamped), takes
- * effect at the period start and expires at its end; with a rollover cap it also carries up to
+ * refill period containing `now` (boundaries `anchor + k × intervalCount × cadence`, month ends
+ * clamped), takes effect at the period start and expires at its end; with a rollover cap it also carries up to
  * the cap of the previous period's unused credits.
  *
  * @example dueRecurringGrant(pool, { subscriptionId: 'sub-1', anchor, plan }, now)?.amount // '1000'
@@ -154,7 +157,7 @@ export function dueRecurringGrant(
   if (now < subscription.anchor) return null;
   const allowance = recurringAllowance(pool.currencyId, subscription.plan, subscription.addons);
   if (allowance === null || dec(allowance.amount).isZero()) return null;
-  const period = usagePeriod(allowance.cadence, subscription.anchor, now);
+  const period = refillPeriod(allowance, subscription.anchor, now);
   const id = recurringGrantId(subscription.subscriptionId, pool.currencyId, period.start);
   let previous: CreditGrantRecord[] = [];
   let latest: SubscriptionGrantSource | undefined;
@@ -223,5 +226,10 @@ export function nextRefillAt(
   const allowance = recurringAllowance(currencyId, subscription.plan, subscription.addons);
   if (allowance === null) return null;
   if (now < subscription.anchor) return subscription.anchor;
-  return usagePeriod(allowance.cadence, subscription.anchor, now).end;
+  return refillPeriod(allowance, subscription.anchor, now).end;
+}
+
+/** The refill period of `allowance` containing `at`: `intervalCount` cadences from `anchor`. */
+function refillPeriod(allowance: RecurringAllowance, anchor: number, at: number) {
+  return usagePeriod(allowance.cadence, anchor, at, allowance.intervalCount);
 }

@@ -17,6 +17,8 @@ export interface BudgetStatus {
   /** `max(limit − currentUsage, 0)`. */
   remaining: number;
   resetPeriod: EntitlementResetPeriod | null;
+  /** How many `resetPeriod`s one window spans. */
+  resetIntervalCount: number;
   /** The current window's bounds; both null for a budget that never resets. */
   periodStart: Date | null;
   periodEnd: Date | null;
@@ -92,6 +94,7 @@ export function statusOf(budget: GovernanceBudgetRecord, window: BudgetWindow, a
     currentUsage: amounts.currentUsage,
     remaining: amounts.remaining,
     resetPeriod: budget.resetPeriod,
+    resetIntervalCount: budget.resetIntervalCount,
     periodStart: window.periodStart === null ? null : new Date(window.periodStart),
     periodEnd: window.periodEnd === null ? null : new Date(window.periodEnd),
   };

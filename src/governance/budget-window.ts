@@ -18,24 +18,27 @@ export interface BudgetWindow {
 
 const FOREVER: BudgetWindow = Object.freeze({ key: ALL_TIME, periodStart: null, periodEnd: null });
 
+/** What a budget's window depends on. */
+type WindowRule = Pick<GovernanceBudgetRecord, 'resetPeriod' | 'resetIntervalCount' | 'anchor'>;
+
 /**
- * The window of `budget` that contains `at`: boundaries are `anchor + n × resetPeriod`, so a
- * changed anchor or period starts new windows by itself.
+ * The window of `budget` that contains `at`: boundaries are `anchor + k × resetIntervalCount ×
+ * resetPeriod`, so a changed anchor, period or count starts new windows by itself.
  *
  * @example
- * budgetWindow({ resetPeriod: 'DAY', anchor: Date.parse('2025-01-01T06:00:00Z') }, Date.parse('2025-01-03T01:00:00Z'))
+ * budgetWindow({ resetPeriod: 'DAY', resetIntervalCount: 1, anchor: Date.parse('2025-01-01T06:00:00Z') }, Date.parse('2025-01-03T01:00:00Z'))
  * // { key: '1735797600000:1735884000000', periodStart: 2025-01-02T06:00Z, periodEnd: 2025-01-03T06:00Z (epoch ms) }
  */
-export function budgetWindow(budget: Pick<GovernanceBudgetRecord, 'resetPeriod' | 'anchor'>, at: number): BudgetWindow {
+export function budgetWindow(budget: WindowRule, at: number): BudgetWindow {
   if (budget.resetPeriod === null) return FOREVER;
   // Calendar arithmetic costs microseconds; a warm check reuses the window while `at` is inside it.
   const last = lastWindow.get(budget);
   if (last !== undefined && at >= (last.periodStart ?? at) && at < (last.periodEnd ?? at)) return last;
-  const { start, end } = usagePeriod(budget.resetPeriod, budget.anchor, at);
+  const { start, end } = usagePeriod(budget.resetPeriod, budget.anchor, at, budget.resetIntervalCount);
   const window: BudgetWindow = Object.freeze({ key: `${start}:${end}`, periodStart: start, periodEnd: end });
   lastWindow.set(budget, window);
   return window;
 }
 
 /** The window each budget record was last asked about; records are immutable, so it never goes stale. */
-const lastWindow = new WeakMap<Pick<GovernanceBudgetRecord, 'resetPeriod' | 'anchor'>, BudgetWindow>();
+const lastWindow = new WeakMap<WindowRule, BudgetWindow>();

@@ -2,6 +2,7 @@
 
 import { AllotError } from '../errors.js';
 import { EntitlementResetPeriod } from '../model/enums.js';
+import { isIntervalCount, MAX_INTERVAL_COUNT } from '../model/interval-count.js';
 import { decimalString, nonNegativeAmount } from '../money/amount.js';
 import type { DecimalValue } from '../money/money.js';
 import { entityNotFound, type GovernanceIndex } from './governance-index.js';
@@ -15,6 +16,8 @@ export interface BudgetSet {
   readonly limit: DecimalValue;
   /** Null or absent: never resets. */
   readonly resetPeriod?: EntitlementResetPeriod | null;
+  /** How many `resetPeriod`s one window spans (every 2 WEEKs); 1 when absent. Needs a reset period. */
+  readonly resetIntervalCount?: number;
   /** Where period boundaries count from; default `now` for a new budget, unchanged for an existing one. */
   readonly anchor?: number;
 }
@@ -37,7 +40,7 @@ const PERIODS: ReadonlySet<unknown> = new Set(Object.values(EntitlementResetPeri
 
 /**
  * Creates or replaces budgets, all or nothing. Refuses an unknown entity (ENTITY_NOT_FOUND), a
- * negative or malformed limit, an unknown reset period, a bad anchor and one (entity, capability)
+ * negative or malformed limit, an unknown reset period, a bad interval count or anchor and one (entity, capability)
  * twice in a batch (INVALID_INPUT); every error names the failing input's position.
  * Replacing keeps `createdAt`, and `anchor` unless given. Usage is untouched: a changed period or
  * anchor counts in new windows by itself.
@@ -56,6 +59,11 @@ export function setBudgets(index: GovernanceIndex, inputs: readonly BudgetSet[],
     const resetPeriod = input.resetPeriod ?? null;
     if (resetPeriod !== null && !PERIODS.has(resetPeriod))
       throw invalid(`resetPeriod must be one of ${[...PERIODS].join(', ')} or null`, i, input);
+    const resetIntervalCount = input.resetIntervalCount ?? 1;
+    if (!isIntervalCount(resetIntervalCount))
+      throw invalid(`resetIntervalCount must be a whole number from 1 to ${MAX_INTERVAL_COUNT}`, i, input);
+    if (resetIntervalCount !== 1 && resetPeriod === null)
+      throw invalid('resetIntervalCount counts reset periods: give a resetPeriod', i, input);
     if (input.anchor !== undefined && !Number.isSafeInteger(input.anchor))
       throw invalid('anchor must be an instant in whole epoch milliseconds', i, input);
     const limit = decimalString(nonNegativeAmount(input.limit, `budgets[${i}].limit`));
@@ -66,6 +74,7 @@ export function setBudgets(index: GovernanceIndex, inputs: readonly BudgetSet[],
       capabilityId,
       limit,
       resetPeriod,
+      resetIntervalCount,
       anchor: input.anchor ?? old?.anchor ?? now,
       createdAt: old?.createdAt ?? now,
       updatedAt: now,

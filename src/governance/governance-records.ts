@@ -20,7 +20,8 @@ export interface GovernanceEntityRecord {
 
 /**
  * A budget of one entity for one capability (a feature id or a credit currency id): at most
- * `limit` per period of `resetPeriod` counted from `anchor`; `resetPeriod` null never resets.
+ * `limit` per period of `resetIntervalCount` × `resetPeriod` counted from `anchor`; `resetPeriod`
+ * null never resets.
  */
 export interface GovernanceBudgetRecord {
   readonly ownerId: string;
@@ -29,6 +30,8 @@ export interface GovernanceBudgetRecord {
   /** Decimal string, 0 or more. */
   readonly limit: string;
   readonly resetPeriod: EntitlementResetPeriod | null;
+  /** How many `resetPeriod`s one window spans; 1 for a budget that never resets. */
+  readonly resetIntervalCount: number;
   readonly anchor: number;
   readonly createdAt: number;
   readonly updatedAt: number;

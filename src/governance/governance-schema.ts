@@ -6,6 +6,7 @@ import { metadataSchema } from '../catalog/catalog-schema.js';
 import { EntitlementResetPeriod, enumValues } from '../model/enums.js';
 import { id } from '../model/id-schema.js';
 import { instant } from '../model/instant.js';
+import { intervalCount } from '../model/interval-count.js';
 import { creditDecimal, positiveCreditDecimal } from '../money/amount-schema.js';
 
 /**
@@ -51,8 +52,8 @@ export const removeEntitySchema = z.lazy(() => z.strictObject({ entityId: id }))
 export type RemoveEntityInput = z.input<typeof removeEntitySchema>;
 
 /**
- * A budget of one entity for one capability: at most `limit` per `resetPeriod` counted from
- * `anchor` (default: now for a new budget, unchanged for an existing one).
+ * A budget of one entity for one capability: at most `limit` per `resetIntervalCount` (default 1)
+ * × `resetPeriod` counted from `anchor` (default: now for a new budget, unchanged for an existing one).
  *
  * @example governanceBudgetSchema.parse({ entityId: 'team-a', capabilityId: 'ai-tokens', limit: 1000, resetPeriod: 'MONTH' })
  * // { entityId: 'team-a', capabilityId: 'ai-tokens', limit: '1000', resetPeriod: 'MONTH' }
@@ -63,6 +64,8 @@ export const governanceBudgetSchema = z.lazy(() =>
     capabilityId: id,
     limit: creditDecimal,
     resetPeriod: budgetResetPeriod.default(null),
+    /** An allot extension: one window spans this many `resetPeriod`s (2 with WEEK: fortnightly). */
+    resetIntervalCount: intervalCount.optional(),
     anchor: instant.optional(),
   }),
 );

@@ -19,6 +19,13 @@ export interface EntitlementSpec {
   readonly resetPeriod: EntitlementResetPeriod | null;
   /** The period's "according to" setting; null means SubscriptionStart. */
   readonly accordingTo: string | null;
+  /** How many `resetPeriod`s one period spans; absent means 1 (kept absent, so old content hashes hold). */
+  readonly resetIntervalCount?: number;
+  /**
+   * The instant this entitlement's periods count from, in place of its subscription's (or
+   * promotion's) start; "according to" still aligns it. Custom and promotional entitlements only.
+   */
+  readonly usagePeriodAnchor?: number;
   readonly enumValues: readonly string[] | null;
 }
 
@@ -86,6 +93,11 @@ export interface SubscriptionRecord {
   readonly startDate: number;
   /** Billing periods and SubscriptionStart usage periods count from here. */
   readonly billingAnchor: number;
+  /**
+   * Set by the caller (`usagePeriodAnchor`): usage periods count from here instead of the billing
+   * anchor, which keeps counting billing periods. Any instant, before or after the start.
+   */
+  readonly usagePeriodAnchor?: number | undefined;
   /** When usage last restarted for this subscription (its start, or the last plan change that resets). */
   readonly usageResetAt: number;
   /**

@@ -326,6 +326,18 @@ describe('toEntitlementSpec', () => {
       }),
     ).toMatchObject({ resetPeriod: 'WEEK', accordingTo: 'EveryMonday', usageLimit: null });
   });
+
+  it('keeps an interval count above 1 with its reset period, and an anchor; leaves the defaults out', () => {
+    expect(toEntitlementSpec({ featureId: 'f', resetPeriod: 'MONTH', resetIntervalCount: 3 })).toMatchObject({
+      resetIntervalCount: 3,
+    });
+    expect(toEntitlementSpec({ featureId: 'f', resetPeriod: 'MONTH', resetIntervalCount: 1 })).not.toHaveProperty(
+      'resetIntervalCount',
+    );
+    expect(toEntitlementSpec({ featureId: 'f', resetIntervalCount: 3 })).not.toHaveProperty('resetIntervalCount');
+    expect(toEntitlementSpec({ featureId: 'f', usagePeriodAnchor: 5 })).toMatchObject({ usagePeriodAnchor: 5 });
+    expect(toEntitlementSpec({ featureId: 'f', resetPeriod: 'DAY' })).not.toHaveProperty('usagePeriodAnchor');
+  });
 });
 
 describe('versionCatalog', () => {
@@ -494,6 +506,25 @@ describe('versionCatalog', () => {
     const vb = version(compileCatalog(b), va.added);
     expect(vb.added).toEqual([]);
     expect(vb.catalog.plans.get('plan')?.hash).toBe(va.catalog.plans.get('plan')?.hash);
+  });
+
+  it('an interval count of 1 is the same version as none; another count is a new version', () => {
+    const withCount = (count?: number): CatalogInput => ({
+      features: [{ id: 'f', featureType: 'NUMBER', meterType: 'Incremental' }],
+      products: [{ id: 'p' }],
+      plans: [
+        {
+          id: 'plan',
+          productId: 'p',
+          entitlements: [
+            { featureId: 'f', usageLimit: 5, resetPeriod: 'MONTH', ...(count ? { resetIntervalCount: count } : {}) },
+          ],
+        },
+      ],
+    });
+    const none = version(compileCatalog(withCount()));
+    expect(version(compileCatalog(withCount(1)), none.added).added).toEqual([]);
+    expect(version(compileCatalog(withCount(3)), none.added).catalog.plans.get('plan')?.version).toBe(2);
   });
 
   it('the hash does change when only a metadata value changes', () => {

@@ -12,12 +12,14 @@ import type { CustomerState, PromotionRecord, SubscriptionRecord } from '../../s
 import {
   at,
   CATALOG_NOW,
+  catalogOf,
   customerState,
   DAY,
   must,
   promotion,
   spec,
   standardCatalog,
+  standardCatalogInput,
   subscription,
 } from './factories.js';
 import { fc } from './fc-setup.js';
@@ -477,12 +479,126 @@ describe('usage windows', () => {
     const source = {
       resetPeriod: null,
       accordingTo: null,
+      intervalCount: 1,
+      keyedByBounds: false,
       anchor: CATALOG_NOW,
       epoch: 'e1',
       scope: null,
     } as const;
     expect(usageWindow(source, NOW).key).toBe(usageWindow(source, at('2099-01-01T00:00:00Z')).key);
     expect(usageWindow(source, NOW).key).not.toBe(usageWindow({ ...source, epoch: 'e2' }, NOW).key);
+  });
+});
+
+describe('interval counts and usage period anchors', () => {
+  const anchor = at('2024-01-20T08:00:00Z');
+
+  it('a window without the new options keeps the key it always had: epoch and start', () => {
+    const source = win(
+      resolve(customerState({ subscriptions: [onPlan('basic', { billingAnchor: anchor })] })),
+      'api-calls',
+    );
+    expect(source).toMatchObject({ intervalCount: 1, keyedByBounds: false });
+    expect(usageWindow(source, NOW).key).toBe(`sub-basic:${anchor}`);
+    expect(ent(resolve(customerState({ subscriptions: [onPlan('basic')] })), 'api-calls').resetIntervalCount).toBe(1);
+  });
+
+  it('a custom entitlement with resetIntervalCount spans that many periods and names both bounds in its key', () => {
+    const quarterly = spec('api-calls', { usageLimit: 5000, resetPeriod: 'MONTH', resetIntervalCount: 3 });
+    const set = resolve(
+      customerState({ subscriptions: [onPlan('basic', { billingAnchor: anchor, entitlements: [quarterly] })] }),
+    );
+    expect(ent(set, 'api-calls')).toMatchObject({ usageLimit: 5000, resetPeriod: 'MONTH', resetIntervalCount: 3 });
+    const w = usageWindow(win(set, 'api-calls'), NOW);
+    expect(w).toMatchObject({ periodStart: anchor, periodEnd: at('2024-04-20T08:00:00Z'), anchor });
+    expect(w.key).toBe(`sub-basic:${anchor}:${at('2024-04-20T08:00:00Z')}`);
+  });
+
+  it("a subscription's usagePeriodAnchor replaces its billing anchor, before or after now", () => {
+    const future = at('2024-03-05T00:00:00Z');
+    const ahead = win(
+      resolve(customerState({ subscriptions: [onPlan('basic', { usagePeriodAnchor: future })] })),
+      'api-calls',
+    );
+    expect(ahead).toMatchObject({ anchor: future, keyedByBounds: true });
+    // The period before a future anchor ends on it.
+    expect(usageWindow(ahead, NOW)).toMatchObject({ periodStart: at('2024-02-05T00:00:00Z'), periodEnd: future });
+    const past = at('2023-06-15T00:00:00Z');
+    const behind = win(
+      resolve(customerState({ subscriptions: [onPlan('basic', { usagePeriodAnchor: past })] })),
+      'api-calls',
+    );
+    expect(usageWindow(behind, NOW)).toMatchObject({ periodStart: at('2024-01-15T00:00:00Z'), anchor: past });
+  });
+
+  it('"according to" still aligns an explicit anchor (StartOfTheMonth: the 1st of its month)', () => {
+    const custom = spec('api-calls', { usageLimit: 9999, resetPeriod: 'MONTH', accordingTo: 'StartOfTheMonth' });
+    const set = resolve(
+      customerState({ subscriptions: [onPlan('free', { usagePeriodAnchor: anchor, entitlements: [custom] })] }),
+    );
+    expect(win(set, 'api-calls').anchor).toBe(at('2024-01-01T00:00:00Z'));
+  });
+
+  it("a counter carried on keeps its opener's anchor; a subscription's own anchor wins", () => {
+    const opener = onPlan('basic', { id: 'old', usagePeriodAnchor: anchor, endDate: CATALOG_NOW + DAY });
+    const carrying = onPlan('pro', { id: 'new', startDate: CATALOG_NOW + DAY, usageEpoch: 'old' });
+    const state = (next: SubscriptionRecord) => customerState({ subscriptions: [opener, next] });
+    expect(win(resolve(state(carrying)), 'api-calls').anchor).toBe(anchor);
+    const own = at('2024-02-01T00:00:00Z');
+    expect(win(resolve(state({ ...carrying, usagePeriodAnchor: own })), 'api-calls').anchor).toBe(own);
+  });
+
+  it("a custom entitlement's own anchor applies, also to the reset period it inherits from the plan", () => {
+    const own = at('2024-02-07T00:00:00Z');
+    const inherits = spec('api-calls', { usageLimit: 5000, usagePeriodAnchor: own });
+    const set = resolve(customerState({ subscriptions: [onPlan('basic', { entitlements: [inherits] })] }));
+    expect(ent(set, 'api-calls')).toMatchObject({ usageLimit: 5000, resetPeriod: 'MONTH' });
+    expect(usageWindow(win(set, 'api-calls'), NOW)).toMatchObject({
+      anchor: own,
+      periodStart: own,
+      periodEnd: at('2024-03-07T00:00:00Z'),
+    });
+  });
+
+  it("an Increment add-on keeps the plan's reset configuration, interval count included, or brings its own", () => {
+    /** The api-calls entitlement of a free plan with `plan` plus an extra-calls add-on with `addon`. */
+    const merged = (plan: object, addon: object) => {
+      const input = standardCatalogInput();
+      const free = must(input.plans?.find((p) => p.id === 'free'));
+      free.entitlements = [{ featureId: 'api-calls', usageLimit: 100, ...plan }];
+      free.compatibleAddonIds = ['extra-calls'];
+      const calls = must(input.addons?.find((a) => a.id === 'extra-calls'));
+      calls.entitlements = [{ featureId: 'api-calls', usageLimit: 500, ...addon }];
+      const addons = [{ addonId: 'extra-calls', version: 1, quantity: 1 }];
+      const state = customerState({ subscriptions: [onPlan('free', { addons })] });
+      const set = resolveEntitlements(catalogOf(input), state, null, NOW);
+      return { entitlement: ent(set, 'api-calls'), window: win(set, 'api-calls') };
+    };
+    const quarterly = { resetPeriod: 'MONTH', resetIntervalCount: 3 };
+    const fortnightly = { resetPeriod: 'WEEK', resetIntervalCount: 2 };
+    expect(merged(quarterly, fortnightly).entitlement).toMatchObject({ usageLimit: 600, ...quarterly });
+    expect(merged(quarterly, {}).window).toMatchObject({ resetPeriod: 'MONTH', intervalCount: 3, keyedByBounds: true });
+    expect(merged({}, fortnightly).entitlement).toMatchObject({ usageLimit: 600, ...fortnightly });
+    expect(merged({ resetPeriod: 'MONTH' }, fortnightly).entitlement).toMatchObject({
+      resetPeriod: 'MONTH',
+      resetIntervalCount: 1,
+    });
+  });
+
+  it("a promotion's own anchor and interval count shape its window", () => {
+    const own = at('2024-03-01T00:00:00Z');
+    const promo = promotion('api-calls', {
+      usageLimit: 7,
+      resetPeriod: 'DAY',
+      resetIntervalCount: 10,
+      usagePeriodAnchor: own,
+    });
+    const set = resolve(customerState({ promotions: [promo] }));
+    expect(usageWindow(win(set, 'api-calls'), NOW)).toMatchObject({
+      anchor: own,
+      periodStart: at('2024-02-10T00:00:00Z'),
+      periodEnd: at('2024-02-20T00:00:00Z'),
+    });
   });
 });
 

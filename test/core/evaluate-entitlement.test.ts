@@ -42,7 +42,15 @@ function usageOf(set: CustomerEntitlements, usage: Record<string, number> = {}):
   };
 }
 
-const noReset: UsageWindowSource = { resetPeriod: null, accordingTo: null, anchor: ANCHOR, epoch: 'e', scope: null };
+const noReset: UsageWindowSource = {
+  resetPeriod: null,
+  accordingTo: null,
+  intervalCount: 1,
+  keyedByBounds: false,
+  anchor: ANCHOR,
+  epoch: 'e',
+  scope: null,
+};
 
 /** An entitlement with the usage window its set will carry for it. */
 type Entry = EffectiveEntitlement & { window: UsageWindowSource };
@@ -59,6 +67,7 @@ function effective(
     hasSoftLimit: false,
     enumValues: null,
     resetPeriod: window.resetPeriod,
+    resetIntervalCount: window.intervalCount,
     resetPeriodConfiguration: resetConfiguration(window),
     creditRate: null,
     ...overrides,
@@ -295,6 +304,8 @@ describe('by type', () => {
     const window: UsageWindowSource = {
       resetPeriod: 'MONTH',
       accordingTo: null,
+      intervalCount: 1,
+      keyedByBounds: false,
       anchor: ANCHOR,
       epoch: 'e',
       scope: null,
@@ -315,6 +326,8 @@ describe('by type', () => {
         window: {
           resetPeriod: 'WEEK',
           accordingTo: 'EveryMonday',
+          intervalCount: 1,
+          keyedByBounds: false,
           anchor: at('2024-01-01T00:00:00Z'),
           epoch: 'e',
           scope: null,

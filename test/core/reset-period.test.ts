@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { addMonthsUtc, periodAnchor, usagePeriod } from '../../src/core/reset-period.js';
 import type { EntitlementResetPeriod } from '../../src/model/enums.js';
-import { at, DAY, HOUR, iso } from './factories.js';
+import { at, DAY, expectAllotError, HOUR, iso } from './factories.js';
 import { fc } from './fc-setup.js';
 
 const PERIODS: readonly EntitlementResetPeriod[] = ['HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR'];
@@ -59,6 +59,8 @@ const instant = fc.oneof(
     .map(({ year, month, back, ms }) => Date.UTC(year, month + 1, 0) - back * DAY + ms),
 );
 const period = fc.constantFrom(...PERIODS);
+/** An interval count: mostly small, sometimes the most allowed. */
+const count = fc.oneof(fc.integer({ min: 1, max: 36 }), fc.constant(1000));
 
 describe('usagePeriod examples', () => {
   it('counts fixed periods from the anchor, not from midnight or the epoch', () => {
@@ -157,6 +159,133 @@ describe('usagePeriod examples', () => {
   });
 });
 
+/** `[start, end)` of a period as ISO strings, for examples read straight off the peers' tables. */
+const span = (p: { start: number; end: number }) => [iso(p.start), iso(p.end)];
+
+describe("interval counts (the peers' published examples)", () => {
+  it('days × n: flexprice NextBillingDate daily cases', () => {
+    // vidinfra/flexprice internal/types/date_test.go, TestNextBillingDate_Daily: "simple 10 days",
+    // "cross month boundary", "cross year boundary", "leap year February", "non leap year February".
+    const next = (anchor: string, n: number) => iso(usagePeriod('DAY', at(anchor), at(anchor), n).end);
+    expect(next('2024-03-10T00:00:00Z', 10)).toBe('2024-03-20T00:00:00.000Z');
+    expect(next('2024-03-31T00:00:00Z', 5)).toBe('2024-04-05T00:00:00.000Z');
+    expect(next('2024-12-29T00:00:00Z', 5)).toBe('2025-01-03T00:00:00.000Z');
+    expect(next('2024-02-27T00:00:00Z', 3)).toBe('2024-03-01T00:00:00.000Z');
+    expect(next('2023-02-27T00:00:00Z', 3)).toBe('2023-03-02T00:00:00.000Z');
+  });
+
+  it('months × n: flexprice monthly cases, month ends clamped from the original anchor', () => {
+    // flexprice date_test.go, TestNextBillingDate_Monthly: "cross year with month end" (Dec 31 + 2
+    // months = Feb 28 2025) and "JST month-end consistency" (Jan 31 23:59:59 +09:00 + 2 = Mar 31).
+    const dec31 = at('2024-12-31T00:00:00Z');
+    expect(iso(usagePeriod('MONTH', dec31, dec31, 2).end)).toBe('2025-02-28T00:00:00.000Z');
+    const jst = at('2024-01-31T23:59:59+09:00');
+    expect(usagePeriod('MONTH', jst, jst, 2).end).toBe(at('2024-03-31T23:59:59+09:00'));
+    // The boundary after a clamped one goes back to the anchor's day: Feb 28, then Apr 30, Jun 30, Aug 31.
+    const ends: string[] = [];
+    for (let p = usagePeriod('MONTH', dec31, dec31, 2); ends.length < 4; p = usagePeriod('MONTH', dec31, p.end, 2))
+      ends.push(iso(p.end).slice(0, 10));
+    expect(ends).toEqual(['2025-02-28', '2025-04-30', '2025-06-30', '2025-08-31']);
+  });
+
+  it('years × n: flexprice annual cases', () => {
+    // flexprice date_test.go, TestNextBillingDate_Annual: "multiple years crossing leap years"
+    // (Feb 29 2024 + 4 years = Feb 29 2028) and "JST preserving time across years" (+2 years).
+    const leap = at('2024-02-29T00:00:00Z');
+    expect(iso(usagePeriod('YEAR', leap, leap, 4).end)).toBe('2028-02-29T00:00:00.000Z');
+    expect(iso(usagePeriod('YEAR', leap, leap, 1).end)).toBe('2025-02-28T00:00:00.000Z');
+    const jst = at('2024-03-15T19:30:45+09:00');
+    expect(usagePeriod('YEAR', jst, jst, 2).end).toBe(at('2026-03-15T19:30:45+09:00'));
+  });
+
+  it('Stripe interval=month, interval_count=3 bills every 3 months, keeping the anchor day', () => {
+    // Stripe API, price.recurring.interval_count: "interval=month and interval_count=3 bills every 3
+    // months"; billing cycle docs: a Jan 31 anchor bills on the last day of shorter months.
+    const anchor = at('2025-01-31T10:00:00Z');
+    const quarter = usagePeriod('MONTH', anchor, at('2025-06-15T00:00:00Z'), 3);
+    expect(span(quarter)).toEqual(['2025-04-30T10:00:00.000Z', '2025-07-31T10:00:00.000Z']);
+    expect(span(usagePeriod('MONTH', anchor, quarter.end, 3))).toEqual([
+      '2025-07-31T10:00:00.000Z',
+      '2025-10-31T10:00:00.000Z',
+    ]);
+  });
+
+  it('Lago quarterly and semiannual intervals: every 3 and every 6 months from the anniversary', () => {
+    // getlago.com docs, plan model: "Quarterly ... (every 3 months)", "Semiannual ... (every 6
+    // months)"; changelog "anniversary date": a plan assigned on August 10th bills every 10th.
+    const aug10 = at('2024-08-10T00:00:00Z');
+    expect(span(usagePeriod('MONTH', aug10, at('2025-01-01T00:00:00Z'), 3))).toEqual([
+      '2024-11-10T00:00:00.000Z',
+      '2025-02-10T00:00:00.000Z',
+    ]);
+    expect(span(usagePeriod('MONTH', aug10, at('2025-01-01T00:00:00Z'), 6))).toEqual([
+      '2024-08-10T00:00:00.000Z',
+      '2025-02-10T00:00:00.000Z',
+    ]);
+  });
+
+  it('OpenMeter P2W: every two weeks from the anchor', () => {
+    const anchor = at('2024-01-01T00:00:00Z'); // a Monday
+    expect(span(usagePeriod('WEEK', anchor, at('2024-01-20T00:00:00Z'), 2))).toEqual([
+      '2024-01-15T00:00:00.000Z',
+      '2024-01-29T00:00:00.000Z',
+    ]);
+    expect(span(usagePeriod('HOUR', anchor, at('2024-01-01T13:00:00Z'), 6))).toEqual([
+      '2024-01-01T12:00:00.000Z',
+      '2024-01-01T18:00:00.000Z',
+    ]);
+  });
+
+  it('1 is the default and the same as no count; a count out of 1..1000 is refused', () => {
+    const anchor = at('2024-01-31T00:00:00Z');
+    const now = at('2024-05-02T00:00:00Z');
+    expect(usagePeriod('MONTH', anchor, now, 1)).toEqual(usagePeriod('MONTH', anchor, now));
+    for (const bad of [0, -1, 1.5, 1001, Number.NaN])
+      expectAllotError(() => usagePeriod('MONTH', anchor, now, bad), 'INVALID_INPUT');
+    expect(usagePeriod('YEAR', anchor, now, 1000).end).toBe(at('3024-01-31T00:00:00Z'));
+  });
+});
+
+describe('anchors after now (the grid extends backwards)', () => {
+  it('OpenMeter recurrence: the period containing t when the anchor is in the future', () => {
+    // openmeterio/openmeter pkg/timeutil/recurrence_test.go, TestPrevBefore: "Should return prev if
+    // anchor is in the future" (daily, anchor now + 1 day, t = now + 1h: previous boundary now) and
+    // "Should work with weeks" (weekly, anchor now + 1 day, t = now: previous boundary now − 6 days).
+    const now = at('2024-01-01T00:00:00Z');
+    expect(usagePeriod('DAY', now + DAY, now + HOUR)).toEqual({ anchor: now + DAY, start: now, end: now + DAY });
+    expect(usagePeriod('WEEK', now + DAY, now)).toEqual({ anchor: now + DAY, start: now - 6 * DAY, end: now + DAY });
+  });
+
+  it('OpenMeter recurrence: variable month lengths from a Jan 30/31 anchor', () => {
+    // recurrence_test.go, TestGetPeriodAt: "Correctly handles variable length months" and
+    // "... t being at the end of the period (we are exclusive at the end)".
+    const jan31 = at('2025-01-31T15:00:00Z');
+    expect(span(usagePeriod('MONTH', jan31, at('2025-08-13T20:00:00Z')))).toEqual([
+      '2025-07-31T15:00:00.000Z',
+      '2025-08-31T15:00:00.000Z',
+    ]);
+    expect(span(usagePeriod('MONTH', jan31, at('2025-09-30T15:00:00Z')))).toEqual([
+      '2025-09-30T15:00:00.000Z',
+      '2025-10-31T15:00:00.000Z',
+    ]);
+    expect(span(usagePeriod('MONTH', at('2025-01-30T15:00:00Z'), at('2025-02-13T20:00:00Z')))).toEqual([
+      '2025-01-30T15:00:00.000Z',
+      '2025-02-28T15:00:00.000Z',
+    ]);
+  });
+
+  it('the period before a future anchor ends on it, and the ones before that end where those begin', () => {
+    const anchor = at('2025-05-31T00:00:00Z');
+    const p = usagePeriod('MONTH', anchor, at('2025-03-10T00:00:00Z'), 2);
+    // Backwards from May 31 in steps of 2 months: Mar 31, Jan 31 (each anchor − k × 2 months, clamped).
+    expect(span(p)).toEqual(['2025-01-31T00:00:00.000Z', '2025-03-31T00:00:00.000Z']);
+    expect(usagePeriod('MONTH', anchor, anchor - 1, 2)).toMatchObject({
+      start: at('2025-03-31T00:00:00Z'),
+      end: anchor,
+    });
+  });
+});
+
 describe('addMonthsUtc', () => {
   it('clamps to the month end and keeps the time of day in UTC', () => {
     expect(iso(addMonthsUtc(at('2024-01-31T23:30:00Z'), 1))).toBe('2024-02-29T23:30:00.000Z');
@@ -230,6 +359,7 @@ describe('time zone independence', () => {
   function compute(samples: readonly { p: EntitlementResetPeriod; anchor: number; now: number }[]) {
     return samples.map(({ p, anchor, now }) => ({
       period: usagePeriod(p, anchor, now),
+      threeOf: usagePeriod(p, anchor, now, 3),
       plus1: addMonthsUtc(anchor, 1),
       month: periodAnchor('MONTH', 'StartOfTheMonth', anchor),
       monday: periodAnchor('WEEK', 'EveryMonday', anchor),
@@ -310,6 +440,63 @@ describe('properties', () => {
         expect(r.start).toBe(oracleAddMonths(anchor, months));
         expect(r.end).toBe(oracleAddMonths(anchor, months + step));
         expect(r.start).toBe(addMonthsUtc(anchor, months));
+      }),
+    );
+  });
+
+  it('with any interval count and anchor (before or after now): start <= now < end, contiguous, one span long', () => {
+    fc.assert(
+      fc.property(period, count, instant, instant, (p, n, anchor, now) => {
+        const r = usagePeriod(p, anchor, now, n);
+        expect(r.anchor).toBe(anchor);
+        expect(r.start).toBeLessThanOrEqual(now);
+        expect(now).toBeLessThan(r.end);
+        expect(usagePeriod(p, anchor, r.end, n).start).toBe(r.end);
+        expect(usagePeriod(p, anchor, r.start - 1, n).end).toBe(r.start);
+        expect(usagePeriod(p, anchor, r.end - 1, n)).toEqual(r);
+      }),
+    );
+  });
+
+  it('with an interval count every boundary is anchor + k × count × interval from the original anchor', () => {
+    fc.assert(
+      fc.property(period, count, instant, instant, (p, n, anchor, now) => {
+        const r = usagePeriod(p, anchor, now, n);
+        const fixed = FIXED[p];
+        if (fixed !== undefined) {
+          expect((r.start - anchor) % (fixed * n) === 0).toBe(true);
+          expect(r.end - r.start).toBe(fixed * n);
+          return;
+        }
+        const step = (STEP_MONTHS[p] ?? 0) * n;
+        const months = monthDiff(anchor, r.start);
+        expect(Math.abs(months % step)).toBe(0);
+        expect(r.start).toBe(oracleAddMonths(anchor, months));
+        expect(r.end).toBe(oracleAddMonths(anchor, months + step));
+      }),
+    );
+  });
+
+  it('a count-n period is the union of n one-interval periods of the same grid', () => {
+    fc.assert(
+      fc.property(period, fc.integer({ min: 1, max: 12 }), instant, instant, (p, n, anchor, now) => {
+        const r = usagePeriod(p, anchor, now, n);
+        let t = r.start;
+        for (let i = 0; i < n; i++) {
+          const one = usagePeriod(p, anchor, t);
+          expect(one.start).toBe(t);
+          t = one.end;
+        }
+        expect(t).toBe(r.end);
+      }),
+    );
+  });
+
+  it('an anchor after now: the period containing the instant just before the anchor ends on it', () => {
+    fc.assert(
+      fc.property(period, count, instant, (p, n, anchor) => {
+        expect(usagePeriod(p, anchor, anchor - 1, n).end).toBe(anchor);
+        expect(usagePeriod(p, anchor, anchor, n).start).toBe(anchor);
       }),
     );
   });

@@ -43,7 +43,7 @@ describe('recurringAllowance', () => {
           { quantity: 3, entitlements: [monthly('0.5'), { ...monthly('9'), currencyId: 'other' }] },
         ],
       ),
-    ).toEqual({ currencyId: 'tokens', cadence: 'MONTH', amount: '1201.5', rolloverCap: '120' });
+    ).toEqual({ currencyId: 'tokens', cadence: 'MONTH', intervalCount: 1, amount: '1201.5', rolloverCap: '120' });
   });
 
   it('lets the largest Override replace the plan, quantity ignored, increments still adding', () => {
@@ -57,7 +57,7 @@ describe('recurringAllowance', () => {
           { quantity: 2, entitlements: [monthly('10')] },
         ],
       ),
-    ).toEqual({ currencyId: 'tokens', cadence: 'YEAR', amount: '2020', rolloverCap: null });
+    ).toEqual({ currencyId: 'tokens', cadence: 'YEAR', intervalCount: 1, amount: '2020', rolloverCap: null });
   });
 
   it('is null without an entitlement in the currency, and takes an add-on alone', () => {
@@ -68,6 +68,7 @@ describe('recurringAllowance', () => {
     ).toEqual({
       currencyId: 'tokens',
       cadence: 'YEAR',
+      intervalCount: 1,
       amount: '0',
       rolloverCap: null,
     });
@@ -195,6 +196,23 @@ describe('refillRecurringCredits', () => {
     expect(nextRefillAt(sub, 'tokens', at('2025-06-01T00:00:00Z'))).toBe(at('2026-02-28T12:00:00Z'));
     expect(nextRefillAt(sub, 'tokens', anchor - 1)).toBe(anchor);
     expect(nextRefillAt(sub, 'other', anchor)).toBeNull();
+  });
+
+  it('refills every cadenceIntervalCount cadences, month ends clamped from the anchor, skipped ones rolled over', () => {
+    // T0 is Jan 31: every 2 months gives Mar 31, May 31, Jul 31 (flexprice date_test.go, monthly
+    // "JST month-end consistency": Jan 31 + 2 months = Mar 31).
+    const sub = subscription([monthly('10', { cadenceIntervalCount: 2, rolloverCap: '100' })]);
+    expect(recurringAllowance('tokens', sub.plan)?.intervalCount).toBe(2);
+    const first = refillRecurringCredits(pool(), sub, at('2025-03-30T00:00:00Z'));
+    expect([first.grant?.effectiveAt, first.grant?.expireAt]).toEqual([T0, at('2025-03-31T00:00:00Z')]);
+    expect(nextRefillAt(sub, 'tokens', T0)).toBe(at('2025-03-31T00:00:00Z'));
+    // Skipping the Mar 31 refill: on Jun 1 the May 31 period carries 10 (unused) + 10 (Mar 31's allowance).
+    const later = refillRecurringCredits(first.pool, sub, at('2025-06-01T00:00:00Z')).grant;
+    expect([later?.effectiveAt, later?.expireAt, later?.amount]).toEqual([
+      at('2025-05-31T00:00:00Z'),
+      at('2025-07-31T00:00:00Z'),
+      '30',
+    ]);
   });
 });
 

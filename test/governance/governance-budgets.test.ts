@@ -21,6 +21,7 @@ describe('setBudgets', () => {
         capabilityId: 'tokens',
         limit: '100.5',
         resetPeriod: null,
+        resetIntervalCount: 1,
         anchor: T0,
         createdAt: T0,
         updatedAt: T0,
@@ -60,7 +61,31 @@ describe('setBudgets', () => {
     // @ts-expect-error: a reset period outside the enum, as an untyped caller could send.
     expectAllotError(() => setBudgets(index, [budget('acme', '1', { resetPeriod: 'FORTNIGHT' })], T0), 'INVALID_INPUT');
     expectAllotError(() => setBudgets(index, [budget('acme', '1', { anchor: Number.NaN })], T0), 'INVALID_INPUT');
+    for (const resetIntervalCount of [0, 1.5, 1001])
+      expectAllotError(
+        () => setBudgets(index, [budget('acme', '1', { resetPeriod: 'DAY', resetIntervalCount })], T0),
+        'INVALID_INPUT',
+      );
+    // A count with nothing to count.
+    expectAllotError(() => setBudgets(index, [budget('acme', '1', { resetIntervalCount: 2 })], T0), 'INVALID_INPUT');
     expect(index.budgets.size).toBe(0);
+  });
+
+  it('keeps an interval count, 1 unless given, and a window spans that many periods', () => {
+    const { index, written } = setBudgets(
+      governance(ORG),
+      [
+        budget('acme', '10', { resetPeriod: 'WEEK', resetIntervalCount: 2 }),
+        budget('team-a', '10', { resetPeriod: 'WEEK' }),
+      ],
+      T0,
+    );
+    expect(written.map((b) => b.resetIntervalCount)).toEqual([2, 1]);
+    expect(budgetStatus(index, tokensOf(index, 'acme'), T0)).toMatchObject({
+      resetIntervalCount: 2,
+      periodStart: new Date(T0),
+      periodEnd: new Date(T0 + 14 * DAY),
+    });
   });
 });
 
@@ -88,7 +113,7 @@ describe('removeBudget', () => {
 
 describe('budgetWindow', () => {
   it('is all time for a budget that never resets', () => {
-    expect(budgetWindow({ resetPeriod: null, anchor: T0 }, T0 + 400 * DAY)).toEqual({
+    expect(budgetWindow({ resetPeriod: null, resetIntervalCount: 1, anchor: T0 }, T0 + 400 * DAY)).toEqual({
       key: 'all',
       periodStart: null,
       periodEnd: null,
@@ -97,14 +122,14 @@ describe('budgetWindow', () => {
 
   it('counts boundaries from the anchor', () => {
     const anchor = at('2025-01-01T06:00:00Z');
-    const w = budgetWindow({ resetPeriod: 'DAY', anchor }, at('2025-01-03T01:00:00Z'));
+    const w = budgetWindow({ resetPeriod: 'DAY', resetIntervalCount: 1, anchor }, at('2025-01-03T01:00:00Z'));
     expect(w).toEqual({
       key: `${at('2025-01-02T06:00:00Z')}:${at('2025-01-03T06:00:00Z')}`,
       periodStart: at('2025-01-02T06:00:00Z'),
       periodEnd: at('2025-01-03T06:00:00Z'),
     });
     const month = budgetWindow(
-      { resetPeriod: 'MONTH', anchor: at('2025-01-31T00:00:00Z') },
+      { resetPeriod: 'MONTH', resetIntervalCount: 1, anchor: at('2025-01-31T00:00:00Z') },
       at('2025-03-01T00:00:00Z'),
     );
     expect([month.periodStart, month.periodEnd]).toEqual([at('2025-02-28T00:00:00Z'), at('2025-03-31T00:00:00Z')]);
@@ -125,6 +150,7 @@ describe('budgetStatus', () => {
       currentUsage: 0.3,
       remaining: 9.7,
       resetPeriod: 'DAY',
+      resetIntervalCount: 1,
       periodStart: new Date(T0),
       periodEnd: new Date(T0 + DAY),
     });
@@ -139,19 +165,22 @@ describe('budgetStatus', () => {
 });
 
 describe('properties', () => {
-  it('a window contains its instant and is one period long', () => {
+  it('a window contains its instant and spans its interval count of periods', () => {
     const period = fc.constantFrom('HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR') as fc.Arbitrary<
       'HOUR' | 'DAY' | 'WEEK' | 'MONTH' | 'YEAR'
     >;
     const instant = fc.integer({ min: at('2000-01-01T00:00:00Z'), max: at('2100-01-01T00:00:00Z') });
     fc.assert(
-      fc.property(period, instant, instant, (resetPeriod, anchor, now) => {
-        const w = budgetWindow({ resetPeriod, anchor }, now);
+      fc.property(period, fc.integer({ min: 1, max: 24 }), instant, instant, (resetPeriod, count, anchor, now) => {
+        const rule = { resetPeriod, resetIntervalCount: count, anchor };
+        const w = budgetWindow(rule, now);
         expect(w.periodStart).not.toBeNull();
         expect(w.periodStart as number).toBeLessThanOrEqual(now);
         expect(w.periodEnd as number).toBeGreaterThan(now);
         expect(w.key).toBe(`${w.periodStart}:${w.periodEnd}`);
-        expect(budgetWindow({ resetPeriod, anchor }, w.periodStart as number)).toEqual(w);
+        expect(budgetWindow(rule, w.periodStart as number)).toEqual(w);
+        expect(budgetWindow(rule, (w.periodEnd as number) - 1)).toEqual(w);
+        expect(budgetWindow(rule, w.periodEnd as number).periodStart).toBe(w.periodEnd);
       }),
     );
   });

@@ -38,6 +38,7 @@ describe('checkGovernance', () => {
         currentUsage: 470,
         remaining: 30,
         resetPeriod: 'MONTH',
+        resetIntervalCount: 1,
         periodStart: new Date(T0),
         periodEnd: new Date(Date.UTC(2025, 3, 10, 9)),
       },

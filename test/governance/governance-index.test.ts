@@ -32,6 +32,7 @@ describe('indexGovernance', () => {
           capabilityId: 'tokens',
           limit: '10',
           resetPeriod: null,
+          resetIntervalCount: 1,
           anchor: T0,
           createdAt: T0,
           updatedAt: T0,

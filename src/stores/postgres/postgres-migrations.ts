@@ -167,6 +167,14 @@ const postgresMigrations: readonly PostgresMigration[] = [
         primary key (customer_id, currency_id, resource_id, expire_at))`,
     ],
   },
+  {
+    // A subscription's own usage period anchor, and budgets whose window spans several reset periods.
+    version: 4,
+    statements: [
+      'alter table $s.subscriptions add column usage_period_anchor bigint',
+      'alter table $s.governance_budgets add column reset_interval_count integer not null default 1',
+    ],
+  },
 ];
 
 /** The newest schema version this release knows. */

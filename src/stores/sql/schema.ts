@@ -56,6 +56,8 @@ export interface SubscriptionsTable {
   metadata: string;
   start_date: number;
   billing_anchor: number;
+  /** `SubscriptionRecord.usagePeriodAnchor`, or null (v6). */
+  usage_period_anchor: number | null;
   usage_reset_at: number;
   usage_epoch: string;
   trial_end_date: number | null;
@@ -258,6 +260,8 @@ export interface GovernanceBudgetsTable {
   capability_id: string;
   limit_amount: string;
   reset_period: string | null;
+  /** 1 unless the budget spans several reset periods (v6). */
+  reset_interval_count: number;
   anchor: number;
   created_at: number;
   updated_at: number;

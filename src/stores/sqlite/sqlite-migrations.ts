@@ -353,6 +353,16 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
         .modifyEnd(sql`without rowid`),
     ],
   },
+  {
+    // A subscription's own usage period anchor, and budgets whose window spans several reset periods.
+    version: 6,
+    up: (db) => [
+      db.schema.alterTable('subscriptions').addColumn('usage_period_anchor', 'bigint'),
+      db.schema
+        .alterTable('governance_budgets')
+        .addColumn('reset_interval_count', 'integer', (c) => c.notNull().defaultTo(1)),
+    ],
+  },
 ];
 
 /** The table of applied versions, created by the first open. */
