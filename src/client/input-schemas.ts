@@ -3,6 +3,7 @@
 // process pays only for the inputs it validates. Building them all at import took ~15 ms.
 import { z } from 'zod';
 import { entitlementValueShape, metadataSchema, refineResetConfiguration } from '../catalog/catalog-schema.js';
+import { prorationConventionSchema } from '../catalog/proration-schema.js';
 import { grantExpirationPeriodSchema, thresholdTypeSchema } from '../credits/auto-recharge-schema.js';
 import { AllotError } from '../errors.js';
 import {
@@ -40,6 +41,9 @@ const subscriptionEntitlement = z.lazy(() =>
   z.strictObject({ featureId: id, ...entitlementValueShape() }).superRefine(refineResetConfiguration),
 );
 
+/** An allot extension: the day of the month (1-31, 00:00 UTC) a new subscription bills on. */
+const billingCycleDay = z.lazy(() => z.number().int().min(1).max(31));
+
 const subscriptionParamsShape = () => ({
   planId: id,
   resourceId,
@@ -59,6 +63,7 @@ const subscriptionParamsShape = () => ({
   subscriptionEntitlements: z.array(subscriptionEntitlement).optional(),
   scheduleStrategy: z.enum(enumValues(ScheduleStrategy)).optional(),
   billingCycleAnchor: z.enum(enumValues(SubscriptionBillingCycleAnchor)).optional(),
+  billingCycleDay: billingCycleDay.optional(),
   /** Applies the code's coupon to the customer (their `couponId`). */
   promotionCode: z.string().min(1).max(255).optional(),
 });
@@ -131,7 +136,7 @@ const countryCode = z.lazy(() => {
 const promotionCode = z.lazy(() => z.string().min(1).max(255));
 const billingInformation = z.lazy(() => z.strictObject({ taxPercentage: z.number().min(0).max(100).optional() }));
 const proration = () => ({
-  prorationConvention: z.enum(['SECOND', 'ACTUAL_DAYS', 'THIRTY_DAY_MONTH']).optional(),
+  prorationConvention: prorationConventionSchema.optional(),
 });
 
 export const estimateSubscriptionSchema = z.lazy(() =>
@@ -148,6 +153,7 @@ export const estimateSubscriptionSchema = z.lazy(() =>
     billingInformation: billingInformation.optional(),
     skipTrial: z.boolean().optional(),
     billingCycleAnchor: z.enum(enumValues(SubscriptionBillingCycleAnchor)).optional(),
+    billingCycleDay: billingCycleDay.optional(),
     ...proration(),
   }),
 );

@@ -30,6 +30,7 @@ export function provisionInput(customerId: string, p: z.output<typeof subscripti
     entitlements: p.subscriptionEntitlements?.map(toEntitlementSpec),
     scheduleStrategy: p.scheduleStrategy,
     billingCycleAnchor: p.billingCycleAnchor,
+    billingCycleDay: p.billingCycleDay,
   };
 }
 

@@ -1,4 +1,5 @@
 import { type Catalog, versionKey } from '../catalog/catalog.js';
+import { planProration } from '../catalog/proration-schema.js';
 import { effectiveSubscription, isLive, nextTransition } from '../core/subscription-state.js';
 import type { CustomerState } from '../model/records.js';
 import { dec } from '../money/amount.js';
@@ -43,13 +44,21 @@ export function poolAt(pool: CreditPoolChange['pool'], state: CustomerState, cat
     until(nextTransition(record, now));
     const sub = effectiveSubscription(record, catalog, now);
     if (!isLive(sub, now)) continue;
-    const plan = catalog.planVersions.get(versionKey(sub.planId, sub.planVersion))?.creditEntitlements ?? [];
+    const planVersion = catalog.planVersions.get(versionKey(sub.planId, sub.planVersion));
+    const plan = planVersion?.creditEntitlements ?? [];
     const addons = sub.addons.flatMap((a) => {
       const entitlements = catalog.addonVersions.get(versionKey(a.addonId, a.version))?.creditEntitlements;
       return entitlements ? [{ quantity: a.quantity, entitlements }] : [];
     });
     if (plan.length === 0 && addons.length === 0) continue;
-    const recurring = { subscriptionId: sub.id, anchor: sub.billingAnchor, plan, addons };
+    const prorated = planProration(catalog, planVersion).firstRecurringCreditGrant === 'PRORATED';
+    const recurring = {
+      subscriptionId: sub.id,
+      anchor: sub.billingAnchor,
+      plan,
+      addons,
+      prorateFirstPeriodFrom: prorated ? sub.startDate : undefined,
+    };
     const refill = refillRecurringCredits(current.pool, recurring, now);
     current = refill;
     entries.push(...refill.entries);

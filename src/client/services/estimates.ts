@@ -1,6 +1,7 @@
 // Cost estimates of a new subscription or of a change to one: the core simulates the request
 // (nothing is stored) and pricing prices the difference, prorated.
 import type { Catalog } from '../../catalog/catalog.js';
+import { planProration } from '../../catalog/proration-schema.js';
 import { requireCustomerState } from '../../core/customer-records.js';
 import { requireSubscription, subscriptionNotFound } from '../../core/subscription-rules.js';
 import type { SubscriptionBillingCycleAnchor } from '../../model/enums.js';
@@ -19,7 +20,7 @@ interface PriceOptions {
   readonly billingCountryCode?: string | undefined;
   readonly promotionCode?: string | undefined;
   readonly billingInformation?: { readonly taxPercentage?: number | undefined } | undefined;
-  readonly prorationConvention?: Catalog['prorationConvention'] | undefined;
+  readonly prorationConvention?: Catalog['proration']['convention'] | undefined;
   readonly billingCycleAnchor?: SubscriptionBillingCycleAnchor | undefined;
 }
 
@@ -51,12 +52,17 @@ export class Estimates {
     return this.#price(catalog, state, updateEstimateBasis(catalog, state, subscription, change, now), p, now);
   }
 
-  /** Prices the basis: the next subscription with the code's (else the customer's) coupon, against the current one. */
+  /**
+   * Prices the basis: the next subscription with the code's (else the customer's) coupon, against
+   * the current one, under the next plan's proration settings (a call's convention wins).
+   */
   #price(catalog: Catalog, state: CustomerState, basis: EstimateBasis, p: PriceOptions, now: number) {
     const country = p.billingCountryCode;
     const { current } = basis;
+    const next = selectionOf(catalog, basis.next, country);
+    const proration = planProration(catalog, next.plan);
     const preview = subscriptionPreview({
-      next: { ...selectionOf(catalog, basis.next, country), ...estimateCoupon(catalog, state, p.promotionCode, now) },
+      next: { ...next, ...estimateCoupon(catalog, state, p.promotionCode, now) },
       startDate: basis.startDate,
       billingAnchor: basis.billingAnchor,
       inTrial: basis.inTrial,
@@ -70,8 +76,10 @@ export class Estimates {
           }
         : {}),
       taxPercentage: p.billingInformation?.taxPercentage,
-      convention: p.prorationConvention ?? catalog.prorationConvention,
+      convention: p.prorationConvention ?? proration.convention,
       billingCycleAnchor: p.billingCycleAnchor,
+      billingAnchorOnPeriodChange: proration.billingAnchorOnPeriodChange,
+      firstPartialPeriod: proration.firstPartialPeriod,
       currency: catalogCurrency(catalog, country),
     });
     return estimateShape(preview);
