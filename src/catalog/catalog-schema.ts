@@ -26,6 +26,7 @@ import {
   planCreditRatesSchema,
 } from './credit-schema.js';
 import { priceListSchema } from './price-schema.js';
+import { prorationConventionSchema, prorationSettingsSchema } from './proration-schema.js';
 
 export const metadataSchema = z.lazy(() => z.record(z.string(), z.string()));
 
@@ -189,6 +190,8 @@ const planSchema = z.lazy(() =>
     creditEntitlements: creditEntitlementsSchema.optional(),
     /** What usage of metered features costs in credits for this plan's subscribers (base plans' too). */
     creditRates: planCreditRatesSchema.optional(),
+    /** This plan's proration settings, over the catalog's `proration`. */
+    proration: prorationSettingsSchema.optional(),
   }),
 );
 
@@ -217,10 +220,12 @@ export const catalogSchema = z.lazy(() =>
     /** Discounts, applied by `couponId` on a customer or by one of their promotion codes. */
     coupons: couponListSchema.default([]),
     /**
-     * How a change within a billing period is prorated unless a call says otherwise: by the
-     * SECOND over the whole period (default), by ACTUAL_DAYS, or in THIRTY_DAY_MONTHs.
+     * How a change within a billing period is prorated unless a plan or a call says otherwise: by
+     * the SECOND over the whole period (default), by ACTUAL_DAYS, ...; `proration.convention` wins.
      */
-    prorationConvention: z.enum(['SECOND', 'ACTUAL_DAYS', 'THIRTY_DAY_MONTH']).default('SECOND'),
+    prorationConvention: prorationConventionSchema.default('SECOND'),
+    /** Proration settings of every plan that has none of its own (see the README's Pricing). */
+    proration: prorationSettingsSchema.optional(),
     /** Credit currencies (tokens, credits): consumption units with their own pools and ledgers. */
     creditCurrencies: creditCurrenciesSchema.default([]),
   }),

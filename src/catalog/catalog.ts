@@ -16,6 +16,7 @@ import { contentHash } from './content-hash.js';
 import type { Coupon } from './coupon-schema.js';
 import type { CreditCurrency, CreditEntitlement, PlanCreditRate } from './credit-schema.js';
 import type { Price } from './price-schema.js';
+import { type ProrationSettings, type ResolvedProration, resolveProration } from './proration-schema.js';
 
 export interface EntitlementPresentation {
   readonly displayNameOverride: string | null;
@@ -56,6 +57,8 @@ export interface PlanSnapshot {
   readonly creditEntitlements?: readonly CreditEntitlement[];
   /** Credit rates of metered features, own and inherited; absent when none, for the same reason. */
   readonly creditRates?: readonly PlanCreditRate[];
+  /** The plan's own proration settings, over the catalog's; absent when none, for the same reason. */
+  readonly proration?: ProrationSettings;
 }
 
 export interface AddonSnapshot {
@@ -97,8 +100,8 @@ export interface Catalog {
   readonly addonVersions: ReadonlyMap<string, AddonVersion>;
   /** Coupons by id. Not versioned: a customer's coupon is read as the catalog says now. */
   readonly coupons: ReadonlyMap<string, Coupon>;
-  /** The default proration convention of estimates. */
-  readonly prorationConvention: 'SECOND' | 'ACTUAL_DAYS' | 'THIRTY_DAY_MONTH';
+  /** The catalog's proration settings, defaults filled in; a plan's own `proration` overrides them. */
+  readonly proration: ResolvedProration;
   readonly creditCurrencies: ReadonlyMap<string, CreditCurrency>;
 }
 
@@ -372,6 +375,7 @@ function planSnapshot(plan: PlanDefinition, plans: Map<string, PlanDefinition>):
     metadata: plan.metadata ?? {},
     ...(credits.length > 0 ? { creditEntitlements: credits } : {}),
     ...(rates.length > 0 ? { creditRates: rates } : {}),
+    ...(plan.proration ? { proration: plan.proration } : {}),
   };
 }
 
@@ -500,7 +504,10 @@ export function versionCatalog(
     planVersions,
     addonVersions: addons.all,
     coupons: new Map(compiled.definition.coupons.map((c) => [c.id, c])),
-    prorationConvention: compiled.definition.prorationConvention,
+    proration: resolveProration({
+      ...compiled.definition.proration,
+      convention: compiled.definition.proration?.convention ?? compiled.definition.prorationConvention,
+    }),
     creditCurrencies: new Map(compiled.definition.creditCurrencies.map((c) => [c.currencyId, c])),
   };
   return { catalog, added };

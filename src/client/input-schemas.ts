@@ -3,6 +3,7 @@
 // process pays only for the inputs it validates. Building them all at import took ~15 ms.
 import { z } from 'zod';
 import { entitlementValueShape, metadataSchema, refineResetConfiguration } from '../catalog/catalog-schema.js';
+import { prorationConventionSchema } from '../catalog/proration-schema.js';
 import { grantExpirationPeriodSchema, thresholdTypeSchema } from '../credits/auto-recharge-schema.js';
 import { AllotError } from '../errors.js';
 import {
@@ -140,6 +141,8 @@ const trialOverride = () =>
     trialEndDate: instant.optional(),
     trialEndBehavior: z.enum(enumValues(TrialEndBehavior)).optional(),
   });
+/** An allot extension: the day of the month (1-31, 00:00 UTC) a new subscription bills on. */
+const billingCycleDay = z.lazy(() => z.number().int().min(1).max(31));
 
 const subscriptionParamsShape = () => ({
   planId: id,
@@ -159,6 +162,7 @@ const subscriptionParamsShape = () => ({
    * start (billing periods keep theirs); any instant, before or after now.
    */
   usagePeriodAnchor: instant.optional(),
+  billingCycleDay: billingCycleDay.optional(),
   /** Applies the code's coupon to the customer (their `couponId`). */
   promotionCode: promotionCode.optional(),
   /** A coupon for this subscription alone. */
@@ -269,7 +273,7 @@ export const cancelScheduledUpdatesSchema = z.lazy(() =>
 export const subscriptionIdSchema = z.lazy(() => z.strictObject({ subscriptionId: id }));
 
 const proration = () => ({
-  prorationConvention: z.enum(['SECOND', 'ACTUAL_DAYS', 'THIRTY_DAY_MONTH']).optional(),
+  prorationConvention: prorationConventionSchema.optional(),
 });
 
 export const estimateSubscriptionSchema = z.lazy(() =>
@@ -291,6 +295,7 @@ export const estimateSubscriptionSchema = z.lazy(() =>
     unitQuantity: unitQuantity().optional(),
     /** Accepted and ignored: who pays does not change the price. */
     payingCustomerId: id.optional(),
+    billingCycleDay: billingCycleDay.optional(),
     ...proration(),
   }),
 );

@@ -84,6 +84,7 @@ export function provisionInput(
     id: p.id,
     billing: subscriptionBilling(catalog, p, p.startDate ?? now, now),
     usagePeriodAnchor: p.usagePeriodAnchor,
+    billingCycleDay: p.billingCycleDay,
   };
 }
 

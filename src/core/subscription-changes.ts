@@ -1,6 +1,7 @@
 // Changes to an existing subscription: cancellation, updates, scheduled updates, transfers and
 // migration to the latest catalog versions.
 import { assertEntitlementsFit, type Catalog } from '../catalog/catalog.js';
+import { planProration } from '../catalog/proration-schema.js';
 import { AllotError } from '../errors.js';
 import { mergeBilling, type SubscriptionBilling } from '../model/billing.js';
 import type {
@@ -207,7 +208,7 @@ export function updateSubscription(
       addons: addons ?? next.addons,
       billableFeatures: billableFeatures ?? next.billableFeatures,
       billingPeriod: changes.billingPeriod ?? next.billingPeriod,
-      billingAnchor: periodChanged ? now : next.billingAnchor,
+      billingAnchor: periodChanged && !keepsAnchor(catalog, sub) ? now : next.billingAnchor,
       ...(periodChanged && rule === 'BILLING_PERIOD_CHANGE'
         ? { usageResetAt: now, usageEpoch: `${sub.id}@${now}` }
         : {}),
@@ -217,6 +218,10 @@ export function updateSubscription(
   if (!deferred && input.billingCycleAnchor === 'NOW' && sub.startDate <= now) next = { ...next, billingAnchor: now };
   return finish(catalog, present(catalog, state, now), [next, ...upserts], next, now);
 }
+
+/** Whether a change of billing period keeps the subscription's anchor (its plan's `billingAnchorOnPeriodChange`). */
+const keepsAnchor = (catalog: Catalog, sub: SubscriptionRecord) =>
+  planProration(catalog, planOf(catalog, sub)).billingAnchorOnPeriodChange === 'KEEP';
 
 /** Drops a subscription's pending scheduled updates. */
 export function cancelScheduledUpdates(

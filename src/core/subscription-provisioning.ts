@@ -1,5 +1,6 @@
 // A new subscription under the product rules: replacing, scheduling, trialling and converting.
 import { assertEntitlementsFit, type Catalog } from '../catalog/catalog.js';
+import { planProration } from '../catalog/proration-schema.js';
 import { AllotError } from '../errors.js';
 import { mergeBilling, type SubscriptionBilling } from '../model/billing.js';
 import type {
@@ -15,6 +16,7 @@ import type {
   ScheduledUpdate,
   SubscriptionRecord,
 } from '../model/records.js';
+import { billingCycleDayAnchor } from './billing-cycle-day.js';
 import {
   type AddonRequest,
   changeTime,
@@ -57,6 +59,8 @@ export interface ProvisionInput {
   readonly billing?: SubscriptionBilling | undefined;
   /** Where usage periods count from; default the one of the subscription it replaces, else the start. */
   readonly usagePeriodAnchor?: number | undefined;
+  /** Bill on this day of the month (1-31, 00:00 UTC) rather than the start's; else the plan's setting. */
+  readonly billingCycleDay?: number | undefined;
 }
 
 /**
@@ -138,12 +142,15 @@ export function provisionSubscription(
 
   const predecessor = wantsTrial ? undefined : current;
   const billingPeriod = input.billingPeriod ?? predecessor?.billingPeriod ?? 'MONTHLY';
-  // A new billing period length starts a new cycle at the change, as billing providers do.
+  // A new billing period length starts a new cycle at the change, as billing providers do,
+  // unless the plan keeps the anchor across it.
+  const proration = planProration(catalog, plan);
   const keepAnchor =
     predecessor !== undefined &&
     input.billingCycleAnchor !== 'NOW' &&
     !wantsTrial &&
-    predecessor.billingPeriod === billingPeriod;
+    (predecessor.billingPeriod === billingPeriod || proration.billingAnchorOnPeriodChange === 'KEEP');
+  const cycleDay = input.billingCycleDay ?? proration.billingCycleDay;
   const rule = product?.usageResetCutoffRule ?? 'ALWAYS_RESET';
   // A trial and the plan beside it count in one usage counter (see `settle`), so the usage shown
   // never jumps when either goes: a paid subscription converting the trial carries it on whatever
@@ -171,7 +178,12 @@ export function provisionSubscription(
     entitlements: input.entitlements ?? [],
     metadata: input.metadata ?? {},
     startDate: start,
-    billingAnchor: keepAnchor && predecessor ? predecessor.billingAnchor : start,
+    billingAnchor:
+      keepAnchor && predecessor
+        ? predecessor.billingAnchor
+        : cycleDay === undefined
+          ? start
+          : billingCycleDayAnchor(billingPeriod, cycleDay, start),
     ...usageAnchorOf(input.usagePeriodAnchor ?? (predecessor ?? usageFrom)?.usagePeriodAnchor),
     usageResetAt: keepUsage && usageFrom ? usageFrom.usageResetAt : start,
     usageEpoch: keepUsage && usageFrom ? usageFrom.usageEpoch : id,

@@ -42,9 +42,15 @@ export interface RecurringCreditSubscription {
   /** The credit entitlements of the subscription's plan (base plans already flattened in). */
   readonly plan: readonly CreditEntitlement[];
   readonly addons?: readonly CreditEntitlementAddon[];
+  /**
+   * The subscription's start, when its first grant is prorated: a period that began before it
+   * grants only the share of the allowance from it to the period's end (per second).
+   */
+  readonly prorateFirstPeriodFrom?: number | undefined;
 }
 
 const DISPLAY_NAME = 'Recurring credits';
+const CREDIT_DECIMALS = 4;
 
 /**
  * A subscription's allowance in `currencyId`, combined like feature entitlements: the largest
@@ -140,12 +146,24 @@ function rolloverInto(
 }
 
 /**
+ * The allowance of a period that began before `from` (the subscription's start, when its first
+ * grant is prorated): its share from `from` to the period's end, cut down to the 4 decimal places
+ * credit amounts keep, so it never exceeds the exact share. Any other period gets it whole.
+ */
+function firstPeriodAllowance(amount: Decimal, period: { start: number; end: number }, from: number | undefined) {
+  if (from === undefined || from <= period.start) return amount;
+  const share = new Decimal(period.end - from).div(period.end - period.start);
+  return amount.times(share).toDecimalPlaces(CREDIT_DECIMALS, Decimal.ROUND_DOWN);
+}
+
+/**
  * The RECURRING grant a subscription is due in `pool` at `now`, or null when none is: before the
  * anchor, without an allowance above 0 in the pool's currency, or when the subscription already
  * has a grant whose period contains `now` (so computing it again is harmless). The grant funds the
  * refill period containing `now` (boundaries `anchor + k × intervalCount × cadence`, month ends
  * clamped), takes effect at the period start and expires at its end; with a rollover cap it also carries up to
- * the cap of the previous period's unused credits.
+ * the cap of the previous period's unused credits. With `prorateFirstPeriodFrom`, the period the
+ * subscription started in grants only its share from the start (none when that share rounds to 0).
  *
  * @example dueRecurringGrant(pool, { subscriptionId: 'sub-1', anchor, plan }, now)?.amount // '1000'
  */
@@ -176,10 +194,12 @@ export function dueRecurringGrant(
     latest === undefined
       ? new Decimal(0)
       : rolloverInto(previous, latest.periodEnd, allowance, subscription.anchor, period.start);
+  const amount = firstPeriodAllowance(dec(allowance.amount), period, subscription.prorateFirstPeriodFrom);
+  if (amount.isZero()) return null;
   return {
     id,
     grantType: 'RECURRING',
-    amount: decimalString(dec(allowance.amount).plus(rolledOver)),
+    amount: decimalString(amount.plus(rolledOver)),
     displayName: DISPLAY_NAME,
     effectiveAt: period.start,
     expireAt: period.end,

@@ -1,4 +1,5 @@
 import { type Catalog, versionKey } from '../catalog/catalog.js';
+import { planProration } from '../catalog/proration-schema.js';
 import { effectiveSubscription, isLive, nextTransition } from '../core/subscription-state.js';
 import type { CustomerState } from '../model/records.js';
 import { dec } from '../money/amount.js';
@@ -43,7 +44,8 @@ export function poolAt(pool: CreditPoolChange['pool'], state: CustomerState, cat
     until(nextTransition(record, now));
     const sub = effectiveSubscription(record, catalog, now);
     if (!isLive(sub, now)) continue;
-    const planCredits = catalog.planVersions.get(versionKey(sub.planId, sub.planVersion))?.creditEntitlements ?? [];
+    const planVersion = catalog.planVersions.get(versionKey(sub.planId, sub.planVersion));
+    const planCredits = planVersion?.creditEntitlements ?? [];
     // The subscription's own credit entitlements replace its plan's for their currencies.
     const own = sub.billing?.creditEntitlements;
     const plan = own
@@ -54,7 +56,14 @@ export function poolAt(pool: CreditPoolChange['pool'], state: CustomerState, cat
       return entitlements ? [{ quantity: a.quantity, entitlements }] : [];
     });
     if (plan.length === 0 && addons.length === 0) continue;
-    const recurring = { subscriptionId: sub.id, anchor: sub.billingAnchor, plan, addons };
+    const prorated = planProration(catalog, planVersion).firstRecurringCreditGrant === 'PRORATED';
+    const recurring = {
+      subscriptionId: sub.id,
+      anchor: sub.billingAnchor,
+      plan,
+      addons,
+      prorateFirstPeriodFrom: prorated ? sub.startDate : undefined,
+    };
     const refill = refillRecurringCredits(current.pool, recurring, now);
     current = refill;
     entries.push(...refill.entries);

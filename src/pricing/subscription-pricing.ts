@@ -290,6 +290,14 @@ export interface SubscriptionPreviewInput {
   readonly convention?: ProrationConvention | undefined;
   /** UNCHANGED (default) keeps the current period; NOW starts a new one at the change. */
   readonly billingCycleAnchor?: SubscriptionBillingCycleAnchor | undefined;
+  /**
+   * A change of billing period length starts a new period at the change (RESET, default), or
+   * KEEPs the current anchor: the next selection's period is then the one of its length from the
+   * current anchor that contains the change, and its debit is that period's remaining share.
+   */
+  readonly billingAnchorOnPeriodChange?: 'RESET' | 'KEEP' | undefined;
+  /** What a new subscription starting after its first period's start owes now: PRORATED (default) or FREE. */
+  readonly firstPartialPeriod?: 'PRORATED' | 'FREE' | undefined;
   /** The currency when nothing is priced: `catalogCurrency(catalog)`, else USD. */
   readonly currency?: string | undefined;
   readonly rounding?: RoundingMode | undefined;
@@ -394,12 +402,13 @@ const totalsOf = (t: AmountsDue): PreviewTotals => ({
  *
  * - New subscription (no `current`): the billing period is the first one from `billingAnchor`;
  *   what is due is its recurring charge (0 `inTrial`), prorated when `startDate` falls inside the
- *   period (the debit of its remaining part).
+ *   period (the debit of its remaining part; nothing with `firstPartialPeriod: 'FREE'`).
  * - Change (`current`): at `changeAt` inside the current billing period, each line (plan, add-on,
  *   per-unit feature) is prorated with `prorate`: credit for the unused part of what the current
  *   selection charges for the period, debit for the remaining part of the next selection's charge
  *   (the whole of it, over a new period from the change, with `billingCycleAnchor: 'NOW'` or when
- *   the billing period changes). The proration is on undiscounted, untaxed charges.
+ *   the billing period changes, unless `billingAnchorOnPeriodChange: 'KEEP'`). The proration is on
+ *   undiscounted, untaxed charges.
  *
  * What is due (`subTotal`, discount, `tax`, `total`) is computed on the net: `subTotal` is the
  * net, which is negative for a downgrade (a credit the billing provider carries as a balance).
@@ -434,9 +443,16 @@ export function subscriptionPreview(input: SubscriptionPreviewInput): Subscripti
   let nextCoupon: Coupon | undefined;
   let currentCoupon: Coupon | undefined;
   if (change) {
-    const currentRange = periodFrom(change.billingPeriod, instant(change.billingAnchor, 'billingAnchor'), changeAt);
-    const anchorNow = input.billingCycleAnchor === 'NOW' || change.billingPeriod !== next.billingPeriod;
-    range = anchorNow ? periodStartingAt(next.billingPeriod, changeAt) : currentRange;
+    const currentAnchor = instant(change.billingAnchor, 'billingAnchor');
+    const currentRange = periodFrom(change.billingPeriod, currentAnchor, changeAt);
+    const periodChanged = change.billingPeriod !== next.billingPeriod;
+    const anchorNow =
+      input.billingCycleAnchor === 'NOW' || (periodChanged && input.billingAnchorOnPeriodChange !== 'KEEP');
+    range = anchorNow
+      ? periodStartingAt(next.billingPeriod, changeAt)
+      : periodChanged
+        ? periodFrom(next.billingPeriod, currentAnchor, changeAt)
+        : currentRange;
     nextCoupon = couponFor(next, changeAt, range);
     currentCoupon = couponFor(change, currentRange.start, currentRange);
     proration = prorate({
@@ -447,6 +463,7 @@ export function subscriptionPreview(input: SubscriptionPreviewInput): Subscripti
       convention: input.convention,
       billingCycleAnchor: anchorNow ? 'NOW' : 'UNCHANGED',
       billingPeriod: next.billingPeriod,
+      nextPeriod: range,
       rounding: mode,
     });
   } else {
@@ -457,7 +474,8 @@ export function subscriptionPreview(input: SubscriptionPreviewInput): Subscripti
         currency,
         period: range,
         changeAt: startDate,
-        items: prorationItems(undefined, charge(nextItems, undefined)),
+        // A FREE first period owes nothing until the next boundary.
+        items: input.firstPartialPeriod === 'FREE' ? [] : prorationItems(undefined, charge(nextItems, undefined)),
         convention: input.convention,
         rounding: mode,
       });

@@ -14,7 +14,13 @@ import {
   sumMoney,
 } from '../money/money.js';
 import { type PeriodRange, periodStartingAt } from './billing-period.js';
-import { type ProrationConvention, remainingFraction } from './remaining-fraction.js';
+import { type ProrationConvention, remainingShares } from './remaining-fraction.js';
+
+/**
+ * What to do when earlier credits already exceed what was charged for an item: `ERROR` (default)
+ * refuses it as INVALID_INPUT; `FLOOR_AT_ZERO` credits nothing more.
+ */
+export type ExcessCredit = 'ERROR' | 'FLOOR_AT_ZERO';
 
 /**
  * One item a change replaces, adds or removes (a plan, an add-on, a per-unit feature), with its
@@ -44,6 +50,14 @@ export interface ProrationInput {
   readonly billingCycleAnchor?: SubscriptionBillingCycleAnchor;
   /** The period's length, needed with `billingCycleAnchor: 'NOW'` to bound the new period. */
   readonly billingPeriod?: BillingPeriod;
+  /**
+   * The period the new charges run over when it is not `period`: a billing period of another
+   * length kept on the same anchor (monthly → annual). It must contain `changeAt`; the debit is
+   * its remaining share. Ignored with `billingCycleAnchor: 'NOW'`.
+   */
+  readonly nextPeriod?: PeriodRange;
+  /** Earlier credits above the charge: `ERROR` (default) or `FLOOR_AT_ZERO`. */
+  readonly excessCredit?: ExcessCredit;
   readonly rounding?: RoundingMode;
 }
 
@@ -75,7 +89,7 @@ function amount(value: DecimalValue | undefined, field: string, item: ProrationI
 }
 
 function newPeriod(input: ProrationInput): PeriodRange {
-  if (input.billingCycleAnchor !== 'NOW') return input.period;
+  if (input.billingCycleAnchor !== 'NOW') return input.nextPeriod ?? input.period;
   if (input.billingPeriod === undefined)
     throw new AllotError('INVALID_INPUT', 'billingCycleAnchor NOW needs the billingPeriod of the new period', {
       details: { billingCycleAnchor: input.billingCycleAnchor },
@@ -84,10 +98,12 @@ function newPeriod(input: ProrationInput): PeriodRange {
 }
 
 /**
- * Prorates a change inside a billing period. Per item, the credit is the unused fraction of the
- * old charge, capped at what was charged for the item minus what was already credited for it; the
- * debit is the unused fraction of the new charge, or with `billingCycleAnchor: 'NOW'` the whole
- * new charge for the new period that starts at the change. Each line is rounded once (half-up
+ * Prorates a change inside a billing period. Per item, the credit is the unused share of the
+ * old charge, capped at what was charged for the item minus what was already credited for it (an
+ * excess is refused, or with `excessCredit: 'FLOOR_AT_ZERO'` credits 0); the debit is the
+ * remaining share of the new charge (over `nextPeriod` when given), or with
+ * `billingCycleAnchor: 'NOW'` the whole new charge for the new period that starts at the change.
+ * The shares follow the convention (see `remainingShares`). Each line is rounded once (half-up
  * unless told); the totals are sums of the rounded lines.
  *
  * @example prorate({ currency: 'USD', period: { start: jan1, end: jan31 }, changeAt: jan16,
@@ -96,22 +112,28 @@ function newPeriod(input: ProrationInput): PeriodRange {
 export function prorate(input: ProrationInput): Proration {
   const { currency, changeAt } = input;
   const mode = input.rounding ?? halfUp;
-  const unused = remainingFraction(input.period, changeAt, input.convention);
+  const unused = remainingShares(input.period, changeAt, input.convention);
   const billingPeriodRange = newPeriod(input);
+  const debitShare =
+    input.billingCycleAnchor === 'NOW'
+      ? new Decimal(1)
+      : input.nextPeriod
+        ? remainingShares(input.nextPeriod, changeAt, input.convention).new
+        : unused.new;
   const round = (d: Decimal) => roundMoney(d, currency, mode);
   const lines = input.items.map((item): ProrationLine => {
     const oldCharge = amount(item.oldCharge, 'oldCharge', item);
     const newCharge = amount(item.newCharge, 'newCharge', item);
     const charged = item.charged === undefined ? round(oldCharge) : amount(item.charged, 'charged', item);
     const previouslyCredited = amount(item.previouslyCredited, 'previouslyCredited', item);
-    if (previouslyCredited.gt(charged))
+    if (previouslyCredited.gt(charged) && input.excessCredit !== 'FLOOR_AT_ZERO')
       throw new AllotError('INVALID_INPUT', 'previouslyCredited exceeds what was charged', {
         details: { id: item.id, charged: charged.toString(), previouslyCredited: previouslyCredited.toString() },
       });
     // The cap is truncated, not rounded, onto the minor-unit grid so the credit never exceeds it.
-    const cap = roundMoney(charged.minus(previouslyCredited), currency, down);
-    const credit = Decimal.min(round(oldCharge.times(unused)), cap);
-    const debit = round(input.billingCycleAnchor === 'NOW' ? newCharge : newCharge.times(unused));
+    const cap = roundMoney(Decimal.max(0, charged.minus(previouslyCredited)), currency, down);
+    const credit = Decimal.min(round(oldCharge.times(unused.old)), cap);
+    const debit = round(newCharge.times(debitShare));
     return { id: item.id, credit: money(credit.negated(), currency), debit: money(debit, currency) };
   });
   const credit = sumMoney(

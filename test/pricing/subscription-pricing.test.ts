@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Coupon } from '../../src/catalog/coupon-schema.js';
+import { billingCycleDayAnchor } from '../../src/core/billing-cycle-day.js';
 import { addMonthsUtc } from '../../src/core/reset-period.js';
 import type { BillingPeriod } from '../../src/model/enums.js';
 import { Decimal, minorUnits } from '../../src/money/money.js';
@@ -15,6 +16,7 @@ import {
   subscriptionPrices,
 } from '../../src/pricing/subscription-pricing.js';
 import { billingPeriodRange } from '../../src/proration/billing-period.js';
+import { ProrationConvention, remainingShares } from '../../src/proration/remaining-fraction.js';
 import { at, CURRENCIES, couponOf, expectAllotError, fc, num, priceOf } from './helpers.js';
 import { CATALOG, planOf, planVersion, selectionFor, selectionOf } from './pricing-catalog.js';
 
@@ -656,6 +658,68 @@ describe('properties', () => {
           expect(p.proration).toBeUndefined();
         },
       ),
+    );
+  });
+});
+
+describe('properties of the proration settings', () => {
+  const conventions = fc.constantFrom(...Object.values(ProrationConvention));
+  const startArb = fc.record({
+    anchor: anchorArb,
+    day: fc.integer({ min: 1, max: 31 }),
+    convention: conventions,
+    free: fc.boolean(),
+  });
+
+  it('a start off a bill-cycle day owes the first period’s remaining share of the charge, or nothing when FREE', () => {
+    fc.assert(
+      fc.property(planArb, startArb, fc.constantFrom<BillingPeriod>('MONTHLY', 'ANNUALLY'), (p, s, period) => {
+        const next = selection(p, 'a', period);
+        const billingAnchor = billingCycleDayAnchor(period, s.day, s.anchor);
+        const preview = subscriptionPreview({
+          next,
+          startDate: s.anchor,
+          billingAnchor,
+          convention: s.convention,
+          firstPartialPeriod: s.free ? 'FREE' : 'PRORATED',
+        });
+        const range = billingPeriodRange(period, billingAnchor, s.anchor);
+        expect(preview.billingPeriodRange).toEqual(range);
+        const share = remainingShares(range, s.anchor, s.convention).new;
+        const expected = s.free ? new Decimal(0) : recurringCharge(next).subTotal.amount.times(share);
+        // Each line is rounded on its own: within one minor unit per line.
+        expect(dec(preview.subTotal).minus(expected).abs().lte(unit(p.currency).times(2))).toBe(true);
+        expect(dec(preview.subTotal).lte(recurringCharge(next).subTotal.amount)).toBe(true);
+      }),
+    );
+  });
+
+  it('a billing period change that keeps the anchor debits the new period’s remaining share; credit + debit within one unit per line', () => {
+    fc.assert(
+      fc.property(pairArb, anchorArb, fc.double({ min: 0, max: 1, noNaN: true }), conventions, (pair, anchor, x, c) => {
+        const other: BillingPeriod = pair.period === 'MONTHLY' ? 'ANNUALLY' : 'MONTHLY';
+        const from = selection(pair.a, 'a', pair.period);
+        const to = selection(pair.b, 'b', other);
+        const current = billingPeriodRange(pair.period, anchor, anchor);
+        const changeAt = current.start + Math.floor(x * (current.end - current.start));
+        const p = subscriptionPreview({
+          current: { ...from, billingAnchor: anchor },
+          next: to,
+          startDate: changeAt,
+          convention: c,
+          billingAnchorOnPeriodChange: 'KEEP',
+        });
+        const kept = billingPeriodRange(other, anchor, changeAt);
+        expect(p.billingPeriodRange).toEqual(kept);
+        const exact = recurringCharge(to)
+          .subTotal.amount.times(remainingShares(kept, changeAt, c).new)
+          .minus(
+            recurringCharge(from).subTotal.amount.times(
+              remainingShares(billingPeriodRange(pair.period, anchor, changeAt), changeAt, c).old,
+            ),
+          );
+        expect(dec(p.subTotal).minus(exact).abs().lte(unit(pair.a.currency).times(4))).toBe(true);
+      }),
     );
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type Decimal, money, roundMoney, sumMoney } from '../../src/money/money.js';
 import { billingPeriodRange } from '../../src/proration/billing-period.js';
 import { type ProrationInput, prorate } from '../../src/proration/proration.js';
-import type { ProrationConvention } from '../../src/proration/remaining-fraction.js';
+import { ProrationConvention, remainingShares } from '../../src/proration/remaining-fraction.js';
 import { amount, at, currency, DAY, expectAllotError, fc, minorUnit, num } from '../pricing/helpers.js';
 
 const jan = { start: at('2024-01-01T00:00:00Z'), end: at('2024-02-01T00:00:00Z') };
@@ -83,6 +83,59 @@ describe('prorate', () => {
     expectAllotError(() => prorate({ ...base, currency: 'DOLLARS', items: [] }), 'INVALID_INPUT');
   });
 
+  it('excessCredit FLOOR_AT_ZERO credits nothing once earlier credits passed the charge, where ERROR refuses', () => {
+    // getlago/lago-api app/services/credit_notes/create_from_termination.rb,
+    // calculate_base_creditable_amount: less the credit notes already issued on the fee, the
+    // creditable amount is 0 unless it is positive: no error.
+    const oct = { start: at('2022-10-01T00:00:00Z'), end: at('2022-11-01T00:00:00Z') };
+    const base = {
+      currency: 'EUR',
+      period: oct,
+      changeAt: at('2022-10-15T10:00:00Z'),
+      convention: 'ACTUAL_DAYS' as const,
+    };
+    const over = { ...base, items: [{ oldCharge: 31, charged: 31, previouslyCredited: 40 }] };
+    expectAllotError(() => prorate(over), 'INVALID_INPUT');
+    const floored = prorate({ ...over, excessCredit: 'FLOOR_AT_ZERO' });
+    expect(summary(floored)).toEqual([0, 0, 0]);
+    // Below the charge, the option changes nothing: 16 days unused, within the 21 left to credit.
+    const within = { ...base, items: [{ oldCharge: 31, previouslyCredited: 10 }] };
+    expect(num(prorate({ ...within, excessCredit: 'FLOOR_AT_ZERO' }).credit)).toBe(num(prorate(within).credit));
+    expect(num(prorate(within).credit)).toBe(-16);
+  });
+
+  it('ACTUAL_DAYS_CHANGE_DAY_TO_BOTH charges the day of the change to both plans', () => {
+    // Lago's numbers (see remaining-fraction.test.ts): 31.00 → 62.00 on Oct 15 at 10:00 credits
+    // 16 days of the old plan and charges 17 days of the new one.
+    const oct = { start: at('2022-10-01T00:00:00Z'), end: at('2022-11-01T00:00:00Z') };
+    const p = prorate({
+      currency: 'EUR',
+      period: oct,
+      changeAt: at('2022-10-15T10:00:00Z'),
+      convention: 'ACTUAL_DAYS_CHANGE_DAY_TO_BOTH',
+      items: [{ oldCharge: 31, newCharge: 62 }],
+    });
+    expect(summary(p)).toEqual([-16, 34, 18]);
+  });
+
+  it('nextPeriod: a billing period of another length kept on the anchor debits its own remaining share', () => {
+    // Orb's schedule-plan-change billing_cycle_alignment "unchanged" keeps the subscription's
+    // billing cycle; monthly 10 on the 1st becomes annual 120 on Jan 1 → Jan 1 at Jul 1 (half a year).
+    const june = { start: at('2024-06-01T00:00:00Z'), end: at('2024-07-01T00:00:00Z') };
+    const year = { start: at('2024-01-01T00:00:00Z'), end: at('2025-01-01T00:00:00Z') };
+    const p = prorate({
+      currency: 'USD',
+      period: june,
+      changeAt: at('2024-06-16T00:00:00Z'),
+      nextPeriod: year,
+      items: [{ oldCharge: 10, newCharge: 120 }],
+      convention: 'THIRTY_360',
+    });
+    // June: 15 of 30 days left; the year: 6.5 months of 12 (Jun 16 → Jan 1 is 195 of 360 days).
+    expect(summary(p)).toEqual([-5, 65, 60]);
+    expect(p.billingPeriodRange).toEqual(year);
+  });
+
   it('refuses a change outside the billing period', () => {
     expectAllotError(
       () => prorate({ currency: 'USD', period: jan, changeAt: jan.end + 1, items: [] }),
@@ -98,6 +151,10 @@ describe('prorate', () => {
     expect(debit('SECOND')).toBe(18.75);
     expect(debit('ACTUAL_DAYS')).toBe(18);
     expect(debit('THIRTY_DAY_MONTH')).toBe(18.37);
+    // Feb 1 → Feb 11 06:00: 11 days started of 30 (30/360) or 28.
+    expect(debit('THIRTY_360')).toBe(18.37);
+    expect(debit('TWENTY_EIGHT_DAY_MONTH')).toBe(17.61);
+    expect(debit('ACTUAL_DAYS_CHANGE_DAY_TO_BOTH')).toBe(19);
   });
 
   it('billingCycleAnchor NOW credits the unused old part and debits a whole new period from the change', () => {
@@ -119,7 +176,7 @@ describe('prorate', () => {
 });
 
 describe('properties', () => {
-  const CONVENTIONS: ProrationConvention[] = ['SECOND', 'ACTUAL_DAYS', 'THIRTY_DAY_MONTH'];
+  const CONVENTIONS = Object.values(ProrationConvention);
   const rounded = (c: string) => amount.map((a) => roundMoney(a, c));
   const scenario = currency.chain((c) =>
     fc
@@ -152,6 +209,25 @@ describe('properties', () => {
       items: [{ oldCharge: s.oldCharge, newCharge: s.newCharge }],
       ...extra,
     });
+
+  it('for every convention, credit + debit is the price difference over the remaining period, within one minor unit', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const p = one(s, s.changeAt, { convention: s.convention });
+        const shares = remainingShares(s.period, s.changeAt, s.convention);
+        const net = p.credit.amount.plus(p.debit.amount);
+        const unit = minorUnit(s.currency);
+        // The new price over its remaining share less the old price over its unused share ...
+        const exact = s.newCharge.times(shares.new).minus(s.oldCharge.times(shares.old));
+        expect(net.minus(exact).abs().lte(unit)).toBe(true);
+        // ... which is (new - old) × remaining, except that CHANGE_DAY_TO_BOTH also charges the
+        // started day of the change at the new price.
+        const overlap = s.newCharge.times(shares.new.minus(shares.old));
+        expect(net.minus(s.newCharge.minus(s.oldCharge).times(shares.old)).minus(overlap).abs().lte(unit)).toBe(true);
+        if (s.convention !== 'ACTUAL_DAYS_CHANGE_DAY_TO_BOTH') expect(overlap.isZero()).toBe(true);
+      }),
+    );
+  });
 
   it('a change at the very start credits the whole old price and debits the whole new price', () => {
     fc.assert(
@@ -193,7 +269,9 @@ describe('properties', () => {
   it('upgrading and immediately restoring the old price nets to zero within one minor unit per line', () => {
     fc.assert(
       fc.property(scenario, (s) => {
-        const base = { currency: s.currency, period: s.period, changeAt: s.changeAt, convention: s.convention };
+        // CHANGE_DAY_TO_BOTH charges the day of each change twice by design: it is tested above.
+        const convention = s.convention === 'ACTUAL_DAYS_CHANGE_DAY_TO_BOTH' ? 'ACTUAL_DAYS' : s.convention;
+        const base = { currency: s.currency, period: s.period, changeAt: s.changeAt, convention };
         const up = prorate({ ...base, items: [{ oldCharge: s.oldCharge, newCharge: s.newCharge }] });
         const back = prorate({
           ...base,

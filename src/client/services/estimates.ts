@@ -1,6 +1,7 @@
 // Cost estimates of a new subscription or of a change to one: the core simulates the request
 // (nothing is stored) and pricing prices the difference, prorated.
 import type { Catalog } from '../../catalog/catalog.js';
+import { planProration } from '../../catalog/proration-schema.js';
 import { requireCustomerState } from '../../core/customer-records.js';
 import { requireSubscription, subscriptionNotFound } from '../../core/subscription-rules.js';
 import type { SubscriptionBillingCycleAnchor } from '../../model/enums.js';
@@ -19,7 +20,7 @@ interface PriceOptions {
   readonly billingCountryCode?: string | undefined;
   readonly promotionCode?: string | undefined;
   readonly billingInformation?: { readonly taxPercentage?: number | undefined } | undefined;
-  readonly prorationConvention?: Catalog['prorationConvention'] | undefined;
+  readonly prorationConvention?: Catalog['proration']['convention'] | undefined;
   readonly billingCycleAnchor?: SubscriptionBillingCycleAnchor | undefined;
 }
 
@@ -54,14 +55,17 @@ export class Estimates {
 
   /**
    * Prices the basis: the next subscription with its own coupon (else the code's, else the
-   * customer's), against the current one with its own (else the customer's).
+   * customer's), against the current one with its own (else the customer's), under the next plan's
+   * proration settings (a call's convention wins).
    */
   #price(catalog: Catalog, state: CustomerState, basis: EstimateBasis, p: PriceOptions, now: number) {
     const country = p.billingCountryCode ?? basis.next.billing?.billingCountryCode;
     const { current } = basis;
+    const next = selectionOf(catalog, basis.next, country);
+    const proration = planProration(catalog, next.plan);
     const preview = subscriptionPreview({
       next: {
-        ...selectionOf(catalog, basis.next, country),
+        ...next,
         ...(subscriptionCoupon(catalog, basis.next) ?? estimateCoupon(catalog, state, p.promotionCode, now)),
       },
       startDate: basis.startDate,
@@ -77,8 +81,10 @@ export class Estimates {
           }
         : {}),
       taxPercentage: p.billingInformation?.taxPercentage ?? basis.next.billing?.billingInformation?.taxPercentage,
-      convention: p.prorationConvention ?? catalog.prorationConvention,
+      convention: p.prorationConvention ?? proration.convention,
       billingCycleAnchor: p.billingCycleAnchor,
+      billingAnchorOnPeriodChange: proration.billingAnchorOnPeriodChange,
+      firstPartialPeriod: proration.firstPartialPeriod,
       currency: catalogCurrency(catalog, country),
     });
     return estimateShape(preview);
