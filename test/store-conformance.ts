@@ -29,6 +29,7 @@ import type {
   UsageEntry,
   UsageEventRecord,
 } from '../src/stores/store.js';
+import { describeExportConformance } from './store-conformance-export.js';
 
 /** What a store's test file hands the suite: a store not yet opened, and how to reach its data again. */
 export interface StoreHarness {
@@ -1812,4 +1813,6 @@ export function describeStoreConformance(
         });
       });
   });
+
+  describe(`${label} store export and import`, () => describeExportConformance(factory));
 }
