@@ -22,6 +22,7 @@ export type * from './client/params.js';
 export type { CouponShape as Coupon } from './client/result-shapes.js';
 export type * from './client/results.js';
 export type { GovernanceClient } from './client/services/governance.js';
+export type { OpenOptions } from './client/stored-catalog.js';
 export type {
   BooleanEntitlement,
   Entitlement,
