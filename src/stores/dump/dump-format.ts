@@ -379,7 +379,8 @@ export function parseDumpLine(text: string, lineNumber: number): DumpLine {
   }
   const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
   if (lineNumber === 1) {
-    if (type !== 'header') throw dumpLineError(lineNumber, 'not an allot dump (no header line)');
+    if (type !== 'header' || (value as { format?: unknown }).format !== DUMP_FORMAT)
+      throw dumpLineError(lineNumber, 'not an allot dump (no header line)');
     const version = (value as { version?: unknown }).version;
     if (version !== DUMP_VERSION)
       throw dumpLineError(
