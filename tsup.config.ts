@@ -1,7 +1,26 @@
+import { relative, resolve } from 'node:path';
+import type { Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
 
-// The command line's file, written by the second build: the library's build leaves it alone.
-const cli = ['!cli.js'];
+/** The library's entries, source and built: the command line loads them as any user does. */
+const entries: Record<string, string> = {
+  'src/index': './index.js',
+  'src/stores/memory/index': './stores/memory.js',
+  'src/stores/sqlite/index': './stores/sqlite.js',
+  'src/stores/postgres/index': './stores/postgres.js',
+};
+
+/** Points the command line's imports of the library's entries at their builds beside it in dist/. */
+const builtEntries: Plugin = {
+  name: 'built-entries',
+  setup(build) {
+    build.onResolve({ filter: /index\.js$/ }, (args) => {
+      const source = relative(process.cwd(), resolve(args.resolveDir, args.path)).replace(/\.js$/, '');
+      const built = entries[source];
+      return built === undefined ? undefined : { path: built, external: true };
+    });
+  },
+};
 
 export default defineConfig([
   {
@@ -14,14 +33,15 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
-    clean: cli,
+    // The command line's file is the second build's: this one leaves it alone.
+    clean: ['!cli.js'],
     target: 'node20',
     // better-sqlite3 and pg stay peer dependencies, each loaded only by its store's subpath.
     external: ['better-sqlite3', 'pg'],
   },
   {
-    // The `allot` executable: one ESM file of its own (no chunks shared with the library, which
-    // never loads it), started by node through its shebang; tsup makes it executable.
+    // The `allot` executable: one ESM file (the library, which never loads it, stays apart),
+    // started by node through its shebang; tsup makes it executable.
     entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
     splitting: false,
@@ -29,5 +49,6 @@ export default defineConfig([
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
     external: ['better-sqlite3', 'pg'],
+    esbuildPlugins: [builtEntries],
   },
 ]);

@@ -132,13 +132,7 @@ interface Pool extends PgPool {
 
 /** The connection string without its password, for messages. */
 function withoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'the PostgreSQL server';
-  }
+  return url.replace(/^([a-z]+:\/\/[^:@/]*):[^@/]*@/i, '$1:***@');
 }
 
 /** An optional dependency's default export (or its `member`), or a line saying how to install it. */

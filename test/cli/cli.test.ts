@@ -398,6 +398,11 @@ describe.skipIf(skipWithoutPostgres)('allot, on a PostgreSQL schema the library 
 
     const missing = schema();
     expectOneLine(await allot(['customers', ...on(missing)]), 1, /no such schema/);
+    // A password in the connection string never shows.
+    const secret = url.replace(/^(\w+:\/\/[^:@/]*)@/, '$1:hunter2@');
+    const refused = await allot(['customers', '--postgres', secret, '--schema', missing]);
+    expectOneLine(refused, 1, /no such schema/);
+    expect(refused.stderr).not.toContain('hunter2');
     const broken = join(dir, 'broken-postgres.jsonl');
     writeFileSync(broken, 'not a dump\n');
     expectOneLine(await allot(['import', '--in', broken, ...on(missing)]), 1, /dump line 1: not JSON.*removed schema/);
