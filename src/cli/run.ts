@@ -10,24 +10,29 @@ import { type Io, write } from './io.js';
 import { type OpenedStore, openStore } from './open-store.js';
 import { json } from './output.js';
 
-/** Runs the command `argv` names (the arguments after `allot`); resolves to the exit code. */
-export async function run(argv: readonly string[], io: Io, version: string): Promise<number> {
+/** Runs the command `argv` names (the arguments after `allot`) among `list`; resolves to the exit code. */
+export async function run(
+  argv: readonly string[],
+  io: Io,
+  version: string,
+  list: readonly CommandSpec[] = commands,
+): Promise<number> {
   const [first, second] = argv;
   if (first === undefined) {
-    await write(io.stderr, overview(commands));
+    await write(io.stderr, overview(list));
     return 2;
   }
   if (first === '--help' || first === '-h' || first === 'help') {
-    await write(io.stdout, overview(commands));
+    await write(io.stdout, overview(list));
     return 0;
   }
   if (first === '--version' || first === '-v') {
     await write(io.stdout, `${version}\n`);
     return 0;
   }
-  const spec = commands.find((c) => c.name === `${first} ${second}`) ?? commands.find((c) => c.name === first);
+  const spec = list.find((c) => c.name === `${first} ${second}`) ?? list.find((c) => c.name === first);
   if (spec === undefined) {
-    const group = commands.filter((c) => c.name.startsWith(`${first} `));
+    const group = list.filter((c) => c.name.startsWith(`${first} `));
     if (group.length > 0) {
       await write(io.stderr, overview(group));
       return 2;

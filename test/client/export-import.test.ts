@@ -176,6 +176,32 @@ describe.each(stores)('export from $name, import into every store', (source) => 
   });
 });
 
+describe('hostile arguments', () => {
+  it('exportStore and importStore reject them with INVALID_INPUT and write nothing', async () => {
+    const [memory] = stores;
+    if (memory === undefined) throw new Error('no store fixture');
+    const target = await freshStore(memory);
+    const drain = async (lines: AsyncIterable<string>) => {
+      for await (const _ of lines);
+    };
+    for (const bad of [undefined, null, 42, {}, { open: () => {} }])
+      expect(await errorCode(drain(exportStore(bad as never)))).toBe('INVALID_INPUT');
+    expect(await errorCode(drain(exportStore(target, { onProgress: 'yes' as never })))).toBe('INVALID_INPUT');
+    const cases: [unknown, unknown, unknown][] = [
+      [undefined, [], {}],
+      [target, 42, {}],
+      [target, null, {}],
+      [target, [42], {}],
+      [target, [], { chunkSize: 0 }],
+      [target, [], { chunkSize: 1.5 }],
+      [target, [], { onProgress: 7 }],
+    ];
+    for (const [store, lines, options] of cases)
+      expect(await errorCode(importStore(store as never, lines as never, options as never))).toBe('INVALID_INPUT');
+    expect(await target.read((r) => r.listIdempotencyResults({ limit: 1 }))).toEqual([]);
+  });
+});
+
 describe('an unfinished import', () => {
   it('is refused by Allot.initialize and Allot.open (IMPORT_INCOMPLETE) until the same dump resumes it', async () => {
     const [memory] = stores;

@@ -7,7 +7,7 @@ import {
   encodeDumpLine,
   IMPORT_SCOPE,
 } from './dump-format.js';
-import { assertNoUnfinishedImport, type DumpProgress } from './import-markers.js';
+import { assertNoUnfinishedImport, checkDumpArguments, type DumpProgress } from './import-markers.js';
 import { snapshotStream } from './snapshot-stream.js';
 
 /** Options of `exportStore`. */
@@ -35,7 +35,8 @@ const EVERY_WINDOW = Number.MIN_SAFE_INTEGER;
  * await pipeline(Readable.from(exportStore(store)), createWriteStream('allot.jsonl'));
  */
 export async function* exportStore(store: Store, options: ExportStoreOptions = {}): AsyncGenerator<string> {
-  const { onProgress } = options;
+  const { onProgress } = options ?? {};
+  checkDumpArguments('exportStore', store, onProgress);
   await store.open();
   let records = 0;
   for await (const line of snapshotStream(store, (reader) => dumpLines(reader, store.name))) {

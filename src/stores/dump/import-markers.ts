@@ -3,7 +3,7 @@
 // A store with `started` and no `finished` holds a partial import: the engine refuses to open it,
 // and importing the same dump again resumes after the last chunk that committed.
 import { AllotError } from '../../errors.js';
-import type { StoreReader } from '../store.js';
+import type { Store, StoreReader } from '../store.js';
 import { IMPORT_SCOPE } from './dump-format.js';
 
 /** How far a long operation has come: `done` of `total` (when known) units of work. */
@@ -42,6 +42,15 @@ export function unfinishedImportError(store: string): AllotError {
     'IMPORT_INCOMPLETE',
     `${store} holds an import that did not finish: import the same dump again to resume it, or start over with an empty store`,
   );
+}
+
+/** INVALID_INPUT unless `store` looks like a Store and `onProgress`, if given, is a function. */
+export function checkDumpArguments(call: string, store: unknown, onProgress: unknown): asserts store is Store {
+  const methods = ['open', 'read', 'transaction'] as const;
+  if (typeof store !== 'object' || store === null || methods.some((m) => typeof (store as Store)[m] !== 'function'))
+    throw new AllotError('INVALID_INPUT', `${call}: the first argument must be a Store`);
+  if (onProgress !== undefined && typeof onProgress !== 'function')
+    throw new AllotError('INVALID_INPUT', `${call}: onProgress must be a function`);
 }
 
 /** Rejects with IMPORT_INCOMPLETE when the store holds an import that did not finish. */

@@ -9,6 +9,7 @@ import {
   parseDumpLine,
 } from './dump-format.js';
 import {
+  checkDumpArguments,
   chunkMarker,
   type DumpProgress,
   FINISHED,
@@ -56,11 +57,14 @@ export async function importStore(
   lines: AsyncIterable<string> | Iterable<string>,
   options: ImportStoreOptions = {},
 ): Promise<ImportStoreResult> {
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  const { chunkSize = DEFAULT_CHUNK, onProgress } = options ?? {};
+  checkDumpArguments('importStore', store, onProgress);
   if (!Number.isInteger(chunkSize) || chunkSize < 1)
     throw new AllotError('INVALID_INPUT', 'importStore: chunkSize must be a positive integer');
+  if (typeof lines !== 'object' || lines === null || !(Symbol.asyncIterator in lines || Symbol.iterator in lines))
+    throw new AllotError('INVALID_INPUT', "importStore: give the dump's lines, as an iterable of strings");
   await store.open();
-  const run = new ImportRun(store, chunkSize, options.onProgress);
+  const run = new ImportRun(store, chunkSize, onProgress);
   try {
     return await run.import(lines);
   } catch (error) {
@@ -97,6 +101,7 @@ class ImportRun {
     let end: number | undefined;
     for await (const raw of lines) {
       lineNumber += 1;
+      if (typeof raw !== 'string') throw dumpLineError(lineNumber, 'not text');
       const text = raw.trim();
       if (text === '' && lineNumber > 1) continue;
       if (end !== undefined) throw dumpLineError(lineNumber, 'a line after the end line');
