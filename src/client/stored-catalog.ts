@@ -27,7 +27,7 @@ export async function withStoredCatalog(options: OpenOptions): Promise<AllotOpti
   if (latest === undefined)
     throw new AllotError(
       'CATALOG_NOT_FOUND',
-      `${store.name} holds no catalog: initialize it once with Allot.initialize({ catalog, store }), which stores it`,
+      `${store.name} holds no catalog: Allot.initialize({ catalog, store }) stores its catalog there (this version of allot and later)`,
     );
   return { ...options, catalog: latest.snapshot as CatalogInput };
 }

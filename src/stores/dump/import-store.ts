@@ -1,5 +1,5 @@
 import { AllotError } from '../../errors.js';
-import type { Store, StoreTransaction } from '../store.js';
+import type { Store, StoreReader, StoreTransaction } from '../store.js';
 import {
   type DumpHeader,
   type DumpLine,
@@ -133,7 +133,11 @@ class ImportRun {
         return chunks;
       });
       this.#resumed = done * state.started.chunkSize;
-    } else this.#started = { exportId: header.exportId, chunkSize: this.chunkSize };
+    } else {
+      // Refused at once; the first chunk's transaction checks again, under its lock.
+      await this.store.read((r) => assertEmpty(r, this.store.name));
+      this.#started = { exportId: header.exportId, chunkSize: this.chunkSize };
+    }
   }
 
   async #add(line: DumpRecord): Promise<void> {
@@ -179,10 +183,10 @@ function notEmpty(store: string, why: string): AllotError {
 }
 
 /** An empty store has no customer, no catalog version and no import, finished or not. */
-async function assertEmpty(tx: StoreTransaction, store: string): Promise<void> {
-  if ((await tx.listCustomers({ limit: 1 })).length > 0) throw notEmpty(store, 'it holds customers');
-  if ((await tx.listPackageVersions()).length > 0) throw notEmpty(store, 'it holds a catalog');
-  if ((await importState(tx)).kind !== 'none') throw notEmpty(store, 'it holds an import');
+async function assertEmpty(reader: StoreReader, store: string): Promise<void> {
+  if ((await reader.listCustomers({ limit: 1 })).length > 0) throw notEmpty(store, 'it holds customers');
+  if ((await reader.listPackageVersions()).length > 0) throw notEmpty(store, 'it holds a catalog');
+  if ((await importState(reader)).kind !== 'none') throw notEmpty(store, 'it holds an import');
 }
 
 /** The keys a chunk's transaction locks: its customers (and governance owners), and the catalog. */
