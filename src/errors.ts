@@ -2,7 +2,10 @@
 export const ERROR_CODES = {
   INVALID_INPUT: 'INVALID_INPUT',
   INVALID_CATALOG: 'INVALID_CATALOG',
-  /** `loadCatalog` could not read the file (missing, a directory, not permitted); `details.code` is the system's. */
+  /**
+   * `loadCatalog` could not read the file (missing, a directory, not permitted; `details.code` is the
+   * system's), or `Allot.open` found no catalog stored (the store was never initialized by an allot that stores one).
+   */
   CATALOG_NOT_FOUND: 'CATALOG_NOT_FOUND',
   NOT_INITIALIZED: 'NOT_INITIALIZED',
   CLOSED: 'CLOSED',
@@ -37,6 +40,10 @@ export const ERROR_CODES = {
   STORE_ERROR: 'STORE_ERROR',
   /** The store's server cannot be reached (PostgreSQL down, the pool's connection timeout passed); nothing was written. */
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  /** `importStore` was given a store that already holds data; nothing was written. */
+  STORE_NOT_EMPTY: 'STORE_NOT_EMPTY',
+  /** The store holds an import that did not finish: importing the same dump again resumes it. */
+  IMPORT_INCOMPLETE: 'IMPORT_INCOMPLETE',
 } as const;
 
 export type AllotErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

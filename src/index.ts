@@ -31,6 +31,7 @@ export type { Progress, ProgressListener } from './client/progress.js';
 export type { CouponShape as Coupon } from './client/result-shapes.js';
 export type * from './client/results.js';
 export type { GovernanceClient } from './client/services/governance.js';
+export type { OpenOptions } from './client/stored-catalog.js';
 export type {
   BooleanEntitlement,
   Entitlement,
@@ -110,16 +111,29 @@ export type {
 export type { Amount } from './money/money.js';
 export type { Paywall, PaywallAddon, PaywallPlan } from './pricing/paywall.js';
 export type { SubscriptionPrice } from './pricing/subscription-pricing.js';
+export { type ExportStoreOptions, exportStore } from './stores/dump/export-store.js';
+export type { DumpProgress } from './stores/dump/import-markers.js';
+export { type ImportStoreOptions, type ImportStoreResult, importStore } from './stores/dump/import-store.js';
 export type {
+  AutoRechargeRecord,
   ChangeSet,
+  CustomerPageQuery,
+  EventKey,
+  EventKeyQuery,
+  IdempotencyQuery,
+  IdempotencyRecord,
   Store,
   StoreCapabilities,
   StoreReader,
   StoreTransaction,
+  UniqueMember,
+  UniqueMemberQuery,
   UsageEntry,
   UsageEntryQuery,
   UsageEventRecord,
   UsageKey,
+  UsageLogPage,
+  UsageLogQuery,
   UsageSummaryQuery,
   UsageWindowKey,
 } from './stores/store.js';

@@ -6,7 +6,7 @@
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
-async function staticPackages(entry: string): Promise<string[]> {
+async function bundled(entry: string) {
   const { metafile } = await build({
     entryPoints: [entry],
     bundle: true,
@@ -17,6 +17,11 @@ async function staticPackages(entry: string): Promise<string[]> {
     packages: 'external',
     logLevel: 'silent',
   });
+  return metafile;
+}
+
+async function staticPackages(entry: string): Promise<string[]> {
+  const metafile = await bundled(entry);
   const packages = new Set<string>();
   const seen = new Set<string>();
   const visit = (path: string) => {
@@ -48,4 +53,14 @@ describe('what importing allot loads', () => {
   it('the PostgreSQL store: kysely compiles its statements; pg loads at open', async () => {
     expect(await staticPackages('src/stores/postgres/index.ts')).toEqual(['decimal.js', 'kysely']);
   });
+
+  // Dynamic imports included: the command line is a program of its own, never part of the library.
+  it.each(['src/index.ts', 'src/stores/memory/index.ts', 'src/stores/sqlite/index.ts', 'src/stores/postgres/index.ts'])(
+    '%s never reaches the command line (src/cli)',
+    async (entry) => {
+      const inputs = Object.keys((await bundled(entry)).inputs);
+      expect(inputs.some((path) => path.startsWith('src/index.ts') || path.startsWith('src/stores/'))).toBe(true);
+      expect(inputs.filter((path) => path.startsWith('src/cli/'))).toEqual([]);
+    },
+  );
 });

@@ -29,6 +29,7 @@ import type {
   UsageEntry,
   UsageEventRecord,
 } from '../src/stores/store.js';
+import { describeExportConformance } from './store-conformance-export.js';
 
 /** What a store's test file hands the suite: a store not yet opened, and how to reach its data again. */
 export interface StoreHarness {
@@ -57,7 +58,12 @@ function customer(id: string, overrides: Partial<CustomerRecord> = {}): Customer
   };
 }
 
-function subscription(id: string, customerId: string, overrides: Partial<SubscriptionRecord> = {}): SubscriptionRecord {
+/** A subscription record with every kind of field filled (the export test stores one too). */
+export function subscription(
+  id: string,
+  customerId: string,
+  overrides: Partial<SubscriptionRecord> = {},
+): SubscriptionRecord {
   return {
     id,
     customerId,
@@ -1830,4 +1836,6 @@ export function describeStoreConformance(
         });
       });
   });
+
+  describe(`${label} store export and import`, () => describeExportConformance(factory));
 }

@@ -560,6 +560,34 @@ export function withStoredVersions(catalog: Catalog, stored: readonly PackageVer
   return { ...catalog, planVersions, addonVersions };
 }
 
+/** The ref id of the catalog's own stored versions (kind `catalog`). */
+const CATALOG_REF = 'catalog';
+
+/** The newest stored version of the whole catalog, if any. */
+export function latestCatalog(stored: readonly PackageVersionRecord[]): PackageVersionRecord | undefined {
+  let latest: PackageVersionRecord | undefined;
+  for (const record of stored)
+    if (record.kind === 'catalog' && record.version > (latest?.version ?? 0)) latest = record;
+  return latest;
+}
+
+/**
+ * The compiled catalog's definition as a version to store, when it differs from the newest one
+ * stored: so the newest stored is always the catalog the last engine to change it started with,
+ * what a tool opening the store without a catalog of its own (`Allot.open`) works from.
+ */
+export function catalogVersion(
+  compiled: CompiledCatalog,
+  stored: readonly PackageVersionRecord[],
+  now: number,
+): PackageVersionRecord | undefined {
+  const hash = contentHash(compiled.definition);
+  const latest = latestCatalog(stored);
+  if (latest?.hash === hash) return undefined;
+  const version = (latest?.version ?? 0) + 1;
+  return { kind: 'catalog', refId: CATALOG_REF, version, hash, snapshot: compiled.definition, createdAt: now };
+}
+
 /** A feature of the catalog: FEATURE_NOT_FOUND otherwise. */
 export function requireFeature(catalog: Catalog, featureId: string): FeatureDefinition {
   const feature = catalog.features.get(featureId);

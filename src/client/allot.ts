@@ -20,6 +20,7 @@ import { Promotions } from './services/promotions.js';
 import { SubscriptionReads } from './services/subscription-reads.js';
 import { Subscriptions } from './services/subscriptions.js';
 import { Usage } from './services/usage.js';
+import { type OpenOptions, withStoredCatalog } from './stored-catalog.js';
 
 type Check<O = object> = P.EntitlementCheckParams<O>;
 
@@ -73,6 +74,19 @@ export class Allot {
   /** Creates an engine: the catalog is validated at once (`INVALID_CATALOG`), the store opens in the background. */
   static initialize(options: AllotOptions): Allot {
     return new Allot(options);
+  }
+
+  /**
+   * Opens an engine on a store that holds a catalog already: the newest one an
+   * `Allot.initialize` stored there (every engine stores its catalog when it changed). For tools
+   * that read a store without the app's catalog at hand, such as the `allot` command line.
+   * Rejects with `CATALOG_NOT_FOUND` when the store holds none.
+   *
+   * @example
+   * const allot = await Allot.open({ store: sqliteStore({ filename: 'allot.db' }) });
+   */
+  static async open(options: OpenOptions): Promise<Allot> {
+    return new Allot(await withStoredCatalog(options)).waitForInitialization();
   }
 
   /** Resolves once the store is open, migrated and the catalog versioned; rejects if that failed. */

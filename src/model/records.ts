@@ -164,9 +164,12 @@ export interface CustomerState {
 
 export type PackageKind = 'plan' | 'addon';
 
-/** A stored version of a plan or add-on; `snapshot` is the compiled definition as JSON data. */
+/**
+ * A stored version of a plan or add-on, or of the whole catalog (kind `catalog`, ref id `catalog`,
+ * what `Allot.open` starts from); `snapshot` is the compiled definition as JSON data.
+ */
 export interface PackageVersionRecord {
-  readonly kind: PackageKind;
+  readonly kind: PackageKind | 'catalog';
   readonly refId: string;
   readonly version: number;
   readonly hash: string;

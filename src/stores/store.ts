@@ -18,6 +18,7 @@ import type {
   PackageVersionRecord,
   PromotionRecord,
   SubscriptionRecord,
+  UsageRecord,
 } from '../model/records.js';
 
 /** What a backend can do; the façade adapts to these instead of probing the store. */
@@ -60,7 +61,7 @@ export interface UsageEntry extends UsageWindowKey {
   readonly dimensions: Dimensions | null;
 }
 
-/** A raw event as stored; `(customerId, idempotencyKey)` is unique. */
+/** A raw event as reported; a store keeps its `EventKey`, and `(customerId, idempotencyKey)` is unique. */
 export interface UsageEventRecord {
   readonly customerId: string;
   readonly idempotencyKey: string;
@@ -69,6 +70,73 @@ export interface UsageEventRecord {
   readonly dimensions: Dimensions;
   readonly timestamp: number;
   readonly createdAt: number;
+}
+
+/** What a store keeps of a raw event: its key, for deduplication, and when it arrived, for retention. */
+export type EventKey = Pick<UsageEventRecord, 'customerId' | 'idempotencyKey' | 'createdAt'>;
+
+/** A page of a customer's event keys, ordered by key. */
+export interface EventKeyQuery {
+  readonly customerId: string;
+  /** Exclusive cursor: keys after this one. */
+  readonly afterKey?: string | undefined;
+  readonly limit: number;
+}
+
+/** A member of a UNIQUE window's set. */
+export interface UniqueMember extends UsageWindowKey {
+  readonly member: string;
+}
+
+/** A page of a customer's UNIQUE members, ordered by resource (null first), feature, window and member. */
+export interface UniqueMemberQuery {
+  readonly customerId: string;
+  /** Exclusive cursor: the last member of the previous page. */
+  readonly after?: UniqueMember | undefined;
+  readonly limit: number;
+}
+
+/** The stored result of an idempotent write. */
+export interface IdempotencyRecord {
+  readonly scope: string;
+  readonly key: string;
+  readonly result: unknown;
+  readonly createdAt: number;
+}
+
+/** A page of idempotency results, ordered by scope then key. */
+export interface IdempotencyQuery {
+  /** Exclusive cursor: the last result of the previous page. */
+  readonly after?: { readonly scope: string; readonly key: string } | undefined;
+  readonly limit: number;
+}
+
+/** A page of customers, ordered by id. */
+export interface CustomerPageQuery {
+  /** Exclusive cursor: customers with an id greater than this. */
+  readonly afterId?: string | undefined;
+  readonly limit: number;
+}
+
+/** A customer's automatic recharge settings for one currency. */
+export interface AutoRechargeRecord {
+  readonly customerId: string;
+  readonly currencyId: string;
+  readonly config: AutoRechargeConfig;
+}
+
+/** A page of the whole usage log: every entry history keeps, of every customer. */
+export interface UsageLogQuery {
+  /** Where the previous page ended (its `next`); absent for the first page. */
+  readonly after?: string | undefined;
+  readonly limit: number;
+}
+
+export interface UsageLogPage {
+  /** Each counter's entries in log order; counters may interleave in any order the store likes. */
+  readonly entries: readonly UsageEntry[];
+  /** Resumes after this page, within the same `read`; null when there is no more. */
+  readonly next: string | null;
 }
 
 /** The usage entries of one counter, for history. */
@@ -209,6 +277,19 @@ export interface StoreReader {
   getGovernance(ownerId: string, now: number): Promise<GovernanceRecords>;
   /** A customer's automatic recharge settings for a currency, if saved. */
   getAutoRecharge(customerId: string, currencyId: string): Promise<AutoRechargeConfig | undefined>;
+  // What an export walks: every row a store holds can be reached from these and the reads above.
+  /** A page of customers by id (archived ones too). */
+  listCustomers(query: CustomerPageQuery): Promise<CustomerRecord[]>;
+  /** A page of a customer's event keys, by key. */
+  listEventKeys(query: EventKeyQuery): Promise<EventKey[]>;
+  /** A page of the members of a customer's UNIQUE windows. */
+  listUniqueMembers(query: UniqueMemberQuery): Promise<UniqueMember[]>;
+  /** A page of the stored results of idempotent writes. */
+  listIdempotencyResults(query: IdempotencyQuery): Promise<IdempotencyRecord[]>;
+  /** A customer's automatic recharge settings, by currency. */
+  listAutoRecharge(customerId: string): Promise<AutoRechargeRecord[]>;
+  /** A page of every usage entry history keeps (the aggregates are in `getCustomerState`). */
+  listUsageLog(query: UsageLogQuery): Promise<UsageLogPage>;
   /**
    * Which customers were changed by commits since `seq` (0: since the beginning). Only stores
    * shared across processes implement it; readable inside a transaction, so a write can catch up
@@ -233,7 +314,7 @@ export interface StoreTransaction extends StoreReader {
    * new: false (and nothing stored) when its customer already had its idempotency key, earlier in
    * the list included.
    */
-  putEvents(events: readonly UsageEventRecord[]): Promise<boolean[]>;
+  putEvents(events: readonly EventKey[]): Promise<boolean[]>;
   /** Inserts or replaces credit grants by id; a pool holds those `isHeldGrant` says it does. */
   putCreditGrants(grants: readonly CreditGrantRecord[]): Promise<void>;
   /** Sets a pool's debt, the total of its spent credits (decimal strings, '0' for none) and their revision. */
@@ -261,6 +342,12 @@ export interface StoreTransaction extends StoreReader {
   /** Records the result of an idempotent write; a key is stored once per scope. */
   putIdempotencyResult(scope: string, key: string, result: unknown, createdAt: number): Promise<void>;
   putPackageVersion(version: PackageVersionRecord): Promise<void>;
+  // What an import writes besides the writes above: aggregates and history restored as they were,
+  // which `appendUsage` (history and aggregate always together) cannot do once history was pruned.
+  /** Sets window aggregates exactly as given, by window; logs no entry. */
+  putUsageCounters(counters: readonly UsageRecord[]): Promise<void>;
+  /** Logs entries for history, in order, without folding them into any aggregate. */
+  appendUsageHistory(entries: readonly UsageEntry[]): Promise<void>;
 }
 
 export interface ChangeSet {

@@ -200,6 +200,8 @@ export interface Harness {
   store: Store;
   /** A second engine over the same data (a new process, for SQLite; another app instance, for PostgreSQL). */
   reopen(options?: Partial<AllotOptions>): Promise<Allot>;
+  /** A second store over the same data (the same one, for memory), closed with the harness. */
+  reopenStore(): Store;
   close(): Promise<void>;
 }
 
@@ -214,9 +216,11 @@ export async function harness(fixture: StoreFixture, options: Partial<AllotOptio
     await allot.waitForInitialization();
     return allot;
   };
+  const stores: Store[] = [];
   const close = async () => {
     try {
       for (const a of opened) await a.close();
+      for (const s of stores) await s.close();
     } finally {
       await cleanup();
     }
@@ -228,7 +232,12 @@ export async function harness(fixture: StoreFixture, options: Partial<AllotOptio
     await close();
     throw error;
   }
-  return { allot, clock, store, reopen: (extra = {}) => open(extra, reopen()), close };
+  const reopenStore = () => {
+    const second = reopen();
+    stores.push(second);
+    return second;
+  };
+  return { allot, clock, store, reopen: (extra = {}) => open(extra, reopen()), reopenStore, close };
 }
 
 /** Awaits a promise expected to reject with an AllotError and returns its code. */

@@ -149,9 +149,37 @@ const violations: Case[] = [
     source: use('./model/enums.js'),
     fires: 'errors.ts may not import another module of src/',
   },
+  {
+    name: 'the command line imports the client',
+    file: 'src/cli/planted.ts',
+    source: use('../client/allot.js'),
+    fires: 'the command line uses allot as its users do',
+  },
+  {
+    name: 'a command imports a store internal',
+    file: 'src/cli/commands/planted.ts',
+    source: use('../../stores/sqlite/sqlite-store.js'),
+    fires: 'the command line uses allot as its users do',
+  },
 ];
 
 const legitimate: Case[] = [
+  {
+    name: 'the command line imports the package entry, a store entry and its own modules',
+    file: 'src/cli/commands/legit.ts',
+    source:
+      "import { a } from '../../index.js';\nimport { b } from '../../stores/sqlite/index.js';\n" +
+      "import { c } from '../command.js';\nimport { d } from './check.js';\n\nexport const y = [a, b, c, d];\n",
+    fires: null,
+  },
+  {
+    name: 'the command line module imports the package entry and a store entry',
+    file: 'src/cli/legit.ts',
+    source:
+      "import { a } from '../index.js';\nimport { b } from '../stores/postgres/index.js';\n" +
+      "import { c } from './commands/index.js';\n\nexport const y = [a, b, c];\n",
+    fires: null,
+  },
   {
     name: 'core imports model, catalog, money, errors and itself',
     file: 'src/core/legit.ts',

@@ -4,6 +4,7 @@
 import {
   type Catalog,
   type CompiledCatalog,
+  catalogVersion,
   compileCatalog,
   knowsVersions,
   versionCatalog,
@@ -22,6 +23,7 @@ import { resourcesOf } from '../../core/subscription-scope.js';
 import { balance } from '../../credits/credit-pool.js';
 import { AllotError } from '../../errors.js';
 import type { PackageVersionRecord, SubscriptionRecord } from '../../model/records.js';
+import { assertNoUnfinishedImport } from '../../stores/dump/import-markers.js';
 import { memoryStore } from '../../stores/memory/memory-store.js';
 import type { Store, StoreReader, StoreTransaction } from '../../stores/store.js';
 import { type Clock, systemClock } from '../clock.js';
@@ -125,17 +127,32 @@ export class Engine {
   async #initialize(compiled: CompiledCatalog, migration: PackagePublishedEvent['migrationType']): Promise<void> {
     await this.store.open();
     const now = this.clock.now();
-    const { catalog, published } = await this.store.transaction([CATALOG_KEY], async (tx) => {
-      const stored = await tx.listPackageVersions();
+    const version = (stored: readonly PackageVersionRecord[]) => {
       const versioned = versionCatalog(compiled, stored, now);
-      for (const version of versioned.added) await tx.putPackageVersion(version);
+      const definition = catalogVersion(compiled, stored, now);
       // A first version is a new package, not a new version of one: nobody to migrate or tell.
       const known = new Set(stored.map((v) => `${v.kind}:${v.refId}`));
       return {
         catalog: versioned.catalog,
+        writes: definition ? [...versioned.added, definition] : versioned.added,
         published: versioned.added.filter((v) => known.has(`${v.kind}:${v.refId}`)),
       };
-    });
+    };
+    // Most starts find every version stored already: they read, and take the catalog's lock (and
+    // need a writable store) only when there is something to add.
+    let versioned = version(
+      await this.store.read(async (r) => {
+        await assertNoUnfinishedImport(r, this.store.name);
+        return r.listPackageVersions();
+      }),
+    );
+    if (versioned.writes.length > 0)
+      versioned = await this.store.transaction([CATALOG_KEY], async (tx) => {
+        const again = version(await tx.listPackageVersions());
+        for (const record of again.writes) await tx.putPackageVersion(record);
+        return again;
+      });
+    const { catalog, published } = versioned;
     this.#catalog = catalog;
     for (const feature of catalog.features.values()) this.#featureInfo.set(feature.id, entitlementFeature(feature));
     await this.#feed.catchUp();

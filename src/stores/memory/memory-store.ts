@@ -21,11 +21,17 @@ import type {
 } from '../../model/records.js';
 import { createMutex } from '../mutex.js';
 import {
+  type AutoRechargeRecord,
   type CreditConsumptionQuery,
   type CreditGrantQuery,
   type CreditLedgerQuery,
   type CreditLedgerRow,
   type CreditTotals,
+  type CustomerPageQuery,
+  type EventKey,
+  type EventKeyQuery,
+  type IdempotencyQuery,
+  type IdempotencyRecord,
   inCreditQuery,
   type Store,
   type StoreCapabilities,
@@ -33,10 +39,13 @@ import {
   type StoreTransaction,
   type SubscriptionFilter,
   type SubscriptionPageQuery,
+  type UniqueMember,
+  type UniqueMemberQuery,
   type UsageEntry,
   type UsageEntryQuery,
-  type UsageEventRecord,
   type UsageKey,
+  type UsageLogPage,
+  type UsageLogQuery,
   type UsageSummaryQuery,
   type UsageWindowKey,
 } from '../store.js';
@@ -62,6 +71,7 @@ interface IdempotencyRow {
   readonly key: string;
   /** JSON, as the SQL stores keep it, so results read back the same from every store. */
   readonly text: string;
+  readonly createdAt: number;
 }
 
 interface Tables {
@@ -73,9 +83,8 @@ interface Tables {
   readonly packageVersions: MemoryTable<PackageVersionRecord>;
   /** Usage entries kept for history, per customer, in log order. */
   readonly entries: Map<string, UsageEntry[]>;
-  /** Members of UNIQUE sets, by window key and member. */
-  readonly members: Set<string>;
-  readonly events: MemoryTable<UsageEventRecord>;
+  readonly members: MemoryTable<UniqueMember>;
+  readonly events: MemoryTable<EventKey>;
   readonly creditGrants: MemoryTable<CreditGrantRecord>;
   /** The grants pools hold (`isHeldGrant`), so a pool is read without its history. */
   readonly heldCreditGrants: MemoryTable<CreditGrantRecord>;
@@ -84,8 +93,7 @@ interface Tables {
   /** Ledger rows per customer, in the order written; `seq` counts across all of them. */
   readonly creditLedger: Map<string, CreditLedgerRow[]>;
   readonly ledgerSeq: { last: number };
-  /** Automatic recharge settings by [customer, currency]. */
-  readonly autoRecharge: Map<string, AutoRechargeConfig>;
+  readonly autoRecharge: MemoryTable<AutoRechargeRecord>;
   readonly governanceEntities: MemoryTable<GovernanceEntityRecord>;
   readonly governanceBudgets: MemoryTable<GovernanceBudgetRecord>;
   readonly governanceUsage: MemoryTable<GovernanceUsageRecord>;
@@ -102,6 +110,9 @@ const byId = (row: { readonly id: string }) => row.id;
 const ownerOf = (row: { readonly customerId: string }) => row.customerId;
 // JSON arrays keep composite keys unambiguous whatever characters the parts contain.
 const usageKey = (k: UsageWindowKey) => JSON.stringify([k.customerId, k.resourceId ?? '', k.featureId, k.window]);
+const memberKey = (m: UniqueMember) =>
+  JSON.stringify([m.customerId, m.resourceId ?? '', m.featureId, m.window, m.member]);
+const rechargeKey = (r: { customerId: string; currencyId: string }) => JSON.stringify([r.customerId, r.currencyId]);
 const idempotencyKey = (k: { scope: string; key: string }) => JSON.stringify([k.scope, k.key]);
 const expiryKey = (e: CreditExpiryRow) => JSON.stringify([e.customerId, e.currencyId, e.resourceId, e.at]);
 const ownedByOwner = (row: { readonly ownerId: string }) => row.ownerId;
@@ -120,15 +131,15 @@ function createTables(): Tables {
     idempotency: new MemoryTable<IdempotencyRow>(idempotencyKey),
     packageVersions: new MemoryTable<PackageVersionRecord>((v) => JSON.stringify([v.kind, v.refId, v.version])),
     entries: new Map(),
-    members: new Set(),
-    events: new MemoryTable<UsageEventRecord>((e) => JSON.stringify([e.customerId, e.idempotencyKey])),
+    members: new MemoryTable<UniqueMember>(memberKey, ownerOf),
+    events: new MemoryTable<EventKey>((e) => JSON.stringify([e.customerId, e.idempotencyKey]), ownerOf),
     creditGrants: new MemoryTable<CreditGrantRecord>(byId, ownerOf),
     heldCreditGrants: new MemoryTable<CreditGrantRecord>(byId, ownerOf),
     creditTotals: new MemoryTable<CreditTotalsRow>(creditPoolKey, ownerOf),
     creditExpiries: new MemoryTable<CreditExpiryRow>(expiryKey, ownerOf),
     creditLedger: new Map(),
     ledgerSeq: { last: 0 },
-    autoRecharge: new Map(),
+    autoRecharge: new MemoryTable<AutoRechargeRecord>(rechargeKey, ownerOf),
     governanceEntities: new MemoryTable<GovernanceEntityRecord>(entityKey, ownedByOwner),
     governanceBudgets: new MemoryTable<GovernanceBudgetRecord>(budgetKey, ownedByOwner),
     governanceUsage: new MemoryTable<GovernanceUsageRecord>(governanceUsageKey, ownedByOwner),
@@ -187,6 +198,11 @@ const inPool = (g: { currencyId: string; resourceId: string | null }, key: Credi
   g.currencyId === key.currencyId && g.resourceId === key.resourceId;
 
 const compareIds = (a: { readonly id: string }, b: { readonly id: string }) => compare(a.id, b.id);
+const compareMembers = (a: UniqueMember, b: UniqueMember) =>
+  compare(a.resourceId ?? '', b.resourceId ?? '') ||
+  compare(a.featureId, b.featureId) ||
+  compare(a.window, b.window) ||
+  compare(a.member, b.member);
 const compareUsage = (a: UsageRecord, b: UsageRecord) =>
   compare(a.resourceId ?? '', b.resourceId ?? '') || compare(a.featureId, b.featureId);
 const comparePackageVersions = (a: PackageVersionRecord, b: PackageVersionRecord) =>
@@ -365,7 +381,67 @@ class MemoryReader implements StoreReader {
   }
 
   async getAutoRecharge(customerId: string, currencyId: string): Promise<AutoRechargeConfig | undefined> {
-    return this.tables.autoRecharge.get(JSON.stringify([customerId, currencyId]));
+    return this.tables.autoRecharge.get(rechargeKey({ customerId, currencyId }))?.config;
+  }
+
+  async listCustomers(query: CustomerPageQuery): Promise<CustomerRecord[]> {
+    const { afterId } = query;
+    return this.tables.customers
+      .values()
+      .filter((c) => afterId === undefined || c.id > afterId)
+      .sort(compareIds)
+      .slice(0, query.limit);
+  }
+
+  async listEventKeys(query: EventKeyQuery): Promise<EventKey[]> {
+    const { afterKey } = query;
+    return this.tables.events
+      .ownedBy(query.customerId)
+      .filter((e) => afterKey === undefined || e.idempotencyKey > afterKey)
+      .sort((a, b) => compare(a.idempotencyKey, b.idempotencyKey))
+      .slice(0, query.limit);
+  }
+
+  async listUniqueMembers(query: UniqueMemberQuery): Promise<UniqueMember[]> {
+    const { after } = query;
+    return this.tables.members
+      .ownedBy(query.customerId)
+      .filter((m) => after === undefined || compareMembers(m, after) > 0)
+      .sort(compareMembers)
+      .slice(0, query.limit);
+  }
+
+  async listIdempotencyResults(query: IdempotencyQuery): Promise<IdempotencyRecord[]> {
+    const { after } = query;
+    const order = (a: { scope: string; key: string }, b: { scope: string; key: string }) =>
+      compare(a.scope, b.scope) || compare(a.key, b.key);
+    return this.tables.idempotency
+      .values()
+      .filter((row) => after === undefined || order(row, after) > 0)
+      .sort(order)
+      .slice(0, query.limit)
+      .map(({ scope, key, text, createdAt }) => ({ scope, key, result: JSON.parse(text), createdAt }));
+  }
+
+  async listAutoRecharge(customerId: string): Promise<AutoRechargeRecord[]> {
+    return this.tables.autoRecharge.ownedBy(customerId).sort((a, b) => compare(a.currencyId, b.currencyId));
+  }
+
+  /** The cursor counts the entries already listed: within one read nothing moves. */
+  async listUsageLog(query: UsageLogQuery): Promise<UsageLogPage> {
+    let skip = query.after === undefined ? 0 : Number(query.after);
+    const entries: UsageEntry[] = [];
+    for (const log of this.tables.entries.values()) {
+      if (entries.length === query.limit) break;
+      if (skip >= log.length) {
+        skip -= log.length;
+        continue;
+      }
+      entries.push(...log.slice(skip, skip + query.limit - entries.length));
+      skip = 0;
+    }
+    const listed = (query.after === undefined ? 0 : Number(query.after)) + entries.length;
+    return { entries, next: entries.length < query.limit ? null : String(listed) };
   }
 
   async listCreditGrants(query: CreditGrantQuery): Promise<CreditGrantRecord[]> {
@@ -415,13 +491,8 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
   }
 
   async appendUsage(entries: readonly UsageEntry[]): Promise<void> {
-    const { usage, entries: logs } = this.tables;
+    const usage = this.tables.usage;
     for (const e of entries) {
-      let log = logs.get(e.customerId);
-      if (log === undefined) {
-        log = [];
-        logs.set(e.customerId, log);
-      }
       const stored = usage.get(usageKey(e));
       const next = applyUsageOp(stored ?? EMPTY_AGGREGATE, e.op, e.amount);
       this.#put(usage, {
@@ -435,24 +506,41 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
         count: next.count,
         updatedAt: e.at,
       });
+    }
+    await this.appendUsageHistory(entries);
+  }
+
+  async appendUsageHistory(entries: readonly UsageEntry[]): Promise<void> {
+    const logs = this.tables.entries;
+    for (const e of entries) {
+      let log = logs.get(e.customerId);
+      if (log === undefined) {
+        log = [];
+        logs.set(e.customerId, log);
+      }
       const appended = log;
       appended.push(e);
       this.#undo.push(() => appended.pop());
     }
   }
 
+  async putUsageCounters(counters: readonly UsageRecord[]): Promise<void> {
+    for (const counter of counters) this.#put(this.tables.usage, counter);
+  }
+
   async addUniqueMember(key: UsageWindowKey, member: string): Promise<boolean> {
     const members = this.tables.members;
-    const k = JSON.stringify([usageKey(key), member]);
-    if (members.has(k)) return false;
-    members.add(k);
-    this.#undo.push(() => members.delete(k));
+    const { customerId, resourceId, featureId, window } = key;
+    const row = { customerId, resourceId, featureId, window, member };
+    if (members.get(memberKey(row)) !== undefined) return false;
+    this.#put(members, row);
     return true;
   }
 
-  async putEvents(list: readonly UsageEventRecord[]): Promise<boolean[]> {
+  async putEvents(list: readonly EventKey[]): Promise<boolean[]> {
     const events = this.tables.events;
-    return list.map((event) => {
+    return list.map(({ customerId, idempotencyKey, createdAt }) => {
+      const event = { customerId, idempotencyKey, createdAt };
       if (events.get(events.keyOf(event)) !== undefined) return false;
       this.#put(events, event);
       return true;
@@ -531,11 +619,7 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
   }
 
   async putAutoRecharge(customerId: string, currencyId: string, config: AutoRechargeConfig): Promise<void> {
-    const settings = this.tables.autoRecharge;
-    const id = JSON.stringify([customerId, currencyId]);
-    const before = settings.get(id);
-    settings.set(id, config);
-    this.#undo.push(() => (before === undefined ? settings.delete(id) : settings.set(id, before)));
+    this.#put(this.tables.autoRecharge, { customerId, currencyId, config });
   }
 
   async appendCreditLedger(entries: readonly CreditLedgerEntry[]): Promise<void> {
@@ -555,10 +639,10 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
     }
   }
 
-  async putIdempotencyResult(scope: string, key: string, result: unknown, _createdAt: number): Promise<void> {
+  async putIdempotencyResult(scope: string, key: string, result: unknown, createdAt: number): Promise<void> {
     const idempotency = this.tables.idempotency;
     if (idempotency.get(idempotencyKey({ scope, key })) === undefined) {
-      this.#put(idempotency, { scope, key, text: JSON.stringify(result ?? null) });
+      this.#put(idempotency, { scope, key, text: JSON.stringify(result ?? null), createdAt });
     }
   }
 

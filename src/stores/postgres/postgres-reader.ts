@@ -14,6 +14,7 @@ import {
   creditPoolsOf,
   knownExpiries,
   pageCreditLedger,
+  rowToAutoRecharge,
   rowToCreditGrant,
   rowToSpentExpiry,
   selectAutoRecharge,
@@ -23,13 +24,14 @@ import {
   selectCreditLedger,
   selectCreditSpentExpiries,
   selectCreditTotals,
+  selectCustomerAutoRecharge,
   selectCustomerCreditGrants,
   selectCustomerCreditSpentExpiries,
   selectCustomerCreditTotals,
   selectCustomerHeldCreditGrants,
   selectHeldCreditGrants,
 } from '../sql/credit-queries.js';
-import { rowToCustomer, selectCustomer } from '../sql/customer-queries.js';
+import { rowToCustomer, selectCustomer, selectCustomerPage } from '../sql/customer-queries.js';
 import {
   rowToGovernanceBudget,
   rowToGovernanceEntity,
@@ -38,7 +40,7 @@ import {
   selectGovernanceEntities,
   selectGovernanceUsage,
 } from '../sql/governance-queries.js';
-import { selectIdempotencyResult } from '../sql/idempotency-queries.js';
+import { rowToIdempotency, selectIdempotencyPage, selectIdempotencyResult } from '../sql/idempotency-queries.js';
 import { rowToPackageVersion, selectPackageVersions } from '../sql/package-version-queries.js';
 import { rowToPromotion, selectCustomerPromotions } from '../sql/promotion-queries.js';
 import { type CellRow, cellSummaries, rollupCellParams, rollupPlan } from '../sql/rollup-plan.js';
@@ -48,25 +50,40 @@ import { countSubscriptions, selectSubscriptionPage } from '../sql/subscription-
 import { rowToSubscription, selectCustomerSubscriptions, selectSubscription } from '../sql/subscription-queries.js';
 import {
   historyParams,
+  rowToEventKey,
+  rowToUniqueMember,
   rowToUsage,
   rowToUsageEntry,
   selectCustomerUsage,
+  selectEventKeys,
+  selectUniqueMembers,
   selectUsageCounter,
   selectUsageHistory,
+  selectUsageLog,
   usageKeyToRow,
 } from '../sql/usage-queries.js';
 import {
+  type AutoRechargeRecord,
   type ChangeSet,
   type CreditConsumptionQuery,
   type CreditGrantQuery,
   type CreditLedgerQuery,
   type CreditLedgerRow,
+  type CustomerPageQuery,
+  type EventKey,
+  type EventKeyQuery,
+  type IdempotencyQuery,
+  type IdempotencyRecord,
   inCreditQuery,
   type StoreReader,
   type SubscriptionFilter,
   type SubscriptionPageQuery,
+  type UniqueMember,
+  type UniqueMemberQuery,
   type UsageEntry,
   type UsageEntryQuery,
+  type UsageLogPage,
+  type UsageLogQuery,
   type UsageSummaryQuery,
   type UsageWindowKey,
 } from '../store.js';
@@ -278,6 +295,45 @@ export class PostgresReader implements StoreReader {
 
   listCreditLedger(query: CreditLedgerQuery): Promise<CreditLedgerRow[]> {
     return pageCreditLedger(query, (p) => this.rows(selectCreditLedger, p));
+  }
+
+  async listCustomers(query: CustomerPageQuery): Promise<CustomerRecord[]> {
+    return (await this.rows(selectCustomerPage, { afterId: query.afterId ?? '', limit: query.limit })).map(
+      rowToCustomer,
+    );
+  }
+
+  async listEventKeys(query: EventKeyQuery): Promise<EventKey[]> {
+    const { customerId, afterKey = '', limit } = query;
+    return (await this.rows(selectEventKeys, { customerId, afterKey, limit })).map(rowToEventKey);
+  }
+
+  async listUniqueMembers(query: UniqueMemberQuery): Promise<UniqueMember[]> {
+    const { after } = query;
+    const cursor = after
+      ? { ...usageKeyToRow(after), member: after.member }
+      : { resource_id: '', feature_id: '', window_key: '', member: '' };
+    return (await this.rows(selectUniqueMembers, { ...cursor, customerId: query.customerId, limit: query.limit })).map(
+      rowToUniqueMember,
+    );
+  }
+
+  async listIdempotencyResults(query: IdempotencyQuery): Promise<IdempotencyRecord[]> {
+    const { scope = '', key = '' } = query.after ?? {};
+    return (await this.rows(selectIdempotencyPage, { scope, key, limit: query.limit })).map(rowToIdempotency);
+  }
+
+  async listAutoRecharge(customerId: string): Promise<AutoRechargeRecord[]> {
+    return (await this.rows(selectCustomerAutoRecharge, { customerId })).map(rowToAutoRecharge);
+  }
+
+  async listUsageLog(query: UsageLogQuery): Promise<UsageLogPage> {
+    const rows = await this.rows(selectUsageLog, { afterSeq: Number(query.after ?? 0), limit: query.limit });
+    const last = rows.at(-1);
+    return {
+      entries: rows.map((r) => rowToUsageEntry(r as UsageEntryRow)),
+      next: last === undefined || rows.length < query.limit ? null : String(last.seq),
+    };
   }
 }
 

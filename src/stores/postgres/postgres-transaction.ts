@@ -9,7 +9,13 @@ import type {
   GovernanceEntityRecord,
   GovernanceUsageRecord,
 } from '../../governance/governance-records.js';
-import type { CustomerRecord, PackageVersionRecord, PromotionRecord, SubscriptionRecord } from '../../model/records.js';
+import type {
+  CustomerRecord,
+  PackageVersionRecord,
+  PromotionRecord,
+  SubscriptionRecord,
+  UsageRecord,
+} from '../../model/records.js';
 import {
   creditGrantToRow,
   creditLedgerToRow,
@@ -47,10 +53,10 @@ import {
   insertUniqueMember,
   usageKeyToRow,
 } from '../sql/usage-queries.js';
-import type { CreditTotals, StoreTransaction, UsageEntry, UsageEventRecord, UsageWindowKey } from '../store.js';
+import type { CreditTotals, EventKey, StoreTransaction, UsageEntry, UsageWindowKey } from '../store.js';
 import { MAINTENANCE_MS } from './postgres-driver.js';
 import { type Builder, PostgresReader } from './postgres-reader.js';
-import { appendUsage } from './postgres-usage.js';
+import { appendHistory, appendUsage, putCounters } from './postgres-usage.js';
 
 /** The ledger entries whose dimension keys getCreditEventsFields lists. */
 const CONSUMPTION: ReadonlySet<string> = new Set(['CREDITS_CONSUMED', 'DEBT_CREATED']);
@@ -92,12 +98,23 @@ export class PostgresTransaction extends PostgresReader implements StoreTransact
     for (const e of entries) this.touched.add(e.customerId);
   }
 
+  async putUsageCounters(counters: readonly UsageRecord[]): Promise<void> {
+    const { connection, db } = this.scope;
+    await putCounters(connection, db, counters);
+    for (const c of counters) this.touched.add(c.customerId);
+  }
+
+  async appendUsageHistory(entries: readonly UsageEntry[]): Promise<void> {
+    const { connection, db, origin } = this.scope;
+    await appendHistory(connection, db, origin, entries);
+  }
+
   async addUniqueMember(key: UsageWindowKey, member: string): Promise<boolean> {
     return (await this.#changed(insertUniqueMember, { ...usageKeyToRow(key), member })) > 0;
   }
 
   /** One multi-row insert for the whole list: a round trip per event would dominate a batch. */
-  async putEvents(events: readonly UsageEventRecord[]): Promise<boolean[]> {
+  async putEvents(events: readonly EventKey[]): Promise<boolean[]> {
     if (events.length === 0) return [];
     const rows = events.map(eventToRow);
     const inserted = new Set(

@@ -3,12 +3,13 @@
 // does, so a cached value and a stored one can never disagree), then writes the counters, adds
 // the entries to the rollups and logs them for history in one statement. Two round trips per
 // `appendUsage`, whatever its size.
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type QueryCreator, sql } from 'kysely';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
+import type { UsageRecord } from '../../model/records.js';
 import { entryRollups } from '../sql/rollup-plan.js';
 import { upsertRollups } from '../sql/rollup-queries.js';
 import type { Database, UsageCountersTable, UsageRollupsTable } from '../sql/schema.js';
-import { type UsageKeyColumns, usageEntryToRow, usageKeyToRow } from '../sql/usage-queries.js';
+import { type UsageKeyColumns, usageEntryToRow, usageKeyToRow, usageRecordToRow } from '../sql/usage-queries.js';
 import type { UsageEntry } from '../store.js';
 import type { PgConnection } from './postgres-driver.js';
 
@@ -35,30 +36,42 @@ function selectCounters(db: Kysely<Database>, entries: readonly UsageEntry[]) {
     );
 }
 
+/** Sets counters as given, by window. */
+function upsertCounters(qc: QueryCreator<Database>, counters: readonly UsageCountersTable[]) {
+  return qc
+    .insertInto('usage_counters')
+    .values([...counters])
+    .onConflict((oc) =>
+      oc.columns(['customer_id', 'resource_id', 'feature_id', 'window_key']).doUpdateSet((eb) => ({
+        period_start: eb.ref('excluded.period_start'),
+        period_end: eb.ref('excluded.period_end'),
+        value: eb.ref('excluded.value'),
+        count: eb.ref('excluded.count'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    );
+}
+
+type JournalRow = ReturnType<typeof usageEntryToRow> & { origin: string };
+
 /** Writes counters and rollups and logs entries, in one statement (a data-modifying CTE always runs). */
 function writeCounters(
   db: Kysely<Database>,
   counters: readonly UsageCountersTable[],
   rollups: readonly UsageRollupsTable[],
-  journal: readonly (ReturnType<typeof usageEntryToRow> & { origin: string })[],
+  journal: readonly JournalRow[],
 ) {
   return db
     .with('rollups', (qc) => upsertRollups(qc, rollups).returning(sql<number>`1`.as('written')))
-    .with('counters', (qc) =>
-      qc
-        .insertInto('usage_counters')
-        .values([...counters])
-        .onConflict((oc) =>
-          oc.columns(['customer_id', 'resource_id', 'feature_id', 'window_key']).doUpdateSet((eb) => ({
-            period_start: eb.ref('excluded.period_start'),
-            period_end: eb.ref('excluded.period_end'),
-            value: eb.ref('excluded.value'),
-            count: eb.ref('excluded.count'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .returning(sql<number>`1`.as('written')),
-    )
+    .with('counters', () => upsertCounters(db, counters).returning(sql<number>`1`.as('written')))
+    .insertInto('journal')
+    .values([...journal]);
+}
+
+/** Adds entries to the rollups and logs them, in one statement. */
+function writeHistory(db: Kysely<Database>, rollups: readonly UsageRollupsTable[], journal: readonly JournalRow[]) {
+  return db
+    .with('rollups', (qc) => upsertRollups(qc, rollups).returning(sql<number>`1`.as('written')))
     .insertInto('journal')
     .values([...journal]);
 }
@@ -90,4 +103,31 @@ export async function appendUsage(
     const log = chunk.map((e) => ({ ...usageEntryToRow(e), origin }));
     await connection.run('appendUsage', writeCounters(db, counters, entryRollups(chunk), log).compile());
   }
+}
+
+/** Logs `entries` for history with their rollups, leaving every counter as it is. */
+export async function appendHistory(
+  connection: PgConnection,
+  db: Kysely<Database>,
+  origin: string,
+  entries: readonly UsageEntry[],
+): Promise<void> {
+  for (let i = 0; i < entries.length; i += CHUNK) {
+    const chunk = entries.slice(i, i + CHUNK);
+    const log = chunk.map((e) => ({ ...usageEntryToRow(e), origin }));
+    await connection.run('appendUsageHistory', writeHistory(db, entryRollups(chunk), log).compile());
+  }
+}
+
+/** Sets counters as given: at most CHUNK (9 parameters each) per statement. */
+export async function putCounters(
+  connection: PgConnection,
+  db: Kysely<Database>,
+  counters: readonly UsageRecord[],
+): Promise<void> {
+  for (let i = 0; i < counters.length; i += CHUNK)
+    await connection.run(
+      'putUsageCounters',
+      upsertCounters(db, counters.slice(i, i + CHUNK).map(usageRecordToRow)).compile(),
+    );
 }

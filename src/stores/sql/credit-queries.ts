@@ -4,7 +4,13 @@ import type { ExpressionBuilder } from 'kysely';
 import { type CreditPool, type CreditPoolKey, emptyCreditPool, isHeldGrant } from '../../credits/credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../../credits/credit-records.js';
 import type { SpentCredits, SpentExpiry } from '../../credits/spent-credits.js';
-import { type CreditLedgerQuery, type CreditLedgerRow, type CreditTotals, inCreditQuery } from '../store.js';
+import {
+  type AutoRechargeRecord,
+  type CreditLedgerQuery,
+  type CreditLedgerRow,
+  type CreditTotals,
+  inCreditQuery,
+} from '../store.js';
 import type {
   CreditEventFieldsTable,
   CreditGrantsTable,
@@ -185,6 +191,16 @@ export function selectAutoRecharge(db: Db, p: { customerId: string; currencyId: 
     .select('auto_recharge')
     .where('customer_id', '=', p.customerId)
     .where('currency_id', '=', p.currencyId);
+}
+
+/** Every automatic recharge setting of a customer, by currency. */
+export function selectCustomerAutoRecharge(db: Db, p: { customerId: string }) {
+  return db.selectFrom('credit_settings').selectAll().where('customer_id', '=', p.customerId).orderBy('currency_id');
+}
+
+/** The settings a row holds. */
+export function rowToAutoRecharge(r: CreditSettingsTable): AutoRechargeRecord {
+  return { customerId: r.customer_id, currencyId: r.currency_id, config: JSON.parse(r.auto_recharge) };
 }
 
 export function upsertAutoRecharge(db: Db, row: CreditSettingsTable) {

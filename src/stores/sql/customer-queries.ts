@@ -8,6 +8,11 @@ export function selectCustomer(db: Db, p: { customerId: string }) {
   return db.selectFrom('customers').selectAll().where('id', '=', p.customerId);
 }
 
+/** A page of customers with an id greater than `afterId` ('' for the first page), by id. */
+export function selectCustomerPage(db: Db, p: { afterId: string; limit: number }) {
+  return db.selectFrom('customers').selectAll().where('id', '>', p.afterId).orderBy('id').limit(p.limit);
+}
+
 /** Inserts the customer or replaces the one with the same id. */
 export function upsertCustomer(db: Db, row: CustomersTable) {
   const { id, ...rest } = row;

@@ -1,5 +1,5 @@
 // The package version queries of the SQL stores, and the package version row mappers.
-import type { PackageKind, PackageVersionRecord } from '../../model/records.js';
+import type { PackageVersionRecord } from '../../model/records.js';
 import type { PackageVersionsTable } from './schema.js';
 import type { Db } from './sql-rows.js';
 
@@ -32,7 +32,7 @@ export function packageVersionToRow(v: PackageVersionRecord): PackageVersionsTab
 /** The package version a row holds. */
 export function rowToPackageVersion(r: PackageVersionsTable): PackageVersionRecord {
   return {
-    kind: r.kind as PackageKind,
+    kind: r.kind as PackageVersionRecord['kind'],
     refId: r.ref_id,
     version: r.version,
     hash: r.hash,

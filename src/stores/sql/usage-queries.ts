@@ -4,7 +4,7 @@ import type { UsageOp } from '../../core/usage-aggregate.js';
 import type { TimeRange } from '../../core/usage-summary.js';
 import type { Dimensions } from '../../model/meters.js';
 import type { UsageRecord } from '../../model/records.js';
-import type { UsageEntry, UsageEventRecord, UsageKey, UsageWindowKey } from '../store.js';
+import type { EventKey, UniqueMember, UsageEntry, UsageKey, UsageWindowKey } from '../store.js';
 import type { EventsTable, UsageCountersTable, UsageEntryColumns, UsageUniqueTable } from './schema.js';
 import type { Db } from './sql-rows.js';
 
@@ -66,6 +66,67 @@ export function insertEvents(db: Db, rows: readonly EventsTable[]) {
     .values([...rows])
     .onConflict((oc) => oc.doNothing())
     .returning(['customer_id', 'idempotency_key']);
+}
+
+/** A page of a customer's event keys after `afterKey` ('' for the first page), by key. */
+export function selectEventKeys(db: Db, p: { customerId: string; afterKey: string; limit: number }) {
+  return db
+    .selectFrom('events')
+    .selectAll()
+    .where('customer_id', '=', p.customerId)
+    .where('idempotency_key', '>', p.afterKey)
+    .orderBy('idempotency_key')
+    .limit(p.limit);
+}
+
+/** The event key a row holds. */
+export function rowToEventKey(r: EventsTable): EventKey {
+  return { customerId: r.customer_id, idempotencyKey: r.idempotency_key, createdAt: r.at };
+}
+
+/** A page of a customer's UNIQUE members after the given one (all '' for the first page), in key order. */
+export function selectUniqueMembers(
+  db: Db,
+  p: Omit<UsageUniqueTable, 'customer_id'> & { customerId: string; limit: number },
+) {
+  return db
+    .selectFrom('usage_unique')
+    .selectAll()
+    .where('customer_id', '=', p.customerId)
+    .where((eb) =>
+      eb(
+        eb.refTuple('resource_id', 'feature_id', 'window_key', 'member'),
+        '>',
+        eb.tuple(p.resource_id, p.feature_id, p.window_key, p.member),
+      ),
+    )
+    .orderBy('resource_id')
+    .orderBy('feature_id')
+    .orderBy('window_key')
+    .orderBy('member')
+    .limit(p.limit);
+}
+
+/** The member a row holds. */
+export function rowToUniqueMember(r: UsageUniqueTable): UniqueMember {
+  return {
+    customerId: r.customer_id,
+    resourceId: r.resource_id === '' ? null : r.resource_id,
+    featureId: r.feature_id,
+    window: r.window_key,
+    member: r.member,
+  };
+}
+
+/** A page of every usage entry in the journal after `afterSeq`, folded or not, by seq. */
+export function selectUsageLog(db: Db, p: { afterSeq: number; limit: number }) {
+  return db
+    .selectFrom('journal')
+    .selectAll()
+    .where('seq', '>', p.afterSeq)
+    .where('feature_id', 'is not', null)
+    .orderBy('seq')
+    .limit(p.limit);
 }
 
 /** Forgets the keys of raw events that arrived before `before`. */
@@ -137,6 +198,18 @@ export function usageKeyToRow(k: UsageWindowKey): UsageKeyColumns {
   return { customer_id: k.customerId, resource_id: k.resourceId ?? '', feature_id: k.featureId, window_key: k.window };
 }
 
+/** Columns of a counter. */
+export function usageRecordToRow(u: UsageRecord): UsageCountersTable {
+  return {
+    ...usageKeyToRow(u),
+    period_start: u.periodStart,
+    period_end: u.periodEnd,
+    value: u.value,
+    count: u.count,
+    updated_at: u.updatedAt,
+  };
+}
+
 /** The counter a row holds. */
 export function rowToUsage(r: UsageCountersTable): UsageRecord {
   return {
@@ -185,7 +258,7 @@ export function rowToUsageEntry(r: UsageEntryColumns & { customer_id: string }):
 }
 
 /** Columns of a raw event's key. */
-export function eventToRow(e: UsageEventRecord): EventsTable {
+export function eventToRow(e: EventKey): EventsTable {
   // Kept by arrival, not by the event's own time: a backfilled event's key must outlive its retries.
   return { customer_id: e.customerId, idempotency_key: e.idempotencyKey, at: e.createdAt };
 }

@@ -7,7 +7,14 @@ import type { CellSummary, TimeRange } from '../../core/usage-summary.js';
 import type { UsageRecord } from '../../model/records.js';
 import { cellSummaries, rebuildBefore, rollupCellParams, rollupPlan } from '../sql/rollup-plan.js';
 import type { JournalTable, UsageEntryRow } from '../sql/schema.js';
-import { historyParams, rowToUsage, rowToUsageEntry, usageKeyToRow } from '../sql/usage-queries.js';
+import {
+  historyParams,
+  rowToUsage,
+  rowToUsageEntry,
+  usageEntryToRow,
+  usageKeyToRow,
+  usageRecordToRow,
+} from '../sql/usage-queries.js';
 import type { ChangeSet, UsageEntry, UsageEntryQuery, UsageKey, UsageSummaryQuery, UsageWindowKey } from '../store.js';
 import type { SqliteStatements } from './sqlite-statements.js';
 
@@ -171,11 +178,32 @@ export function maintainJournal(
   return folding || pruning ? journalPositions(q) : at;
 }
 
-/** Folds every waiting entry, so the history index holds them all (before pruning it). */
+/** Folds every waiting entry, so the history index holds them all (before pruning it, or writing past it). */
 function foldAll(q: SqliteStatements): void {
   const last = q.selectJournalLast.get({})?.seq ?? 0;
   const { folded, fractional } = positions(q);
   if (last > folded) fold(q, folded, last, fractional);
+}
+
+/**
+ * Logs entries for history only: journaled and marked folded at once, with their rollups, so no
+ * counter ever adds them. What waits to be folded is folded first, as the fold position moves past it.
+ */
+export function appendHistory(q: SqliteStatements, origin: string, list: readonly UsageEntry[]): void {
+  if (list.length === 0) return;
+  foldAll(q);
+  const afterSeq = q.selectJournalLast.get({})?.seq ?? 0;
+  for (const e of list) q.insertJournalEntry.run({ ...usageEntryToRow(e), origin });
+  const range = { afterSeq, throughSeq: q.selectJournalLast.get({})?.seq ?? afterSeq };
+  q.foldJournalRollups.run(range);
+  q.markJournalFolded.run(range);
+  q.upsertStoreState.run({ name: FOLDED, value: range.throughSeq });
+}
+
+/** Sets window aggregates as given, once what waits to be folded is in them (it would add on top). */
+export function putCounters(q: SqliteStatements, counters: readonly UsageRecord[]): void {
+  foldAll(q);
+  for (const counter of counters) q.upsertUsageCounter.run(usageRecordToRow(counter));
 }
 
 /**

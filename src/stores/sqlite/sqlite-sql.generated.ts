@@ -71,6 +71,12 @@ export const statements = {
   selectIdempotencyResult: { sql: `select "result" from "idempotency" where "scope" = ? and "key" = ?`, slots: ["scope","key"] },
   insertIdempotencyResult: { sql: `insert into "idempotency" ("scope", "key", "result", "created_at") values (?, ?, ?, ?) on conflict ("scope", "key") do nothing`, slots: ["scope","key","result","created_at"] },
   selectPackageVersions: { sql: `select * from "package_versions" order by "kind", "ref_id", "version"`, slots: [] },
+  selectCustomerPage: { sql: `select * from "customers" where "id" > ? order by "id" limit ?`, slots: ["afterId","limit"] },
+  selectEventKeys: { sql: `select * from "events" where "customer_id" = ? and "idempotency_key" > ? order by "idempotency_key" limit ?`, slots: ["customerId","afterKey","limit"] },
+  selectUniqueMembers: { sql: `select * from "usage_unique" where "customer_id" = ? and ("resource_id", "feature_id", "window_key", "member") > (?, ?, ?, ?) order by "resource_id", "feature_id", "window_key", "member" limit ?`, slots: ["customerId","resource_id","feature_id","window_key","member","limit"] },
+  selectIdempotencyPage: { sql: `select * from "idempotency" where ("scope", "key") > (?, ?) order by "scope", "key" limit ?`, slots: ["scope","key","limit"] },
+  selectCustomerAutoRecharge: { sql: `select * from "credit_settings" where "customer_id" = ? order by "currency_id"`, slots: ["customerId"] },
+  selectUsageLog: { sql: `select * from "journal" where "seq" > ? and "feature_id" is not null order by "seq" limit ?`, slots: ["afterSeq","limit"] },
   upsertPackageVersion: { sql: `insert into "package_versions" ("kind", "ref_id", "version", "hash", "snapshot", "created_at") values (?, ?, ?, ?, ?, ?) on conflict ("kind", "ref_id", "version") do update set "hash" = ?, "snapshot" = ?, "created_at" = ?`, slots: ["kind","ref_id","version","hash","snapshot","created_at","hash","snapshot","created_at"] },
 } satisfies Record<SqliteStatementName, CompiledStatement>;
 

@@ -15,6 +15,7 @@ import {
   selectCreditLedger,
   selectCreditSpentExpiries,
   selectCreditTotals,
+  selectCustomerAutoRecharge,
   selectCustomerCreditGrants,
   selectCustomerCreditSpentExpiries,
   selectCustomerCreditTotals,
@@ -25,7 +26,7 @@ import {
   upsertCreditSpentExpiry,
   upsertCreditTotals,
 } from '../sql/credit-queries.js';
-import { selectCustomer, upsertCustomer } from '../sql/customer-queries.js';
+import { selectCustomer, selectCustomerPage, upsertCustomer } from '../sql/customer-queries.js';
 import {
   deleteGovernanceBudgets,
   deleteGovernanceEntity,
@@ -37,7 +38,7 @@ import {
   upsertGovernanceEntity,
   upsertGovernanceUsage,
 } from '../sql/governance-queries.js';
-import { insertIdempotencyResult, selectIdempotencyResult } from '../sql/idempotency-queries.js';
+import { insertIdempotencyResult, selectIdempotencyPage, selectIdempotencyResult } from '../sql/idempotency-queries.js';
 import {
   deleteJournalChanges,
   foldJournalSums,
@@ -70,9 +71,12 @@ import {
   insertEvent,
   insertUniqueMember,
   selectCustomerUsage,
+  selectEventKeys,
+  selectUniqueMembers,
   selectUsageCounter,
   selectUsageHistory,
   selectUsageHistoryPruneEnd,
+  selectUsageLog,
   type UsageKeyColumns,
   upsertUsageCounter,
   type usageEntryToRow,
@@ -404,6 +408,19 @@ export const sqliteStatementSources = {
     created_at: true,
   }),
   selectPackageVersions: statement(selectPackageVersions, {}),
+  selectCustomerPage: statement(selectCustomerPage, { afterId: true, limit: true }),
+  selectEventKeys: statement(selectEventKeys, { customerId: true, afterKey: true, limit: true }),
+  selectUniqueMembers: statement(selectUniqueMembers, {
+    customerId: true,
+    resource_id: true,
+    feature_id: true,
+    window_key: true,
+    member: true,
+    limit: true,
+  }),
+  selectIdempotencyPage: statement(selectIdempotencyPage, { scope: true, key: true, limit: true }),
+  selectCustomerAutoRecharge: statement(selectCustomerAutoRecharge, { customerId: true }),
+  selectUsageLog: statement(selectUsageLog, { afterSeq: true, limit: true }),
   upsertPackageVersion: statement(upsertPackageVersion, {
     kind: true,
     ref_id: true,

@@ -16,6 +16,7 @@ import type {
   PackageVersionRecord,
   PromotionRecord,
   SubscriptionRecord,
+  UsageRecord,
 } from '../../model/records.js';
 import {
   creditGrantToRow,
@@ -26,6 +27,7 @@ import {
   creditTotalsToRow,
   knownExpiries,
   pageCreditLedger,
+  rowToAutoRecharge,
   rowToCreditGrant,
   rowToSpentExpiry,
 } from '../sql/credit-queries.js';
@@ -38,36 +40,55 @@ import {
   rowToGovernanceEntity,
   rowToGovernanceUsage,
 } from '../sql/governance-queries.js';
-import { idempotencyResultToText } from '../sql/idempotency-queries.js';
+import { idempotencyResultToText, rowToIdempotency } from '../sql/idempotency-queries.js';
 import { packageVersionToRow, rowToPackageVersion } from '../sql/package-version-queries.js';
 import { promotionToRow, rowToPromotion } from '../sql/promotion-queries.js';
+import type { UsageEntryRow } from '../sql/schema.js';
 import { rowToSubscription, subscriptionToRow } from '../sql/subscription-queries.js';
-import { eventToRow, usageEntryToRow, usageKeyToRow } from '../sql/usage-queries.js';
 import {
+  eventToRow,
+  rowToEventKey,
+  rowToUniqueMember,
+  rowToUsageEntry,
+  usageEntryToRow,
+  usageKeyToRow,
+} from '../sql/usage-queries.js';
+import {
+  type AutoRechargeRecord,
   type ChangeSet,
   type CreditConsumptionQuery,
   type CreditGrantQuery,
   type CreditLedgerQuery,
   type CreditLedgerRow,
   type CreditTotals,
+  type CustomerPageQuery,
+  type EventKey,
+  type EventKeyQuery,
+  type IdempotencyQuery,
+  type IdempotencyRecord,
   inCreditQuery,
   type StoreReader,
   type StoreTransaction,
   type SubscriptionFilter,
   type SubscriptionPageQuery,
+  type UniqueMember,
+  type UniqueMemberQuery,
   type UsageEntry,
   type UsageEntryQuery,
-  type UsageEventRecord,
+  type UsageLogPage,
+  type UsageLogQuery,
   type UsageSummaryQuery,
   type UsageWindowKey,
 } from '../store.js';
 import { subscriptionQueryError, transactionEndedError } from '../store-errors.js';
 import {
+  appendHistory,
   changesAfter,
   counterEntries,
   counterSummaries,
   customerUsage,
   pruneHistory,
+  putCounters,
   windowUsage,
 } from './sqlite-journal.js';
 import type { SqliteDatabase, SqliteStatements } from './sqlite-statements.js';
@@ -253,7 +274,45 @@ export class SqliteReader implements StoreReader {
   async summarizeUsage(query: UsageSummaryQuery): Promise<CellSummary[]> {
     return counterSummaries(this.q, query);
   }
+
+  async listCustomers(query: CustomerPageQuery): Promise<CustomerRecord[]> {
+    return this.q.selectCustomerPage.all({ afterId: query.afterId ?? '', limit: query.limit }).map(rowToCustomer);
+  }
+
+  async listEventKeys(query: EventKeyQuery): Promise<EventKey[]> {
+    const { customerId, afterKey = '', limit } = query;
+    return this.q.selectEventKeys.all({ customerId, afterKey, limit }).map(rowToEventKey);
+  }
+
+  async listUniqueMembers(query: UniqueMemberQuery): Promise<UniqueMember[]> {
+    const { after } = query;
+    const cursor = after ? { ...usageKeyToRow(after), member: after.member } : ALL_MEMBERS;
+    return this.q.selectUniqueMembers
+      .all({ ...cursor, customerId: query.customerId, limit: query.limit })
+      .map(rowToUniqueMember);
+  }
+
+  async listIdempotencyResults(query: IdempotencyQuery): Promise<IdempotencyRecord[]> {
+    const { scope = '', key = '' } = query.after ?? {};
+    return this.q.selectIdempotencyPage.all({ scope, key, limit: query.limit }).map(rowToIdempotency);
+  }
+
+  async listAutoRecharge(customerId: string): Promise<AutoRechargeRecord[]> {
+    return this.q.selectCustomerAutoRecharge.all({ customerId }).map(rowToAutoRecharge);
+  }
+
+  async listUsageLog(query: UsageLogQuery): Promise<UsageLogPage> {
+    const rows = this.q.selectUsageLog.all({ afterSeq: Number(query.after ?? 0), limit: query.limit });
+    const last = rows.at(-1);
+    return {
+      entries: rows.map((r) => rowToUsageEntry(r as UsageEntryRow)),
+      next: last === undefined || rows.length < query.limit ? null : String(last.seq),
+    };
+  }
 }
+
+/** The cursor before every member: no key column is ever below ''. */
+const ALL_MEMBERS = { resource_id: '', feature_id: '', window_key: '', member: '' };
 
 /** Writes of one transaction; remembers the customers it touched for the journal. */
 export class SqliteTransaction extends SqliteReader implements StoreTransaction {
@@ -292,7 +351,18 @@ export class SqliteTransaction extends SqliteReader implements StoreTransaction 
     return this.q.insertUniqueMember.run({ ...usageKeyToRow(key), member }) > 0;
   }
 
-  async putEvents(events: readonly UsageEventRecord[]): Promise<boolean[]> {
+  async putUsageCounters(counters: readonly UsageRecord[]): Promise<void> {
+    putCounters(this.q, counters);
+    this.rewroteJournal = true;
+    for (const c of counters) this.touched.add(c.customerId);
+  }
+
+  async appendUsageHistory(entries: readonly UsageEntry[]): Promise<void> {
+    appendHistory(this.q, this.origin, entries);
+    this.rewroteJournal = true;
+  }
+
+  async putEvents(events: readonly EventKey[]): Promise<boolean[]> {
     const q = this.q;
     // A prepared insert per row: in-process, a statement per row costs no round trip.
     return events.map((event) => q.insertEvent.run(eventToRow(event)) > 0);
