@@ -332,6 +332,26 @@ export function describeStoreConformance(
         expect(state?.promotions).toEqual([promotion('p1', 'c1', { featureId: 'feature-seats' })]);
       });
 
+      it('keeps a delegated subscription’s payer and a promotion’s group, and drops them when rewritten without', async () => {
+        const delegated = subscription('s1', 'c1', { payingCustomerId: 'c0' });
+        const grouped = promotion('p1', 'c1', { featureGroupId: 'launch-pack' });
+        await write(async (tx) => {
+          await tx.putCustomer(customer('c1'));
+          await tx.putSubscription(delegated);
+          await tx.putPromotion(grouped);
+        });
+        let state = await store.read((r) => r.getCustomerState('c1', T0));
+        expect(state?.subscriptions).toStrictEqual([delegated]);
+        expect(state?.promotions).toStrictEqual([grouped]);
+        await write(async (tx) => {
+          await tx.putSubscription(subscription('s1', 'c1'));
+          await tx.putPromotion(promotion('p1', 'c1'));
+        });
+        state = await store.read((r) => r.getCustomerState('c1', T0));
+        expect(state?.subscriptions).toStrictEqual([subscription('s1', 'c1')]);
+        expect(state?.promotions).toStrictEqual([promotion('p1', 'c1')]);
+      });
+
       it('returns subscriptions and promotions ordered by id, whatever the order they were written in', async () => {
         await write(async (tx) => {
           await tx.putCustomer(customer('c1'));

@@ -167,6 +167,15 @@ const postgresMigrations: readonly PostgresMigration[] = [
         primary key (customer_id, currency_id, resource_id, expire_at))`,
     ],
   },
+  {
+    // Who pays for a subscription delegated to another customer, and the group a promotion was
+    // granted in (grantPromotionalEntitlementsGroup); null for the rest.
+    version: 4,
+    statements: [
+      'alter table $s.subscriptions add column paying_customer_id text',
+      'alter table $s.promotions add column feature_group_id text',
+    ],
+  },
 ];
 
 /** The newest schema version this release knows. */

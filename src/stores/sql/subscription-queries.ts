@@ -51,6 +51,7 @@ export function subscriptionToRow(s: SubscriptionRecord): SubscriptionsTable {
     scheduled_updates: JSON.stringify(s.scheduledUpdates),
     created_at: s.createdAt,
     updated_at: s.updatedAt,
+    paying_customer_id: s.payingCustomerId ?? null,
   };
 }
 
@@ -81,5 +82,6 @@ export function rowToSubscription(r: SubscriptionsTable): SubscriptionRecord {
     scheduledUpdates: parseJson(r.scheduled_updates),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    ...(r.paying_customer_id === null ? {} : { payingCustomerId: r.paying_customer_id }),
   };
 }

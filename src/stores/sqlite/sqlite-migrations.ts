@@ -353,6 +353,15 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
         .modifyEnd(sql`without rowid`),
     ],
   },
+  {
+    // Who pays for a subscription delegated to another customer, and the group a promotion was
+    // granted in (grantPromotionalEntitlementsGroup); null for the rest.
+    version: 6,
+    up: (db) => [
+      db.schema.alterTable('subscriptions').addColumn('paying_customer_id', 'text'),
+      db.schema.alterTable('promotions').addColumn('feature_group_id', 'text'),
+    ],
+  },
 ];
 
 /** The table of applied versions, created by the first open. */
