@@ -70,6 +70,7 @@ export interface SubscriptionFutureUpdate {
 export interface Subscription {
   id: string;
   customerId: string;
+  /** Who pays: the holder, or the customer who delegated it to the holder. */
   payingCustomer: { id: string };
   resourceId: string | null;
   resource: { id: string } | null;
@@ -146,6 +147,8 @@ export interface PromotionalEntitlement {
   enumValues: string[] | null;
   resetPeriod: EntitlementResetPeriod | null;
   isVisible: boolean;
+  /** The group it was granted in (`grantPromotionalEntitlementsGroup`), null when granted alone. */
+  featureGroupId: string | null;
 }
 
 /** `getCustomer`'s result: the customer with subscriptions, promotions and trial history. */
@@ -196,7 +199,7 @@ export function subscriptionShape(catalog: Catalog, record: SubscriptionRecord, 
   return {
     id: s.id,
     customerId: s.customerId,
-    payingCustomer: { id: s.customerId },
+    payingCustomer: { id: s.payingCustomerId ?? s.customerId },
     resourceId: s.resourceId,
     resource: s.resourceId === null ? null : { id: s.resourceId },
     productId: s.productId,
@@ -261,7 +264,7 @@ export function slimSubscriptionShape(
     billingPeriod: full.billingPeriod,
     additionalMetaData: full.metadata,
     customer: who,
-    payingCustomer: who,
+    payingCustomer: full.payingCustomer.id === customer.id ? who : { customerId: full.payingCustomer.id, email: null },
     resource: full.resourceId === null ? null : { resourceId: full.resourceId },
     plan: {
       refId: full.planId,
@@ -298,6 +301,7 @@ export function promotionShape(
     enumValues: p.entitlement.enumValues ? [...p.entitlement.enumValues] : null,
     resetPeriod: p.entitlement.resetPeriod,
     isVisible: p.isVisible,
+    featureGroupId: p.featureGroupId ?? null,
   };
 }
 
