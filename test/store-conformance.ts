@@ -1139,6 +1139,19 @@ export function describeStoreConformance(
         ]);
       });
 
+      it('lists entries in thousands of stretches at once (a long history read a day at a time)', async () => {
+        await append(
+          usageEntry('c1', 'f1', 'w1', 1, { at: T0 + 5 }),
+          usageEntry('c1', 'f1', 'w1', 2, { at: T0 + 10 * 5_000 + 5 }),
+          usageEntry('c1', 'f1', 'w1', 3, { at: T0 + 10 * 9_999 + 7 }),
+        );
+        const ranges = Array.from({ length: 10_000 }, (_, i) => ({ from: T0 + 10 * i, before: T0 + 10 * i + 6 }));
+        const entries = await store.read((r) =>
+          r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', ranges }),
+        );
+        expect(entries.map((e) => e.amount)).toEqual([1, 2]);
+      });
+
       it('summarizes entries per window and cell: whole buckets, partial ones and entries of the last transactions', async () => {
         await append(
           usageEntry('c1', 'f1', 'w1', 2, { at: T0 + 10 }),

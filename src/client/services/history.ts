@@ -37,8 +37,11 @@ export interface UsageHistory {
   markers: { type: UsageMarkerType; timestamp: Date }[];
 }
 
-/** The most point buckets a history range may hold: about a century of days. */
-const MAX_HISTORY_BUCKETS = 40_000;
+/**
+ * The most point buckets a history range may hold (about 27 years of days): a store may read one
+ * stretch per bucket (PostgreSQL in one statement, two parameters each).
+ */
+const MAX_HISTORY_BUCKETS = 10_000;
 
 /** One point of `fetchUsageHistory` (deprecated): the V1 shape of an ungrouped history's point. */
 export interface UsageHistoryPoint {
@@ -85,11 +88,10 @@ export class History {
       throw new AllotError('INVALID_INPUT', `${method}: startDate must be before endDate`, {
         details: { startDate: p.startDate, endDate: to },
       });
-    // A store may read one stretch per point bucket (a day's, for long ranges): a bound keeps that bounded.
     if ((to - p.startDate) / historyBucket(p.startDate, to) > MAX_HISTORY_BUCKETS)
       throw new AllotError(
         'INVALID_INPUT',
-        `${method}: the range holds more than ${MAX_HISTORY_BUCKETS} daily points; ask for less`,
+        `${method}: the range holds more than ${MAX_HISTORY_BUCKETS} points (about 27 years of days); ask for less`,
         { details: { startDate: p.startDate, endDate: to } },
       );
     const feature = requireMeteredFeature(catalog, p.featureId);
