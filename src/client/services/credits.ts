@@ -27,6 +27,7 @@ import {
 } from '../credit-shapes.js';
 import { PoolWriter } from '../credit-writes.js';
 import type { Engine } from '../engine/engine.js';
+import type { AutoRechargeSkippedEvent } from '../engine/listeners.js';
 import { itemError } from '../engine/mutation.js';
 import { plainCreditCheck } from '../fast-input.js';
 import { randomHex, rechargeId } from '../ids.js';
@@ -201,7 +202,7 @@ export class Credits {
     const p = parse(consumeCreditsAsyncSchema, params, 'consumeCreditsAsync');
     await this.#engine.writeEach(p.consumptions, async (entry, customerId, items, tx, now, catalog) => {
       const pools = new Map<string, CreditPool>();
-      const rechargesSkipped = [];
+      const rechargesSkipped: AutoRechargeSkippedEvent[] = [];
       const scope = `${CREDIT_SCOPES.consume}:${customerId}`;
       for (const { item, index } of items)
         try {

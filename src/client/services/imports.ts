@@ -1,6 +1,5 @@
 // Imports from a billing system: customers created or brought up to date, and subscriptions that
 // already run there, many in one transaction; a failing item names its index and writes nothing.
-
 import type { z } from 'zod';
 import type { Catalog } from '../../catalog/catalog.js';
 import { newCustomer, requireCustomerState, updatedCustomer } from '../../core/customer-records.js';
@@ -25,7 +24,7 @@ import type { ImportCustomerBulkParams, ImportCustomerParams, ImportSubscription
 import { type Customer, customerShape } from '../result-shapes.js';
 import { applyPromotionCode, provisionInput, saveSubscriptions, subscriptionId } from '../subscription-writes.js';
 
-type CustomerImport = ImportCustomerParams & { customerId: string };
+type CustomerImport = z.output<typeof importCustomerSchema> & { customerId: string };
 type SubscriptionImport = z.output<typeof importSubscriptionSchema>;
 
 export class Imports {
@@ -38,26 +37,20 @@ export class Imports {
   /** Creates the customer, or updates the one with its id (fields left out are kept); archived ones are refused. */
   async customer(params: ImportCustomerParams): Promise<Customer> {
     const p = parse(importCustomerSchema, params, 'importCustomer');
-    const [customer] = await this.#engine.writeEach([withId(p)], (entry, id, items, tx, now, catalog) =>
-      importCustomers(entry, id, items, tx, now, catalog),
-    );
+    const [customer] = await this.#engine.writeEach([withId(p)], importCustomers);
     return customer as Customer;
   }
 
   /** `customer` for up to 1,000 customers, in one transaction: all of them, or none. */
   async customers(params: ImportCustomerBulkParams): Promise<void> {
     const p = parse(importCustomerBulkSchema, params, 'importCustomerBulk');
-    await this.#engine.writeEach(p.customers.map(withId), (entry, id, items, tx, now, catalog) =>
-      importCustomers(entry, id, items, tx, now, catalog),
-    );
+    await this.#engine.writeEach(p.customers.map(withId), importCustomers);
   }
 
   /** Up to 1,000 subscriptions (see `importSubscription` in the core), in one transaction: all of them, or none. */
   async subscriptions(params: ImportSubscriptionBulkParams): Promise<void> {
     const p = parse(importSubscriptionBulkSchema, params, 'importSubscriptionBulk');
-    await this.#engine.writeEach(p.subscriptions, (entry, id, items, tx, now, catalog) =>
-      importSubscriptions(entry, id, items, tx, now, catalog),
-    );
+    await this.#engine.writeEach(p.subscriptions, importSubscriptions);
   }
 }
 
