@@ -7,6 +7,13 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { Allot, ManualClock } = require('allot');
 
+// Every method of the reference SDK is on the built class.
+assert.deepEqual(
+  require('./sdk-methods.json').methods.filter((m) => typeof Allot.prototype[m] !== 'function'),
+  [],
+  'the CJS build lacks SDK methods',
+);
+
 // The core must not drag in a database driver: stores load theirs from their own subpaths.
 const loaded = () =>
   Object.keys(require.cache).filter((m) => /node_modules[\\/](better-sqlite3|kysely|pg)[\\/]/.test(m));

@@ -2,6 +2,7 @@
 // ALLOT_TEST_POSTGRES_URL set, the same check over the PostgreSQL store, in a schema of its own.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Allot, AllotError, ManualClock } from 'allot';
 import { memoryStore } from 'allot/stores/memory';
 import { postgresStore } from 'allot/stores/postgres';
@@ -28,6 +29,13 @@ async function check(store) {
 }
 
 assert.equal(typeof sqliteStore, 'function');
+// Every method of the reference SDK is on the built class.
+const { methods } = JSON.parse(readFileSync(new URL('./sdk-methods.json', import.meta.url), 'utf8'));
+assert.deepEqual(
+  methods.filter((m) => typeof Allot.prototype[m] !== 'function'),
+  [],
+  'the ESM build lacks SDK methods',
+);
 await check(memoryStore());
 const url = process.env.ALLOT_TEST_POSTGRES_URL;
 if (url) {

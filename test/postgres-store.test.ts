@@ -122,7 +122,7 @@ describe.skipIf(skipWithoutPostgres)('postgres', { timeout: 120_000 }, () => {
       track(...stores);
       await Promise.all(stores.map((store) => store.open()));
       const { rows } = await admin.query(`select version from "${s}".migrations order by version`);
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
       await stores[3]?.transaction(['customer:c1'], (tx) => tx.putCustomer(customer('c1')));
       expect(await stores[0]?.read((r) => r.getCustomer('c1'))).toEqual(customer('c1'));
     });

@@ -117,6 +117,7 @@ describe('sqlite store', () => {
       { version: 4 },
       { version: 5 },
       { version: 6 },
+      { version: 7 },
     ]);
   });
 
@@ -216,6 +217,30 @@ describe('sqlite store', () => {
       [false, 'VOIDED', 0],
       [true, 'ACTIVE', 10],
     ]);
+  });
+
+  it('migration 6 reads subscriptions and promotions written before it as held by their payer, in no group', async () => {
+    const filename = tempFile();
+    const engine = async () => {
+      const allot = Allot.initialize({ catalog: creditCatalog(), store: sqliteStore({ filename }) });
+      opened.push(allot);
+      return allot.waitForInitialization();
+    };
+    const first = await engine();
+    await first.provisionCustomer({ customerId: 'c1', subscriptionParams: { planId: 'free' } });
+    await first.grantPromotionalEntitlements({
+      customerId: 'c1',
+      promotionalEntitlements: [{ featureId: 'sso', period: 'LIFETIME' }],
+    });
+    const before = await first.getCustomer('c1');
+    await first.close();
+    // Back to the version 6 schema, as a file written by the previous release would be.
+    raw(filename).exec(`
+      ALTER TABLE subscriptions DROP COLUMN paying_customer_id; ALTER TABLE promotions DROP COLUMN feature_group_id;
+      DELETE FROM schema_migrations WHERE version = 7;`);
+    const after = await (await engine()).getCustomer('c1');
+    expect(after).toEqual(before);
+    expect(after.subscriptions[0]?.payingCustomer).toEqual({ id: 'c1' });
   });
 
   it('reads held credit grants through the partial index of held grants', async () => {

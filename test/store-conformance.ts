@@ -352,6 +352,26 @@ export function describeStoreConformance(
         expect(state?.promotions).toEqual([promotion('p1', 'c1', { featureId: 'feature-seats' })]);
       });
 
+      it('keeps a delegated subscription’s payer and a promotion’s group, and drops them when rewritten without', async () => {
+        const delegated = subscription('s1', 'c1', { payingCustomerId: 'c0' });
+        const grouped = promotion('p1', 'c1', { featureGroupId: 'launch-pack' });
+        await write(async (tx) => {
+          await tx.putCustomer(customer('c1'));
+          await tx.putSubscription(delegated);
+          await tx.putPromotion(grouped);
+        });
+        let state = await store.read((r) => r.getCustomerState('c1', T0));
+        expect(state?.subscriptions).toStrictEqual([delegated]);
+        expect(state?.promotions).toStrictEqual([grouped]);
+        await write(async (tx) => {
+          await tx.putSubscription(subscription('s1', 'c1'));
+          await tx.putPromotion(promotion('p1', 'c1'));
+        });
+        state = await store.read((r) => r.getCustomerState('c1', T0));
+        expect(state?.subscriptions).toStrictEqual([subscription('s1', 'c1')]);
+        expect(state?.promotions).toStrictEqual([promotion('p1', 'c1')]);
+      });
+
       it('returns subscriptions and promotions ordered by id, whatever the order they were written in', async () => {
         await write(async (tx) => {
           await tx.putCustomer(customer('c1'));
@@ -1137,6 +1157,19 @@ export function describeStoreConformance(
           [5, 4],
           [25, 1],
         ]);
+      });
+
+      it('lists entries in thousands of stretches at once (a long history read a day at a time)', async () => {
+        await append(
+          usageEntry('c1', 'f1', 'w1', 1, { at: T0 + 5 }),
+          usageEntry('c1', 'f1', 'w1', 2, { at: T0 + 10 * 5_000 + 5 }),
+          usageEntry('c1', 'f1', 'w1', 3, { at: T0 + 10 * 9_999 + 7 }),
+        );
+        const ranges = Array.from({ length: 10_000 }, (_, i) => ({ from: T0 + 10 * i, before: T0 + 10 * i + 6 }));
+        const entries = await store.read((r) =>
+          r.listUsageEntries({ customerId: 'c1', resourceId: null, featureId: 'f1', ranges }),
+        );
+        expect(entries.map((e) => e.amount)).toEqual([1, 2]);
       });
 
       it('summarizes entries per window and cell: whole buckets, partial ones and entries of the last transactions', async () => {

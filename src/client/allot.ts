@@ -2,6 +2,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type * as E from '../core/entitlement-results.js';
 import type { CheckOptions } from '../core/evaluate-entitlement.js';
 import type { EntitlementExplanation } from '../core/explain-entitlement.js';
+import type { MigrationTime } from '../core/subscription-changes.js';
 import { Engine } from './engine/engine.js';
 import type { AllotEventName, AllotEvents } from './engine/listeners.js';
 import type { AllotOptions } from './options.js';
@@ -12,11 +13,14 @@ import { EntitlementChecks } from './services/checks.js';
 import { CreditReports } from './services/credit-reports.js';
 import { Credits } from './services/credits.js';
 import { Customers } from './services/customers.js';
+import { EntitlementsV2 } from './services/entitlements-v2.js';
 import { Estimates } from './services/estimates.js';
 import { Explanations } from './services/explanations.js';
 import { GovernanceClient } from './services/governance.js';
 import { History } from './services/history.js';
+import { Imports } from './services/imports.js';
 import { Promotions } from './services/promotions.js';
+import { SubscriptionDelegation } from './services/subscription-delegation.js';
 import { SubscriptionReads } from './services/subscription-reads.js';
 import { Subscriptions } from './services/subscriptions.js';
 import { Usage } from './services/usage.js';
@@ -49,6 +53,9 @@ export class Allot {
   readonly #creditReports: CreditReports;
   readonly #estimates: Estimates;
   readonly #catalogReads: CatalogReads;
+  readonly #imports: Imports;
+  readonly #delegation: SubscriptionDelegation;
+  readonly #entitlementsV2: EntitlementsV2;
   /** Hierarchical budgets of owners (customers) over their organisations: see {@link GovernanceClient}. */
   readonly governance: GovernanceClient;
 
@@ -67,6 +74,14 @@ export class Allot {
     this.#creditReports = new CreditReports(engine);
     this.#estimates = new Estimates(engine);
     this.#catalogReads = new CatalogReads(engine);
+    this.#imports = new Imports(engine);
+    this.#delegation = new SubscriptionDelegation(engine);
+    this.#entitlementsV2 = new EntitlementsV2({
+      feature: (params) => this.#checks.check(params, undefined, 'getEntitlementV2'),
+      features: (customerId, resourceId) => this.#checks.state(customerId, resourceId),
+      credit: (params) => this.#credits.entitlement(params),
+      credits: (customerId, resourceId) => this.#credits.entitlements(customerId, resourceId),
+    });
     this.governance = new GovernanceClient(engine);
     engine.start((published) => this.#subscriptions.migrateAll(published, options.onProgress));
   }
@@ -151,6 +166,16 @@ export class Allot {
     return this.#checks.state(customerId, resourceId);
   }
 
+  /** A feature's entitlement (`featureId`) or a credit currency's (`currencyId`): give one of the two. */
+  getEntitlementV2(params: P.EntitlementV2Params): Promise<R.EntitlementV2> {
+    return this.#entitlementsV2.get(params);
+  }
+
+  /** `getEntitlementsState` with the customer's (or resource's) credit entitlements after the features'. */
+  getEntitlementsStateV2(customerId: string, resourceId?: string | null): Promise<R.EntitlementsStateV2> {
+    return this.#entitlementsV2.state(customerId, resourceId);
+  }
+
   /** Every entitlement of a customer (or resource). */
   async getEntitlements(customerId: string, resourceId?: string | null): Promise<E.Entitlement[]> {
     return (await this.#checks.state(customerId, resourceId)).entitlements;
@@ -182,6 +207,21 @@ export class Allot {
     return this.#customers.provision(params);
   }
 
+  /** @deprecated the reference's older form of `provisionCustomer` without a subscription; answers the customer. */
+  createCustomer(params: P.CreateCustomerParams): Promise<R.Customer> {
+    return this.#customers.create(params);
+  }
+
+  /** Creates a customer from a billing system, or updates the one with its id; archived ones are refused. */
+  importCustomer(params: P.ImportCustomerParams): Promise<R.Customer> {
+    return this.#imports.customer(params);
+  }
+
+  /** `importCustomer` for up to 1,000 customers in one transaction: all or none (an error names the item). */
+  importCustomerBulk(params: P.ImportCustomerBulkParams): Promise<void> {
+    return this.#imports.customers(params);
+  }
+
   /** Updates a customer's details; fields left out are kept. */
   updateCustomer(params: P.UpdateCustomerParams): Promise<R.Customer> {
     return this.#customers.update(params);
@@ -190,6 +230,16 @@ export class Allot {
   /** The customer with their subscriptions, promotional entitlements and trial history. */
   getCustomer(customerId: string): Promise<R.FullCustomer> {
     return this.#customers.get(customerId);
+  }
+
+  /** The customer's live subscriptions counted per plan pricing type (FREE, PAID, CUSTOM). */
+  getCustomerStatistics(customerId: string): Promise<R.CustomerStatistics> {
+    return this.#customers.statistics(customerId);
+  }
+
+  /** allot stores no payment method (no payment provider), so this answers the customer unchanged. */
+  detachCustomerPaymentMethod(customerId: string): Promise<R.Customer> {
+    return this.#customers.detachPaymentMethod(customerId);
   }
 
   /** Archives a customer: their subscriptions end at once and checks deny with `CustomerIsArchived`. */
@@ -209,6 +259,31 @@ export class Allot {
     return this.#subscriptions.provision(params);
   }
 
+  /** @deprecated the reference's older form of `provisionSubscription`; answers the subscription. */
+  async createSubscription(params: P.ProvisionSubscriptionParams): Promise<R.Subscription> {
+    return (await this.#subscriptions.provision(params, 'createSubscription')).subscription;
+  }
+
+  /** Provisions a subscription without a checkout step (there is none offline): `{subscription}`. */
+  applySubscription(params: P.ApplySubscriptionParams): Promise<R.ApplySubscriptionResult> {
+    return this.#subscriptions.apply(params);
+  }
+
+  /** What `applySubscription` would do now: due at once (prorated) and per period, as the reference's V2 preview; persists nothing. */
+  previewSubscription(params: P.PreviewSubscriptionParams): Promise<R.SubscriptionPreviewV2> {
+    return this.#estimates.preview(params);
+  }
+
+  /** The subscription's next billing period's up-front charges, with the customer's coupon; persists nothing. */
+  previewNextInvoice(params: { subscriptionId: string }): Promise<R.InvoicePreview> {
+    return this.#estimates.nextInvoice(params);
+  }
+
+  /** Imports up to 1,000 subscriptions running elsewhere (no trial; a past start keeps its cycle), in one transaction. */
+  importSubscriptionBulk(params: P.ImportSubscriptionBulkParams): Promise<void> {
+    return this.#imports.subscriptions(params);
+  }
+
   /** Updates add-ons (the list replaces the current one), quantities, metadata, billing period or trial end. */
   updateSubscription(params: P.UpdateSubscriptionParams): Promise<R.Subscription> {
     return this.#subscriptions.update(params);
@@ -226,14 +301,32 @@ export class Allot {
     return this.#subscriptions.cancelScheduledUpdates(p);
   }
 
-  /** Moves a subscription to the latest plan and add-on versions, keeping usage: at once or at the period's end. */
-  migrateSubscriptionToLatest(params: P.MigrateSubscriptionParams): Promise<{ subscriptionId: string }> {
-    return this.#subscriptions.migrateToLatest(params);
+  /**
+   * Moves a subscription to the latest plan and add-on versions, keeping usage: at once or at the
+   * period's end. Takes the object, or the id and time as arguments.
+   *
+   * @example await allot.migrateSubscriptionToLatest('subscription-1', 'END_OF_BILLING_PERIOD');
+   */
+  migrateSubscriptionToLatest(
+    params: P.MigrateSubscriptionParams | string,
+    subscriptionMigrationTime?: MigrationTime,
+  ): Promise<{ subscriptionId: string }> {
+    return this.#subscriptions.migrateToLatest(params, subscriptionMigrationTime);
   }
 
   /** Moves a subscription to another resource (or customer-wide when `destinationResourceId` is omitted). */
   transferSubscriptionToResource(params: P.TransferSubscriptionParams): Promise<R.Subscription> {
     return this.#subscriptions.transfer(params);
+  }
+
+  /** @deprecated moves the customer's live subscriptions on `sourceResourceId` to `destinationResourceId`; answers the paid one. */
+  transferSubscription(params: P.TransferResourceSubscriptionsParams): Promise<R.Subscription> {
+    return this.#subscriptions.transferResource(params);
+  }
+
+  /** Gives a subscription's entitlements to another customer (none: back to its payer); the payer keeps paying. */
+  delegateSubscriptionToCustomer(params: P.DelegateSubscriptionParams): Promise<R.Subscription> {
+    return this.#delegation.delegate(params);
   }
 
   /** One subscription, as it stands now. */
@@ -289,6 +382,16 @@ export class Allot {
     return this.#history.usage(params);
   }
 
+  /** `getUsageHistory` by the reference's V2 name. */
+  getUsageHistoryV2(params: P.GetUsageHistoryV2Params): Promise<R.UsageHistory> {
+    return this.#history.usageV2(params);
+  }
+
+  /** @deprecated the reference's V1 history: the ungrouped history's points as `{date, value, isResetPoint}`. */
+  fetchUsageHistory(params: P.FetchUsageHistoryParams): Promise<R.UsageHistoryPoint[]> {
+    return this.#history.points(params);
+  }
+
   /** Forgets usage history and event keys from before `before`; aggregates stay. Returns how many rows went. */
   pruneUsageHistory(params: P.PruneUsageHistoryParams): Promise<{ pruned: number }> {
     return this.#history.prune(params);
@@ -304,6 +407,27 @@ export class Allot {
   /** Revokes the customer's promotional entitlement for a feature. */
   revokePromotionalEntitlements(params: P.RevokePromotionalEntitlementsParams): Promise<{ id: string }> {
     return this.#promotions.revoke(params);
+  }
+
+  /** Grants promotions as the named group `featureGroupId`, replacing the group's earlier grant whole. */
+  grantPromotionalEntitlementsGroup(
+    params: P.GrantPromotionalEntitlementsGroupParams,
+  ): Promise<R.PromotionalEntitlement[]> {
+    return this.#promotions.grantGroup(params);
+  }
+
+  /** Revokes every promotion of the group; answers them. */
+  revokePromotionalEntitlementsGroup(
+    params: P.PromotionalEntitlementsGroupParams,
+  ): Promise<R.PromotionalEntitlement[]> {
+    return this.#promotions.revokeGroup(params);
+  }
+
+  /** Detaches the group's promotions from it, keeping them granted; answers them. */
+  unlinkPromotionalEntitlementsGroup(
+    params: P.PromotionalEntitlementsGroupParams,
+  ): Promise<R.PromotionalEntitlement[]> {
+    return this.#promotions.unlinkGroup(params);
   }
 
   // ── credits ──
@@ -326,6 +450,11 @@ export class Allot {
   /** Deducts credits in burn order; refuses with INSUFFICIENT_CREDITS, changing nothing, when the balance is short. */
   consumeCredits(params: P.ConsumeCreditsParams): Promise<R.ConsumeCreditsResult> {
     return this.#credits.consume(params);
+  }
+
+  /** Up to 1,000 `consumeCredits` in one transaction, all or none; resolves once durable (offline, nothing is queued). */
+  consumeCreditsAsync(params: P.ConsumeCreditsAsyncParams): Promise<void> {
+    return this.#credits.consumeAll(params);
   }
 
   /** A pool's balance and whether it covers `options.requestedUsage` (default: any credit at all). */

@@ -203,24 +203,32 @@ export async function settlePools(
   return settled;
 }
 
+/** One end of a move of a subscription's credits: a customer's state before the move, and the pool's scope. */
+export interface CreditMoveEnd {
+  readonly state: CustomerState;
+  readonly resourceId: string | null;
+}
+
 /**
- * Moves a subscription's recurring credits with it when it is transferred from one resource to
- * another, in every credit currency, under the state before the transfer (so the destination is
- * not refilled first); returns the pools it changed.
+ * Moves a subscription's recurring credits with it when it moves to another resource or (by
+ * delegation) to another customer, in every credit currency, each pool opened under its
+ * customer's state before the move (so the destination is not refilled first); returns the pools
+ * it changed.
  */
 export async function moveSubscriptionCredits(
   tx: StoreTransaction,
-  state: CustomerState,
   catalog: Catalog,
-  move: { readonly subscriptionId: string; readonly from: string | null; readonly to: string | null },
+  subscriptionId: string,
+  move: { readonly from: CreditMoveEnd; readonly to: CreditMoveEnd },
   now: number,
 ): Promise<CreditPool[]> {
   const moved: CreditPool[] = [];
-  const customerId = state.customer.id;
+  const open = ({ state, resourceId }: CreditMoveEnd, currencyId: string) =>
+    PoolWriter.open(tx, state, catalog, { customerId: state.customer.id, currencyId, resourceId }, now);
   for (const currencyId of catalog.creditCurrencies.keys()) {
-    const from = await PoolWriter.open(tx, state, catalog, { customerId, currencyId, resourceId: move.from }, now);
-    const to = await PoolWriter.open(tx, state, catalog, { customerId, currencyId, resourceId: move.to }, now);
-    const change = moveSubscriptionGrants(from.pool, to.pool, move.subscriptionId, now);
+    const from = await open(move.from, currencyId);
+    const to = await open(move.to, currencyId);
+    const change = moveSubscriptionGrants(from.pool, to.pool, subscriptionId, now);
     from.apply(() => change.from);
     to.apply(() => change.to);
     for (const writer of [from, to]) if (writer.changed) moved.push((await writer.commit()).pool);

@@ -5,26 +5,39 @@ import type { CheckOptions } from '../core/evaluate-entitlement.js';
 import type { EntitlementFallback } from './fallback.js';
 import type {
   activeSubscriptionsSchema,
+  applySubscriptionSchema,
   autoRechargeKeySchema,
   cancelScheduledUpdatesSchema,
   cancelSubscriptionSchema,
   checkAndReportUsageSchema,
+  consumeCreditsAsyncSchema,
   consumeCreditsSchema,
+  createCustomerSchema,
   creditBalanceSchema,
   creditEntitlementSchema,
   creditEventsFieldsSchema,
   creditGrantsSchema,
   creditLedgerSchema,
   creditUsageSchema,
+  delegateSubscriptionSchema,
+  entitlementV2Schema,
   estimateEventCostSchema,
   estimateSubscriptionSchema,
   estimateSubscriptionUpdateSchema,
   estimateUsageCostSchema,
+  fetchUsageHistorySchema,
   getSubscriptionsSchema,
   grantCreditsSchema,
+  grantPromotionsGroupSchema,
   grantPromotionsSchema,
+  importCustomerBulkSchema,
+  importCustomerSchema,
+  importSubscriptionBulkSchema,
+  importSubscriptionSchema,
   migrateSubscriptionSchema,
   paywallSchema,
+  previewSubscriptionSchema,
+  promotionsGroupSchema,
   provisionCustomerSchema,
   provisionSubscriptionSchema,
   pruneHistorySchema,
@@ -34,10 +47,12 @@ import type {
   revokePromotionSchema,
   saveAutoRechargeSchema,
   subscriptionParamsSchema,
+  transferResourceSubscriptionsSchema,
   transferSubscriptionSchema,
   updateCustomerSchema,
   updateSubscriptionSchema,
   usageHistorySchema,
+  usageHistoryV2Schema,
 } from './input-schemas.js';
 
 /** What every entitlement check takes; `options` depends on the feature type. */
@@ -128,3 +143,34 @@ export type EstimateEventCostParams = z.input<typeof estimateEventCostSchema>;
 export type SaveAutoRechargeParams = z.input<typeof saveAutoRechargeSchema>;
 /** `getAutomaticRechargeConfiguration`'s input; `environmentId` is accepted and ignored. */
 export type GetAutoRechargeParams = z.input<typeof autoRechargeKeySchema>;
+
+/** `createCustomer`'s input (deprecated): `provisionCustomer`'s without `subscriptionParams`. */
+export type CreateCustomerParams = z.input<typeof createCustomerSchema>;
+/** One customer to import: `createCustomer`'s input and a payment method id (not used: no payment provider). */
+export type ImportCustomerParams = z.input<typeof importCustomerSchema>;
+/** `importCustomerBulk`'s input: up to 1,000 customers, written in one transaction. */
+export type ImportCustomerBulkParams = z.input<typeof importCustomerBulkSchema>;
+/** One subscription to import: `provisionSubscription`'s input, with an id of its own and an end date. */
+export type ImportSubscriptionParams = z.input<typeof importSubscriptionSchema>;
+/** `importSubscriptionBulk`'s input: up to 1,000 subscriptions, written in one transaction. */
+export type ImportSubscriptionBulkParams = z.input<typeof importSubscriptionBulkSchema>;
+/** `applySubscription`'s input: `provisionSubscription`'s and a payment method id (not used). */
+export type ApplySubscriptionParams = z.input<typeof applySubscriptionSchema>;
+/** `previewSubscription`'s input: `estimateSubscription`'s and a `scheduleStrategy`. */
+export type PreviewSubscriptionParams = z.input<typeof previewSubscriptionSchema>;
+/** `delegateSubscriptionToCustomer`'s input. */
+export type DelegateSubscriptionParams = z.input<typeof delegateSubscriptionSchema>;
+/** `transferSubscription`'s input (deprecated). */
+export type TransferResourceSubscriptionsParams = z.input<typeof transferResourceSubscriptionsSchema>;
+/** `consumeCreditsAsync`'s input. */
+export type ConsumeCreditsAsyncParams = z.input<typeof consumeCreditsAsyncSchema>;
+/** `getEntitlementV2`'s input: `featureId` or `currencyId`. */
+export type EntitlementV2Params = z.input<typeof entitlementV2Schema>;
+/** `getUsageHistoryV2`'s input. */
+export type GetUsageHistoryV2Params = z.input<typeof usageHistoryV2Schema>;
+/** `fetchUsageHistory`'s input (deprecated). */
+export type FetchUsageHistoryParams = z.input<typeof fetchUsageHistorySchema>;
+/** `grantPromotionalEntitlementsGroup`'s input. */
+export type GrantPromotionalEntitlementsGroupParams = z.input<typeof grantPromotionsGroupSchema>;
+/** `revokePromotionalEntitlementsGroup`'s and `unlinkPromotionalEntitlementsGroup`'s input. */
+export type PromotionalEntitlementsGroupParams = z.input<typeof promotionsGroupSchema>;

@@ -2,6 +2,7 @@ import { type Catalog, versionKey } from '../catalog/catalog.js';
 import type { Coupon } from '../catalog/coupon-schema.js';
 import { isPromotionActive } from '../core/effective-entitlements.js';
 import type { EntitlementFeature } from '../core/entitlement-results.js';
+import { payerOf } from '../core/subscription-delegation.js';
 import { billingPeriodRange, effectiveSubscription, subscriptionStatus } from '../core/subscription-state.js';
 import type {
   CustomerBillingInfo,
@@ -85,7 +86,7 @@ export interface SubscriptionFutureUpdate {
 export interface Subscription extends SubscriptionBillingShape {
   id: string;
   customerId: string;
-  /** The customer that pays: `payingCustomerId` when one was given, else the customer. */
+  /** Who pays: `payingCustomerId` when one was given or the subscription was delegated, else the holder. */
   payingCustomer: { id: string };
   resourceId: string | null;
   resource: { id: string } | null;
@@ -241,6 +242,8 @@ export interface PromotionalEntitlement {
   enumValues: string[] | null;
   resetPeriod: EntitlementResetPeriod | null;
   isVisible: boolean;
+  /** The group it was granted in (`grantPromotionalEntitlementsGroup`), null when granted alone. */
+  featureGroupId: string | null;
 }
 
 /** `getCustomer`'s result: the customer with subscriptions, promotions and trial history. */
@@ -292,7 +295,7 @@ export function subscriptionShape(catalog: Catalog, record: SubscriptionRecord, 
   return {
     id: s.id,
     customerId: s.customerId,
-    payingCustomer: { id: s.billing?.payingCustomerId ?? s.customerId },
+    payingCustomer: { id: payerOf(s) },
     resourceId: s.resourceId,
     resource: s.resourceId === null ? null : { id: s.resourceId },
     productId: s.productId,
@@ -399,6 +402,7 @@ export function promotionShape(
     enumValues: p.entitlement.enumValues ? [...p.entitlement.enumValues] : null,
     resetPeriod: p.entitlement.resetPeriod,
     isVisible: p.isVisible,
+    featureGroupId: p.featureGroupId ?? null,
   };
 }
 

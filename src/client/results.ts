@@ -2,7 +2,15 @@
 export type { CreditCostEstimate, CreditCostEstimates, EstimationRequestWarning } from './credit-estimates.js';
 export type { CreditCurrencyShape, CreditEntitlement, CreditGrant, CreditLedgerItem } from './credit-shapes.js';
 export type { PageInfo } from './cursor-page.js';
-export type { PaywallResult, SubscriptionEstimate } from './pricing-shapes.js';
+export type {
+  DiscountDetails,
+  InvoiceLine,
+  InvoicePreview,
+  InvoiceTotals,
+  PaywallResult,
+  SubscriptionEstimate,
+  SubscriptionPreviewV2,
+} from './pricing-shapes.js';
 export type {
   CouponShape,
   Customer,
@@ -16,7 +24,8 @@ export type { Product } from './services/catalog-reads.js';
 export type { EntitlementsState } from './services/checks.js';
 export type { CreditGrantsPage, CreditLedgerPage, CreditUsage } from './services/credit-reports.js';
 export type { AutoRechargeSettings, ConsumeCreditsResult } from './services/credits.js';
-export type { ProvisionCustomerResult } from './services/customers.js';
+export type { CustomerStatistics, ProvisionCustomerResult } from './services/customers.js';
+export type { EntitlementsStateV2, EntitlementV2 } from './services/entitlements-v2.js';
 export type {
   BudgetStatus,
   GovernanceCheckResult,
@@ -24,8 +33,8 @@ export type {
   GovernanceEntityView,
   GovernanceIngestResult,
 } from './services/governance.js';
-export type { UsageHistory } from './services/history.js';
+export type { UsageHistory, UsageHistoryPoint } from './services/history.js';
 export type { GetSubscriptionsResult } from './services/subscription-reads.js';
-export type { ProvisionSubscriptionResult } from './services/subscriptions.js';
+export type { ApplySubscriptionResult, ProvisionSubscriptionResult } from './services/subscriptions.js';
 export type { CheckAndReportUsageResult, ReportEventResult, ReportUsageAck } from './services/usage.js';
 export type { EventCreditCharge, UsageCreditAck } from './usage-credits.js';

@@ -283,8 +283,8 @@ export async function saveSubscriptions(
   for (const u of upserts) {
     const before = state.subscriptions.find((s) => s.id === u.id);
     if (before !== undefined && before.resourceId !== u.resourceId) {
-      const move = { subscriptionId: u.id, from: before.resourceId, to: u.resourceId };
-      credits.push(...(await moveSubscriptionCredits(tx, state, catalog, move, now)));
+      const move = { from: { state, resourceId: before.resourceId }, to: { state, resourceId: u.resourceId } };
+      credits.push(...(await moveSubscriptionCredits(tx, catalog, u.id, move, now)));
     }
   }
   for (const s of upserts) await tx.putSubscription(s);

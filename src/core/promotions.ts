@@ -31,14 +31,16 @@ export function promotionEnd(period: PromotionalEntitlementPeriod, now: number, 
 
 /**
  * The records of the granted promotions and the customer's promotions after the grant: granting
- * a feature again replaces its earlier promotion (listed in `replaced`). A promotion that would
- * end before it starts is refused.
+ * a feature again replaces its earlier promotion (listed in `replaced`). With `featureGroupId`
+ * the promotions are granted as that group, replacing the group's earlier grant whole. A
+ * promotion that would end before it starts is refused.
  */
 export function grantPromotions(
   state: CustomerState,
   grants: readonly PromotionGrant[],
   now: number,
   newId: (featureId: string) => string,
+  featureGroupId?: string,
 ): { granted: PromotionRecord[]; replaced: PromotionRecord[]; promotions: PromotionRecord[] } {
   const granted = grants.map((g): PromotionRecord => {
     const endDate = promotionEnd(g.period, now, g.customEndDate);
@@ -57,12 +59,51 @@ export function grantPromotions(
       endDate,
       createdAt: now,
       updatedAt: now,
+      ...(featureGroupId === undefined ? {} : { featureGroupId }),
     };
   });
   const features = new Set(granted.map((g) => g.featureId));
-  const replaced = state.promotions.filter((old) => features.has(old.featureId));
-  const kept = state.promotions.filter((old) => !features.has(old.featureId));
+  const replaces = (old: PromotionRecord) =>
+    features.has(old.featureId) || (featureGroupId !== undefined && old.featureGroupId === featureGroupId);
+  const replaced = state.promotions.filter(replaces);
+  const kept = state.promotions.filter((old) => !replaces(old));
   return { granted, replaced, promotions: [...kept, ...granted].sort(byId) };
+}
+
+/** The customer's promotions in a group; PROMOTIONAL_ENTITLEMENT_NOT_FOUND when the group has none. */
+function requireGroup(state: CustomerState, featureGroupId: string): PromotionRecord[] {
+  const group = state.promotions.filter((p) => p.featureGroupId === featureGroupId);
+  if (group.length === 0)
+    throw new AllotError(
+      'PROMOTIONAL_ENTITLEMENT_NOT_FOUND',
+      `customer "${state.customer.id}" has no promotional entitlements in group "${featureGroupId}"`,
+      { details: { customerId: state.customer.id, featureGroupId } },
+    );
+  return group;
+}
+
+/** The promotions of a group, revoked together, and the customer's promotions without them. */
+export function revokePromotionsGroup(
+  state: CustomerState,
+  featureGroupId: string,
+): { revoked: PromotionRecord[]; promotions: PromotionRecord[] } {
+  const revoked = requireGroup(state, featureGroupId);
+  return { revoked, promotions: state.promotions.filter((p) => !revoked.includes(p)) };
+}
+
+/** The promotions of a group, detached from it and kept as promotions of their own, and the customer's promotions after. */
+export function unlinkPromotionsGroup(
+  state: CustomerState,
+  featureGroupId: string,
+  now: number,
+): { unlinked: PromotionRecord[]; promotions: PromotionRecord[] } {
+  const group = new Set(requireGroup(state, featureGroupId));
+  const promotions = state.promotions.map((p) => {
+    if (!group.has(p)) return p;
+    const { featureGroupId: _, ...alone } = p;
+    return { ...alone, updatedAt: now };
+  });
+  return { unlinked: promotions.filter((p, i) => state.promotions[i] !== p), promotions };
 }
 
 /** The customer's promotion of a feature and their promotions without it; PROMOTIONAL_ENTITLEMENT_NOT_FOUND when there is none. */

@@ -132,7 +132,8 @@ export function moveSubscriptionGrants(
       source = voidGrant(source.pool, grant.id, now);
       sourceEntries.push(...source.entries);
     }
-    const id = `${grant.id}>${to.resourceId ?? ''}`;
+    // Unique per destination: a grant may move to another resource, or (delegated) another customer, and back.
+    const id = `${grant.id}>${to.customerId === from.customerId ? '' : `${to.customerId}:`}${to.resourceId ?? ''}`;
     if (remaining.gt(0)) {
       const { grantType, displayName, priority, expireAt } = grant;
       target = grantCredits(
@@ -145,6 +146,7 @@ export function moveSubscriptionGrants(
       const marker: CreditGrantRecord = {
         ...grant,
         id,
+        customerId: to.customerId,
         resourceId: to.resourceId,
         amount: '0',
         consumed: '0',

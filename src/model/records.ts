@@ -122,6 +122,11 @@ export interface SubscriptionRecord {
   readonly updatedAt: number;
   /** Its country, price overrides, coupon and billing details; absent when none were given. */
   readonly billing?: SubscriptionBilling | undefined;
+  /**
+   * Who pays, when the subscription was delegated to another customer (its `customerId`, who
+   * holds its entitlements); absent when the holder pays.
+   */
+  readonly payingCustomerId?: string | undefined;
 }
 
 export interface PromotionRecord {
@@ -136,6 +141,8 @@ export interface PromotionRecord {
   readonly endDate: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** The group it was granted in with others (`grantPromotionalEntitlementsGroup`); absent when alone. */
+  readonly featureGroupId?: string | undefined;
 }
 
 /** The aggregate of one usage counter in one window. */

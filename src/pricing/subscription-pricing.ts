@@ -309,6 +309,8 @@ export interface PreviewTotals {
   readonly totalExcludingTax: Amount;
   readonly subTotal: Amount;
   readonly tax: Amount;
+  /** What the coupon took off `subTotal` (negative when it shrinks a credit). */
+  readonly discountAmount: Amount;
 }
 
 /** The reference's `SubscriptionPreview`, instants as epoch ms. */
@@ -324,6 +326,8 @@ export interface SubscriptionPreview extends PreviewTotals {
   };
   /** The next selection's recurring charge for a whole period, not prorated. */
   readonly subscription: PreviewTotals;
+  /** The coupon that discounts `subscription`, if one does. */
+  readonly recurringDiscount?: DiscountSummary;
 }
 
 function instant(value: number, name: string): number {
@@ -365,6 +369,7 @@ function prorationItems(from: Estimate | undefined, to: Estimate) {
 
 interface AmountsDue {
   readonly subTotal: Money;
+  readonly discountAmount: Money;
   readonly totalExcludingTax: Money;
   readonly tax: Money;
   readonly total: Money;
@@ -386,7 +391,7 @@ function amountsDue(net: Money, coupon: Coupon | undefined, rate: TaxRate | unde
   const split = rate
     ? applyTax(afterDiscount, rate, mode)
     : { tax: money(0, currency), totalExcludingTax: afterDiscount, total: afterDiscount };
-  return { subTotal: net, ...split };
+  return { subTotal: net, discountAmount: money(discount, currency), ...split };
 }
 
 const totalsOf = (t: AmountsDue): PreviewTotals => ({
@@ -394,6 +399,7 @@ const totalsOf = (t: AmountsDue): PreviewTotals => ({
   totalExcludingTax: toAmount(t.totalExcludingTax),
   subTotal: toAmount(t.subTotal),
   tax: toAmount(t.tax),
+  discountAmount: toAmount(t.discountAmount),
 });
 
 /**
@@ -497,5 +503,6 @@ export function subscriptionPreview(input: SubscriptionPreviewInput): Subscripti
       netAmount: toAmount(proration.netAmount),
     },
     subscription: totalsOf(recurring),
+    recurringDiscount: recurring.discount,
   });
 }

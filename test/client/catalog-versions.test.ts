@@ -74,6 +74,30 @@ describe.each(stores)('catalog versions ($name)', (fixture) => {
       expect(await limitOf(changed)).toBe(500);
     });
 
+    it('takes the id and time as arguments, as the reference guide calls it', async () => {
+      const changed = await h.reopen({ catalog: raised });
+      const [sub] = await changed.getActiveSubscriptions({ customerId: 'old' });
+      const id = sub?.id ?? '';
+      expect(await changed.migrateSubscriptionToLatest(id, 'END_OF_BILLING_PERIOD')).toEqual({ subscriptionId: id });
+      expect(await limitOf(changed)).toBe(100);
+      h.clock.advance({ months: 1 });
+      expect(await limitOf(changed)).toBe(500);
+      // The id alone migrates at once; an object with a time beside it is neither form.
+      expect(await errorCode(changed.migrateSubscriptionToLatest('nope'))).toBe('SUBSCRIPTION_NOT_FOUND');
+      expect(await errorCode(changed.migrateSubscriptionToLatest(id, 'LATER' as never))).toBe('INVALID_INPUT');
+      expect(
+        await errorCode(changed.migrateSubscriptionToLatest({ subscriptionId: id }, 'END_OF_BILLING_PERIOD')),
+      ).toBe('INVALID_INPUT');
+    });
+
+    it('migrates at once when given only the id', async () => {
+      const changed = await h.reopen({ catalog: raised });
+      const [sub] = await changed.getActiveSubscriptions({ customerId: 'old' });
+      await changed.migrateSubscriptionToLatest(sub?.id ?? '');
+      expect(await limitOf(changed)).toBe(500);
+      expect(await usageOf(changed)).toBe(42);
+    });
+
     it('rejects an unknown subscription and bad input with typed errors', async () => {
       const changed = await h.reopen({ catalog: raised });
       expect(await errorCode(changed.migrateSubscriptionToLatest({ subscriptionId: 'nope' }))).toBe(

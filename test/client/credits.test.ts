@@ -371,3 +371,70 @@ describe.each(stores)('automatic recharge ($name)', (fixture) => {
     expect(await h.allot.getAutomaticRechargeConfiguration(pool)).toBeNull();
   });
 });
+
+describe.each(stores)('consumeCreditsAsync ($name)', (fixture) => {
+  let h: Harness;
+  const balance = async (customerId: string, currencyId = 'ai-credits') =>
+    (await h.allot.getCreditEntitlement({ customerId, currencyId })).currentBalance;
+  beforeEach(async () => {
+    h = await harness(fixture, { catalog: withCredits });
+    for (const customerId of ['acme', 'beta']) {
+      await h.allot.provisionCustomer({ customerId });
+      await h.allot.grantCredits({ customerId, currencyId: 'ai-credits', amount: 100, displayName: 'Top-up' });
+    }
+  });
+  afterEach(() => h.close());
+
+  it('applies every consumption, across customers and pools, durably before it resolves', async () => {
+    const ack = await h.allot.consumeCreditsAsync({
+      consumptions: [
+        { customerId: 'acme', currencyId: 'ai-credits', amount: 10, idempotencyKey: 'a1' },
+        { customerId: 'beta', currencyId: 'ai-credits', amount: '2.5', idempotencyKey: 'b1' },
+        { customerId: 'acme', currencyId: 'ai-credits', amount: 5, idempotencyKey: 'a2', featureId: 'api-calls' },
+      ],
+    });
+    expect(ack).toBeUndefined();
+    expect([await balance('acme'), await balance('beta')]).toEqual([85, 97.5]);
+    // Durable: another engine over the same data sees them.
+    if (fixture.shared)
+      expect(
+        (await (await h.reopen()).getCreditEntitlement({ customerId: 'acme', currencyId: 'ai-credits' }))
+          .currentBalance,
+      ).toBe(85);
+    const { data } = await h.allot.getCreditLedger({ customerId: 'acme', eventType: 'CREDITS_CONSUMED' });
+    expect(data.map((e) => [e.amount, e.idempotencyKey])).toEqual([
+      [-10, 'a1'],
+      [-5, 'a2'],
+    ]);
+  });
+
+  it('a repeated idempotency key counts once, within the batch and across calls', async () => {
+    const once = { customerId: 'acme', currencyId: 'ai-credits', amount: 10, idempotencyKey: 'k' };
+    await h.allot.consumeCreditsAsync({ consumptions: [once, once] });
+    await h.allot.consumeCredits(once);
+    await h.allot.consumeCreditsAsync({ consumptions: [once] });
+    expect(await balance('acme')).toBe(90);
+  });
+
+  it('is all or nothing: a short balance fails the batch, names the item and consumes nothing', async () => {
+    const e = await h.allot
+      .consumeCreditsAsync({
+        consumptions: [
+          { customerId: 'beta', currencyId: 'ai-credits', amount: 1, idempotencyKey: 'ok' },
+          { customerId: 'acme', currencyId: 'ai-credits', amount: 60, idempotencyKey: 'x1' },
+          { customerId: 'acme', currencyId: 'ai-credits', amount: 60, idempotencyKey: 'x2' },
+        ],
+      })
+      .catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'INSUFFICIENT_CREDITS', details: { index: 2 } });
+    expect([await balance('acme'), await balance('beta')]).toEqual([100, 100]);
+    expect(await errorCode(h.allot.consumeCreditsAsync({ consumptions: [] }))).toBe('INVALID_INPUT');
+    expect(
+      await errorCode(
+        h.allot.consumeCreditsAsync({
+          consumptions: [{ customerId: 'ghost', currencyId: 'ai-credits', amount: 1, idempotencyKey: 'g' }],
+        }),
+      ),
+    ).toBe('CUSTOMER_NOT_FOUND');
+  });
+});

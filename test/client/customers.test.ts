@@ -95,3 +95,56 @@ describe.each(stores)('customers ($name)', (fixture) => {
     expect(await errorCode(h.allot.unarchiveCustomer('acme'))).toBe('CUSTOMER_NOT_ARCHIVED');
   });
 });
+
+describe.each(stores)('customers: the reference’s other customer methods ($name)', (fixture) => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness(fixture);
+  });
+  afterEach(() => h.close());
+
+  it('createCustomer (deprecated) creates a customer without a subscription and answers it alone', async () => {
+    const customer = await h.allot.createCustomer({ customerId: 'acme', name: 'Acme', email: 'ops@acme.test' });
+    expect(customer).toMatchObject({ id: 'acme', name: 'Acme', email: 'ops@acme.test', archivedAt: null });
+    expect(customer).not.toHaveProperty('subscription');
+    expect((await h.allot.getCustomer('acme')).subscriptions).toEqual([]);
+    expect(await errorCode(h.allot.createCustomer({ customerId: 'acme' }))).toBe('CUSTOMER_ALREADY_EXISTS');
+    // It takes what provisionCustomer takes, but no subscription.
+    expect(
+      await errorCode(h.allot.createCustomer({ customerId: 'beta', subscriptionParams: { planId: 'free' } } as never)),
+    ).toBe('INVALID_INPUT');
+  });
+
+  it('getCustomerStatistics counts live subscriptions (trials included) by pricing type, on every resource', async () => {
+    await h.allot.provisionCustomer({ customerId: 'acme', subscriptionParams: { planId: 'pro' } });
+    await h.allot.provisionSubscription({ customerId: 'acme', planId: 'bucket', resourceId: 'site-1' });
+    const site2 = await h.allot.provisionSubscription({ customerId: 'acme', planId: 'bucket', resourceId: 'site-2' });
+    const counts = async () =>
+      Object.fromEntries(
+        (await h.allot.getCustomerStatistics('acme')).statistics.activeSubscriptionsByPricingType.map((s) => [
+          s.pricingType,
+          s.totalCount,
+        ]),
+      );
+    // pro is in its trial (PAID); the buckets are FREE.
+    expect(await counts()).toEqual({ FREE: 2, PAID: 1, CUSTOM: 0 });
+    // A paid plan beside the trial: the trial runs on until it ends, so both count.
+    await h.allot.provisionSubscription({ customerId: 'acme', planId: 'enterprise' });
+    expect(await counts()).toEqual({ FREE: 2, PAID: 1, CUSTOM: 1 });
+    await h.allot.cancelSubscription({ subscriptionId: site2.subscription.id });
+    expect(await counts()).toEqual({ FREE: 1, PAID: 1, CUSTOM: 1 });
+    await h.allot.archiveCustomer('acme');
+    expect(await counts()).toEqual({ FREE: 0, PAID: 0, CUSTOM: 0 });
+    expect(await errorCode(h.allot.getCustomerStatistics('ghost'))).toBe('CUSTOMER_NOT_FOUND');
+  });
+
+  it('detachCustomerPaymentMethod answers the customer unchanged: allot holds no payment method', async () => {
+    const { customer } = await h.allot.provisionCustomer({ customerId: 'acme', name: 'Acme' });
+    h.clock.advance({ days: 1 });
+    expect(await h.allot.detachCustomerPaymentMethod('acme')).toEqual(customer);
+    expect((await h.allot.getCustomer('acme')).hasPaymentMethod).toBe(false);
+    expect(await errorCode(h.allot.detachCustomerPaymentMethod('ghost'))).toBe('CUSTOMER_NOT_FOUND');
+    await h.allot.archiveCustomer('acme');
+    expect(await errorCode(h.allot.detachCustomerPaymentMethod('acme'))).toBe('CUSTOMER_ARCHIVED');
+  });
+});

@@ -104,6 +104,11 @@ async function seed(allot: Allot): Promise<Seeded> {
     customerId: 'beta',
     promotionalEntitlements: [{ featureId: 'sso', period: 'ONE_MONTH' }],
   });
+  await allot.grantPromotionalEntitlementsGroup({
+    customerId: 'beta',
+    featureGroupId: 'pack',
+    promotionalEntitlements: [{ featureId: 'audit-log', period: 'LIFETIME' }],
+  });
   await allot.governance.upsertEntities('acme', {
     entities: [{ entityId: 'org' }, { entityId: 'team', parentId: 'org' }],
   });
@@ -223,6 +228,46 @@ function examples({ subscriptionId, aiSubscriptionId, grantId }: Seeded): Record
     getPaywall: [{ customerId: 'acme', productId: 'app' }],
     getCoupons: [],
     getProducts: [],
+    getEntitlementV2: [{ ...pool, options: { requestedUsage: 5 } }],
+    getEntitlementsStateV2: ['beta', 'site-1'],
+    createCustomer: [{ customerId: 'epsilon', name: 'Epsilon' }],
+    importCustomer: [{ customerId: 'beta', email: 'ops@beta.test', paymentMethodId: 'pm_1' }],
+    importCustomerBulk: [
+      { customers: [{ customerId: 'zeta' }, { customerId: 'acme', name: 'Acme 2' }], integrationId: 'i' },
+    ],
+    getCustomerStatistics: ['acme'],
+    detachCustomerPaymentMethod: ['acme'],
+    createSubscription: [{ customerId: 'acme', planId: 'enterprise' }],
+    applySubscription: [{ customerId: 'beta', planId: 'pro', skipTrial: true, paymentMethodId: 'pm_1' }],
+    previewSubscription: [{ customerId: 'acme', planId: 'free', scheduleStrategy: 'END_OF_BILLING_PERIOD' }],
+    previewNextInvoice: [{ subscriptionId }],
+    importSubscriptionBulk: [
+      {
+        subscriptions: [
+          { customerId: 'beta', planId: 'bucket', resourceId: 'site-2', startDate: '2024-12-01T00:00:00Z' },
+          { customerId: 'acme', planId: 'enterprise', subscriptionId: 'imported', endDate: '2026-01-01T00:00:00Z' },
+        ],
+      },
+    ],
+    transferSubscription: [{ customerId: 'beta', sourceResourceId: 'site-1', destinationResourceId: 'site-2' }],
+    delegateSubscriptionToCustomer: [{ subscriptionId: aiSubscriptionId, destinationCustomerId: 'beta' }],
+    getUsageHistoryV2: [
+      { customerId: 'acme', featureId: 'api-calls', startDate: START, includeInactiveSubscriptions: true },
+    ],
+    fetchUsageHistory: [{ customerId: 'acme', featureId: 'api-calls', startDate: START }],
+    grantPromotionalEntitlementsGroup: [
+      { customerId: 'acme', featureGroupId: 'g', promotionalEntitlements: [{ featureId: 'sso', period: 'ONE_WEEK' }] },
+    ],
+    revokePromotionalEntitlementsGroup: [{ customerId: 'beta', featureGroupId: 'pack' }],
+    unlinkPromotionalEntitlementsGroup: [{ customerId: 'beta', featureGroupId: 'pack' }],
+    consumeCreditsAsync: [
+      {
+        consumptions: [
+          { ...pool, amount: '1.5', idempotencyKey: 'a1' },
+          { ...pool, amount: 2, idempotencyKey: 'a2' },
+        ],
+      },
+    ],
     'governance.upsertEntities': ['acme', { entities: [{ entityId: 'ana', parentId: 'team' }] }],
     'governance.removeEntity': ['acme', { entityId: 'team' }],
     'governance.setBudgets': [

@@ -111,3 +111,101 @@ describe.each(stores)('promotional entitlements ($name)', (fixture) => {
     expect(await grant({ featureId: 'sso', usageLimit: 5 })).toBe('INVALID_INPUT');
   });
 });
+
+describe.each(stores)('promotional entitlement groups ($name)', (fixture) => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness(fixture);
+    await h.allot.provisionCustomer({ customerId: 'acme', subscriptionParams: { planId: 'free' } });
+  });
+  afterEach(() => h.close());
+
+  const access = async (...featureIds: string[]) =>
+    Promise.all(
+      featureIds.map(async (featureId) => (await h.allot.getEntitlement({ customerId: 'acme', featureId })).hasAccess),
+    );
+  const groups = async () =>
+    Object.fromEntries(
+      (await h.allot.getCustomer('acme')).promotionalEntitlements.map((p) => [p.featureId, p.featureGroupId]),
+    );
+  const grantLaunchPack = () =>
+    h.allot.grantPromotionalEntitlementsGroup({
+      customerId: 'acme',
+      featureGroupId: 'launch-pack',
+      promotionalEntitlements: [
+        { featureId: 'sso', period: 'ONE_MONTH' },
+        { featureId: 'audit-log', period: 'LIFETIME' },
+      ],
+    });
+
+  it('grants a named set together and revokes it together, leaving promotions outside the group', async () => {
+    const granted = await grantLaunchPack();
+    expect(granted.map((p) => [p.featureId, p.featureGroupId, p.status])).toEqual([
+      ['sso', 'launch-pack', 'Active'],
+      ['audit-log', 'launch-pack', 'Active'],
+    ]);
+    await h.allot.grantPromotionalEntitlements({
+      customerId: 'acme',
+      promotionalEntitlements: [{ featureId: 'max-projects', period: 'ONE_WEEK', usageLimit: 9 }],
+    });
+    expect(await access('sso', 'audit-log')).toEqual([true, true]);
+
+    const revoked = await h.allot.revokePromotionalEntitlementsGroup({
+      customerId: 'acme',
+      featureGroupId: 'launch-pack',
+    });
+    expect(revoked.map((p) => p.featureId).sort()).toEqual(['audit-log', 'sso']);
+    expect(await access('sso', 'audit-log')).toEqual([false, false]);
+    expect(await groups()).toEqual({ 'max-projects': null });
+    expect(
+      await errorCode(
+        h.allot.revokePromotionalEntitlementsGroup({ customerId: 'acme', featureGroupId: 'launch-pack' }),
+      ),
+    ).toBe('PROMOTIONAL_ENTITLEMENT_NOT_FOUND');
+  });
+
+  it('granting the group again replaces its earlier grant whole', async () => {
+    await grantLaunchPack();
+    await h.allot.grantPromotionalEntitlementsGroup({
+      customerId: 'acme',
+      featureGroupId: 'launch-pack',
+      promotionalEntitlements: [{ featureId: 'max-projects', period: 'ONE_WEEK', usageLimit: 9 }],
+    });
+    expect(await groups()).toEqual({ 'max-projects': 'launch-pack' });
+    expect(await access('sso', 'audit-log')).toEqual([false, false]);
+  });
+
+  it('unlinking keeps the promotions granted, each now on its own', async () => {
+    await grantLaunchPack();
+    const unlinked = await h.allot.unlinkPromotionalEntitlementsGroup({
+      customerId: 'acme',
+      featureGroupId: 'launch-pack',
+    });
+    expect(unlinked.map((p) => [p.featureId, p.featureGroupId]).sort()).toEqual([
+      ['audit-log', null],
+      ['sso', null],
+    ]);
+    expect(await groups()).toEqual({ sso: null, 'audit-log': null });
+    expect(await access('sso', 'audit-log')).toEqual([true, true]);
+    // The group is gone, so revoking it finds nothing; the promotions are revoked one by one now.
+    expect(
+      await errorCode(
+        h.allot.revokePromotionalEntitlementsGroup({ customerId: 'acme', featureGroupId: 'launch-pack' }),
+      ),
+    ).toBe('PROMOTIONAL_ENTITLEMENT_NOT_FOUND');
+    await h.allot.revokePromotionalEntitlements({ customerId: 'acme', featureId: 'sso' });
+    expect(await access('sso', 'audit-log')).toEqual([false, true]);
+  });
+
+  it.skipIf(!fixture.shared)('keeps the group across a restart of the engine on the same data', async () => {
+    await grantLaunchPack();
+    const again = await h.reopen();
+    expect((await again.getCustomer('acme')).promotionalEntitlements.map((p) => p.featureGroupId)).toEqual([
+      'launch-pack',
+      'launch-pack',
+    ]);
+    expect(
+      (await again.revokePromotionalEntitlementsGroup({ customerId: 'acme', featureGroupId: 'launch-pack' })).length,
+    ).toBe(2);
+  });
+});

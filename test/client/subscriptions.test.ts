@@ -411,3 +411,63 @@ describe.each(stores)('usage across a trial ($name)', (fixture) => {
     expect((await metered(h, 'acme')).usage).toBe(20);
   });
 });
+
+describe.each(stores)('subscriptions: the reference’s other subscription methods ($name)', (fixture) => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness(fixture);
+    await h.allot.provisionCustomer({ customerId: 'acme', subscriptionParams: { planId: 'free' } });
+  });
+  afterEach(() => h.close());
+
+  const plans = async (resourceId?: string) =>
+    (await h.allot.getActiveSubscriptions({ customerId: 'acme', ...(resourceId ? { resourceId } : {}) })).map(
+      (s) => `${s.planId}:${s.status}`,
+    );
+
+  it('applySubscription provisions as provisionSubscription does and answers {subscription}', async () => {
+    const applied = await h.allot.applySubscription({
+      customerId: 'acme',
+      planId: 'pro',
+      skipTrial: true,
+      paymentMethodId: 'pm_123',
+    });
+    expect(Object.keys(applied)).toEqual(['subscription']);
+    expect(applied.subscription).toMatchObject({ planId: 'pro', status: 'ACTIVE', customerId: 'acme' });
+    expect(await plans()).toEqual(['pro:ACTIVE']);
+    expect((await h.allot.getSubscription({ subscriptionId: applied.subscription.id })).planId).toBe('pro');
+    expect(await errorCode(h.allot.applySubscription({ customerId: 'acme', planId: 'nope' }))).toBe('PLAN_NOT_FOUND');
+    expect(
+      await errorCode(h.allot.applySubscription({ customerId: 'acme', planId: 'pro', checkout: true } as never)),
+    ).toBe('INVALID_INPUT');
+  });
+
+  it('createSubscription (deprecated) provisions and answers the subscription itself', async () => {
+    const created = await h.allot.createSubscription({ customerId: 'acme', planId: 'pro' });
+    expect(created).toMatchObject({ planId: 'pro', status: 'IN_TRIAL' });
+    expect(await plans()).toEqual(['free:ACTIVE', 'pro:IN_TRIAL']);
+    const e = await h.allot.createSubscription({ customerId: 'acme', planId: 7 } as never).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(String((e as Error).message)).toContain('createSubscription');
+  });
+
+  it('transferSubscription (deprecated) moves the customer’s subscriptions on one resource to another', async () => {
+    const site1 = await h.allot.provisionSubscription({ customerId: 'acme', planId: 'bucket', resourceId: 'site-1' });
+    const moved = await h.allot.transferSubscription({
+      customerId: 'acme',
+      sourceResourceId: 'site-1',
+      destinationResourceId: 'site-2',
+    });
+    expect(moved).toMatchObject({ id: site1.subscription.id, resourceId: 'site-2', planId: 'bucket' });
+    expect(await plans('site-1')).toEqual([]);
+    expect(await plans('site-2')).toEqual(['bucket:ACTIVE']);
+    expect(
+      (await h.allot.getEntitlement({ customerId: 'acme', featureId: 'audit-log', resourceId: 'site-2' })).hasAccess,
+    ).toBe(true);
+    expect(
+      await errorCode(
+        h.allot.transferSubscription({ customerId: 'acme', sourceResourceId: 'site-1', destinationResourceId: 'x' }),
+      ),
+    ).toBe('SUBSCRIPTION_NOT_FOUND');
+  });
+});

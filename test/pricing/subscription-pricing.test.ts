@@ -262,7 +262,9 @@ describe('subscriptionPreview: new subscriptions', () => {
       totalExcludingTax: { amount: 10, currency: 'USD' },
       subTotal: { amount: 20, currency: 'USD' },
       tax: { amount: 0, currency: 'USD' },
+      discountAmount: { amount: 10, currency: 'USD' },
     });
+    expect(p.discountAmount).toEqual({ amount: 10, currency: 'USD' });
     expect(amounts(p)).toEqual([20, 10, 0, 10]);
     expect(p.discount).toEqual({ type: 'PERCENTAGE', value: 50, durationType: 'REPEATING', durationInMonths: 3 });
     expect(p.billingPeriodRange).toEqual({ start, end: at('2022-11-26T00:00:00Z') });
@@ -576,6 +578,13 @@ describe('properties', () => {
           expect(dec(p.totalExcludingTax).plus(dec(p.tax)).eq(dec(p.total))).toBe(true);
           const s = p.subscription;
           expect(dec(s.totalExcludingTax).plus(dec(s.tax)).eq(dec(s.total))).toBe(true);
+          // The discount is what separates the subtotal from the total before exclusive tax (or the total, inclusive).
+          for (const x of [p, s])
+            expect(
+              dec(x.subTotal)
+                .minus(dec(x.discountAmount))
+                .eq(dec(inclusive ? x.total : x.totalExcludingTax)),
+            ).toBe(true);
         },
       ),
     );

@@ -9,14 +9,6 @@ import { EXAMPLES, type Example } from './examples.js';
 import { type Call, NOW, type Run, run, type World, world } from './world.js';
 
 /**
- * Examples that fail only for want of work under way on other branches (SDK input fields of
- * existing methods, methods allot lacks): skipped until those branches land, then this list empties.
- */
-const AWAITING_OTHER_BRANCHES: Readonly<Record<string, string>> = {
-  'node-33': 'migrateSubscriptionToLatest(subscriptionId, subscriptionMigrationTime): the positional form',
-};
-
-/**
  * Typos in the guide's code that fail against the Stigg SDK as well (syntax errors, a method or
  * package name spelt wrong, an input field misspelt): each corrected before the example runs.
  */
@@ -598,12 +590,11 @@ const valueAt = (o: unknown, path: string): unknown =>
 
 /**
  * How an example runs: verbatim, after a typo fix, through the governance adapter (the separate
- * governance client's calls mapped onto `allot.governance`), not yet (awaiting), as a field list,
+ * governance client's calls mapped onto `allot.governance`), as a field list,
  * as comments only (nothing to call), or not at all (a duplicate of another page's).
  */
-function kind(ex: Example): 'verbatim' | 'typo' | 'governance' | 'awaiting' | 'fields' | 'comments' | 'duplicate' {
+function kind(ex: Example): 'verbatim' | 'typo' | 'governance' | 'fields' | 'comments' | 'duplicate' {
   if (ex.duplicate) return 'duplicate';
-  if (AWAITING_OTHER_BRANCHES[ex.id]) return 'awaiting';
   if (FIELD_LISTS[ex.id]) return 'fields';
   if (DOC_TYPOS[ex.id]) return 'typo';
   if (ex.code.split('\n').every((line) => line.trimStart().startsWith('//'))) return 'comments';
@@ -626,8 +617,7 @@ describe('the Stigg examples, with only the construction changed', () => {
     const how = kind(ex);
     if (how === 'duplicate') continue;
     const field = FIELD_LISTS[ex.id];
-    const test = how === 'awaiting' ? it.skip : it;
-    test(`${ex.id} ${ex.title}`, async () => {
+    it(`${ex.id} ${ex.title}`, async () => {
       w = await world({ without: CREATES_CUSTOMER[ex.id] });
       if (field) {
         const got = await field.result(w.allot);
@@ -651,16 +641,16 @@ describe('the Stigg examples, with only the construction changed', () => {
   }
 
   it('accounts for every example', () => {
-    const counts = { verbatim: 0, typo: 0, governance: 0, awaiting: 0, fields: 0, comments: 0, duplicate: 0 };
+    const counts = { verbatim: 0, typo: 0, governance: 0, fields: 0, comments: 0, duplicate: 0 };
     for (const ex of EXAMPLES) counts[kind(ex)]++;
-    for (const id of [...Object.keys(AWAITING_OTHER_BRANCHES), ...Object.keys(DOC_TYPOS), ...Object.keys(FIELD_LISTS)])
+    for (const id of [...Object.keys(DOC_TYPOS), ...Object.keys(FIELD_LISTS)])
       expect(EXAMPLES.map((e) => e.id)).toContain(id);
     for (const id of Object.keys(CHECKS)) expect(EXAMPLES.map((e) => e.id)).toContain(id);
     console.info(
       `Stigg examples: ${EXAMPLES.length - counts.duplicate} distinct; ${counts.verbatim} run verbatim, ` +
         `${counts.typo} after a documented typo fix, ${counts.governance} through the governance adapter, ` +
-        `${counts.fields} field lists checked against results, ${counts.comments} comments only, ` +
-        `${counts.awaiting} awaiting other branches; ${counts.duplicate} duplicates of another page's not run again.`,
+        `${counts.fields} field lists checked against results, ${counts.comments} comments only; ` +
+        `${counts.duplicate} duplicates of another page's not run again.`,
     );
   });
 });

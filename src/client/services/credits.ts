@@ -1,5 +1,6 @@
 // Credits: grants, voids and consumption of a pool (each one transaction, idempotent by key),
 // balances answered from the warm customer, and automatic recharge settings.
+import type { z } from 'zod';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { CreditCurrency } from '../../catalog/credit-schema.js';
 import { requireCustomerState } from '../../core/customer-records.js';
@@ -17,6 +18,7 @@ import {
   type CreditPoolChange,
   type CreditPoolKey,
   consumeCredits as consumeFrom,
+  creditPoolKey,
   grantCredits as grantCreditsTo,
   voidGrant,
 } from '../../credits/credit-pool.js';
@@ -33,6 +35,8 @@ import {
 import { PoolWriter } from '../credit-writes.js';
 import type { CustomerEntry } from '../engine/customer-entry.js';
 import type { Engine } from '../engine/engine.js';
+import type { AutoRechargeSkippedEvent } from '../engine/listeners.js';
+import { itemError } from '../engine/mutation.js';
 import {
   type CreditEntitlementFallback,
   creditFallbackEntitlement,
@@ -44,15 +48,18 @@ import { plainCreditCheck } from '../fast-input.js';
 import { randomHex, rechargeId } from '../ids.js';
 import {
   autoRechargeKeySchema,
+  consumeCreditsAsyncSchema,
   consumeCreditsSchema,
   creditBalanceSchema,
   creditEntitlementSchema,
+  customerResourceSchema,
   grantCreditsSchema,
   parse,
   saveAutoRechargeSchema,
   voidCreditGrantSchema,
 } from '../input-schemas.js';
 import type {
+  ConsumeCreditsAsyncParams,
   ConsumeCreditsParams,
   CreditEntitlementParams,
   GetAutoRechargeParams,
@@ -190,31 +197,10 @@ export class Credits {
       key: p.idempotencyKey,
       replay: async (prior) => prior as ConsumptionRecord,
     };
-    const record = await this.#changeCredits(
-      key,
-      (pool, now) => {
-        const change = consumeFrom(
-          pool,
-          {
-            id: `consume-${randomHex(16)}`,
-            amount: p.amount,
-            idempotencyKey: p.idempotencyKey,
-            ...(p.featureId ? { featureId: p.featureId } : {}),
-            ...(p.dimensions ? { dimensions: p.dimensions } : {}),
-          },
-          now,
-        );
-        const b = balance(change.pool, now);
-        const result: ConsumptionRecord = {
-          amount: p.amount,
-          timestamp: now,
-          totalConsumed: b.totalConsumed,
-          totalGranted: b.totalGranted,
-        };
-        return { ...change, result, record: result };
-      },
-      { idempotency, recharge: true },
-    );
+    const record = await this.#changeCredits(key, (pool, now) => consumption(pool, p, now), {
+      idempotency,
+      recharge: true,
+    });
     const credit = {
       currencyId: key.currencyId,
       currentUsage: Number(record.totalConsumed),
@@ -243,6 +229,38 @@ export class Credits {
    * customer cached before answers from the cache, else the credit fallback does; bad input, an
    * unknown currency or customer still throw.
    */
+  /**
+   * `consume` for up to 1,000 consumptions of any customers and pools, in one transaction: each
+   * applied as that call would apply it (a repeated key once), in order, all or none; an error
+   * names the item. Resolves once they are durable, with nothing to answer (the reference's
+   * asynchronous call returns nothing either).
+   */
+  async consumeAll(params: ConsumeCreditsAsyncParams): Promise<void> {
+    const p = parse(consumeCreditsAsyncSchema, params, 'consumeCreditsAsync');
+    await this.#engine.writeEach(p.consumptions, async (entry, customerId, items, tx, now, catalog) => {
+      const pools = new Map<string, CreditPool>();
+      const rechargesSkipped: AutoRechargeSkippedEvent[] = [];
+      const scope = `${CREDIT_SCOPES.consume}:${customerId}`;
+      for (const { item, index } of items)
+        try {
+          const state = requireCustomerState(entry.state, customerId);
+          requireCreditCurrency(catalog, item.currencyId);
+          if ((await tx.getIdempotencyResult(scope, item.idempotencyKey)) !== undefined) continue;
+          const key = { customerId, currencyId: item.currencyId, resourceId: item.resourceId ?? null };
+          // Opened from the transaction, not the cache: an earlier item may have changed the pool.
+          const writer = await PoolWriter.open(tx, state, catalog, key, now);
+          const { record } = writer.apply((pool) => consumption(pool, item, now));
+          const written = await writer.commit({ newId: rechargeId });
+          await tx.putIdempotencyResult(scope, item.idempotencyKey, record, now);
+          pools.set(creditPoolKey(key), written.pool);
+          if (written.skipped) rechargesSkipped.push(written.skipped);
+        } catch (error) {
+          throw itemError(index, error);
+        }
+      return { result: items.map(() => undefined), credits: [...pools.values()], rechargesSkipped };
+    });
+  }
+
   async entitlement(params: CreditEntitlementParams): Promise<CreditEntitlement> {
     const p = plainCreditCheck(params) ? params : parse(creditEntitlementSchema, params, 'getCreditEntitlement');
     const engine = this.#engine;
@@ -275,6 +293,23 @@ export class Credits {
       now,
     );
     return creditEntitlementShape(pool, currentBalance, shown, currency, requested);
+  }
+
+  /**
+   * The credit entitlements a customer (or resource) holds: one per currency whose pool there has
+   * held credits or been written; none for an unknown or archived customer.
+   */
+  async entitlements(customerId: string, resourceId?: string | null): Promise<CreditEntitlement[]> {
+    const [id, scope = null] = parse(customerResourceSchema, [customerId, resourceId], 'getEntitlementsStateV2');
+    const catalog = await this.#engine.ready();
+    const entry = await this.#engine.entry(id);
+    if (entry.state === undefined || entry.state.customer.archivedAt !== null) return [];
+    const now = this.#engine.clock.now();
+    return [...catalog.creditCurrencies.values()].flatMap((currency) => {
+      const { pool, currentBalance, shown } = entry.creditPool(catalog, currency.currencyId, scope, now);
+      const held = entry.storedPool(currency.currencyId, scope) !== undefined || shown.totalGranted !== 0;
+      return held ? [creditEntitlementShape(pool, currentBalance, shown, currency, 0)] : [];
+    });
   }
 
   /**
@@ -391,4 +426,31 @@ export class Credits {
       updatedAt: config.updatedAt === undefined ? null : new Date(config.updatedAt),
     };
   }
+}
+
+/** One consumption from a pool, and what it stores for an idempotent repeat. */
+function consumption(
+  pool: CreditPool,
+  p: z.output<typeof consumeCreditsSchema>,
+  now: number,
+): CreditChange<ConsumptionRecord> {
+  const change = consumeFrom(
+    pool,
+    {
+      id: `consume-${randomHex(16)}`,
+      amount: p.amount,
+      idempotencyKey: p.idempotencyKey,
+      ...(p.featureId ? { featureId: p.featureId } : {}),
+      ...(p.dimensions ? { dimensions: p.dimensions } : {}),
+    },
+    now,
+  );
+  const b = balance(change.pool, now);
+  const result: ConsumptionRecord = {
+    amount: p.amount,
+    timestamp: now,
+    totalConsumed: b.totalConsumed,
+    totalGranted: b.totalGranted,
+  };
+  return { ...change, result, record: result };
 }

@@ -8,13 +8,20 @@ import {
   updatedCustomer,
 } from '../../core/customer-records.js';
 import { provisionSubscription } from '../../core/subscription-provisioning.js';
-import type { SubscriptionChange } from '../../core/subscription-rules.js';
-import { isOpen } from '../../core/subscription-state.js';
+import { planOf, present, type SubscriptionChange } from '../../core/subscription-rules.js';
+import { isLive, isOpen } from '../../core/subscription-state.js';
+import { enumValues, PricingType } from '../../model/enums.js';
 import { requireCoupon } from '../../pricing/customer-coupon.js';
 import type { Engine } from '../engine/engine.js';
 import { randomHex } from '../ids.js';
-import { customerIdSchema, parse, provisionCustomerSchema, updateCustomerSchema } from '../input-schemas.js';
-import type { ProvisionCustomerParams, UpdateCustomerParams } from '../params.js';
+import {
+  createCustomerSchema,
+  customerIdSchema,
+  parse,
+  provisionCustomerSchema,
+  updateCustomerSchema,
+} from '../input-schemas.js';
+import type { CreateCustomerParams, ProvisionCustomerParams, UpdateCustomerParams } from '../params.js';
 import {
   alreadyTrialPlans,
   type Customer,
@@ -37,6 +44,11 @@ export interface ProvisionCustomerResult {
   customer: Customer;
   subscriptionDecisionStrategy: 'REQUESTED_PLAN' | 'SKIPPED_SUBSCRIPTION_CREATION';
   subscription?: Subscription;
+}
+
+/** `getCustomerStatistics`' result: the customer's live subscriptions counted per pricing type (every type listed). */
+export interface CustomerStatistics {
+  statistics: { activeSubscriptionsByPricingType: { pricingType: PricingType; totalCount: number }[] };
 }
 
 export class Customers {
@@ -75,6 +87,12 @@ export class Customers {
     });
   }
 
+  /** `provisionCustomer` without a subscription, answering the customer alone. */
+  async create(params: CreateCustomerParams): Promise<Customer> {
+    const p = parse(createCustomerSchema, params, 'createCustomer');
+    return (await this.provision({ ...p, subscriptionParams: null })).customer;
+  }
+
   async update(params: UpdateCustomerParams): Promise<Customer> {
     const p = parse(updateCustomerSchema, params, 'updateCustomer');
     return this.#engine.mutate(p.customerId, async (entry, tx, now, catalog) => {
@@ -100,6 +118,35 @@ export class Customers {
       alreadyTrialPlans: alreadyTrialPlans(state),
       hasPaymentMethod: state.customer.billing?.billingInfo?.paymentMethodId !== undefined,
     };
+  }
+
+  /** Live (ACTIVE or IN_TRIAL) subscriptions, whichever resource they are on, by their plan's pricing type. */
+  async statistics(customerId: string): Promise<CustomerStatistics> {
+    const id = parse(customerIdSchema, customerId, 'getCustomerStatistics');
+    const catalog = await this.#engine.ready();
+    const state = requireCustomerState((await this.#engine.entry(id)).state, id, { allowArchived: true });
+    const now = this.#engine.clock.now();
+    const live = present(catalog, state, now).filter((s) => isLive(s, now));
+    const count = (type: PricingType) =>
+      live.filter((s) => (planOf(catalog, s)?.pricingType ?? 'FREE') === type).length;
+    return {
+      statistics: {
+        activeSubscriptionsByPricingType: enumValues(PricingType).map((pricingType) => ({
+          pricingType,
+          totalCount: count(pricingType),
+        })),
+      },
+    };
+  }
+
+  /**
+   * With no payment provider allot stores no payment method, so there is none to detach: the
+   * customer (who must exist and not be archived) comes back as it is, `hasPaymentMethod` false.
+   */
+  async detachPaymentMethod(customerId: string): Promise<Customer> {
+    const id = parse(customerIdSchema, customerId, 'detachCustomerPaymentMethod');
+    await this.#engine.ready();
+    return customerShape(requireCustomerState((await this.#engine.entry(id)).state, id).customer);
   }
 
   async archive(customerId: string): Promise<string> {

@@ -1,5 +1,6 @@
 // Usage history: a metered feature's usage over time, read from the store's summaries of its log of
 // entries (or the entries themselves), and pruning of what is older than anyone needs.
+import type { z } from 'zod';
 import { requireMeteredFeature } from '../../catalog/catalog.js';
 import { requireCustomerState } from '../../core/customer-records.js';
 import { SummaryHistory } from '../../core/summary-history.js';
@@ -7,6 +8,7 @@ import { aggregationOp } from '../../core/usage-aggregate.js';
 import {
   type HistoryCounter,
   type HistoryRange,
+  historyBucket,
   historyCounters,
   type UsageHistoryResult,
   usageHistory,
@@ -17,8 +19,19 @@ import { AllotError } from '../../errors.js';
 import type { UsageMarkerType } from '../../model/enums.js';
 import type { StoreReader } from '../../stores/store.js';
 import type { Engine } from '../engine/engine.js';
-import { parse, pruneHistorySchema, usageHistorySchema } from '../input-schemas.js';
-import type { GetUsageHistoryParams, PruneUsageHistoryParams } from '../params.js';
+import {
+  fetchUsageHistorySchema,
+  parse,
+  pruneHistorySchema,
+  usageHistorySchema,
+  usageHistoryV2Schema,
+} from '../input-schemas.js';
+import type {
+  FetchUsageHistoryParams,
+  GetUsageHistoryParams,
+  GetUsageHistoryV2Params,
+  PruneUsageHistoryParams,
+} from '../params.js';
 import { ProgressReporter } from '../progress.js';
 
 /** Usage over time, as `getUsageHistory` returns it (the reference's `getUsageHistoryV2` shape). */
@@ -30,6 +43,19 @@ export interface UsageHistory {
   markers: { type: UsageMarkerType; timestamp: Date }[];
 }
 
+/**
+ * The most point buckets a history range may hold (about 27 years of days): a store may read one
+ * stretch per bucket (PostgreSQL in one statement, two parameters each).
+ */
+const MAX_HISTORY_BUCKETS = 10_000;
+
+/** One point of `fetchUsageHistory` (deprecated): the V1 shape of an ungrouped history's point. */
+export interface UsageHistoryPoint {
+  date: Date;
+  value: number;
+  isResetPoint: boolean;
+}
+
 export class History {
   readonly #engine: Engine;
 
@@ -38,15 +64,42 @@ export class History {
   }
 
   async usage(params: GetUsageHistoryParams): Promise<UsageHistory> {
-    const p = parse(usageHistorySchema, params, 'getUsageHistory');
+    return this.#usage(parse(usageHistorySchema, params, 'getUsageHistory'), 'getUsageHistory');
+  }
+
+  /**
+   * `usage` by the reference's V2 name. `includeInactiveSubscriptions` changes nothing: a history
+   * always shows the range's usage, whichever subscription it counted under.
+   */
+  async usageV2(params: GetUsageHistoryV2Params): Promise<UsageHistory> {
+    return this.#usage(parse(usageHistoryV2Schema, params, 'getUsageHistoryV2'), 'getUsageHistoryV2');
+  }
+
+  /** The ungrouped history's points in the reference's V1 shape, `{date, value, isResetPoint}`. */
+  async points(params: FetchUsageHistoryParams): Promise<UsageHistoryPoint[]> {
+    const history = await this.#usage(parse(fetchUsageHistorySchema, params, 'fetchUsageHistory'), 'fetchUsageHistory');
+    return (history.series[0]?.points ?? []).map((pt) => ({
+      date: pt.timestamp,
+      value: pt.value,
+      isResetPoint: pt.isResetPoint,
+    }));
+  }
+
+  async #usage(p: z.output<typeof usageHistorySchema>, method: string): Promise<UsageHistory> {
     const engine = this.#engine;
     const catalog = await engine.ready();
     // By default up to and including now.
     const to = p.endDate ?? engine.clock.now() + 1;
     if (p.startDate >= to)
-      throw new AllotError('INVALID_INPUT', 'getUsageHistory: startDate must be before endDate', {
+      throw new AllotError('INVALID_INPUT', `${method}: startDate must be before endDate`, {
         details: { startDate: p.startDate, endDate: to },
       });
+    if ((to - p.startDate) / historyBucket(p.startDate, to) > MAX_HISTORY_BUCKETS)
+      throw new AllotError(
+        'INVALID_INPUT',
+        `${method}: the range holds more than ${MAX_HISTORY_BUCKETS} points (about 27 years of days); ask for less`,
+        { details: { startDate: p.startDate, endDate: to } },
+      );
     const feature = requireMeteredFeature(catalog, p.featureId);
     const state = requireCustomerState((await engine.entry(p.customerId)).state, p.customerId, { allowArchived: true });
     const segments = usageSegments(catalog, state, p.resourceId ?? null, p.featureId, p.startDate, to, engine.share);

@@ -6,28 +6,41 @@ import { requireCustomerState } from '../../core/customer-records.js';
 import {
   cancelScheduledUpdates,
   cancelSubscription,
+  type MigrationTime,
   migrateToLatest,
   transferSubscription,
   updateSubscription,
 } from '../../core/subscription-changes.js';
 import { provisionSubscription } from '../../core/subscription-provisioning.js';
-import { requireSubscription, type SubscriptionChange, subscriptionNotFound } from '../../core/subscription-rules.js';
-import type { CustomerState, PackageVersionRecord } from '../../model/records.js';
+import {
+  present,
+  requireSubscription,
+  type SubscriptionChange,
+  subscriptionNotFound,
+} from '../../core/subscription-rules.js';
+import { isLive, isTrialSubscription } from '../../core/subscription-state.js';
+import { AllotError } from '../../errors.js';
+import type { CustomerState, PackageVersionRecord, SubscriptionRecord } from '../../model/records.js';
 import type { Engine } from '../engine/engine.js';
 import {
+  applySubscriptionSchema,
   cancelScheduledUpdatesSchema,
   cancelSubscriptionSchema,
+  migrateArgumentsSchema,
   migrateSubscriptionSchema,
   parse,
   provisionSubscriptionSchema,
+  transferResourceSubscriptionsSchema,
   transferSubscriptionSchema,
   updateSubscriptionSchema,
 } from '../input-schemas.js';
 import type {
+  ApplySubscriptionParams,
   CancelSubscriptionParams,
   CancelSubscriptionScheduledUpdatesParams,
   MigrateSubscriptionParams,
   ProvisionSubscriptionParams,
+  TransferResourceSubscriptionsParams,
   TransferSubscriptionParams,
   UpdateSubscriptionParams,
 } from '../params.js';
@@ -48,6 +61,11 @@ export interface ProvisionSubscriptionResult {
   subscription: Subscription;
 }
 
+/** `applySubscription`'s result: the subscription it started (no checkout step offline). */
+export interface ApplySubscriptionResult {
+  subscription: Subscription;
+}
+
 type Change = (catalog: Catalog, state: CustomerState, now: number) => SubscriptionChange;
 
 const MIGRATION_PAGE = 500;
@@ -59,8 +77,11 @@ export class Subscriptions {
     this.#engine = engine;
   }
 
-  async provision(params: ProvisionSubscriptionParams): Promise<ProvisionSubscriptionResult> {
-    const p = parse(provisionSubscriptionSchema, params, 'provisionSubscription');
+  async provision(
+    params: ProvisionSubscriptionParams,
+    method = 'provisionSubscription',
+  ): Promise<ProvisionSubscriptionResult> {
+    const p = parse(provisionSubscriptionSchema, params, method);
     return this.#engine.mutate(p.customerId, async (entry, tx, now, catalog) => {
       const customer = requireCustomerState(entry.state, p.customerId);
       const state = await applyPromotionCode(tx, catalog, customer, p.promotionCode, now);
@@ -77,6 +98,13 @@ export class Subscriptions {
         subscriptions: change.upserts,
       };
     });
+  }
+
+  /** Provisions as `provision` does; the payment method is not used, as no payment provider is involved. */
+  async apply(params: ApplySubscriptionParams): Promise<ApplySubscriptionResult> {
+    parse(applySubscriptionSchema, params, 'applySubscription');
+    const { paymentMethodId: _, ...p } = params;
+    return { subscription: (await this.provision(p, 'applySubscription')).subscription };
   }
 
   async update(params: UpdateSubscriptionParams): Promise<Subscription> {
@@ -118,8 +146,17 @@ export class Subscriptions {
     return { subscriptionId: p.subscriptionId };
   }
 
-  async migrateToLatest(params: MigrateSubscriptionParams): Promise<{ subscriptionId: string }> {
-    const p = parse(migrateSubscriptionSchema, params, 'migrateSubscriptionToLatest');
+  /** Takes `{subscriptionId, subscriptionMigrationTime?}`, or the two as arguments as the reference's guide shows. */
+  async migrateToLatest(
+    params: MigrateSubscriptionParams | string,
+    when?: MigrationTime,
+  ): Promise<{ subscriptionId: string }> {
+    const method = 'migrateSubscriptionToLatest';
+    // An object with a time beside it is neither form: the positional parse refuses it.
+    const p =
+      typeof params === 'object' && params !== null && when === undefined
+        ? parse(migrateSubscriptionSchema, params, method)
+        : positionalMigration(parse(migrateArgumentsSchema, [params, when], method));
     const time = p.subscriptionMigrationTime;
     await this.#change(p.subscriptionId, (catalog, state, now) =>
       migrateToLatest(catalog, state, { subscriptionId: p.subscriptionId, time }, now),
@@ -133,6 +170,39 @@ export class Subscriptions {
     return this.#change(p.subscriptionId, (catalog, state, now) =>
       transferSubscription(catalog, state, p.subscriptionId, to, now),
     );
+  }
+
+  /** The customer's live subscriptions on one resource, moved to another in one transaction; answers the paid one. */
+  async transferResource(params: TransferResourceSubscriptionsParams): Promise<Subscription> {
+    const p = parse(transferResourceSubscriptionsSchema, params, 'transferSubscription');
+    return this.#engine.mutate(p.customerId, async (entry, tx, now, catalog) => {
+      let state = requireCustomerState(entry.state, p.customerId);
+      const live = present(catalog, state, now).filter((s) => s.resourceId === p.sourceResourceId && isLive(s, now));
+      const upserts = [];
+      const credits = [];
+      let answer: SubscriptionRecord | undefined;
+      for (const s of live) {
+        const change = transferSubscription(catalog, state, s.id, p.destinationResourceId, now);
+        const saved = await saveSubscriptions(tx, catalog, state, change.upserts, now);
+        ({ state } = saved);
+        credits.push(...saved.credits);
+        upserts.push(...change.upserts);
+        if (answer === undefined || !isTrialSubscription(s, now)) answer = change.subscription;
+      }
+      if (answer === undefined)
+        throw new AllotError(
+          'SUBSCRIPTION_NOT_FOUND',
+          `customer "${p.customerId}" has no live subscription on resource "${p.sourceResourceId}"`,
+          { details: { customerId: p.customerId, resourceId: p.sourceResourceId } },
+        );
+      return {
+        result: subscriptionShape(catalog, answer, now),
+        state,
+        credits,
+        changedResources: [p.sourceResourceId, p.destinationResourceId],
+        subscriptions: upserts,
+      };
+    });
   }
 
   /**
@@ -197,3 +267,9 @@ export class Subscriptions {
     });
   }
 }
+
+/** The positional form's arguments as the object form takes them. */
+const positionalMigration = ([subscriptionId, time]: [string, MigrationTime?]) => ({
+  subscriptionId,
+  subscriptionMigrationTime: time ?? 'IMMEDIATE',
+});

@@ -175,6 +175,15 @@ const postgresMigrations: readonly PostgresMigration[] = [
       'alter table $s.governance_budgets add column reset_interval_count integer not null default 1',
     ],
   },
+  {
+    // Who pays for a subscription delegated to another customer, and the group a promotion was
+    // granted in (grantPromotionalEntitlementsGroup); null for the rest.
+    version: 5,
+    statements: [
+      'alter table $s.subscriptions add column paying_customer_id text',
+      'alter table $s.promotions add column feature_group_id text',
+    ],
+  },
 ];
 
 /** The newest schema version this release knows. */

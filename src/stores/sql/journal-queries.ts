@@ -1,6 +1,6 @@
 // The journal queries of the SQL stores: usage entries not yet folded, the change feed, and the
 // store's own state (fold position, feed floor).
-import type { ExpressionBuilder } from 'kysely';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { Database, JournalTable, StoreStateTable } from './schema.js';
 import type { Db } from './sql-rows.js';
 
@@ -13,6 +13,25 @@ export interface JournalRange {
 /** The usage entries (rows with a feature; the others only mark a changed customer) in a range. */
 export function entriesIn(eb: ExpressionBuilder<Database, 'journal'>, p: JournalRange) {
   return eb.and([eb('seq', '>', p.afterSeq), eb('seq', '<=', p.throughSeq), eb('feature_id', 'is not', null)]);
+}
+
+/**
+ * Entries in any of the stretches `[froms[i], befores[i])`, one bound per stretch. The ORs nest as
+ * a balanced tree: as a flat list, thousands of stretches (a long history read a day at a time)
+ * nest as deep as they are many and overflow the query builder's stack.
+ */
+export function inStretches(
+  eb: ExpressionBuilder<Database, 'journal'>,
+  froms: readonly number[],
+  befores: readonly number[],
+): Expression<SqlBool> {
+  const stretch = (i: number) => eb.and([eb('at', '>=', froms[i] as number), eb('at', '<', befores[i] as number)]);
+  const any = (lo: number, hi: number): Expression<SqlBool> => {
+    if (hi - lo === 1) return stretch(lo);
+    const mid = Math.floor((lo + hi) / 2);
+    return eb.or([any(lo, mid), any(mid, hi)]);
+  };
+  return froms.length === 0 ? eb.or([]) : any(0, froms.length);
 }
 
 /** Appends a usage entry. */

@@ -36,6 +36,7 @@ export function promotionToRow(p: PromotionRecord): PromotionsTable {
     end_date: p.endDate,
     created_at: p.createdAt,
     updated_at: p.updatedAt,
+    feature_group_id: p.featureGroupId ?? null,
   };
 }
 
@@ -52,5 +53,6 @@ export function rowToPromotion(r: PromotionsTable): PromotionRecord {
     endDate: r.end_date,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    ...(r.feature_group_id === null ? {} : { featureGroupId: r.feature_group_id }),
   };
 }

@@ -11,7 +11,7 @@ import {
   sql,
 } from 'kysely';
 import type { SummaryKind } from '../../core/usage-summary.js';
-import { entriesIn, type JournalRange } from './journal-queries.js';
+import { entriesIn, inStretches, type JournalRange } from './journal-queries.js';
 import { ROLLUP_SPANS, type RollupCellParams } from './rollup-plan.js';
 import type { Database, UsageRollupsTable } from './schema.js';
 import type { Db } from './sql-rows.js';
@@ -201,28 +201,23 @@ export function selectJournalCells(
     afterSeq?: number;
   },
 ) {
-  return (
-    db
-      .selectFrom('journal')
-      .select([
-        sql<string>`window_key`.as('window_key'),
-        sql<number>`(at - ${int(p.origin)}) / ${int(p.width)}`.as('cell'),
-        sql<number>`count(*)`.as('count'),
-        sql<number>`sum(amount)`.as('total'),
-        sql<number>`max(amount)`.as('high'),
-        sql<number>`min(amount)`.as('low'),
-        groupKind(entryKind).as('kind'),
-        sql<number>`min(at)`.as('start_at'),
-        sql<number>`max(at) + 1`.as('end_at'),
-      ])
-      .where('customer_id', '=', p.customerId)
-      .where('feature_id', '=', p.featureId)
-      .where((eb) => (p.afterSeq === undefined ? eb('folded', 'is not', null) : eb('seq', '>', p.afterSeq)))
-      // One bound per stretch, by construction.
-      .where((eb) =>
-        eb.or(p.froms.map((from, i) => eb.and([eb('at', '>=', from), eb('at', '<', p.befores[i] as number)]))),
-      )
-      .where('resource_id', '=', p.resourceId)
-      .groupBy([sql`window_key`, sql`cell`])
-  );
+  return db
+    .selectFrom('journal')
+    .select([
+      sql<string>`window_key`.as('window_key'),
+      sql<number>`(at - ${int(p.origin)}) / ${int(p.width)}`.as('cell'),
+      sql<number>`count(*)`.as('count'),
+      sql<number>`sum(amount)`.as('total'),
+      sql<number>`max(amount)`.as('high'),
+      sql<number>`min(amount)`.as('low'),
+      groupKind(entryKind).as('kind'),
+      sql<number>`min(at)`.as('start_at'),
+      sql<number>`max(at) + 1`.as('end_at'),
+    ])
+    .where('customer_id', '=', p.customerId)
+    .where('feature_id', '=', p.featureId)
+    .where((eb) => (p.afterSeq === undefined ? eb('folded', 'is not', null) : eb('seq', '>', p.afterSeq)))
+    .where((eb) => inStretches(eb, p.froms, p.befores))
+    .where('resource_id', '=', p.resourceId)
+    .groupBy([sql`window_key`, sql`cell`]);
 }

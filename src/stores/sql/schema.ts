@@ -70,6 +70,8 @@ export interface SubscriptionsTable {
   scheduled_updates: string;
   created_at: number;
   updated_at: number;
+  /** Set while the subscription is delegated to another customer (schema version 6 / 4). */
+  paying_customer_id: string | null;
 }
 
 /** One promotional entitlement; `entitlement` is JSON text, `is_visible` 0 or 1. */
@@ -84,6 +86,8 @@ export interface PromotionsTable {
   end_date: number | null;
   created_at: number;
   updated_at: number;
+  /** The group of `grantPromotionalEntitlementsGroup`, or null (schema version 6 / 4). */
+  feature_group_id: string | null;
 }
 
 /**

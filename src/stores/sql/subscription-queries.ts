@@ -52,6 +52,7 @@ export function subscriptionToRow(s: SubscriptionRecord): SubscriptionsTable {
     scheduled_updates: JSON.stringify(s.scheduledUpdates),
     created_at: s.createdAt,
     updated_at: s.updatedAt,
+    paying_customer_id: s.payingCustomerId ?? null,
   };
 }
 
@@ -85,5 +86,6 @@ export function rowToSubscription(r: SubscriptionsTable): SubscriptionRecord {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     ...(billing === undefined ? {} : { billing }),
+    ...(r.paying_customer_id === null ? {} : { payingCustomerId: r.paying_customer_id }),
   };
 }

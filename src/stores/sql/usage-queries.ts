@@ -5,6 +5,7 @@ import type { TimeRange } from '../../core/usage-summary.js';
 import type { Dimensions } from '../../model/meters.js';
 import type { UsageRecord } from '../../model/records.js';
 import type { EventKey, UniqueMember, UsageEntry, UsageKey, UsageWindowKey } from '../store.js';
+import { inStretches } from './journal-queries.js';
 import type { EventsTable, UsageCountersTable, UsageEntryColumns, UsageUniqueTable } from './schema.js';
 import type { Db } from './sql-rows.js';
 
@@ -153,21 +154,16 @@ export function selectUsageHistory(
   db: Db,
   p: { customerId: string; featureId: string; resourceId: string; froms: number[]; befores: number[] },
 ) {
-  return (
-    db
-      .selectFrom('journal')
-      .selectAll()
-      .where('customer_id', '=', p.customerId)
-      .where('feature_id', '=', p.featureId)
-      .where('folded', 'is not', null)
-      // One bound per stretch, by construction.
-      .where((eb) =>
-        eb.or(p.froms.map((from, i) => eb.and([eb('at', '>=', from), eb('at', '<', p.befores[i] as number)]))),
-      )
-      .where('resource_id', '=', p.resourceId)
-      .orderBy('at')
-      .orderBy('seq')
-  );
+  return db
+    .selectFrom('journal')
+    .selectAll()
+    .where('customer_id', '=', p.customerId)
+    .where('feature_id', '=', p.featureId)
+    .where('folded', 'is not', null)
+    .where((eb) => inStretches(eb, p.froms, p.befores))
+    .where('resource_id', '=', p.resourceId)
+    .orderBy('at')
+    .orderBy('seq');
 }
 
 /**

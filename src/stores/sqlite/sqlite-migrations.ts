@@ -363,6 +363,15 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
         .addColumn('reset_interval_count', 'integer', (c) => c.notNull().defaultTo(1)),
     ],
   },
+  {
+    // Who pays for a subscription delegated to another customer, and the group a promotion was
+    // granted in (grantPromotionalEntitlementsGroup); null for the rest.
+    version: 7,
+    up: (db) => [
+      db.schema.alterTable('subscriptions').addColumn('paying_customer_id', 'text'),
+      db.schema.alterTable('promotions').addColumn('feature_group_id', 'text'),
+    ],
+  },
 ];
 
 /** The table of applied versions, created by the first open. */

@@ -234,6 +234,7 @@ export const sqliteStatementSources = {
     scheduled_updates: true,
     created_at: true,
     updated_at: true,
+    paying_customer_id: true,
   }),
   selectCustomerPromotions: statement(selectCustomerPromotions, { customerId: true }),
   upsertPromotion: statement(upsertPromotion, {
@@ -247,6 +248,7 @@ export const sqliteStatementSources = {
     end_date: true,
     created_at: true,
     updated_at: true,
+    feature_group_id: true,
   }),
   deletePromotion: statement(deletePromotion, { promotionId: true }),
   selectCustomerUsage: statement(selectCustomerUsage, { customerId: true, now: true }),
