@@ -116,6 +116,7 @@ describe('sqlite store', () => {
       { version: 3 },
       { version: 4 },
       { version: 5 },
+      { version: 6 },
     ]);
   });
 

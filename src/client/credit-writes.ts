@@ -104,8 +104,18 @@ export class PoolWriter {
     const expiries = expiryChanges(stored.spent.expiring, compact.spent.expiring, [...passed, ...touched]);
     const revision = stored.spent.revision + (expiries.length > 0 ? 1 : 0);
     const pool = { ...compact, spent: { ...compact.spent, revision } };
-    if (pool.debt !== stored.debt || pool.spent.total !== stored.spent.total || revision !== stored.spent.revision)
-      await tx.putCreditTotals(this.key, { debt: pool.debt, spent: pool.spent.total, revision });
+    if (
+      pool.debt !== stored.debt ||
+      pool.spent.total !== stored.spent.total ||
+      revision !== stored.spent.revision ||
+      pool.schedule !== stored.schedule
+    )
+      await tx.putCreditTotals(this.key, {
+        debt: pool.debt,
+        spent: pool.spent.total,
+        revision,
+        schedule: pool.schedule,
+      });
     if (expiries.length > 0) await tx.putCreditExpiries(this.key, expiries);
     await tx.appendCreditLedger([...this.#entries, ...recharged.entries]);
     return { pool, ...(recharged.skipped ? { skipped: recharged.skipped } : {}) };

@@ -167,6 +167,16 @@ const postgresMigrations: readonly PostgresMigration[] = [
         primary key (customer_id, currency_id, resource_id, expire_at))`,
     ],
   },
+  {
+    // Recurring grants (their recurrence, and the last boundary each was brought through), each
+    // grant's rollover rule, and a pool's reset schedule; all null for what came before.
+    version: 4,
+    statements: [
+      `alter table $s.credit_grants add column recurrence text, add column rollover text,
+        add column refilled_at bigint`,
+      'alter table $s.credit_pools add column schedule text',
+    ],
+  },
 ];
 
 /** The newest schema version this release knows. */
