@@ -9,6 +9,7 @@ import type * as R from './results.js';
 import { CatalogReads } from './services/catalog-reads.js';
 import { EntitlementChecks } from './services/checks.js';
 import { CreditReports } from './services/credit-reports.js';
+import { CreditResets } from './services/credit-resets.js';
 import { Credits } from './services/credits.js';
 import { Customers } from './services/customers.js';
 import { Estimates } from './services/estimates.js';
@@ -43,6 +44,7 @@ export class Allot {
   readonly #promotions: Promotions;
   readonly #credits: Credits;
   readonly #creditReports: CreditReports;
+  readonly #creditResets: CreditResets;
   readonly #estimates: Estimates;
   readonly #catalogReads: CatalogReads;
   /** Hierarchical budgets of owners (customers) over their organisations: see {@link GovernanceClient}. */
@@ -60,6 +62,7 @@ export class Allot {
     this.#promotions = new Promotions(engine);
     this.#credits = new Credits(engine, options.creditEntitlementsFallback ?? {});
     this.#creditReports = new CreditReports(engine);
+    this.#creditResets = new CreditResets(engine);
     this.#estimates = new Estimates(engine);
     this.#catalogReads = new CatalogReads(engine);
     this.governance = new GovernanceClient(engine);
@@ -276,7 +279,10 @@ export class Allot {
 
   // ── credits ──
 
-  /** Adds credits to a pool; a future `effectiveAt` schedules it, `expireAt` ends it, lower `priority` burns first. */
+  /**
+   * Adds credits to a pool; a future `effectiveAt` schedules it, `expireAt` ends it, lower `priority` burns first.
+   * allot extensions: `recurrence` refills it to its amount every period; `rollover` is what a pool reset lets it keep.
+   */
   grantCredits(params: P.GrantCreditsParams): Promise<R.CreditGrant> {
     return this.#credits.grant(params);
   }
@@ -336,7 +342,10 @@ export class Allot {
     return this.#creditReports.eventCost(params);
   }
 
-  /** Saves automatic recharge: below `thresholdValue` a PAID grant tops up to `targetBalance`, within `maxSpendLimit`. */
+  /**
+   * Saves automatic recharge: below `thresholdValue` a PAID grant tops up to `targetBalance`, within `maxSpendLimit`.
+   * allot extensions: `rechargeMethod: 'FIXED'` buys `rechargeAmount`, `minimumPurchase`, `bonusCredits`, `grantType`.
+   */
   saveAutomaticRechargeConfiguration(params: P.SaveAutoRechargeParams): Promise<R.AutoRechargeSettings> {
     return this.#credits.saveAutoRecharge(params);
   }
@@ -352,6 +361,26 @@ export class Allot {
     currencyId: string;
   }): Promise<R.AutoRechargeSettings | null> {
     return this.#credits.autoRecharge(p);
+  }
+
+  /**
+   * An allot extension: resets a pool now. Each live grant keeps what its `rollover` rule (else this
+   * call's, else the pool schedule's) allows, the rest leaves (CREDITS_RESET); debt is carried to
+   * be repaid by the next credits, or forgiven (`overage: 'FORGIVE'`); `moveAnchor` restarts the
+   * pool's schedule from now. Never adds credits.
+   */
+  resetCreditPool(params: P.ResetCreditPoolParams): Promise<R.CreditPoolReset> {
+    return this.#creditResets.reset(params);
+  }
+
+  /** An allot extension: makes a pool reset by itself every `intervalCount` × `interval` from `anchor`; null stops it. */
+  saveCreditResetSchedule(params: P.SaveCreditResetScheduleParams): Promise<R.CreditResetSchedule | null> {
+    return this.#creditResets.saveSchedule(params);
+  }
+
+  /** An allot extension: a pool's reset schedule and its next reset, or null if it has none. */
+  getCreditResetSchedule(params: P.CreditPoolParams): Promise<R.CreditResetSchedule | null> {
+    return this.#creditResets.schedule(params);
   }
 
   // ── pricing and the catalog ──

@@ -13,6 +13,7 @@ import type {
   creditEventsFieldsSchema,
   creditGrantsSchema,
   creditLedgerSchema,
+  creditPoolSchema,
   creditUsageSchema,
   estimateEventCostSchema,
   estimateSubscriptionSchema,
@@ -28,8 +29,10 @@ import type {
   reportEventSchema,
   reportUsageBulkSchema,
   reportUsageSchema,
+  resetCreditPoolSchema,
   revokePromotionSchema,
   saveAutoRechargeSchema,
+  saveCreditResetScheduleSchema,
   subscriptionParamsSchema,
   transferSubscriptionSchema,
   updateCustomerSchema,
@@ -117,3 +120,9 @@ export type EstimateUsageCostParams = z.input<typeof estimateUsageCostSchema>;
 export type EstimateEventCostParams = z.input<typeof estimateEventCostSchema>;
 /** `saveAutomaticRechargeConfiguration`'s input. */
 export type SaveAutoRechargeParams = z.input<typeof saveAutoRechargeSchema>;
+/** `resetCreditPool`'s input. */
+export type ResetCreditPoolParams = z.input<typeof resetCreditPoolSchema>;
+/** `saveCreditResetSchedule`'s input. */
+export type SaveCreditResetScheduleParams = z.input<typeof saveCreditResetScheduleSchema>;
+/** One credit pool: a customer's, of a currency, customer-wide or a resource's. */
+export type CreditPoolParams = z.input<typeof creditPoolSchema>;

@@ -1,6 +1,13 @@
 // The public methods' result types, gathered from the services and shapes that build them.
 export type { CreditCostEstimate, CreditCostEstimates, EstimationRequestWarning } from './credit-estimates.js';
-export type { CreditCurrencyShape, CreditEntitlement, CreditGrant, CreditLedgerItem } from './credit-shapes.js';
+export type {
+  CreditCurrencyShape,
+  CreditEntitlement,
+  CreditGrant,
+  CreditLedgerItem,
+  RecurrenceShape,
+  RolloverShape,
+} from './credit-shapes.js';
 export type { PaywallResult, SubscriptionEstimate } from './pricing-shapes.js';
 export type {
   CouponShape,
@@ -14,6 +21,7 @@ export type {
 export type { Product } from './services/catalog-reads.js';
 export type { EntitlementsState } from './services/checks.js';
 export type { CreditGrantsPage, CreditLedgerPage, CreditUsage, PageInfo } from './services/credit-reports.js';
+export type { CreditPoolReset, CreditResetSchedule } from './services/credit-resets.js';
 export type { AutoRechargeSettings, ConsumeCreditsResult } from './services/credits.js';
 export type { ProvisionCustomerResult } from './services/customers.js';
 export type {

@@ -6,6 +6,14 @@ import { Decimal, type DecimalValue, money } from '../money/money.js';
 import { compareBurnOrder } from './burn-order.js';
 import { creditError } from './credit-errors.js';
 import {
+  type CreditPool,
+  type CreditPoolKey,
+  creditPoolKey,
+  isHeldGrant,
+  isLiveGrant,
+  isSpentGrant,
+} from './credit-pool-state.js';
+import {
   type CreditDimensions,
   type CreditGrantRecord,
   type CreditGrantSource,
@@ -23,31 +31,19 @@ import {
   scheduledResetChanges,
 } from './pool-timeline.js';
 import { boundaryAfter, type Recurrence, requireRecurrence } from './recurrence.js';
-import { type CreditResetSchedule, type RolloverRule, requireRolloverRule } from './rollover.js';
-import { changeSpent, expireSpent, NO_SPENT_CREDITS, type SpentCredits } from './spent-credits.js';
+import { type RolloverRule, requireRolloverRule } from './rollover.js';
+import { changeSpent, expireSpent } from './spent-credits.js';
 
-/** What identifies a pool: one per (customer, currency, resource); `resourceId` null is the global pool. */
-export interface CreditPoolKey {
-  readonly customerId: string;
-  readonly currencyId: string;
-  readonly resourceId: string | null;
-}
-
-/**
- * One pool's state: its grants, its debt (the credits consumed beyond the balance, which the next
- * grant to take effect pays off first) and what its spent grants still count. A stored pool holds
- * only the grants it needs (see {@link isHeldGrant}, {@link compactPool}), so working on it costs
- * by its live grants, never by its history; the pure functions here also take pools holding
- * closed or spent grants, as a write leaves them before it is stored.
- */
-export interface CreditPool extends CreditPoolKey {
-  readonly grants: readonly CreditGrantRecord[];
-  /** Decimal string, 0 or more. */
-  readonly debt: string;
-  readonly spent: SpentCredits;
-  /** When the pool resets by itself; null: only by hand. */
-  readonly schedule: CreditResetSchedule | null;
-}
+// What a pool is lives in credit-pool-state.ts (the stores read it there); its operations take it from here too.
+export {
+  type CreditPool,
+  type CreditPoolKey,
+  creditPoolKey,
+  emptyCreditPool,
+  isHeldGrant,
+  isLiveGrant,
+  isSpentGrant,
+} from './credit-pool-state.js';
 
 /** A pool after an operation, and the ledger entries to append, in order. */
 export interface CreditPoolChange {
@@ -113,77 +109,6 @@ export interface CreditBalance {
    * null if none.
    */
   readonly nextChangeAt: number | null;
-}
-
-/**
- * An empty pool.
- *
- * @example emptyCreditPool({ customerId: 'c1', currencyId: 'tokens', resourceId: null })
- */
-export function emptyCreditPool(key: CreditPoolKey): CreditPool {
-  return {
-    customerId: key.customerId,
-    currencyId: key.currencyId,
-    resourceId: key.resourceId,
-    grants: [],
-    debt: '0',
-    spent: NO_SPENT_CREDITS,
-    schedule: null,
-  };
-}
-
-/**
- * A string naming a pool unambiguously, for maps and store keys.
- *
- * @example creditPoolKey({ customerId: 'c1', currencyId: 'tokens', resourceId: null }) // '["c1","tokens",null]'
- */
-export function creditPoolKey(key: CreditPoolKey): string {
-  return JSON.stringify([key.customerId, key.currencyId, key.resourceId]);
-}
-
-/**
- * True when the grant's credits are in the balance: it has taken effect and was neither expired
- * nor voided.
- */
-export function isLiveGrant(grant: CreditGrantRecord): boolean {
-  return grant.activatedAt !== null && grant.expiredAt === null && grant.voidedAt === null;
-}
-
-/** The fields that decide whether a pool holds a grant. */
-type HoldingFields = Pick<
-  CreditGrantRecord,
-  'expiredAt' | 'voidedAt' | 'grantType' | 'activatedAt' | 'amount' | 'consumed' | 'source' | 'recurrence'
->;
-
-/**
- * True while a stored pool must still hold the grant: until it expires, and a voided RECURRING
- * grant until its period ends too, since it is what keeps that period from being granted again;
- * but not once spent ({@link isSpentGrant}). Stores load exactly these grants; {@link advancePool}
- * closes the voided ones at their period end.
- */
-export function isHeldGrant(grant: HoldingFields): boolean {
-  return (
-    grant.expiredAt === null &&
-    (grant.voidedAt === null || grant.grantType === CreditGrantType.Recurring) &&
-    !isSpentGrant(grant)
-  );
-}
-
-/**
- * True when a live grant is used up and nothing can happen to it but its expiry, which only takes
- * its amount out of both totals: a stored pool keeps that amount in `spent` instead of the grant
- * (see {@link compactPool}). A subscription's grant is never spent: it marks its period as granted,
- * and its remainder rolls over or moves with the subscription; nor is a recurring grant, which refills.
- */
-export function isSpentGrant(grant: HoldingFields): boolean {
-  return (
-    grant.activatedAt !== null &&
-    grant.expiredAt === null &&
-    grant.voidedAt === null &&
-    grant.source?.kind !== 'SUBSCRIPTION' &&
-    grant.recurrence === null &&
-    dec(grant.amount).eq(grant.consumed)
-  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { UsageAggregate, UsageOp } from '../core/usage-aggregate.js';
 import type { CellSummary, TimeRange } from '../core/usage-summary.js';
 import type { AutoRechargeConfig } from '../credits/auto-recharge-schema.js';
-import type { CreditPool, CreditPoolKey } from '../credits/credit-pool.js';
+import type { CreditPool, CreditPoolKey } from '../credits/credit-pool-state.js';
 import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../credits/credit-records.js';
 import type { CreditResetSchedule } from '../credits/rollover.js';
 import type { SpentCredits, SpentExpiry } from '../credits/spent-credits.js';

@@ -163,7 +163,16 @@ function examples({ subscriptionId, aiSubscriptionId, grantId }: Seeded): Record
     ],
     revokePromotionalEntitlements: [{ customerId: 'beta', featureId: 'sso' }],
     grantCredits: [{ ...pool, amount: '12.5', displayName: 'top-up', grantType: 'PROMOTIONAL', idempotencyKey: 'g' }],
-    createCreditGrant: [{ ...pool, amount: 3, displayName: 'x', expireAt: '2025-03-01T00:00:00Z' }],
+    createCreditGrant: [
+      {
+        ...pool,
+        amount: 3,
+        displayName: 'x',
+        expireAt: '2025-03-01T00:00:00Z',
+        recurrence: { interval: 'DAY', intervalCount: 2, anchor: START },
+        rollover: { maxAmount: 2, percentage: '50' },
+      },
+    ],
     voidCreditGrant: [{ id: grantId }],
     consumeCredits: [{ ...pool, amount: '1.5', idempotencyKey: 'c1', featureId: 'gpt-calls' }],
     getCreditEntitlement: [{ ...pool, options: { requestedUsage: 5 } }],
@@ -175,8 +184,17 @@ function examples({ subscriptionId, aiSubscriptionId, grantId }: Seeded): Record
     estimateUsageCost: [{ customerId: 'acme', featureId: 'gpt-calls', value: 10 }],
     estimateEventCost: [{ customerId: 'acme', eventName: 'completion', dimensions: { tokens: 2 } }],
     saveAutomaticRechargeConfiguration: [recharge],
-    saveAutoRechargeSettings: [{ ...recharge, thresholdType: 'DOLLAR_AMOUNT', maxSpendLimit: '20' }],
+    saveAutoRechargeSettings: [
+      { ...recharge, thresholdType: 'DOLLAR_AMOUNT', maxSpendLimit: '20', rechargeMethod: 'FIXED', rechargeAmount: 5 },
+    ],
     getAutomaticRechargeConfiguration: [pool],
+    resetCreditPool: [
+      { ...pool, rollover: { minAmount: 1, percentage: 25 }, overage: 'FORGIVE', idempotencyKey: 'r1' },
+    ],
+    saveCreditResetSchedule: [
+      { ...pool, resourceId: 'site-1', schedule: { interval: 'WEEK', intervalCount: 2, overage: 'CARRY' } },
+    ],
+    getCreditResetSchedule: [pool],
     estimateSubscription: [{ customerId: 'acme', planId: 'pro', billingCountryCode: 'DE', addons: [] }],
     estimateSubscriptionUpdate: [{ subscriptionId, billableFeatures: [{ featureId: 'seats', quantity: 3 }] }],
     getPaywall: [{ customerId: 'acme', productId: 'app' }],

@@ -1,7 +1,7 @@
 // The credit queries of the SQL stores (grants, pool totals and spent expiries, ledger, recharge
 // settings), and the credit row mappers.
 import type { ExpressionBuilder } from 'kysely';
-import { type CreditPool, type CreditPoolKey, emptyCreditPool, isHeldGrant } from '../../credits/credit-pool.js';
+import { type CreditPool, type CreditPoolKey, emptyCreditPool, isHeldGrant } from '../../credits/credit-pool-state.js';
 import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../../credits/credit-records.js';
 import type { SpentCredits, SpentExpiry } from '../../credits/spent-credits.js';
 import { type CreditLedgerQuery, type CreditLedgerRow, type CreditTotals, inCreditQuery } from '../store.js';
