@@ -147,7 +147,9 @@ export function sumLedger(entries: readonly Pick<CreditLedgerEntry, 'amount'>[])
 export function advancePool(pool: CreditPool, now: number): CreditPoolChange {
   const spent = expireSpent(pool.spent, now);
   const due: DueTransition[] = [];
+  let recurring = false;
   pool.grants.forEach((grant, index) => {
+    recurring ||= grant.recurrence !== null;
     if (grant.voidedAt !== null) {
       // A held voided grant closes at its period end, with nothing left to expire.
       if (isHeldGrant(grant) && grant.expireAt !== null && grant.expireAt <= now)
@@ -159,13 +161,15 @@ export function advancePool(pool: CreditPool, now: number): CreditPoolChange {
     if (grant.expiredAt === null && grant.expireAt !== null && grant.expireAt <= now)
       due.push({ at: grant.expireAt, kind: EXPIRE, index });
   });
+  // Most pools have neither recurring grants nor a schedule: nothing can be due but the above.
+  const quiet = due.length === 0 && !recurring && pool.schedule === null;
   due.sort(
     (a, b) =>
       a.at - b.at ||
       a.kind - b.kind ||
       compareBurnOrder(pool.grants[a.index] as CreditGrantRecord, pool.grants[b.index] as CreditGrantRecord),
   );
-  const changed = runTimeline(pool, pool, due, now);
+  const changed = quiet ? null : runTimeline(pool, pool, due, now);
   if (changed === null) return { pool: spent === pool.spent ? pool : { ...pool, spent }, entries: [] };
   const { grants, debt, schedule, entries } = changed;
   return { pool: { ...pool, grants, debt, schedule, spent }, entries };

@@ -268,7 +268,8 @@ export function runTimeline(
     else refills.delete(index);
   };
   state.grants.forEach((grant, index) => {
-    if (grant.activatedAt !== null) wake(index, grant.refilledAt ?? grant.activatedAt, boundaryAfter);
+    if (grant.recurrence !== null && grant.activatedAt !== null)
+      wake(index, grant.refilledAt ?? grant.activatedAt, boundaryAfter);
   });
   const schedule = state.schedule;
   // The next scheduled reset to run; null while none is due or the last one changed nothing.
