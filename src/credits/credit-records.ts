@@ -130,7 +130,7 @@ export interface CreditLedgerEntry {
   readonly customerId: string;
   readonly currencyId: string;
   readonly resourceId: string | null;
-  /** The grant moved; null for the debt side of `DEBT_CREATED` and `DEBT_SETTLED`. */
+  /** The grant moved; null for the debt side of `DEBT_CREATED` and `DEBT_SETTLED`, and for `DEBT_FORGIVEN`. */
   readonly grantId: string | null;
   readonly eventType: CreditLedgerEventType;
   /** Signed decimal string. */
