@@ -56,9 +56,10 @@ export type {
 export type { UsagePeriod } from './core/reset-period.js';
 export type { UsageAggregate, UsageOp } from './core/usage-aggregate.js';
 export type { CellSummary, SummaryKind, TimeRange, UsageSummary } from './core/usage-summary.js';
-export { GrantExpirationPeriod, ThresholdType } from './credits/auto-recharge-schema.js';
+export { GrantExpirationPeriod, RechargeMethod, ThresholdType } from './credits/auto-recharge-schema.js';
 export { CreditGrantStatus, CreditGrantType, CreditLedgerEventType } from './credits/credit-records.js';
 export { CreditUsageTimeRange } from './credits/credit-usage.js';
+export { OverageAtReset } from './credits/rollover.js';
 export { AllotError, type AllotErrorCode, ERROR_CODES } from './errors.js';
 export {
   AccessDeniedReason,

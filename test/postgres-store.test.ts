@@ -122,7 +122,7 @@ describe.skipIf(skipWithoutPostgres)('postgres', { timeout: 120_000 }, () => {
       track(...stores);
       await Promise.all(stores.map((store) => store.open()));
       const { rows } = await admin.query(`select version from "${s}".migrations order by version`);
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+      expect(rows).toEqual([1, 2, 3, 4, 5, 6].map((version) => ({ version })));
       await stores[3]?.transaction(['customer:c1'], (tx) => tx.putCustomer(customer('c1')));
       expect(await stores[0]?.read((r) => r.getCustomer('c1'))).toEqual(customer('c1'));
     });
@@ -178,6 +178,41 @@ describe.skipIf(skipWithoutPostgres)('postgres', { timeout: 120_000 }, () => {
       await migrated.consumeCredits({ ...pool, amount: 1, idempotencyKey: 'u3' });
       expect(await totals()).toEqual([5, 20, 15]);
       expect(await held()).toEqual({ grants: ['in use'], spent: '10' });
+      await migrated.close();
+    });
+
+    it('migration 6 keeps the grants and pools of a schema written before it, which then take recurrences and schedules', async () => {
+      const s = schema();
+      const pool = { customerId: 'c1', currencyId: AI_CREDITS };
+      const engine = async () => {
+        const store = postgresStore({ connectionString: url, schema: s });
+        track(store);
+        const allot = Allot.initialize({
+          catalog: creditCatalog(),
+          store,
+          clock: new ManualClock('2025-01-15T00:00:00Z'),
+        });
+        await allot.waitForInitialization();
+        return allot;
+      };
+      const first = await engine();
+      await first.provisionCustomer({ customerId: 'c1' });
+      await first.grantCredits({ ...pool, amount: 10, displayName: 'old' });
+      await first.consumeCredits({ ...pool, amount: 4, idempotencyKey: 'u1' });
+      await first.close();
+      // Back to the version 5 schema, as the previous release left it.
+      await admin.query(`
+        alter table "${s}".credit_grants drop column recurrence, drop column rollover, drop column refilled_at;
+        alter table "${s}".credit_pools drop column schedule;
+        delete from "${s}".migrations where version = 6`);
+      const migrated = await engine();
+      expect((await migrated.getCreditGrants({ customerId: 'c1' })).data).toMatchObject([
+        { displayName: 'old', consumedAmount: 4, recurrence: null, rollover: null },
+      ]);
+      await migrated.grantCredits({ ...pool, amount: 5, displayName: 'new', recurrence: { interval: 'DAY' } });
+      await migrated.saveCreditResetSchedule({ ...pool, schedule: { interval: 'WEEK' } });
+      expect((await migrated.getCreditEntitlement(pool)).currentBalance).toBe(11);
+      expect(await migrated.getCreditResetSchedule(pool)).toMatchObject({ interval: 'WEEK', overage: 'CARRY' });
       await migrated.close();
     });
 

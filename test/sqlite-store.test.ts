@@ -118,6 +118,7 @@ describe('sqlite store', () => {
       { version: 5 },
       { version: 6 },
       { version: 7 },
+      { version: 8 },
     ]);
   });
 
@@ -219,7 +220,7 @@ describe('sqlite store', () => {
     ]);
   });
 
-  it('migration 6 reads subscriptions and promotions written before it as held by their payer, in no group', async () => {
+  it('migration 7 reads subscriptions and promotions written before it as held by their payer, in no group', async () => {
     const filename = tempFile();
     const engine = async () => {
       const allot = Allot.initialize({ catalog: creditCatalog(), store: sqliteStore({ filename }) });
@@ -241,6 +242,39 @@ describe('sqlite store', () => {
     const after = await (await engine()).getCustomer('c1');
     expect(after).toEqual(before);
     expect(after.subscriptions[0]?.payingCustomer).toEqual({ id: 'c1' });
+  });
+
+  it('migration 8 keeps the grants and pools of a file written before it, which then take recurrences and schedules', async () => {
+    const filename = tempFile();
+    const pool = { customerId: 'c1', currencyId: AI_CREDITS };
+    const engine = async () => {
+      const allot = Allot.initialize({
+        catalog: creditCatalog(),
+        store: sqliteStore({ filename }),
+        clock: new ManualClock('2025-01-15T00:00:00Z'),
+      });
+      opened.push(allot);
+      await allot.waitForInitialization();
+      return allot;
+    };
+    const first = await engine();
+    await first.provisionCustomer({ customerId: 'c1' });
+    await first.grantCredits({ ...pool, amount: 10, displayName: 'old' });
+    await first.consumeCredits({ ...pool, amount: 4, idempotencyKey: 'u1' });
+    await first.close();
+    // Back to the version 7 schema, as a file written by the previous release would be.
+    raw(filename).exec(`
+      ALTER TABLE credit_grants DROP COLUMN recurrence; ALTER TABLE credit_grants DROP COLUMN rollover;
+      ALTER TABLE credit_grants DROP COLUMN refilled_at; ALTER TABLE credit_pools DROP COLUMN schedule;
+      DELETE FROM schema_migrations WHERE version = 8;`);
+    const migrated = await engine();
+    expect((await migrated.getCreditGrants({ customerId: 'c1' })).data).toMatchObject([
+      { displayName: 'old', consumedAmount: 4, recurrence: null, rollover: null },
+    ]);
+    await migrated.grantCredits({ ...pool, amount: 5, displayName: 'new', recurrence: { interval: 'DAY' } });
+    await migrated.saveCreditResetSchedule({ ...pool, schedule: { interval: 'WEEK' } });
+    expect((await migrated.getCreditEntitlement(pool)).currentBalance).toBe(11);
+    expect(await migrated.getCreditResetSchedule(pool)).toMatchObject({ interval: 'WEEK', overage: 'CARRY' });
   });
 
   it('reads held credit grants through the partial index of held grants', async () => {

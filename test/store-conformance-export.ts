@@ -77,6 +77,9 @@ const grant = (id: string, customerId: string, overrides: Partial<CreditGrantRec
   activatedAt: T0,
   expiredAt: null,
   voidedAt: null,
+  recurrence: null,
+  rollover: null,
+  refilledAt: null,
   ...overrides,
 });
 
@@ -447,10 +450,27 @@ export function describeExportConformance(factory: () => Promise<StoreHarness>):
         await tx.appendUsage([entry('c1', 3), entry('c1', 2.5, { op: 'max', window: 'w2', periodEnd: T0 + DAY })]);
         await tx.addUniqueMember({ customerId: 'c1', resourceId: 'r1', featureId: 'f3', window: 'w1' }, 'alice');
         await tx.putEvents([{ customerId: 'c2', idempotencyKey: 'e1', createdAt: T0 }]);
-        await tx.putCreditGrants([grant('g1', 'c1')]);
+        // A recurring grant with its own rollover, and a pool with a reset schedule: every optional part kept.
+        await tx.putCreditGrants([
+          grant('g1', 'c1', {
+            recurrence: { interval: 'MONTH', intervalCount: 2, anchor: T0 },
+            rollover: { maxAmount: '5', percentage: '50' },
+            refilledAt: T0,
+          }),
+        ]);
         await tx.putCreditTotals(
           { customerId: 'c1', currencyId: 'tokens', resourceId: null },
-          { debt: '1.5', spent: '10', revision: 3 },
+          {
+            debt: '1.5',
+            spent: '10',
+            revision: 3,
+            schedule: {
+              recurrence: { interval: 'WEEK', intervalCount: 1, anchor: T0 },
+              rollover: null,
+              overage: 'FORGIVE',
+              resetAfter: T0,
+            },
+          },
         );
         await tx.putCreditExpiries({ customerId: 'c1', currencyId: 'tokens', resourceId: null }, [
           { at: T0 + 30 * DAY, amount: '10' },
@@ -677,7 +697,7 @@ export function describeExportConformance(factory: () => Promise<StoreHarness>):
                 await tx.appendCreditLedger([ledger(`l${i}`, id, { grantId: `g${i}`, amount: `-${amount / 4}`, at })]);
                 await tx.putCreditTotals(
                   { customerId: id, currencyId: 'tokens', resourceId: null },
-                  { debt: '0', spent: String(amount / 4), revision: i + 1 },
+                  { debt: '0', spent: String(amount / 4), revision: i + 1, schedule: null },
                 );
               }
             });

@@ -5,6 +5,7 @@ import { subscriptionStatus } from '../src/core/subscription-state.js';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageOp } from '../src/core/usage-aggregate.js';
 import { CellSummaries, type CellSummary } from '../src/core/usage-summary.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../src/credits/credit-records.js';
+import type { CreditResetSchedule } from '../src/credits/rollover.js';
 import { AllotError } from '../src/errors.js';
 import type {
   GovernanceBudgetRecord,
@@ -1420,9 +1421,12 @@ export function describeStoreConformance(
         comment: null,
         metadata: { order: '42' },
         source: null,
+        recurrence: null,
+        rollover: null,
         createdAt: T0,
         updatedAt: T0,
         activatedAt: T0,
+        refilledAt: null,
         expiredAt: null,
         voidedAt: null,
         ...overrides,
@@ -1483,8 +1487,9 @@ export function describeStoreConformance(
           ],
           debt: '0',
           spent: { total: '0', expiring: [], revision: 0 },
+          schedule: null,
         });
-        await write((tx) => tx.putCreditTotals(pool, { debt: '12.75', spent: '101', revision: 0 }));
+        await write((tx) => tx.putCreditTotals(pool, { debt: '12.75', spent: '101', revision: 0, schedule: null }));
         expect(await store.read((r) => r.getCreditPool(pool))).toMatchObject({
           debt: '12.75',
           spent: { total: '101', expiring: [], revision: 0 },
@@ -1508,18 +1513,18 @@ export function describeStoreConformance(
       it("keeps a pool's spent expiries by instant, soonest first: set, replaced, removed by '0'", async () => {
         const site = { ...pool, resourceId: 'site-1' };
         await write(async (tx) => {
-          await tx.putCreditTotals(pool, { debt: '0', spent: '12', revision: 1 });
+          await tx.putCreditTotals(pool, { debt: '0', spent: '12', revision: 1, schedule: null });
           await tx.putCreditExpiries(pool, [
             { at: T0 + 30, amount: '3' },
             { at: T0 + 10, amount: '1.5' },
             { at: T0 + 20, amount: '2' },
           ]);
-          await tx.putCreditTotals(site, { debt: '0', spent: '4', revision: 1 });
+          await tx.putCreditTotals(site, { debt: '0', spent: '4', revision: 1, schedule: null });
           await tx.putCreditExpiries(site, [{ at: T0 + 10, amount: '4' }]);
         });
         const first = (await store.read((r) => r.getCreditPool(pool))).spent;
         await write(async (tx) => {
-          await tx.putCreditTotals(pool, { debt: '0', spent: '12', revision: 2 });
+          await tx.putCreditTotals(pool, { debt: '0', spent: '12', revision: 2, schedule: null });
           await tx.putCreditExpiries(pool, [
             { at: T0 + 20, amount: '0' },
             { at: T0 + 30, amount: '3.25' },
@@ -1633,9 +1638,18 @@ export function describeStoreConformance(
             grant('closed', { currencyId: 'closed', voidedAt: T0 }),
             grant('not-mine', { customerId: 'c2' }),
           ]);
-          await tx.putCreditTotals({ ...pool, currencyId: 'debt-only' }, { debt: '4', spent: '0', revision: 0 });
-          await tx.putCreditTotals({ ...pool, currencyId: 'minutes' }, { debt: '1.5', spent: '0', revision: 0 });
-          await tx.putCreditTotals({ ...pool, currencyId: 'spent-only' }, { debt: '0', spent: '20', revision: 1 });
+          await tx.putCreditTotals(
+            { ...pool, currencyId: 'debt-only' },
+            { debt: '4', spent: '0', revision: 0, schedule: null },
+          );
+          await tx.putCreditTotals(
+            { ...pool, currencyId: 'minutes' },
+            { debt: '1.5', spent: '0', revision: 0, schedule: null },
+          );
+          await tx.putCreditTotals(
+            { ...pool, currencyId: 'spent-only' },
+            { debt: '0', spent: '20', revision: 1, schedule: null },
+          );
           await tx.putCreditExpiries({ ...pool, currencyId: 'spent-only' }, [{ at: T0 + 5, amount: '5' }]);
         });
         const pools = await store.read((r) => r.listCreditPools('c1'));
@@ -1683,22 +1697,29 @@ export function describeStoreConformance(
       });
 
       it('a throw rolls back grants, totals, expiries and ledger entries', async () => {
+        const schedule: CreditResetSchedule = {
+          recurrence: { interval: 'WEEK', intervalCount: 2, anchor: T0 },
+          rollover: { percentage: '50' },
+          overage: 'FORGIVE',
+          resetAfter: T0,
+        };
         const before = {
           ...pool,
           grants: [grant('g1')],
           debt: '1',
           spent: { total: '7', expiring: [{ at: T0 + 5, amount: '2' }], revision: 1 },
+          schedule,
         };
         await write(async (tx) => {
           await tx.putCreditGrants([grant('g1')]);
-          await tx.putCreditTotals(pool, { debt: '1', spent: '7', revision: 1 });
+          await tx.putCreditTotals(pool, { debt: '1', spent: '7', revision: 1, schedule });
           await tx.putCreditExpiries(pool, [{ at: T0 + 5, amount: '2' }]);
         });
         const failure = new Error('boom');
         await expect(
           write(async (tx) => {
             await tx.putCreditGrants([grant('g1', { consumed: '50.5' }), grant('g2')]);
-            await tx.putCreditTotals(pool, { debt: '3', spent: '57.5', revision: 2 });
+            await tx.putCreditTotals(pool, { debt: '3', spent: '57.5', revision: 2, schedule: null });
             await tx.putCreditExpiries(pool, [
               { at: T0 + 5, amount: '0' },
               { at: T0 + 9, amount: '50.5' },
@@ -1709,6 +1730,34 @@ export function describeStoreConformance(
         ).rejects.toBe(failure);
         expect(await store.read((r) => r.getCreditPool(pool))).toEqual(before);
         expect(await store.read((r) => r.listCreditLedger({ customerId: 'c1', limit: 10 }))).toEqual([]);
+      });
+
+      it("keeps a recurring grant's recurrence, rollover rule and refill mark, and a pool's reset schedule", async () => {
+        const recurring = grant('monthly', {
+          recurrence: { interval: 'MONTH', intervalCount: 3, anchor: T0 - 5 },
+          rollover: { maxAmount: '10', minAmount: '2.5', percentage: '12.5' },
+          refilledAt: T0 + 7,
+          consumed: '50.5',
+        });
+        const schedule: CreditResetSchedule = {
+          recurrence: { interval: 'HOUR', intervalCount: 6, anchor: T0 },
+          rollover: null,
+          overage: 'CARRY',
+          resetAfter: T0 + 3,
+        };
+        const site = { ...pool, resourceId: 'site-1' };
+        await write(async (tx) => {
+          await tx.putCreditGrants([recurring]);
+          await tx.putCreditTotals(site, { debt: '0', spent: '0', revision: 0, schedule });
+        });
+        // Used up, a recurring grant stays in its pool: it refills.
+        expect(await store.read((r) => r.getCreditPool(pool))).toMatchObject({ grants: [recurring], schedule: null });
+        expect(await store.read((r) => r.getCreditGrant('monthly'))).toEqual(recurring);
+        expect(await store.read((r) => r.getCreditPool(site))).toMatchObject({ grants: [], schedule });
+        const pools = await store.read((r) => r.listCreditPools('c1'));
+        expect(pools.find((p) => p.resourceId === 'site-1')?.schedule).toEqual(schedule);
+        await write((tx) => tx.putCreditTotals(site, { debt: '0', spent: '0', revision: 0, schedule: null }));
+        expect((await store.read((r) => r.getCreditPool(site))).schedule).toBeNull();
       });
     });
 

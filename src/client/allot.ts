@@ -11,6 +11,7 @@ import type * as R from './results.js';
 import { CatalogReads } from './services/catalog-reads.js';
 import { EntitlementChecks } from './services/checks.js';
 import { CreditReports } from './services/credit-reports.js';
+import { CreditResets } from './services/credit-resets.js';
 import { Credits } from './services/credits.js';
 import { Customers } from './services/customers.js';
 import { EntitlementsV2 } from './services/entitlements-v2.js';
@@ -51,6 +52,7 @@ export class Allot {
   readonly #promotions: Promotions;
   readonly #credits: Credits;
   readonly #creditReports: CreditReports;
+  readonly #creditResets: CreditResets;
   readonly #estimates: Estimates;
   readonly #catalogReads: CatalogReads;
   readonly #imports: Imports;
@@ -72,6 +74,7 @@ export class Allot {
     this.#promotions = new Promotions(engine);
     this.#credits = new Credits(engine, options.creditEntitlementsFallback ?? {});
     this.#creditReports = new CreditReports(engine);
+    this.#creditResets = new CreditResets(engine);
     this.#estimates = new Estimates(engine);
     this.#catalogReads = new CatalogReads(engine);
     this.#imports = new Imports(engine);
@@ -432,7 +435,10 @@ export class Allot {
 
   // ── credits ──
 
-  /** Adds credits to a pool; a future `effectiveAt` schedules it, `expireAt` ends it, lower `priority` burns first. */
+  /**
+   * Adds credits to a pool; a future `effectiveAt` schedules it, `expireAt` ends it, lower `priority` burns first.
+   * allot extensions: `recurrence` refills it to its amount every period; `rollover` is what a pool reset lets it keep.
+   */
   grantCredits(params: P.GrantCreditsParams): Promise<R.CreditGrant> {
     return this.#credits.grant(params);
   }
@@ -497,7 +503,10 @@ export class Allot {
     return this.#creditReports.eventCost(params);
   }
 
-  /** Saves automatic recharge: below `thresholdValue` a PAID grant tops up to `targetBalance`, within `maxSpendLimit`. */
+  /**
+   * Saves automatic recharge: below `thresholdValue` a PAID grant tops up to `targetBalance`, within `maxSpendLimit`.
+   * allot extensions: `rechargeMethod: 'FIXED'` buys `rechargeAmount`, `minimumPurchase`, `bonusCredits`, `grantType`.
+   */
   saveAutomaticRechargeConfiguration(params: P.SaveAutoRechargeParams): Promise<R.AutoRechargeSettings> {
     return this.#credits.saveAutoRecharge(params);
   }
@@ -510,6 +519,26 @@ export class Allot {
   /** A customer's automatic recharge for a currency with this month's spend so far, or null if never saved. */
   getAutomaticRechargeConfiguration(p: P.GetAutoRechargeParams): Promise<R.AutoRechargeSettings | null> {
     return this.#credits.autoRecharge(p);
+  }
+
+  /**
+   * An allot extension: resets a pool now. Each live grant keeps what its `rollover` rule (else this
+   * call's, else the pool schedule's) allows, the rest leaves (CREDITS_RESET); debt is carried to
+   * be repaid by the next credits, or forgiven (`overage: 'FORGIVE'`); `moveAnchor` restarts the
+   * pool's schedule from now. Never adds credits.
+   */
+  resetCreditPool(params: P.ResetCreditPoolParams): Promise<R.CreditPoolReset> {
+    return this.#creditResets.reset(params);
+  }
+
+  /** An allot extension: makes a pool reset by itself every `intervalCount` × `interval` from `anchor`; null stops it. */
+  saveCreditResetSchedule(params: P.SaveCreditResetScheduleParams): Promise<R.CreditResetSchedule | null> {
+    return this.#creditResets.saveSchedule(params);
+  }
+
+  /** An allot extension: a pool's reset schedule and its next reset, or null if it has none. */
+  getCreditResetSchedule(params: P.CreditPoolParams): Promise<R.CreditResetSchedule | null> {
+    return this.#creditResets.schedule(params);
   }
 
   // ── pricing and the catalog ──

@@ -1,6 +1,8 @@
 import type { CreditCurrency } from '../catalog/credit-schema.js';
 import type { CreditBalance, CreditPoolKey } from '../credits/credit-pool.js';
 import { type CreditGrantRecord, type CreditLedgerEntry, grantStatus } from '../credits/credit-records.js';
+import type { Recurrence } from '../credits/recurrence.js';
+import type { RolloverRule } from '../credits/rollover.js';
 import { Decimal } from '../money/money.js';
 
 /** A credit grant as the client methods return it: amounts as numbers, instants as Dates. */
@@ -22,9 +24,42 @@ export interface CreditGrant {
   metadata: Record<string, string>;
   createdAt: Date;
   voidedAt: Date | null;
+  /** An allot extension: refilled to `amount` every `intervalCount` × `interval` from `anchor`; null if not recurring. */
+  recurrence: RecurrenceShape | null;
+  /** An allot extension: what a pool reset lets the grant keep; null when the reset's rule decides. */
+  rollover: RolloverShape | null;
+}
+
+/** A recurrence as results show it. */
+export interface RecurrenceShape {
+  interval: Recurrence['interval'];
+  intervalCount: number;
+  anchor: Date;
+}
+
+/** A rollover rule as results show it: amounts as numbers, only those the rule sets. */
+export interface RolloverShape {
+  maxAmount?: number;
+  minAmount?: number;
+  percentage?: number;
 }
 
 const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+export const recurrenceShape = (r: Recurrence): RecurrenceShape => ({
+  interval: r.interval,
+  intervalCount: r.intervalCount,
+  anchor: new Date(r.anchor),
+});
+
+export function rolloverShape(r: RolloverRule | null): RolloverShape | null {
+  if (r === null) return null;
+  return {
+    ...(r.maxAmount === undefined ? {} : { maxAmount: Number(r.maxAmount) }),
+    ...(r.minAmount === undefined ? {} : { minAmount: Number(r.minAmount) }),
+    ...(r.percentage === undefined ? {} : { percentage: Number(r.percentage) }),
+  };
+}
 
 export function creditGrantShape(g: CreditGrantRecord, now: number): CreditGrant {
   return {
@@ -45,6 +80,8 @@ export function creditGrantShape(g: CreditGrantRecord, now: number): CreditGrant
     metadata: { ...g.metadata },
     createdAt: new Date(g.createdAt),
     voidedAt: dateOrNull(g.voidedAt),
+    recurrence: g.recurrence && recurrenceShape(g.recurrence),
+    rollover: rolloverShape(g.rollover),
   };
 }
 

@@ -2,7 +2,9 @@
 // credit-backed features: the stored pool brought to now, changed, topped up by automatic
 // recharge when due, and its grants, debt and ledger entries written.
 import type { Catalog } from '../catalog/catalog.js';
-import { autoRecharge, autoRechargeGrant, monthlyRechargeSpend } from '../credits/auto-recharge.js';
+import { requireCustomerState } from '../core/customer-records.js';
+import { autoRecharge, autoRechargeGrants, monthlyRechargeSpend } from '../credits/auto-recharge.js';
+import { requireCreditCurrency } from '../credits/credit-currency.js';
 import {
   balance,
   type CreditPool,
@@ -19,6 +21,7 @@ import type { CustomerState } from '../model/records.js';
 import type { StoreTransaction } from '../stores/store.js';
 import type { Engine } from './engine/engine.js';
 import type { AutoRechargeSkippedEvent } from './engine/listeners.js';
+import { rechargeId } from './ids.js';
 
 /** What an automatic recharge check added: the pool after a grant, or a skip to announce. */
 interface Recharge {
@@ -104,8 +107,18 @@ export class PoolWriter {
     const expiries = expiryChanges(stored.spent.expiring, compact.spent.expiring, [...passed, ...touched]);
     const revision = stored.spent.revision + (expiries.length > 0 ? 1 : 0);
     const pool = { ...compact, spent: { ...compact.spent, revision } };
-    if (pool.debt !== stored.debt || pool.spent.total !== stored.spent.total || revision !== stored.spent.revision)
-      await tx.putCreditTotals(this.key, { debt: pool.debt, spent: pool.spent.total, revision });
+    if (
+      pool.debt !== stored.debt ||
+      pool.spent.total !== stored.spent.total ||
+      revision !== stored.spent.revision ||
+      pool.schedule !== stored.schedule
+    )
+      await tx.putCreditTotals(this.key, {
+        debt: pool.debt,
+        spent: pool.spent.total,
+        revision,
+        schedule: pool.schedule,
+      });
     if (expiries.length > 0) await tx.putCreditExpiries(this.key, expiries);
     await tx.appendCreditLedger([...this.#entries, ...recharged.entries]);
     return { pool, ...(recharged.skipped ? { skipped: recharged.skipped } : {}) };
@@ -131,8 +144,9 @@ export interface PoolCommit {
 
 /**
  * After a consumption from a customer-wide pool: when its balance fell below the customer's
- * automatic recharge threshold, a PAID grant bringing it to the target, priced at the currency's
- * unit cost; skipped (and announced) when the month's recharges would pass the spend limit.
+ * automatic recharge threshold, the recharge its configuration decides (see `autoRecharge`: up to
+ * the target or a fixed quantity, priced at the currency's unit cost, and its bonus); skipped (and
+ * announced) when the month's recharges would pass the spend limit.
  */
 async function rechargeAfter(
   tx: StoreTransaction,
@@ -171,8 +185,14 @@ async function rechargeAfter(
         maxSpendLimit: Number(decision.maxSpendLimit),
       },
     };
-  const granted = grantCredits(pool, autoRechargeGrant(newId(), decision.grant), now);
-  return { pool: granted.pool, entries: granted.entries };
+  let recharged = pool;
+  const entries: CreditLedgerEntry[] = [];
+  for (const grant of autoRechargeGrants(decision, newId)) {
+    const granted = grantCredits(recharged, grant, now);
+    recharged = granted.pool;
+    entries.push(...granted.entries);
+  }
+  return { pool: recharged, entries };
 }
 
 /**
@@ -254,5 +274,59 @@ export async function settleCustomerPools(engine: Engine, customerId: string): P
     const state = current.state;
     if (state === undefined) return { result: undefined };
     return { result: undefined, credits: await settlePools(tx, state, catalog, current.creditScopes(), at) };
+  });
+}
+
+/** An idempotent credit write's scope and key (none: not idempotent), and how a repeat answers from what the first stored. */
+export interface CreditIdempotency<R> {
+  readonly scope: string;
+  readonly key: string | undefined;
+  readonly replay: (prior: unknown, tx: StoreTransaction) => Promise<R>;
+}
+
+/** A credit write's change to its pool, its result, and what an idempotent repeat answers from. */
+export type CreditChange<R> = CreditPoolChange & { result: R; record: unknown };
+
+/**
+ * One credit write in one transaction: the pool brought to now (expiries, scheduled grants,
+ * refills, scheduled resets), changed by `change`, its changed grants, totals and ledger entries
+ * written. With an idempotency key, a repeat answers `replay(what the first stored)` and changes
+ * nothing. With `recharge`, a pool left below the automatic recharge threshold is topped up.
+ */
+export function changeCredits<R>(
+  engine: Engine,
+  key: CreditPoolKey,
+  change: (pool: CreditPool, now: number, tx: StoreTransaction) => CreditChange<R> | Promise<CreditChange<R>>,
+  options: { readonly idempotency?: CreditIdempotency<R> | undefined; readonly recharge?: boolean } = {},
+): Promise<R> {
+  const { idempotency, recharge = false } = options;
+  return engine.mutate(key.customerId, async (entry, tx, now, catalog) => {
+    const state = requireCustomerState(entry.state, key.customerId);
+    requireCreditCurrency(catalog, key.currencyId);
+    const idem =
+      idempotency?.key === undefined
+        ? undefined
+        : { scope: `${idempotency.scope}:${key.customerId}`, key: idempotency.key, replay: idempotency.replay };
+    if (idem) {
+      const prior = await tx.getIdempotencyResult(idem.scope, idem.key);
+      if (prior !== undefined) return { result: await idem.replay(prior, tx) };
+    }
+    const writer = await PoolWriter.open(
+      tx,
+      state,
+      catalog,
+      key,
+      now,
+      entry.storedPool(key.currencyId, key.resourceId),
+    );
+    const computed = await change(writer.pool, now, tx);
+    const changed = writer.apply(() => computed);
+    const written = await writer.commit(recharge ? { newId: rechargeId } : undefined);
+    if (idem) await tx.putIdempotencyResult(idem.scope, idem.key, changed.record, now);
+    return {
+      result: changed.result,
+      credits: [written.pool],
+      ...(written.skipped ? { rechargesSkipped: [written.skipped] } : {}),
+    };
   });
 }

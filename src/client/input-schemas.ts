@@ -22,7 +22,8 @@ import {
 } from '../model/enums.js';
 import { id } from '../model/id-schema.js';
 import { instant } from '../model/instant.js';
-import { positiveCreditDecimal } from '../money/amount-schema.js';
+import { MAX_INTERVAL_COUNT } from '../model/interval-count.js';
+import { creditDecimal, positiveCreditDecimal } from '../money/amount-schema.js';
 import {
   appliedCouponSchema,
   billingAddressSchema,
@@ -577,6 +578,32 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, method: st
 
 const creditPool = () => ({ customerId: id, currencyId: id, resourceId });
 
+/** Every `intervalCount` × `interval` from `anchor` (an allot extension; defaults: 1, and the call's instant). */
+const recurrenceShape = () => ({
+  interval: z.enum(['HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR']),
+  intervalCount: z.number().int('must be a whole number').min(1).max(MAX_INTERVAL_COUNT).default(1),
+  anchor: instant.optional(),
+});
+
+/** What a pool reset lets a grant keep (an allot extension). */
+const rolloverInput = z.lazy(() =>
+  z
+    .strictObject({
+      maxAmount: creditDecimal.optional(),
+      minAmount: creditDecimal.optional(),
+      percentage: creditDecimal.refine((v) => Number(v) <= 100, 'a percentage from 0 to 100').optional(),
+    })
+    .refine(
+      (r) => r.minAmount === undefined || r.maxAmount === undefined || Number(r.minAmount) <= Number(r.maxAmount),
+      {
+        path: ['minAmount'],
+        message: 'minAmount must not be above maxAmount',
+      },
+    ),
+);
+
+const overageInput = z.lazy(() => z.enum(['CARRY', 'FORGIVE']));
+
 export const grantCreditsSchema = z.lazy(() =>
   z.strictObject({
     ...creditPool(),
@@ -602,8 +629,35 @@ export const grantCreditsSchema = z.lazy(() =>
         isInvoicePaid: z.boolean().optional(),
       })
       .optional(),
+    recurrence: z.strictObject(recurrenceShape()).optional(),
+    rollover: rolloverInput.optional(),
   }),
 );
+
+export const resetCreditPoolSchema = z.lazy(() =>
+  z.strictObject({
+    ...creditPool(),
+    rollover: rolloverInput.optional(),
+    overage: overageInput.optional(),
+    moveAnchor: z.boolean().optional(),
+    idempotencyKey: idempotencyKey.optional(),
+  }),
+);
+
+export const saveCreditResetScheduleSchema = z.lazy(() =>
+  z.strictObject({
+    ...creditPool(),
+    schedule: z
+      .strictObject({
+        ...recurrenceShape(),
+        rollover: rolloverInput.optional(),
+        overage: overageInput.default('CARRY'),
+      })
+      .nullable(),
+  }),
+);
+
+export const creditPoolSchema = z.lazy(() => z.strictObject(creditPool()));
 
 export const voidCreditGrantSchema = z.lazy(() => z.strictObject({ id }));
 
@@ -664,8 +718,11 @@ const ledgerEventType = z.lazy(() =>
     'CREDITS_EXPIRED',
     'CREDITS_VOIDED',
     'CREDITS_UPDATED',
+    'CREDITS_REFILLED',
+    'CREDITS_RESET',
     'DEBT_CREATED',
     'DEBT_SETTLED',
+    'DEBT_FORGIVEN',
   ]),
 );
 
@@ -704,6 +761,12 @@ export const saveAutoRechargeSchema = z.lazy(() =>
       targetBalance: z.union([z.number().finite().positive(), z.string()]).optional(),
       maxSpendLimit: z.union([z.number().finite().nonnegative(), z.string()]).nullish(),
       grantExpirationPeriod: grantExpirationPeriodSchema.nullish(),
+      // allot extensions, validated with the rest by the configuration's own schema.
+      rechargeMethod: z.unknown().optional(),
+      rechargeAmount: z.unknown().optional(),
+      minimumPurchase: z.unknown().optional(),
+      bonusCredits: z.unknown().optional(),
+      grantType: z.unknown().optional(),
     })
     .transform(({ customerId, currencyId, environmentId: _, ...config }) => ({ customerId, currencyId, config })),
 );

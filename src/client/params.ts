@@ -18,6 +18,7 @@ import type {
   creditEventsFieldsSchema,
   creditGrantsSchema,
   creditLedgerSchema,
+  creditPoolSchema,
   creditUsageSchema,
   delegateSubscriptionSchema,
   entitlementV2Schema,
@@ -44,8 +45,10 @@ import type {
   reportEventSchema,
   reportUsageBulkSchema,
   reportUsageSchema,
+  resetCreditPoolSchema,
   revokePromotionSchema,
   saveAutoRechargeSchema,
+  saveCreditResetScheduleSchema,
   subscriptionParamsSchema,
   transferResourceSubscriptionsSchema,
   transferSubscriptionSchema,
@@ -174,3 +177,9 @@ export type FetchUsageHistoryParams = z.input<typeof fetchUsageHistorySchema>;
 export type GrantPromotionalEntitlementsGroupParams = z.input<typeof grantPromotionsGroupSchema>;
 /** `revokePromotionalEntitlementsGroup`'s and `unlinkPromotionalEntitlementsGroup`'s input. */
 export type PromotionalEntitlementsGroupParams = z.input<typeof promotionsGroupSchema>;
+/** `resetCreditPool`'s input. */
+export type ResetCreditPoolParams = z.input<typeof resetCreditPoolSchema>;
+/** `saveCreditResetSchedule`'s input. */
+export type SaveCreditResetScheduleParams = z.input<typeof saveCreditResetScheduleSchema>;
+/** One credit pool: a customer's, of a currency, customer-wide or a resource's. */
+export type CreditPoolParams = z.input<typeof creditPoolSchema>;

@@ -1,6 +1,13 @@
 // The public methods' result types, gathered from the services and shapes that build them.
 export type { CreditCostEstimate, CreditCostEstimates, EstimationRequestWarning } from './credit-estimates.js';
-export type { CreditCurrencyShape, CreditEntitlement, CreditGrant, CreditLedgerItem } from './credit-shapes.js';
+export type {
+  CreditCurrencyShape,
+  CreditEntitlement,
+  CreditGrant,
+  CreditLedgerItem,
+  RecurrenceShape,
+  RolloverShape,
+} from './credit-shapes.js';
 export type { PageInfo } from './cursor-page.js';
 export type {
   DiscountDetails,
@@ -23,6 +30,7 @@ export type {
 export type { Product } from './services/catalog-reads.js';
 export type { EntitlementsState } from './services/checks.js';
 export type { CreditGrantsPage, CreditLedgerPage, CreditUsage } from './services/credit-reports.js';
+export type { CreditPoolReset, CreditResetSchedule } from './services/credit-resets.js';
 export type { AutoRechargeSettings, ConsumeCreditsResult } from './services/credits.js';
 export type { CustomerStatistics, ProvisionCustomerResult } from './services/customers.js';
 export type { EntitlementsStateV2, EntitlementV2 } from './services/entitlements-v2.js';

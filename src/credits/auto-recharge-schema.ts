@@ -7,6 +7,13 @@ import { Decimal } from '../money/money.js';
 export const ThresholdType = { CreditAmount: 'CREDIT_AMOUNT', DollarAmount: 'DOLLAR_AMOUNT' } as const;
 export type ThresholdType = (typeof ThresholdType)[keyof typeof ThresholdType];
 
+/**
+ * How a recharge sizes its purchase (an allot extension; Lago's `method`): `TARGET` buys what
+ * brings the balance to `targetBalance` (the reference's only way), `FIXED` buys `rechargeAmount`.
+ */
+export const RechargeMethod = { Target: 'TARGET', Fixed: 'FIXED' } as const;
+export type RechargeMethod = (typeof RechargeMethod)[keyof typeof RechargeMethod];
+
 /** How long a grant bought by auto-recharge lasts, as the SDK guide names the periods. */
 export const GrantExpirationPeriod = {
   OneMonth: 'ONE_MONTH',
@@ -70,6 +77,11 @@ export const grantExpirationPeriodSchema = z.lazy(() => spelled(SPELLINGS.grantE
  * is always in credits; `maxSpendLimit` is money per UTC calendar month (null: unlimited);
  * `grantExpirationPeriod` makes each recharge grant expire that long after it is bought.
  *
+ * allot extensions, each absent by default (the reference's behaviour): `rechargeMethod` FIXED
+ * buys `rechargeAmount` credits (targetBalance then unused); `minimumPurchase` is the fewest
+ * credits one recharge buys; `bonusCredits` come with each recharge as a PROMOTIONAL grant of
+ * their own; `grantType` PROMOTIONAL grants the top-up for free (no cost, no spend, no minimum).
+ *
  * @example
  * autoRechargeConfigSchema.parse({
  *   isEnabled: true, thresholdType: 'CREDIT_AMOUNT', thresholdValue: 500, targetBalance: 5000,
@@ -82,19 +94,35 @@ export const autoRechargeConfigSchema = z.lazy(() =>
       isEnabled: z.boolean(),
       thresholdType: thresholdTypeSchema,
       thresholdValue: creditDecimal,
-      targetBalance: positiveCreditDecimal,
+      targetBalance: positiveCreditDecimal.optional(),
       maxSpendLimit: creditDecimal.nullable().default(null),
       grantExpirationPeriod: grantExpirationPeriodSchema.nullable().default(null),
+      rechargeMethod: z.enum([RechargeMethod.Target, RechargeMethod.Fixed]).optional(),
+      rechargeAmount: positiveCreditDecimal.optional(),
+      minimumPurchase: positiveCreditDecimal.optional(),
+      bonusCredits: positiveCreditDecimal.optional(),
+      grantType: z.enum(['PAID', 'PROMOTIONAL']).optional(),
+    })
+    // Only on fields that passed: zod runs an object's refinements after a field failed too, and
+    // a targetBalance such as "free" would make decimal.js throw its own error.
+    .refine((c) => c.rechargeMethod !== RechargeMethod.Fixed || c.rechargeAmount !== undefined, {
+      path: ['rechargeAmount'],
+      message: 'a FIXED recharge needs rechargeAmount',
+      when: (payload) => payload.issues.length === 0,
+    })
+    .refine((c) => c.rechargeMethod === RechargeMethod.Fixed || c.targetBalance !== undefined, {
+      path: ['targetBalance'],
+      message: 'a TARGET recharge needs targetBalance',
+      when: (payload) => payload.issues.length === 0,
     })
     .refine(
-      (config) =>
-        config.thresholdType !== ThresholdType.CreditAmount ||
-        new Decimal(config.targetBalance).gt(config.thresholdValue),
+      (c) =>
+        c.rechargeMethod === RechargeMethod.Fixed ||
+        c.thresholdType !== ThresholdType.CreditAmount ||
+        new Decimal(c.targetBalance ?? 0).gt(c.thresholdValue),
       {
         path: ['targetBalance'],
         message: 'targetBalance must be above thresholdValue, or every recharge would trigger the next',
-        // Only on fields that passed: zod runs an object's refinement after a field failed too, and
-        // a targetBalance such as "free" would make decimal.js throw its own error.
         when: (payload) => payload.issues.length === 0,
       },
     ),

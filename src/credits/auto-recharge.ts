@@ -1,9 +1,9 @@
-// Automatic recharge: after a consumption, decide whether to buy a PAID grant that brings the
-// pool back to its target, within the month's spend limit.
+// Automatic recharge: after a consumption, decide whether to buy a grant that brings the pool back
+// to its target (or adds a fixed quantity), within the month's spend limit, and its bonus.
 import { addMonthsUtc } from '../core/reset-period.js';
 import { AllotError } from '../errors.js';
 import { dec, decimalString } from '../money/amount.js';
-import { type DecimalValue, decimalOf, money, roundMoney, sumMoney } from '../money/money.js';
+import { Decimal, type DecimalValue, decimalOf, money, roundMoney, sumMoney } from '../money/money.js';
 import { type AutoRechargeRule, GRANT_EXPIRATION_MONTHS } from './auto-recharge-schema.js';
 import type { NewCreditGrant } from './credit-pool.js';
 import type { CreditGrantRecord, CreditMoney } from './credit-records.js';
@@ -19,19 +19,24 @@ export interface AutoRechargeInput {
   readonly now: number;
 }
 
-/** A recharge to make: `amount` credits brings the balance to the target, for `cost` (null without a unit cost). */
+/** A recharge to make: `amount` credits of `grantType`, for `cost` (null without a unit cost, or when PROMOTIONAL). */
 export interface AutoRechargeGrant {
   readonly amount: string;
   readonly cost: CreditMoney | null;
   readonly expireAt: number | null;
+  readonly grantType: 'PAID' | 'PROMOTIONAL';
 }
 
 /**
- * The outcome: a grant to make, a recharge skipped because it would take the month's spend past
- * `maxSpendLimit` (for an event saying so), or null when disabled or not below the threshold.
+ * The outcome: a grant to make (and its bonus, a PROMOTIONAL grant of its own), a recharge skipped
+ * because it would take the month's spend past `maxSpendLimit` (for an event saying so), or null
+ * when disabled or not below the threshold.
  */
 export type AutoRechargeDecision =
-  | { readonly grant: AutoRechargeGrant }
+  | {
+      readonly grant: AutoRechargeGrant;
+      readonly bonus?: { readonly amount: string; readonly expireAt: number | null };
+    }
   | {
       readonly skipped: 'SPEND_LIMIT';
       readonly amount: string;
@@ -52,9 +57,12 @@ function requireUnitCost(unitCost: AutoRechargeInput['unitCost'], why: string) {
 /**
  * Decides the recharge after a consumption left the pool at `currentBalance`. Below the threshold
  * (strictly; in credits for CREDIT_AMOUNT, in money at the unit cost for DOLLAR_AMOUNT) it returns
- * a PAID grant of `targetBalance − currentBalance` credits (debt included, so the pool lands on
- * the target) costing that times the unit cost, rounded half-up to the currency's minor unit;
- * unless `monthlySpend + cost` would exceed `maxSpendLimit`, when it is skipped whole.
+ * a grant of `targetBalance − currentBalance` credits (debt included, so the pool lands on the
+ * target), or for FIXED `rechargeAmount` credits, as many times over as it takes to lift the
+ * balance (with the bonus) above the threshold (Lago's rule). A PAID recharge buys at least
+ * `minimumPurchase` and costs its credits times the unit cost, rounded half-up to the currency's
+ * minor unit; it is skipped whole when `monthlySpend + cost` would exceed `maxSpendLimit`. A
+ * PROMOTIONAL one is free. `bonusCredits` come as a PROMOTIONAL grant beside it.
  *
  * @example
  * autoRecharge(config, { currentBalance: '400', unitCost: { amount: '0.01', currency: 'USD' }, monthlySpend: '0', now })
@@ -69,12 +77,23 @@ export function autoRecharge(config: AutoRechargeRule, input: AutoRechargeInput)
       : input.unitCost === null
         ? null
         : money(decimalOf(input.unitCost.amount, 'unitCost.amount'), input.unitCost.currency);
-  const measured = config.thresholdType === 'DOLLAR_AMOUNT' && unitCost ? current.times(unitCost.amount) : current;
+  const dollars = config.thresholdType === 'DOLLAR_AMOUNT' && unitCost;
+  const measured = dollars ? current.times(unitCost.amount) : current;
   if (!measured.lt(config.thresholdValue)) return null;
-  const amount = dec(config.targetBalance).minus(current);
+  const bonus = dec(config.bonusCredits ?? 0);
+  let amount: Decimal;
+  if (config.rechargeMethod === 'FIXED') {
+    const quantity = dec(config.rechargeAmount ?? 0);
+    const threshold = dollars ? dec(config.thresholdValue).div(unitCost.amount) : dec(config.thresholdValue);
+    const gap = threshold.minus(current).minus(bonus);
+    amount = gap.lt(quantity) ? quantity : quantity.times(gap.div(quantity).floor().plus(1));
+  } else amount = dec(config.targetBalance ?? 0).minus(current);
   if (!amount.gt(0)) return null;
+  const grantType = config.grantType ?? 'PAID';
+  if (grantType === 'PAID' && config.minimumPurchase !== undefined)
+    amount = Decimal.max(amount, config.minimumPurchase);
   const cost =
-    unitCost === null
+    unitCost === null || grantType === 'PROMOTIONAL'
       ? null
       : {
           amount: decimalString(roundMoney(amount.times(unitCost.amount), unitCost.currency)),
@@ -93,7 +112,10 @@ export function autoRecharge(config: AutoRechargeRule, input: AutoRechargeInput)
   }
   const period = config.grantExpirationPeriod;
   const expireAt = period === null ? null : addMonthsUtc(input.now, GRANT_EXPIRATION_MONTHS[period]);
-  return { grant: { amount: decimalString(amount), cost, expireAt } };
+  return {
+    grant: { amount: decimalString(amount), cost, expireAt, grantType },
+    ...(bonus.gt(0) ? { bonus: { amount: decimalString(bonus), expireAt } } : {}),
+  };
 }
 
 /**
@@ -127,18 +149,33 @@ export function monthlyRechargeSpend(grants: readonly CreditGrantRecord[], now: 
 }
 
 /**
- * The PAID grant to add for a recharge decision.
+ * The grants to add for a recharge decision: the recharge, and its bonus as a PROMOTIONAL grant of
+ * its own (free, so never counted in the month's spend).
  *
- * @example grantCredits(pool, autoRechargeGrant('recharge-1', decision.grant), now)
+ * @example autoRechargeGrants(decision, newId).reduce((p, g) => grantCredits(p, g, now).pool, pool)
  */
-export function autoRechargeGrant(id: string, grant: AutoRechargeGrant): NewCreditGrant {
-  return {
-    id,
-    grantType: 'PAID',
+export function autoRechargeGrants(
+  decision: {
+    readonly grant: AutoRechargeGrant;
+    readonly bonus?: { readonly amount: string; readonly expireAt: number | null };
+  },
+  newId: () => string,
+): NewCreditGrant[] {
+  const { grant, bonus } = decision;
+  const source = { kind: 'AUTO_RECHARGE' } as const;
+  const recharge: NewCreditGrant = {
+    id: newId(),
+    grantType: grant.grantType,
     amount: grant.amount,
     displayName: 'Automatic recharge',
     cost: grant.cost,
     expireAt: grant.expireAt,
-    source: { kind: 'AUTO_RECHARGE' },
+    source,
   };
+  if (bonus === undefined) return [recharge];
+  const { amount, expireAt } = bonus;
+  return [
+    recharge,
+    { id: newId(), grantType: 'PROMOTIONAL', amount, displayName: 'Automatic recharge bonus', expireAt, source },
+  ];
 }

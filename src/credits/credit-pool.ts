@@ -6,6 +6,14 @@ import { Decimal, type DecimalValue, money } from '../money/money.js';
 import { compareBurnOrder } from './burn-order.js';
 import { creditError } from './credit-errors.js';
 import {
+  type CreditPool,
+  type CreditPoolKey,
+  creditPoolKey,
+  isHeldGrant,
+  isLiveGrant,
+  isSpentGrant,
+} from './credit-pool-state.js';
+import {
   type CreditDimensions,
   type CreditGrantRecord,
   type CreditGrantSource,
@@ -14,28 +22,28 @@ import {
   type CreditMoney,
   DEFAULT_GRANT_PRIORITY,
 } from './credit-records.js';
-import { changeSpent, expireSpent, NO_SPENT_CREDITS, type SpentCredits } from './spent-credits.js';
+import {
+  ACTIVATE,
+  type DueTransition,
+  EXPIRE,
+  ledgerEntry,
+  runTimeline,
+  scheduledResetChanges,
+} from './pool-timeline.js';
+import { boundaryAfter, type Recurrence, requireRecurrence } from './recurrence.js';
+import { type RolloverRule, requireRolloverRule } from './rollover.js';
+import { changeSpent, expireSpent } from './spent-credits.js';
 
-/** What identifies a pool: one per (customer, currency, resource); `resourceId` null is the global pool. */
-export interface CreditPoolKey {
-  readonly customerId: string;
-  readonly currencyId: string;
-  readonly resourceId: string | null;
-}
-
-/**
- * One pool's state: its grants, its debt (the credits consumed beyond the balance, which the next
- * grant to take effect pays off first) and what its spent grants still count. A stored pool holds
- * only the grants it needs (see {@link isHeldGrant}, {@link compactPool}), so working on it costs
- * by its live grants, never by its history; the pure functions here also take pools holding
- * closed or spent grants, as a write leaves them before it is stored.
- */
-export interface CreditPool extends CreditPoolKey {
-  readonly grants: readonly CreditGrantRecord[];
-  /** Decimal string, 0 or more. */
-  readonly debt: string;
-  readonly spent: SpentCredits;
-}
+// What a pool is lives in credit-pool-state.ts (the stores read it there); its operations take it from here too.
+export {
+  type CreditPool,
+  type CreditPoolKey,
+  creditPoolKey,
+  emptyCreditPool,
+  isHeldGrant,
+  isLiveGrant,
+  isSpentGrant,
+} from './credit-pool-state.js';
 
 /** A pool after an operation, and the ledger entries to append, in order. */
 export interface CreditPoolChange {
@@ -61,6 +69,10 @@ export interface NewCreditGrant {
   readonly comment?: string | null;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly source?: CreditGrantSource | null;
+  /** Refills the grant to its amount at every boundary after it takes effect, until it expires or is voided. */
+  readonly recurrence?: Recurrence | null;
+  /** What a pool reset lets the grant keep (see rollover.ts); absent: the reset's rule decides. */
+  readonly rollover?: RolloverRule | null;
 }
 
 /** A consumption of credits. */
@@ -91,77 +103,12 @@ export interface CreditBalance {
   readonly debt: string;
   /** The amounts of scheduled grants, not yet in the balance. */
   readonly scheduled: string;
-  /** The next instant the pool changes by itself (a live grant expiring, a scheduled one taking effect); null if none. */
+  /**
+   * The next instant the pool changes by itself (a live grant expiring, a scheduled one taking
+   * effect, a recurring grant with credits to refill, a scheduled reset with something to take);
+   * null if none.
+   */
   readonly nextChangeAt: number | null;
-}
-
-/**
- * An empty pool.
- *
- * @example emptyCreditPool({ customerId: 'c1', currencyId: 'tokens', resourceId: null })
- */
-export function emptyCreditPool(key: CreditPoolKey): CreditPool {
-  return {
-    customerId: key.customerId,
-    currencyId: key.currencyId,
-    resourceId: key.resourceId,
-    grants: [],
-    debt: '0',
-    spent: NO_SPENT_CREDITS,
-  };
-}
-
-/**
- * A string naming a pool unambiguously, for maps and store keys.
- *
- * @example creditPoolKey({ customerId: 'c1', currencyId: 'tokens', resourceId: null }) // '["c1","tokens",null]'
- */
-export function creditPoolKey(key: CreditPoolKey): string {
-  return JSON.stringify([key.customerId, key.currencyId, key.resourceId]);
-}
-
-/**
- * True when the grant's credits are in the balance: it has taken effect and was neither expired
- * nor voided.
- */
-export function isLiveGrant(grant: CreditGrantRecord): boolean {
-  return grant.activatedAt !== null && grant.expiredAt === null && grant.voidedAt === null;
-}
-
-/** The fields that decide whether a pool holds a grant. */
-type HoldingFields = Pick<
-  CreditGrantRecord,
-  'expiredAt' | 'voidedAt' | 'grantType' | 'activatedAt' | 'amount' | 'consumed' | 'source'
->;
-
-/**
- * True while a stored pool must still hold the grant: until it expires, and a voided RECURRING
- * grant until its period ends too, since it is what keeps that period from being granted again;
- * but not once spent ({@link isSpentGrant}). Stores load exactly these grants; {@link advancePool}
- * closes the voided ones at their period end.
- */
-export function isHeldGrant(grant: HoldingFields): boolean {
-  return (
-    grant.expiredAt === null &&
-    (grant.voidedAt === null || grant.grantType === CreditGrantType.Recurring) &&
-    !isSpentGrant(grant)
-  );
-}
-
-/**
- * True when a live grant is used up and nothing can happen to it but its expiry, which only takes
- * its amount out of both totals: a stored pool keeps that amount in `spent` instead of the grant
- * (see {@link compactPool}). A subscription's grant is never spent: it marks its period as granted,
- * and its remainder rolls over or moves with the subscription.
- */
-export function isSpentGrant(grant: HoldingFields): boolean {
-  return (
-    grant.activatedAt !== null &&
-    grant.expiredAt === null &&
-    grant.voidedAt === null &&
-    grant.source?.kind !== 'SUBSCRIPTION' &&
-    dec(grant.amount).eq(grant.consumed)
-  );
 }
 
 /**
@@ -184,113 +131,48 @@ export function sumLedger(entries: readonly Pick<CreditLedgerEntry, 'amount'>[])
   return decimalString(sumOf(entries.map((e) => e.amount)));
 }
 
-type EntryFields = Omit<CreditLedgerEntry, 'customerId' | 'currencyId' | 'resourceId' | 'amount'> & {
-  amount: Decimal;
-};
-
-function ledgerEntry(key: CreditPoolKey, fields: EntryFields): CreditLedgerEntry {
-  return {
-    ...fields,
-    customerId: key.customerId,
-    currencyId: key.currencyId,
-    resourceId: key.resourceId,
-    amount: decimalString(fields.amount),
-  };
-}
-
-const ACTIVATE = 1;
-const EXPIRE = 0;
-
 /**
  * Applies every time-based transition due by `now`, in time order: scheduled grants taking effect
  * (`CREDITS_GRANTED` at `max(effectiveAt, createdAt)`, then the `DEBT_SETTLED` pair when the pool
- * is in debt) and live grants reaching `expireAt` (`CREDITS_EXPIRED` for a remainder above 0);
- * spent credits expiring leave the totals with no entry, having nothing left to remove.
- * At one instant expiries come before grants taking effect. Idempotent: a second call at the same
- * or an earlier `now` returns the same pool and no entries. Every other function here runs it
- * first, so a pool's ledger sums to its balance after any of them.
+ * is in debt), live grants reaching `expireAt` (`CREDITS_EXPIRED` for a remainder above 0),
+ * recurring grants refilled at their boundaries (`CREDITS_REFILLED`, then debt paid first) and
+ * the pool's scheduled resets (see pool-timeline.ts); spent credits expiring leave the totals with
+ * no entry, having nothing left to remove. At one instant expiries come first, then the reset,
+ * then grants taking effect and refills. Idempotent: a second call at the same or an earlier `now`
+ * returns the same pool and no entries. Every other function here runs it first, so a pool's
+ * ledger sums to its balance after any of them.
  *
  * @example advancePool(pool, Date.parse('2025-02-01T00:00:00Z')).entries // the expiries and refills due
  */
 export function advancePool(pool: CreditPool, now: number): CreditPoolChange {
   const spent = expireSpent(pool.spent, now);
-  const due: { at: number; kind: number; grant: CreditGrantRecord; index: number }[] = [];
+  const due: DueTransition[] = [];
+  let recurring = false;
   pool.grants.forEach((grant, index) => {
+    recurring ||= grant.recurrence !== null;
     if (grant.voidedAt !== null) {
       // A held voided grant closes at its period end, with nothing left to expire.
       if (isHeldGrant(grant) && grant.expireAt !== null && grant.expireAt <= now)
-        due.push({ at: grant.expireAt, kind: EXPIRE, grant, index });
+        due.push({ at: grant.expireAt, kind: EXPIRE, index });
       return;
     }
     if (grant.activatedAt === null && grant.expiredAt === null && grant.effectiveAt <= now)
-      due.push({ at: Math.max(grant.effectiveAt, grant.createdAt), kind: ACTIVATE, grant, index });
+      due.push({ at: Math.max(grant.effectiveAt, grant.createdAt), kind: ACTIVATE, index });
     if (grant.expiredAt === null && grant.expireAt !== null && grant.expireAt <= now)
-      due.push({ at: grant.expireAt, kind: EXPIRE, grant, index });
+      due.push({ at: grant.expireAt, kind: EXPIRE, index });
   });
-  if (due.length === 0) return { pool: spent === pool.spent ? pool : { ...pool, spent }, entries: [] };
-  due.sort((a, b) => a.at - b.at || a.kind - b.kind || compareBurnOrder(a.grant, b.grant));
-
-  const grants = [...pool.grants];
-  let debt = dec(pool.debt);
-  const entries: CreditLedgerEntry[] = [];
-  for (const { at, kind, index } of due) {
-    const grant = grants[index] as CreditGrantRecord;
-    if (kind === EXPIRE) {
-      // A grant can only reach its expiry after taking effect (expireAt > effectiveAt, createdAt);
-      // one that never took effect leaves no credits to remove.
-      const remainder =
-        grant.activatedAt === null || grant.voidedAt !== null
-          ? new Decimal(0)
-          : dec(grant.amount).minus(grant.consumed);
-      if (remainder.gt(0))
-        entries.push(
-          ledgerEntry(pool, {
-            id: `${grant.id}:expired`,
-            grantId: grant.id,
-            eventType: 'CREDITS_EXPIRED',
-            amount: remainder.neg(),
-            at,
-          }),
-        );
-      grants[index] = { ...grant, expiredAt: at, updatedAt: now };
-      continue;
-    }
-    if (grant.expiredAt !== null) continue;
-    entries.push(
-      ledgerEntry(pool, {
-        id: `${grant.id}:granted`,
-        grantId: grant.id,
-        eventType: 'CREDITS_GRANTED',
-        amount: dec(grant.amount),
-        at,
-      }),
-    );
-    let consumed = dec(grant.consumed);
-    const settled = Decimal.min(debt, dec(grant.amount).minus(consumed));
-    if (settled.gt(0)) {
-      consumed = consumed.plus(settled);
-      debt = debt.minus(settled);
-      entries.push(
-        ledgerEntry(pool, {
-          id: `${grant.id}:settled`,
-          grantId: grant.id,
-          eventType: 'DEBT_SETTLED',
-          amount: settled.neg(),
-          at,
-        }),
-        ledgerEntry(pool, {
-          id: `${grant.id}:settled:debt`,
-          grantId: null,
-          eventType: 'DEBT_SETTLED',
-          amount: settled,
-          at,
-          relatedGrantId: grant.id,
-        }),
-      );
-    }
-    grants[index] = { ...grant, consumed: decimalString(consumed), activatedAt: at, updatedAt: now };
-  }
-  return { pool: { ...pool, grants, debt: decimalString(debt), spent }, entries };
+  // Most pools have neither recurring grants nor a schedule: nothing can be due but the above.
+  const quiet = due.length === 0 && !recurring && pool.schedule === null;
+  due.sort(
+    (a, b) =>
+      a.at - b.at ||
+      a.kind - b.kind ||
+      compareBurnOrder(pool.grants[a.index] as CreditGrantRecord, pool.grants[b.index] as CreditGrantRecord),
+  );
+  const changed = quiet ? null : runTimeline(pool, pool, due, now);
+  if (changed === null) return { pool: spent === pool.spent ? pool : { ...pool, spent }, entries: [] };
+  const { grants, debt, schedule, entries } = changed;
+  return { pool: { ...pool, grants, debt, schedule, spent }, entries };
 }
 
 /**
@@ -344,11 +226,14 @@ function costOf(cost: NewCreditGrant['cost']): CreditMoney | null {
 /**
  * Adds a grant to the pool at `now`. One that is effective by `now` takes effect at once
  * (`CREDITS_GRANTED`) and first pays off any debt (a `DEBT_SETTLED` pair); one with a later
- * `effectiveAt` is scheduled and does both when {@link advancePool} reaches it.
+ * `effectiveAt` is scheduled and does both when {@link advancePool} reaches it. With a
+ * `recurrence`, the grant is refilled to its amount at every boundary after it takes effect
+ * (paying debt first each time) until it expires or is voided.
  *
  * Throws INVALID_INPUT for an amount not above 0, a priority that is not an integer of at least 0,
- * an unknown grant type, or an `expireAt` not after both `effectiveAt` and `now`; and
- * CREDIT_GRANT_ALREADY_EXISTS (see credit-errors) for an id the pool already holds.
+ * an unknown grant type, an `expireAt` not after both `effectiveAt` and `now`, or a recurrence or
+ * rollover rule that is not one (see recurrence.ts, rollover.ts); and CREDIT_GRANT_ALREADY_EXISTS
+ * (see credit-errors) for an id the pool already holds.
  *
  * @example
  * const { pool: next, entries } = grantCredits(pool, {
@@ -384,6 +269,8 @@ export function grantCredits(
     throw new AllotError('INVALID_INPUT', 'displayName must be a string', {
       details: { displayName: grant.displayName },
     });
+  const recurrence = grant.recurrence ? requireRecurrence(grant.recurrence) : null;
+  const rollover = grant.rollover ? requireRolloverRule(grant.rollover) : null;
 
   const record: CreditGrantRecord = {
     id,
@@ -401,9 +288,12 @@ export function grantCredits(
     comment: grant.comment ?? null,
     metadata: { ...grant.metadata },
     source: grant.source ?? null,
+    recurrence,
+    rollover,
     createdAt: now,
     updatedAt: now,
     activatedAt: null,
+    refilledAt: null,
     expiredAt: null,
     voidedAt: null,
   };
@@ -417,7 +307,7 @@ export function grantCredits(
  * voided grants are never touched. When the live grants hold less than `amount`, it throws
  * INSUFFICIENT_CREDITS (see credit-errors; nothing changes) unless `allowDebt`, in which case the
  * live grants are emptied and the rest becomes debt (`DEBT_CREATED`), which the next grant to take
- * effect pays off first.
+ * effect or be refilled pays off first.
  *
  * @example consumeCredits(pool, { id: 'use-1', amount: '60', featureId: 'gpt-4' }, now).entries
  */
@@ -543,7 +433,8 @@ export function voidGrant(
  * @example balance(pool, now).currentBalance // '130'
  */
 export function balance(pool: CreditPool, now: number): CreditBalance {
-  const { grants, debt, spent } = advancePool(pool, now).pool;
+  const advanced = advancePool(pool, now).pool;
+  const { grants, debt, spent, schedule } = advanced;
   // Spent grants are used up: each counts its amount as granted and as consumed.
   let granted = dec(spent.total);
   let consumed = dec(spent.total);
@@ -557,10 +448,16 @@ export function balance(pool: CreditPool, now: number): CreditBalance {
       granted = granted.plus(g.amount);
       consumed = consumed.plus(g.consumed);
       if (g.expireAt !== null) consider(g.expireAt);
+      const refill = g.recurrence !== null && dec(g.consumed).gt(0) ? boundaryAfter(g.recurrence, now) : null;
+      if (refill !== null && (g.expireAt === null || refill < g.expireAt)) consider(refill);
     } else if (g.activatedAt === null && g.voidedAt === null && g.expiredAt === null) {
       scheduled = scheduled.plus(g.amount);
       consider(Math.max(g.effectiveAt, g.createdAt));
     }
+  }
+  if (schedule !== null) {
+    const reset = boundaryAfter(schedule.recurrence, now);
+    if (scheduledResetChanges(advanced, reset)) consider(reset);
   }
   const totalConsumed = consumed.plus(debt);
   return {

@@ -1,6 +1,8 @@
 // The persisted credit shapes. Instants are epoch milliseconds (UTC); amounts are decimal strings
 // in plain notation, so every record survives JSON unchanged and no float ever touches a balance.
 import type { CreditCadence } from '../catalog/credit-schema.js';
+import type { Recurrence } from './recurrence.js';
+import type { RolloverRule } from './rollover.js';
 
 /** Where a grant comes from: `PAID` (bought), `PROMOTIONAL` (free), `RECURRING` (a subscription's refill). */
 export const CreditGrantType = { Paid: 'PAID', Promotional: 'PROMOTIONAL', Recurring: 'RECURRING' } as const;
@@ -23,6 +25,10 @@ export type CreditGrantStatus = (typeof CreditGrantStatus)[keyof typeof CreditGr
  * - `CREDITS_EXPIRED` (−remainder, on the grant) when a grant with credits left reaches `expireAt`.
  * - `CREDITS_VOIDED` (−remainder, on the grant, possibly 0) when a grant is voided.
  * - `CREDITS_UPDATED` reserved for edits of a grant; the pure core writes none.
+ * - `CREDITS_REFILLED` (+, on the grant) at a recurring grant's boundary: what it had given up, so
+ *   it holds its amount again.
+ * - `CREDITS_RESET` (−, on the grant) what a pool reset did not let the grant keep.
+ * - `DEBT_FORGIVEN` (+, no grant) the debt a pool reset forgave.
  * - `DEBT_CREATED` (−, no grant) the part of an overdrawing consumption no grant covered.
  * - `DEBT_SETTLED`, always a pair summing to 0 when a grant taking effect pays debt off: −x on the
  *   paying grant and +x on the debt (no grant, `relatedGrantId` naming the payer). They map to the
@@ -34,8 +40,11 @@ export const CreditLedgerEventType = {
   CreditsExpired: 'CREDITS_EXPIRED',
   CreditsVoided: 'CREDITS_VOIDED',
   CreditsUpdated: 'CREDITS_UPDATED',
+  CreditsRefilled: 'CREDITS_REFILLED',
+  CreditsReset: 'CREDITS_RESET',
   DebtCreated: 'DEBT_CREATED',
   DebtSettled: 'DEBT_SETTLED',
+  DebtForgiven: 'DEBT_FORGIVEN',
 } as const;
 export type CreditLedgerEventType = (typeof CreditLedgerEventType)[keyof typeof CreditLedgerEventType];
 
@@ -66,9 +75,11 @@ export interface AutoRechargeGrantSource {
 export type CreditGrantSource = SubscriptionGrantSource | AutoRechargeGrantSource;
 
 /**
- * One grant of a credit pool. `amount` never changes; `consumed` grows with consumption and debt
- * settlement; `activatedAt`, `expiredAt` and `voidedAt` record when the grant's ledger entries for
- * taking effect, expiring and being voided were written, which keeps every transition idempotent.
+ * One grant of a credit pool. `amount` never changes; `consumed` (what the grant has given up)
+ * grows with consumption, debt settlement and what a pool reset takes, and a recurring grant's
+ * refill brings it back to 0; `activatedAt`, `refilledAt`, `expiredAt` and `voidedAt` record how
+ * far the grant's ledger entries for taking effect, refilling, expiring and being voided were
+ * written, which keeps every transition idempotent.
  */
 export interface CreditGrantRecord {
   readonly id: string;
@@ -88,10 +99,16 @@ export interface CreditGrantRecord {
   readonly comment: string | null;
   readonly metadata: Readonly<Record<string, string>>;
   readonly source: CreditGrantSource | null;
+  /** A caller's recurring grant: refilled to its amount at every boundary after it takes effect; null for none. */
+  readonly recurrence: Recurrence | null;
+  /** What a pool reset lets this grant keep; null: the reset's (or the pool schedule's) rule decides. */
+  readonly rollover: RolloverRule | null;
   readonly createdAt: number;
   readonly updatedAt: number;
   /** When `CREDITS_GRANTED` was written: `max(effectiveAt, createdAt)`; null while scheduled. */
   readonly activatedAt: number | null;
+  /** The last boundary of `recurrence` the grant was brought through (refilled, or nothing to refill); null before the first. */
+  readonly refilledAt: number | null;
   /** When the expiry was recorded (its `expireAt`); null until then. */
   readonly expiredAt: number | null;
   readonly voidedAt: number | null;
@@ -113,7 +130,7 @@ export interface CreditLedgerEntry {
   readonly customerId: string;
   readonly currencyId: string;
   readonly resourceId: string | null;
-  /** The grant moved; null for the debt side of `DEBT_CREATED` and `DEBT_SETTLED`. */
+  /** The grant moved; null for the debt side of `DEBT_CREATED` and `DEBT_SETTLED`, and for `DEBT_FORGIVEN`. */
   readonly grantId: string | null;
   readonly eventType: CreditLedgerEventType;
   /** Signed decimal string. */

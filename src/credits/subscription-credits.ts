@@ -14,13 +14,15 @@ import {
   voidGrant,
 } from './credit-pool.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from './credit-records.js';
+import { boundaryAfter } from './recurrence.js';
 import { nextRefillAt, refillRecurringCredits } from './recurring-grants.js';
 
 /** A pool brought to an instant, and until when it stays as it is. */
 export interface PoolAt extends CreditPoolChange {
   /**
-   * The next instant the pool may change by itself: a grant expiring or taking effect, a refill,
-   * or a transition of a subscription in its scope. Before it, the pool needs no recomputing.
+   * The next instant the pool may change by itself: a grant expiring or taking effect, a refill (of
+   * a subscription's credits or a recurring grant), a scheduled reset, or a transition of a
+   * subscription in its scope. Before it, the pool needs no recomputing.
    */
   readonly validUntil: number;
 }
@@ -72,8 +74,10 @@ export function poolAt(pool: CreditPoolChange['pool'], state: CustomerState, cat
   for (const g of current.pool.grants) {
     if (g.voidedAt !== null || g.expiredAt !== null) continue;
     until(g.activatedAt === null ? Math.max(g.effectiveAt, g.createdAt) : g.expireAt);
+    if (g.recurrence !== null) until(boundaryAfter(g.recurrence, now));
   }
   until(current.pool.spent.expiring[0]?.at ?? null);
+  if (current.pool.schedule !== null) until(boundaryAfter(current.pool.schedule.recurrence, now));
   return { pool: current.pool, entries, validUntil };
 }
 

@@ -1,8 +1,9 @@
 import type { UsageAggregate, UsageOp } from '../core/usage-aggregate.js';
 import type { CellSummary, TimeRange } from '../core/usage-summary.js';
 import type { AutoRechargeConfig } from '../credits/auto-recharge-schema.js';
-import type { CreditPool, CreditPoolKey } from '../credits/credit-pool.js';
+import type { CreditPool, CreditPoolKey } from '../credits/credit-pool-state.js';
 import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../credits/credit-records.js';
+import type { CreditResetSchedule } from '../credits/rollover.js';
 import type { SpentCredits, SpentExpiry } from '../credits/spent-credits.js';
 import type {
   GovernanceBudgetRecord,
@@ -152,11 +153,12 @@ export interface UsageSummaryQuery extends UsageKey, TimeRange {
   readonly width: number;
 }
 
-/** A pool's own row: its debt, and its spent credits' total and revision (see `SpentCredits`). */
+/** A pool's own row: its debt, its spent credits' total and revision (see `SpentCredits`), and its reset schedule. */
 export interface CreditTotals {
   readonly debt: string;
   readonly spent: string;
   readonly revision: number;
+  readonly schedule: CreditResetSchedule | null;
 }
 
 /** A customer's credit grants, optionally of one currency and one pool scope. */
@@ -317,7 +319,7 @@ export interface StoreTransaction extends StoreReader {
   putEvents(events: readonly EventKey[]): Promise<boolean[]>;
   /** Inserts or replaces credit grants by id; a pool holds those `isHeldGrant` says it does. */
   putCreditGrants(grants: readonly CreditGrantRecord[]): Promise<void>;
-  /** Sets a pool's debt, the total of its spent credits (decimal strings, '0' for none) and their revision. */
+  /** Sets a pool's debt, the total of its spent credits (decimal strings, '0' for none), their revision and its reset schedule. */
   putCreditTotals(key: CreditPoolKey, totals: CreditTotals): Promise<void>;
   /** Sets what of a pool's spent credits expires at each instant listed; an amount of '0' removes the instant. */
   putCreditExpiries(key: CreditPoolKey, expiries: readonly SpentExpiry[]): Promise<void>;

@@ -200,7 +200,16 @@ function examples({ subscriptionId, aiSubscriptionId, grantId }: Seeded): Record
         additionalMetaData: { by: 'fuzz' },
       },
     ],
-    createCreditGrant: [{ ...pool, amount: 3, displayName: 'x', expireAt: '2025-03-01T00:00:00Z' }],
+    createCreditGrant: [
+      {
+        ...pool,
+        amount: 3,
+        displayName: 'x',
+        expireAt: '2025-03-01T00:00:00Z',
+        recurrence: { interval: 'DAY', intervalCount: 2, anchor: START },
+        rollover: { maxAmount: 2, percentage: '50' },
+      },
+    ],
     voidCreditGrant: [{ id: grantId }],
     consumeCredits: [{ ...pool, amount: '1.5', idempotencyKey: 'c1', featureId: 'gpt-calls' }],
     getCreditEntitlement: [{ ...pool, options: { requestedUsage: 5 } }],
@@ -212,8 +221,17 @@ function examples({ subscriptionId, aiSubscriptionId, grantId }: Seeded): Record
     estimateUsageCost: [{ customerId: 'acme', featureId: 'gpt-calls', value: 10 }],
     estimateEventCost: [{ customerId: 'acme', eventName: 'completion', dimensions: { tokens: 2 } }],
     saveAutomaticRechargeConfiguration: [{ ...recharge, environmentId: 'env', grantExpirationPeriod: 'OneMonth' }],
-    saveAutoRechargeSettings: [{ ...recharge, thresholdType: 'DOLLAR_AMOUNT', maxSpendLimit: '20' }],
+    saveAutoRechargeSettings: [
+      { ...recharge, thresholdType: 'DOLLAR_AMOUNT', maxSpendLimit: '20', rechargeMethod: 'FIXED', rechargeAmount: 5 },
+    ],
     getAutomaticRechargeConfiguration: [{ ...pool, environmentId: 'env' }],
+    resetCreditPool: [
+      { ...pool, rollover: { minAmount: 1, percentage: 25 }, overage: 'FORGIVE', idempotencyKey: 'r1' },
+    ],
+    saveCreditResetSchedule: [
+      { ...pool, resourceId: 'site-1', schedule: { interval: 'WEEK', intervalCount: 2, overage: 'CARRY' } },
+    ],
+    getCreditResetSchedule: [pool],
     estimateSubscription: [
       {
         customerId: 'acme',

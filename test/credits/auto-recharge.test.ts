@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type AutoRechargeInput,
   autoRecharge,
-  autoRechargeGrant,
+  autoRechargeGrants,
   calendarMonth,
   monthlyRechargeSpend,
 } from '../../src/credits/auto-recharge.js';
@@ -34,7 +34,7 @@ function input(currentBalance: string, extra: Partial<AutoRechargeInput> = {}): 
 describe('autoRecharge', () => {
   it('tops a pool that fell below the threshold up to the target, priced at the unit cost', () => {
     expect(autoRecharge(config(), input('400'))).toEqual({
-      grant: { amount: '4600', cost: { amount: '46', currency: 'USD' }, expireAt: null },
+      grant: { amount: '4600', cost: { amount: '46', currency: 'USD' }, expireAt: null, grantType: 'PAID' },
     });
   });
 
@@ -82,7 +82,7 @@ describe('autoRecharge', () => {
       'INVALID_INPUT',
     );
     expect(autoRecharge(config(), input('0', { unitCost: null }))).toEqual({
-      grant: { amount: '5000', cost: null, expireAt: null },
+      grant: { amount: '5000', cost: null, expireAt: null, grantType: 'PAID' },
     });
   });
 
@@ -128,11 +128,11 @@ describe('monthly spend', () => {
   it('sums the costs of this month’s recharge grants only', () => {
     let p = pool();
     const buy = (id: string, amount: string, cost: string, now: number) => {
-      p = grantCredits(
-        p,
-        autoRechargeGrant(id, { amount, cost: { amount: cost, currency: 'USD' }, expireAt: null }),
-        now,
-      ).pool;
+      const [recharge] = autoRechargeGrants(
+        { grant: { amount, cost: { amount: cost, currency: 'USD' }, expireAt: null, grantType: 'PAID' } },
+        () => id,
+      );
+      if (recharge) p = grantCredits(p, recharge, now).pool;
     };
     buy('r1', '100', '1.10', at('2025-01-31T23:00:00Z'));
     buy('r2', '100', '2.20', at('2025-02-01T00:00:00Z'));
@@ -199,9 +199,98 @@ describe('properties', () => {
         const now = T0 + DAY;
         const r = autoRecharge(config(), input(balance(p, now).currentBalance, { now }));
         if (r === null || !('grant' in r)) return;
-        p = grantCredits(p, autoRechargeGrant('r', r.grant), now).pool;
+        for (const g of autoRechargeGrants(r, () => 'r')) p = grantCredits(p, g, now).pool;
         expect(balance(p, now).currentBalance).toBe('5000');
       }),
     );
+  });
+
+  it('a FIXED recharge buys whole quantities, the fewest that lift the balance (with its bonus) above the threshold', () => {
+    fc.assert(
+      fc.property(
+        decimalUpTo(1000),
+        decimalUpTo(300),
+        fc.option(decimalUpTo(200), { nil: undefined }),
+        decimalUpTo(2000),
+        (threshold, quantity, bonus, below) => {
+          const current = new Decimal(threshold).minus(below);
+          const cfg = config({
+            thresholdValue: threshold,
+            rechargeMethod: 'FIXED',
+            rechargeAmount: quantity,
+            ...(bonus === undefined ? {} : { bonusCredits: bonus }),
+          });
+          const r = autoRecharge(cfg, input(current.toFixed()));
+          if (r === null || !('grant' in r)) throw new Error('expected a recharge below the threshold');
+          const bought = new Decimal(r.grant.amount);
+          const after = current.plus(bought).plus(bonus ?? 0);
+          const times = bought.div(quantity);
+          expect(times.isInteger() && times.gte(1)).toBe(true);
+          // Above the threshold, or a single quantity; one quantity fewer would not have been.
+          if (times.gt(1)) {
+            expect(after.gt(threshold)).toBe(true);
+            expect(after.minus(quantity).gt(threshold)).toBe(false);
+          }
+          expect(r.bonus?.amount).toBe(bonus === undefined ? undefined : new Decimal(bonus).toFixed());
+        },
+      ),
+    );
+  });
+});
+
+describe('recharge variants', () => {
+  it('buys a fixed quantity, or as many as clear the threshold', () => {
+    // Lago, spec/models/recurring_transaction_rule_spec.rb "#compute_paid_credits": a fixed rule of
+    // 50 paid credits with a threshold of 10 at an ongoing balance of -429.8 buys 450 (the gap
+    // rounded up to a multiple of 50); at -50, 100 and at -100, 150 (past the threshold, not on it).
+    const fixed = config({ thresholdValue: '10', rechargeMethod: 'FIXED', rechargeAmount: '50' });
+    expect(autoRecharge(fixed, input('-429.8'))).toMatchObject({ grant: { amount: '450', grantType: 'PAID' } });
+    expect(autoRecharge(fixed, input('-50'))).toMatchObject({ grant: { amount: '100' } });
+    expect(autoRecharge(fixed, input('-100'))).toMatchObject({ grant: { amount: '150' } });
+    expect(autoRecharge(fixed, input('9'))).toMatchObject({ grant: { amount: '50', cost: { amount: '0.5' } } });
+    expect(autoRecharge(fixed, input('10'))).toBeNull();
+    // No target needed for FIXED; TARGET still needs one.
+    expect(() => config({ rechargeMethod: 'FIXED', targetBalance: undefined })).toThrow(/rechargeAmount/);
+    expect(() => config({ targetBalance: undefined })).toThrow(/targetBalance/);
+  });
+
+  it('raises a paid recharge to the minimum purchase; a promotional one is free and ignores it', () => {
+    // Lago, spec/scenarios/wallets/target_rule_granting_top_up_spec.rb: a target rule (threshold 5,
+    // target 10) at a balance of 4 fills the gap of 6 as granted credits for free, bypassing the
+    // wallet's paid minimum of 50; kept paid, the top-up is raised to 50 credits.
+    const rule = { thresholdValue: '5', targetBalance: '10', minimumPurchase: '50' };
+    expect(autoRecharge(config(rule), input('4'))).toMatchObject({
+      grant: { amount: '50', grantType: 'PAID', cost: { amount: '0.5' } },
+    });
+    expect(autoRecharge(config({ ...rule, grantType: 'PROMOTIONAL' }), input('4'))).toEqual({
+      grant: { amount: '6', grantType: 'PROMOTIONAL', cost: null, expireAt: null },
+    });
+    // A free recharge is never held back by the spend limit.
+    expect(
+      autoRecharge(
+        config({ ...rule, grantType: 'PROMOTIONAL', maxSpendLimit: '0' }),
+        input('4', { monthlySpend: '9' }),
+      ),
+    ).toMatchObject({ grant: { amount: '6' } });
+  });
+
+  it('adds a bonus as a promotional grant of its own, counted toward clearing the threshold', () => {
+    // Lago, spec/models/recurring_transaction_rule_spec.rb "counts the granted credits towards the
+    // gap": a fixed rule of 50 paid and 50 granted credits (threshold 10) at -429.8 buys 400; the
+    // granted credits come as a transaction of their own (compute_granted_credits).
+    const cfg = config({ thresholdValue: '10', rechargeMethod: 'FIXED', rechargeAmount: '50', bonusCredits: '50' });
+    const r = autoRecharge(cfg, input('-429.8'));
+    // The gap 10 + 429.8 - 50 = 389.8 takes 8 quantities: 400 bought, 450 in all.
+    expect(r).toEqual({
+      grant: { amount: '400', cost: { amount: '4', currency: 'USD' }, expireAt: null, grantType: 'PAID' },
+      bonus: { amount: '50', expireAt: null },
+    });
+    if (r === null || !('grant' in r)) throw new Error('expected a recharge');
+    let ids = 0;
+    const grants = autoRechargeGrants(r, () => `r${ids++}`);
+    expect(grants.map((g) => [g.id, g.grantType, g.amount, g.cost ?? null])).toEqual([
+      ['r0', 'PAID', '400', { amount: '4', currency: 'USD' }],
+      ['r1', 'PROMOTIONAL', '50', null],
+    ]);
   });
 });

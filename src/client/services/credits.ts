@@ -9,22 +9,21 @@ import {
   type AutoRechargeConfig,
   autoRechargeConfigSchema,
   type GrantExpirationPeriod,
+  type RechargeMethod,
   type ThresholdType,
 } from '../../credits/auto-recharge-schema.js';
 import { requireCreditCurrency, soleCreditCurrency } from '../../credits/credit-currency.js';
 import {
   balance,
-  type CreditPool,
-  type CreditPoolChange,
-  type CreditPoolKey,
   consumeCredits as consumeFrom,
   creditPoolKey,
   grantCredits as grantCreditsTo,
   voidGrant,
 } from '../../credits/credit-pool.js';
+import type { CreditPool } from '../../credits/credit-pool-state.js';
 import type { CreditGrantRecord } from '../../credits/credit-records.js';
 import { AllotError } from '../../errors.js';
-import type { StoreReader, StoreTransaction } from '../../stores/store.js';
+import type { StoreReader } from '../../stores/store.js';
 import {
   type CreditEntitlement,
   type CreditGrant,
@@ -32,7 +31,7 @@ import {
   creditEntitlementShape,
   creditGrantShape,
 } from '../credit-shapes.js';
-import { PoolWriter } from '../credit-writes.js';
+import { type CreditChange, type CreditIdempotency, changeCredits, PoolWriter } from '../credit-writes.js';
 import type { CustomerEntry } from '../engine/customer-entry.js';
 import type { Engine } from '../engine/engine.js';
 import type { AutoRechargeSkippedEvent } from '../engine/listeners.js';
@@ -85,27 +84,21 @@ export interface AutoRechargeSettings {
   isEnabled: boolean;
   thresholdType: ThresholdType;
   thresholdValue: number;
-  targetBalance: number;
+  /** Null for a FIXED recharge, which has no target. */
+  targetBalance: number | null;
   maxSpendLimit: number | null;
   grantExpirationPeriod: GrantExpirationPeriod | null;
+  /** allot extensions (see `saveAutomaticRechargeConfiguration`); their defaults are the reference's behaviour. */
+  rechargeMethod: RechargeMethod;
+  rechargeAmount: number | null;
+  minimumPurchase: number | null;
+  bonusCredits: number | null;
+  grantType: 'PAID' | 'PROMOTIONAL';
   currentMonthlySpend: number;
   /** When first and last saved; null for settings saved before allot kept these. */
   createdAt: Date | null;
   updatedAt: Date | null;
 }
-
-/** Idempotency scopes of the credit writes: a grant's key and a consumption's key never meet. */
-const CREDIT_SCOPES = { grant: 'credit-grant', consume: 'credit-consumption' } as const;
-
-/** An idempotent credit write's key (none: not idempotent), and how a repeat answers from what the first stored. */
-interface CreditIdempotency<R> {
-  readonly kind: keyof typeof CREDIT_SCOPES;
-  readonly key: string | undefined;
-  readonly replay: (prior: unknown, tx: StoreTransaction) => Promise<R>;
-}
-
-/** A credit write's change to its pool, its result, and what an idempotent repeat answers from. */
-type CreditChange<R> = CreditPoolChange & { result: R; record: unknown };
 
 /** What a consumption stores for idempotent replays: amounts as decimal strings, the instant as epoch ms. */
 interface ConsumptionRecord {
@@ -114,6 +107,9 @@ interface ConsumptionRecord {
   totalConsumed: string;
   totalGranted: string;
 }
+
+/** The idempotency scope of consumptions: one key consumes once, through `consumeCredits` or `consumeCreditsAsync`. */
+const CONSUMPTION_SCOPE = 'credit-consumption';
 
 export class Credits {
   readonly #engine: Engine;
@@ -130,7 +126,7 @@ export class Credits {
     const p = parse(grantCreditsSchema, params, 'grantCredits');
     const key = { customerId: p.customerId, currencyId: p.currencyId, resourceId: p.resourceId ?? null };
     const idempotency: CreditIdempotency<CreditGrantRecord> = {
-      kind: 'grant',
+      scope: 'credit-grant',
       key: p.idempotencyKey,
       replay: async (prior, tx) => {
         const grant = await tx.getCreditGrant((prior as { grantId: string }).grantId);
@@ -138,7 +134,8 @@ export class Credits {
         return grant;
       },
     };
-    return this.#changeCredits(
+    return changeCredits(
+      this.#engine,
       key,
       (pool, now) => {
         const change = grantCreditsTo(
@@ -154,6 +151,9 @@ export class Credits {
             cost: p.cost ? { amount: p.cost.amount, currency: p.cost.currency.toUpperCase() } : null,
             comment: p.comment ?? null,
             metadata: { ...p.additionalMetaData, ...p.metadata },
+            // A recurrence counts from when the grant takes effect unless told otherwise.
+            recurrence: p.recurrence ? { ...p.recurrence, anchor: p.recurrence.anchor ?? p.effectiveAt ?? now } : null,
+            rollover: p.rollover ?? null,
           },
           now,
         );
@@ -181,7 +181,7 @@ export class Credits {
       );
     }
     const key = { customerId: grant.customerId, currencyId: grant.currencyId, resourceId: grant.resourceId };
-    const voided = await this.#changeCredits(key, async (pool, now, tx) => {
+    const voided = await changeCredits(this.#engine, key, async (pool, now, tx) => {
       // Read again under the customer's lock: a spent grant is voided from its stored record.
       const change = voidGrant(pool, id, now, await tx.getCreditGrant(id));
       return { ...change, result: change.grant, record: null };
@@ -193,11 +193,11 @@ export class Credits {
     const p = parse(consumeCreditsSchema, params, 'consumeCredits');
     const key = { customerId: p.customerId, currencyId: p.currencyId, resourceId: p.resourceId ?? null };
     const idempotency: CreditIdempotency<ConsumptionRecord> = {
-      kind: 'consume',
+      scope: CONSUMPTION_SCOPE,
       key: p.idempotencyKey,
       replay: async (prior) => prior as ConsumptionRecord,
     };
-    const record = await this.#changeCredits(key, (pool, now) => consumption(pool, p, now), {
+    const record = await changeCredits(this.#engine, key, (pool, now) => consumption(pool, p, now), {
       idempotency,
       recharge: true,
     });
@@ -225,11 +225,6 @@ export class Credits {
   }
 
   /**
-   * A pool's balance, from the warm customer or loaded once. When the store cannot be read, a
-   * customer cached before answers from the cache, else the credit fallback does; bad input, an
-   * unknown currency or customer still throw.
-   */
-  /**
    * `consume` for up to 1,000 consumptions of any customers and pools, in one transaction: each
    * applied as that call would apply it (a repeated key once), in order, all or none; an error
    * names the item. Resolves once they are durable, with nothing to answer (the reference's
@@ -240,7 +235,7 @@ export class Credits {
     await this.#engine.writeEach(p.consumptions, async (entry, customerId, items, tx, now, catalog) => {
       const pools = new Map<string, CreditPool>();
       const rechargesSkipped: AutoRechargeSkippedEvent[] = [];
-      const scope = `${CREDIT_SCOPES.consume}:${customerId}`;
+      const scope = `${CONSUMPTION_SCOPE}:${customerId}`;
       for (const { item, index } of items)
         try {
           const state = requireCustomerState(entry.state, customerId);
@@ -261,6 +256,11 @@ export class Credits {
     });
   }
 
+  /**
+   * A pool's balance, from the warm customer or loaded once. When the store cannot be read, a
+   * customer cached before answers from the cache, else the credit fallback does; bad input, an
+   * unknown currency or customer still throw.
+   */
   async entitlement(params: CreditEntitlementParams): Promise<CreditEntitlement> {
     const p = plainCreditCheck(params) ? params : parse(creditEntitlementSchema, params, 'getCreditEntitlement');
     const engine = this.#engine;
@@ -309,52 +309,6 @@ export class Credits {
       const { pool, currentBalance, shown } = entry.creditPool(catalog, currency.currencyId, scope, now);
       const held = entry.storedPool(currency.currencyId, scope) !== undefined || shown.totalGranted !== 0;
       return held ? [creditEntitlementShape(pool, currentBalance, shown, currency, 0)] : [];
-    });
-  }
-
-  /**
-   * One credit write in one transaction: the pool brought to now (expiries, scheduled grants),
-   * changed by `change`, its changed grants, debt and ledger entries written. With an idempotency
-   * key, a repeat answers `replay(what the first stored)` and changes nothing.
-   */
-  #changeCredits<R>(
-    key: CreditPoolKey,
-    change: (pool: CreditPool, now: number, tx: StoreTransaction) => CreditChange<R> | Promise<CreditChange<R>>,
-    options: { readonly idempotency?: CreditIdempotency<R> | undefined; readonly recharge?: boolean } = {},
-  ): Promise<R> {
-    const { idempotency, recharge = false } = options;
-    return this.#engine.mutate(key.customerId, async (entry, tx, now, catalog) => {
-      const state = requireCustomerState(entry.state, key.customerId);
-      requireCreditCurrency(catalog, key.currencyId);
-      const idem =
-        idempotency?.key === undefined
-          ? undefined
-          : {
-              scope: `${CREDIT_SCOPES[idempotency.kind]}:${key.customerId}`,
-              key: idempotency.key,
-              replay: idempotency.replay,
-            };
-      if (idem) {
-        const prior = await tx.getIdempotencyResult(idem.scope, idem.key);
-        if (prior !== undefined) return { result: await idem.replay(prior, tx) };
-      }
-      const writer = await PoolWriter.open(
-        tx,
-        state,
-        catalog,
-        key,
-        now,
-        entry.storedPool(key.currencyId, key.resourceId),
-      );
-      const computed = await change(writer.pool, now, tx);
-      const changed = writer.apply(() => computed);
-      const written = await writer.commit(recharge ? { newId: rechargeId } : undefined);
-      if (idem) await tx.putIdempotencyResult(idem.scope, idem.key, changed.record, now);
-      return {
-        result: changed.result,
-        credits: [written.pool],
-        ...(written.skipped ? { rechargesSkipped: [written.skipped] } : {}),
-      };
     });
   }
 
@@ -418,9 +372,14 @@ export class Credits {
       isEnabled: config.isEnabled,
       thresholdType: config.thresholdType,
       thresholdValue: Number(config.thresholdValue),
-      targetBalance: Number(config.targetBalance),
-      maxSpendLimit: config.maxSpendLimit === null ? null : Number(config.maxSpendLimit),
+      targetBalance: numberOrNull(config.targetBalance),
+      maxSpendLimit: numberOrNull(config.maxSpendLimit),
       grantExpirationPeriod: config.grantExpirationPeriod,
+      rechargeMethod: config.rechargeMethod ?? 'TARGET',
+      rechargeAmount: numberOrNull(config.rechargeAmount),
+      minimumPurchase: numberOrNull(config.minimumPurchase),
+      bonusCredits: numberOrNull(config.bonusCredits),
+      grantType: config.grantType ?? 'PAID',
       currentMonthlySpend: unitCost ? Number(monthlyRechargeSpend(grants, now, unitCost.currency)) : 0,
       createdAt: config.createdAt === undefined ? null : new Date(config.createdAt),
       updatedAt: config.updatedAt === undefined ? null : new Date(config.updatedAt),
@@ -454,3 +413,7 @@ function consumption(
   };
   return { ...change, result, record: result };
 }
+
+/** A stored decimal as a result's number; null when absent. */
+const numberOrNull = (value: string | null | undefined): number | null =>
+  value === null || value === undefined ? null : Number(value);

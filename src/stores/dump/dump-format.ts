@@ -111,6 +111,20 @@ const dimensions = z.lazy(() => z.record(z.string(), z.union([z.string(), z.numb
 const resourceId = z.lazy(() => z.string().min(1).nullable());
 const resetPeriod = z.lazy(() => z.enum(enumValues(EntitlementResetPeriod)).nullable());
 const intervalCount = z.lazy(() => z.number().int().positive());
+const recurrence = z.lazy(() =>
+  z.strictObject({ interval: z.enum(enumValues(EntitlementResetPeriod)), intervalCount, anchor: instant }),
+);
+const rollover = z.lazy(() =>
+  z.strictObject({ maxAmount: decimal.optional(), minAmount: decimal.optional(), percentage: decimal.optional() }),
+);
+const resetSchedule = z.lazy(() =>
+  z.strictObject({
+    recurrence,
+    rollover: nullable(rollover),
+    overage: z.enum(['CARRY', 'FORGIVE']),
+    resetAfter: instant,
+  }),
+);
 /** Billing details as stored: data the store wrote, kept as it is (the inputs validated them field by field). */
 const billing = <T>() =>
   z.custom<T>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'must be an object');
@@ -290,9 +304,20 @@ const schemas: { readonly [K in DumpRecordType]: z.ZodType<DumpRecordTypes[K]> }
       activatedAt: nullable(instant),
       expiredAt: nullable(instant),
       voidedAt: nullable(instant),
+      recurrence: nullable(recurrence),
+      rollover: nullable(rollover),
+      refilledAt: nullable(instant),
     }),
   ),
-  creditTotals: z.lazy(() => z.strictObject({ ...poolKey, debt: decimal, spent: decimal, revision: z.number().int() })),
+  creditTotals: z.lazy(() =>
+    z.strictObject({
+      ...poolKey,
+      debt: decimal,
+      spent: decimal,
+      revision: z.number().int(),
+      schedule: nullable(resetSchedule),
+    }),
+  ),
   creditExpiry: z.lazy(() => z.strictObject({ ...poolKey, at: instant, amount: decimal })),
   creditLedger: z.lazy(() =>
     z.strictObject({

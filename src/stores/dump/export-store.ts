@@ -113,7 +113,10 @@ async function* customerRecords(reader: StoreReader, customerId: string): AsyncG
   for (const pool of await reader.listCreditPools(customerId)) {
     const key = { customerId, currencyId: pool.currencyId, resourceId: pool.resourceId };
     const { total, revision, expiring } = pool.spent;
-    yield { type: 'creditTotals', record: { ...key, debt: pool.debt, spent: total, revision } };
+    yield {
+      type: 'creditTotals',
+      record: { ...key, debt: pool.debt, spent: total, revision, schedule: pool.schedule },
+    };
     for (const { at, amount } of expiring) yield { type: 'creditExpiry', record: { ...key, at, amount } };
   }
   for (let afterSeq = 0; ; ) {

@@ -2,7 +2,7 @@ import { subscriptionStatus } from '../../core/subscription-state.js';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
 import { CellSummaries, type CellSummary } from '../../core/usage-summary.js';
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
-import { type CreditPool, type CreditPoolKey, creditPoolKey, isHeldGrant } from '../../credits/credit-pool.js';
+import { type CreditPool, type CreditPoolKey, creditPoolKey, isHeldGrant } from '../../credits/credit-pool-state.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import { NO_SPENT_CREDITS, type SpentCredits, type SpentExpiry } from '../../credits/spent-credits.js';
 import type {
@@ -327,7 +327,7 @@ class MemoryReader implements StoreReader {
       .filter((g) => inPool(g, key))
       .sort(compareIds);
     const totals = t.creditTotals.get(creditPoolKey(key));
-    if (totals === undefined) return { ...key, grants, debt: '0', spent: NO_SPENT_CREDITS };
+    if (totals === undefined) return { ...key, grants, debt: '0', spent: NO_SPENT_CREDITS, schedule: null };
     const expiring =
       known?.revision === totals.revision
         ? known.expiring
@@ -336,7 +336,8 @@ class MemoryReader implements StoreReader {
             .filter((e) => inPool(e, key))
             .sort((a, b) => a.at - b.at)
             .map((e) => ({ at: e.at, amount: e.amount }));
-    return { ...key, grants, debt: totals.debt, spent: { total: totals.spent, expiring, revision: totals.revision } };
+    const spent = { total: totals.spent, expiring, revision: totals.revision };
+    return { ...key, grants, debt: totals.debt, spent, schedule: totals.schedule };
   }
 
   async listCreditPools(customerId: string): Promise<CreditPool[]> {
@@ -577,8 +578,8 @@ class MemoryTransaction extends MemoryReader implements StoreTransaction {
 
   async putCreditTotals(key: CreditPoolKey, totals: CreditTotals): Promise<void> {
     const { customerId, currencyId, resourceId } = key;
-    const { debt, spent, revision } = totals;
-    this.#put(this.tables.creditTotals, { customerId, currencyId, resourceId, debt, spent, revision });
+    const { debt, spent, revision, schedule } = totals;
+    this.#put(this.tables.creditTotals, { customerId, currencyId, resourceId, debt, spent, revision, schedule });
   }
 
   async putCreditExpiries(key: CreditPoolKey, expiries: readonly SpentExpiry[]): Promise<void> {

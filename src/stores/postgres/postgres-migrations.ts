@@ -184,6 +184,16 @@ const postgresMigrations: readonly PostgresMigration[] = [
       'alter table $s.promotions add column feature_group_id text',
     ],
   },
+  {
+    // Recurring grants (their recurrence, and the last boundary each was brought through), each
+    // grant's rollover rule, and a pool's reset schedule; all null for what came before.
+    version: 6,
+    statements: [
+      `alter table $s.credit_grants add column recurrence text, add column rollover text,
+        add column refilled_at bigint`,
+      'alter table $s.credit_pools add column schedule text',
+    ],
+  },
 ];
 
 /** The newest schema version this release knows. */

@@ -4,7 +4,7 @@ import { type AliasedExpression, type Compilable, type Kysely, sql } from 'kysel
 import type { UsageAggregate } from '../../core/usage-aggregate.js';
 import type { CellSummary } from '../../core/usage-summary.js';
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
-import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool.js';
+import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool-state.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import type { SpentCredits } from '../../credits/spent-credits.js';
 import type { GovernanceRecords } from '../../governance/governance-records.js';

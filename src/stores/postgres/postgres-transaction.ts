@@ -1,7 +1,7 @@
 // Writes of the PostgreSQL store: the shared kysely builders (upserts are `ON CONFLICT`, portable
 // to PostgreSQL as they are), batched into multi-row statements where a write takes a list.
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
-import type { CreditPoolKey } from '../../credits/credit-pool.js';
+import type { CreditPoolKey } from '../../credits/credit-pool-state.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import type { SpentExpiry } from '../../credits/spent-credits.js';
 import type {

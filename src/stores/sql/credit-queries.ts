@@ -1,7 +1,7 @@
 // The credit queries of the SQL stores (grants, pool totals and spent expiries, ledger, recharge
 // settings), and the credit row mappers.
 import type { ExpressionBuilder } from 'kysely';
-import { type CreditPool, type CreditPoolKey, emptyCreditPool, isHeldGrant } from '../../credits/credit-pool.js';
+import { type CreditPool, type CreditPoolKey, emptyCreditPool, isHeldGrant } from '../../credits/credit-pool-state.js';
 import type { CreditGrantRecord, CreditLedgerEntry, CreditLedgerEventType } from '../../credits/credit-records.js';
 import type { SpentCredits, SpentExpiry } from '../../credits/spent-credits.js';
 import {
@@ -68,7 +68,7 @@ export function upsertCreditGrant(db: Db, row: CreditGrantsTable) {
 export function selectCreditTotals(db: Db, p: PoolParams) {
   return db
     .selectFrom('credit_pools')
-    .select(['debt', 'spent', 'spent_revision'])
+    .select(['debt', 'spent', 'spent_revision', 'schedule'])
     .where('customer_id', '=', p.customerId)
     .where('currency_id', '=', p.currencyId)
     .where('resource_id', '=', p.resourceId);
@@ -79,9 +79,12 @@ export function upsertCreditTotals(db: Db, row: CreditPoolsTable) {
     .insertInto('credit_pools')
     .values(row)
     .onConflict((oc) =>
-      oc
-        .columns(['customer_id', 'currency_id', 'resource_id'])
-        .doUpdateSet({ debt: row.debt, spent: row.spent, spent_revision: row.spent_revision }),
+      oc.columns(['customer_id', 'currency_id', 'resource_id']).doUpdateSet({
+        debt: row.debt,
+        spent: row.spent,
+        spent_revision: row.spent_revision,
+        schedule: row.schedule,
+      }),
     );
 }
 
@@ -219,7 +222,13 @@ export function creditPoolToRow(
 
 /** Columns of a pool's totals row. */
 export function creditTotalsToRow(key: CreditPoolKey, totals: CreditTotals): CreditPoolsTable {
-  return { ...creditPoolToRow(key), debt: totals.debt, spent: totals.spent, spent_revision: totals.revision };
+  return {
+    ...creditPoolToRow(key),
+    debt: totals.debt,
+    spent: totals.spent,
+    spent_revision: totals.revision,
+    schedule: totals.schedule === null ? null : JSON.stringify(totals.schedule),
+  };
 }
 
 /** A spent expiry as a row holds it. */
@@ -258,9 +267,12 @@ export function creditGrantToRow(g: CreditGrantRecord): CreditGrantsTable {
     comment: g.comment,
     metadata: JSON.stringify(g.metadata),
     source: g.source === null ? null : JSON.stringify(g.source),
+    recurrence: g.recurrence === null ? null : JSON.stringify(g.recurrence),
+    rollover: g.rollover === null ? null : JSON.stringify(g.rollover),
     created_at: g.createdAt,
     updated_at: g.updatedAt,
     activated_at: g.activatedAt,
+    refilled_at: g.refilledAt,
     expired_at: g.expiredAt,
     voided_at: g.voidedAt,
     held: isHeldGrant(g) ? 1 : 0,
@@ -285,9 +297,12 @@ export function rowToCreditGrant(r: CreditGrantsTable): CreditGrantRecord {
     comment: r.comment,
     metadata: parseJson(r.metadata),
     source: r.source === null ? null : (JSON.parse(r.source) as CreditGrantRecord['source']),
+    recurrence: r.recurrence === null ? null : (JSON.parse(r.recurrence) as CreditGrantRecord['recurrence']),
+    rollover: r.rollover === null ? null : (JSON.parse(r.rollover) as CreditGrantRecord['rollover']),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     activatedAt: r.activated_at,
+    refilledAt: r.refilled_at,
     expiredAt: r.expired_at,
     voidedAt: r.voided_at,
   };
@@ -352,12 +367,13 @@ export async function pageCreditLedger(
 export function creditPoolOf(
   key: CreditPoolKey,
   grants: readonly CreditGrantsTable[],
-  totals: Pick<CreditPoolsTable, 'debt' | 'spent' | 'spent_revision'> | undefined,
+  totals: Pick<CreditPoolsTable, 'debt' | 'spent' | 'spent_revision' | 'schedule'> | undefined,
   expiring: readonly SpentExpiry[],
 ): CreditPool {
   if (totals === undefined) return { ...emptyCreditPool(key), grants: grants.map(rowToCreditGrant) };
   const spent = { total: totals.spent, expiring, revision: totals.spent_revision };
-  return { ...key, grants: grants.map(rowToCreditGrant), debt: totals.debt, spent };
+  const schedule = totals.schedule === null ? null : (JSON.parse(totals.schedule) as CreditPool['schedule']);
+  return { ...key, grants: grants.map(rowToCreditGrant), debt: totals.debt, spent, schedule };
 }
 
 /** The rows of one pool. */

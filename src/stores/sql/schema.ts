@@ -198,16 +198,24 @@ export interface CreditGrantsTable {
   comment: string | null;
   metadata: string;
   source: string | null;
+  /** JSON of a caller's recurring grant's recurrence, or null. */
+  recurrence: string | null;
+  /** JSON of the grant's rollover rule, or null. */
+  rollover: string | null;
   created_at: number;
   updated_at: number;
   activated_at: number | null;
+  refilled_at: number | null;
   expired_at: number | null;
   voided_at: number | null;
   /** 1 while its pool holds it (`isHeldGrant`), else 0: a partial index serves the held ones. */
   held: number;
 }
 
-/** A credit pool's totals, once it has any: its debt, and the sum and revision of its spent credits. */
+/**
+ * A credit pool's totals, once it has any: its debt, the sum and revision of its spent credits,
+ * and its reset schedule (JSON, or null).
+ */
 export interface CreditPoolsTable {
   customer_id: string;
   currency_id: string;
@@ -215,6 +223,7 @@ export interface CreditPoolsTable {
   debt: string;
   spent: string;
   spent_revision: number;
+  schedule: string | null;
 }
 
 /** What of a pool's spent credits expires at `expire_at`; an amount above 0. */

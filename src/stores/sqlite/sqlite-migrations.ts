@@ -372,6 +372,17 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       db.schema.alterTable('promotions').addColumn('feature_group_id', 'text'),
     ],
   },
+  {
+    // Recurring grants (their recurrence, and the last boundary each was brought through), each
+    // grant's rollover rule, and a pool's reset schedule; all null for what came before.
+    version: 8,
+    up: (db) => [
+      db.schema.alterTable('credit_grants').addColumn('recurrence', 'text'),
+      db.schema.alterTable('credit_grants').addColumn('rollover', 'text'),
+      db.schema.alterTable('credit_grants').addColumn('refilled_at', 'bigint'),
+      db.schema.alterTable('credit_pools').addColumn('schedule', 'text'),
+    ],
+  },
 ];
 
 /** The table of applied versions, created by the first open. */

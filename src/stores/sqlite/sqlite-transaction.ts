@@ -1,7 +1,7 @@
 import type { UsageAggregate } from '../../core/usage-aggregate.js';
 import type { CellSummary } from '../../core/usage-summary.js';
 import type { AutoRechargeConfig } from '../../credits/auto-recharge-schema.js';
-import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool.js';
+import type { CreditPool, CreditPoolKey } from '../../credits/credit-pool-state.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../../credits/credit-records.js';
 import type { SpentCredits, SpentExpiry } from '../../credits/spent-credits.js';
 import type {
