@@ -11,6 +11,7 @@ import {
   type FeatureDefinition,
   type PlanDefinition,
   type ProductDefinition,
+  type UsageThresholdDefinition,
 } from './catalog-schema.js';
 import { contentHash } from './content-hash.js';
 import type { Coupon } from './coupon-schema.js';
@@ -56,6 +57,8 @@ export interface PlanSnapshot {
   readonly creditEntitlements?: readonly CreditEntitlement[];
   /** Credit rates of metered features, own and inherited; absent when none, for the same reason. */
   readonly creditRates?: readonly PlanCreditRate[];
+  /** Progressive billing thresholds; absent when none, for the same reason. */
+  readonly usageThresholds?: readonly UsageThresholdDefinition[];
 }
 
 export interface AddonSnapshot {
@@ -97,6 +100,8 @@ export interface Catalog {
   readonly addonVersions: ReadonlyMap<string, AddonVersion>;
   /** Coupons by id. Not versioned: a customer's coupon is read as the catalog says now. */
   readonly coupons: ReadonlyMap<string, Coupon>;
+  /** Where estimates round: each line, or only the total. */
+  readonly priceRounding: 'PER_LINE' | 'TOTAL';
   /** The default proration convention of estimates. */
   readonly prorationConvention: 'SECOND' | 'ACTUAL_DAYS' | 'THIRTY_DAY_MONTH';
   readonly creditCurrencies: ReadonlyMap<string, CreditCurrency>;
@@ -363,6 +368,7 @@ function planSnapshot(plan: PlanDefinition, plans: Map<string, PlanDefinition>):
     metadata: plan.metadata ?? {},
     ...(credits.length > 0 ? { creditEntitlements: credits } : {}),
     ...(rates.length > 0 ? { creditRates: rates } : {}),
+    ...(plan.usageThresholds ? { usageThresholds: plan.usageThresholds } : {}),
   };
 }
 
@@ -492,6 +498,7 @@ export function versionCatalog(
     addonVersions: addons.all,
     coupons: new Map(compiled.definition.coupons.map((c) => [c.id, c])),
     prorationConvention: compiled.definition.prorationConvention,
+    priceRounding: compiled.definition.priceRounding,
     creditCurrencies: new Map(compiled.definition.creditCurrencies.map((c) => [c.currencyId, c])),
   };
   return { catalog, added };

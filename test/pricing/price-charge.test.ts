@@ -16,12 +16,12 @@ describe('priceCharge', () => {
   });
 
   it('PER_UNIT charges the amount per unit', () => {
-    expect(priceCharge(seats(), 4)).toEqual({ kind: 'UPFRONT', amount: new Decimal(12), quantity: 4 });
+    expect(priceCharge(seats(), 4)).toMatchObject({ kind: 'UPFRONT', amount: new Decimal(12), quantity: 4 });
     expect(priceCharge(seats(), 0).amount.toString()).toBe('0');
   });
 
   it('PER_UNIT charges a quantity below the minimum at the minimum', () => {
-    expect(priceCharge(seats({ minUnitQuantity: 5 }), 2)).toEqual({
+    expect(priceCharge(seats({ minUnitQuantity: 5 }), 2)).toMatchObject({
       kind: 'UPFRONT',
       amount: new Decimal(15),
       quantity: 5,
