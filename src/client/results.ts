@@ -2,7 +2,12 @@
 export type { CreditCostEstimate, CreditCostEstimates, EstimationRequestWarning } from './credit-estimates.js';
 export type { CreditCurrencyShape, CreditEntitlement, CreditGrant, CreditLedgerItem } from './credit-shapes.js';
 export type { PageInfo } from './cursor-page.js';
-export type { PaywallResult, SubscriptionEstimate } from './pricing-shapes.js';
+export type {
+  EstimateLineResult,
+  PaywallResult,
+  SubscriptionEstimate,
+  UsageThresholdProgress,
+} from './pricing-shapes.js';
 export type {
   CouponShape,
   Customer,

@@ -7,7 +7,7 @@ import type { SubscriptionBillingCycleAnchor } from '../../model/enums.js';
 import type { CustomerState } from '../../model/records.js';
 import { estimateCoupon, heldCoupon, subscriptionCoupon } from '../../pricing/customer-coupon.js';
 import { type EstimateBasis, subscriptionEstimateBasis, updateEstimateBasis } from '../../pricing/estimate-basis.js';
-import { catalogCurrency, subscriptionPreview } from '../../pricing/subscription-pricing.js';
+import { catalogCurrency, type PricingSelection, subscriptionPreview } from '../../pricing/subscription-pricing.js';
 import type { Engine } from '../engine/engine.js';
 import { estimateSubscriptionSchema, estimateSubscriptionUpdateSchema, parse } from '../input-schemas.js';
 import type { EstimateSubscriptionParams, EstimateSubscriptionUpdateParams } from '../params.js';
@@ -21,6 +21,7 @@ interface PriceOptions {
   readonly billingInformation?: { readonly taxPercentage?: number | undefined } | undefined;
   readonly prorationConvention?: Catalog['prorationConvention'] | undefined;
   readonly billingCycleAnchor?: SubscriptionBillingCycleAnchor | undefined;
+  readonly usage?: PricingSelection['usage'];
 }
 
 export class Estimates {
@@ -62,6 +63,7 @@ export class Estimates {
     const preview = subscriptionPreview({
       next: {
         ...selectionOf(catalog, basis.next, country),
+        usage: p.usage,
         ...(subscriptionCoupon(catalog, basis.next) ?? estimateCoupon(catalog, state, p.promotionCode, now)),
       },
       startDate: basis.startDate,
@@ -80,6 +82,7 @@ export class Estimates {
       convention: p.prorationConvention ?? catalog.prorationConvention,
       billingCycleAnchor: p.billingCycleAnchor,
       currency: catalogCurrency(catalog, country),
+      priceRounding: catalog.priceRounding,
     });
     return estimateShape(preview);
   }
