@@ -143,7 +143,7 @@ export interface SubscriptionEstimate {
     /** Every charge of the period (beyond the reference): see `EstimateLineResult`. */
     lines: EstimateLineResult[];
     /** Where the lines were rounded: each line (PER_LINE) or only the total (TOTAL). */
-    priceRounding: PriceRounding;
+    priceRounding: 'PER_LINE' | 'TOTAL';
   };
   /** The plan's progressive billing thresholds against the period's usage charges (beyond the reference). */
   progressiveBilling?: UsageThresholdProgress[];

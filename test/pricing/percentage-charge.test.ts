@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/money/money.js';
 import { type PercentageTerms, percentageCharge } from '../../src/pricing/percentage-charge.js';
+import { pricePoint } from '../../src/pricing/price-point.js';
 import { expectAllotError, fc, priceOf } from './helpers.js';
 
 // The cases of Lago's spec/services/charge_models/percentage_service_spec.rb. Its running totals
@@ -62,6 +63,12 @@ describe('percentageCharge', () => {
       percentage: { rate: 2.9, fixedFeePerTransaction: '0.30' },
     });
     expect(price.percentage).toEqual({ rate: '2.9', fixedFeePerTransaction: '0.30' });
+    expect(pricePoint({ ...price, maximumAmount: '100' })).toMatchObject({
+      amount: null,
+      maximumAmount: 100,
+      percentage: { rate: 2.9, fixedFeePerTransaction: 0.3 },
+    });
+    expect(pricePoint(price)).not.toHaveProperty('negativeUsage');
     expect(() => priceOf({ featureId: 'payments', percentage: { rate: 1 } })).toThrow(/USAGE_BASED/);
     expect(() =>
       priceOf({ billingModel: 'USAGE_BASED', featureId: 'payments', amount: '1', percentage: { rate: 1 } }),
