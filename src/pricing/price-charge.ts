@@ -146,6 +146,14 @@ function chargedQuantity(price: Price, quantity: number | undefined): number {
  * `CREDIT` (the charge of the opposite quantity, negated, uncapped) or `FLOOR_AT_ZERO`.
  */
 function usageCharge(price: Price, usage: UsageInput): { amount: Decimal; usage: Decimal; detail: ChargeDetail } {
+  if ((usage.transactions !== undefined) !== (price.percentage !== undefined))
+    throw invalid(
+      price,
+      price.percentage
+        ? 'a percentage price is given the transactions, not a quantity'
+        : 'takes a quantity, not transactions',
+      {},
+    );
   if (price.percentage) {
     const transactions = usage.transactions ?? [];
     const percentage = percentageCharge(price.percentage, transactions);

@@ -163,6 +163,15 @@ describe('price options', () => {
     expect(credit.amount.toString()).toBe('-2');
     const floor = priceCharge({ ...calls, negativeUsage: 'FLOOR_AT_ZERO' }, undefined, { quantity: -4 });
     expect(floor.amount.toString()).toBe('0');
+    expectAllotError(() => priceCharge(calls, undefined, { transactions: [1] }), 'INVALID_INPUT');
+    const pct = priceOf({
+      billingModel: 'USAGE_BASED',
+      featureId: 'payments',
+      amount: undefined,
+      percentage: { rate: 1 },
+    });
+    expectAllotError(() => priceCharge(pct, undefined, { quantity: 5 }), 'INVALID_INPUT');
+    expect(priceCharge(pct, undefined, { transactions: [500] }).amount.toString()).toBe('5');
   });
 });
 
