@@ -18,6 +18,7 @@ import {
 import { id } from '../model/id-schema.js';
 import { intervalCount } from '../model/interval-count.js';
 import { meterSchema } from '../model/meters.js';
+import { decimalAmount } from '../money/amount-schema.js';
 import { couponListSchema } from './coupon-schema.js';
 import {
   creditCurrenciesSchema,
@@ -165,6 +166,28 @@ const addonEntitlementSchema = z.lazy(() =>
     .superRefine(refineResetConfiguration),
 );
 
+/**
+ * Progressive billing thresholds (Lago's usage thresholds): amounts of a period's usage charges in
+ * the plan's currency, at most one of them `recurring` (repeating after the largest fixed one).
+ */
+const usageThresholdsSchema = z.lazy(() =>
+  z
+    .array(
+      z.strictObject({
+        amount: decimalAmount.refine((a) => Number(a) > 0, 'an amount above 0'),
+        recurring: z.boolean().optional(),
+        displayName: z.string().optional(),
+      }),
+    )
+    .min(1)
+    .superRefine((thresholds, ctx) => {
+      if (thresholds.filter((t) => t.recurring).length > 1)
+        ctx.addIssue({ code: 'custom', message: 'at most one recurring threshold' });
+      const fixed = thresholds.filter((t) => !t.recurring).map((t) => Number(t.amount));
+      if (new Set(fixed).size !== fixed.length) ctx.addIssue({ code: 'custom', message: 'a threshold amount twice' });
+    }),
+);
+
 const planSchema = z.lazy(() =>
   z.strictObject({
     id,
@@ -192,6 +215,8 @@ const planSchema = z.lazy(() =>
     creditRates: planCreditRatesSchema.optional(),
     /** This plan's proration settings, over the catalog's `proration`. */
     proration: prorationSettingsSchema.optional(),
+    /** Progressive billing thresholds on a period's usage amount, shown by estimates (not inherited). */
+    usageThresholds: usageThresholdsSchema.optional(),
   }),
 );
 
@@ -219,6 +244,8 @@ export const catalogSchema = z.lazy(() =>
     addons: z.array(addonSchema).default([]),
     /** Discounts, applied by `couponId` on a customer or by one of their promotion codes. */
     coupons: couponListSchema.default([]),
+    /** Where estimates round: each line (PER_LINE, the default) or only the total (TOTAL). */
+    priceRounding: z.enum(['PER_LINE', 'TOTAL']).default('PER_LINE'),
     /**
      * How a change within a billing period is prorated unless a plan or a call says otherwise: by
      * the SECOND over the whole period (default), by ACTUAL_DAYS, ...; `proration.convention` wins.
@@ -240,3 +267,4 @@ export type PlanDefinition = CatalogDefinition['plans'][number];
 export type AddonDefinition = CatalogDefinition['addons'][number];
 export type PlanEntitlementDefinition = PlanDefinition['entitlements'][number];
 export type AddonEntitlementDefinition = AddonDefinition['entitlements'][number];
+export type UsageThresholdDefinition = NonNullable<PlanDefinition['usageThresholds']>[number];

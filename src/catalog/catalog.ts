@@ -11,6 +11,7 @@ import {
   type FeatureDefinition,
   type PlanDefinition,
   type ProductDefinition,
+  type UsageThresholdDefinition,
 } from './catalog-schema.js';
 import { contentHash } from './content-hash.js';
 import type { Coupon } from './coupon-schema.js';
@@ -59,6 +60,8 @@ export interface PlanSnapshot {
   readonly creditRates?: readonly PlanCreditRate[];
   /** The plan's own proration settings, over the catalog's; absent when none, for the same reason. */
   readonly proration?: ProrationSettings;
+  /** Progressive billing thresholds; absent when none, for the same reason. */
+  readonly usageThresholds?: readonly UsageThresholdDefinition[];
 }
 
 export interface AddonSnapshot {
@@ -102,6 +105,8 @@ export interface Catalog {
   readonly coupons: ReadonlyMap<string, Coupon>;
   /** The catalog's proration settings, defaults filled in; a plan's own `proration` overrides them. */
   readonly proration: ResolvedProration;
+  /** Where estimates round: each line, or only the total. */
+  readonly priceRounding: 'PER_LINE' | 'TOTAL';
   readonly creditCurrencies: ReadonlyMap<string, CreditCurrency>;
 }
 
@@ -376,6 +381,7 @@ function planSnapshot(plan: PlanDefinition, plans: Map<string, PlanDefinition>):
     ...(credits.length > 0 ? { creditEntitlements: credits } : {}),
     ...(rates.length > 0 ? { creditRates: rates } : {}),
     ...(plan.proration ? { proration: plan.proration } : {}),
+    ...(plan.usageThresholds ? { usageThresholds: plan.usageThresholds } : {}),
   };
 }
 
@@ -508,6 +514,7 @@ export function versionCatalog(
       ...compiled.definition.proration,
       convention: compiled.definition.proration?.convention ?? compiled.definition.prorationConvention,
     }),
+    priceRounding: compiled.definition.priceRounding,
     creditCurrencies: new Map(compiled.definition.creditCurrencies.map((c) => [c.currencyId, c])),
   };
   return { catalog, added };

@@ -69,6 +69,11 @@ export const couponSchema = z.lazy(() =>
       status: z.enum(enumValues(CouponStatus)).default('ACTIVE'),
       metadata: z.record(z.string(), z.string()).nullish(),
       promotionCodes: z.array(promotionCodeSchema).default([]),
+      /**
+       * A ONCE FIXED coupon whose amount exceeds a period's charge keeps the rest for the next
+       * periods until it is used up (Lago's `once` fixed-amount coupons); absent, the rest is lost.
+       */
+      carryRemainder: z.boolean().optional(),
     })
     .superRefine((coupon, ctx) => {
       const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -83,6 +88,8 @@ export const couponSchema = z.lazy(() =>
       }
       if (coupon.durationType === 'REPEATING' && coupon.durationInMonths === undefined)
         issue('durationInMonths', 'a REPEATING coupon needs durationInMonths');
+      if (coupon.carryRemainder !== undefined && (coupon.type !== 'FIXED' || coupon.durationType !== 'ONCE'))
+        issue('carryRemainder', 'only a ONCE FIXED coupon carries what a period did not use');
       if (coupon.durationType !== 'REPEATING' && coupon.durationInMonths !== undefined)
         issue('durationInMonths', `a ${coupon.durationType} coupon has no durationInMonths`);
     }),

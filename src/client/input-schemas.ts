@@ -276,13 +276,37 @@ const proration = () => ({
   prorationConvention: prorationConventionSchema.optional(),
 });
 
+/**
+ * What estimates take beyond the reference: quantities may be fractional (priced only by prices
+ * that take them, `fractionalQuantity`), and `usage` prices a period's usage of usage-based
+ * features in the `subscription` block (never what is due now: usage is billed in arrears).
+ */
+const estimateExtras = () => ({
+  billableFeatures: z
+    .array(z.strictObject({ featureId: id, quantity: z.number().finite().nonnegative().max(1e12) }))
+    .optional(),
+  usage: z
+    .array(
+      z
+        .strictObject({
+          featureId: id,
+          quantity: z.number().finite().min(-1e12).max(1e12).optional(),
+          transactions: z.array(z.number().finite().nonnegative().max(1e12)).max(10_000).optional(),
+        })
+        .refine((u) => (u.quantity === undefined) !== (u.transactions === undefined), {
+          message: 'give a quantity, or the transactions of a percentage price',
+        }),
+    )
+    .max(1000)
+    .optional(),
+});
+
 export const estimateSubscriptionSchema = z.lazy(() =>
   z.strictObject({
     customerId: id,
     planId: id,
     resourceId,
     billingPeriod: z.enum(enumValues(BillingPeriod)).optional(),
-    billableFeatures: z.array(billableFeature).optional(),
     addons: z.array(addon).optional(),
     promotionCode: promotionCode.optional(),
     appliedCoupon: appliedCouponSchema.optional(),
@@ -297,13 +321,13 @@ export const estimateSubscriptionSchema = z.lazy(() =>
     payingCustomerId: id.optional(),
     billingCycleDay: billingCycleDay.optional(),
     ...proration(),
+    ...estimateExtras(),
   }),
 );
 
 export const estimateSubscriptionUpdateSchema = z.lazy(() =>
   z.strictObject({
     subscriptionId: id,
-    billableFeatures: z.array(billableFeature).optional(),
     addons: z.array(addon).optional(),
     unitQuantity: unitQuantity().optional(),
     promotionCode: promotionCode.optional(),
@@ -312,6 +336,7 @@ export const estimateSubscriptionUpdateSchema = z.lazy(() =>
     billingCountryCode: countryCode.optional(),
     billingInformation: subscriptionBillingInfoSchema.optional(),
     ...proration(),
+    ...estimateExtras(),
   }),
 );
 

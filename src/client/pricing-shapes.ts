@@ -1,10 +1,21 @@
 import { type Catalog, versionKey } from '../catalog/catalog.js';
 import type { Coupon } from '../catalog/coupon-schema.js';
+import type { BillingModel } from '../model/enums.js';
 import type { SubscriptionRecord } from '../model/records.js';
-import { type Amount, type Money, money, subtractMoney, sumMoney, toAmount } from '../money/money.js';
+import {
+  type Amount,
+  type Decimal,
+  type Money,
+  money,
+  subtractMoney,
+  sumMoney,
+  toAmount,
+  toRate,
+} from '../money/money.js';
 import type { DiscountSummary } from '../pricing/discount.js';
-import type { Estimate, EstimateLine } from '../pricing/estimate.js';
+import type { Estimate, EstimateLine, PriceRounding } from '../pricing/estimate.js';
 import type { Paywall } from '../pricing/paywall.js';
+import type { ThresholdProgress } from '../pricing/progressive-billing.js';
 import {
   type PreviewTotals,
   type PricingSelection,
@@ -52,6 +63,67 @@ export function pricesOf(catalog: Catalog, s: SubscriptionRecord, coupon?: Coupo
   }
 }
 
+/**
+ * One charge of an estimated billing period and how it was made (beyond the reference). Amounts are
+ * `{amount, currency}`: `amount`, `discount`, `tax` and `total` on the minor-unit grid (with
+ * `priceRounding: 'TOTAL'`, `amount` and `total` at full precision); `unitPrice`, the tiers' prices
+ * and `rounding` at full precision.
+ */
+export interface EstimateLineResult {
+  kind: 'PLAN' | 'ADDON';
+  /** The plan or add-on the price belongs to. */
+  id: string;
+  featureId?: string;
+  billingModel: BillingModel;
+  /** UPFRONT (due at the period's start), IN_ARREARS (usage, billed after it) or MINIMUM_SPEND. */
+  charge: 'UPFRONT' | 'IN_ARREARS' | 'MINIMUM_SPEND';
+  /** The quantity charged (a per-unit price's, raised to its minimum). */
+  quantity?: number;
+  /** The usage priced (the estimate's `usage`); for a percentage price, its number of transactions. */
+  usage?: number;
+  /** How many of the add-on; 1 for the plan. */
+  multiplier: number;
+  /** The price per unit, per block, or the flat fee. */
+  unitPrice?: Amount;
+  /** What the unit price multiplies: the quantity, or whole blocks of a package price. */
+  billedUnits?: number;
+  /** The tiers the quantity reached, each with its units and charge. */
+  tiers?: { upTo?: number; quantity: number; unitPrice: Amount; flatPrice: Amount; amount: Amount }[];
+  /** What the price's `maximumAmount` took off. */
+  aboveMaximum?: Amount;
+  /** A percentage price's arithmetic. */
+  percentage?: {
+    transactions: number;
+    freeTransactions: number;
+    paidAmount: Amount;
+    rateAmount: Amount;
+    fixedFees: Amount;
+    minMaxAdjustment: Amount;
+  };
+  /** The line's charge, before discount and tax. */
+  amount: Amount;
+  /** `amount` less the charge at full precision: what rounding the line added (0 with TOTAL). */
+  rounding: Amount;
+  /** The line's share of the discount. */
+  discount: Amount;
+  /** The line's share of the tax. */
+  tax: Amount;
+  /** `amount - discount`, plus `tax` when it is exclusive. */
+  total: Amount;
+}
+
+/** How far the period's usage charges have come towards a progressive billing threshold. */
+export interface UsageThresholdProgress {
+  /** The usage amount at which it is reached (a recurring one: its next occurrence). */
+  amount: Amount;
+  recurring: boolean;
+  displayName?: string;
+  reached: boolean;
+  /** From 0 to 1, the share of the way from the previous threshold. */
+  completionRatio: number;
+  timesReached: number;
+}
+
 /** The estimate as the reference returns it: instants as Dates. */
 export interface SubscriptionEstimate {
   total: Amount;
@@ -66,12 +138,89 @@ export interface SubscriptionEstimate {
     durationInMonths?: number;
   };
   billingPeriodRange: { start: Date; end: Date };
-  proration?: { prorationDate: Date; credit: Amount; debit: Amount; netAmount: Amount };
-  /** The recurring charge of a whole billing period, not prorated. */
-  subscription: { total: Amount; totalExcludingTax: Amount; subTotal: Amount; tax: Amount };
+  proration?: {
+    prorationDate: Date;
+    credit: Amount;
+    debit: Amount;
+    netAmount: Amount;
+    /** Each charge's credit and debit (beyond the reference): they add up to `netAmount`. */
+    lines: { kind: 'PLAN' | 'ADDON'; id: string; featureId?: string; credit: Amount; debit: Amount }[];
+  };
+  /** The recurring charge of a whole billing period, not prorated, plus the `usage` given. */
+  subscription: {
+    total: Amount;
+    totalExcludingTax: Amount;
+    subTotal: Amount;
+    tax: Amount;
+    /** Every charge of the period (beyond the reference): see `EstimateLineResult`. */
+    lines: EstimateLineResult[];
+    /** Where the lines were rounded: each line (PER_LINE) or only the total (TOTAL). */
+    priceRounding: 'PER_LINE' | 'TOTAL';
+  };
+  /** The plan's progressive billing thresholds against the period's usage charges (beyond the reference). */
+  progressiveBilling?: UsageThresholdProgress[];
 }
 
 const amount = (a: Amount): Amount => ({ amount: a.amount, currency: a.currency });
+
+const exact = (value: Decimal, currency: string): Amount => toRate(money(value, currency));
+const optional = <K extends string, V>(key: K, value: V | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+
+function lineShape(l: EstimateLine, priceRounding: PriceRounding): EstimateLineResult {
+  const { currency } = l.amount;
+  const edge = (m: Money) => (priceRounding === 'TOTAL' ? exact(m.amount, currency) : toAmount(m));
+  const d = l.detail;
+  const pct = d?.percentage;
+  return {
+    kind: l.kind,
+    id: l.id,
+    ...optional('featureId', l.featureId),
+    billingModel: l.billingModel,
+    charge: l.charge,
+    ...optional('quantity', l.quantity),
+    ...optional('usage', l.usage?.toNumber()),
+    multiplier: l.multiplier,
+    ...optional('unitPrice', l.unitPrice && exact(l.unitPrice.amount, currency)),
+    ...optional('billedUnits', d?.units.toNumber()),
+    ...optional(
+      'tiers',
+      d?.tiers?.map((t) => ({
+        ...optional('upTo', t.upTo),
+        quantity: t.quantity.toNumber(),
+        unitPrice: exact(t.unitPrice, currency),
+        flatPrice: exact(t.flatPrice, currency),
+        amount: exact(t.amount, currency),
+      })),
+    ),
+    ...optional('aboveMaximum', d && !d.aboveMaximum.isZero() ? exact(d.aboveMaximum, currency) : undefined),
+    ...optional(
+      'percentage',
+      pct && {
+        transactions: pct.transactions,
+        freeTransactions: pct.freeTransactions,
+        paidAmount: exact(pct.paidAmount, currency),
+        rateAmount: exact(pct.rateAmount, currency),
+        fixedFees: exact(pct.fixedFees, currency),
+        minMaxAdjustment: exact(pct.minMaxAdjustment, currency),
+      },
+    ),
+    amount: edge(l.amount),
+    rounding: exact(l.amount.amount.minus(l.exactAmount.amount), currency),
+    discount: toAmount(l.discount),
+    tax: toAmount(l.tax),
+    total: edge(l.total),
+  };
+}
+
+const thresholdShape = (t: ThresholdProgress, currency: string): UsageThresholdProgress => ({
+  amount: exact(t.amount, currency),
+  recurring: t.recurring,
+  ...optional('displayName', t.displayName),
+  reached: t.reached,
+  completionRatio: t.completionRatio.toNumber(),
+  timesReached: t.timesReached,
+});
 
 export function estimateShape(p: SubscriptionPreview): SubscriptionEstimate {
   const result: SubscriptionEstimate = {
@@ -85,8 +234,12 @@ export function estimateShape(p: SubscriptionPreview): SubscriptionEstimate {
       totalExcludingTax: amount(p.subscription.totalExcludingTax),
       subTotal: amount(p.subscription.subTotal),
       tax: amount(p.subscription.tax),
+      lines: p.subscription.lines.map((l) => lineShape(l, p.subscription.priceRounding)),
+      priceRounding: p.subscription.priceRounding,
     },
   };
+  if (p.progressiveBilling)
+    result.progressiveBilling = p.progressiveBilling.map((t) => thresholdShape(t, p.subscription.total.currency));
   if (p.taxDetails) result.taxDetails = { ...p.taxDetails };
   if (p.discount)
     result.discount = {
@@ -101,6 +254,13 @@ export function estimateShape(p: SubscriptionPreview): SubscriptionEstimate {
       credit: amount(p.proration.credit),
       debit: amount(p.proration.debit),
       netAmount: amount(p.proration.netAmount),
+      lines: p.proration.lines.map((l) => ({
+        kind: l.kind,
+        id: l.id,
+        ...optional('featureId', l.featureId),
+        credit: amount(l.credit),
+        debit: amount(l.debit),
+      })),
     };
   return result;
 }

@@ -11,12 +11,14 @@ export type {
 export type { PageInfo } from './cursor-page.js';
 export type {
   DiscountDetails,
+  EstimateLineResult,
   InvoiceLine,
   InvoicePreview,
   InvoiceTotals,
   PaywallResult,
   SubscriptionEstimate,
   SubscriptionPreviewV2,
+  UsageThresholdProgress,
 } from './pricing-shapes.js';
 export type {
   CouponShape,

@@ -199,3 +199,36 @@ export function toAmount(value: Money, mode: RoundingMode = halfUp): Amount {
 export function toRate(value: Money): Amount {
   return { amount: value.amount.toNumber() + 0, currency: value.currency };
 }
+
+/**
+ * Splits `total` into one share per weight, in proportion to the weights, each a whole number of
+ * minor units, adding up to `total` exactly (largest remainder; ties to the earlier share). `total`
+ * is rounded half-up to the minor unit first. Negative weights count as 0; with no positive weight
+ * the shares follow the weights' sizes, and with none at all they are equal. A negative total is
+ * split as its opposite and negated.
+ *
+ * @example allocateMoney(money('0.10', 'USD'), [new Decimal(1), new Decimal(1), new Decimal(1)])
+ *   // 0.04, 0.03, 0.03 USD
+ */
+export function allocateMoney(total: Money, weights: readonly Decimal[]): Money[] {
+  const { currency } = total;
+  if (weights.length === 0) return [];
+  const unit = new Decimal(10).pow(-minorUnits(currency));
+  const rounded = roundMoney(total.amount, currency);
+  const units = rounded.abs().div(unit);
+  const positive = weights.map((w) => Decimal.max(0, w));
+  const sized = positive.some((w) => w.gt(0)) ? positive : weights.map((w) => w.abs());
+  const used = sized.some((w) => w.gt(0)) ? sized : weights.map(() => new Decimal(1));
+  const sum = used.reduce((a, w) => a.plus(w), new Decimal(0));
+  const exact = used.map((w) => units.times(w).div(sum));
+  const shares = exact.map((e) => e.floor());
+  let left = units.minus(shares.reduce((a, s) => a.plus(s), new Decimal(0))).toNumber();
+  const order = exact.map((e, i) => ({ i, rest: e.minus(e.floor()) })).sort((a, b) => b.rest.cmp(a.rest) || a.i - b.i);
+  for (const { i } of order) {
+    if (left <= 0) break;
+    shares[i] = (shares[i] as Decimal).plus(1);
+    left -= 1;
+  }
+  const sign = rounded.isNegative() ? -1 : 1;
+  return shares.map((s) => ({ amount: s.times(unit).times(sign).plus(0), currency }));
+}

@@ -24,15 +24,24 @@ function amountOff(coupon: Coupon, currency: string): Decimal {
  * The amount `coupon` takes off `subtotal`, rounded to the currency's minor unit and never more
  * than the subtotal, so a discounted total is never negative. PERCENTAGE takes `percentOff` of
  * the subtotal; FIXED takes its amount in the subtotal's currency, and throws INVALID_INPUT when
- * the coupon has none in that currency.
+ * the coupon has none in that currency, or only its `remaining` amount when it carries one (see
+ * `couponRemaining`).
  *
  * @example discountAmount(money('20', 'USD'), halfOff) // 10 USD
  */
-export function discountAmount(subtotal: Money, coupon: Coupon, mode: RoundingMode = halfUp): Money {
+export function discountAmount(
+  subtotal: Money,
+  coupon: Coupon,
+  mode: RoundingMode = halfUp,
+  remaining?: Decimal,
+): Money {
+  const off = coupon.type === 'PERCENTAGE' ? undefined : amountOff(coupon, subtotal.currency);
   const raw =
-    coupon.type === 'PERCENTAGE'
+    off === undefined
       ? subtotal.amount.times(coupon.percentOff ?? 0).div(100)
-      : amountOff(coupon, subtotal.currency);
+      : remaining === undefined
+        ? off
+        : Decimal.min(off, remaining);
   const rounded = roundMoney(raw, subtotal.currency, mode);
   return { amount: Decimal.max(0, Decimal.min(rounded, subtotal.amount)), currency: subtotal.currency };
 }
@@ -56,10 +65,33 @@ export function discountSummary(coupon: Coupon, currency: string): DiscountSumma
 }
 
 /**
+ * What is left of a coupon that carries its remainder (`carryRemainder`) after it discounted the
+ * periods of `subtotals` in turn, each taking as much as it could (`discountAmount`); undefined for
+ * a coupon that carries nothing. Never negative, and the discounts it gave never add up to more
+ * than its amount.
+ *
+ * @example couponRemaining(fixed12, [money('6', 'USD')]) // 6: the next period gets the other 6
+ */
+export function couponRemaining(
+  coupon: Coupon,
+  subtotals: readonly Money[],
+  mode: RoundingMode = halfUp,
+  currency = subtotals[0]?.currency,
+): Decimal | undefined {
+  if (!coupon.carryRemainder || currency === undefined) return undefined;
+  let remaining = roundMoney(amountOff(coupon, currency), currency, mode);
+  for (const subtotal of subtotals) {
+    if (remaining.lte(0)) break;
+    remaining = remaining.minus(discountAmount(subtotal, coupon, mode, remaining).amount);
+  }
+  return remaining;
+}
+
+/**
  * Whether a coupon whose discount starts at `startsAt` discounts the billing period
  * `[start, end)`. `startsAt` is when the coupon was applied, or the subscription's start if that
  * is later. No period that ends by `startsAt` is discounted. FOREVER discounts every later period;
- * ONCE only the period that contains `startsAt`; REPEATING every period that starts before
+ * ONCE only the period that contains `startsAt` (every later one while a remainder is carried); REPEATING every period that starts before
  * `startsAt` plus `durationInMonths` (month-end clamped, UTC), so a 3-month coupon on an annual
  * plan discounts its first year, as billing providers do.
  *
@@ -75,8 +107,22 @@ export function couponAppliesToPeriod(
     case 'FOREVER':
       return true;
     case 'ONCE':
-      return period.start <= startsAt;
+      // One that carries its remainder goes on until used up (see `couponRemaining`).
+      return coupon.carryRemainder === true || period.start <= startsAt;
     case 'REPEATING':
       return period.start < addMonthsUtc(startsAt, coupon.durationInMonths ?? 0);
   }
+}
+
+/**
+ * How many billing periods of `months` months a coupon that started discounting at `startsAt`
+ * has already discounted before the period starting at `periodStart`: those that end after
+ * `startsAt`, counted back from `periodStart` (month-end clamped, UTC). At most 1,200.
+ *
+ * @example periodsBefore(jan15, apr1, 1) // 3: January, February and March
+ */
+export function periodsBefore(startsAt: number, periodStart: number, months: number): number {
+  let n = 0;
+  while (n < 1200 && addMonthsUtc(periodStart, -n * months) > startsAt) n++;
+  return n;
 }

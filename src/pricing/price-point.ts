@@ -28,10 +28,26 @@ export interface PricePoint {
   readonly blockSize?: number;
   readonly minUnitQuantity?: number;
   readonly maxUnitQuantity?: number;
+  // The pricing options beyond the reference (see the catalog's price), when the price has them.
+  readonly flatPriceAtZero?: boolean;
+  readonly blockRounding?: 'UP' | 'DOWN';
+  readonly freeUnits?: number;
+  readonly fractionalQuantity?: boolean;
+  readonly maximumAmount?: number;
+  readonly percentage?: {
+    readonly rate: number;
+    readonly fixedFeePerTransaction?: number;
+    readonly freeTransactions?: number;
+    readonly freeAmount?: number;
+    readonly minPerTransaction?: number;
+    readonly maxPerTransaction?: number;
+  };
+  readonly negativeUsage?: 'CREDIT' | 'FLOOR_AT_ZERO';
 }
 
 // Decimal strings were validated by the catalog; `+ 0` keeps -0 out of results.
 const numberOf = (value: string): number => new Decimal(value).toNumber() + 0;
+const maybe = (value: string | undefined) => (value === undefined ? undefined : numberOf(value));
 
 /** The object without its undefined fields, so results never carry `key: undefined`. */
 export function definedFields<T extends object>(value: T): T {
@@ -63,5 +79,21 @@ export function pricePoint(price: Price): PricePoint {
     blockSize: price.blockSize,
     minUnitQuantity: price.minUnitQuantity,
     maxUnitQuantity: price.maxUnitQuantity,
+    flatPriceAtZero: price.flatPriceAtZero,
+    blockRounding: price.blockRounding,
+    freeUnits: price.freeUnits,
+    fractionalQuantity: price.fractionalQuantity,
+    maximumAmount: maybe(price.maximumAmount),
+    percentage:
+      price.percentage &&
+      definedFields({
+        rate: numberOf(price.percentage.rate),
+        fixedFeePerTransaction: maybe(price.percentage.fixedFeePerTransaction),
+        freeTransactions: price.percentage.freeTransactions,
+        freeAmount: maybe(price.percentage.freeAmount),
+        minPerTransaction: maybe(price.percentage.minPerTransaction),
+        maxPerTransaction: maybe(price.percentage.maxPerTransaction),
+      }),
+    negativeUsage: price.negativeUsage,
   });
 }

@@ -22,10 +22,25 @@ import {
 } from '../proration/billing-period.js';
 import { type Proration, prorate } from '../proration/proration.js';
 import type { ProrationConvention } from '../proration/remaining-fraction.js';
-import { couponAppliesToPeriod, type DiscountSummary, discountAmount, discountSummary } from './discount.js';
-import { type Estimate, type EstimateItem, estimate, taxInclusive } from './estimate.js';
+import {
+  couponAppliesToPeriod,
+  couponRemaining,
+  type DiscountSummary,
+  discountAmount,
+  discountSummary,
+  periodsBefore,
+} from './discount.js';
+import {
+  type Estimate,
+  type EstimateItem,
+  type EstimateLine,
+  estimate,
+  type PriceRounding,
+  taxInclusive,
+} from './estimate.js';
 import { assertPriceOverrides, minimumSpendItem, withPriceOverrides } from './price-overrides.js';
 import { definedFields, type PricePoint, pricePoint } from './price-point.js';
+import { type ThresholdProgress, thresholdProgress } from './progressive-billing.js';
 import { selectPrices } from './select-prices.js';
 import { applyTax, type TaxDetails, type TaxRate, taxDetails } from './tax.js';
 
@@ -43,6 +58,18 @@ export interface PricingSelection {
   readonly priceOverrides?: readonly PriceOverride[] | undefined;
   /** A floor on what a period charges (a MINIMUM_SPEND line of the plan). */
   readonly minimumSpend?: MoneyValue | undefined;
+  /**
+   * A period's usage of usage-based features, to price their in-arrears lines (else 0): a net
+   * `quantity`, or for a percentage price the `transactions`' amounts.
+   */
+  readonly usage?: readonly FeatureUsage[] | undefined;
+}
+
+/** The usage of one feature in a period (see `PricingSelection.usage`). */
+export interface FeatureUsage {
+  readonly featureId: string;
+  readonly quantity?: number | undefined;
+  readonly transactions?: readonly number[] | undefined;
 }
 
 /** Options of `recurringCharge` and `subscriptionPrices`. */
@@ -56,6 +83,8 @@ export interface RecurringChargeOptions {
   /** The currency of a selection that charges nothing (a FREE plan): `catalogCurrency(catalog)`, else USD. */
   readonly currency?: string | undefined;
   readonly rounding?: RoundingMode | undefined;
+  /** Round each line (PER_LINE, default) or only the total (TOTAL). */
+  readonly priceRounding?: PriceRounding | undefined;
 }
 
 const DEFAULT_CURRENCY = 'USD';
@@ -86,7 +115,8 @@ export function catalogCurrency(catalog: Pick<Catalog, 'plans'>, billingCountryC
 
 /**
  * Whether a coupon discounts the billing period `periodIndex` periods after the one it started
- * in: FOREVER always; ONCE only the first (index 0); REPEATING while the period starts within
+ * in: FOREVER always; ONCE only the first (index 0), or every one while it carries a remainder
+ * (`carryRemainder`, see `couponRemaining`); REPEATING while the period starts within
  * `durationInMonths` of the coupon's start (a 3-month coupon discounts 3 monthly periods, or the
  * first annual one, as billing providers do). A negative or fractional index throws INVALID_INPUT.
  *
@@ -99,7 +129,7 @@ export function couponAppliesToPeriodIndex(coupon: Coupon, billingPeriod: Billin
     case 'FOREVER':
       return true;
     case 'ONCE':
-      return periodIndex === 0;
+      return periodIndex === 0 || coupon.carryRemainder === true;
     case 'REPEATING':
       return periodIndex * billingPeriodMonths(billingPeriod) < (coupon.durationInMonths ?? 0);
   }
@@ -108,8 +138,9 @@ export function couponAppliesToPeriodIndex(coupon: Coupon, billingPeriod: Billin
 function featureQuantities(selection: PricingSelection): Map<string, number> {
   const quantities = new Map<string, number>();
   for (const { featureId, quantity } of selection.billableFeatures) {
-    if (!Number.isSafeInteger(quantity) || quantity < 0)
-      throw invalid(`quantity of feature "${featureId}" must be a non-negative whole number, got ${quantity}`, {
+    // Whole or fractional is the price's to say (`fractionalQuantity`).
+    if (!Number.isFinite(quantity) || quantity < 0)
+      throw invalid(`quantity of feature "${featureId}" must be a non-negative number, got ${quantity}`, {
         featureId,
         quantity,
       });
@@ -127,7 +158,7 @@ function featureQuantities(selection: PricingSelection): Map<string, number> {
  * when absent (then raised to the price's minimum).
  */
 function priceItems(selection: PricingSelection): EstimateItem[] {
-  const items = withPriceOverrides(catalogPriceItems(selection), selection.priceOverrides);
+  const items = withUsage(withPriceOverrides(catalogPriceItems(selection), selection.priceOverrides), selection.usage);
   const { minimumSpend } = selection;
   if (minimumSpend === undefined) return items;
   const spend = minimumSpendItem(
@@ -139,6 +170,33 @@ function priceItems(selection: PricingSelection): EstimateItem[] {
   );
   return [...items, spend];
 }
+
+/**
+ * The items with the period's usage of their features, for their in-arrears prices. Usage of a
+ * feature listed twice, or of one no usage-based price charges, throws INVALID_INPUT.
+ */
+function withUsage(items: EstimateItem[], usage: readonly FeatureUsage[] | undefined): EstimateItem[] {
+  if (!usage?.length) return items;
+  const byFeature = new Map<string, FeatureUsage>();
+  for (const u of usage) {
+    if (byFeature.has(u.featureId))
+      throw invalid(`usage of feature "${u.featureId}" is listed twice`, { featureId: u.featureId });
+    if (!items.some((i) => i.price.featureId === u.featureId && isInArrears(i)))
+      throw invalid(`usage of feature "${u.featureId}": no usage-based price of the subscription charges it`, {
+        featureId: u.featureId,
+      });
+    byFeature.set(u.featureId, u);
+  }
+  return items.map((item) => {
+    const u = item.price.featureId === undefined ? undefined : byFeature.get(item.price.featureId);
+    return u && isInArrears(item)
+      ? { ...item, usage: definedFields({ quantity: u.quantity, transactions: u.transactions }) }
+      : item;
+  });
+}
+
+const isInArrears = (item: EstimateItem) =>
+  item.price.billingModel === 'USAGE_BASED' || item.price.billingModel === 'CREDIT_BASED';
 
 /**
  * Checks a selection's price overrides against its catalog prices (see `assertPriceOverrides`)
@@ -202,14 +260,20 @@ const taxOf = (percentage: DecimalValue | undefined) => (percentage === undefine
 export function recurringCharge(selection: PricingSelection, options: RecurringChargeOptions = {}): Estimate {
   const items = priceItems(selection);
   const { coupon } = options;
-  const applies = coupon && couponAppliesToPeriodIndex(coupon, selection.billingPeriod, options.periodIndex ?? 0);
-  return estimate({
+  const periodIndex = options.periodIndex ?? 0;
+  const applies = coupon && couponAppliesToPeriodIndex(coupon, selection.billingPeriod, periodIndex);
+  const input = {
     currency: currencyOf(items, options.currency),
     items,
-    coupon: applies ? coupon : undefined,
     tax: taxOf(options.taxPercentage),
     rounding: options.rounding,
-  });
+    priceRounding: options.priceRounding,
+  };
+  if (!applies || !coupon.carryRemainder) return estimate({ ...input, coupon: applies ? coupon : undefined });
+  // Each earlier period charged what this one does, and took what it could of the coupon.
+  const { subTotal } = estimate(input);
+  const remaining = couponRemaining(coupon, Array(Math.min(periodIndex, 1200)).fill(subTotal), options.rounding);
+  return estimate({ ...input, coupon, couponRemaining: remaining });
 }
 
 /** A price of a subscription (the reference's FullSubscription `prices`): its unit price as `price`. */
@@ -301,6 +365,8 @@ export interface SubscriptionPreviewInput {
   /** The currency when nothing is priced: `catalogCurrency(catalog)`, else USD. */
   readonly currency?: string | undefined;
   readonly rounding?: RoundingMode | undefined;
+  /** Round each line (PER_LINE, default) or only the totals (TOTAL). */
+  readonly priceRounding?: PriceRounding | undefined;
 }
 
 /** Totals of a preview, each `{amount, currency}` in whole currency units. */
@@ -323,11 +389,72 @@ export interface SubscriptionPreview extends PreviewTotals {
     readonly credit: Amount;
     readonly debit: Amount;
     readonly netAmount: Amount;
+    /** Each line's credit (≤ 0) and debit (≥ 0), rounded: they add up to `netAmount`. */
+    readonly lines: readonly ProratedLine[];
   };
   /** The next selection's recurring charge for a whole period, not prorated. */
-  readonly subscription: PreviewTotals;
+  readonly subscription: PreviewTotals & {
+    /** Every charge of the period, with its share of the discount and the tax (see `Estimate`). */
+    readonly lines: readonly EstimateLine[];
+    readonly priceRounding: PriceRounding;
+  };
   /** The coupon that discounts `subscription`, if one does. */
   readonly recurringDiscount?: DiscountSummary;
+  /** The plan's progressive billing thresholds against the usage the period's lines charge. */
+  readonly progressiveBilling?: readonly ThresholdProgress[];
+}
+
+/** A line of a change's proration: which charge it is, its credit and its debit. */
+export interface ProratedLine {
+  readonly kind: 'PLAN' | 'ADDON';
+  readonly id: string;
+  readonly featureId: string | undefined;
+  readonly credit: Amount;
+  readonly debit: Amount;
+}
+
+/** The instant a new selection's coupon starts from, when the selection does not say. */
+const changeOrStart = (input: SubscriptionPreviewInput, range: PeriodRange): number =>
+  input.current && !input.inTrial ? (input.changeAt ?? input.startDate) : Math.max(input.startDate, range.start);
+
+/**
+ * What is left of a coupon that carries its remainder (undefined for any other) for `range`: each
+ * period it discounted before took what it could of the same undiscounted charge (`undiscounted`).
+ */
+function carried(
+  coupon: Coupon,
+  selection: PreviewSelection,
+  defaultStart: number,
+  range: PeriodRange,
+  undiscounted: Estimate,
+  mode: RoundingMode,
+): Decimal | undefined {
+  if (!coupon.carryRemainder) return undefined;
+  const before = periodsBefore(
+    selection.couponStartsAt ?? defaultStart,
+    range.start,
+    billingPeriodMonths(selection.billingPeriod),
+  );
+  return couponRemaining(coupon, Array(before).fill(undiscounted.subTotal), mode, undiscounted.currency);
+}
+
+/** What a period's usage-based lines charge: the amount progressive billing thresholds measure. */
+const usageCharged = (e: Estimate): Decimal =>
+  e.lines.filter((l) => l.charge === 'IN_ARREARS').reduce((sum, l) => sum.plus(l.amount.amount), new Decimal(0));
+
+/** A proration's lines, each named by the estimate line it prorates. */
+function proratedLines(proration: Proration, lines: readonly EstimateLine[]): ProratedLine[] {
+  const named = new Map(lines.map((l) => [lineKey(l), l]));
+  return proration.lines.map((p) => {
+    const line = named.get(p.id ?? '');
+    return {
+      kind: line?.kind ?? 'PLAN',
+      id: line?.id ?? p.id ?? '',
+      featureId: line?.featureId,
+      credit: toAmount(p.credit),
+      debit: toAmount(p.debit),
+    };
+  });
 }
 
 function instant(value: number, name: string): number {
@@ -381,10 +508,16 @@ interface AmountsDue {
  * the credit by its percentage (the customer paid the discounted price, so gets back its share),
  * and a FIXED coupon leaves it whole: a discount never enlarges a credit.
  */
-function amountsDue(net: Money, coupon: Coupon | undefined, rate: TaxRate | undefined, mode: RoundingMode): AmountsDue {
+function amountsDue(
+  net: Money,
+  coupon: Coupon | undefined,
+  rate: TaxRate | undefined,
+  mode: RoundingMode,
+  remaining?: Decimal,
+): AmountsDue {
   const { currency } = net;
   let discount = new Decimal(0);
-  if (coupon && net.amount.gte(0)) discount = discountAmount(net, coupon, mode).amount;
+  if (coupon && net.amount.gte(0)) discount = discountAmount(net, coupon, mode, remaining).amount;
   else if (coupon?.type === 'PERCENTAGE')
     discount = discountAmount(money(net.amount.negated(), currency), coupon, mode).amount.negated();
   const afterDiscount = money(net.amount.minus(discount), currency);
@@ -435,14 +568,23 @@ export function subscriptionPreview(input: SubscriptionPreviewInput): Subscripti
   const anchor = instant(input.billingAnchor ?? startDate, 'billingAnchor');
   const change = current && !input.inTrial ? current : undefined;
 
-  const nextItems = priceItems(next);
+  // Usage is billed in arrears: it prices the period (`subscription`), never what is due now.
+  const nextItems = priceItems({ ...next, usage: undefined });
   const currentItems = change ? priceItems(change) : [];
   const currency = currencyOf(nextItems.length ? nextItems : currentItems, input.currency);
   const inclusive = taxInclusive([...nextItems, ...currentItems]);
   const rate: TaxRate | undefined =
     input.taxPercentage === undefined ? undefined : { percentage: input.taxPercentage, inclusive };
-  const charge = (items: EstimateItem[], coupon: Coupon | undefined) =>
-    estimate({ currency, items, coupon, tax: taxOf(input.taxPercentage), rounding: mode });
+  const charge = (items: EstimateItem[], coupon: Coupon | undefined, couponRemaining?: Decimal) =>
+    estimate({
+      currency,
+      items,
+      coupon,
+      couponRemaining,
+      tax: taxOf(input.taxPercentage),
+      rounding: mode,
+      priceRounding: input.priceRounding,
+    });
 
   let range: PeriodRange;
   let proration: Proration | undefined;
@@ -487,10 +629,14 @@ export function subscriptionPreview(input: SubscriptionPreviewInput): Subscripti
       });
   }
 
-  const recurring = charge(nextItems, nextCoupon);
+  const remaining =
+    nextCoupon && carried(nextCoupon, next, changeOrStart(input, range), range, charge(nextItems, undefined), mode);
+  if (remaining?.lte(0)) nextCoupon = undefined;
+  const recurring = charge(nextItems, nextCoupon, remaining);
+  const period = next.usage?.length ? charge(priceItems(next), nextCoupon, remaining) : recurring;
   const net = input.inTrial ? money(0, currency) : (proration?.netAmount ?? recurring.subTotal);
   const applied = net.amount.lt(0) ? currentCoupon : nextCoupon;
-  const due = amountsDue(net, applied, rate, mode);
+  const due = amountsDue(net, applied, rate, mode, applied === nextCoupon ? remaining : undefined);
   return definedFields<SubscriptionPreview>({
     ...totalsOf(due),
     taxDetails: rate && taxDetails(rate),
@@ -501,8 +647,10 @@ export function subscriptionPreview(input: SubscriptionPreviewInput): Subscripti
       credit: toAmount(proration.credit),
       debit: toAmount(proration.debit),
       netAmount: toAmount(proration.netAmount),
+      lines: proratedLines(proration, [...recurring.lines, ...(change ? charge(currentItems, undefined).lines : [])]),
     },
-    subscription: totalsOf(recurring),
+    subscription: { ...totalsOf(period), lines: period.lines, priceRounding: period.priceRounding },
+    progressiveBilling: next.plan.usageThresholds && thresholdProgress(next.plan.usageThresholds, usageCharged(period)),
     recurringDiscount: recurring.discount,
   });
 }

@@ -266,6 +266,36 @@ describe('compileCatalog validation', () => {
   });
 });
 
+describe('pricing options of the catalog', () => {
+  it('keeps usage thresholds on the plan version (only when given) and rounds per line by default', () => {
+    const input = base();
+    planAt(input, 0).usageThresholds = [{ amount: '100' }, { amount: 50, recurring: true, displayName: 'every 50' }];
+    const compiled = compileCatalog(input as CatalogInput);
+    expect(compiled.plans[0]?.usageThresholds).toEqual([
+      { amount: '100' },
+      { amount: '50', recurring: true, displayName: 'every 50' },
+    ]);
+    expect(compiled.plans[1]).not.toHaveProperty('usageThresholds');
+    expect(compiled.definition.priceRounding).toBe('PER_LINE');
+    expect(compileCatalog({ ...base(), priceRounding: 'TOTAL' } as CatalogInput).definition.priceRounding).toBe(
+      'TOTAL',
+    );
+  });
+
+  it('refuses two recurring thresholds, a repeated amount and a zero amount', () => {
+    const input = base();
+    planAt(input, 0).usageThresholds = [
+      { amount: '10', recurring: true },
+      { amount: '20', recurring: true },
+    ];
+    expectIssue(catalogIssues(input), ['plans', 0, 'usageThresholds'], /at most one recurring/);
+    planAt(input, 0).usageThresholds = [{ amount: '10' }, { amount: '10.0' }];
+    expectIssue(catalogIssues(input), ['plans', 0, 'usageThresholds'], /twice/);
+    planAt(input, 0).usageThresholds = [{ amount: '0' }];
+    expectIssue(catalogIssues(input), ['plans', 0, 'usageThresholds', 0, 'amount'], /above 0/);
+  });
+});
+
 describe('base-plan inheritance', () => {
   const compiled = compileCatalog(standardCatalogInput());
   const plan = (id: string) =>

@@ -77,3 +77,50 @@ describe('properties', () => {
     );
   });
 });
+
+describe('price options', () => {
+  const usage = { ...base, billingModel: 'USAGE_BASED', featureId: 'calls' } as const;
+  const tiered = {
+    ...usage,
+    amount: undefined,
+    tiersMode: 'VOLUME',
+    tiers: [{ unitPrice: '1', flatPrice: '5' }],
+  } as const;
+
+  it('accepts each option on the model it belongs to, and leaves it absent otherwise', () => {
+    expect(priceSchema.parse(base)).not.toHaveProperty('flatPriceAtZero');
+    expect(priceSchema.parse({ ...tiered, flatPriceAtZero: true }).flatPriceAtZero).toBe(true);
+    const pack = priceSchema.parse({
+      ...usage,
+      blockSize: 100,
+      blockRounding: 'DOWN',
+      freeUnits: 50,
+      maximumAmount: 20,
+    });
+    expect(pack).toMatchObject({ blockRounding: 'DOWN', freeUnits: 50, maximumAmount: '20' });
+    expect(priceSchema.parse({ ...usage, negativeUsage: 'CREDIT' }).negativeUsage).toBe('CREDIT');
+    const seats = { ...base, billingModel: 'PER_UNIT', featureId: 'seats', fractionalQuantity: true };
+    expect(priceSchema.parse(seats).fractionalQuantity).toBe(true);
+  });
+
+  it('refuses an option on a model it does not belong to', () => {
+    expect(messages({ ...usage, flatPriceAtZero: true })).toContain('only a tiered price has a first tier to charge');
+    expect(messages({ ...usage, blockRounding: 'UP' })).toContain('only a package price (blockSize) rounds blocks');
+    expect(messages({ ...usage, freeUnits: 1 })).toContain('free units belong to a package price (blockSize)');
+    expect(messages({ ...usage, fractionalQuantity: true })).toContain(
+      'only a PER_UNIT price takes a quantity (usage may be fractional anyway)',
+    );
+    expect(messages({ ...base, maximumAmount: '5' })).toContain('a FLAT_FEE price is its amount: it has no maximum');
+    expect(messages({ ...base, negativeUsage: 'CREDIT' })).toContain('only a USAGE_BASED price prices usage');
+    expect(
+      messages({
+        ...usage,
+        amount: undefined,
+        percentage: { rate: 1, minPerTransaction: '5', maxPerTransaction: '1' },
+      }),
+    ).toContain('minPerTransaction exceeds maxPerTransaction');
+    expect(messages({ ...usage, amount: undefined, percentage: { rate: 101 } })).toContain(
+      'a percentage of at most 100',
+    );
+  });
+});

@@ -120,6 +120,10 @@ describe.each(stores)('estimates and paywall ($name)', (fixture) => {
       credit: usd(-5),
       debit: usd(10),
       netAmount: usd(5),
+      lines: [
+        { kind: 'PLAN', id: 'basic', credit: usd(-5), debit: usd(0) },
+        { kind: 'PLAN', id: 'team', credit: usd(0), debit: usd(10) },
+      ],
     });
     expect(estimate.total).toEqual(usd(5));
     expect(estimate.subscription.subTotal).toEqual(usd(20));

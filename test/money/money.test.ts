@@ -2,6 +2,7 @@ import { Decimal as DecimalJs } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import {
   addMoney,
+  allocateMoney,
   Decimal,
   decimalOf,
   halfEven,
@@ -145,6 +146,42 @@ describe('properties', () => {
         const rounded = xs.map((x) => money(roundMoney(x, c), c));
         const total = sumMoney(rounded, c).amount;
         expect(roundMoney(total, c).eq(total)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('allocateMoney', () => {
+  it('splits in proportion, the remainder to the largest fractions', () => {
+    const thirds = allocateMoney(money('0.10', 'USD'), [new Decimal(1), new Decimal(1), new Decimal(1)]);
+    expect(thirds.map((m) => m.amount.toString())).toEqual(['0.04', '0.03', '0.03']);
+    expect(
+      allocateMoney(money('0.12', 'USD'), [new Decimal(2), new Decimal(1)]).map((m) => m.amount.toString()),
+    ).toEqual(['0.08', '0.04']);
+    expect(allocateMoney(money('-5', 'JPY'), [new Decimal(1), new Decimal(0)]).map((m) => m.amount.toString())).toEqual(
+      ['-5', '0'],
+    );
+    expect(allocateMoney(money('1', 'USD'), [])).toEqual([]);
+    expect(
+      allocateMoney(money('0.03', 'USD'), [new Decimal(0), new Decimal(0)]).map((m) => m.amount.toString()),
+    ).toEqual(['0.02', '0.01']);
+  });
+
+  it('the shares add up to the total exactly, each on the grid and within one minor unit of its exact share', () => {
+    const weight = fc.integer({ min: -1000, max: 100_000 }).map((n) => new Decimal(n).div(100));
+    fc.assert(
+      fc.property(amount, currency, fc.array(weight, { minLength: 1, maxLength: 8 }), (a, c, weights) => {
+        const total = money(roundMoney(a, c), c);
+        const shares = allocateMoney(total, weights);
+        expect(sumMoney(shares, c).amount.eq(total.amount)).toBe(true);
+        for (const s of shares) expect(roundMoney(s.amount, c).eq(s.amount)).toBe(true);
+        const positive = weights.map((w) => Decimal.max(0, w));
+        const sum = positive.reduce((x, w) => x.plus(w), new Decimal(0));
+        if (sum.gt(0))
+          shares.forEach((s, i) => {
+            const exact = total.amount.times(positive[i] ?? 0).div(sum);
+            expect(s.amount.minus(exact).abs().lt(minorUnit(c))).toBe(true);
+          });
       }),
     );
   });

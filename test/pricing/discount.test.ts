@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { addMonthsUtc } from '../../src/core/reset-period.js';
-import { halfEven, money, roundMoney } from '../../src/money/money.js';
-import { couponAppliesToPeriod, discountAmount, discountSummary } from '../../src/pricing/discount.js';
+import { Decimal, halfEven, money, roundMoney } from '../../src/money/money.js';
+import {
+  couponAppliesToPeriod,
+  couponRemaining,
+  discountAmount,
+  discountSummary,
+  periodsBefore,
+} from '../../src/pricing/discount.js';
 import { amount, at, couponOf, currency, expectAllotError, fc, minorUnit, num } from './helpers.js';
 
 const half = couponOf({ percentOff: 50, durationType: 'REPEATING', durationInMonths: 3 });
@@ -145,5 +151,81 @@ describe('properties', () => {
         expect(periods.filter((p) => couponAppliesToPeriod(cp, anchor, p))).toHaveLength(months);
       }),
     );
+  });
+
+  it('a coupon that carries its remainder never gives more than its amount, nor more than a period charges', () => {
+    fc.assert(
+      fc.property(currency, fc.array(amount, { maxLength: 12 }), amount, (c, charges, off) => {
+        const coupon = couponOf({
+          type: 'FIXED',
+          percentOff: undefined,
+          durationType: 'ONCE',
+          carryRemainder: true,
+          amountsOff: [{ amount: off.toString(), currency: c }],
+        });
+        const subtotals = charges.map((a) => money(roundMoney(a, c), c));
+        let given = new Decimal(0);
+        subtotals.forEach((subtotal, i) => {
+          const remaining = couponRemaining(coupon, subtotals.slice(0, i), undefined, c);
+          const d = discountAmount(subtotal, coupon, undefined, remaining).amount;
+          expect(d.lte(subtotal.amount)).toBe(true);
+          given = given.plus(d);
+        });
+        expect(given.lte(roundMoney(off, c))).toBe(true);
+        const left = couponRemaining(coupon, subtotals, undefined, c) ?? new Decimal(-1);
+        expect(left.gte(0)).toBe(true);
+        expect(given.plus(left).eq(roundMoney(off, c))).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('coupons that carry their remainder', () => {
+  // Lago, spec/services/credits/applied_coupon_service_spec.rb: a 0.12 coupon on a 0.06 invoice
+  // gives 0.06 and is not terminated ("when coupon amount is higher than invoice amount"); partly
+  // used (0.06 applied), the next invoice gets the remaining 0.06 ("when coupon is partially used").
+  const carry = couponOf({
+    type: 'FIXED',
+    percentOff: undefined,
+    durationType: 'ONCE',
+    carryRemainder: true,
+    amountsOff: [{ amount: '0.12', currency: 'USD' }],
+  });
+  const usd = (a: string) => money(a, 'USD');
+
+  it("matches Lago's once fixed-amount coupons", () => {
+    expect(num(discountAmount(usd('0.06'), carry, undefined, couponRemaining(carry, [], undefined, 'USD')))).toBe(0.06);
+    const remaining = couponRemaining(carry, [usd('0.06')]);
+    expect(remaining?.toString()).toBe('0.06');
+    expect(num(discountAmount(usd('3.00'), carry, undefined, remaining))).toBe(0.06);
+    expect(couponRemaining(carry, [usd('0.06'), usd('3.00')])?.toString()).toBe('0');
+  });
+
+  it('discount later periods while something is left; other coupons carry nothing', () => {
+    const jan = { start: at('2025-01-01T00:00:00Z'), end: at('2025-02-01T00:00:00Z') };
+    const mar = { start: at('2025-03-01T00:00:00Z'), end: at('2025-04-01T00:00:00Z') };
+    expect(couponAppliesToPeriod(carry, jan.start, mar)).toBe(true);
+    expect(couponAppliesToPeriod(couponOf({ ...carry, carryRemainder: undefined }), jan.start, mar)).toBe(false);
+    expect(couponRemaining(five, [usd('1')])).toBeUndefined();
+  });
+
+  it('is for ONCE FIXED coupons only', () => {
+    expect(() => couponOf({ carryRemainder: true })).toThrow(/only a ONCE FIXED coupon/);
+    expect(() =>
+      couponOf({
+        type: 'FIXED',
+        percentOff: undefined,
+        amountsOff: [{ amount: '1', currency: 'USD' }],
+        carryRemainder: true,
+      }),
+    ).toThrow(/only a ONCE FIXED coupon/);
+  });
+
+  it('counts the periods a coupon discounted before a period', () => {
+    const jan15 = at('2025-01-15T00:00:00Z');
+    expect(periodsBefore(jan15, at('2025-04-01T00:00:00Z'), 1)).toBe(3);
+    expect(periodsBefore(jan15, at('2025-01-01T00:00:00Z'), 1)).toBe(0);
+    expect(periodsBefore(at('2025-01-01T00:00:00Z'), at('2025-01-01T00:00:00Z'), 1)).toBe(0);
+    expect(periodsBefore(jan15, at('2027-01-01T00:00:00Z'), 12)).toBe(2);
   });
 });

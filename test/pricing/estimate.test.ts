@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Coupon } from '../../src/catalog/coupon-schema.js';
 import type { Price } from '../../src/catalog/price-schema.js';
-import { addMoney, Decimal, halfEven, roundMoney, subtractMoney, sumMoney } from '../../src/money/money.js';
+import { addMoney, Decimal, halfEven, type Money, roundMoney, subtractMoney, sumMoney } from '../../src/money/money.js';
 import { type EstimateItem, estimate } from '../../src/pricing/estimate.js';
 import { priceCharge } from '../../src/pricing/price-charge.js';
 import { couponOf, expectAllotError, fc, minorUnit, num, priceOf } from './helpers.js';
@@ -243,6 +243,139 @@ describe('properties', () => {
             ).toBe(true);
         });
       }),
+    );
+  });
+
+  it("the lines' discounts, taxes and totals add up to the estimate's, exactly (PER_LINE)", () => {
+    fc.assert(
+      fc.property(scenario, ({ currency, items, coupon, tax, inclusive }) => {
+        const e = estimate({ currency, items: withInclusive(items, inclusive), coupon, tax });
+        const sum = (pick: (l: (typeof e.lines)[number]) => Money) => sumMoney(e.lines.map(pick), currency).amount;
+        expect(sum((l) => l.discount).eq(e.discountAmount.amount)).toBe(true);
+        expect(sum((l) => l.tax).eq(e.tax.amount)).toBe(true);
+        expect(sum((l) => l.total).eq(e.total.amount)).toBe(true);
+        for (const l of e.lines) expect(l.discount.amount.lte(Decimal.max(0, l.amount.amount))).toBe(true);
+      }),
+    );
+  });
+
+  it('rounding at the total: the subtotal is the exact lines rounded once, and the lines sum to the total within half a minor unit', () => {
+    fc.assert(
+      fc.property(scenario, ({ currency, items, coupon, tax, inclusive }) => {
+        const e = estimate({ currency, items: withInclusive(items, inclusive), coupon, tax, priceRounding: 'TOTAL' });
+        const exact = sumMoney(
+          e.lines.map((l) => l.amount),
+          currency,
+        ).amount;
+        expect(roundMoney(exact, currency).eq(e.subTotal.amount)).toBe(true);
+        const totals = sumMoney(
+          e.lines.map((l) => l.total),
+          currency,
+        ).amount;
+        expect(totals.minus(e.total.amount).abs().lte(minorUnit(currency).div(2))).toBe(true);
+        const perLine = estimate({ currency, items: withInclusive(items, inclusive), coupon, tax });
+        expect(
+          e.subTotal.amount.minus(perLine.subTotal.amount).abs().lte(minorUnit(currency).times(items.length)),
+        ).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('estimate lines', () => {
+  it("share a coupon among the lines in proportion, as Lago spreads it over an invoice's fees", () => {
+    // Lago, spec/services/credits/applied_coupon_service_spec.rb: a 12-cent coupon on fees of 200
+    // and 100 cents puts 8 on the first and 4 on the second.
+    const coupon = couponOf({
+      type: 'FIXED',
+      percentOff: undefined,
+      amountsOff: [{ amount: '0.12', currency: 'USD' }],
+    });
+    const e = estimate({ currency: 'USD', items: [plan('2.00'), addon('1.00', 1)], coupon, tax: { percentage: 10 } });
+    expect(e.lines.map((l) => [num(l.amount), num(l.discount), num(l.tax), num(l.total)])).toEqual([
+      [2, 0.08, 0.19, 2.11],
+      [1, 0.04, 0.1, 1.06],
+    ]);
+    expect([num(e.discountAmount), num(e.tax), num(e.total)]).toEqual([0.12, 0.29, 3.17]);
+  });
+
+  it('round at the total on request: three lines of 0.335 make 1.01, not 1.02', () => {
+    const items = [addon('0.335', 1, 'a'), addon('0.335', 1, 'b'), addon('0.335', 1, 'c')];
+    const total = estimate({ currency: 'USD', items, priceRounding: 'TOTAL' });
+    expect(num(total.subTotal)).toBe(1.01);
+    expect(total.lines.map((l) => l.amount.amount.toString())).toEqual(['0.335', '0.335', '0.335']);
+    expect(total.priceRounding).toBe('TOTAL');
+    expect(num(estimate({ currency: 'USD', items }).subTotal)).toBe(1.02);
+  });
+
+  it('show how each line was made: unit price, tiers, the exact charge and the usage priced', () => {
+    const tiered: EstimateItem = {
+      id: 'pro',
+      kind: 'PLAN',
+      price: priceOf({
+        billingModel: 'PER_UNIT',
+        featureId: 'seats',
+        amount: undefined,
+        tiersMode: 'GRADUATED',
+        tiers: [{ upTo: 5, unitPrice: '5' }, { unitPrice: '4' }],
+      }),
+      quantity: 7,
+    };
+    const usage: EstimateItem = {
+      id: 'pro',
+      kind: 'PLAN',
+      price: priceOf({ billingModel: 'USAGE_BASED', featureId: 'calls', amount: '0.0015', maximumAmount: '1' }),
+      usage: { quantity: 1000 },
+    };
+    const e = estimate({ currency: 'USD', items: [plan('10'), tiered, usage] });
+    const [flat, seatsLine, calls] = e.lines;
+    expect(flat?.unitPrice?.amount.toString()).toBe('10');
+    expect(seatsLine?.detail?.tiers?.map((t) => [t.quantity.toNumber(), t.amount.toNumber()])).toEqual([
+      [5, 25],
+      [2, 8],
+    ]);
+    expect([num(seatsLine?.amount ?? e.subTotal), calls?.usage?.toNumber(), num(calls?.amount ?? e.subTotal)]).toEqual([
+      33, 1000, 1,
+    ]);
+    expect(calls?.detail?.aboveMaximum.toString()).toBe('0.5');
+    expect(num(e.subTotal)).toBe(44);
+  });
+
+  it('carry a credit line for negative usage where the price says so', () => {
+    const refunds: EstimateItem = {
+      id: 'pro',
+      kind: 'PLAN',
+      price: priceOf({ billingModel: 'USAGE_BASED', featureId: 'gb', amount: '2', negativeUsage: 'CREDIT' }),
+      usage: { quantity: -3 },
+    };
+    const e = estimate({ currency: 'USD', items: [plan('10'), refunds], tax: { percentage: 10 } });
+    expect(e.lines.map((l) => num(l.amount))).toEqual([10, -6]);
+    expect([num(e.subTotal), num(e.tax), num(e.total)]).toEqual([4, 0.4, 4.4]);
+  });
+});
+
+describe('maximum amounts', () => {
+  it('a line never charges more than its price maximum, times the add-on quantity', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.integer({ min: 1, max: 5 }),
+        (cents, quantity, capCents, multiplier) => {
+          const price = priceOf({
+            billingModel: 'USAGE_BASED',
+            featureId: 'calls',
+            amount: new Decimal(cents).div(1000).toString(),
+            maximumAmount: new Decimal(capCents).div(100).toString(),
+          });
+          const e = estimate({
+            currency: 'USD',
+            items: [{ id: 'x', kind: 'ADDON', price, multiplier, usage: { quantity } }],
+          });
+          expect(e.subTotal.amount.lte(new Decimal(capCents).div(100).times(multiplier))).toBe(true);
+        },
+      ),
     );
   });
 });

@@ -14,7 +14,12 @@ import {
   subscriptionEstimateBasis,
   updateEstimateBasis,
 } from '../../pricing/estimate-basis.js';
-import { catalogCurrency, recurringCharge, subscriptionPreview } from '../../pricing/subscription-pricing.js';
+import {
+  catalogCurrency,
+  type PricingSelection,
+  recurringCharge,
+  subscriptionPreview,
+} from '../../pricing/subscription-pricing.js';
 import type { Engine } from '../engine/engine.js';
 import {
   estimateSubscriptionSchema,
@@ -46,6 +51,7 @@ interface PriceOptions {
   readonly billingInformation?: { readonly taxPercentage?: number | undefined } | undefined;
   readonly prorationConvention?: Catalog['proration']['convention'] | undefined;
   readonly billingCycleAnchor?: SubscriptionBillingCycleAnchor | undefined;
+  readonly usage?: PricingSelection['usage'];
 }
 
 type EstimateSubscriptionInput = z.output<typeof estimateSubscriptionSchema>;
@@ -125,6 +131,7 @@ export class Estimates {
     return subscriptionPreview({
       next: {
         ...next,
+        usage: p.usage,
         ...(subscriptionCoupon(catalog, basis.next) ?? estimateCoupon(catalog, state, p.promotionCode, now)),
       },
       startDate: basis.startDate,
@@ -145,6 +152,7 @@ export class Estimates {
       billingAnchorOnPeriodChange: proration.billingAnchorOnPeriodChange,
       firstPartialPeriod: proration.firstPartialPeriod,
       currency: catalogCurrency(catalog, country),
+      priceRounding: catalog.priceRounding,
     });
   }
 }
