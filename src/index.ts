@@ -10,6 +10,7 @@ export type { AddonVersion, Catalog, CatalogIssue, PlanVersion } from './catalog
 export type { CatalogInput } from './catalog/catalog-schema.js';
 export { CouponStatus, CouponType, DiscountDurationType, DiscountType } from './catalog/coupon-schema.js';
 export { CreditCadence } from './catalog/credit-schema.js';
+export type { ResolvedProration } from './catalog/proration-schema.js';
 export { Allot } from './client/allot.js';
 export { type Clock, type ClockStep, ManualClock, systemClock } from './client/clock.js';
 export type {
@@ -28,7 +29,7 @@ export { type LogConfiguration, type Logger, LogLevel } from './client/logger.js
 export type { AllotOptions, StiggConnectionOptions } from './client/options.js';
 export type * from './client/params.js';
 export type { Progress, ProgressListener } from './client/progress.js';
-export type { CouponShape as Coupon } from './client/result-shapes.js';
+export type { CouponShape as Coupon, MoneyShape } from './client/result-shapes.js';
 export type * from './client/results.js';
 export type { GovernanceClient } from './client/services/governance.js';
 export type { OpenOptions } from './client/stored-catalog.js';
@@ -54,6 +55,7 @@ export type {
   SourceEffect,
 } from './core/explain-entitlement.js';
 export type { UsagePeriod } from './core/reset-period.js';
+export type { MigrationTime } from './core/subscription-changes.js';
 export type { UsageAggregate, UsageOp } from './core/usage-aggregate.js';
 export type { CellSummary, SummaryKind, TimeRange, UsageSummary } from './core/usage-summary.js';
 export { GrantExpirationPeriod, RechargeMethod, ThresholdType } from './credits/auto-recharge-schema.js';
@@ -61,6 +63,22 @@ export { CreditGrantStatus, CreditGrantType, CreditLedgerEventType } from './cre
 export { CreditUsageTimeRange } from './credits/credit-usage.js';
 export { OverageAtReset } from './credits/rollover.js';
 export { AllotError, type AllotErrorCode, ERROR_CODES } from './errors.js';
+export type {
+  Address,
+  BillingAddress,
+  CustomerBilling,
+  CustomerBillingInfo,
+  InlineDiscount,
+  JsonScalar,
+  MoneyValue,
+  PriceOverride,
+  PriceOverrideTier,
+  SubscriptionBilling,
+  SubscriptionBillingInfo,
+  SubscriptionCoupon,
+  SubscriptionCreditEntitlement,
+  TaxId,
+} from './model/billing.js';
 export {
   AccessDeniedReason,
   AggregationFunction,
@@ -75,6 +93,7 @@ export {
   FeatureType,
   MeterType,
   MonthlyAccordingTo,
+  PaymentCollectionMethod,
   PricingType,
   PromotionalEntitlementPeriod,
   PromotionalEntitlementStatus,
@@ -87,6 +106,7 @@ export {
   SubscriptionCancelReason,
   SubscriptionDecisionStrategy,
   SubscriptionMigrationTime,
+  SubscriptionProrationBehavior,
   SubscriptionScheduleStatus,
   SubscriptionScheduleType,
   SubscriptionStatus,
