@@ -1,7 +1,7 @@
 import { type Catalog, versionKey } from '../catalog/catalog.js';
 import type { Coupon } from '../catalog/coupon-schema.js';
 import { isPromotionActive } from '../core/effective-entitlements.js';
-import type { EntitlementFeature } from '../core/entitlement-results.js';
+import type { Entitlement, EntitlementFeature } from '../core/entitlement-results.js';
 import { payerOf } from '../core/subscription-delegation.js';
 import { billingPeriodRange, effectiveSubscription, subscriptionStatus } from '../core/subscription-state.js';
 import type {
@@ -17,6 +17,7 @@ import type {
   BillingModel,
   BillingPeriod,
   EntitlementResetPeriod,
+  EntitlementsStateAccessDeniedReason,
   PaymentCollectionMethod,
   PricingType,
   PromotionalEntitlementPeriod,
@@ -445,4 +446,10 @@ export function couponShape(c: Coupon): CouponShape {
     status: c.status,
     metadata: { ...(c.metadata ?? {}) },
   };
+}
+
+/** Every entitlement of a customer or resource, and why access is denied as a whole, if it is. */
+export interface EntitlementsState {
+  entitlements: Entitlement[];
+  accessDeniedReason: EntitlementsStateAccessDeniedReason | null;
 }

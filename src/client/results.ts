@@ -23,6 +23,7 @@ export type {
 export type {
   CouponShape,
   Customer,
+  EntitlementsState,
   FullCustomer,
   PromotionalEntitlement,
   SlimSubscription,
@@ -30,7 +31,6 @@ export type {
   SubscriptionFutureUpdate,
 } from './result-shapes.js';
 export type { Product } from './services/catalog-reads.js';
-export type { EntitlementsState } from './services/checks.js';
 export type { CreditGrantsPage, CreditLedgerPage, CreditUsage } from './services/credit-reports.js';
 export type { CreditPoolReset, CreditResetSchedule } from './services/credit-resets.js';
 export type { AutoRechargeSettings, ConsumeCreditsResult } from './services/credits.js';

@@ -3,19 +3,13 @@
 import type { Entitlement, EntitlementType } from '../../core/entitlement-results.js';
 import { type CheckOptions, entitlementType, NO_CHECK_OPTIONS } from '../../core/evaluate-entitlement.js';
 import { AllotError } from '../../errors.js';
-import type { EntitlementsStateAccessDeniedReason } from '../../model/enums.js';
 import type { CustomerEntry } from '../engine/customer-entry.js';
 import type { Engine } from '../engine/engine.js';
 import { type EntitlementFallback, FallbackLog, fallbackEntitlement, fallbackType, unreachable } from '../fallback.js';
 import { plainCheck } from '../fast-input.js';
 import { customerResourceSchema, entitlementCheckSchema, parse } from '../input-schemas.js';
 import type { EntitlementCheckParams } from '../params.js';
-
-/** Every entitlement of a customer or resource, and why access is denied as a whole, if it is. */
-export interface EntitlementsState {
-  entitlements: Entitlement[];
-  accessDeniedReason: EntitlementsStateAccessDeniedReason | null;
-}
+import type { EntitlementsState } from '../result-shapes.js';
 
 const ENTITLEMENT_TYPES: ReadonlySet<unknown> = new Set<EntitlementType>(['BOOLEAN', 'NUMERIC', 'METERED', 'ENUM']);
 

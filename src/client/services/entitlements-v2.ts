@@ -6,7 +6,7 @@ import { AllotError } from '../../errors.js';
 import type { CreditEntitlement } from '../credit-shapes.js';
 import { entitlementV2Schema, parse } from '../input-schemas.js';
 import type { CreditEntitlementParams, EntitlementCheckParams, EntitlementV2Params } from '../params.js';
-import type { EntitlementsState } from '../results.js';
+import type { EntitlementsState } from '../result-shapes.js';
 
 /** A feature's entitlement (with a `type`) or a credit currency's (with a `currency`, no `type`). */
 export type EntitlementV2 = Entitlement | CreditEntitlement;
