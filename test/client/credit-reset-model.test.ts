@@ -10,9 +10,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AllotError, type CatalogInput } from '../../src/index.js';
 import { fc } from '../core/fc-setup.js';
 import { AI_CREDITS, creditCatalog } from '../helpers/credit-fixtures.js';
+import { recurrenceArb, ruleArb } from '../helpers/credit-reset-arbitraries.js';
 import {
   CreditPoolModel,
-  type ModelInterval,
   type ModelOverage,
   type ModelRecurrence,
   type ModelRule,
@@ -76,29 +76,8 @@ async function check(model: CreditPoolModel, h: Harness, readLedger: boolean): P
   expect(sum.toFixed(), 'the ledger sums to the balance').toBe(model.balance().toFixed());
 }
 
-const ruleArb: fc.Arbitrary<ModelRule | undefined> = fc.option(
-  fc
-    .record(
-      {
-        maxAmount: fc.integer({ min: 0, max: 60 }).map(String),
-        minAmount: fc.integer({ min: 0, max: 15 }).map(String),
-        percentage: fc.constantFrom('0', '12.5', '50', '100'),
-      },
-      { requiredKeys: [] },
-    )
-    .map((r) =>
-      r.maxAmount !== undefined && r.minAmount !== undefined && Number(r.minAmount) > Number(r.maxAmount)
-        ? { ...r, minAmount: r.maxAmount }
-        : r,
-    ),
-  { nil: undefined },
-);
 /** Relative to the instant the command runs. */
-const recurrenceArb: fc.Arbitrary<ModelRecurrence> = fc.record({
-  interval: fc.constantFrom<ModelInterval>('HOUR', 'DAY', 'DAY', 'WEEK', 'MONTH'),
-  intervalCount: fc.integer({ min: 1, max: 3 }),
-  anchor: fc.integer({ min: -40, max: 40 }).map((h) => h * HOUR),
-});
+const relativeRecurrence = recurrenceArb(0);
 const shifted = (r: ModelRecurrence, now: number): ModelRecurrence => ({ ...r, anchor: r.anchor + now });
 const amountArb = fc.integer({ min: 1, max: 200 }).map((n) => new Decimal(n).div(2));
 
@@ -257,7 +236,7 @@ const commands = [
       fc.integer({ min: 0, max: 2 }),
       fc.constantFrom(0, 0, 0, 5 * HOUR, 2 * DAY),
       fc.constantFrom(null, null, 30 * HOUR, 9 * DAY),
-      fc.option(recurrenceArb, { nil: null, freq: 2 }),
+      fc.option(relativeRecurrence, { nil: null, freq: 2 }),
       ruleArb,
       fc.boolean(),
     )
@@ -270,7 +249,7 @@ const commands = [
   fc
     .option(
       fc.record({
-        recurrence: recurrenceArb,
+        recurrence: relativeRecurrence,
         rollover: ruleArb.map((r) => r ?? null),
         overage: fc.constantFrom<ModelOverage>('CARRY', 'FORGIVE'),
       }),

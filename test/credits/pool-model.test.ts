@@ -19,9 +19,9 @@ import type { CreditGrantRecord, CreditLedgerEntry } from '../../src/credits/cre
 import { resetPool, schedulePoolResets } from '../../src/credits/pool-resets.js';
 import { AllotError } from '../../src/errors.js';
 import { Decimal } from '../../src/money/money.js';
+import { recurrenceArb, ruleArb } from '../helpers/credit-reset-arbitraries.js';
 import {
   CreditPoolModel,
-  type ModelInterval,
   type ModelOverage,
   type ModelRecurrence,
   type ModelRule,
@@ -68,29 +68,6 @@ function check(model: CreditPoolModel, real: Real): void {
 
 type Cmd = fc.Command<World, Real>;
 
-const recurrenceArb = (from: number): fc.Arbitrary<ModelRecurrence> =>
-  fc.record({
-    interval: fc.constantFrom<ModelInterval>('HOUR', 'DAY', 'DAY', 'WEEK', 'MONTH'),
-    intervalCount: fc.integer({ min: 1, max: 3 }),
-    anchor: fc.integer({ min: -40, max: 40 }).map((h) => from + h * HOUR),
-  });
-const ruleArb: fc.Arbitrary<ModelRule | undefined> = fc.option(
-  fc
-    .record(
-      {
-        maxAmount: fc.integer({ min: 0, max: 60 }).map(String),
-        minAmount: fc.integer({ min: 0, max: 15 }).map(String),
-        percentage: fc.constantFrom('0', '12.5', '50', '100'),
-      },
-      { requiredKeys: [] },
-    )
-    .map((r) =>
-      r.maxAmount !== undefined && r.minAmount !== undefined && Number(r.minAmount) > Number(r.maxAmount)
-        ? { ...r, minAmount: r.maxAmount }
-        : r,
-    ),
-  { nil: undefined },
-);
 const amountArb = fc.integer({ min: 1, max: 400 }).map((n) => new Decimal(n).div(4));
 
 class GrantCmd implements Cmd {

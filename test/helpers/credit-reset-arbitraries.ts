@@ -1,0 +1,33 @@
+// Arbitraries shared by the two model-based tests of recurring grants and pool resets (the pure
+// core's and the client's), so both draw their rules and recurrences from one definition.
+import fc from 'fast-check';
+import type { ModelInterval, ModelRecurrence, ModelRule } from './credit-reset-model.js';
+
+const HOUR = 3_600_000;
+
+/** A recurrence every 1-3 hours, days, weeks or months, anchored within 40 hours of `from`. */
+export const recurrenceArb = (from: number): fc.Arbitrary<ModelRecurrence> =>
+  fc.record({
+    interval: fc.constantFrom<ModelInterval>('HOUR', 'DAY', 'DAY', 'WEEK', 'MONTH'),
+    intervalCount: fc.integer({ min: 1, max: 3 }),
+    anchor: fc.integer({ min: -40, max: 40 }).map((h) => from + h * HOUR),
+  });
+
+/** A rollover rule with any of its parts (a minimum never above the maximum), or none. */
+export const ruleArb: fc.Arbitrary<ModelRule | undefined> = fc.option(
+  fc
+    .record(
+      {
+        maxAmount: fc.integer({ min: 0, max: 60 }).map(String),
+        minAmount: fc.integer({ min: 0, max: 15 }).map(String),
+        percentage: fc.constantFrom('0', '12.5', '50', '100'),
+      },
+      { requiredKeys: [] },
+    )
+    .map((r) =>
+      r.maxAmount !== undefined && r.minAmount !== undefined && Number(r.minAmount) > Number(r.maxAmount)
+        ? { ...r, minAmount: r.maxAmount }
+        : r,
+    ),
+  { nil: undefined },
+);
