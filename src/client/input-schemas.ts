@@ -4,7 +4,6 @@
 import { z } from 'zod';
 import { entitlementValueShape, metadataSchema, refineResetConfiguration } from '../catalog/catalog-schema.js';
 import { prorationConventionSchema } from '../catalog/proration-schema.js';
-import { grantExpirationPeriodSchema, thresholdTypeSchema } from '../credits/auto-recharge-schema.js';
 import { AllotError } from '../errors.js';
 import {
   BillingPeriod,
@@ -22,11 +21,9 @@ import {
 } from '../model/enums.js';
 import { id } from '../model/id-schema.js';
 import { instant } from '../model/instant.js';
-import { MAX_INTERVAL_COUNT } from '../model/interval-count.js';
-import { creditDecimal, positiveCreditDecimal } from '../money/amount-schema.js';
+import { positiveCreditDecimal } from '../money/amount-schema.js';
 import {
   appliedCouponSchema,
-  billingAddressSchema,
   budgetSchema,
   checkoutOptionsSchema,
   customerBillingInfoSchema,
@@ -35,11 +32,12 @@ import {
   priceOverrideSchema,
   subscriptionBillingInfoSchema,
 } from './billing-schemas.js';
+import { creditFallbackSchema } from './credit-input-schemas.js';
+import { dimensions, idempotencyKey, resourceId, usageValue } from './input-primitives.js';
 import { LogLevel } from './logger.js';
 import type { ProgressListener } from './progress.js';
 
 const quantity = () => z.number().int('must be a whole number').nonnegative();
-const resourceId = z.lazy(() => id.nullish());
 const oneOrMany = <T extends z.ZodType>(schema: T) => z.union([schema, z.array(schema)]);
 /** A filter's values: one, or a list short enough for one indexed query. */
 const filterList = <T extends z.ZodType>(schema: T) => z.union([schema, z.array(schema).max(1000)]);
@@ -353,7 +351,7 @@ export const paywallSchema = z.lazy(() =>
     .default({}),
 );
 
-const migrationTime = () => z.enum(['IMMEDIATE', 'END_OF_BILLING_PERIOD']);
+export const migrationTime = () => z.enum(['IMMEDIATE', 'END_OF_BILLING_PERIOD']);
 
 export const migrateSubscriptionSchema = z.lazy(() =>
   z.strictObject({ subscriptionId: id, subscriptionMigrationTime: migrationTime().default('IMMEDIATE') }),
@@ -408,14 +406,6 @@ const hasMethods = (...names: string[]) =>
       names.every((n) => typeof (v as Record<string, unknown>)[n] === 'function'),
     `must have the methods ${names.join(', ')}`,
   );
-
-const creditFallbackSchema = z.lazy(() =>
-  z.strictObject({
-    hasAccess: z.boolean(),
-    usageLimit: z.number().finite().nonnegative().optional(),
-    currentUsage: z.number().finite().nonnegative().optional(),
-  }),
-);
 
 /** The reference SDK's connection options: accepted with the SDK's types, and ignored. */
 const stiggConnectionOptions = () => ({
@@ -494,10 +484,7 @@ export const explainEntitlementSchema = z.lazy(() => z.strictObject(checkBase())
 
 export const customerResourceSchema = z.lazy(() => z.tuple([id, resourceId]));
 
-const dimensions = z.lazy(() => z.record(z.string(), z.union([z.string(), z.number().finite(), z.boolean()])));
-const idempotencyKey = z.lazy(() => z.string().min(1).max(255));
 // Bounded so counters stay exact in a double and never overflow.
-const usageValue = () => z.number().min(-1e15).max(1e15);
 
 export const reportUsageSchema = z.lazy(() =>
   z.strictObject({
@@ -600,329 +587,3 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, method: st
     cause: result.error,
   });
 }
-
-const creditPool = () => ({ customerId: id, currencyId: id, resourceId });
-
-/** Every `intervalCount` × `interval` from `anchor` (an allot extension; defaults: 1, and the call's instant). */
-const recurrenceShape = () => ({
-  interval: z.enum(['HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR']),
-  intervalCount: z.number().int('must be a whole number').min(1).max(MAX_INTERVAL_COUNT).default(1),
-  anchor: instant.optional(),
-});
-
-/** What a pool reset lets a grant keep (an allot extension). */
-const rolloverInput = z.lazy(() =>
-  z
-    .strictObject({
-      maxAmount: creditDecimal.optional(),
-      minAmount: creditDecimal.optional(),
-      percentage: creditDecimal.refine((v) => Number(v) <= 100, 'a percentage from 0 to 100').optional(),
-    })
-    .refine(
-      (r) => r.minAmount === undefined || r.maxAmount === undefined || Number(r.minAmount) <= Number(r.maxAmount),
-      {
-        path: ['minAmount'],
-        message: 'minAmount must not be above maxAmount',
-      },
-    ),
-);
-
-const overageInput = z.lazy(() => z.enum(['CARRY', 'FORGIVE']));
-
-export const grantCreditsSchema = z.lazy(() =>
-  z.strictObject({
-    ...creditPool(),
-    amount: positiveCreditDecimal,
-    displayName: z.string().min(1).max(255),
-    grantType: z.enum(['PAID', 'PROMOTIONAL']).default('PAID'),
-    effectiveAt: instant.optional(),
-    expireAt: instant.nullish(),
-    priority: z.number().int().nonnegative().optional(),
-    cost: z.strictObject({ amount: positiveCreditDecimal, currency: z.string().regex(/^[A-Za-z]{3}$/) }).optional(),
-    comment: z.string().max(10_000).optional(),
-    metadata: metadataSchema.optional(),
-    /** The reference's name for `metadata`; the two are merged. */
-    additionalMetaData: metadataSchema.optional(),
-    idempotencyKey: idempotencyKey.optional(),
-    /** Accepted and ignored: a grant's cost is recorded, never collected. */
-    paymentCollectionMethod: paymentCollectionMethodSchema.optional(),
-    awaitPaymentConfirmation: z.boolean().optional(),
-    billingInformation: z
-      .strictObject({
-        billingAddress: billingAddressSchema.optional(),
-        invoiceDaysUntilDue: z.number().int().nonnegative().max(3650).optional(),
-        isInvoicePaid: z.boolean().optional(),
-      })
-      .optional(),
-    recurrence: z.strictObject(recurrenceShape()).optional(),
-    rollover: rolloverInput.optional(),
-  }),
-);
-
-export const resetCreditPoolSchema = z.lazy(() =>
-  z.strictObject({
-    ...creditPool(),
-    rollover: rolloverInput.optional(),
-    overage: overageInput.optional(),
-    moveAnchor: z.boolean().optional(),
-    idempotencyKey: idempotencyKey.optional(),
-  }),
-);
-
-export const saveCreditResetScheduleSchema = z.lazy(() =>
-  z.strictObject({
-    ...creditPool(),
-    schedule: z
-      .strictObject({
-        ...recurrenceShape(),
-        rollover: rolloverInput.optional(),
-        overage: overageInput.default('CARRY'),
-      })
-      .nullable(),
-  }),
-);
-
-export const creditPoolSchema = z.lazy(() => z.strictObject(creditPool()));
-
-export const voidCreditGrantSchema = z.lazy(() => z.strictObject({ id }));
-
-export const consumeCreditsSchema = z.lazy(() =>
-  z.strictObject({
-    ...creditPool(),
-    amount: positiveCreditDecimal,
-    idempotencyKey,
-    featureId: id.optional(),
-    dimensions: dimensions.optional(),
-    /** Accepted and ignored: credits are taken from the balance as it is when the call is made. */
-    createdAt: instant.optional(),
-  }),
-);
-
-/** `getCreditBalance`'s input: the reference's currency is optional (then the catalog's only one). */
-export const creditBalanceSchema = z.lazy(() => z.strictObject({ ...creditPool(), currencyId: id.optional() }));
-
-export const creditEntitlementSchema = z.lazy(() =>
-  z.strictObject({
-    ...creditPool(),
-    options: z
-      .strictObject({
-        requestedUsage: z.number().finite().nonnegative().optional(),
-        fallback: creditFallbackSchema.optional(),
-      })
-      .optional(),
-  }),
-);
-
-/** Cursor paging as the reference takes it: `first` items after `after`, `last` before `before`. */
-const paging = (cursor: z.ZodString) =>
-  z.strictObject({
-    first: z.number().int().min(1).max(1000).optional(),
-    after: cursor.optional(),
-    last: z.number().int().min(1).max(1000).optional(),
-    before: cursor.optional(),
-  });
-/** `paging`, 100 items at a time unless told. */
-const pagingOf100 = (cursor: z.ZodString) =>
-  paging(cursor)
-    .transform((p) => (p.first === undefined && p.last === undefined ? { ...p, first: 100 } : p))
-    .default({ first: 100 });
-
-export const creditGrantsSchema = z.lazy(() =>
-  z.strictObject({
-    customerId: id,
-    currencyId: id.optional(),
-    resourceId,
-    paging: pagingOf100(z.string().min(1)),
-  }),
-);
-
-const ledgerEventType = z.lazy(() =>
-  z.enum([
-    'CREDITS_GRANTED',
-    'CREDITS_CONSUMED',
-    'CREDITS_EXPIRED',
-    'CREDITS_VOIDED',
-    'CREDITS_UPDATED',
-    'CREDITS_REFILLED',
-    'CREDITS_RESET',
-    'DEBT_CREATED',
-    'DEBT_SETTLED',
-    'DEBT_FORGIVEN',
-  ]),
-);
-
-export const creditLedgerSchema = z.lazy(() =>
-  z.strictObject({
-    customerId: id,
-    currencyId: id.optional(),
-    resourceId,
-    /** One type or several, as the reference takes them. */
-    eventType: z
-      .union([ledgerEventType, z.array(ledgerEventType).min(1)])
-      .transform((t) => (Array.isArray(t) ? t : [t]))
-      .optional(),
-    paging: pagingOf100(z.string().regex(/^\d+$/)),
-  }),
-);
-
-/** The environment an auto-recharge call names: accepted and ignored, a store is one environment. */
-const environmentId = () => z.string().max(255).optional();
-
-/**
- * A save of automatic recharge settings. Fields left out keep their saved values (a first save
- * defaults `thresholdType` to CREDIT_AMOUNT, as the SDK, and needs `thresholdValue` and
- * `targetBalance`). `thresholdType` and `grantExpirationPeriod` take the SDK's values
- * (`CreditAmount`, `OneMonth`) and the docs' (`CREDIT_AMOUNT`, `ONE_MONTH`, `MONTH`).
- */
-export const saveAutoRechargeSchema = z.lazy(() =>
-  z
-    .strictObject({
-      customerId: id,
-      currencyId: id,
-      environmentId: environmentId(),
-      isEnabled: z.boolean(),
-      thresholdType: thresholdTypeSchema.optional(),
-      thresholdValue: z.union([z.number().finite().nonnegative(), z.string()]).optional(),
-      targetBalance: z.union([z.number().finite().positive(), z.string()]).optional(),
-      maxSpendLimit: z.union([z.number().finite().nonnegative(), z.string()]).nullish(),
-      grantExpirationPeriod: grantExpirationPeriodSchema.nullish(),
-      // allot extensions, validated with the rest by the configuration's own schema.
-      rechargeMethod: z.unknown().optional(),
-      rechargeAmount: z.unknown().optional(),
-      minimumPurchase: z.unknown().optional(),
-      bonusCredits: z.unknown().optional(),
-      grantType: z.unknown().optional(),
-    })
-    .transform(({ customerId, currencyId, environmentId: _, ...config }) => ({ customerId, currencyId, config })),
-);
-
-export const autoRechargeKeySchema = z.lazy(() =>
-  z
-    .strictObject({ customerId: id, currencyId: id, environmentId: environmentId() })
-    .transform(({ environmentId: _, ...key }) => key),
-);
-
-export const creditUsageSchema = z.lazy(() =>
-  z.strictObject({
-    customerId: id,
-    currencyId: id.optional(),
-    resourceId,
-    timeRange: z.enum(['LAST_DAY', 'LAST_WEEK', 'LAST_MONTH', 'LAST_YEAR']).optional(),
-    startDate: instant.optional(),
-    endDate: instant.optional(),
-    groupBy: z.array(z.string().min(1)).max(3).optional(),
-    /** Pages the series; without it every series is returned. */
-    paging: paging(z.string().min(1)).optional(),
-  }),
-);
-
-export const creditEventsFieldsSchema = z.lazy(() =>
-  z.strictObject({
-    customerId: id,
-    currencyId: id.optional(),
-    search: z.string().optional(),
-  }),
-);
-
-export const estimateUsageCostSchema = z.lazy(() =>
-  z.strictObject({
-    customerId: id,
-    featureId: id,
-    value: usageValue(),
-    resourceId,
-    updateBehavior: z.enum(enumValues(UsageUpdateBehavior)).default('DELTA'),
-    dimensions: dimensions.optional(),
-  }),
-);
-
-export const estimateEventCostSchema = z.lazy(() =>
-  z.strictObject({
-    customerId: id,
-    eventName: z.string().min(1).max(255),
-    resourceId,
-    dimensions: dimensions.optional(),
-  }),
-);
-
-// ── The SDK's remaining methods. Where one takes what an existing method takes, its schema is
-// derived from that one's, so a field added there is accepted here too. ──
-
-/** Payment-provider references a method accepts and allot, with no payment provider, leaves aside. */
-const providerReference = () => z.string().min(1).max(255).optional();
-/** A bulk import names the billing integration it came from; allot has none, so it is only checked. */
-const integrationId = () => z.string().min(1).max(255).optional();
-
-/** `createCustomer` (deprecated): `provisionCustomer`'s input without a subscription. */
-export const createCustomerSchema = z.lazy(() => provisionCustomerSchema.unwrap().omit({ subscriptionParams: true }));
-
-/** One customer of `importCustomer` and `importCustomerBulk`. */
-export const importCustomerSchema = z.lazy(() =>
-  createCustomerSchema.unwrap().extend({ paymentMethodId: providerReference() }),
-);
-
-export const importCustomerBulkSchema = z.lazy(() =>
-  z.strictObject({ customers: z.array(importCustomerSchema).min(1).max(1000), integrationId: integrationId() }),
-);
-
-/** One subscription of `importSubscriptionBulk`: `provisionSubscription`'s input, its id and end. */
-export const importSubscriptionSchema = z.lazy(() =>
-  provisionSubscriptionSchema.unwrap().extend({ subscriptionId: id.optional(), endDate: instant.optional() }),
-);
-
-export const importSubscriptionBulkSchema = z.lazy(() =>
-  z.strictObject({
-    subscriptions: z.array(importSubscriptionSchema).min(1).max(1000),
-    integrationId: integrationId(),
-  }),
-);
-
-/** `applySubscription`: `provisionSubscription`'s input and the payment method to charge. */
-export const applySubscriptionSchema = z.lazy(() =>
-  provisionSubscriptionSchema.unwrap().extend({ paymentMethodId: providerReference() }),
-);
-
-/** `previewSubscription`: `estimateSubscription`'s input and how a downgrade is scheduled. */
-export const previewSubscriptionSchema = z.lazy(() =>
-  estimateSubscriptionSchema.unwrap().extend({ scheduleStrategy: z.enum(enumValues(ScheduleStrategy)).optional() }),
-);
-
-/** `delegateSubscriptionToCustomer`: no destination hands the subscription back to its payer. */
-export const delegateSubscriptionSchema = z.lazy(() =>
-  z.strictObject({ subscriptionId: id, destinationCustomerId: id.nullish() }),
-);
-
-/** `transferSubscription` (deprecated): a customer's subscriptions on one resource move to another. */
-export const transferResourceSubscriptionsSchema = z.lazy(() =>
-  z.strictObject({ customerId: id, sourceResourceId: id, destinationResourceId: id }),
-);
-
-/** `consumeCreditsAsync`: up to 1,000 consumptions, each as `consumeCredits` takes it. */
-export const consumeCreditsAsyncSchema = z.lazy(() =>
-  z.strictObject({ consumptions: z.array(consumeCreditsSchema).min(1).max(1000) }),
-);
-
-/** `getEntitlementV2`: a feature's check or a credit currency's, never both. */
-export const entitlementV2Schema = z.lazy(() =>
-  entitlementCheckSchema
-    .unwrap()
-    .extend({ featureId: id.optional(), currencyId: id.optional() })
-    .refine((p) => (p.featureId === undefined) !== (p.currencyId === undefined), {
-      message: 'give featureId or currencyId, not both',
-    }),
-);
-
-/** `getUsageHistoryV2`: `getUsageHistory`'s input. */
-export const usageHistoryV2Schema = z.lazy(() =>
-  usageHistorySchema.unwrap().extend({ includeInactiveSubscriptions: z.boolean().optional() }),
-);
-
-/** `fetchUsageHistory` (deprecated): `getUsageHistory`'s input, ungrouped. */
-export const fetchUsageHistorySchema = z.lazy(() => usageHistorySchema.unwrap().omit({ groupBy: true }));
-
-export const grantPromotionsGroupSchema = z.lazy(() => grantPromotionsSchema.unwrap().extend({ featureGroupId: id }));
-
-/** `revokePromotionalEntitlementsGroup` and `unlinkPromotionalEntitlementsGroup`. */
-export const promotionsGroupSchema = z.lazy(() => z.strictObject({ customerId: id, featureGroupId: id }));
-
-/** `migrateSubscriptionToLatest`'s positional form: the id, and optionally when. */
-export const migrateArgumentsSchema = z.lazy(() => z.tuple([id, migrationTime().optional()]));

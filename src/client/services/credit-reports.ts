@@ -10,6 +10,14 @@ import type { Decimal } from '../../money/money.js';
 import type { CreditLedgerRow } from '../../stores/store.js';
 import { type CostItem, type CreditCostEstimates, creditCostEstimates } from '../credit-estimates.js';
 import {
+  creditEventsFieldsSchema,
+  creditGrantsSchema,
+  creditLedgerSchema,
+  creditUsageSchema,
+  estimateEventCostSchema,
+  estimateUsageCostSchema,
+} from '../credit-input-schemas.js';
+import {
   type CreditCurrencyShape,
   type CreditGrant,
   type CreditLedgerItem,
@@ -21,15 +29,7 @@ import { settleCustomerPools } from '../credit-writes.js';
 import { cursorPage, type PageInfo, pageInfo } from '../cursor-page.js';
 import type { CustomerEntry } from '../engine/customer-entry.js';
 import type { Engine } from '../engine/engine.js';
-import {
-  creditEventsFieldsSchema,
-  creditGrantsSchema,
-  creditLedgerSchema,
-  creditUsageSchema,
-  estimateEventCostSchema,
-  estimateUsageCostSchema,
-  parse,
-} from '../input-schemas.js';
+import { parse } from '../input-schemas.js';
 import type {
   EstimateEventCostParams,
   EstimateUsageCostParams,

@@ -6,11 +6,12 @@ import { balance, type CreditPool } from '../../credits/credit-pool.js';
 import { resetPool, schedulePoolResets } from '../../credits/pool-resets.js';
 import { boundaryAfter } from '../../credits/recurrence.js';
 import type { CreditResetSchedule as StoredSchedule } from '../../credits/rollover.js';
+import { creditPoolSchema, resetCreditPoolSchema, saveCreditResetScheduleSchema } from '../credit-input-schemas.js';
 import { type RecurrenceShape, type RolloverShape, recurrenceShape, rolloverShape } from '../credit-shapes.js';
 import { type CreditIdempotency, changeCredits } from '../credit-writes.js';
 import type { Engine } from '../engine/engine.js';
 import { randomHex } from '../ids.js';
-import { creditPoolSchema, parse, resetCreditPoolSchema, saveCreditResetScheduleSchema } from '../input-schemas.js';
+import { parse } from '../input-schemas.js';
 import type { CreditPoolParams, ResetCreditPoolParams, SaveCreditResetScheduleParams } from '../params.js';
 
 /** What `resetCreditPool` did, once durable: amounts as numbers. */

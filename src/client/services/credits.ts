@@ -25,6 +25,15 @@ import type { CreditGrantRecord } from '../../credits/credit-records.js';
 import { AllotError } from '../../errors.js';
 import type { StoreReader } from '../../stores/store.js';
 import {
+  autoRechargeKeySchema,
+  consumeCreditsSchema,
+  creditBalanceSchema,
+  creditEntitlementSchema,
+  grantCreditsSchema,
+  saveAutoRechargeSchema,
+  voidCreditGrantSchema,
+} from '../credit-input-schemas.js';
+import {
   type CreditEntitlement,
   type CreditGrant,
   creditCurrencyShape,
@@ -45,18 +54,7 @@ import {
 } from '../fallback.js';
 import { plainCreditCheck } from '../fast-input.js';
 import { randomHex, rechargeId } from '../ids.js';
-import {
-  autoRechargeKeySchema,
-  consumeCreditsAsyncSchema,
-  consumeCreditsSchema,
-  creditBalanceSchema,
-  creditEntitlementSchema,
-  customerResourceSchema,
-  grantCreditsSchema,
-  parse,
-  saveAutoRechargeSchema,
-  voidCreditGrantSchema,
-} from '../input-schemas.js';
+import { customerResourceSchema, parse } from '../input-schemas.js';
 import type {
   ConsumeCreditsAsyncParams,
   ConsumeCreditsParams,
@@ -66,6 +64,7 @@ import type {
   GrantCreditsParams,
   SaveAutoRechargeParams,
 } from '../params.js';
+import { consumeCreditsAsyncSchema } from '../sdk-input-schemas.js';
 
 /** What `consumeCredits` acknowledges once durable: the amount and the pool's totals after it. */
 export interface ConsumeCreditsResult {

@@ -14,13 +14,7 @@ import { enumValues, PricingType } from '../../model/enums.js';
 import { requireCoupon } from '../../pricing/customer-coupon.js';
 import type { Engine } from '../engine/engine.js';
 import { randomHex } from '../ids.js';
-import {
-  createCustomerSchema,
-  customerIdSchema,
-  parse,
-  provisionCustomerSchema,
-  updateCustomerSchema,
-} from '../input-schemas.js';
+import { customerIdSchema, parse, provisionCustomerSchema, updateCustomerSchema } from '../input-schemas.js';
 import type { CreateCustomerParams, ProvisionCustomerParams, UpdateCustomerParams } from '../params.js';
 import {
   alreadyTrialPlans,
@@ -31,6 +25,7 @@ import {
   type Subscription,
   subscriptionShape,
 } from '../result-shapes.js';
+import { createCustomerSchema } from '../sdk-input-schemas.js';
 import {
   applyPromotionCode,
   checkSubscriptionWrite,

@@ -4,9 +4,10 @@
 import type { Entitlement } from '../../core/entitlement-results.js';
 import { AllotError } from '../../errors.js';
 import type { CreditEntitlement } from '../credit-shapes.js';
-import { entitlementV2Schema, parse } from '../input-schemas.js';
+import { parse } from '../input-schemas.js';
 import type { CreditEntitlementParams, EntitlementCheckParams, EntitlementV2Params } from '../params.js';
 import type { EntitlementsState } from '../result-shapes.js';
+import { entitlementV2Schema } from '../sdk-input-schemas.js';
 
 /** A feature's entitlement (with a `type`) or a credit currency's (with a `currency`, no `type`). */
 export type EntitlementV2 = Entitlement | CreditEntitlement;

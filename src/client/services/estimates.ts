@@ -25,7 +25,6 @@ import {
   estimateSubscriptionSchema,
   estimateSubscriptionUpdateSchema,
   parse,
-  previewSubscriptionSchema,
   subscriptionIdSchema,
 } from '../input-schemas.js';
 import type {
@@ -42,6 +41,7 @@ import {
   type SubscriptionPreviewV2,
   selectionOf,
 } from '../pricing-shapes.js';
+import { previewSubscriptionSchema } from '../sdk-input-schemas.js';
 import { provisionInput, updateInput } from '../subscription-writes.js';
 
 /** What both estimates take beside the basis: the prices' country, a promotion code, tax and convention. */

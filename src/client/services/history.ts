@@ -19,13 +19,7 @@ import { AllotError } from '../../errors.js';
 import type { UsageMarkerType } from '../../model/enums.js';
 import type { StoreReader } from '../../stores/store.js';
 import type { Engine } from '../engine/engine.js';
-import {
-  fetchUsageHistorySchema,
-  parse,
-  pruneHistorySchema,
-  usageHistorySchema,
-  usageHistoryV2Schema,
-} from '../input-schemas.js';
+import { parse, pruneHistorySchema, usageHistorySchema } from '../input-schemas.js';
 import type {
   FetchUsageHistoryParams,
   GetUsageHistoryParams,
@@ -33,6 +27,7 @@ import type {
   PruneUsageHistoryParams,
 } from '../params.js';
 import { ProgressReporter } from '../progress.js';
+import { fetchUsageHistorySchema, usageHistoryV2Schema } from '../sdk-input-schemas.js';
 
 /** Usage over time, as `getUsageHistory` returns it (the reference's `getUsageHistoryV2` shape). */
 export interface UsageHistory {

@@ -13,15 +13,15 @@ import type { CustomerEntry } from '../engine/customer-entry.js';
 import type { Engine } from '../engine/engine.js';
 import { type Indexed, itemError, type Mutation } from '../engine/mutation.js';
 import { randomHex } from '../ids.js';
+import { parse } from '../input-schemas.js';
+import type { ImportCustomerBulkParams, ImportCustomerParams, ImportSubscriptionBulkParams } from '../params.js';
+import { type Customer, customerShape } from '../result-shapes.js';
 import {
   importCustomerBulkSchema,
   importCustomerSchema,
   importSubscriptionBulkSchema,
   type importSubscriptionSchema,
-  parse,
-} from '../input-schemas.js';
-import type { ImportCustomerBulkParams, ImportCustomerParams, ImportSubscriptionBulkParams } from '../params.js';
-import { type Customer, customerShape } from '../result-shapes.js';
+} from '../sdk-input-schemas.js';
 import { applyPromotionCode, provisionInput, saveSubscriptions, subscriptionId } from '../subscription-writes.js';
 
 type CustomerImport = z.output<typeof importCustomerSchema> & { customerId: string };

@@ -13,13 +13,7 @@ import { resourcesOf } from '../../core/subscription-scope.js';
 import type { PromotionRecord } from '../../model/records.js';
 import type { Engine } from '../engine/engine.js';
 import { randomHex } from '../ids.js';
-import {
-  grantPromotionsGroupSchema,
-  grantPromotionsSchema,
-  parse,
-  promotionsGroupSchema,
-  revokePromotionSchema,
-} from '../input-schemas.js';
+import { grantPromotionsSchema, parse, revokePromotionSchema } from '../input-schemas.js';
 import type {
   GrantPromotionalEntitlementsGroupParams,
   GrantPromotionalEntitlementsParams,
@@ -27,6 +21,7 @@ import type {
   RevokePromotionalEntitlementsParams,
 } from '../params.js';
 import { type PromotionalEntitlement, promotionShape } from '../result-shapes.js';
+import { grantPromotionsGroupSchema, promotionsGroupSchema } from '../sdk-input-schemas.js';
 
 const promotionId = (featureId: string) => `promotion-${featureId}-${randomHex(16)}`;
 

@@ -7,9 +7,10 @@ import { byId, type CustomerState, type SubscriptionRecord } from '../../model/r
 import { moveSubscriptionCredits, settlePools } from '../credit-writes.js';
 import type { Engine } from '../engine/engine.js';
 import type { Mutation } from '../engine/mutation.js';
-import { delegateSubscriptionSchema, parse } from '../input-schemas.js';
+import { parse } from '../input-schemas.js';
 import type { DelegateSubscriptionParams } from '../params.js';
 import { type Subscription, subscriptionShape } from '../result-shapes.js';
+import { delegateSubscriptionSchema } from '../sdk-input-schemas.js';
 
 /** The state with `upserts` in place of the records of the same id and without the `removed` ones. */
 function withSubscriptions(

@@ -23,14 +23,11 @@ import { AllotError } from '../../errors.js';
 import type { CustomerState, PackageVersionRecord, SubscriptionRecord } from '../../model/records.js';
 import type { Engine } from '../engine/engine.js';
 import {
-  applySubscriptionSchema,
   cancelScheduledUpdatesSchema,
   cancelSubscriptionSchema,
-  migrateArgumentsSchema,
   migrateSubscriptionSchema,
   parse,
   provisionSubscriptionSchema,
-  transferResourceSubscriptionsSchema,
   transferSubscriptionSchema,
   updateSubscriptionSchema,
 } from '../input-schemas.js';
@@ -46,6 +43,11 @@ import type {
 } from '../params.js';
 import { type ProgressListener, ProgressReporter } from '../progress.js';
 import { type Subscription, subscriptionShape } from '../result-shapes.js';
+import {
+  applySubscriptionSchema,
+  migrateArgumentsSchema,
+  transferResourceSubscriptionsSchema,
+} from '../sdk-input-schemas.js';
 import {
   applyPromotionCode,
   checkSubscriptionWrite,
