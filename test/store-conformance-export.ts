@@ -5,11 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UsageOp } from '../src/core/usage-aggregate.js';
 import type { CreditGrantRecord, CreditLedgerEntry } from '../src/credits/credit-records.js';
 import { AllotError } from '../src/errors.js';
-import type { CustomerRecord, EntitlementSpec, UsageRecord } from '../src/model/records.js';
+import type { EntitlementSpec, UsageRecord } from '../src/model/records.js';
 import { exportStore } from '../src/stores/dump/export-store.js';
 import { importStore } from '../src/stores/dump/import-store.js';
 import type { Store, StoreReader, StoreTransaction, UsageEntry, UsageKey } from '../src/stores/store.js';
-import { type StoreHarness, subscription } from './store-conformance.js';
+import { customer, type StoreHarness, subscription, usageEntry } from './store-conformance.js';
 
 const FC_SEED = Number(process.env.FC_SEED ?? 20_261_121);
 const T0 = Date.UTC(2026, 0, 1);
@@ -18,43 +18,12 @@ const DAY = 24 * HOUR;
 /** Before every instant the tests use: reads that skip ended windows skip none. */
 const ALL = Number.MIN_SAFE_INTEGER;
 
-const customer = (id: string, overrides: Partial<CustomerRecord> = {}): CustomerRecord => ({
-  id,
-  name: `Customer ${id}`,
-  email: null,
-  billingId: null,
-  couponId: null,
-  couponAppliedAt: null,
-  metadata: { tier: 'gold' },
-  createdAt: T0,
-  updatedAt: T0,
-  archivedAt: null,
-  ...overrides,
-});
-
+/** A usage entry of feature `f1` in window `w1` unless told otherwise. */
 const entry = (
   customerId: string,
   amount: number,
-  {
-    featureId = 'f1',
-    window = 'w1',
-    op = 'add',
-    resourceId = null,
-    at = T0,
-    periodEnd = null,
-  }: Partial<UsageEntry> = {},
-): UsageEntry => ({
-  customerId,
-  resourceId,
-  featureId,
-  window,
-  periodStart: periodEnd === null ? null : T0,
-  periodEnd,
-  op,
-  amount,
-  at,
-  dimensions: null,
-});
+  { featureId = 'f1', window = 'w1', ...rest }: Partial<UsageEntry> = {},
+): UsageEntry => usageEntry(customerId, featureId, window, amount, rest);
 
 const grant = (id: string, customerId: string, overrides: Partial<CreditGrantRecord> = {}): CreditGrantRecord => ({
   id,

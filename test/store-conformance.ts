@@ -43,7 +43,7 @@ export interface StoreHarness {
 const FC_SEED = Number(process.env.FC_SEED ?? 20_261_121);
 const T0 = Date.UTC(2026, 0, 1);
 
-function customer(id: string, overrides: Partial<CustomerRecord> = {}): CustomerRecord {
+export function customer(id: string, overrides: Partial<CustomerRecord> = {}): CustomerRecord {
   return {
     id,
     name: `Customer ${id}`,
@@ -190,7 +190,7 @@ function expectSameSummaries(actual: readonly CellSummary[], expected: readonly 
 /** One event through `putEvents`: whether it was new. */
 const putEvent = async (tx: StoreTransaction, event: UsageEventRecord) => (await tx.putEvents([event]))[0];
 
-const usageEntry = (
+export const usageEntry = (
   customerId: string,
   featureId: string,
   window: string,
