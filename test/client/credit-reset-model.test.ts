@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AllotError, type CatalogInput } from '../../src/index.js';
 import { fc } from '../core/fc-setup.js';
 import { AI_CREDITS, creditCatalog } from '../helpers/credit-fixtures.js';
-import { recurrenceArb, ruleArb } from '../helpers/credit-reset-arbitraries.js';
+import { advanceArb, recurrenceArb, resetArb, ruleArb, scheduleArb } from '../helpers/credit-reset-arbitraries.js';
 import {
   CreditPoolModel,
   type ModelOverage,
@@ -243,29 +243,9 @@ const commands = [
     .map((args) => new GrantCmd(...args)),
   fc.tuple(amountArb, fc.boolean(), fc.boolean()).map(([a, u, l]) => new ConsumeCmd(a, u, l)),
   fc.nat(30).map((n) => new VoidCmd(n)),
-  fc
-    .tuple(ruleArb, fc.constantFrom<ModelOverage | undefined>(undefined, 'CARRY', 'FORGIVE'), fc.boolean())
-    .map(([r, o, m]) => new ResetCmd(r, o, m)),
-  fc
-    .option(
-      fc.record({
-        recurrence: relativeRecurrence,
-        rollover: ruleArb.map((r) => r ?? null),
-        overage: fc.constantFrom<ModelOverage>('CARRY', 'FORGIVE'),
-      }),
-      { nil: null, freq: 4 },
-    )
-    .map((rules) => new ScheduleCmd(rules)),
-  fc
-    .tuple(
-      fc.oneof(
-        fc.integer({ min: 1, max: 59 }).map((m) => m * 60_000),
-        fc.integer({ min: 1, max: 72 }).map((h) => h * HOUR),
-        fc.integer({ min: 3, max: 40 }).map((d) => d * DAY + 1234),
-      ),
-      fc.boolean(),
-    )
-    .map(([ms, l]) => new AdvanceCmd(ms, l)),
+  resetArb.map(([r, o, m]) => new ResetCmd(r, o, m)),
+  scheduleArb(relativeRecurrence).map((rules) => new ScheduleCmd(rules)),
+  advanceArb.map(([ms, l]) => new AdvanceCmd(ms, l)),
 ];
 
 describe.each(stores)('recurring grants and resets against the reference model ($name)', (fixture) => {

@@ -19,7 +19,7 @@ import type { CreditGrantRecord, CreditLedgerEntry } from '../../src/credits/cre
 import { resetPool, schedulePoolResets } from '../../src/credits/pool-resets.js';
 import { AllotError } from '../../src/errors.js';
 import { Decimal } from '../../src/money/money.js';
-import { recurrenceArb, ruleArb } from '../helpers/credit-reset-arbitraries.js';
+import { advanceArb, recurrenceArb, resetArb, ruleArb, scheduleArb } from '../helpers/credit-reset-arbitraries.js';
 import {
   CreditPoolModel,
   type ModelOverage,
@@ -251,29 +251,9 @@ const commands = [
     .map((args) => new GrantCmd(...args)),
   fc.tuple(amountArb, fc.boolean()).map(([a, d]) => new ConsumeCmd(a, d)),
   fc.nat(30).map((n) => new VoidCmd(n)),
-  fc
-    .tuple(ruleArb, fc.constantFrom<ModelOverage | undefined>(undefined, 'CARRY', 'FORGIVE'), fc.boolean())
-    .map(([r, o, m]) => new ResetCmd(r, o, m)),
-  fc
-    .option(
-      fc.record({
-        recurrence: recurrenceArb(START),
-        rollover: ruleArb.map((r) => r ?? null),
-        overage: fc.constantFrom<ModelOverage>('CARRY', 'FORGIVE'),
-      }),
-      { nil: null, freq: 4 },
-    )
-    .map((rules) => new ScheduleCmd(rules)),
-  fc
-    .tuple(
-      fc.oneof(
-        fc.integer({ min: 1, max: 59 }).map((m) => m * 60_000),
-        fc.integer({ min: 1, max: 72 }).map((h) => h * HOUR),
-        fc.integer({ min: 3, max: 40 }).map((d) => d * DAY + 1234),
-      ),
-      fc.boolean(),
-    )
-    .map(([ms, settle]) => new AdvanceCmd(ms, settle)),
+  resetArb.map(([r, o, m]) => new ResetCmd(r, o, m)),
+  scheduleArb(recurrenceArb(START)).map((rules) => new ScheduleCmd(rules)),
+  advanceArb.map(([ms, settle]) => new AdvanceCmd(ms, settle)),
 ];
 
 describe('a credit pool against its reference model', () => {

@@ -1,7 +1,7 @@
 // Arbitraries shared by the two model-based tests of recurring grants and pool resets (the pure
 // core's and the client's), so both draw their rules and recurrences from one definition.
 import fc from 'fast-check';
-import type { ModelInterval, ModelRecurrence, ModelRule } from './credit-reset-model.js';
+import type { ModelInterval, ModelOverage, ModelRecurrence, ModelRule } from './credit-reset-model.js';
 
 const HOUR = 3_600_000;
 
@@ -30,4 +30,32 @@ export const ruleArb: fc.Arbitrary<ModelRule | undefined> = fc.option(
         : r,
     ),
   { nil: undefined },
+);
+
+/** A reset's own rule, its overage choice (or the schedule's) and whether it moves the anchor. */
+export const resetArb = fc.tuple(
+  ruleArb,
+  fc.constantFrom<ModelOverage | undefined>(undefined, 'CARRY', 'FORGIVE'),
+  fc.boolean(),
+);
+
+/** A pool's reset schedule recurring as `recurrence` draws, or none (clearing it). */
+export const scheduleArb = (recurrence: fc.Arbitrary<ModelRecurrence>) =>
+  fc.option(
+    fc.record({
+      recurrence,
+      rollover: ruleArb.map((r) => r ?? null),
+      overage: fc.constantFrom<ModelOverage>('CARRY', 'FORGIVE'),
+    }),
+    { nil: null, freq: 4 },
+  );
+
+/** A clock step of minutes, hours or days (the days off the hour), and a flag the command reads. */
+export const advanceArb = fc.tuple(
+  fc.oneof(
+    fc.integer({ min: 1, max: 59 }).map((m) => m * 60_000),
+    fc.integer({ min: 1, max: 72 }).map((h) => h * HOUR),
+    fc.integer({ min: 3, max: 40 }).map((d) => d * 24 * HOUR + 1234),
+  ),
+  fc.boolean(),
 );
