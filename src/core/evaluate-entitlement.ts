@@ -9,6 +9,7 @@ import type {
   EnumEntitlement,
   MeteredEntitlement,
 } from './entitlement-results.js';
+import { type PeriodDates, periodDates } from './period-dates.js';
 
 /** Which result type a feature produces. */
 export function entitlementType(feature: FeatureDefinition): EntitlementType {
@@ -36,6 +37,8 @@ export interface UsageView {
   readonly periodAnchor: number | null;
   readonly periodStart: number | null;
   readonly periodEnd: number | null;
+  /** The period's bounds as result dates, made once per window by a source that caches them. */
+  periodDates?(): PeriodDates | undefined;
 }
 
 /** Supplies current usage to the evaluator; the client's cache implements it without allocating. */
@@ -119,10 +122,11 @@ function metered(
   if (ent.resetPeriodConfiguration) result.resetPeriodConfiguration = ent.resetPeriodConfiguration;
   if (ent.resetPeriod && ent.resetIntervalCount !== 1) result.resetIntervalCount = ent.resetIntervalCount;
   if (usage.periodStart !== null && usage.periodEnd !== null && usage.periodAnchor !== null) {
-    result.usagePeriodAnchor = new Date(usage.periodAnchor);
-    result.usagePeriodStart = new Date(usage.periodStart);
-    result.usagePeriodEnd = new Date(usage.periodEnd);
-    result.nextResetDate = result.usagePeriodEnd;
+    const dates = usage.periodDates?.() ?? periodDates(usage.periodAnchor, usage.periodStart, usage.periodEnd);
+    result.usagePeriodAnchor = dates.anchor;
+    result.usagePeriodStart = dates.start;
+    result.usagePeriodEnd = dates.end;
+    result.nextResetDate = dates.end;
   }
   return result;
 }

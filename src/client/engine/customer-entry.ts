@@ -7,6 +7,7 @@ import {
   usageWindow,
 } from '../../core/effective-entitlements.js';
 import type { UsageSource, UsageView } from '../../core/evaluate-entitlement.js';
+import { type PeriodDates, periodDates } from '../../core/period-dates.js';
 import { aggregateUsage, type UsageAggregate } from '../../core/usage-aggregate.js';
 import { balance, type CreditPool, emptyCreditPool } from '../../credits/credit-pool.js';
 import { poolAt } from '../../credits/subscription-credits.js';
@@ -36,6 +37,7 @@ interface CachedCounter extends CounterValue {
  */
 export class FeatureWindow implements UsageView {
   currentUsage = 0;
+  #dates: PeriodDates | undefined;
 
   constructor(
     readonly featureId: string,
@@ -52,6 +54,13 @@ export class FeatureWindow implements UsageView {
   /** Fresh at `now`: inside its period. */
   covers(now: number): boolean {
     return this.periodEnd === null || (now < this.periodEnd && now >= (this.periodStart ?? 0));
+  }
+
+  periodDates(): PeriodDates | undefined {
+    const { periodAnchor: anchor, periodStart: start, periodEnd: end } = this;
+    if (anchor === null || start === null || end === null) return undefined;
+    this.#dates ??= periodDates(anchor, start, end);
+    return this.#dates;
   }
 
   read(counter: CounterValue | undefined): void {
@@ -183,6 +192,10 @@ export class ResourceView implements UsageSource, UsageView {
   /** The scope whose pool a feature's usage draws on: its window's (null for a customer-wide subscription), else this view's. */
   creditScope(featureId: string): string | null {
     return creditScope(this.windows, this.resourceId, featureId);
+  }
+
+  periodDates(): PeriodDates | undefined {
+    return this.#last?.periodDates();
   }
 
   usageView(featureId: string, now: number): UsageView {
