@@ -44,6 +44,12 @@ export interface PeriodDates {
   readonly end: Date;
 }
 
+/** The bounds as dates; an anchor that is the start (the first period) is the same Date. */
 export function periodDates(anchor: number, start: number, end: number): PeriodDates {
-  return { anchor: new ReadOnlyDate(anchor), start: new ReadOnlyDate(start), end: new ReadOnlyDate(end) };
+  const startDate = new ReadOnlyDate(start);
+  return {
+    anchor: anchor === start ? startDate : new ReadOnlyDate(anchor),
+    start: startDate,
+    end: new ReadOnlyDate(end),
+  };
 }

@@ -38,6 +38,7 @@ interface CachedCounter extends CounterValue {
 export class FeatureWindow implements UsageView {
   currentUsage = 0;
   #dates: PeriodDates | undefined;
+  #shown = false;
 
   constructor(
     readonly featureId: string,
@@ -56,11 +57,18 @@ export class FeatureWindow implements UsageView {
     return this.periodEnd === null || (now < this.periodEnd && now >= (this.periodStart ?? 0));
   }
 
+  /**
+   * The period's result dates: made for each result until the window's second one, then kept, so
+   * a customer checked once per window holds no dates (three Dates are ~300 B per window).
+   */
   periodDates(): PeriodDates | undefined {
+    if (this.#dates !== undefined) return this.#dates;
     const { periodAnchor: anchor, periodStart: start, periodEnd: end } = this;
     if (anchor === null || start === null || end === null) return undefined;
-    this.#dates ??= periodDates(anchor, start, end);
-    return this.#dates;
+    const dates = periodDates(anchor, start, end);
+    if (this.#shown) this.#dates = dates;
+    this.#shown = true;
+    return dates;
   }
 
   read(counter: CounterValue | undefined): void {

@@ -75,7 +75,8 @@ export function rowToSubscription(r: SubscriptionsTable): SubscriptionRecord {
     billingAnchor: r.billing_anchor,
     ...(r.usage_period_anchor === null ? {} : { usagePeriodAnchor: r.usage_period_anchor }),
     usageResetAt: r.usage_reset_at,
-    usageEpoch: r.usage_epoch,
+    // Usually the subscription's own id: one string then, not two.
+    usageEpoch: r.usage_epoch === r.id ? r.id : r.usage_epoch,
     trialEndDate: r.trial_end_date,
     trialEndBehavior: (r.trial_end_behavior && intern(r.trial_end_behavior)) as TrialEndBehavior | null,
     endDate: r.end_date,
