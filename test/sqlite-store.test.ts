@@ -10,6 +10,7 @@ import type { CustomerRecord, SubscriptionRecord } from '../src/model/records.js
 import { selectCustomerHeldCreditGrants, selectHeldCreditGrants } from '../src/stores/sql/credit-queries.js';
 import { countSubscriptions, selectSubscriptionPage } from '../src/stores/sql/subscription-filter-queries.js';
 import { sqliteStore } from '../src/stores/sqlite/index.js';
+import { statements } from '../src/stores/sqlite/sqlite-sql.generated.js';
 import { sqliteCompiler } from '../src/stores/sqlite/sqlite-sql.js';
 import type { Store, SubscriptionPageQuery, UsageEntry } from '../src/stores/store.js';
 import { AI_CREDITS, creditCatalog } from './helpers/credit-fixtures.js';
@@ -119,6 +120,7 @@ describe('sqlite store', () => {
       { version: 6 },
       { version: 7 },
       { version: 8 },
+      { version: 9 },
     ]);
   });
 
@@ -275,6 +277,34 @@ describe('sqlite store', () => {
     await migrated.saveCreditResetSchedule({ ...pool, schedule: { interval: 'WEEK' } });
     expect((await migrated.getCreditEntitlement(pool)).currentBalance).toBe(11);
     expect(await migrated.getCreditResetSchedule(pool)).toMatchObject({ interval: 'WEEK', overage: 'CARRY' });
+  });
+
+  it('migration 9 keeps the event keys of a file written before it: repeated keys stay duplicates', async () => {
+    const filename = tempFile();
+    const events = (keys: string[]) =>
+      keys.map((idempotencyKey) => ({ customerId: 'c1', idempotencyKey, createdAt: 5 }));
+    const first = await open(filename);
+    await first.transaction([], (tx) => tx.putEvents(events(['a', 'b'])));
+    await first.close();
+    // Back to the version 8 schema, as a file written by the previous release would be.
+    raw(filename).exec(`
+      DROP INDEX events_arrival; DROP INDEX events_key; ALTER TABLE events RENAME TO events_v9;
+      CREATE TABLE events (customer_id text NOT NULL, idempotency_key text NOT NULL, at bigint NOT NULL,
+        CONSTRAINT events_pk PRIMARY KEY (customer_id, idempotency_key)) WITHOUT ROWID;
+      INSERT INTO events SELECT customer_id, idempotency_key, at FROM events_v9; DROP TABLE events_v9;
+      CREATE INDEX events_arrival ON events (at); DELETE FROM schema_migrations WHERE version = 9;`);
+    const migrated = await open(filename);
+    expect(await migrated.transaction([], (tx) => tx.putEvents(events(['b', 'c', 'a', 'c'])))).toEqual([
+      false,
+      true,
+      false,
+      false,
+    ]);
+    expect(await migrated.read((r) => r.listEventKeys({ customerId: 'c1', limit: 10 }))).toEqual(
+      events(['a', 'b', 'c']),
+    );
+    const plan = queryPlan(raw(filename));
+    expect(plan({ sql: statements.deleteEventsBefore.sql, parameters: [1] })).toContain('USING INDEX events_arrival');
   });
 
   it('reads held credit grants through the partial index of held grants', async () => {

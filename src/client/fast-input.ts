@@ -110,3 +110,77 @@ export function plainReport(p: unknown): PlainReport | undefined {
       (typeof idempotencyKey === 'string' && idempotencyKey.length > 0 && idempotencyKey.length <= 255));
   return plain ? { ...(p as Omit<PlainReport, 'updateBehavior'>), updateBehavior: 'DELTA' } : undefined;
 }
+
+interface PlainEvent {
+  customerId: string;
+  eventName: string;
+  idempotencyKey: string;
+  resourceId?: string | null;
+  dimensions?: Record<string, string | number | boolean>;
+  /** Never set: an event with a timestamp goes through zod. */
+  timestamp?: number;
+}
+
+/** Plain dimensions copied (the schema's output is a copy too, so the caller may reuse the object); undefined if not plain. */
+function plainDimensions(d: unknown): Record<string, string | number | boolean> | undefined {
+  if (typeof d !== 'object' || d === null || Object.getPrototypeOf(d) !== Object.prototype) return undefined;
+  const copy: Record<string, string | number | boolean> = {};
+  for (const key of Object.keys(d)) {
+    const v = (d as Record<string, unknown>)[key];
+    if (key === '__proto__' || !(typeof v === 'string' || typeof v === 'boolean' || Number.isFinite(v)))
+      return undefined;
+    copy[key] = v as string | number | boolean;
+  }
+  return copy;
+}
+
+/** One plain event (`{customerId, eventName, idempotencyKey, resourceId?, dimensions?}`) in its parsed form. */
+function plainEvent(p: unknown): PlainEvent | undefined {
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return undefined;
+  for (const key in p)
+    if (
+      key !== 'customerId' &&
+      key !== 'eventName' &&
+      key !== 'idempotencyKey' &&
+      key !== 'resourceId' &&
+      key !== 'dimensions'
+    )
+      return undefined;
+  const { customerId, eventName, idempotencyKey, resourceId, dimensions } = p as Record<string, unknown>;
+  if (
+    !isId(customerId) ||
+    typeof eventName !== 'string' ||
+    eventName.length === 0 ||
+    eventName.length > 255 ||
+    typeof idempotencyKey !== 'string' ||
+    idempotencyKey.length === 0 ||
+    idempotencyKey.length > 255 ||
+    !(resourceId == null || isId(resourceId))
+  )
+    return undefined;
+  const event: PlainEvent = { customerId, eventName, idempotencyKey };
+  if (resourceId !== undefined) event.resourceId = resourceId as string | null;
+  if (dimensions !== undefined) {
+    const copy = plainDimensions(dimensions);
+    if (copy === undefined) return undefined;
+    event.dimensions = copy;
+  }
+  return event;
+}
+
+/**
+ * `reportEvent`'s input when every event is plain (no `timestamp`, which zod parses), the common
+ * case, in its parsed form; undefined for anything else, which zod then parses. A batch of 1,000
+ * through zod costs more than writing it.
+ */
+export function plainEvents(p: unknown): PlainEvent | PlainEvent[] | undefined {
+  if (!Array.isArray(p)) return plainEvent(p);
+  if (p.length === 0 || p.length > 1000) return undefined;
+  const events: PlainEvent[] = [];
+  for (const e of p) {
+    const plain = plainEvent(e);
+    if (plain === undefined) return undefined;
+    events.push(plain);
+  }
+  return events;
+}

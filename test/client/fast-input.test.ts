@@ -1,8 +1,8 @@
 // The hand-written fast paths accept only what the zod schemas accept, and parse it the same way.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { plainCheck, plainReport } from '../../src/client/fast-input.js';
-import { entitlementCheckSchema, reportUsageSchema } from '../../src/client/input-schemas.js';
+import { plainCheck, plainEvents, plainReport } from '../../src/client/fast-input.js';
+import { entitlementCheckSchema, reportEventsSchema, reportUsageSchema } from '../../src/client/input-schemas.js';
 
 const FC_SEED = Number(process.env.FC_SEED ?? 20_261_207);
 
@@ -63,6 +63,69 @@ describe('fast input paths agree with the schemas', () => {
       value: 3,
       updateBehavior: 'DELTA',
     });
+  });
+
+  it('plainEvents: whatever it accepts, zod accepts and parses to the same value, a copy of the dimensions', () => {
+    const dimensions = fc.oneof(
+      fc.dictionary(
+        fc.constantFrom('tokens', 'model', '', '__proto__', 'constructor'),
+        fc.oneof(fc.constantFrom(120, 'small', true, Number.NaN, Number.POSITIVE_INFINITY, null, {}), anyValue),
+        { maxKeys: 3 },
+      ),
+      anyValue,
+    );
+    // Mostly events of valid fields, so that many are accepted; any field may still be off or left out.
+    const event = fc.oneof(
+      {
+        weight: 3,
+        arbitrary: fc.record(
+          {
+            customerId: id,
+            eventName: fc.constantFrom('llm.call', 'x'.repeat(255)),
+            idempotencyKey: fc.string({ minLength: 1, maxLength: 8 }),
+            resourceId: fc.option(id),
+            dimensions,
+          },
+          { requiredKeys: ['customerId', 'eventName', 'idempotencyKey'] },
+        ),
+      },
+      {
+        weight: 1,
+        arbitrary: recordOf({
+          customerId: id,
+          eventName: fc.constantFrom('llm.call', '', 'x'.repeat(256)),
+          idempotencyKey: fc.string({ minLength: 1, maxLength: 8 }),
+          resourceId: fc.option(id),
+          dimensions,
+          timestamp: fc.integer({ min: 0 }),
+        }),
+      },
+    );
+    const input = fc.oneof(event, fc.array(event, { maxLength: 3 }), anyValue);
+    let accepted = 0;
+    fc.assert(
+      fc.property(input, (input) => {
+        const fast = plainEvents(input);
+        if (fast === undefined) return;
+        accepted++;
+        const parsed = reportEventsSchema.safeParse(input);
+        expect(parsed.success).toBe(true);
+        expect(fast).toEqual(parsed.data);
+        const given = [input].flat() as { dimensions?: object }[];
+        [fast].flat().forEach((e, i) => {
+          if (e.dimensions !== undefined) expect(e.dimensions).not.toBe(given[i]?.dimensions);
+        });
+      }),
+      { seed: FC_SEED, numRuns: 3000 },
+    );
+    expect(accepted).toBeGreaterThan(10);
+  });
+
+  it('plainEvents accepts the common batch, and leaves a timestamp to zod', () => {
+    const e = { customerId: 'acme', eventName: 'llm.call', idempotencyKey: 'k1', dimensions: { tokens: 120 } };
+    expect(plainEvents([e, e])).toEqual([e, e]);
+    expect(plainEvents([e, { ...e, timestamp: 0 }])).toBeUndefined();
+    expect(plainEvents([])).toBeUndefined();
   });
 
   it('plainCheck: whatever it accepts, zod accepts unchanged', () => {

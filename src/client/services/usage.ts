@@ -8,11 +8,11 @@ import type { MeteredEntitlement } from '../../core/entitlement-results.js';
 import { aggregationOp } from '../../core/usage-aggregate.js';
 import { AllotError } from '../../errors.js';
 import { type Dimensions, matchesMeter, meterSample } from '../../model/meters.js';
-import type { StoreTransaction, UsageEntry, UsageEventRecord } from '../../stores/store.js';
-import { CustomerEntry } from '../engine/customer-entry.js';
+import type { EventKey, StoreTransaction, UsageEntry } from '../../stores/store.js';
+import type { CustomerEntry } from '../engine/customer-entry.js';
 import type { Engine } from '../engine/engine.js';
 import { byCustomer, type Indexed, itemError, type Mutation } from '../engine/mutation.js';
-import { plainReport } from '../fast-input.js';
+import { plainEvents, plainReport } from '../fast-input.js';
 import { rechargeId, usageChargeId } from '../ids.js';
 import {
   checkAndReportUsageSchema,
@@ -84,12 +84,6 @@ interface AckRecord {
   credit?: CreditChargeRecord;
 }
 
-/** One event of a batch: whether it was new (not a repeated key), and what it charged. */
-interface EventOutcome {
-  readonly fresh: boolean;
-  readonly charges: { customerId: string; charge: CreditChargeRecord }[];
-}
-
 type UsageInput = z.output<typeof reportUsageSchema>;
 type EventInput = z.output<typeof reportEventSchema>;
 
@@ -140,49 +134,49 @@ export class Usage {
   }
 
   /**
-   * One transaction for the whole batch, with one store call for every event's row and one for
+   * One transaction for the whole batch, with one store call for every event's key and one for
    * every counted entry, whatever the customers: on PostgreSQL a round trip per event or per
-   * customer would dominate. The events' rows decide which are new; those count, in order.
+   * customer would dominate. The keys' unique index decides which events are new; those count, in
+   * order. A customer none of whose events was new is left as it was.
    */
   async reportEvents(events: ReportEventParams | ReportEventParams[]): Promise<ReportEventResult> {
-    const list = parse(reportEventsSchema, events, 'reportEvent');
-    const items = Array.isArray(list) ? list : [list];
+    const list = plainEvents(events) ?? parse(reportEventsSchema, events, 'reportEvent');
+    const items: readonly EventInput[] = Array.isArray(list) ? list : [list];
     const groups = byCustomer(items);
     const engine = this.#engine;
-    const results = await engine.write([...groups.keys()], async (entries, tx, now) => {
-      const records = items.map((e, index) => {
+    return engine.write([...groups.keys()], async (entries, tx, now) => {
+      const keys: EventKey[] = new Array(items.length);
+      const times: number[] = new Array(items.length);
+      for (let index = 0; index < items.length; index++) {
+        const e = items[index] as EventInput;
         try {
           requireCustomerState(entries.get(e.customerId)?.state, e.customerId);
-          return {
-            customerId: e.customerId,
-            idempotencyKey: e.idempotencyKey,
-            eventName: e.eventName,
-            resourceId: e.resourceId ?? null,
-            dimensions: e.dimensions ?? {},
-            timestamp: pastOrNow(e.timestamp, now, 'timestamp'),
-            createdAt: now,
-          };
+          times[index] = pastOrNow(e.timestamp, now, 'timestamp');
         } catch (error) {
           throw itemError(index, error);
         }
-      });
-      const fresh = await tx.putEvents(records);
-      const outcomes: EventOutcome[] = records.map((_, i) => ({ fresh: fresh[i] === true, charges: [] }));
+        keys[index] = { customerId: e.customerId, idempotencyKey: e.idempotencyKey, createdAt: now };
+      }
+      const fresh = await tx.putEvents(keys);
       const mutations = new Map<string, Mutation<unknown>>();
       const logged: UsageEntry[] = [];
+      const charges: { index: number; customerId: string; charge: CreditChargeRecord }[] = [];
       for (const [customerId, group] of groups) {
-        const entry = entries.get(customerId) ?? new CustomerEntry(undefined, now);
-        const counted = group.filter(({ index }) => outcomes[index]?.fresh);
-        const { batch, mutation } = await this.#countEvents(entry, customerId, counted, records, outcomes, tx, now);
-        logged.push(...batch.entries);
+        const counted = group.filter(({ index }) => fresh[index] === true);
+        if (counted.length === 0) continue;
+        const entry = entries.get(customerId) as CustomerEntry;
+        const { batch, mutation } = await this.#countEvents(entry, customerId, counted, times, charges, tx, now);
+        for (const e of batch.entries) logged.push(e);
         mutations.set(customerId, mutation);
       }
       if (logged.length > 0) await tx.appendUsage(logged);
-      return { result: outcomes, mutations };
+      let accepted = 0;
+      for (const f of fresh) if (f) accepted++;
+      // Credits in the order of the events that drew them, whichever customer's came first.
+      const credits = eventCreditCharges(charges.sort((a, b) => a.index - b.index));
+      const result = { accepted, duplicates: items.length - accepted, ...(credits.length > 0 ? { credits } : {}) };
+      return { result, mutations };
     });
-    const accepted = results.filter((r) => r.fresh).length;
-    const credits = eventCreditCharges(results.flatMap((r) => r.charges));
-    return { accepted, duplicates: results.length - accepted, ...(credits.length > 0 ? { credits } : {}) };
   }
 
   async #applyUsages(
@@ -240,8 +234,8 @@ export class Usage {
     entry: CustomerEntry,
     customerId: string,
     counted: readonly Required<Indexed<EventInput>>[],
-    records: readonly UsageEventRecord[],
-    outcomes: readonly EventOutcome[],
+    times: readonly number[],
+    charges: { index: number; customerId: string; charge: CreditChargeRecord }[],
     tx: StoreTransaction,
     now: number,
   ): Promise<{ batch: UsageBatch; mutation: Mutation<unknown> }> {
@@ -249,9 +243,11 @@ export class Usage {
     const batch = new UsageBatch(customerId, entry, catalog, tx, now, this.#engine.share);
     const credits = new UsageCredits(tx, entry, catalog, now, usageChargeId);
     // A plain try per event rather than a closure and a promise each: a batch holds up to 1,000.
-    for (const { index } of counted) {
-      const { eventName, resourceId, dimensions, timestamp: at } = records[index] as UsageEventRecord;
-      const outcome = outcomes[index] as EventOutcome;
+    for (const { item, index } of counted) {
+      const { eventName } = item;
+      const resourceId = item.resourceId ?? null;
+      const dimensions = item.dimensions ?? {};
+      const at = times[index] as number;
       try {
         for (const feature of catalog.metersByEvent.get(eventName) ?? []) {
           if (!matchesMeter(feature.meter, eventName, dimensions)) continue;
@@ -262,7 +258,7 @@ export class Usage {
           const amount = sample.member === undefined ? sample.amount : 1;
           const used = await batch.apply(feature.id, resourceId, window, op, amount, at, dimensions);
           const charge = await this.#charge(credits, entry, resourceId, feature.id, window, used, dimensions, now);
-          if (charge !== undefined && charge.consumed !== '0') outcome.charges.push({ customerId, charge });
+          if (charge !== undefined && charge.consumed !== '0') charges.push({ index, customerId, charge });
         }
       } catch (error) {
         throw itemError(index, error);

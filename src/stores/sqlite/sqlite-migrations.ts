@@ -383,6 +383,27 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       db.schema.alterTable('credit_pools').addColumn('schedule', 'text'),
     ],
   },
+  {
+    // Event keys move to a rowid table with a unique index, as `INSERT OR IGNORE` is fastest: rows
+    // append, and the arrival index, whose entries end with the rowid, appends too. Keyed by the
+    // idempotency key (version 2), the arrival index's entries ended with the key, so a batch
+    // arriving at one instant landed at random places in it as well as in the key's b-tree.
+    version: 9,
+    up: (db) => [
+      db.schema.dropIndex('events_arrival'),
+      db.schema.alterTable('events').renameTo('events_v2'),
+      db.schema
+        .createTable('events')
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('idempotency_key', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull()),
+      `INSERT INTO events (customer_id, idempotency_key, at)
+       SELECT customer_id, idempotency_key, at FROM events_v2 ORDER BY at`,
+      db.schema.dropTable('events_v2'),
+      db.schema.createIndex('events_key').unique().on('events').columns(['customer_id', 'idempotency_key']),
+      db.schema.createIndex('events_arrival').on('events').column('at'),
+    ],
+  },
 ];
 
 /** The table of applied versions, created by the first open. */

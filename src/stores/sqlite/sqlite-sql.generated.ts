@@ -190,4 +190,17 @@ export const migrations: readonly CompiledMigration[] = [
       `alter table "credit_pools" add column "schedule" text`,
     ],
   },
+  {
+    version: 9,
+    statements: [
+      `drop index "events_arrival"`,
+      `alter table "events" rename to "events_v2"`,
+      `create table "events" ("customer_id" text not null, "idempotency_key" text not null, "at" bigint not null)`,
+      `INSERT INTO events (customer_id, idempotency_key, at)
+       SELECT customer_id, idempotency_key, at FROM events_v2 ORDER BY at`,
+      `drop table "events_v2"`,
+      `create unique index "events_key" on "events" ("customer_id", "idempotency_key")`,
+      `create index "events_arrival" on "events" ("at")`,
+    ],
+  },
 ];
