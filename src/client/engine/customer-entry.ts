@@ -308,12 +308,17 @@ export class CustomerEntry extends ResourceView {
       value: value.value,
       count: value.count,
     };
-    const replaced = (c: CachedCounter) =>
-      (c.window === counter.window && c.featureId === featureId && c.scope === scope) ||
-      (c.periodEnd !== null && c.periodEnd <= now);
-    this.#counters = [...this.#counters.filter((c) => !replaced(c)), counter];
+    // A new array, not the old one changed: an entry made by `withState` shares it. One pass, no
+    // closure: a batch of events sets a counter for each of its customers.
+    const kept: CachedCounter[] = [];
+    for (const c of this.#counters) {
+      const replaced = c.window === counter.window && c.featureId === featureId && c.scope === scope;
+      if (!replaced && (c.periodEnd === null || c.periodEnd > now)) kept.push(c);
+    }
+    kept.push(counter);
+    this.#counters = kept;
     this.update(counter);
-    for (const view of this.#views?.values() ?? []) view.update(counter);
+    if (this.#views !== undefined) for (const view of this.#views.values()) view.update(counter);
   }
 
   /** A new entry for changed state, keeping the usage counters and credit pools. */
