@@ -28,11 +28,19 @@ export interface PgTypeParsers {
 
 /** A query as pg's `client.query(config)` takes it. */
 export interface PgQueryConfig {
+  /** Names a prepared statement: pg parses it once per connection and reuses the server's plan. */
+  readonly name?: string;
   readonly text: string;
   readonly values?: readonly unknown[];
   readonly types?: PgTypeParsers;
   /** Client-side: fail the query ("Query read timeout") when the server has not answered within this many ms. */
   readonly query_timeout?: number;
+}
+
+/** A statement the store runs often: prepared once per connection under `name`, which must be unique to its text. */
+export interface PreparedStatement {
+  readonly name: string;
+  readonly text: string;
 }
 
 /** What pg's `client.query` resolves to, as far as the store reads it. */
@@ -135,9 +143,27 @@ export class PgConnection implements DatabaseConnection {
     values: readonly unknown[] = [],
     timeoutMs = this.#timeoutMs,
   ): Promise<PgQueryResult[]> {
+    return this.#send(operation, { text, values }, timeoutMs);
+  }
+
+  /** Runs a prepared statement: parsed and planned once per connection, not once per call. */
+  async prepared(operation: string, statement: PreparedStatement, values: readonly unknown[]): Promise<PgQueryResult> {
+    const results = await this.#send(
+      operation,
+      { name: statement.name, text: statement.text, values },
+      this.#timeoutMs,
+    );
+    return results[0] as PgQueryResult;
+  }
+
+  #send(
+    operation: string,
+    query: { name?: string; text: string; values: readonly unknown[] },
+    timeoutMs: number,
+  ): Promise<PgQueryResult[]> {
     const run = async () => {
       try {
-        const result = await this.#client.query({ text, values, types: this.#parsers, query_timeout: timeoutMs });
+        const result = await this.#client.query({ ...query, types: this.#parsers, query_timeout: timeoutMs });
         return Array.isArray(result) ? result : [result];
       } catch (e) {
         this.failed = true;

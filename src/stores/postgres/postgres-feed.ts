@@ -64,6 +64,45 @@ interface ChangesRow {
 }
 
 /**
+ * The feed from `cursor` on, as one statement with its values inlined, to ride along in the
+ * script that begins a write: the rows come with their transaction ids, so `PrefetchedChanges`
+ * answers any cursor from `cursor` on.
+ */
+export function prefetchChanges(schema: string, cursor: number, origin: string): string {
+  const s = quoteIdent(schema);
+  return `select pg_snapshot_xmin(pg_current_snapshot())::text::bigint as next,
+      coalesce((select value from ${s}.store_state where name = '${FLOOR}'), 0) as floor, f.customers, f.xids
+    from (select coalesce(array_agg(customer_id), '{}') as customers, coalesce(array_agg(xid::text), '{}') as xids
+      from ${s}.changes where xid >= '${cursor}'::xid8 and origin <> ${quoteLiteral(origin)}) f`;
+}
+
+/**
+ * The feed as read by `prefetchChanges` from `cursor` on, under a write's locks: what
+ * `readChanges` would read there, for any cursor from `cursor` to the read's own next one.
+ */
+export class PrefetchedChanges {
+  readonly #cursor: number;
+  readonly #row: ChangesRow & { xids: string[] };
+
+  constructor(cursor: number, row: unknown) {
+    this.#cursor = cursor;
+    this.#row = row as ChangesRow & { xids: string[] };
+  }
+
+  /** The changes since `cursor`, or undefined when the prefetch does not cover it (read them then). */
+  since(cursor: number): ChangeSet | undefined {
+    const { next, floor, customers, xids } = this.#row;
+    if (!Number.isSafeInteger(cursor) || cursor < this.#cursor || cursor > next) return undefined;
+    if (cursor === 0 ? floor > 0 : cursor < floor) return { seq: next, customerIds: null };
+    const changed = new Set<string>();
+    customers.forEach((customer, i) => {
+      if (Number(xids[i]) >= cursor) changed.add(customer);
+    });
+    return { seq: next, customerIds: [...changed] };
+  }
+}
+
+/**
  * Customers other store instances changed in transactions from id `cursor` on (0: from the
  * beginning), and the next cursor. Unknown (null) when the cursor is below the floor (its rows
  * may be pruned) or ahead of this server's transactions (a cursor from elsewhere).

@@ -89,7 +89,8 @@ import {
 } from '../store.js';
 import { subscriptionQueryError, transactionEndedError } from '../store-errors.js';
 import type { PgConnection } from './postgres-driver.js';
-import { type FeedQueries, readChanges } from './postgres-feed.js';
+import { type FeedQueries, type PrefetchedChanges, readChanges } from './postgres-feed.js';
+import type { UsageStatements } from './postgres-usage.js';
 
 /** What a reader or transaction works with: one connection, and the store it belongs to. */
 export interface PostgresScope {
@@ -100,6 +101,11 @@ export interface PostgresScope {
   readonly store: string;
   /** This store instance's id in the change feed. */
   readonly origin: string;
+  readonly statements: UsageStatements;
+  /** Told the cursor of every change set handed out, so the next write can prefetch from it. */
+  readonly sawChanges: (seq: number) => void;
+  /** The feed as a write's begin read it, if it did. */
+  readonly prefetched?: PrefetchedChanges | undefined;
 }
 
 /** A builder function's query, compiled: its name names the operation in errors. */
@@ -136,8 +142,10 @@ export class PostgresReader implements StoreReader {
   }
 
   async changesSince(seq: number): Promise<ChangeSet> {
-    const { connection, feed, origin } = this.scope;
-    return readChanges(connection, feed, seq, origin);
+    const { connection, feed, origin, prefetched, sawChanges } = this.scope;
+    const changes = prefetched?.since(seq) ?? (await readChanges(connection, feed, seq, origin));
+    sawChanges(changes.seq);
+    return changes;
   }
 
   async getCustomer(customerId: string): Promise<CustomerRecord | undefined> {

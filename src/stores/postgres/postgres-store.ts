@@ -21,6 +21,8 @@ import {
   type FeedQueries,
   feedQueries,
   type PgListenClient,
+  PrefetchedChanges,
+  prefetchChanges,
   recordChanges,
 } from './postgres-feed.js';
 import { beginLocked } from './postgres-locks.js';
@@ -28,6 +30,7 @@ import { migrate } from './postgres-migrations.js';
 import { Notifier } from './postgres-notify.js';
 import { PostgresReader, type PostgresScope } from './postgres-reader.js';
 import { PostgresTransaction } from './postgres-transaction.js';
+import { usageStatements } from './postgres-usage.js';
 
 /** Where the PostgreSQL store keeps its data. */
 export type PostgresStoreOptions = (
@@ -114,6 +117,11 @@ class PostgresStore implements Store {
   #opening: Promise<void> | undefined;
   #closed = false;
   #prunedAt = 0;
+  /**
+   * The cursor of the last change set handed out: a write's begin reads the feed from there, so
+   * the catch-up the engine makes under the write's locks costs no round trip of its own.
+   */
+  #feedCursor: number | undefined;
   #pruning: Promise<void> | undefined;
 
   constructor(options: PostgresStoreOptions) {
@@ -198,7 +206,11 @@ class PostgresStore implements Store {
       throw postgresError(this.name, 'open', e);
     }
     const db: Kysely<Database> = postgresKysely(driver, this.#schema);
-    const scope = { db, feed: this.#feed, store: this.name, origin: this.#origin };
+    const statements = usageStatements(db, this.#schema);
+    const sawChanges = (seq: number) => {
+      this.#feedCursor = seq;
+    };
+    const scope = { db, feed: this.#feed, store: this.name, origin: this.#origin, statements, sawChanges };
     const notifier = new Notifier(NOTIFY_GAP_MS, () =>
       withConnection(driver, (c) => c.query('notify', 'select pg_notify($1, $2)', [this.#feed.channel, this.#origin])),
     );
@@ -256,11 +268,14 @@ class PostgresStore implements Store {
         pooled = false;
       });
     try {
-      await beginLocked(connection, this.#schema, keys, this.name);
+      const cursor = this.#feedCursor;
+      const after = cursor === undefined ? undefined : prefetchChanges(this.#schema, cursor, this.#origin);
+      const feed = await beginLocked(connection, this.#schema, keys, this.name, after);
+      const prefetched = cursor === undefined ? undefined : new PrefetchedChanges(cursor, feed);
       const committed: unknown[] = [];
       const touched = new Set<string>();
       for (const [i, body] of bodies.entries()) {
-        const tx = new PostgresTransaction({ ...scope, connection });
+        const tx = new PostgresTransaction({ ...scope, connection, prefetched });
         try {
           committed.push(await body(tx));
           if (connection.failed)

@@ -44,12 +44,12 @@ import { packageVersionToRow, upsertPackageVersion } from '../sql/package-versio
 import { deletePromotion, promotionToRow, upsertPromotion } from '../sql/promotion-queries.js';
 import { rebuildBefore } from '../sql/rollup-plan.js';
 import { deleteRollupsBefore, rebuildRollups } from '../sql/rollup-queries.js';
+import type { EventsTable } from '../sql/schema.js';
 import { subscriptionToRow, upsertSubscription } from '../sql/subscription-queries.js';
 import {
   deleteEventsBefore,
   deleteUsageHistoryBefore,
   eventToRow,
-  insertEvents,
   insertUniqueMember,
   usageKeyToRow,
 } from '../sql/usage-queries.js';
@@ -92,9 +92,9 @@ export class PostgresTransaction extends PostgresReader implements StoreTransact
   }
 
   async appendUsage(entries: readonly UsageEntry[]): Promise<void> {
-    const { connection, db, origin } = this.scope;
+    const { connection, db, statements, origin } = this.scope;
     if (entries.length === 0) return;
-    await appendUsage(connection, db, origin, entries);
+    await appendUsage(connection, db, statements, origin, entries);
     for (const e of entries) this.touched.add(e.customerId);
   }
 
@@ -105,21 +105,23 @@ export class PostgresTransaction extends PostgresReader implements StoreTransact
   }
 
   async appendUsageHistory(entries: readonly UsageEntry[]): Promise<void> {
-    const { connection, db, origin } = this.scope;
-    await appendHistory(connection, db, origin, entries);
+    const { connection, db, statements, origin } = this.scope;
+    if (entries.length === 0) return;
+    await appendHistory(connection, db, statements, origin, entries);
   }
 
   async addUniqueMember(key: UsageWindowKey, member: string): Promise<boolean> {
     return (await this.#changed(insertUniqueMember, { ...usageKeyToRow(key), member })) > 0;
   }
 
-  /** One multi-row insert for the whole list: a round trip per event would dominate a batch. */
+  /** One prepared statement for the whole list: a round trip per event would dominate a batch. */
   async putEvents(events: readonly EventKey[]): Promise<boolean[]> {
     if (events.length === 0) return [];
+    const { connection, statements } = this.scope;
     const rows = events.map(eventToRow);
-    const inserted = new Set(
-      (await this.rows(insertEvents, rows)).map((r) => JSON.stringify([r.customer_id, r.idempotency_key])),
-    );
+    const keys = [rows.map((r) => r.customer_id), rows.map((r) => r.idempotency_key), rows.map((r) => r.at)];
+    const { rows: stored } = await connection.prepared('putEvents', statements.events, keys);
+    const inserted = new Set((stored as EventsTable[]).map((r) => JSON.stringify([r.customer_id, r.idempotency_key])));
     // The first of repeated keys is the one inserted; a key returned was new.
     return rows.map((r) => inserted.delete(JSON.stringify([r.customer_id, r.idempotency_key])));
   }

@@ -136,13 +136,28 @@ export function rebuildRollups(db: Db, p: { before: number; until: number }) {
   );
 }
 
-/** Adds rollup rows (each bucket's once: a statement may not update a row twice): the PostgreSQL write. */
-export function upsertRollups(db: QueryCreator<Database>, rows: readonly UsageRollupsTable[]) {
-  return db
-    .insertInto('usage_rollups')
-    .values([...rows])
-    .onConflict(mergeRollups);
+/**
+ * Adds the rollup rows `source` selects, in the columns' order (each bucket's once: a statement
+ * may not update a row twice): the PostgreSQL write.
+ */
+export function upsertRollups(db: QueryCreator<Database>, source: Expression<UsageRollupsTable>) {
+  return db.insertInto('usage_rollups').columns(ROLLUP_COLUMNS).expression(source).onConflict(mergeRollups);
 }
+
+/** A rollup row's columns, in the order `upsertRollups` takes them. */
+export const ROLLUP_COLUMNS = [
+  'customer_id',
+  'resource_id',
+  'feature_id',
+  'span',
+  'bucket',
+  'window_key',
+  'count',
+  'total',
+  'high',
+  'low',
+  'kind',
+] as const;
 
 /**
  * The rollups of a plan's pieces summed up per window and cell (`cell` counts cells from the
