@@ -60,15 +60,6 @@ export function insertEvent(db: Db, row: EventsTable) {
     .onConflict((oc) => oc.doNothing());
 }
 
-/** Inserts the events whose keys are new, in one statement; returns the keys it inserted. */
-export function insertEvents(db: Db, rows: readonly EventsTable[]) {
-  return db
-    .insertInto('events')
-    .values([...rows])
-    .onConflict((oc) => oc.doNothing())
-    .returning(['customer_id', 'idempotency_key']);
-}
-
 /** A page of a customer's event keys after `afterKey` ('' for the first page), by key. */
 export function selectEventKeys(db: Db, p: { customerId: string; afterKey: string; limit: number }) {
   return db
