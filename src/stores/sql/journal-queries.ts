@@ -74,53 +74,6 @@ export function selectJournalComplexEntry(db: Db, p: JournalRange) {
   );
 }
 
-/**
- * Folds entries that only add non-negative amounts, in one statement: per window, the sum and
- * the count add to the counter (no floor can apply to a sum of non-negative amounts).
- */
-export function foldJournalSums(db: Db, p: JournalRange) {
-  return db
-    .insertInto('usage_counters')
-    .columns([
-      'customer_id',
-      'resource_id',
-      'feature_id',
-      'window_key',
-      'period_start',
-      'period_end',
-      'value',
-      'count',
-      'updated_at',
-    ])
-    .expression(
-      db
-        .selectFrom('journal')
-        .select((eb) => [
-          eb.fn.coalesce('customer_id', eb.val('')).as('customer_id'),
-          eb.fn.coalesce('resource_id', eb.val('')).as('resource_id'),
-          eb.fn.coalesce('feature_id', eb.val('')).as('feature_id'),
-          eb.fn.coalesce('window_key', eb.val('')).as('window_key'),
-          eb.fn.max('period_start').as('period_start'),
-          eb.fn.max('period_end').as('period_end'),
-          eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.val(0)).as('value'),
-          eb.fn.countAll<number>().as('count'),
-          eb.fn.coalesce(eb.fn.max('at'), eb.val(0)).as('updated_at'),
-        ])
-        .where((eb) => entriesIn(eb, p))
-        .groupBy(['customer_id', 'resource_id', 'feature_id', 'window_key']),
-    )
-    .onConflict((oc) =>
-      oc.columns(['customer_id', 'resource_id', 'feature_id', 'window_key']).doUpdateSet((eb) => ({
-        value: eb('usage_counters.value', '+', eb.ref('excluded.value')),
-        count: eb('usage_counters.count', '+', eb.ref('excluded.count')),
-        // The newest entries say the window's period (a plan change may keep the key, not the period).
-        period_start: eb.ref('excluded.period_start'),
-        period_end: eb.ref('excluded.period_end'),
-        updated_at: eb.ref('excluded.updated_at'),
-      })),
-    );
-}
-
 /** Usage entries in `(afterSeq, throughSeq]`, in log order: what a fold of anything but sums reads. */
 export function selectJournalEntries(db: Db, p: JournalRange) {
   return db

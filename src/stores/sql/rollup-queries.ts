@@ -11,7 +11,7 @@ import {
   sql,
 } from 'kysely';
 import type { SummaryKind } from '../../core/usage-summary.js';
-import { entriesIn, inStretches, type JournalRange } from './journal-queries.js';
+import { inStretches } from './journal-queries.js';
 import { ROLLUP_SPANS, type RollupCellParams } from './rollup-plan.js';
 import type { Database, UsageRollupsTable } from './schema.js';
 import type { Db } from './sql-rows.js';
@@ -20,14 +20,14 @@ import type { Db } from './sql-rows.js';
 const int = (value: number) => sql<number>`cast(${value} as bigint)`;
 
 /** An entry's summary kind, as `summaryKind` says it. */
-const entryKind = sql<SummaryKind>`case when op in ('add', 'avg') and amount >= 0 and amount = round(amount) then 'sum' when op in ('max', 'min') then op else 'ordered' end`;
+export const entryKind = sql<SummaryKind>`case when op in ('add', 'avg') and amount >= 0 and amount = round(amount) then 'sum' when op in ('max', 'min') then op else 'ordered' end`;
 
 /** The kind of a group of summaries: theirs if they all agree, else 'ordered' (as `mergeSummaries`). */
-const groupKind = (kind: Expression<string>) =>
+export const groupKind = (kind: Expression<string>) =>
   sql<SummaryKind>`case when min(${kind}) = max(${kind}) then min(${kind}) else 'ordered' end`;
 
 /** Adds a summary to the stored one of its bucket, as `mergeSummaries` does. */
-function mergeRollups(oc: OnConflictBuilder<Database, 'usage_rollups'>) {
+export function mergeRollups(oc: OnConflictBuilder<Database, 'usage_rollups'>) {
   return oc.columns(['customer_id', 'resource_id', 'feature_id', 'span', 'bucket', 'window_key']).doUpdateSet((eb) => ({
     count: eb('usage_rollups.count', '+', eb.ref('excluded.count')),
     total: eb('usage_rollups.total', '+', eb.ref('excluded.total')),
@@ -112,11 +112,6 @@ function insertJournalRollups(
     ])
     .expression(bucketsBefore === undefined ? grouped : grouped.where('e.bucket', '<', bucketsBefore))
     .onConflict(mergeRollups);
-}
-
-/** Adds the entries in `(afterSeq, throughSeq]` to the rollups: the SQLite fold. */
-export function foldJournalRollups(db: Db, p: JournalRange) {
-  return insertJournalRollups(db, (eb) => entriesIn(eb, p));
 }
 
 /** Forgets the rollups of buckets starting before `before`: a prune took some or all of their entries. */

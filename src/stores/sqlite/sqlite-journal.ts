@@ -195,7 +195,8 @@ export function appendHistory(q: SqliteStatements, origin: string, list: readonl
   const afterSeq = q.selectJournalLast.get({})?.seq ?? 0;
   for (const e of list) q.insertJournalEntry.run({ ...usageEntryToRow(e), origin });
   const range = { afterSeq, throughSeq: q.selectJournalLast.get({})?.seq ?? afterSeq };
-  q.foldJournalRollups.run(range);
+  groupEntries(q, range);
+  foldRollups(q);
   q.markJournalFolded.run(range);
   q.upsertStoreState.run({ name: FOLDED, value: range.throughSeq });
 }
@@ -233,16 +234,30 @@ export function pruneHistory(q: SqliteStatements, before: number): number {
  */
 function fold(q: SqliteStatements, folded: number, last: number, fractional: boolean): void {
   const range = { afterSeq: folded, throughSeq: last };
-  if (!fractional && q.selectJournalComplexEntry.get(range) === undefined) q.foldJournalSums.run(range);
+  groupEntries(q, range);
+  if (!fractional && q.selectJournalComplexEntry.get(range) === undefined) q.foldGroupCounters.run({});
   else {
     const list = entries(q.selectJournalEntries.all(range));
     foldEach(q, list);
     if (!fractional && list.some((e) => !Number.isInteger(e.amount)))
       q.upsertStoreState.run({ name: FRACTIONAL, value: 1 });
   }
-  q.foldJournalRollups.run(range);
+  foldRollups(q);
   q.markJournalFolded.run(range);
   q.upsertStoreState.run({ name: FOLDED, value: last });
+}
+
+/** Groups a fold's entries by counter and hour, once, for the counters and rollups to read (sqlite-fold-queries.ts). */
+function groupEntries(q: SqliteStatements, range: { afterSeq: number; throughSeq: number }): void {
+  q.createFoldGroups.run({});
+  q.insertFoldGroups.run(range);
+}
+
+/** Adds the grouped entries to the hour and day rollups, and empties the groups. */
+function foldRollups(q: SqliteStatements): void {
+  q.foldGroupHours.run({});
+  q.foldGroupDays.run({});
+  q.clearFoldGroups.run({});
 }
 
 function foldEach(q: SqliteStatements, list: readonly UsageEntry[]): void {

@@ -41,7 +41,6 @@ import {
 import { insertIdempotencyResult, selectIdempotencyPage, selectIdempotencyResult } from '../sql/idempotency-queries.js';
 import {
   deleteJournalChanges,
-  foldJournalSums,
   insertJournalChange,
   insertJournalEntry,
   markJournalFolded,
@@ -55,13 +54,7 @@ import {
 } from '../sql/journal-queries.js';
 import { selectPackageVersions, upsertPackageVersion } from '../sql/package-version-queries.js';
 import { deletePromotion, selectCustomerPromotions, upsertPromotion } from '../sql/promotion-queries.js';
-import {
-  deleteRollupsBefore,
-  foldJournalRollups,
-  rebuildRollups,
-  selectJournalCells,
-  selectRollupCells,
-} from '../sql/rollup-queries.js';
+import { deleteRollupsBefore, rebuildRollups, selectJournalCells, selectRollupCells } from '../sql/rollup-queries.js';
 import type { Database } from '../sql/schema.js';
 import { countSubscriptions, selectSubscriptionPage } from '../sql/subscription-filter-queries.js';
 import { selectCustomerSubscriptions, selectSubscription, upsertSubscription } from '../sql/subscription-queries.js';
@@ -82,6 +75,14 @@ import {
   type usageEntryToRow,
 } from '../sql/usage-queries.js';
 import type { CompiledMigration, CompiledStatement, ParamNames, Slot } from './sqlite-compiled.js';
+import {
+  clearFoldGroups,
+  createFoldGroups,
+  foldGroupCounters,
+  foldGroupDays,
+  foldGroupHours,
+  insertFoldGroups,
+} from './sqlite-fold-queries.js';
 import {
   insertSchemaMigration,
   schemaMigrationsTable,
@@ -274,7 +275,6 @@ export const sqliteStatementSources = {
   }),
   selectJournalCells: statement(selectJournalCells, journalCellNames),
   selectUnfoldedCells: statement(selectJournalCells, { ...journalCellNames, afterSeq: true }),
-  foldJournalRollups: statement(foldJournalRollups, { afterSeq: true, throughSeq: true }),
   deleteRollupsBefore: statement(deleteRollupsBefore, { before: true }),
   rebuildRollups: statement(rebuildRollups, { before: true, until: true }),
   deleteUsageHistoryBefore: statement(deleteUsageHistoryBefore, { before: true, lastSeq: true }),
@@ -285,7 +285,12 @@ export const sqliteStatementSources = {
   selectChangedCustomers: statement(selectChangedCustomers, { afterSeq: true, origin: true }),
   selectJournalEntries: statement(selectJournalEntries, { afterSeq: true, throughSeq: true }),
   selectJournalComplexEntry: statement(selectJournalComplexEntry, { afterSeq: true, throughSeq: true }),
-  foldJournalSums: statement(foldJournalSums, { afterSeq: true, throughSeq: true }),
+  createFoldGroups: statement(createFoldGroups, {}),
+  insertFoldGroups: statement(insertFoldGroups, { afterSeq: true, throughSeq: true }),
+  foldGroupCounters: statement(foldGroupCounters, {}),
+  foldGroupHours: statement(foldGroupHours, {}),
+  foldGroupDays: statement(foldGroupDays, {}),
+  clearFoldGroups: statement(clearFoldGroups, {}),
   markJournalFolded: statement(markJournalFolded, { afterSeq: true, throughSeq: true }),
   deleteJournalChanges: statement(deleteJournalChanges, { afterSeq: true, throughSeq: true }),
   selectCustomerJournal: statement(selectCustomerJournal, { afterSeq: true, customerId: true }),
