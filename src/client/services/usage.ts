@@ -195,7 +195,8 @@ export class Usage {
       try {
         requireCustomerState(entry.state, customerId);
         reportableFeature(catalog, u.featureId);
-        const prior = u.idempotencyKey === undefined ? undefined : await priorAck(tx, customerId, u.idempotencyKey);
+        const key = u.idempotencyKey;
+        const prior = key === undefined ? undefined : await priorAck(tx, customerId, key);
         if (prior) {
           acks.push(toAck(prior));
           continue;
@@ -205,8 +206,9 @@ export class Usage {
         const window = batch.place(u.featureId, resourceId, at);
         const op = u.updateBehavior === 'SET' ? 'set' : 'add';
         const dimensions = u.dimensions ?? null;
-        const used = await batch.apply(u.featureId, resourceId, window, op, u.value, at, dimensions);
-        const credit = await this.#charge(credits, entry, resourceId, u.featureId, window, used, dimensions, now);
+        const before = batch.before(u.featureId, window) ?? (await batch.stored(u.featureId, window));
+        const used = batch.apply(u.featureId, resourceId, window, op, u.value, at, dimensions, before);
+        const charging = this.#charge(credits, entry, resourceId, u.featureId, window, used, dimensions, now);
         const record: AckRecord = {
           measurementId: globalThis.crypto.randomUUID(),
           customerId,
@@ -216,17 +218,18 @@ export class Usage {
           timestamp: at,
           periodStart: window.periodStart,
           periodEnd: window.periodEnd,
-          ...(credit ? { credit } : {}),
         };
-        if (u.idempotencyKey !== undefined)
-          await tx.putIdempotencyResult(`${USAGE_SCOPE}:${customerId}`, u.idempotencyKey, record, now);
+        if (charging !== undefined) record.credit = await charging;
+        if (key !== undefined) await tx.putIdempotencyResult(`${USAGE_SCOPE}:${customerId}`, key, record, now);
         acks.push(toAck(record));
       } catch (error) {
         throw itemError(index, error);
       }
     }
     await batch.flush();
-    return { result: acks, counters: batch.counters(), ...(await commitCharges(credits)) };
+    const mutation: Mutation<ReportUsageAck[]> = { result: acks, counters: batch.counters() };
+    if (!credits.untouched) await commitCharges(credits, mutation);
+    return mutation;
   }
 
   /** Counts one customer's new events into its meters and charges their credits; the entries stay in the batch. */
@@ -256,15 +259,19 @@ export class Usage {
           if (sample.member !== undefined && !(await batch.addMember(feature.id, window, sample.member))) continue;
           const op = aggregationOp[feature.meter.aggregation.function];
           const amount = sample.member === undefined ? sample.amount : 1;
-          const used = await batch.apply(feature.id, resourceId, window, op, amount, at, dimensions);
-          const charge = await this.#charge(credits, entry, resourceId, feature.id, window, used, dimensions, now);
+          const before = batch.before(feature.id, window) ?? (await batch.stored(feature.id, window));
+          const used = batch.apply(feature.id, resourceId, window, op, amount, at, dimensions, before);
+          const charging = this.#charge(credits, entry, resourceId, feature.id, window, used, dimensions, now);
+          const charge = charging === undefined ? undefined : await charging;
           if (charge !== undefined && charge.consumed !== '0') charges.push({ index, customerId, charge });
         }
       } catch (error) {
         throw itemError(index, error);
       }
     }
-    return { batch, mutation: { result: undefined, counters: batch.counters(), ...(await commitCharges(credits)) } };
+    const mutation: Mutation<unknown> = { result: undefined, counters: batch.counters() };
+    if (!credits.untouched) await commitCharges(credits, mutation);
+    return { batch, mutation };
   }
 
   /** Charges a credit-backed feature's usage increase to its pool; undefined for any other feature. */
@@ -285,14 +292,11 @@ export class Usage {
   }
 }
 
-/** Writes the pools a usage write charged, for the mutation. */
-async function commitCharges(credits: UsageCredits): Promise<Pick<Mutation<unknown>, 'credits' | 'rechargesSkipped'>> {
-  if (credits.untouched) return {};
+/** Writes the pools a usage write charged, and records them in its mutation. */
+async function commitCharges(credits: UsageCredits, mutation: Mutation<unknown>): Promise<void> {
   const { pools, skipped } = await credits.commit(rechargeId);
-  return {
-    ...(pools.length > 0 ? { credits: pools } : {}),
-    ...(skipped.length > 0 ? { rechargesSkipped: skipped } : {}),
-  };
+  if (pools.length > 0) mutation.credits = pools;
+  if (skipped.length > 0) mutation.rechargesSkipped = skipped;
 }
 
 /** A bulk report of plain reports (see `plainReport`) in its parsed form; undefined for anything else. */
