@@ -117,6 +117,15 @@ export function plainReport(p: unknown): PlainReport | undefined {
   return report;
 }
 
+/**
+ * `checkAndReportUsage`'s plain input, the same as a plain report's with a value of at least zero,
+ * in its parsed form (a DELTA, which is what it records); undefined for anything else.
+ */
+export function plainCheckAndReport(p: unknown): PlainReport | undefined {
+  const report = plainReport(p);
+  return report !== undefined && report.value >= 0 ? report : undefined;
+}
+
 interface PlainEvent {
   customerId: string;
   eventName: string;

@@ -12,7 +12,7 @@ import type { EventKey, StoreTransaction, UsageEntry } from '../../stores/store.
 import type { CustomerEntry } from '../engine/customer-entry.js';
 import type { Engine } from '../engine/engine.js';
 import { byCustomer, type Indexed, itemError, type Mutation } from '../engine/mutation.js';
-import { plainEvents, plainReport } from '../fast-input.js';
+import { plainCheckAndReport, plainEvents, plainReport } from '../fast-input.js';
 import { rechargeId, usageChargeId } from '../ids.js';
 import {
   checkAndReportUsageSchema,
@@ -115,7 +115,10 @@ export class Usage {
 
   /** Decides under the customer's write lock, inside the transaction: the cache is never trusted for it. */
   async checkAndReport(params: CheckAndReportUsageParams): Promise<CheckAndReportUsageResult> {
-    const p = parse(checkAndReportUsageSchema, params, 'checkAndReportUsage');
+    const p = plainCheckAndReport(params) ?? {
+      ...parse(checkAndReportUsageSchema, params, 'checkAndReportUsage'),
+      updateBehavior: 'DELTA' as const,
+    };
     return this.#engine.mutate<CheckAndReportUsageResult>(p.customerId, async (entry, tx, now, catalog) => {
       requireCustomerState(entry.state, p.customerId);
       const resourceId = p.resourceId ?? null;
@@ -126,8 +129,7 @@ export class Usage {
       const metered = entitlement as MeteredEntitlement;
       if (prior) return { result: { hasAccess: true, entitlement: metered, usage: toAck(prior) } };
       if (!metered.hasAccess) return { result: { hasAccess: false, entitlement: metered } };
-      const usage = { ...p, updateBehavior: 'DELTA' as const };
-      const mutation = await this.#applyUsages(entry, p.customerId, [{ item: usage }], tx, now, catalog);
+      const mutation = await this.#applyUsages(entry, p.customerId, [{ item: p }], tx, now, catalog);
       const ack = mutation.result[0] as ReportUsageAck;
       return { ...mutation, result: { hasAccess: true, entitlement: metered, usage: ack } };
     });
