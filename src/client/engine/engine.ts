@@ -286,10 +286,11 @@ export class Engine {
         for (const id of customerIds) entries.set(id, this.#cache.cached(id, now) ?? (await this.#load(tx, id, now)));
         return { entries, outcome: await body(entries, tx, now) };
       });
-      for (const [id, mutation] of outcome.mutations) {
+      // forEach rather than for…of: no [key, value] array per customer.
+      outcome.mutations.forEach((mutation, id) => {
         const entry = entries.get(id);
         if (entry) this.#install(id, entry, mutation, now);
-      }
+      });
       this.#retention.pruneWhenDue(now);
       return outcome.result;
     } finally {
@@ -299,10 +300,12 @@ export class Engine {
 
   /** A write for one customer. */
   mutate<T>(customerId: string, fn: MutateBody<T>): Promise<T> {
-    return this.write([customerId], async (entries, tx, now) => {
-      const mutation = await fn(entries.get(customerId) ?? new CustomerEntry(undefined, now), tx, now, this.catalog);
-      return { result: mutation.result, mutations: new Map<string, Mutation<unknown>>().set(customerId, mutation) };
-    });
+    return this.write([customerId], (entries, tx, now) =>
+      fn(entries.get(customerId) ?? new CustomerEntry(undefined, now), tx, now, this.catalog).then((mutation) => ({
+        result: mutation.result,
+        mutations: new Map<string, Mutation<unknown>>().set(customerId, mutation),
+      })),
+    );
   }
 
   /**
