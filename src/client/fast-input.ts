@@ -99,16 +99,31 @@ export function plainReport(p: unknown): PlainReport | undefined {
     )
       return undefined;
   const { customerId, featureId, value, resourceId, idempotencyKey } = p as Record<string, unknown>;
-  const plain =
-    isId(customerId) &&
-    isId(featureId) &&
-    typeof value === 'number' &&
-    value >= -MAX_USAGE_VALUE &&
-    value <= MAX_USAGE_VALUE &&
-    (resourceId == null || isId(resourceId)) &&
-    (idempotencyKey === undefined ||
-      (typeof idempotencyKey === 'string' && idempotencyKey.length > 0 && idempotencyKey.length <= 255));
-  return plain ? { ...(p as Omit<PlainReport, 'updateBehavior'>), updateBehavior: 'DELTA' } : undefined;
+  if (
+    !isId(customerId) ||
+    !isId(featureId) ||
+    typeof value !== 'number' ||
+    !(value >= -MAX_USAGE_VALUE && value <= MAX_USAGE_VALUE) ||
+    !(resourceId == null || isId(resourceId)) ||
+    !(
+      idempotencyKey === undefined ||
+      (typeof idempotencyKey === 'string' && idempotencyKey.length > 0 && idempotencyKey.length <= 255)
+    )
+  )
+    return undefined;
+  const report: PlainReport = { customerId, featureId, value, updateBehavior: 'DELTA' };
+  if (resourceId !== undefined) report.resourceId = resourceId as string | null;
+  if (idempotencyKey !== undefined) report.idempotencyKey = idempotencyKey;
+  return report;
+}
+
+/**
+ * `checkAndReportUsage`'s plain input, the same as a plain report's with a value of at least zero,
+ * in its parsed form (a DELTA, which is what it records); undefined for anything else.
+ */
+export function plainCheckAndReport(p: unknown): PlainReport | undefined {
+  const report = plainReport(p);
+  return report !== undefined && report.value >= 0 ? report : undefined;
 }
 
 interface PlainEvent {

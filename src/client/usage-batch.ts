@@ -60,16 +60,15 @@ export class UsageBatch {
    * had then, so a late event lands in the period, and usage epoch, of its own time.
    */
   place(featureId: string, resourceId: string | null, at: number): PlacedWindow {
-    const unentitled = { key: UNENTITLED_WINDOW, scope: resourceId, periodStart: null, periodEnd: null };
     const view = this.entry.view(this.catalog, resourceId, this.now, this.share);
     if (at >= view.resolvedAt) {
       const current = view.window(featureId, this.now);
-      if (current === undefined) return unentitled;
+      if (current === undefined) return unentitled(resourceId);
       if (current.periodStart === null || at >= current.periodStart) return current;
     }
     const set = resolveEntitlements(this.catalog, this.entry.state, resourceId, at, this.share);
     const source = set.windows.get(featureId);
-    if (source === undefined) return unentitled;
+    if (source === undefined) return unentitled(resourceId);
     const w = usageWindow(source, at);
     return { key: w.key, scope: source.scope, periodStart: w.periodStart, periodEnd: w.periodEnd };
   }
@@ -82,8 +81,26 @@ export class UsageBatch {
     );
   }
 
-  /** Folds one contribution onto its window and logs it. */
-  async apply(
+  /**
+   * A window's aggregate before the next contribution, when known without the store: pending in
+   * this batch, or cached. The cache holds every window that has not ended (it loaded those of its
+   * load time, and learns every write to them); undefined for an ended one, which `stored` reads.
+   */
+  before(featureId: string, window: PlacedWindow): UsageAggregate | undefined {
+    const pending = this.#pending.get(windowId(featureId, window));
+    if (pending !== undefined) return pending.counter;
+    if (window.periodEnd !== null && window.periodEnd <= this.now) return undefined;
+    return this.entry.counter(window.scope, featureId, window.key) ?? EMPTY_AGGREGATE;
+  }
+
+  /** An ended window's aggregate: it may have been written since it was cached (writes to ended windows are not), so it is read. */
+  async stored(featureId: string, window: PlacedWindow): Promise<UsageAggregate> {
+    const key = { customerId: this.customerId, resourceId: window.scope, featureId, window: window.key };
+    return (await this.tx.getUsage(key)) ?? EMPTY_AGGREGATE;
+  }
+
+  /** Folds one contribution onto its window's aggregate `before` it (see `before`) and logs it. */
+  apply(
     featureId: string,
     resourceId: string | null,
     window: PlacedWindow,
@@ -91,12 +108,10 @@ export class UsageBatch {
     amount: number,
     at: number,
     dimensions: Dimensions | null,
-  ): Promise<Contribution> {
-    const id = `${window.scope ?? ''}\u0000${featureId}\u0000${window.key}`;
-    const before =
-      this.#pending.get(id)?.counter ?? this.#cached(featureId, window) ?? (await this.#stored(featureId, window));
+    before: UsageAggregate,
+  ): Contribution {
     const after = applyUsageOp(before, op, amount);
-    this.#pending.set(id, {
+    this.#pending.set(windowId(featureId, window), {
       resourceId,
       scope: window.scope,
       featureId,
@@ -117,28 +132,26 @@ export class UsageBatch {
     return { window, previousUsage: aggregateUsage(before, op), currentUsage: aggregateUsage(after, op) };
   }
 
-  /**
-   * A window's aggregate before this batch, when the cache knows it: the cache holds every window
-   * that has not ended (it loaded those of its load time, and learns every write to them).
-   */
-  #cached(featureId: string, window: PlacedWindow): UsageAggregate | undefined {
-    if (window.periodEnd !== null && window.periodEnd <= this.now) return undefined;
-    return this.entry.counter(window.scope, featureId, window.key) ?? EMPTY_AGGREGATE;
-  }
-
-  /** An ended window's aggregate: it may have been written since it was cached (writes to ended windows are not), so it is read. */
-  async #stored(featureId: string, window: PlacedWindow): Promise<UsageAggregate> {
-    const key = { customerId: this.customerId, resourceId: window.scope, featureId, window: window.key };
-    return (await this.tx.getUsage(key)) ?? EMPTY_AGGREGATE;
-  }
-
   /** Logs the entries; call once, after the last contribution. */
-  async flush(): Promise<void> {
-    if (this.entries.length > 0) await this.tx.appendUsage(this.entries);
+  flush(): Promise<void> | undefined {
+    return this.entries.length > 0 ? this.tx.appendUsage(this.entries) : undefined;
   }
 
   /** The windows written, for the cache: ended ones are left out, as a load would. */
   counters(): WrittenCounter[] {
-    return [...this.#pending.values()].filter((c) => c.counter.periodEnd === null || c.counter.periodEnd > this.now);
+    const written: WrittenCounter[] = [];
+    for (const c of this.#pending.values())
+      if (c.counter.periodEnd === null || c.counter.periodEnd > this.now) written.push(c);
+    return written;
   }
+}
+
+/** Where usage lands when the feature is not entitled at its time: a window of its own, never reset. */
+function unentitled(resourceId: string | null): PlacedWindow {
+  return { key: UNENTITLED_WINDOW, scope: resourceId, periodStart: null, periodEnd: null };
+}
+
+/** A batch's name for a window of a feature's counter. */
+function windowId(featureId: string, window: PlacedWindow): string {
+  return `${window.scope ?? ''}\u0000${featureId}\u0000${window.key}`;
 }

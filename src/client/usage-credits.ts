@@ -85,7 +85,8 @@ export function eventCreditCharges(
 
 /** The pools one write charges, each opened once and written once. */
 export class UsageCredits {
-  readonly #writers = new Map<string, PoolWriter>();
+  /** Made at the first charge: most writes charge nothing. */
+  #writers: Map<string, PoolWriter> | undefined;
 
   constructor(
     private readonly tx: StoreTransaction,
@@ -130,16 +131,16 @@ export class UsageCredits {
     };
   }
 
-  /** Writes every pool charged; automatic recharge runs after the last charge. */
   /** Whether nothing was charged, so there is nothing to commit. */
   get untouched(): boolean {
-    return this.#writers.size === 0;
+    return this.#writers === undefined;
   }
 
+  /** Writes every pool charged; automatic recharge runs after the last charge. */
   async commit(rechargeId: () => string): Promise<{ pools: CreditPool[]; skipped: AutoRechargeSkippedEvent[] }> {
     const pools: CreditPool[] = [];
     const skipped: AutoRechargeSkippedEvent[] = [];
-    for (const writer of this.#writers.values()) {
+    for (const writer of this.#writers?.values() ?? []) {
       const written = await writer.commit({ newId: rechargeId });
       pools.push(written.pool);
       if (written.skipped) skipped.push(written.skipped);
@@ -149,13 +150,14 @@ export class UsageCredits {
 
   async #writer(currencyId: string, resourceId: string | null): Promise<PoolWriter> {
     const id = JSON.stringify([currencyId, resourceId]);
-    let writer = this.#writers.get(id);
+    let writer = this.#writers?.get(id);
     if (writer === undefined) {
       const state = this.entry.state;
       if (state === undefined) throw new AllotError('CUSTOMER_NOT_FOUND', 'credits charged for a missing customer');
       const key = { customerId: state.customer.id, currencyId, resourceId };
       const cached = this.entry.storedPool(currencyId, resourceId);
       writer = await PoolWriter.open(this.tx, state, this.catalog, key, this.now, cached);
+      this.#writers ??= new Map();
       this.#writers.set(id, writer);
     }
     return writer;

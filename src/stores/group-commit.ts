@@ -57,33 +57,30 @@ export class GroupCommit<Tx> {
     while (this.#running < this.#concurrency && this.#waiting.length > 0) {
       const batch = this.#waiting.splice(0, this.#maxBatch);
       this.#running++;
-      this.#execute(batch).finally(() => {
-        this.#running--;
-        this.#pump();
-      });
+      void this.#execute(batch);
     }
   }
 
+  /** Runs one batch and settles its calls; never rejects. Then makes room for the next. */
   async #execute(batch: Call<Tx>[]): Promise<void> {
-    let outcome: BatchOutcome;
     try {
-      outcome = await this.#run(
+      const outcome = await this.#run(
         batch.length === 1 ? (batch[0] as Call<Tx>).keys : batch.flatMap((c) => c.keys),
         batch.map((c) => c.fn),
       );
+      if ('committed' in outcome) {
+        for (let i = 0; i < batch.length; i++) (batch[i] as Call<Tx>).resolve(outcome.committed[i]);
+      } else {
+        const { failed, error } = outcome;
+        batch[failed]?.reject(error);
+        // The others were rolled back (or never ran): first in line for the next transaction.
+        this.#waiting.unshift(...batch.slice(0, failed), ...batch.slice(failed + 1));
+      }
     } catch (error) {
       for (const call of batch) call.reject(error);
-      return;
+    } finally {
+      this.#running--;
+      this.#pump();
     }
-    if ('committed' in outcome) {
-      batch.forEach((call, i) => {
-        call.resolve(outcome.committed[i]);
-      });
-      return;
-    }
-    const { failed, error } = outcome;
-    batch[failed]?.reject(error);
-    // The others were rolled back (or never ran): first in line for the next transaction.
-    this.#waiting.unshift(...batch.slice(0, failed), ...batch.slice(failed + 1));
   }
 }

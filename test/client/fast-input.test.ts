@@ -1,8 +1,13 @@
 // The hand-written fast paths accept only what the zod schemas accept, and parse it the same way.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { plainCheck, plainEvents, plainReport } from '../../src/client/fast-input.js';
-import { entitlementCheckSchema, reportEventsSchema, reportUsageSchema } from '../../src/client/input-schemas.js';
+import { plainCheck, plainCheckAndReport, plainEvents, plainReport } from '../../src/client/fast-input.js';
+import {
+  checkAndReportUsageSchema,
+  entitlementCheckSchema,
+  reportEventsSchema,
+  reportUsageSchema,
+} from '../../src/client/input-schemas.js';
 
 const FC_SEED = Number(process.env.FC_SEED ?? 20_261_207);
 
@@ -54,6 +59,33 @@ describe('fast input paths agree with the schemas', () => {
       { seed: FC_SEED, numRuns: 3000 },
     );
     expect(accepted).toBeGreaterThan(10);
+  });
+
+  it('plainCheckAndReport: whatever it accepts, zod accepts and parses to the same value', () => {
+    const input = recordOf({
+      customerId: id,
+      featureId: id,
+      value: amount,
+      resourceId: fc.option(id),
+      idempotencyKey: fc.string({ minLength: 1, maxLength: 8 }),
+    });
+    let accepted = 0;
+    let negative = 0;
+    fc.assert(
+      fc.property(input, (input) => {
+        const fast = plainCheckAndReport(input);
+        if ((plainReport(input)?.value ?? 0) < 0) negative++;
+        if (fast === undefined) return;
+        accepted++;
+        const parsed = checkAndReportUsageSchema.safeParse(input);
+        expect(parsed.success).toBe(true);
+        expect(fast).toEqual({ ...parsed.data, updateBehavior: 'DELTA' });
+      }),
+      { seed: FC_SEED, numRuns: 3000 },
+    );
+    expect(accepted).toBeGreaterThan(10);
+    // Negative values, which a report takes, were drawn and refused.
+    expect(negative).toBeGreaterThan(10);
   });
 
   it('plainReport accepts the common report', () => {

@@ -47,17 +47,23 @@ export class ChangeFeed {
   /**
    * Drops cached customers that another process changed since we last caught up, reading the
    * feed through `reader` (a write's own transaction) or a read of its own, which concurrent
-   * callers share. Compares the change token first: one probe when nothing changed.
+   * callers share. Compares the change token first: one probe when nothing changed, and then no
+   * promise (undefined), since every write asks.
    */
-  async catchUp(reader?: StoreReader): Promise<void> {
-    const token = this.#store.changeToken?.();
-    if (token === undefined) return;
+  catchUp(reader?: StoreReader): Promise<void> | undefined {
+    let token: number | undefined;
+    try {
+      token = this.#store.changeToken?.();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (token === undefined) return undefined;
     // A write reads the feed under its locks unless the token is exact: it must not decide from a stale cache.
-    if (token === this.#token && (reader === undefined || this.#store.capabilities.exactChangeToken)) return;
+    if (token === this.#token && (reader === undefined || this.#store.capabilities.exactChangeToken)) return undefined;
     const feed = (r: StoreReader) => r.changesSince?.(this.#seq) ?? Promise.resolve(undefined);
-    if (reader) return this.#apply(token, await feed(reader));
+    if (reader) return feed(reader).then((changes) => this.#apply(token, changes));
     // While the store is unreachable, fail at once rather than wait out a connection timeout per call.
-    if (performance.now() < this.#retryAt) throw this.#unreachable;
+    if (performance.now() < this.#retryAt) return Promise.reject(this.#unreachable);
     this.#catchingUp ??= this.#store
       .read(feed)
       .then(

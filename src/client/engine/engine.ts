@@ -215,7 +215,7 @@ export class Engine {
    */
   warmOrStartLoad(customerId: string, now: number): CustomerEntry | undefined {
     if (!this.openCatalog) return undefined;
-    if (this.#feed.foreignChanged()) this.#feed.catchUp().catch(() => {});
+    if (this.#feed.foreignChanged()) this.#feed.catchUp()?.catch(() => {});
     const entry = this.#cache.cached(customerId, now);
     if (!entry) this.entry(customerId).catch(() => {});
     return entry;
@@ -274,30 +274,38 @@ export class Engine {
    */
   async write<R>(customerIds: readonly string[], body: WriteBody<R>): Promise<R> {
     if (this.#catalog === undefined || this.#closed) await this.ready();
-    return this.#writeLock.run(customerIds, async () => {
+    const hold = this.#writeLock.acquire(customerIds);
+    try {
+      if (hold.ready !== undefined) await hold.ready;
       const now = this.clock.now();
       const { entries, outcome } = await this.store.transaction(customerIds.map(customerKey), async (tx) => {
         // Under the write lock, catch up with other processes once; then the cache is current.
-        await this.#feed.catchUp(tx);
+        const catchingUp = this.#feed.catchUp(tx);
+        if (catchingUp !== undefined) await catchingUp;
         const entries = new Map<string, CustomerEntry>();
         for (const id of customerIds) entries.set(id, this.#cache.cached(id, now) ?? (await this.#load(tx, id, now)));
         return { entries, outcome: await body(entries, tx, now) };
       });
-      for (const [id, mutation] of outcome.mutations) {
+      // forEach rather than for…of: no [key, value] array per customer.
+      outcome.mutations.forEach((mutation, id) => {
         const entry = entries.get(id);
         if (entry) this.#install(id, entry, mutation, now);
-      }
+      });
       this.#retention.pruneWhenDue(now);
       return outcome.result;
-    });
+    } finally {
+      hold.release();
+    }
   }
 
   /** A write for one customer. */
   mutate<T>(customerId: string, fn: MutateBody<T>): Promise<T> {
-    return this.write([customerId], async (entries, tx, now) => {
-      const mutation = await fn(entries.get(customerId) ?? new CustomerEntry(undefined, now), tx, now, this.catalog);
-      return { result: mutation.result, mutations: new Map([[customerId, mutation]]) };
-    });
+    return this.write([customerId], (entries, tx, now) =>
+      fn(entries.get(customerId) ?? new CustomerEntry(undefined, now), tx, now, this.catalog).then((mutation) => ({
+        result: mutation.result,
+        mutations: new Map<string, Mutation<unknown>>().set(customerId, mutation),
+      })),
+    );
   }
 
   /**
@@ -323,9 +331,8 @@ export class Engine {
         const entry = entries.get(customerId) ?? new CustomerEntry(undefined, now);
         const mutation = await apply(entry, customerId, list, tx, now, this.catalog);
         mutations.set(customerId, mutation);
-        list.forEach(({ index }, i) => {
-          results[index] = mutation.result[i] as R;
-        });
+        for (let i = 0; i < list.length; i++)
+          results[(list[i] as Required<Indexed<I>>).index] = mutation.result[i] as R;
       }
       return { result: results, mutations };
     });

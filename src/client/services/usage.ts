@@ -12,7 +12,7 @@ import type { EventKey, StoreTransaction, UsageEntry } from '../../stores/store.
 import type { CustomerEntry } from '../engine/customer-entry.js';
 import type { Engine } from '../engine/engine.js';
 import { byCustomer, type Indexed, itemError, type Mutation } from '../engine/mutation.js';
-import { plainEvents, plainReport } from '../fast-input.js';
+import { plainCheckAndReport, plainEvents, plainReport } from '../fast-input.js';
 import { rechargeId, usageChargeId } from '../ids.js';
 import {
   checkAndReportUsageSchema,
@@ -115,7 +115,10 @@ export class Usage {
 
   /** Decides under the customer's write lock, inside the transaction: the cache is never trusted for it. */
   async checkAndReport(params: CheckAndReportUsageParams): Promise<CheckAndReportUsageResult> {
-    const p = parse(checkAndReportUsageSchema, params, 'checkAndReportUsage');
+    const p = plainCheckAndReport(params) ?? {
+      ...parse(checkAndReportUsageSchema, params, 'checkAndReportUsage'),
+      updateBehavior: 'DELTA' as const,
+    };
     return this.#engine.mutate<CheckAndReportUsageResult>(p.customerId, async (entry, tx, now, catalog) => {
       requireCustomerState(entry.state, p.customerId);
       const resourceId = p.resourceId ?? null;
@@ -126,8 +129,7 @@ export class Usage {
       const metered = entitlement as MeteredEntitlement;
       if (prior) return { result: { hasAccess: true, entitlement: metered, usage: toAck(prior) } };
       if (!metered.hasAccess) return { result: { hasAccess: false, entitlement: metered } };
-      const usage = { ...p, updateBehavior: 'DELTA' as const };
-      const mutation = await this.#applyUsages(entry, p.customerId, [{ item: usage }], tx, now, catalog);
+      const mutation = await this.#applyUsages(entry, p.customerId, [{ item: p }], tx, now, catalog);
       const ack = mutation.result[0] as ReportUsageAck;
       return { ...mutation, result: { hasAccess: true, entitlement: metered, usage: ack } };
     });
@@ -195,7 +197,8 @@ export class Usage {
       try {
         requireCustomerState(entry.state, customerId);
         reportableFeature(catalog, u.featureId);
-        const prior = u.idempotencyKey === undefined ? undefined : await priorAck(tx, customerId, u.idempotencyKey);
+        const key = u.idempotencyKey;
+        const prior = key === undefined ? undefined : await priorAck(tx, customerId, key);
         if (prior) {
           acks.push(toAck(prior));
           continue;
@@ -205,8 +208,9 @@ export class Usage {
         const window = batch.place(u.featureId, resourceId, at);
         const op = u.updateBehavior === 'SET' ? 'set' : 'add';
         const dimensions = u.dimensions ?? null;
-        const used = await batch.apply(u.featureId, resourceId, window, op, u.value, at, dimensions);
-        const credit = await this.#charge(credits, entry, resourceId, u.featureId, window, used, dimensions, now);
+        const before = batch.before(u.featureId, window) ?? (await batch.stored(u.featureId, window));
+        const used = batch.apply(u.featureId, resourceId, window, op, u.value, at, dimensions, before);
+        const charging = this.#charge(credits, entry, resourceId, u.featureId, window, used, dimensions, now);
         const record: AckRecord = {
           measurementId: globalThis.crypto.randomUUID(),
           customerId,
@@ -216,17 +220,18 @@ export class Usage {
           timestamp: at,
           periodStart: window.periodStart,
           periodEnd: window.periodEnd,
-          ...(credit ? { credit } : {}),
         };
-        if (u.idempotencyKey !== undefined)
-          await tx.putIdempotencyResult(`${USAGE_SCOPE}:${customerId}`, u.idempotencyKey, record, now);
+        if (charging !== undefined) record.credit = await charging;
+        if (key !== undefined) await tx.putIdempotencyResult(`${USAGE_SCOPE}:${customerId}`, key, record, now);
         acks.push(toAck(record));
       } catch (error) {
         throw itemError(index, error);
       }
     }
     await batch.flush();
-    return { result: acks, counters: batch.counters(), ...(await commitCharges(credits)) };
+    const mutation: Mutation<ReportUsageAck[]> = { result: acks, counters: batch.counters() };
+    if (!credits.untouched) await commitCharges(credits, mutation);
+    return mutation;
   }
 
   /** Counts one customer's new events into its meters and charges their credits; the entries stay in the batch. */
@@ -256,15 +261,19 @@ export class Usage {
           if (sample.member !== undefined && !(await batch.addMember(feature.id, window, sample.member))) continue;
           const op = aggregationOp[feature.meter.aggregation.function];
           const amount = sample.member === undefined ? sample.amount : 1;
-          const used = await batch.apply(feature.id, resourceId, window, op, amount, at, dimensions);
-          const charge = await this.#charge(credits, entry, resourceId, feature.id, window, used, dimensions, now);
+          const before = batch.before(feature.id, window) ?? (await batch.stored(feature.id, window));
+          const used = batch.apply(feature.id, resourceId, window, op, amount, at, dimensions, before);
+          const charging = this.#charge(credits, entry, resourceId, feature.id, window, used, dimensions, now);
+          const charge = charging === undefined ? undefined : await charging;
           if (charge !== undefined && charge.consumed !== '0') charges.push({ index, customerId, charge });
         }
       } catch (error) {
         throw itemError(index, error);
       }
     }
-    return { batch, mutation: { result: undefined, counters: batch.counters(), ...(await commitCharges(credits)) } };
+    const mutation: Mutation<unknown> = { result: undefined, counters: batch.counters() };
+    if (!credits.untouched) await commitCharges(credits, mutation);
+    return { batch, mutation };
   }
 
   /** Charges a credit-backed feature's usage increase to its pool; undefined for any other feature. */
@@ -285,14 +294,11 @@ export class Usage {
   }
 }
 
-/** Writes the pools a usage write charged, for the mutation. */
-async function commitCharges(credits: UsageCredits): Promise<Pick<Mutation<unknown>, 'credits' | 'rechargesSkipped'>> {
-  if (credits.untouched) return {};
+/** Writes the pools a usage write charged, and records them in its mutation. */
+async function commitCharges(credits: UsageCredits, mutation: Mutation<unknown>): Promise<void> {
   const { pools, skipped } = await credits.commit(rechargeId);
-  return {
-    ...(pools.length > 0 ? { credits: pools } : {}),
-    ...(skipped.length > 0 ? { rechargesSkipped: skipped } : {}),
-  };
+  if (pools.length > 0) mutation.credits = pools;
+  if (skipped.length > 0) mutation.rechargesSkipped = skipped;
 }
 
 /** A bulk report of plain reports (see `plainReport`) in its parsed form; undefined for anything else. */
