@@ -36,6 +36,36 @@ function recordOf(valid: Record<string, fc.Arbitrary<unknown>>) {
 const id = fc.constantFrom('acme', 'api-calls', 'site-1');
 const amount = fc.oneof(fc.integer(), fc.double({ min: -1e15, max: 1e15, noNaN: true }));
 
+/**
+ * Runs `fast` on `input`: whatever it accepts (any result but undefined or false), `schema`
+ * accepts too and, unless the result is just `true`, parses to it (`as` shapes zod's output);
+ * `also` checks more of an accepted result. Enough inputs must be accepted for this to mean much.
+ */
+function assertAgrees(
+  input: fc.Arbitrary<unknown>,
+  fast: (value: unknown) => unknown,
+  schema: { safeParse(value: unknown): { success: boolean; data?: unknown } },
+  {
+    as = (data: unknown) => data,
+    also,
+  }: { as?: (data: unknown) => unknown; also?: (result: unknown, value: unknown) => void } = {},
+) {
+  let accepted = 0;
+  fc.assert(
+    fc.property(input, (value) => {
+      const result = fast(value);
+      if (result === undefined || result === false) return;
+      accepted++;
+      const parsed = schema.safeParse(value);
+      expect(parsed.success).toBe(true);
+      if (result !== true) expect(result).toEqual(as(parsed.data));
+      also?.(result, value);
+    }),
+    { seed: FC_SEED, numRuns: 3000 },
+  );
+  expect(accepted).toBeGreaterThan(10);
+}
+
 describe('fast input paths agree with the schemas', () => {
   it('plainReport: whatever it accepts, zod accepts and parses to the same value', () => {
     const input = recordOf({
@@ -46,19 +76,7 @@ describe('fast input paths agree with the schemas', () => {
       idempotencyKey: fc.string({ minLength: 1, maxLength: 8 }),
       createdAt: fc.integer({ min: 0 }),
     });
-    let accepted = 0;
-    fc.assert(
-      fc.property(input, (input) => {
-        const fast = plainReport(input);
-        if (fast === undefined) return;
-        accepted++;
-        const parsed = reportUsageSchema.safeParse(input);
-        expect(parsed.success).toBe(true);
-        expect(fast).toEqual(parsed.data);
-      }),
-      { seed: FC_SEED, numRuns: 3000 },
-    );
-    expect(accepted).toBeGreaterThan(10);
+    assertAgrees(input, plainReport, reportUsageSchema);
   });
 
   it('plainCheckAndReport: whatever it accepts, zod accepts and parses to the same value', () => {
@@ -69,21 +87,14 @@ describe('fast input paths agree with the schemas', () => {
       resourceId: fc.option(id),
       idempotencyKey: fc.string({ minLength: 1, maxLength: 8 }),
     });
-    let accepted = 0;
     let negative = 0;
-    fc.assert(
-      fc.property(input, (input) => {
-        const fast = plainCheckAndReport(input);
-        if ((plainReport(input)?.value ?? 0) < 0) negative++;
-        if (fast === undefined) return;
-        accepted++;
-        const parsed = checkAndReportUsageSchema.safeParse(input);
-        expect(parsed.success).toBe(true);
-        expect(fast).toEqual({ ...parsed.data, updateBehavior: 'DELTA' });
-      }),
-      { seed: FC_SEED, numRuns: 3000 },
-    );
-    expect(accepted).toBeGreaterThan(10);
+    const counted = (value: unknown) => {
+      if ((plainReport(value)?.value ?? 0) < 0) negative++;
+      return plainCheckAndReport(value);
+    };
+    assertAgrees(input, counted, checkAndReportUsageSchema, {
+      as: (data) => ({ ...(data as object), updateBehavior: 'DELTA' }),
+    });
     // Negative values, which a report takes, were drawn and refused.
     expect(negative).toBeGreaterThan(10);
   });
@@ -134,23 +145,14 @@ describe('fast input paths agree with the schemas', () => {
       },
     );
     const input = fc.oneof(event, fc.array(event, { maxLength: 3 }), anyValue);
-    let accepted = 0;
-    fc.assert(
-      fc.property(input, (input) => {
-        const fast = plainEvents(input);
-        if (fast === undefined) return;
-        accepted++;
-        const parsed = reportEventsSchema.safeParse(input);
-        expect(parsed.success).toBe(true);
-        expect(fast).toEqual(parsed.data);
-        const given = [input].flat() as { dimensions?: object }[];
-        [fast].flat().forEach((e, i) => {
+    assertAgrees(input, plainEvents, reportEventsSchema, {
+      also: (fast, value) => {
+        const given = [value].flat() as { dimensions?: object }[];
+        ([fast].flat() as { dimensions?: object }[]).forEach((e, i) => {
           if (e.dimensions !== undefined) expect(e.dimensions).not.toBe(given[i]?.dimensions);
         });
-      }),
-      { seed: FC_SEED, numRuns: 3000 },
-    );
-    expect(accepted).toBeGreaterThan(10);
+      },
+    });
   });
 
   it('plainEvents accepts the common batch, and leaves a timestamp to zod', () => {
@@ -167,16 +169,6 @@ describe('fast input paths agree with the schemas', () => {
       resourceId: fc.option(id),
       options: fc.record({ requestedUsage: amount, requestedValues: fc.array(id) }, { requiredKeys: [] }),
     });
-    let accepted = 0;
-    fc.assert(
-      fc.property(input, (input) => {
-        if (!plainCheck(input)) return;
-        accepted++;
-        const parsed = entitlementCheckSchema.safeParse(input);
-        expect(parsed.success).toBe(true);
-      }),
-      { seed: FC_SEED, numRuns: 3000 },
-    );
-    expect(accepted).toBeGreaterThan(10);
+    assertAgrees(input, plainCheck, entitlementCheckSchema);
   });
 });

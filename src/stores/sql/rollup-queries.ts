@@ -16,6 +16,21 @@ import { ROLLUP_SPANS, type RollupCellParams } from './rollup-plan.js';
 import type { Database, UsageRollupsTable } from './schema.js';
 import type { Db } from './sql-rows.js';
 
+/** A rollup row's columns, in the order the rollup inserts take them. */
+export const ROLLUP_COLUMNS = [
+  'customer_id',
+  'resource_id',
+  'feature_id',
+  'span',
+  'bucket',
+  'window_key',
+  'count',
+  'total',
+  'high',
+  'low',
+  'kind',
+] as const;
+
 /** A parameter as an SQL integer: better-sqlite3 binds every number as a real, and bucket arithmetic must divide exactly. */
 const int = (value: number) => sql<number>`cast(${value} as bigint)`;
 
@@ -97,19 +112,7 @@ function insertJournalRollups(
     .groupBy(['e.customer_id', 'e.resource_id', 'e.feature_id', 'e.span', 'e.bucket', 'e.window_key']);
   return db
     .insertInto('usage_rollups')
-    .columns([
-      'customer_id',
-      'resource_id',
-      'feature_id',
-      'span',
-      'bucket',
-      'window_key',
-      'count',
-      'total',
-      'high',
-      'low',
-      'kind',
-    ])
+    .columns(ROLLUP_COLUMNS)
     .expression(bucketsBefore === undefined ? grouped : grouped.where('e.bucket', '<', bucketsBefore))
     .onConflict(mergeRollups);
 }
@@ -138,21 +141,6 @@ export function rebuildRollups(db: Db, p: { before: number; until: number }) {
 export function upsertRollups(db: QueryCreator<Database>, source: Expression<UsageRollupsTable>) {
   return db.insertInto('usage_rollups').columns(ROLLUP_COLUMNS).expression(source).onConflict(mergeRollups);
 }
-
-/** A rollup row's columns, in the order `upsertRollups` takes them. */
-export const ROLLUP_COLUMNS = [
-  'customer_id',
-  'resource_id',
-  'feature_id',
-  'span',
-  'bucket',
-  'window_key',
-  'count',
-  'total',
-  'high',
-  'low',
-  'kind',
-] as const;
 
 /**
  * The rollups of a plan's pieces summed up per window and cell (`cell` counts cells from the

@@ -5,7 +5,7 @@
 import { type Kysely, sql } from 'kysely';
 import { entriesIn, type JournalRange } from '../sql/journal-queries.js';
 import { ROLLUP_SPANS } from '../sql/rollup-plan.js';
-import { entryKind, groupKind, mergeRollups } from '../sql/rollup-queries.js';
+import { entryKind, groupKind, mergeRollups, ROLLUP_COLUMNS } from '../sql/rollup-queries.js';
 import type { Database } from '../sql/schema.js';
 
 /** One counter's entries of one hour in a fold: their summary, and what the counter takes from them. */
@@ -155,20 +155,6 @@ export function foldGroupCounters(db: Kysely<Database>) {
     );
 }
 
-const rollupColumns = [
-  'customer_id',
-  'resource_id',
-  'feature_id',
-  'span',
-  'bucket',
-  'window_key',
-  'count',
-  'total',
-  'high',
-  'low',
-  'kind',
-] as const;
-
 /** Adds the fold's groups to the hour rollups. */
 export function foldGroupHours(db: Kysely<Database>) {
   const rows = foldDb(db)
@@ -188,7 +174,7 @@ export function foldGroupHours(db: Kysely<Database>) {
     ])
     // `where true` tells SQLite that ON CONFLICT is the upsert's, not a join's ON.
     .where(sql.lit(true));
-  return db.insertInto('usage_rollups').columns(rollupColumns).expression(rows).onConflict(mergeRollups);
+  return db.insertInto('usage_rollups').columns(ROLLUP_COLUMNS).expression(rows).onConflict(mergeRollups);
 }
 
 /**
@@ -212,7 +198,7 @@ export function foldGroupDays(db: Kysely<Database>) {
       groupKind(sql.ref('kind')).as('kind'),
     ])
     .groupBy(['customer_id', 'resource_id', 'feature_id', 'window_key', 'day']);
-  return db.insertInto('usage_rollups').columns(rollupColumns).expression(rows).onConflict(mergeRollups);
+  return db.insertInto('usage_rollups').columns(ROLLUP_COLUMNS).expression(rows).onConflict(mergeRollups);
 }
 
 /** Empties the fold's groups. */
