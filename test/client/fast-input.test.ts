@@ -66,27 +66,23 @@ function assertAgrees(
   expect(accepted).toBeGreaterThan(10);
 }
 
+/** A usage report's fields, as `reportUsage` and `checkAndReportUsage` take them. */
+const reportFields = {
+  customerId: id,
+  featureId: id,
+  value: amount,
+  resourceId: fc.option(id),
+  idempotencyKey: fc.string({ minLength: 1, maxLength: 8 }),
+};
+
 describe('fast input paths agree with the schemas', () => {
   it('plainReport: whatever it accepts, zod accepts and parses to the same value', () => {
-    const input = recordOf({
-      customerId: id,
-      featureId: id,
-      value: amount,
-      resourceId: fc.option(id),
-      idempotencyKey: fc.string({ minLength: 1, maxLength: 8 }),
-      createdAt: fc.integer({ min: 0 }),
-    });
+    const input = recordOf({ ...reportFields, createdAt: fc.integer({ min: 0 }) });
     assertAgrees(input, plainReport, reportUsageSchema);
   });
 
   it('plainCheckAndReport: whatever it accepts, zod accepts and parses to the same value', () => {
-    const input = recordOf({
-      customerId: id,
-      featureId: id,
-      value: amount,
-      resourceId: fc.option(id),
-      idempotencyKey: fc.string({ minLength: 1, maxLength: 8 }),
-    });
+    const input = recordOf(reportFields);
     let negative = 0;
     const counted = (value: unknown) => {
       if ((plainReport(value)?.value ?? 0) < 0) negative++;
