@@ -94,6 +94,16 @@ export interface CachedPool {
 }
 
 const NO_COUNTERS: readonly never[] = Object.freeze([]);
+
+/**
+ * The state as cached: without its usage, which the counters hold, and with the one shared empty
+ * array for no promotions (a load makes an empty list per customer: a hundred thousand add up).
+ */
+function cachedState(state: CustomerState): CustomerState {
+  const usage = NO_COUNTERS as [];
+  const promotions = state.promotions.length === 0 ? (NO_COUNTERS as []) : state.promotions;
+  return state.usage === usage && state.promotions === promotions ? state : { ...state, usage, promotions };
+}
 const NO_USAGE: UsageView = Object.freeze({ currentUsage: 0, periodAnchor: null, periodStart: null, periodEnd: null });
 const UNRESOLVED: CustomerEntitlements = Object.freeze({
   customerId: '',
@@ -272,9 +282,10 @@ export class CustomerEntry extends ResourceView {
     pools: readonly CreditPool[] = NO_COUNTERS,
   ) {
     super(undefined, null);
-    this.state = state && state.usage.length > 0 ? { ...state, usage: NO_COUNTERS as [] } : state;
+    this.state = state && cachedState(state);
     this.#counters = counters;
-    this.#pools = pools;
+    // An empty list made by a load is one array per customer: a hundred thousand of them add up.
+    this.#pools = pools.length === 0 ? NO_COUNTERS : pools;
     this.completeSince = loadedAt;
     for (const u of state?.usage ?? []) this.setCounter(u.resourceId, u.featureId, u, loadedAt);
   }
