@@ -67,6 +67,14 @@ describe.skipIf(skipWithoutPostgres)('postgres', { timeout: 120_000 }, () => {
   describe('postgres store', () => {
     const { schema, open, track } = perTest();
 
+    /** An engine with the credit catalog on schema `s`, its clock fixed, its store closed after the test. */
+    const creditEngine = (s: string) => {
+      const store = postgresStore({ connectionString: url, schema: s });
+      track(store);
+      const clock = new ManualClock('2025-01-15T00:00:00Z');
+      return Allot.initialize({ catalog: creditCatalog(), store, clock }).waitForInitialization();
+    };
+
     it('runs transactions on disjoint keys at once (both reach a barrier) and serialises those sharing a key', async () => {
       const s = schema();
       const [a, b] = [await open({ schema: s }), await open({ schema: s })];
@@ -140,17 +148,7 @@ describe.skipIf(skipWithoutPostgres)('postgres', { timeout: 120_000 }, () => {
     it('migration 3 keeps the balances of a schema written before it, and its next write lets spent grants go', async () => {
       const s = schema();
       const pool = { customerId: 'c1', currencyId: AI_CREDITS };
-      const engine = async () => {
-        const store = postgresStore({ connectionString: url, schema: s });
-        track(store);
-        const allot = Allot.initialize({
-          catalog: creditCatalog(),
-          store,
-          clock: new ManualClock('2025-01-15T00:00:00Z'),
-        });
-        await allot.waitForInitialization();
-        return allot;
-      };
+      const engine = () => creditEngine(s);
       const first = await engine();
       await first.provisionCustomer({ customerId: 'c1' });
       await first.grantCredits({ ...pool, amount: 10, displayName: 'used up' });
@@ -184,17 +182,7 @@ describe.skipIf(skipWithoutPostgres)('postgres', { timeout: 120_000 }, () => {
     it('migration 6 keeps the grants and pools of a schema written before it, which then take recurrences and schedules', async () => {
       const s = schema();
       const pool = { customerId: 'c1', currencyId: AI_CREDITS };
-      const engine = async () => {
-        const store = postgresStore({ connectionString: url, schema: s });
-        track(store);
-        const allot = Allot.initialize({
-          catalog: creditCatalog(),
-          store,
-          clock: new ManualClock('2025-01-15T00:00:00Z'),
-        });
-        await allot.waitForInitialization();
-        return allot;
-      };
+      const engine = () => creditEngine(s);
       const first = await engine();
       await first.provisionCustomer({ customerId: 'c1' });
       await first.grantCredits({ ...pool, amount: 10, displayName: 'old' });

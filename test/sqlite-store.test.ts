@@ -92,6 +92,17 @@ describe('sqlite store', () => {
     return store;
   }
 
+  /** An engine with the credit catalog on `filename`, its clock fixed, closed after the test. */
+  async function creditEngine(filename: string): Promise<Allot> {
+    const allot = Allot.initialize({
+      catalog: creditCatalog(),
+      store: sqliteStore({ filename }),
+      clock: new ManualClock('2025-01-15T00:00:00Z'),
+    });
+    opened.push(allot);
+    return allot.waitForInitialization();
+  }
+
   function raw(filename: string): Database.Database {
     const db = new Database(filename);
     opened.push(db);
@@ -171,16 +182,7 @@ describe('sqlite store', () => {
   it('migration 5 keeps the balances of a file written before it, and its next write lets spent grants go', async () => {
     const filename = tempFile();
     const pool = { customerId: 'c1', currencyId: AI_CREDITS };
-    const engine = async () => {
-      const allot = Allot.initialize({
-        catalog: creditCatalog(),
-        store: sqliteStore({ filename }),
-        clock: new ManualClock('2025-01-15T00:00:00Z'),
-      });
-      opened.push(allot);
-      await allot.waitForInitialization();
-      return allot;
-    };
+    const engine = () => creditEngine(filename);
     const first = await engine();
     await first.provisionCustomer({ customerId: 'c1' });
     const used = await first.grantCredits({ ...pool, amount: 10, displayName: 'used up' });
@@ -224,11 +226,7 @@ describe('sqlite store', () => {
 
   it('migration 7 reads subscriptions and promotions written before it as held by their payer, in no group', async () => {
     const filename = tempFile();
-    const engine = async () => {
-      const allot = Allot.initialize({ catalog: creditCatalog(), store: sqliteStore({ filename }) });
-      opened.push(allot);
-      return allot.waitForInitialization();
-    };
+    const engine = () => creditEngine(filename);
     const first = await engine();
     await first.provisionCustomer({ customerId: 'c1', subscriptionParams: { planId: 'free' } });
     await first.grantPromotionalEntitlements({
@@ -249,16 +247,7 @@ describe('sqlite store', () => {
   it('migration 8 keeps the grants and pools of a file written before it, which then take recurrences and schedules', async () => {
     const filename = tempFile();
     const pool = { customerId: 'c1', currencyId: AI_CREDITS };
-    const engine = async () => {
-      const allot = Allot.initialize({
-        catalog: creditCatalog(),
-        store: sqliteStore({ filename }),
-        clock: new ManualClock('2025-01-15T00:00:00Z'),
-      });
-      opened.push(allot);
-      await allot.waitForInitialization();
-      return allot;
-    };
+    const engine = () => creditEngine(filename);
     const first = await engine();
     await first.provisionCustomer({ customerId: 'c1' });
     await first.grantCredits({ ...pool, amount: 10, displayName: 'old' });
