@@ -102,6 +102,21 @@ class FeatureList<V> implements ByFeature<V> {
 }
 
 /**
+ * One value for every feature listed: the usual windows of a customer, whose metered features
+ * all reset with the one subscription that grants them. No per-customer array at all.
+ */
+class SameForAll<V> implements ByFeature<V> {
+  constructor(
+    private readonly keys: readonly string[],
+    private readonly value: V,
+  ) {}
+
+  get(featureId: string): V | undefined {
+    return this.keys.includes(featureId) ? this.value : undefined;
+  }
+}
+
+/**
  * Returns a value equal to `value` that may be shared, given a key that identifies its content.
  * The client passes one that interns entitlement sets, so a thousand customers on one plan hold
  * one set; the default keeps every value as built.
@@ -447,16 +462,27 @@ export function resolveEntitlements(
     accessDeniedReason: live === 0 ? 'NoActiveSubscription' : null,
     unknownResource,
     entitlements: entitlements.size ? share(`[${keys.join(',')}]`, entitlements) : NONE,
-    windows: windowKeys.length
-      ? // slice: an array grown by push keeps room for 17; this one is kept per customer.
-        new FeatureList(share(`windows:${windowKeys.join('\u0000')}`, windowKeys), windowValues.slice())
-      : NO_WINDOWS,
+    windows: featureList(windowKeys, windowValues, share),
     validUntil,
   };
 }
 
 const NONE: ReadonlyMap<string, EffectiveEntitlement> = new Map();
 const NO_WINDOWS: ByFeature<UsageWindowSource> = new FeatureList([], []);
+
+/** The windows of a set, kept per customer: as small as their number allows. */
+function featureList(
+  keys: readonly string[],
+  values: readonly UsageWindowSource[],
+  share: Share,
+): ByFeature<UsageWindowSource> {
+  const first = values[0];
+  if (first === undefined) return NO_WINDOWS;
+  const shared = share(`windows:${keys.join('\u0000')}`, keys);
+  if (values.every((v) => v === first)) return new SameForAll(shared, first);
+  // slice: an array grown by push keeps room for 17; this one is kept per customer.
+  return new FeatureList(shared, values.slice());
+}
 
 /**
  * Identifies an entitlement's content as JSON, so no value (an enum value with a comma, say) can
@@ -557,9 +583,15 @@ export function usageWindow(source: UsageWindowSource, now: number): UsageWindow
   if (!source.resetPeriod) return { key: source.epoch, periodStart: null, periodEnd: null, anchor: null };
   const period = usagePeriod(source.resetPeriod, source.anchor, now, source.intervalCount);
   return {
-    key: source.keyedByBounds ? `${source.epoch}:${period.start}:${period.end}` : `${source.epoch}:${period.start}`,
+    key: windowKey(source, period.start, period.end),
     periodStart: period.start,
     periodEnd: period.end,
     anchor: period.anchor,
   };
+}
+
+/** The counter key of a source's window with these bounds (null for a window that never resets). */
+export function windowKey(source: UsageWindowSource, periodStart: number | null, periodEnd: number | null): string {
+  if (periodStart === null) return source.epoch;
+  return source.keyedByBounds ? `${source.epoch}:${periodStart}:${periodEnd}` : `${source.epoch}:${periodStart}`;
 }

@@ -4,7 +4,9 @@ import {
   creditScope,
   resolveEntitlements,
   type Share,
+  type UsageWindowSource,
   usageWindow,
+  windowKey,
 } from '../../core/effective-entitlements.js';
 import type { UsageSource, UsageView } from '../../core/evaluate-entitlement.js';
 import { type PeriodDates, periodDates } from '../../core/period-dates.js';
@@ -33,24 +35,40 @@ interface CachedCounter extends CounterValue {
 /**
  * The usage window of one metered feature at the time it was last computed, reused until
  * `periodEnd`. It is also the evaluator's usage view, and writes update its `currentUsage` in
- * place, so a warm check reads one object and allocates nothing for usage.
+ * place, so a warm check reads it and allocates nothing for usage.
  */
 export class FeatureWindow implements UsageView {
   currentUsage = 0;
-  #dates: PeriodDates | undefined;
-  #shown = false;
+  /**
+   * The counter's key once a counter was read: that string, shared. Until then the key is built
+   * when asked for (by writes), so a customer that is only checked holds no key of its own.
+   */
+  #key: string | undefined;
+  /** Undefined until the first result asks for dates, null after it, the dates from the second on. */
+  #dates: PeriodDates | null | undefined;
 
   constructor(
     readonly featureId: string,
-    readonly key: string,
-    /** The resource whose counter holds this usage (null: the customer-wide counter). */
-    readonly scope: string | null,
-    readonly periodAnchor: number | null,
+    /** The entitlement's window source: its epoch, anchor, key form and scope. */
+    readonly source: UsageWindowSource,
     readonly periodStart: number | null,
     readonly periodEnd: number | null,
-    /** The usage is the mean of the samples (an AVG meter), not the aggregate's value. */
-    readonly avg: boolean,
   ) {}
+
+  /** The anchor the period counts from: the source's, for a window that resets. */
+  get periodAnchor(): number | null {
+    return this.periodStart === null ? null : this.source.anchor;
+  }
+
+  /** The counter's window key. */
+  get key(): string {
+    return this.#key ?? windowKey(this.source, this.periodStart, this.periodEnd);
+  }
+
+  /** The resource whose counter holds this usage (null: the customer-wide counter). */
+  get scope(): string | null {
+    return this.source.scope;
+  }
 
   /** Fresh at `now`: inside its period. */
   covers(now: number): boolean {
@@ -62,18 +80,33 @@ export class FeatureWindow implements UsageView {
    * a customer checked once per window holds no dates (three Dates are ~300 B per window).
    */
   periodDates(): PeriodDates | undefined {
-    if (this.#dates !== undefined) return this.#dates;
+    if (this.#dates) return this.#dates;
     const { periodAnchor: anchor, periodStart: start, periodEnd: end } = this;
     if (anchor === null || start === null || end === null) return undefined;
     const dates = periodDates(anchor, start, end);
-    if (this.#shown) this.#dates = dates;
-    this.#shown = true;
+    this.#dates = this.#dates === undefined ? null : dates;
     return dates;
   }
 
   read(counter: CounterValue | undefined): void {
     // No counter for the current window means no usage in it yet: the lazy reset.
-    this.currentUsage = counter === undefined ? 0 : this.avg ? aggregateUsage(counter, 'avg') : counter.value;
+    if (counter === undefined) {
+      this.currentUsage = 0;
+      return;
+    }
+    this.#key = counter.window;
+    this.currentUsage = this.usage(counter);
+  }
+
+  protected usage(counter: CounterValue): number {
+    return counter.value;
+  }
+}
+
+/** The window of an AVG meter: its usage is the mean of the samples, not the aggregate's value. */
+class MeanWindow extends FeatureWindow {
+  protected override usage(counter: CounterValue): number {
+    return aggregateUsage(counter, 'avg');
   }
 }
 
@@ -117,11 +150,10 @@ const UNRESOLVED: CustomerEntitlements = Object.freeze({
 
 /**
  * A customer's (or resource's) resolved entitlements, valid until the set can change by itself,
- * re-resolved in place when it no longer is. It is also the usage view of the window used last:
- * a warm check on a metered feature reads this one object (the windows array and the window
- * objects are a cache miss each with a hundred thousand customers).
+ * re-resolved in place when it no longer is. It keeps the window used last at hand, so a warm
+ * check on a metered feature reads this object and that window.
  */
-export class ResourceView implements UsageSource, UsageView {
+export abstract class ResourceView implements UsageSource {
   // Copied from the set, so a check reads them here instead of one more object away, and the
   // set itself is not kept.
   /** When the set was resolved: a clock moved back before it makes the view stale. */
@@ -131,26 +163,19 @@ export class ResourceView implements UsageSource, UsageView {
   unknownResource = false;
   entitlements: CustomerEntitlements['entitlements'] = UNRESOLVED.entitlements;
   windows: CustomerEntitlements['windows'] = UNRESOLVED.windows;
-  // The usage view of the window used last.
-  currentUsage = 0;
-  periodAnchor: number | null = null;
-  periodStart: number | null = null;
-  periodEnd: number | null = null;
-  #lastFeature: string | undefined;
+  /** The window used last. */
   #last: FeatureWindow | undefined;
-  /** By the feature's metered slot in the catalog; made at the first metered check. */
-  #slots: (FeatureWindow | undefined)[] | undefined;
+  /**
+   * The windows made, by the feature's metered slot in the catalog: the one window itself until a
+   * second feature needs one (most customers are checked on one meter), then an array.
+   */
+  #slots: FeatureWindow | (FeatureWindow | undefined)[] | undefined;
   /** The catalog of the last resolution. */
   #catalog: Catalog | undefined;
-  protected readonly entry: CustomerEntry;
-
-  constructor(
-    /** The customer's entry; none for the entry itself, which is its own customer-wide view. */
-    entry: CustomerEntry | undefined,
-    protected readonly resourceId: string | null,
-  ) {
-    this.entry = entry ?? (this as unknown as CustomerEntry);
-  }
+  /** The customer's entry. */
+  protected abstract readonly entry: CustomerEntry;
+  /** The resource viewed; null for the customer-wide view. */
+  protected abstract readonly resourceId: string | null;
 
   /** Fresh at `now`: resolved no later and still before the next transition. */
   validAt(now: number): boolean {
@@ -169,7 +194,6 @@ export class ResourceView implements UsageSource, UsageView {
     this.windows = set.windows;
     this.#slots = undefined;
     this.#last = undefined;
-    this.#lastFeature = undefined;
     this.#catalog = catalog;
     return this;
   }
@@ -179,25 +203,31 @@ export class ResourceView implements UsageSource, UsageView {
     const catalog = this.#catalog;
     const slot = catalog?.meteredSlots.get(featureId);
     if (catalog === undefined || slot === undefined) return undefined;
-    const cached = this.#slots?.[slot];
+    const cached = this.#inSlot(featureId, slot);
     if (cached?.covers(now)) return cached;
     const source = this.windows.get(featureId);
     if (!source) return undefined;
     const w = usageWindow(source, now);
-    const fresh = new FeatureWindow(
-      featureId,
-      w.key,
-      source.scope,
-      w.anchor,
-      w.periodStart,
-      w.periodEnd,
-      catalog.features.get(featureId)?.meter?.aggregation.function === 'AVG',
-    );
+    const avg = catalog.features.get(featureId)?.meter?.aggregation.function === 'AVG';
+    const fresh = new (avg ? MeanWindow : FeatureWindow)(featureId, source, w.periodStart, w.periodEnd);
     fresh.read(this.entry.counter(source.scope, featureId, w.key));
-    // Sized once: an array grown by assignment keeps room for 17.
-    this.#slots ??= new Array<FeatureWindow | undefined>(catalog.meteredSlots.size);
-    this.#slots[slot] = fresh;
+    const slots = this.#slots;
+    if (slots === undefined || (slots instanceof FeatureWindow && slots.featureId === featureId)) this.#slots = fresh;
+    else if (slots instanceof FeatureWindow) {
+      // Sized once: an array grown by assignment keeps room for 17.
+      const all = new Array<FeatureWindow | undefined>(catalog.meteredSlots.size);
+      all[catalog.meteredSlots.get(slots.featureId) ?? slot] = slots;
+      all[slot] = fresh;
+      this.#slots = all;
+    } else slots[slot] = fresh;
     return fresh;
+  }
+
+  /** The window made last for a feature, if any. */
+  #inSlot(featureId: string, slot: number): FeatureWindow | undefined {
+    const slots = this.#slots;
+    if (slots instanceof FeatureWindow) return slots.featureId === featureId ? slots : undefined;
+    return slots?.[slot];
   }
 
   /** The balance of the pool a credit-backed feature draws from: the pool of the scope its usage counts in. */
@@ -212,22 +242,13 @@ export class ResourceView implements UsageSource, UsageView {
     return creditScope(this.windows, this.resourceId, featureId);
   }
 
-  periodDates(): PeriodDates | undefined {
-    return this.#last?.periodDates();
-  }
-
   usageView(featureId: string, now: number): UsageView {
-    const end = this.periodEnd;
-    if (this.#lastFeature === featureId && (end === null || (now < end && now >= (this.periodStart ?? 0)))) return this;
+    const last = this.#last;
+    if (last !== undefined && last.featureId === featureId && last.covers(now)) return last;
     const w = this.window(featureId, now);
     if (w === undefined) return NO_USAGE;
     this.#last = w;
-    this.#lastFeature = featureId;
-    this.currentUsage = w.currentUsage;
-    this.periodAnchor = w.periodAnchor;
-    this.periodStart = w.periodStart;
-    this.periodEnd = w.periodEnd;
-    return this;
+    return w;
   }
 
   /**
@@ -238,13 +259,20 @@ export class ResourceView implements UsageSource, UsageView {
     const shows = (w: FeatureWindow | undefined): w is FeatureWindow =>
       w !== undefined && w.featureId === counter.featureId && w.key === counter.window && w.scope === counter.scope;
     const slot = this.#catalog?.meteredSlots.get(counter.featureId);
-    const w = slot === undefined ? undefined : this.#slots?.[slot];
+    const w = slot === undefined ? undefined : this.#inSlot(counter.featureId, slot);
     if (shows(w)) w.read(counter);
     const last = this.#last;
-    if (shows(last) && this.#lastFeature === counter.featureId) {
-      last.read(counter);
-      this.currentUsage = last.currentUsage;
-    }
+    if (last !== w && shows(last)) last.read(counter);
+  }
+}
+
+/** The view of one of a customer's resources. */
+class ScopedView extends ResourceView {
+  constructor(
+    protected readonly entry: CustomerEntry,
+    protected readonly resourceId: string,
+  ) {
+    super();
   }
 }
 
@@ -255,6 +283,13 @@ export class ResourceView implements UsageSource, UsageView {
  * per-customer maps) so a hundred thousand of them stay small and a check touches few cache lines.
  */
 export class CustomerEntry extends ResourceView {
+  // The entry is its own customer-wide view: getters, not two fields per customer.
+  protected get entry(): CustomerEntry {
+    return this;
+  }
+  protected get resourceId(): null {
+    return null;
+  }
   #views: Map<string, ResourceView> | undefined;
   /** The customer as stored, without usage (the counters hold it). */
   readonly state: CustomerState | undefined;
@@ -281,7 +316,7 @@ export class CustomerEntry extends ResourceView {
     counters: readonly CachedCounter[] = NO_COUNTERS,
     pools: readonly CreditPool[] = NO_COUNTERS,
   ) {
-    super(undefined, null);
+    super();
     this.state = state && cachedState(state);
     this.#counters = counters;
     // An empty list made by a load is one array per customer: a hundred thousand of them add up.
@@ -301,7 +336,7 @@ export class CustomerEntry extends ResourceView {
     if (resourceId === null) return this.at(catalog, now, share);
     let view = this.#views?.get(resourceId);
     if (view === undefined) {
-      view = new ResourceView(this, resourceId);
+      view = new ScopedView(this, resourceId);
       this.#views ??= new Map();
       this.#views.set(resourceId, view);
     }

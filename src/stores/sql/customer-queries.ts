@@ -1,7 +1,7 @@
 // The customer queries of the SQL stores, and the customer row mappers.
 import type { CustomerRecord } from '../../model/records.js';
 import type { CustomersTable } from './schema.js';
-import { type Db, metadataColumn, parseMetadataColumn } from './sql-rows.js';
+import { type Building, type Db, metadataColumn, parseMetadataColumn } from './sql-rows.js';
 
 /** The customer with this id. */
 export function selectCustomer(db: Db, p: { customerId: string }) {
@@ -41,7 +41,7 @@ export function customerToRow(c: CustomerRecord): CustomersTable {
 /** The customer a row holds. */
 export function rowToCustomer(r: CustomersTable): CustomerRecord {
   const { metadata, billing } = parseMetadataColumn<CustomerRecord['billing']>(r.metadata);
-  return {
+  const c: Building<CustomerRecord> = {
     id: r.id,
     name: r.name,
     email: r.email,
@@ -52,6 +52,7 @@ export function rowToCustomer(r: CustomersTable): CustomerRecord {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     archivedAt: r.archived_at,
-    ...(billing === undefined ? {} : { billing }),
   };
+  if (billing !== undefined) c.billing = billing;
+  return c;
 }

@@ -8,6 +8,12 @@ import type { Database } from './schema.js';
 /** The kysely instance every query builder takes. */
 export type Db = Kysely<Database>;
 
+/**
+ * A record under construction. A mapper builds the fields every row has in one literal and sets
+ * the optional ones after: spreads in the literal leave every cached record a few empty slots.
+ */
+export type Building<T> = { -readonly [K in keyof T]: T[K] };
+
 // A hundred thousand cached customers each hold their records, so the mappers avoid copies that
 // carry nothing: empty lists and maps are one shared frozen value, and the few distinct plan,
 // product and enum strings are one string each instead of one per row.

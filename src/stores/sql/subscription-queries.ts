@@ -3,7 +3,7 @@
 import type { SubscriptionCancelReason, TrialEndBehavior } from '../../model/enums.js';
 import type { SubscriptionRecord } from '../../model/records.js';
 import type { SubscriptionsTable } from './schema.js';
-import { type Db, intern, metadataColumn, parseJson, parseMetadataColumn } from './sql-rows.js';
+import { type Building, type Db, intern, metadataColumn, parseJson, parseMetadataColumn } from './sql-rows.js';
 
 /** The subscription with this id. */
 export function selectSubscription(db: Db, p: { subscriptionId: string }) {
@@ -59,7 +59,7 @@ export function subscriptionToRow(s: SubscriptionRecord): SubscriptionsTable {
 /** The subscription a row holds. */
 export function rowToSubscription(r: SubscriptionsTable): SubscriptionRecord {
   const { metadata, billing } = parseMetadataColumn<SubscriptionRecord['billing']>(r.metadata);
-  return {
+  const s: Building<SubscriptionRecord> = {
     id: r.id,
     customerId: r.customer_id,
     resourceId: r.resource_id,
@@ -73,7 +73,6 @@ export function rowToSubscription(r: SubscriptionsTable): SubscriptionRecord {
     metadata,
     startDate: r.start_date,
     billingAnchor: r.billing_anchor,
-    ...(r.usage_period_anchor === null ? {} : { usagePeriodAnchor: r.usage_period_anchor }),
     usageResetAt: r.usage_reset_at,
     // Usually the subscription's own id: one string then, not two.
     usageEpoch: r.usage_epoch === r.id ? r.id : r.usage_epoch,
@@ -82,11 +81,13 @@ export function rowToSubscription(r: SubscriptionsTable): SubscriptionRecord {
     endDate: r.end_date,
     cancellationDate: r.cancellation_date,
     cancelReason: (r.cancel_reason && intern(r.cancel_reason)) as SubscriptionCancelReason | null,
-    ...(r.end_before_conversion === null ? {} : { endBeforeConversion: JSON.parse(r.end_before_conversion) }),
     scheduledUpdates: parseJson(r.scheduled_updates),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
-    ...(billing === undefined ? {} : { billing }),
-    ...(r.paying_customer_id === null ? {} : { payingCustomerId: r.paying_customer_id }),
   };
+  if (r.usage_period_anchor !== null) s.usagePeriodAnchor = r.usage_period_anchor;
+  if (r.end_before_conversion !== null) s.endBeforeConversion = JSON.parse(r.end_before_conversion);
+  if (billing !== undefined) s.billing = billing;
+  if (r.paying_customer_id !== null) s.payingCustomerId = r.paying_customer_id;
+  return s;
 }
