@@ -131,7 +131,7 @@ export type {
 } from './model/records.js';
 export type { Amount } from './money/money.js';
 export type { Paywall, PaywallAddon, PaywallPlan } from './pricing/paywall.js';
-export type { SubscriptionPrice } from './pricing/subscription-pricing.js';
+export type { SubscriptionPrice } from './pricing/subscription-prices.js';
 export { type ExportStoreOptions, exportStore } from './stores/dump/export-store.js';
 export type { DumpProgress } from './stores/dump/import-markers.js';
 export { type ImportStoreOptions, type ImportStoreResult, importStore } from './stores/dump/import-store.js';

@@ -19,7 +19,7 @@ import { byId, type CustomerState, type SubscriptionRecord } from '../model/reco
 import { requireCoupon } from '../pricing/customer-coupon.js';
 import { definedFields } from '../pricing/price-point.js';
 import { resolvePromotionCode } from '../pricing/promotion-code.js';
-import { assertSelectionPrices } from '../pricing/subscription-pricing.js';
+import { assertSelectionPrices } from '../pricing/recurring-charge.js';
 import type { StoreTransaction } from '../stores/store.js';
 import type { appliedCouponSchema } from './billing-schemas.js';
 import { moveSubscriptionCredits, settlePools } from './credit-writes.js';
