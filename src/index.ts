@@ -6,7 +6,8 @@
  * @module allot
  */
 
-export type { AddonVersion, Catalog, CatalogIssue, PlanVersion } from './catalog/catalog.js';
+export type { AddonVersion, Catalog, PlanVersion } from './catalog/catalog.js';
+export type { CatalogIssue } from './catalog/catalog-issues.js';
 export type { CatalogInput } from './catalog/catalog-schema.js';
 export { CouponStatus, CouponType, DiscountDurationType, DiscountType } from './catalog/coupon-schema.js';
 export { CreditCadence } from './catalog/credit-schema.js';
