@@ -6,7 +6,8 @@
  * @module allot
  */
 
-export type { AddonVersion, Catalog, CatalogIssue, PlanVersion } from './catalog/catalog.js';
+export type { AddonVersion, Catalog, PlanVersion } from './catalog/catalog.js';
+export type { CatalogIssue } from './catalog/catalog-issues.js';
 export type { CatalogInput } from './catalog/catalog-schema.js';
 export { CouponStatus, CouponType, DiscountDurationType, DiscountType } from './catalog/coupon-schema.js';
 export { CreditCadence } from './catalog/credit-schema.js';
@@ -131,7 +132,7 @@ export type {
 } from './model/records.js';
 export type { Amount } from './money/money.js';
 export type { Paywall, PaywallAddon, PaywallPlan } from './pricing/paywall.js';
-export type { SubscriptionPrice } from './pricing/subscription-pricing.js';
+export type { SubscriptionPrice } from './pricing/subscription-prices.js';
 export { type ExportStoreOptions, exportStore } from './stores/dump/export-store.js';
 export type { DumpProgress } from './stores/dump/import-markers.js';
 export { type ImportStoreOptions, type ImportStoreResult, importStore } from './stores/dump/import-store.js';

@@ -1,80 +1,29 @@
-import type { z } from 'zod';
 import { AllotError } from '../errors.js';
-import type { EntitlementBehavior, PricingType, TrialEndBehavior, TrialPeriodUnits } from '../model/enums.js';
 import type { Meter } from '../model/meters.js';
 import type { EntitlementSpec, PackageKind, PackageVersionRecord, SubscriptionRecord } from '../model/records.js';
+import { type CatalogIssue, invalidCatalog, zodIssues } from './catalog-issues.js';
+import { checkEntitlement, checkReferences } from './catalog-references.js';
 import {
-  type AddonDefinition,
   type CatalogDefinition,
   type CatalogInput,
   catalogSchema,
   type FeatureDefinition,
-  type PlanDefinition,
   type ProductDefinition,
-  type UsageThresholdDefinition,
 } from './catalog-schema.js';
 import { contentHash } from './content-hash.js';
 import type { Coupon } from './coupon-schema.js';
-import type { CreditCurrency, CreditEntitlement, PlanCreditRate } from './credit-schema.js';
-import type { Price } from './price-schema.js';
-import { type ProrationSettings, type ResolvedProration, resolveProration } from './proration-schema.js';
+import type { CreditCurrency } from './credit-schema.js';
+import {
+  type AddonSnapshot,
+  addonSnapshot,
+  type PlanEntitlement,
+  type PlanSnapshot,
+  planSnapshot,
+} from './package-snapshots.js';
+import { type ResolvedProration, resolveProration } from './proration-schema.js';
 
-export interface EntitlementPresentation {
-  readonly displayNameOverride: string | null;
-  readonly hiddenFromWidgets: readonly string[];
-}
-
-export interface PlanEntitlement extends EntitlementSpec, EntitlementPresentation {
-  /** True when it comes from the base plan chain rather than the plan itself. */
-  readonly inherited: boolean;
-}
-
-export interface AddonEntitlement extends EntitlementSpec, EntitlementPresentation {
-  readonly behavior: EntitlementBehavior;
-}
-
-export interface TrialConfig {
-  readonly duration: number;
-  readonly units: TrialPeriodUnits;
-  readonly trialEndBehavior: TrialEndBehavior;
-}
-
-/** A plan as versioned: base-plan inheritance already flattened in, so a version stands alone. */
-export interface PlanSnapshot {
-  readonly id: string;
-  readonly productId: string;
-  readonly displayName: string | null;
-  readonly description: string | null;
-  readonly order: number;
-  readonly basePlanId: string | null;
-  readonly pricingType: PricingType;
-  readonly entitlements: readonly PlanEntitlement[];
-  readonly defaultTrialConfig: TrialConfig | null;
-  readonly compatibleAddonIds: readonly string[];
-  readonly prices: readonly Price[];
-  readonly hidden: boolean;
-  readonly metadata: Readonly<Record<string, string>>;
-  /** Recurring credits, own and inherited; absent when none, so older versions hash the same. */
-  readonly creditEntitlements?: readonly CreditEntitlement[];
-  /** Credit rates of metered features, own and inherited; absent when none, for the same reason. */
-  readonly creditRates?: readonly PlanCreditRate[];
-  /** The plan's own proration settings, over the catalog's; absent when none, for the same reason. */
-  readonly proration?: ProrationSettings;
-  /** Progressive billing thresholds; absent when none, for the same reason. */
-  readonly usageThresholds?: readonly UsageThresholdDefinition[];
-}
-
-export interface AddonSnapshot {
-  readonly id: string;
-  readonly productId: string;
-  readonly displayName: string | null;
-  readonly description: string | null;
-  readonly entitlements: readonly AddonEntitlement[];
-  readonly maxQuantity: number | null;
-  readonly prices: readonly Price[];
-  readonly metadata: Readonly<Record<string, string>>;
-  readonly creditEntitlements?: readonly CreditEntitlement[];
-}
+// What plan and add-on versions are made of, beside them for their users.
+export type { AddonEntitlement, PlanEntitlement, TrialConfig } from './package-snapshots.js';
 
 export interface Versioned {
   readonly version: number;
@@ -112,301 +61,6 @@ export interface Catalog {
 
 export const versionKey = (id: string, version: number): string => `${id}@${version}`;
 
-/** An entitlement value in any of its input forms: plan, add-on, promotion or custom. */
-export interface EntitlementInput {
-  readonly featureId: string;
-  readonly usageLimit?: number | null | undefined;
-  readonly hasUnlimitedUsage?: boolean | undefined;
-  readonly hasSoftLimit?: boolean | undefined;
-  readonly resetPeriod?: EntitlementSpec['resetPeriod'] | undefined;
-  readonly resetPeriodConfiguration?: { readonly accordingTo: string } | null | undefined;
-  readonly resetIntervalCount?: number | undefined;
-  /** Custom and promotional entitlements only: where this entitlement's periods count from. */
-  readonly usagePeriodAnchor?: number | undefined;
-  readonly enumValues?: readonly string[] | undefined;
-}
-
-/** Normalises an entitlement value from any input form into the spec every source shares. */
-export function toEntitlementSpec(e: EntitlementInput): EntitlementSpec {
-  const unlimited = e.hasUnlimitedUsage === true;
-  return {
-    featureId: e.featureId,
-    usageLimit: unlimited ? null : (e.usageLimit ?? null),
-    hasUnlimitedUsage: unlimited,
-    hasSoftLimit: e.hasSoftLimit === true,
-    resetPeriod: e.resetPeriod ?? null,
-    accordingTo: e.resetPeriod ? (e.resetPeriodConfiguration?.accordingTo ?? null) : null,
-    // Absent unless set, so a catalog written before these options keeps its content hashes.
-    ...(e.resetPeriod && e.resetIntervalCount !== undefined && e.resetIntervalCount !== 1
-      ? { resetIntervalCount: e.resetIntervalCount }
-      : {}),
-    // Kept without a reset period too: a custom entitlement inheriting its plan's period anchors it.
-    ...(e.usagePeriodAnchor === undefined ? {} : { usagePeriodAnchor: e.usagePeriodAnchor }),
-    enumValues: e.enumValues ? [...e.enumValues] : null,
-  };
-}
-
-/** One problem of an invalid catalog (`INVALID_CATALOG`'s details): where, what, and for unknown keys which ones. */
-export interface CatalogIssue {
-  path: (string | number)[];
-  message: string;
-  keys?: string[];
-}
-
-function invalid(issues: CatalogIssue[]): AllotError {
-  const lines = issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-  return new AllotError('INVALID_CATALOG', `invalid catalog:\n  ${lines.join('\n  ')}`, { details: issues });
-}
-
-function indexById<T extends { id: string }>(
-  items: readonly T[],
-  kind: string,
-  issues: CatalogIssue[],
-): Map<string, T> {
-  const map = new Map<string, T>();
-  items.forEach((item, i) => {
-    if (map.has(item.id)) issues.push({ path: [kind, i, 'id'], message: `duplicate id "${item.id}"` });
-    else map.set(item.id, item);
-  });
-  return map;
-}
-
-/** Checks an entitlement against its feature: it must exist and its values must fit its type. */
-function checkEntitlement(
-  e: { featureId: string; usageLimit?: number | null; resetPeriod?: string | null; enumValues?: string[] },
-  features: Map<string, FeatureDefinition>,
-  path: (string | number)[],
-  issues: CatalogIssue[],
-): void {
-  const feature = features.get(e.featureId);
-  if (!feature) {
-    issues.push({ path: [...path, 'featureId'], message: `unknown feature "${e.featureId}"` });
-    return;
-  }
-  if (e.resetPeriod && feature.meterType !== 'Incremental')
-    issues.push({
-      path: [...path, 'resetPeriod'],
-      message: `only Incremental meters reset; "${feature.id}" is ${feature.featureType}/${feature.meterType}`,
-    });
-  if (e.usageLimit != null && feature.featureType !== 'NUMBER')
-    issues.push({ path: [...path, 'usageLimit'], message: `"${feature.id}" is ${feature.featureType}, not NUMBER` });
-  if (e.enumValues) {
-    const allowed = new Set(feature.enumConfiguration?.map((v) => v.value));
-    for (const v of e.enumValues)
-      if (!allowed.has(v))
-        issues.push({ path: [...path, 'enumValues'], message: `"${v}" is not a value of "${feature.id}"` });
-  }
-}
-
-/**
- * Checks entitlements given at run time (promotions, custom subscription entitlements) the way the
- * catalog checks its own: `FEATURE_NOT_FOUND` for an unknown feature, `INVALID_INPUT` for values
- * that do not fit it (an enum value it lacks, a reset period on a meter that does not reset).
- */
-export function assertEntitlementsFit(catalog: Catalog, specs: readonly EntitlementSpec[]): void {
-  const features = new Map(catalog.features);
-  specs.forEach((spec, i) => {
-    if (!features.has(spec.featureId))
-      throw new AllotError('FEATURE_NOT_FOUND', `feature "${spec.featureId}" is not in the catalog`, {
-        details: { featureId: spec.featureId },
-      });
-    const issues: CatalogIssue[] = [];
-    checkEntitlement(
-      { ...spec, enumValues: spec.enumValues ? [...spec.enumValues] : undefined },
-      features,
-      [i],
-      issues,
-    );
-    if (issues.length)
-      throw new AllotError(
-        'INVALID_INPUT',
-        `entitlement for "${spec.featureId}": ${issues.map((x) => x.message).join('; ')}`,
-        {
-          details: issues,
-        },
-      );
-  });
-}
-
-function checkReferences(def: CatalogDefinition, issues: CatalogIssue[]) {
-  const features = indexById(def.features, 'features', issues);
-  const products = indexById(def.products, 'products', issues);
-  const plans = indexById(def.plans, 'plans', issues);
-  const addons = indexById(def.addons, 'addons', issues);
-  const checkPrices = (prices: readonly Price[], path: (string | number)[]) =>
-    prices.forEach((p, i) => {
-      if (p.featureId && !features.has(p.featureId))
-        issues.push({ path: [...path, 'prices', i, 'featureId'], message: `unknown feature "${p.featureId}"` });
-    });
-  const currencies = new Set(def.creditCurrencies.map((c) => c.currencyId));
-  const checkCredits = (credits: readonly { currencyId: string }[] | undefined, path: (string | number)[]) =>
-    credits?.forEach((c, i) => {
-      if (!currencies.has(c.currencyId))
-        issues.push({
-          path: [...path, 'creditEntitlements', i, 'currencyId'],
-          message: `unknown credit currency "${c.currencyId}"`,
-        });
-    });
-
-  def.features.forEach((f, i) => {
-    if (f.creditRate && !currencies.has(f.creditRate.currencyId))
-      issues.push({
-        path: ['features', i, 'creditRate', 'currencyId'],
-        message: `unknown credit currency "${f.creditRate.currencyId}"`,
-      });
-  });
-  const checkRates = (plan: PlanDefinition, path: (string | number)[]) =>
-    plan.creditRates?.forEach((r, j) => {
-      const feature = features.get(r.featureId);
-      if (!feature || feature.meterType === 'None')
-        issues.push({
-          path: [...path, 'creditRates', j, 'featureId'],
-          message: feature ? `feature "${r.featureId}" is not metered` : `unknown feature "${r.featureId}"`,
-        });
-      if (!currencies.has(r.currencyId))
-        issues.push({
-          path: [...path, 'creditRates', j, 'currencyId'],
-          message: `unknown credit currency "${r.currencyId}"`,
-        });
-    });
-
-  def.products.forEach((product, i) => {
-    const plan = product.downgradePlanId ? plans.get(product.downgradePlanId) : undefined;
-    if (product.downgradePlanId && plan?.productId !== product.id)
-      issues.push({
-        path: ['products', i, 'downgradePlanId'],
-        message: `"${product.downgradePlanId}" is not a plan of product "${product.id}"`,
-      });
-  });
-  const noRepeats = (ids: readonly string[], path: (string | number)[], what: string) => {
-    const seen = new Set<string>();
-    ids.forEach((x, j) => {
-      if (seen.has(x)) issues.push({ path: [...path, j], message: `${what} "${x}" is listed twice` });
-      seen.add(x);
-    });
-  };
-  def.plans.forEach((plan, i) => {
-    const path = ['plans', i];
-    noRepeats(
-      plan.entitlements.map((e) => e.featureId),
-      [...path, 'entitlements'],
-      'feature',
-    );
-    noRepeats(plan.compatibleAddonIds, [...path, 'compatibleAddonIds'], 'add-on');
-    if (!products.has(plan.productId))
-      issues.push({ path: [...path, 'productId'], message: `unknown product "${plan.productId}"` });
-    if (plan.basePlanId) {
-      const base = plans.get(plan.basePlanId);
-      if (!base) issues.push({ path: [...path, 'basePlanId'], message: `unknown plan "${plan.basePlanId}"` });
-      else if (base.productId !== plan.productId)
-        issues.push({ path: [...path, 'basePlanId'], message: `base plan "${base.id}" belongs to another product` });
-    }
-    plan.entitlements.forEach((e, j) => {
-      checkEntitlement(e, features, [...path, 'entitlements', j], issues);
-    });
-    plan.compatibleAddonIds.forEach((addonId, j) => {
-      const addon = addons.get(addonId);
-      if (!addon) issues.push({ path: [...path, 'compatibleAddonIds', j], message: `unknown add-on "${addonId}"` });
-      else if (addon.productId !== plan.productId)
-        issues.push({
-          path: [...path, 'compatibleAddonIds', j],
-          message: `add-on "${addonId}" belongs to another product`,
-        });
-    });
-    checkPrices(plan.prices, path);
-    checkCredits(plan.creditEntitlements, path);
-    checkRates(plan, path);
-  });
-  def.addons.forEach((addon, i) => {
-    noRepeats(
-      addon.entitlements.map((e) => e.featureId),
-      ['addons', i, 'entitlements'],
-      'feature',
-    );
-    if (!products.has(addon.productId))
-      issues.push({ path: ['addons', i, 'productId'], message: `unknown product "${addon.productId}"` });
-    addon.entitlements.forEach((e, j) => {
-      checkEntitlement(e, features, ['addons', i, 'entitlements', j], issues);
-    });
-    checkPrices(addon.prices, ['addons', i]);
-    checkCredits(addon.creditEntitlements, ['addons', i]);
-  });
-  // A basePlan chain must end; walk each one with a visited set.
-  def.plans.forEach((plan, i) => {
-    const seen = new Set<string>([plan.id]);
-    for (let next = plan.basePlanId; next; next = plans.get(next)?.basePlanId) {
-      if (seen.has(next)) {
-        issues.push({ path: ['plans', i, 'basePlanId'], message: `basePlan cycle: ${[...seen, next].join(' → ')}` });
-        break;
-      }
-      seen.add(next);
-    }
-  });
-  return { features, products, plans };
-}
-
-function planSnapshot(plan: PlanDefinition, plans: Map<string, PlanDefinition>): PlanSnapshot {
-  const own = new Set(plan.entitlements.map((e) => e.featureId));
-  const inherited: PlanEntitlement[] = [];
-  const credits = [...(plan.creditEntitlements ?? [])];
-  const rates = [...(plan.creditRates ?? [])];
-  for (let base = plan.basePlanId ? plans.get(plan.basePlanId) : undefined; base; ) {
-    for (const e of base.entitlements) {
-      if (own.has(e.featureId)) continue;
-      own.add(e.featureId);
-      inherited.push({ ...presentation(e), ...toEntitlementSpec(e), inherited: true });
-    }
-    for (const c of base.creditEntitlements ?? [])
-      if (!credits.some((own) => own.currencyId === c.currencyId)) credits.push(c);
-    for (const r of base.creditRates ?? []) if (!rates.some((own) => own.featureId === r.featureId)) rates.push(r);
-    base = base.basePlanId ? plans.get(base.basePlanId) : undefined;
-  }
-  return {
-    id: plan.id,
-    productId: plan.productId,
-    displayName: plan.displayName ?? null,
-    description: plan.description ?? null,
-    order: plan.order ?? 0,
-    basePlanId: plan.basePlanId ?? null,
-    pricingType: plan.pricingType,
-    entitlements: [
-      ...plan.entitlements.map((e) => ({ ...presentation(e), ...toEntitlementSpec(e), inherited: false })),
-      ...inherited,
-    ],
-    defaultTrialConfig: plan.defaultTrialConfig ?? null,
-    compatibleAddonIds: plan.compatibleAddonIds,
-    prices: plan.prices,
-    hidden: plan.hidden,
-    metadata: plan.metadata ?? {},
-    ...(credits.length > 0 ? { creditEntitlements: credits } : {}),
-    ...(rates.length > 0 ? { creditRates: rates } : {}),
-    ...(plan.proration ? { proration: plan.proration } : {}),
-    ...(plan.usageThresholds ? { usageThresholds: plan.usageThresholds } : {}),
-  };
-}
-
-function presentation(e: { displayNameOverride?: string | undefined; hiddenFromWidgets?: string[] | undefined }) {
-  return { displayNameOverride: e.displayNameOverride ?? null, hiddenFromWidgets: e.hiddenFromWidgets ?? [] };
-}
-
-function addonSnapshot(addon: AddonDefinition): AddonSnapshot {
-  return {
-    id: addon.id,
-    productId: addon.productId,
-    displayName: addon.displayName ?? null,
-    description: addon.description ?? null,
-    entitlements: addon.entitlements.map((e) => ({
-      ...presentation(e),
-      ...toEntitlementSpec(e),
-      behavior: e.behavior,
-    })),
-    maxQuantity: addon.maxQuantity ?? null,
-    prices: addon.prices,
-    metadata: addon.metadata ?? {},
-    ...(addon.creditEntitlements?.length ? { creditEntitlements: addon.creditEntitlements } : {}),
-  };
-}
-
 /** The catalog validated and compiled, before versioning: pure, no store involved. */
 export interface CompiledCatalog {
   readonly definition: CatalogDefinition;
@@ -421,23 +75,15 @@ export interface CompiledCatalog {
 export function compileCatalog(input: CatalogInput): CompiledCatalog {
   // Parsed once per process: zod's compiled fast path would cost more to generate than it saves.
   const parsed = catalogSchema.safeParse(input, { jitless: true });
-  if (!parsed.success) throw invalid(zodIssues(parsed.error));
+  if (!parsed.success) throw invalidCatalog(zodIssues(parsed.error));
   const issues: CatalogIssue[] = [];
   const { plans } = checkReferences(parsed.data, issues);
-  if (issues.length) throw invalid(issues);
+  if (issues.length) throw invalidCatalog(issues);
   return {
     definition: parsed.data,
     plans: parsed.data.plans.map((p) => planSnapshot(p, plans)),
     addons: parsed.data.addons.map(addonSnapshot),
   };
-}
-
-function zodIssues(error: z.ZodError): CatalogIssue[] {
-  return error.issues.map((i) => ({
-    path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
-    message: i.message,
-    ...(i.code === 'unrecognized_keys' ? { keys: i.keys } : {}),
-  }));
 }
 
 function withVersion<S extends { id: string }>(
@@ -611,4 +257,34 @@ export function requireMeteredFeature(catalog: Catalog, featureId: string): Feat
   if (feature.meterType === 'None')
     throw new AllotError('FEATURE_NOT_METERED', `feature "${featureId}" is not metered`, { details: { featureId } });
   return feature;
+}
+
+/**
+ * Checks entitlements given at run time (promotions, custom subscription entitlements) the way the
+ * catalog checks its own: `FEATURE_NOT_FOUND` for an unknown feature, `INVALID_INPUT` for values
+ * that do not fit it (an enum value it lacks, a reset period on a meter that does not reset).
+ */
+export function assertEntitlementsFit(catalog: Catalog, specs: readonly EntitlementSpec[]): void {
+  const features = new Map(catalog.features);
+  specs.forEach((spec, i) => {
+    if (!features.has(spec.featureId))
+      throw new AllotError('FEATURE_NOT_FOUND', `feature "${spec.featureId}" is not in the catalog`, {
+        details: { featureId: spec.featureId },
+      });
+    const issues: CatalogIssue[] = [];
+    checkEntitlement(
+      { ...spec, enumValues: spec.enumValues ? [...spec.enumValues] : undefined },
+      features,
+      [i],
+      issues,
+    );
+    if (issues.length)
+      throw new AllotError(
+        'INVALID_INPUT',
+        `entitlement for "${spec.featureId}": ${issues.map((x) => x.message).join('; ')}`,
+        {
+          details: issues,
+        },
+      );
+  });
 }

@@ -2,7 +2,8 @@
 // problem located at file:line:column. The file system and the YAML parser load on the first call,
 // so importing allot loads neither.
 import type { Document, Node as YamlNode } from 'yaml';
-import { type CatalogIssue, compileCatalog } from '../catalog/catalog.js';
+import { compileCatalog } from '../catalog/catalog.js';
+import type { CatalogIssue } from '../catalog/catalog-issues.js';
 import type { CatalogInput } from '../catalog/catalog-schema.js';
 import { AllotError } from '../errors.js';
 

@@ -12,17 +12,14 @@ import {
   toAmount,
   toRate,
 } from '../money/money.js';
+import type { PreviewTotals } from '../pricing/amounts-due.js';
 import type { DiscountSummary } from '../pricing/discount.js';
 import type { Estimate, EstimateLine, PriceRounding } from '../pricing/estimate.js';
 import type { Paywall } from '../pricing/paywall.js';
+import type { PricingSelection } from '../pricing/pricing-selection.js';
 import type { ThresholdProgress } from '../pricing/progressive-billing.js';
-import {
-  type PreviewTotals,
-  type PricingSelection,
-  type SubscriptionPreview,
-  type SubscriptionPrices,
-  subscriptionPrices,
-} from '../pricing/subscription-pricing.js';
+import type { SubscriptionPreview } from '../pricing/subscription-preview.js';
+import { type SubscriptionPrices, subscriptionPrices } from '../pricing/subscription-prices.js';
 import type { PeriodRange } from '../proration/billing-period.js';
 
 /**

@@ -37,7 +37,7 @@ import type {
   SubscriptionRecord,
 } from '../model/records.js';
 import type { Amount } from '../money/money.js';
-import type { SubscriptionPrice } from '../pricing/subscription-pricing.js';
+import type { SubscriptionPrice } from '../pricing/subscription-prices.js';
 import { pricesOf } from './pricing-shapes.js';
 
 const date = (ms: number): Date => new Date(ms);

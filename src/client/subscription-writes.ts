@@ -2,7 +2,8 @@
 // the core's terms (its billing details resolved against the catalog), a promotion code's coupon
 // applied, and records saved with their credit pools.
 import type { z } from 'zod';
-import { type Catalog, type PlanVersion, toEntitlementSpec, versionKey } from '../catalog/catalog.js';
+import { type Catalog, type PlanVersion, versionKey } from '../catalog/catalog.js';
+import { toEntitlementSpec } from '../catalog/entitlement-spec.js';
 import type { UpdateInput } from '../core/subscription-changes.js';
 import type { ProvisionInput } from '../core/subscription-provisioning.js';
 import { effectiveSubscription } from '../core/subscription-state.js';
@@ -19,7 +20,7 @@ import { byId, type CustomerState, type SubscriptionRecord } from '../model/reco
 import { requireCoupon } from '../pricing/customer-coupon.js';
 import { definedFields } from '../pricing/price-point.js';
 import { resolvePromotionCode } from '../pricing/promotion-code.js';
-import { assertSelectionPrices } from '../pricing/subscription-pricing.js';
+import { assertSelectionPrices } from '../pricing/recurring-charge.js';
 import type { StoreTransaction } from '../stores/store.js';
 import type { appliedCouponSchema } from './billing-schemas.js';
 import { moveSubscriptionCredits, settlePools } from './credit-writes.js';

@@ -1,6 +1,6 @@
 // Promotional entitlements: when a grant ends, and a customer's promotions after a grant or a
 // revocation. Pure: the service persists what these return.
-import { type EntitlementInput, toEntitlementSpec } from '../catalog/catalog.js';
+import { type EntitlementInput, toEntitlementSpec } from '../catalog/entitlement-spec.js';
 import { AllotError } from '../errors.js';
 import type { PromotionalEntitlementPeriod } from '../model/enums.js';
 import { byId, type CustomerState, type PromotionRecord } from '../model/records.js';

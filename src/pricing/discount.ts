@@ -1,7 +1,9 @@
 import type { Coupon, CouponType, DiscountDurationType } from '../catalog/coupon-schema.js';
 import { addMonthsUtc } from '../core/reset-period.js';
 import { AllotError } from '../errors.js';
+import type { BillingPeriod } from '../model/enums.js';
 import { Decimal, halfUp, type Money, type RoundingMode, roundMoney, toAmount } from '../money/money.js';
+import { billingPeriodMonths } from '../proration/billing-period.js';
 
 /** A coupon as estimates describe it (the reference's `discount`): `value` is percent or amount off. */
 export interface DiscountSummary {
@@ -111,6 +113,30 @@ export function couponAppliesToPeriod(
       return coupon.carryRemainder === true || period.start <= startsAt;
     case 'REPEATING':
       return period.start < addMonthsUtc(startsAt, coupon.durationInMonths ?? 0);
+  }
+}
+
+/**
+ * Whether a coupon discounts the billing period `periodIndex` periods after the one it started
+ * in: FOREVER always; ONCE only the first (index 0), or every one while it carries a remainder
+ * (`carryRemainder`, see `couponRemaining`); REPEATING while the period starts within
+ * `durationInMonths` of the coupon's start (a 3-month coupon discounts 3 monthly periods, or the
+ * first annual one, as billing providers do). A negative or fractional index throws INVALID_INPUT.
+ *
+ * @example couponAppliesToPeriodIndex(threeMonths, 'MONTHLY', 3) // false: the 4th month
+ */
+export function couponAppliesToPeriodIndex(coupon: Coupon, billingPeriod: BillingPeriod, periodIndex: number): boolean {
+  if (!Number.isSafeInteger(periodIndex) || periodIndex < 0)
+    throw new AllotError('INVALID_INPUT', `periodIndex must be a non-negative whole number, got ${periodIndex}`, {
+      details: { periodIndex },
+    });
+  switch (coupon.durationType) {
+    case 'FOREVER':
+      return true;
+    case 'ONCE':
+      return periodIndex === 0 || coupon.carryRemainder === true;
+    case 'REPEATING':
+      return periodIndex * billingPeriodMonths(billingPeriod) < (coupon.durationInMonths ?? 0);
   }
 }
 

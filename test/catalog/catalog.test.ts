@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type CompiledCatalog,
-  compileCatalog,
-  toEntitlementSpec,
-  versionCatalog,
-  versionKey,
-} from '../../src/catalog/catalog.js';
+import { type CompiledCatalog, compileCatalog, versionCatalog, versionKey } from '../../src/catalog/catalog.js';
 import type { CatalogInput } from '../../src/catalog/catalog-schema.js';
+import { toEntitlementSpec } from '../../src/catalog/entitlement-spec.js';
 import { AllotError } from '../../src/errors.js';
 import type { PackageVersionRecord } from '../../src/model/records.js';
 import { at, CATALOG_NOW, expectAllotError, must, standardCatalogInput } from '../core/factories.js';

@@ -3,7 +3,7 @@
 import type { AddonVersion, Catalog, PlanVersion } from '../../src/catalog/catalog.js';
 import type { Price } from '../../src/catalog/price-schema.js';
 import type { BillingPeriod } from '../../src/model/enums.js';
-import type { PricingSelection } from '../../src/pricing/subscription-pricing.js';
+import type { PricingSelection } from '../../src/pricing/pricing-selection.js';
 import { catalogOf, must } from '../core/factories.js';
 
 /**

@@ -1,7 +1,9 @@
 // The lines, usage, carried coupons and progressive billing thresholds of subscription previews.
 import { describe, expect, it } from 'vitest';
 import { Decimal, minorUnits } from '../../src/money/money.js';
-import { type PricingSelection, recurringCharge, subscriptionPreview } from '../../src/pricing/subscription-pricing.js';
+import type { PricingSelection } from '../../src/pricing/pricing-selection.js';
+import { recurringCharge } from '../../src/pricing/recurring-charge.js';
+import { subscriptionPreview } from '../../src/pricing/subscription-preview.js';
 import { at, CURRENCIES, couponOf, expectAllotError, fc, num, priceOf } from './helpers.js';
 import { planVersion, selectionFor } from './pricing-catalog.js';
 

@@ -4,17 +4,17 @@ import { billingCycleDayAnchor } from '../../src/core/billing-cycle-day.js';
 import { addMonthsUtc } from '../../src/core/reset-period.js';
 import type { BillingPeriod } from '../../src/model/enums.js';
 import { Decimal, minorUnits } from '../../src/money/money.js';
+import { catalogCurrency } from '../../src/pricing/catalog-currency.js';
+import { couponAppliesToPeriodIndex } from '../../src/pricing/discount.js';
+import type { PricingSelection } from '../../src/pricing/pricing-selection.js';
+import { recurringCharge } from '../../src/pricing/recurring-charge.js';
 import {
-  catalogCurrency,
-  couponAppliesToPeriodIndex,
   type PreviewSelection,
-  type PricingSelection,
-  recurringCharge,
   type SubscriptionPreview,
   type SubscriptionPreviewInput,
   subscriptionPreview,
-  subscriptionPrices,
-} from '../../src/pricing/subscription-pricing.js';
+} from '../../src/pricing/subscription-preview.js';
+import { subscriptionPrices } from '../../src/pricing/subscription-prices.js';
 import { billingPeriodRange } from '../../src/proration/billing-period.js';
 import { ProrationConvention, remainingShares } from '../../src/proration/remaining-fraction.js';
 import { at, CURRENCIES, couponOf, expectAllotError, fc, num, priceOf } from './helpers.js';

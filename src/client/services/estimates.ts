@@ -7,6 +7,7 @@ import { requireCustomerState } from '../../core/customer-records.js';
 import { requireSubscription, subscriptionNotFound } from '../../core/subscription-rules.js';
 import type { ScheduleStrategy, SubscriptionBillingCycleAnchor } from '../../model/enums.js';
 import type { CustomerState } from '../../model/records.js';
+import { catalogCurrency } from '../../pricing/catalog-currency.js';
 import { estimateCoupon, heldCoupon, subscriptionCoupon } from '../../pricing/customer-coupon.js';
 import {
   type EstimateBasis,
@@ -14,12 +15,9 @@ import {
   subscriptionEstimateBasis,
   updateEstimateBasis,
 } from '../../pricing/estimate-basis.js';
-import {
-  catalogCurrency,
-  type PricingSelection,
-  recurringCharge,
-  subscriptionPreview,
-} from '../../pricing/subscription-pricing.js';
+import type { PricingSelection } from '../../pricing/pricing-selection.js';
+import { recurringCharge } from '../../pricing/recurring-charge.js';
+import { subscriptionPreview } from '../../pricing/subscription-preview.js';
 import type { Engine } from '../engine/engine.js';
 import {
   estimateSubscriptionSchema,

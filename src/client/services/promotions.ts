@@ -1,6 +1,7 @@
 // Promotional entitlements: granted across all of a customer's subscriptions until their period
 // ends, and revoked; alone, or as a named group granted, revoked or unlinked together.
-import { assertEntitlementsFit, toEntitlementSpec } from '../../catalog/catalog.js';
+import { assertEntitlementsFit } from '../../catalog/catalog.js';
+import { toEntitlementSpec } from '../../catalog/entitlement-spec.js';
 import { requireCustomerState } from '../../core/customer-records.js';
 import {
   grantPromotions,
