@@ -102,17 +102,34 @@ class FeatureList<V> implements ByFeature<V> {
 }
 
 /**
- * One value for every feature listed: the usual windows of a customer, whose metered features
- * all reset with the one subscription that grants them. No per-customer array at all.
+ * One window source for every feature listed, answering for each: the usual windows of a
+ * customer, whose metered features all reset with the one subscription that grants them. Both
+ * the list and its value, so a customer's windows are one object.
  */
-class SameForAll<V> implements ByFeature<V> {
-  constructor(
-    private readonly keys: readonly string[],
-    private readonly value: V,
-  ) {}
+class UniformWindows implements UsageWindowSource, ByFeature<UsageWindowSource> {
+  readonly resetPeriod: UsageWindowSource['resetPeriod'];
+  readonly accordingTo: string | null;
+  readonly intervalCount: number;
+  readonly anchor: number;
+  readonly keyedByBounds: boolean;
+  readonly epoch: string;
+  readonly scope: string | null;
+  /** The features, a list shared by every customer on the plan. */
+  readonly #keys: readonly string[];
 
-  get(featureId: string): V | undefined {
-    return this.keys.includes(featureId) ? this.value : undefined;
+  constructor(keys: readonly string[], source: UsageWindowSource) {
+    this.resetPeriod = source.resetPeriod;
+    this.accordingTo = source.accordingTo;
+    this.intervalCount = source.intervalCount;
+    this.anchor = source.anchor;
+    this.keyedByBounds = source.keyedByBounds;
+    this.epoch = source.epoch;
+    this.scope = source.scope;
+    this.#keys = keys;
+  }
+
+  get(featureId: string): UsageWindowSource | undefined {
+    return this.#keys.includes(featureId) ? this : undefined;
   }
 }
 
@@ -479,7 +496,7 @@ function featureList(
   const first = values[0];
   if (first === undefined) return NO_WINDOWS;
   const shared = share(`windows:${keys.join('\u0000')}`, keys);
-  if (values.every((v) => v === first)) return new SameForAll(shared, first);
+  if (values.every((v) => v === first)) return new UniformWindows(shared, first);
   // slice: an array grown by push keeps room for 17; this one is kept per customer.
   return new FeatureList(shared, values.slice());
 }

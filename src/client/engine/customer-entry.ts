@@ -14,7 +14,7 @@ import { aggregateUsage, type UsageAggregate } from '../../core/usage-aggregate.
 import { balance, type CreditPool, emptyCreditPool } from '../../credits/credit-pool.js';
 import { poolAt } from '../../credits/subscription-credits.js';
 import type { GovernanceIndex } from '../../governance/governance-index.js';
-import type { CustomerState } from '../../model/records.js';
+import type { CustomerState, SubscriptionRecord } from '../../model/records.js';
 import { Decimal } from '../../money/money.js';
 import { type ShownBalance, shownBalance } from '../credit-shapes.js';
 
@@ -128,14 +128,21 @@ export interface CachedPool {
 
 const NO_COUNTERS: readonly never[] = Object.freeze([]);
 
-/**
- * The state as cached: without its usage, which the counters hold, and with the one shared empty
- * array for no promotions (a load makes an empty list per customer: a hundred thousand add up).
- */
-function cachedState(state: CustomerState): CustomerState {
-  const usage = NO_COUNTERS as [];
-  const promotions = state.promotions.length === 0 ? (NO_COUNTERS as []) : state.promotions;
-  return state.usage === usage && state.promotions === promotions ? state : { ...state, usage, promotions };
+/** What few customers have: kept out of line, so the many without pay one field for all of it. */
+interface Rarely {
+  /** The customer's promotions as stored. */
+  promotions?: CustomerState['promotions'];
+  /** Credit pools as stored: held grants, debt and spent credits. Absent pools are empty. */
+  pools?: readonly CreditPool[];
+  /** Resolved views of resources, by resource id. */
+  views?: Map<string, ResourceView>;
+  /** Pools brought to recent instants, by currency and scope. */
+  poolsAt?: CachedPool[];
+  /**
+   * The customer's governance tree as its owner, once asked for: it holds every usage window not
+   * ended at `loadedAt`, so a clock moved back before that reloads it.
+   */
+  governance?: { readonly index: GovernanceIndex; readonly loadedAt: number } | undefined;
 }
 const NO_USAGE: UsageView = Object.freeze({ currentUsage: 0, periodAnchor: null, periodStart: null, periodEnd: null });
 const UNRESOLVED: CustomerEntitlements = Object.freeze({
@@ -150,8 +157,8 @@ const UNRESOLVED: CustomerEntitlements = Object.freeze({
 
 /**
  * A customer's (or resource's) resolved entitlements, valid until the set can change by itself,
- * re-resolved in place when it no longer is. It keeps the window used last at hand, so a warm
- * check on a metered feature reads this object and that window.
+ * re-resolved in place when it no longer is. A warm check on a metered feature reads this object
+ * and the feature's window.
  */
 export abstract class ResourceView implements UsageSource {
   // Copied from the set, so a check reads them here instead of one more object away, and the
@@ -163,8 +170,6 @@ export abstract class ResourceView implements UsageSource {
   unknownResource = false;
   entitlements: CustomerEntitlements['entitlements'] = UNRESOLVED.entitlements;
   windows: CustomerEntitlements['windows'] = UNRESOLVED.windows;
-  /** The window used last. */
-  #last: FeatureWindow | undefined;
   /**
    * The windows made, by the feature's metered slot in the catalog: the one window itself until a
    * second feature needs one (most customers are checked on one meter), then an array.
@@ -193,13 +198,14 @@ export abstract class ResourceView implements UsageSource {
     this.entitlements = set.entitlements;
     this.windows = set.windows;
     this.#slots = undefined;
-    this.#last = undefined;
     this.#catalog = catalog;
     return this;
   }
 
   /** The window a metered feature's usage counts in at `now`, recomputed only when `now` leaves it. */
   window(featureId: string, now: number): FeatureWindow | undefined {
+    const one = this.#slots;
+    if (one instanceof FeatureWindow && one.featureId === featureId && one.covers(now)) return one;
     const catalog = this.#catalog;
     const slot = catalog?.meteredSlots.get(featureId);
     if (catalog === undefined || slot === undefined) return undefined;
@@ -243,26 +249,14 @@ export abstract class ResourceView implements UsageSource {
   }
 
   usageView(featureId: string, now: number): UsageView {
-    const last = this.#last;
-    if (last !== undefined && last.featureId === featureId && last.covers(now)) return last;
-    const w = this.window(featureId, now);
-    if (w === undefined) return NO_USAGE;
-    this.#last = w;
-    return w;
+    return this.window(featureId, now) ?? NO_USAGE;
   }
 
-  /**
-   * A committed counter value reaches every cached window showing it: the one in its slot, and
-   * the last one used, which a write for another instant may have displaced from the slot.
-   */
+  /** A committed counter value reaches the cached window showing it. */
   update(counter: CachedCounter): void {
-    const shows = (w: FeatureWindow | undefined): w is FeatureWindow =>
-      w !== undefined && w.featureId === counter.featureId && w.key === counter.window && w.scope === counter.scope;
     const slot = this.#catalog?.meteredSlots.get(counter.featureId);
     const w = slot === undefined ? undefined : this.#inSlot(counter.featureId, slot);
-    if (shows(w)) w.read(counter);
-    const last = this.#last;
-    if (last !== w && shows(last)) last.read(counter);
+    if (w !== undefined && w.key === counter.window && w.scope === counter.scope) w.read(counter);
   }
 }
 
@@ -290,18 +284,11 @@ export class CustomerEntry extends ResourceView {
   protected get resourceId(): null {
     return null;
   }
-  #views: Map<string, ResourceView> | undefined;
-  /** The customer as stored, without usage (the counters hold it). */
-  readonly state: CustomerState | undefined;
-  /** Credit pools as stored: held grants, debt and spent credits. Absent pools are empty. */
-  #pools: readonly CreditPool[];
-  /** Pools brought to recent instants, by currency and scope. */
-  #poolsAt: CachedPool[] | undefined;
-  /**
-   * The customer's governance tree as its owner, once asked for: it holds every usage window not
-   * ended at `loadedAt`, so a clock moved back before that reloads it.
-   */
-  governance: { readonly index: GovernanceIndex; readonly loadedAt: number } | undefined;
+  // The stored state, without its usage (the counters hold it), in fields: a state object and a
+  // one-subscription list per customer would be two more objects each.
+  readonly #customer: CustomerState['customer'] | undefined;
+  readonly #subscriptions: SubscriptionRecord | CustomerState['subscriptions'];
+  #rarely: Rarely | undefined;
   /** Every cached window of every counter; a customer has a handful. */
   #counters: readonly CachedCounter[];
   /**
@@ -317,12 +304,46 @@ export class CustomerEntry extends ResourceView {
     pools: readonly CreditPool[] = NO_COUNTERS,
   ) {
     super();
-    this.state = state && cachedState(state);
+    this.#customer = state?.customer;
+    const subscriptions = state?.subscriptions ?? NO_COUNTERS;
+    this.#subscriptions = subscriptions.length === 1 ? (subscriptions[0] as SubscriptionRecord) : subscriptions;
+    if (state !== undefined && state.promotions.length > 0) this.#rarely = { promotions: state.promotions };
+    if (pools.length > 0) {
+      this.#rarely ??= {};
+      this.#rarely.pools = pools;
+    }
     this.#counters = counters;
-    // An empty list made by a load is one array per customer: a hundred thousand of them add up.
-    this.#pools = pools.length === 0 ? NO_COUNTERS : pools;
     this.completeSince = loadedAt;
     for (const u of state?.usage ?? []) this.setCounter(u.resourceId, u.featureId, u, loadedAt);
+  }
+
+  /** The customer as stored, without usage (the counters hold it); undefined for a missing customer. */
+  get state(): CustomerState | undefined {
+    const customer = this.#customer;
+    if (customer === undefined) return undefined;
+    const promotions = this.#rarely?.promotions ?? NO_COUNTERS;
+    return { customer, subscriptions: this.#subscriptionList(), promotions, usage: NO_COUNTERS };
+  }
+
+  #subscriptionList(): CustomerState['subscriptions'] {
+    const s = this.#subscriptions;
+    return Array.isArray(s) ? s : [s as SubscriptionRecord];
+  }
+
+  /** Credit pools as stored: held grants, debt and spent credits. Absent pools are empty. */
+  get #pools(): readonly CreditPool[] {
+    return this.#rarely?.pools ?? NO_COUNTERS;
+  }
+
+  /**
+   * The customer's governance tree as its owner, once asked for: it holds every usage window not
+   * ended at `loadedAt`, so a clock moved back before that reloads it.
+   */
+  get governance(): Rarely['governance'] {
+    return this.#rarely?.governance;
+  }
+  set governance(governance: Rarely['governance']) {
+    this.#rarely = { ...this.#rarely, governance };
   }
 
   /** The cached aggregate of a window, if the cache holds it. */
@@ -334,11 +355,12 @@ export class CustomerEntry extends ResourceView {
   /** The resolved view for a resource (null: customer-wide) at `now`. */
   view(catalog: Catalog, resourceId: string | null, now: number, share: Share): ResourceView {
     if (resourceId === null) return this.at(catalog, now, share);
-    let view = this.#views?.get(resourceId);
+    let view = this.#rarely?.views?.get(resourceId);
     if (view === undefined) {
       view = new ScopedView(this, resourceId);
-      this.#views ??= new Map();
-      this.#views.set(resourceId, view);
+      this.#rarely ??= {};
+      this.#rarely.views ??= new Map();
+      this.#rarely.views.set(resourceId, view);
     }
     return view.at(catalog, now, share);
   }
@@ -364,7 +386,8 @@ export class CustomerEntry extends ResourceView {
     kept.push(counter);
     this.#counters = kept;
     this.update(counter);
-    if (this.#views !== undefined) for (const view of this.#views.values()) view.update(counter);
+    const views = this.#rarely?.views;
+    if (views !== undefined) for (const view of views.values()) view.update(counter);
   }
 
   /** A new entry for changed state, keeping the usage counters and credit pools. */
@@ -385,11 +408,14 @@ export class CustomerEntry extends ResourceView {
    * write will store them. Recomputed only when `now` leaves the span it was valid for.
    */
   creditPool(catalog: Catalog, currencyId: string, resourceId: string | null, now: number): CachedPool {
-    const cached = this.#poolsAt?.find((c) => c.pool.currencyId === currencyId && c.pool.resourceId === resourceId);
+    const cached = this.#rarely?.poolsAt?.find(
+      (c) => c.pool.currencyId === currencyId && c.pool.resourceId === resourceId,
+    );
     if (cached && cached.catalog === catalog && now >= cached.from && now < cached.until) return cached;
-    const key = { customerId: this.state?.customer.id ?? '', currencyId, resourceId };
+    const state = this.state;
+    const key = { customerId: state?.customer.id ?? '', currencyId, resourceId };
     const stored = this.storedPool(currencyId, resourceId) ?? emptyCreditPool(key);
-    const at = this.state ? poolAt(stored, this.state, catalog, now) : { pool: stored, validUntil: now };
+    const at = state ? poolAt(stored, state, catalog, now) : { pool: stored, validUntil: now };
     const b = balance(at.pool, now);
     const fresh: CachedPool = {
       pool: at.pool,
@@ -400,7 +426,8 @@ export class CustomerEntry extends ResourceView {
       until: at.validUntil,
       catalog,
     };
-    this.#poolsAt = [...(this.#poolsAt ?? []).filter((c) => c !== cached), fresh];
+    this.#rarely ??= {};
+    this.#rarely.poolsAt = [...(this.#rarely.poolsAt ?? []).filter((c) => c !== cached), fresh];
     return fresh;
   }
 
@@ -412,11 +439,7 @@ export class CustomerEntry extends ResourceView {
   /** The scopes the customer's pools may live in: customer-wide, each subscription's resource, each stored pool's. */
   creditScopes(): (string | null)[] {
     return [
-      ...new Set([
-        null,
-        ...(this.state?.subscriptions ?? []).map((s) => s.resourceId),
-        ...this.#pools.map((p) => p.resourceId),
-      ]),
+      ...new Set([null, ...this.#subscriptionList().map((s) => s.resourceId), ...this.#pools.map((p) => p.resourceId)]),
     ];
   }
 
@@ -425,8 +448,10 @@ export class CustomerEntry extends ResourceView {
     const same = (a: CreditPool, b: CreditPool) => a.currencyId === b.currencyId && a.resourceId === b.resourceId;
     // A write may store a pool more than once (settled, then changed): the last one stands.
     const open = pools.filter((p, i) => !pools.slice(i + 1).some((later) => same(later, p)));
-    this.#pools = [...this.#pools.filter((p) => !open.some((o) => same(o, p))), ...open];
-    this.#poolsAt = this.#poolsAt?.filter((c) => !open.some((o) => same(o, c.pool)));
+    this.#rarely ??= {};
+    this.#rarely.pools = [...this.#pools.filter((p) => !open.some((o) => same(o, p))), ...open];
+    const rarely = this.#rarely;
+    if (rarely?.poolsAt) rarely.poolsAt = rarely.poolsAt.filter((c) => !open.some((o) => same(o, c.pool)));
   }
 }
 
