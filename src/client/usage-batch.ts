@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/catalog.js';
-import { resolveEntitlements, type Share, usageWindow } from '../core/effective-entitlements.js';
+import { resolveEntitlements, type Share } from '../core/effective-entitlements.js';
 import {
   aggregateUsage,
   applyUsageOp,
@@ -8,6 +8,7 @@ import {
   type UsageOp,
 } from '../core/usage-aggregate.js';
 import { UNENTITLED_WINDOW } from '../core/usage-history.js';
+import { usageWindow } from '../core/usage-windows.js';
 import type { Dimensions } from '../model/meters.js';
 import type { StoreTransaction, UsageEntry } from '../stores/store.js';
 import type { CounterValue, CustomerEntry } from './engine/customer-entry.js';

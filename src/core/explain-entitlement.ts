@@ -12,7 +12,6 @@ import { requireCustomerState } from './customer-records.js';
 import {
   type Candidate,
   candidateKind,
-  creditScope,
   type EffectiveEntitlement,
   type EntitlementTrace,
   outbids,
@@ -23,6 +22,7 @@ import {
 } from './effective-entitlements.js';
 import type { Entitlement } from './entitlement-results.js';
 import { entitlementFeature, evaluateEntitlement, NO_CHECK_OPTIONS, type UsageSource } from './evaluate-entitlement.js';
+import { creditScope } from './usage-windows.js';
 
 export type { SourceEffect } from './effective-entitlements.js';
 

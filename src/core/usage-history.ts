@@ -3,9 +3,10 @@ import { AllotError } from '../errors.js';
 import type { UsageMarkerType } from '../model/enums.js';
 import type { Dimensions } from '../model/meters.js';
 import type { CustomerState } from '../model/records.js';
-import { resolveEntitlements, type Share, usageWindow } from './effective-entitlements.js';
+import { resolveEntitlements, type Share } from './effective-entitlements.js';
 import { aggregateUsage, applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate, type UsageOp } from './usage-aggregate.js';
 import { applySummary, type UsageSummary } from './usage-summary.js';
+import { usageWindow } from './usage-windows.js';
 
 /** The window usage of a feature the customer is not entitled to counts in: it never resets. */
 export const UNENTITLED_WINDOW = 'unentitled';

@@ -14,8 +14,7 @@ describe.each(stores)('cached usage windows ($name)', (fixture) => {
       await allot.provisionCustomer({ customerId: 'acme', subscriptionParams: { planId: 'pro' } });
       const usage = async (featureId: string) =>
         (await allot.getMeteredEntitlement({ customerId: 'acme', featureId })).currentUsage;
-      const report = (featureId: string, value: number) =>
-        allot.reportUsage({ customerId: 'acme', featureId, value });
+      const report = (featureId: string, value: number) => allot.reportUsage({ customerId: 'acme', featureId, value });
 
       // One feature checked: its window alone, and a write reaches it.
       expect(await usage('api-calls')).toBe(0);
@@ -40,7 +39,9 @@ describe.each(stores)('cached usage windows ($name)', (fixture) => {
       await allot.provisionCustomer({ customerId: 'beta', subscriptionParams: { planId: 'pro' } });
       expect((await allot.getMeteredEntitlement({ customerId: 'beta', featureId: 'api-calls' })).currentUsage).toBe(0);
       await allot.reportUsage({ customerId: 'beta', featureId: 'daily-exports', value: 2 });
-      expect((await allot.getMeteredEntitlement({ customerId: 'beta', featureId: 'daily-exports' })).currentUsage).toBe(2);
+      expect((await allot.getMeteredEntitlement({ customerId: 'beta', featureId: 'daily-exports' })).currentUsage).toBe(
+        2,
+      );
     } finally {
       await h.close();
     }

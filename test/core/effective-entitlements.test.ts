@@ -4,10 +4,9 @@ import {
   type EffectiveEntitlement,
   isPromotionActive,
   resolveEntitlements,
-  type UsageWindowSource,
-  usageWindow,
 } from '../../src/core/effective-entitlements.js';
 import { usagePeriod } from '../../src/core/reset-period.js';
+import { type UsageWindowSource, usageWindow } from '../../src/core/usage-windows.js';
 import type { CustomerState, PromotionRecord, SubscriptionRecord } from '../../src/model/records.js';
 import {
   at,

@@ -3,10 +3,7 @@ import type { FeatureDefinition } from '../../src/catalog/catalog-schema.js';
 import {
   type CustomerEntitlements,
   type EffectiveEntitlement,
-  resetConfiguration,
   resolveEntitlements,
-  type UsageWindowSource,
-  usageWindow,
 } from '../../src/core/effective-entitlements.js';
 import type { Entitlement, EntitlementType } from '../../src/core/entitlement-results.js';
 import {
@@ -17,6 +14,7 @@ import {
   evaluateEntitlement,
   type UsageSource,
 } from '../../src/core/evaluate-entitlement.js';
+import { resetConfiguration, type UsageWindowSource, usageWindow } from '../../src/core/usage-windows.js';
 import type { EntitlementsStateAccessDeniedReason } from '../../src/model/enums.js';
 import { at, customerState, must, promotion, standardCatalog, subscription } from './factories.js';
 import { fc } from './fc-setup.js';

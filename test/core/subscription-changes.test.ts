@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveEntitlements, usageWindow } from '../../src/core/effective-entitlements.js';
+import { resolveEntitlements } from '../../src/core/effective-entitlements.js';
 import { addMonthsUtc } from '../../src/core/reset-period.js';
 import {
   type CancelInput,
@@ -12,6 +12,7 @@ import {
 import { type ProvisionInput, provisionSubscription } from '../../src/core/subscription-provisioning.js';
 import { resolveAddons, type SubscriptionChange } from '../../src/core/subscription-rules.js';
 import { effectiveSubscription, subscriptionStatus } from '../../src/core/subscription-state.js';
+import { usageWindow } from '../../src/core/usage-windows.js';
 import { AllotError } from '../../src/errors.js';
 import type { CustomerState, SubscriptionRecord } from '../../src/model/records.js';
 import {

@@ -1,16 +1,9 @@
 import type { Catalog } from '../../catalog/catalog.js';
-import {
-  type CustomerEntitlements,
-  creditScope,
-  resolveEntitlements,
-  type Share,
-  type UsageWindowSource,
-  usageWindow,
-  windowKey,
-} from '../../core/effective-entitlements.js';
+import { type CustomerEntitlements, resolveEntitlements, type Share } from '../../core/effective-entitlements.js';
 import type { UsageSource, UsageView } from '../../core/evaluate-entitlement.js';
 import { type PeriodDates, periodDates } from '../../core/period-dates.js';
 import { aggregateUsage, type UsageAggregate } from '../../core/usage-aggregate.js';
+import { creditScope, type UsageWindowSource, usageWindow, windowKey } from '../../core/usage-windows.js';
 import { balance, type CreditPool, emptyCreditPool } from '../../credits/credit-pool.js';
 import { poolAt } from '../../credits/subscription-credits.js';
 import type { GovernanceIndex } from '../../governance/governance-index.js';
