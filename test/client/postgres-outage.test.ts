@@ -190,6 +190,42 @@ describe.skipIf(skipWithoutPostgres)('PostgreSQL going away under a live engine'
     expect(sum).toBe(balance);
   }, 60_000);
 
+  it('acknowledged reports that shared commits survive a crash of the server', async () => {
+    const allot = engine();
+    const customers = Array.from({ length: 32 }, (_, i) => `c${i}`);
+    for (const customerId of customers)
+      await allot.provisionCustomer({ customerId, subscriptionParams: { planId: 'pro', skipTrial: true } });
+    // One call in flight per customer, 32 at once: they share transactions and usage statements.
+    const acked = new Map<string, number>();
+    const failures = new Set<string>();
+    const writer = async (customerId: string) => {
+      for (;;) {
+        try {
+          await allot.reportUsage({ customerId, featureId: 'api-calls', value: 1 });
+          acked.set(customerId, (acked.get(customerId) ?? 0) + 1);
+        } catch (error) {
+          failures.add(
+            typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : `${error}`,
+          );
+          return;
+        }
+      }
+    };
+    const writers = Promise.all(customers.map(writer));
+    await tick(300);
+    await server.crash();
+    await writers;
+    expect([...failures]).toEqual(['STORE_UNAVAILABLE']);
+    await server.start();
+
+    const fresh = engine();
+    for (const customerId of customers) {
+      const { currentUsage } = await usage(fresh, customerId);
+      expect(currentUsage).toBeGreaterThanOrEqual(acked.get(customerId) ?? 0);
+      expect(currentUsage).toBeLessThanOrEqual((acked.get(customerId) ?? 0) + 1);
+    }
+  }, 60_000);
+
   it('a write to a server that stops answering rejects STORE_UNAVAILABLE within the timeout', async () => {
     const allot = engine();
     await allot.provisionCustomer({ customerId: 'acme', subscriptionParams: { planId: 'free' } });

@@ -206,6 +206,9 @@ function timedOut(e: unknown, timeoutMs: number): unknown {
   return Object.assign(new Error(`no answer within ${timeoutMs} ms (Query read timeout)`), { cause: e });
 }
 
+/** What runs a transaction's statements: its connection, or a write's view of it that holds usage back (`HeldUsage`). */
+export type PgStatements = Pick<PgConnection, 'query' | 'script' | 'prepared' | 'run'>;
+
 /** kysely's driver contract over a pg pool; the store drives transactions through it. */
 export class PgDriver implements Driver {
   readonly #pool: PgPool;

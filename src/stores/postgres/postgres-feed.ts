@@ -7,7 +7,7 @@
 // that read). So the next read asks again from that xmin: a transaction running at the first
 // read is read once it commits. Rows may be read twice, which only drops a customer twice.
 import type { ChangeSet } from '../store.js';
-import type { PgConnection } from './postgres-driver.js';
+import type { PgConnection, PgStatements } from './postgres-driver.js';
 import { quoteIdent, quoteLiteral } from './postgres-sql.js';
 
 /** The `store_state` row holding the feed's floor: rows of transactions below it may have been pruned. */
@@ -108,7 +108,7 @@ export class PrefetchedChanges {
  * may be pruned) or ahead of this server's transactions (a cursor from elsewhere).
  */
 export async function readChanges(
-  connection: PgConnection,
+  connection: PgStatements,
   queries: FeedQueries,
   cursor: number,
   origin: string,

@@ -88,13 +88,14 @@ import {
   type UsageWindowKey,
 } from '../store.js';
 import { subscriptionQueryError, transactionEndedError } from '../store-errors.js';
-import type { PgConnection } from './postgres-driver.js';
+import type { PgStatements } from './postgres-driver.js';
 import { type FeedQueries, type PrefetchedChanges, readChanges } from './postgres-feed.js';
 import type { UsageStatements } from './postgres-usage.js';
 
 /** What a reader or transaction works with: one connection, and the store it belongs to. */
-export interface PostgresScope {
-  readonly connection: PgConnection;
+export interface PostgresScope<C extends PgStatements = PgStatements> {
+  /** Runs its statements: the connection, or for a write the view of it that holds usage back. */
+  readonly connection: C;
   /** Compiles the shared builders for PostgreSQL, every table in the store's schema. */
   readonly db: Kysely<Database>;
   readonly feed: FeedQueries;
@@ -112,11 +113,11 @@ export interface PostgresScope {
 export type Builder<P, R> = (db: Kysely<Database>, params: P) => Compilable<R>;
 
 /** Reads on one connection; useless once its transaction ends, so a leaked one cannot act outside it. */
-export class PostgresReader implements StoreReader {
-  readonly #scope: PostgresScope;
+export class PostgresReader<C extends PgStatements = PgStatements> implements StoreReader {
+  readonly #scope: PostgresScope<C>;
   #finished = false;
 
-  constructor(scope: PostgresScope) {
+  constructor(scope: PostgresScope<C>) {
     this.#scope = scope;
   }
 
@@ -126,7 +127,7 @@ export class PostgresReader implements StoreReader {
   }
 
   /** The scope, while the transaction is alive. */
-  protected get scope(): PostgresScope {
+  protected get scope(): PostgresScope<C> {
     if (this.#finished) throw transactionEndedError(this.#scope.store);
     return this.#scope;
   }

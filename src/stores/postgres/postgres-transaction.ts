@@ -55,14 +55,18 @@ import {
 } from '../sql/usage-queries.js';
 import type { CreditTotals, EventKey, StoreTransaction, UsageEntry, UsageWindowKey } from '../store.js';
 import { MAINTENANCE_MS } from './postgres-driver.js';
+import type { HeldUsage } from './postgres-held-usage.js';
 import { type Builder, PostgresReader } from './postgres-reader.js';
-import { appendHistory, appendUsage, putCounters } from './postgres-usage.js';
+import { appendHistory, putCounters } from './postgres-usage.js';
 
 /** The ledger entries whose dimension keys getCreditEventsFields lists. */
 const CONSUMPTION: ReadonlySet<string> = new Set(['CREDITS_CONSUMED', 'DEBT_CREATED']);
 
-/** Writes of one transaction; remembers the customers it touched for the change feed. */
-export class PostgresTransaction extends PostgresReader implements StoreTransaction {
+/**
+ * Writes of one call of a write batch, on the batch's connection; remembers the customers it
+ * touched for the change feed. Its usage is held back to be written with the batch's (see `HeldUsage`).
+ */
+export class PostgresTransaction extends PostgresReader<HeldUsage> implements StoreTransaction {
   readonly touched = new Set<string>();
 
   /** Runs a shared builder; how many rows it inserted, updated or deleted. */
@@ -91,10 +95,11 @@ export class PostgresTransaction extends PostgresReader implements StoreTransact
     for (const row of await this.rows(deletePromotion, { promotionId })) this.touched.add(row.customer_id);
   }
 
+  /** Resolves at once: the entries are written before the transaction's next statement, or its commit. */
   async appendUsage(entries: readonly UsageEntry[]): Promise<void> {
-    const { connection, db, statements, origin } = this.scope;
+    const { connection } = this.scope;
     if (entries.length === 0) return;
-    await appendUsage(connection, db, statements, origin, entries);
+    connection.hold(entries);
     for (const e of entries) this.touched.add(e.customerId);
   }
 

@@ -13,7 +13,7 @@ import { ROLLUP_COLUMNS, upsertRollups } from '../sql/rollup-queries.js';
 import type { Database, UsageCountersTable } from '../sql/schema.js';
 import { type UsageKeyColumns, usageEntryToRow, usageKeyToRow, usageRecordToRow } from '../sql/usage-queries.js';
 import type { UsageEntry } from '../store.js';
-import type { PgConnection, PreparedStatement } from './postgres-driver.js';
+import type { PgStatements, PreparedStatement } from './postgres-driver.js';
 import { quoteIdent } from './postgres-sql.js';
 
 /**
@@ -153,7 +153,7 @@ function selectCounters(db: Kysely<Database>, keys: readonly UsageKeyColumns[]) 
 
 /** What each window of `entries` comes to: its one entry, or its entries folded onto the stored counter. */
 async function windowWrites(
-  connection: PgConnection,
+  connection: PgStatements,
   db: Kysely<Database>,
   entries: readonly UsageEntry[],
 ): Promise<WindowWrite[]> {
@@ -183,7 +183,7 @@ async function windowWrites(
 
 /** Logs `entries`, adds their rollups and, unless `historyOnly`, folds them into their windows' counters. */
 async function write(
-  connection: PgConnection,
+  connection: PgStatements,
   db: Kysely<Database>,
   statements: UsageStatements,
   origin: string,
@@ -205,7 +205,7 @@ async function write(
 
 /** Folds `entries` into their windows' counters and rollups and logs them, on a connection holding their customers' locks. */
 export function appendUsage(
-  connection: PgConnection,
+  connection: PgStatements,
   db: Kysely<Database>,
   statements: UsageStatements,
   origin: string,
@@ -216,7 +216,7 @@ export function appendUsage(
 
 /** Logs `entries` for history with their rollups, leaving every counter as it is. */
 export function appendHistory(
-  connection: PgConnection,
+  connection: PgStatements,
   db: Kysely<Database>,
   statements: UsageStatements,
   origin: string,
@@ -246,7 +246,7 @@ const COUNTERS_CHUNK = 1_000;
 
 /** Sets counters as given. */
 export async function putCounters(
-  connection: PgConnection,
+  connection: PgStatements,
   db: Kysely<Database>,
   counters: readonly UsageRecord[],
 ): Promise<void> {
