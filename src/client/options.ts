@@ -69,7 +69,7 @@ export interface AllotOptions extends StiggConnectionOptions {
    */
   changeCheckIntervalMs?: number;
   /**
-   * How many customers the cache holds (default 100,000, about 1.5 KB each on a plan with ten
+   * How many customers the cache holds (default 100,000, about 1 KB each on a plan with ten
    * features); beyond it, the customer cached longest ago is evicted and reloaded at its next call.
    */
   maxCachedCustomers?: number;

@@ -122,7 +122,7 @@ export interface CachedPool {
 const NO_COUNTERS: readonly never[] = Object.freeze([]);
 
 /** What few customers have: kept out of line, so the many without pay one field for all of it. */
-interface Rarely {
+interface EntryExtras {
   /** The customer's promotions as stored. */
   promotions?: CustomerState['promotions'];
   /** Credit pools as stored: held grants, debt and spent credits. Absent pools are empty. */
@@ -281,7 +281,7 @@ export class CustomerEntry extends ResourceView {
   // one-subscription list per customer would be two more objects each.
   readonly #customer: CustomerState['customer'] | undefined;
   readonly #subscriptions: SubscriptionRecord | CustomerState['subscriptions'];
-  #rarely: Rarely | undefined;
+  #extras: EntryExtras | undefined;
   /** Every cached window of every counter; a customer has a handful. */
   #counters: readonly CachedCounter[];
   /**
@@ -300,10 +300,10 @@ export class CustomerEntry extends ResourceView {
     this.#customer = state?.customer;
     const subscriptions = state?.subscriptions ?? NO_COUNTERS;
     this.#subscriptions = subscriptions.length === 1 ? (subscriptions[0] as SubscriptionRecord) : subscriptions;
-    if (state !== undefined && state.promotions.length > 0) this.#rarely = { promotions: state.promotions };
+    if (state !== undefined && state.promotions.length > 0) this.#extras = { promotions: state.promotions };
     if (pools.length > 0) {
-      this.#rarely ??= {};
-      this.#rarely.pools = pools;
+      this.#extras ??= {};
+      this.#extras.pools = pools;
     }
     this.#counters = counters;
     this.completeSince = loadedAt;
@@ -314,7 +314,7 @@ export class CustomerEntry extends ResourceView {
   get state(): CustomerState | undefined {
     const customer = this.#customer;
     if (customer === undefined) return undefined;
-    const promotions = this.#rarely?.promotions ?? NO_COUNTERS;
+    const promotions = this.#extras?.promotions ?? NO_COUNTERS;
     return { customer, subscriptions: this.#subscriptionList(), promotions, usage: NO_COUNTERS };
   }
 
@@ -325,18 +325,18 @@ export class CustomerEntry extends ResourceView {
 
   /** Credit pools as stored: held grants, debt and spent credits. Absent pools are empty. */
   get #pools(): readonly CreditPool[] {
-    return this.#rarely?.pools ?? NO_COUNTERS;
+    return this.#extras?.pools ?? NO_COUNTERS;
   }
 
   /**
    * The customer's governance tree as its owner, once asked for: it holds every usage window not
    * ended at `loadedAt`, so a clock moved back before that reloads it.
    */
-  get governance(): Rarely['governance'] {
-    return this.#rarely?.governance;
+  get governance(): EntryExtras['governance'] {
+    return this.#extras?.governance;
   }
-  set governance(governance: Rarely['governance']) {
-    this.#rarely = { ...this.#rarely, governance };
+  set governance(governance: EntryExtras['governance']) {
+    this.#extras = { ...this.#extras, governance };
   }
 
   /** The cached aggregate of a window, if the cache holds it. */
@@ -348,12 +348,12 @@ export class CustomerEntry extends ResourceView {
   /** The resolved view for a resource (null: customer-wide) at `now`. */
   view(catalog: Catalog, resourceId: string | null, now: number, share: Share): ResourceView {
     if (resourceId === null) return this.at(catalog, now, share);
-    let view = this.#rarely?.views?.get(resourceId);
+    let view = this.#extras?.views?.get(resourceId);
     if (view === undefined) {
       view = new ScopedView(this, resourceId);
-      this.#rarely ??= {};
-      this.#rarely.views ??= new Map();
-      this.#rarely.views.set(resourceId, view);
+      this.#extras ??= {};
+      this.#extras.views ??= new Map();
+      this.#extras.views.set(resourceId, view);
     }
     return view.at(catalog, now, share);
   }
@@ -379,7 +379,7 @@ export class CustomerEntry extends ResourceView {
     kept.push(counter);
     this.#counters = kept;
     this.update(counter);
-    const views = this.#rarely?.views;
+    const views = this.#extras?.views;
     if (views !== undefined) for (const view of views.values()) view.update(counter);
   }
 
@@ -401,7 +401,7 @@ export class CustomerEntry extends ResourceView {
    * write will store them. Recomputed only when `now` leaves the span it was valid for.
    */
   creditPool(catalog: Catalog, currencyId: string, resourceId: string | null, now: number): CachedPool {
-    const cached = this.#rarely?.poolsAt?.find(
+    const cached = this.#extras?.poolsAt?.find(
       (c) => c.pool.currencyId === currencyId && c.pool.resourceId === resourceId,
     );
     if (cached && cached.catalog === catalog && now >= cached.from && now < cached.until) return cached;
@@ -419,8 +419,8 @@ export class CustomerEntry extends ResourceView {
       until: at.validUntil,
       catalog,
     };
-    this.#rarely ??= {};
-    this.#rarely.poolsAt = [...(this.#rarely.poolsAt ?? []).filter((c) => c !== cached), fresh];
+    this.#extras ??= {};
+    this.#extras.poolsAt = [...(this.#extras.poolsAt ?? []).filter((c) => c !== cached), fresh];
     return fresh;
   }
 
@@ -441,9 +441,9 @@ export class CustomerEntry extends ResourceView {
     const same = (a: CreditPool, b: CreditPool) => a.currencyId === b.currencyId && a.resourceId === b.resourceId;
     // A write may store a pool more than once (settled, then changed): the last one stands.
     const open = pools.filter((p, i) => !pools.slice(i + 1).some((later) => same(later, p)));
-    this.#rarely ??= {};
-    this.#rarely.pools = [...this.#pools.filter((p) => !open.some((o) => same(o, p))), ...open];
-    const rarely = this.#rarely;
+    this.#extras ??= {};
+    this.#extras.pools = [...this.#pools.filter((p) => !open.some((o) => same(o, p))), ...open];
+    const rarely = this.#extras;
     if (rarely?.poolsAt) rarely.poolsAt = rarely.poolsAt.filter((c) => !open.some((o) => same(o, c.pool)));
   }
 }
