@@ -130,7 +130,7 @@ describe.skipIf(skipWithoutPostgres)('postgres', { timeout: 120_000 }, () => {
       track(...stores);
       await Promise.all(stores.map((store) => store.open()));
       const { rows } = await admin.query(`select version from "${s}".migrations order by version`);
-      expect(rows).toEqual([1, 2, 3, 4, 5, 6].map((version) => ({ version })));
+      expect(rows).toEqual([1, 2, 3, 4, 5, 6, 7].map((version) => ({ version })));
       await stores[3]?.transaction(['customer:c1'], (tx) => tx.putCustomer(customer('c1')));
       expect(await stores[0]?.read((r) => r.getCustomer('c1'))).toEqual(customer('c1'));
     });
@@ -202,6 +202,31 @@ describe.skipIf(skipWithoutPostgres)('postgres', { timeout: 120_000 }, () => {
       expect((await migrated.getCreditEntitlement(pool)).currentBalance).toBe(11);
       expect(await migrated.getCreditResetSchedule(pool)).toMatchObject({ interval: 'WEEK', overage: 'CARRY' });
       await migrated.close();
+    });
+
+    it('migration 7 leaves room on the pages of the usage counters and rollups, which every report rewrites', async () => {
+      const s = schema();
+      const options = async () => {
+        const { rows } = await admin.query(
+          `select relname, reloptions from pg_class where relnamespace = $1::regnamespace
+            and relname in ('usage_counters', 'usage_rollups') order by relname`,
+          [s],
+        );
+        return rows;
+      };
+      await (await open({ schema: s })).close();
+      const migrated = [
+        { relname: 'usage_counters', reloptions: ['fillfactor=50'] },
+        { relname: 'usage_rollups', reloptions: ['fillfactor=50'] },
+      ];
+      expect(await options()).toEqual(migrated);
+      // Back to the version 6 schema, as the previous release left it.
+      await admin.query(`
+        alter table "${s}".usage_counters reset (fillfactor); alter table "${s}".usage_rollups reset (fillfactor);
+        delete from "${s}".migrations where version = 7`);
+      expect((await options()).map((r) => r.reloptions)).toEqual([null, null]);
+      await (await open({ schema: s })).close();
+      expect(await options()).toEqual(migrated);
     });
 
     it('refuses a schema migrated by a newer version of allot', async () => {

@@ -22,7 +22,9 @@ import { quoteIdent } from './postgres-sql.js';
  */
 const CHUNK = 4_000;
 
-const windowId = (k: UsageKeyColumns) => JSON.stringify([k.customer_id, k.resource_id, k.feature_id, k.window_key]);
+/** A window's id, from its key columns: PostgreSQL's text holds no NUL, so NUL separates them. */
+const windowId = (k: UsageKeyColumns) =>
+  `${k.customer_id}\u0000${k.resource_id}\u0000${k.feature_id}\u0000${k.window_key}`;
 
 /** The prepared statements of the usage write, for one schema. */
 export interface UsageStatements {
@@ -159,7 +161,7 @@ async function windowWrites(
 ): Promise<WindowWrite[]> {
   const windows = new Map<string, UsageEntry[]>();
   for (const entry of entries) {
-    const id = windowId(usageKeyToRow(entry));
+    const id = `${entry.customerId}\u0000${entry.resourceId ?? ''}\u0000${entry.featureId}\u0000${entry.window}`;
     const list = windows.get(id);
     if (list) list.push(entry);
     else windows.set(id, [entry]);
@@ -171,15 +173,28 @@ async function windowWrites(
     for (const row of await connection.run('appendUsage', selectCounters(db, keys).compile()))
       stored.set(windowId(row), { value: row.value, count: row.count });
   }
-  return [...windows].map(([id, list]) => {
+  return Array.from(windows, ([id, list]) => {
     // The newest entry says the period (a plan change may keep the key, not the period).
     const newest = list[list.length - 1] as UsageEntry;
-    const window = { ...usageKeyToRow(newest), period_start: newest.periodStart, period_end: newest.periodEnd };
-    if (list.length === 1) return { ...window, op: newest.op, amount: newest.amount, count: 0, updated_at: newest.at };
-    const { value, count } = list.reduce((a, e) => applyUsageOp(a, e.op, e.amount), stored.get(id) ?? EMPTY_AGGREGATE);
-    return { ...window, op: 'put', amount: value, count, updated_at: newest.at };
+    const folded =
+      list.length === 1
+        ? { op: newest.op, amount: newest.amount, count: 0 }
+        : foldedWindow(list.reduce((a, e) => applyUsageOp(a, e.op, e.amount), stored.get(id) ?? EMPTY_AGGREGATE));
+    return {
+      customer_id: newest.customerId,
+      resource_id: newest.resourceId ?? '',
+      feature_id: newest.featureId,
+      window_key: newest.window,
+      period_start: newest.periodStart,
+      period_end: newest.periodEnd,
+      ...folded,
+      updated_at: newest.at,
+    };
   });
 }
+
+/** A window's aggregate folded in JS, for the statement to set. */
+const foldedWindow = ({ value, count }: UsageAggregate) => ({ op: 'put', amount: value, count });
 
 /** Logs `entries`, adds their rollups and, unless `historyOnly`, folds them into their windows' counters. */
 async function write(

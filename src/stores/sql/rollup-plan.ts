@@ -33,23 +33,28 @@ export const rebuildBefore = (before: number) => ({ before, until: ceilTo(before
 /** The rollup rows `entries` add to, each bucket's entries summed up. */
 export function entryRollups(entries: readonly UsageEntry[]): UsageRollupsTable[] {
   const rows = new Map<string, UsageRollupsTable>();
-  for (const e of entries)
+  for (const e of entries) {
+    const resourceId = e.resourceId ?? '';
+    const counter = `${e.customerId}\u0000${resourceId}\u0000${e.featureId}\u0000${e.window}`;
+    const summary = entrySummary(e.op, e.amount);
     for (const span of ROLLUP_SPANS) {
-      const key = {
-        customer_id: e.customerId,
-        resource_id: e.resourceId ?? '',
-        feature_id: e.featureId,
-        span,
-        bucket: floorTo(e.at, span),
-        window_key: e.window,
-      };
-      const id = JSON.stringify(Object.values(key));
+      const bucket = floorTo(e.at, span);
+      const id = `${counter}\u0000${span}\u0000${bucket}`;
       const had = rows.get(id);
-      const { count, total, high, low, kind } = had
-        ? mergeSummaries({ ...had, kind: had.kind as SummaryKind }, entrySummary(e.op, e.amount))
-        : entrySummary(e.op, e.amount);
-      rows.set(id, { ...key, count, total, high, low, kind });
+      if (had === undefined)
+        rows.set(id, {
+          customer_id: e.customerId,
+          resource_id: resourceId,
+          feature_id: e.featureId,
+          span,
+          bucket,
+          window_key: e.window,
+          ...summary,
+        });
+      // The row is this function's own: merged in place.
+      else Object.assign(had, mergeSummaries({ ...had, kind: had.kind as SummaryKind }, summary));
     }
+  }
   return [...rows.values()];
 }
 
