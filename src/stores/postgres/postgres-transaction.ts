@@ -57,6 +57,7 @@ import type { CreditTotals, EventKey, StoreTransaction, UsageEntry, UsageWindowK
 import { MAINTENANCE_MS } from './postgres-driver.js';
 import type { HeldUsage } from './postgres-held-usage.js';
 import { type Builder, PostgresReader } from './postgres-reader.js';
+import { arrayLiteral } from './postgres-sql.js';
 import { appendHistory, putCounters } from './postgres-usage.js';
 
 /** The ledger entries whose dimension keys getCreditEventsFields lists. */
@@ -125,10 +126,12 @@ export class PostgresTransaction extends PostgresReader<HeldUsage> implements St
     const { connection, statements } = this.scope;
     const rows = events.map(eventToRow);
     const keys = [rows.map((r) => r.customer_id), rows.map((r) => r.idempotency_key), rows.map((r) => r.at)];
-    const { rows: stored } = await connection.prepared('putEvents', statements.events, keys);
-    const inserted = new Set((stored as EventsTable[]).map((r) => JSON.stringify([r.customer_id, r.idempotency_key])));
+    const { rows: stored } = await connection.prepared('putEvents', statements.events, keys.map(arrayLiteral));
+    // PostgreSQL's text holds no NUL, so NUL separates a key's two parts.
+    const key = (r: EventsTable) => `${r.customer_id}\u0000${r.idempotency_key}`;
+    const inserted = new Set((stored as EventsTable[]).map(key));
     // The first of repeated keys is the one inserted; a key returned was new.
-    return rows.map((r) => inserted.delete(JSON.stringify([r.customer_id, r.idempotency_key])));
+    return rows.map((r) => inserted.delete(key(r)));
   }
 
   async pruneUsageHistory(before: number): Promise<number> {

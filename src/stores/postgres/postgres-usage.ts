@@ -14,7 +14,7 @@ import type { Database, UsageCountersTable } from '../sql/schema.js';
 import { type UsageKeyColumns, usageEntryToRow, usageKeyToRow, usageRecordToRow } from '../sql/usage-queries.js';
 import type { UsageEntry } from '../store.js';
 import type { PgStatements, PreparedStatement } from './postgres-driver.js';
-import { quoteIdent } from './postgres-sql.js';
+import { arrayLiteral, quoteIdent } from './postgres-sql.js';
 
 /**
  * Entries written per statement, so one statement's arrays stay moderate; the counters read
@@ -98,9 +98,12 @@ export function usageStatements(db: Kysely<Database>, schema: string): UsageStat
   };
 }
 
-/** Each of `keys`' values in `rows`, as one array per key: a statement's unnest parameters. */
-function columns<R, K extends keyof R>(rows: readonly R[], keys: readonly K[]): R[K][][] {
-  return keys.map((k) => rows.map((r) => r[k]));
+/** Each of `keys`' values in `rows`, as one array literal per key: a statement's unnest parameters. */
+function columns<R extends Record<K, string | number | null>, K extends keyof R>(
+  rows: readonly R[],
+  keys: readonly K[],
+): string[] {
+  return keys.map((k) => arrayLiteral(rows.map((r) => r[k])));
 }
 
 const ENTRY_COLUMNS = [
