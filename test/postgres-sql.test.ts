@@ -11,7 +11,7 @@ describe('arrayLiteral', () => {
     expect(arrayLiteral(['a', '', 'NULL', 'x,y', '{}', ' s ', 'q"q', 'b\\s', '\\"'])).toBe(
       '{"a","","NULL","x,y","{}"," s ","q\\"q","b\\\\s","\\\\\\""}',
     );
-    expect(arrayLiteral([1, -2.5, 1e21, null, 9007199254740993])).toBe('{1,-2.5,1e+21,NULL,9007199254740992}');
+    expect(arrayLiteral([1, -2.5, 1e21, null, 2 ** 53])).toBe('{1,-2.5,1e+21,NULL,9007199254740992}');
     expect(arrayLiteral([])).toBe('{}');
   });
 });
