@@ -29,9 +29,10 @@ describeStoreConformance(
   async () => {
     const dir = tempDir();
     const filename = path.join(dir, 'allot.db');
+    // Small folds, so the suite's 2,100-entry fillers cross two of them.
     return {
-      store: sqliteStore({ filename }),
-      reopen: async () => sqliteStore({ filename }),
+      store: sqliteStore({ filename, foldEvery: 1000 }),
+      reopen: async () => sqliteStore({ filename, foldEvery: 1000 }),
       cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
     };
   },
@@ -523,6 +524,47 @@ describe('sqlite store', () => {
     for (const id of ['first', 'after']) expect(await store.read((r) => r.getCustomer(id))).toBeUndefined();
     await store.transaction([], (tx) => tx.putCustomer(customer('later')));
     expect(await store.read((r) => r.getCustomer('later'))).toBeDefined();
+  });
+
+  it('folds the journal once foldEvery reports wait (8,192 by default), reads exact on either side', async () => {
+    const folded = (filename: string) =>
+      (
+        raw(filename).prepare("select value from store_state where name = 'journal_folded_seq'").get() as
+          | { value: number }
+          | undefined
+      )?.value ?? 0;
+    const report = (store: Store, n: number) =>
+      store.transaction(['customer:c1'], (tx) => tx.appendUsage(Array.from({ length: n }, () => usage('c1'))));
+    const total = (store: Store) => store.read(async (r) => (await r.getUsage({ ...usage('c1') }))?.value);
+    for (const [foldEvery, below] of [
+      [undefined, 8191],
+      [100, 99],
+    ] as const) {
+      const filename = tempFile();
+      const store = sqliteStore({ filename, foldEvery });
+      opened.push(store);
+      await store.open();
+      await report(store, below);
+      expect(folded(filename)).toBe(0);
+      expect(await total(store)).toBe(below);
+      await report(store, 1);
+      expect(folded(filename)).toBe(below + 1);
+      expect(await total(store)).toBe(below + 1);
+    }
+  });
+
+  it('rejects a foldEvery that is not an integer from 1 to 1,000,000 with INVALID_INPUT', () => {
+    for (const foldEvery of [0, -1, 1.5, 1_000_001, Number.NaN]) {
+      const error = (() => {
+        try {
+          sqliteStore({ filename: ':memory:', foldEvery });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(AllotError.is(error) && error.code).toBe('INVALID_INPUT');
+    }
+    expect(() => sqliteStore({ filename: ':memory:', foldEvery: 1 })).not.toThrow();
   });
 
   it('reports an in-memory database as neither durable nor shared', () => {

@@ -158,9 +158,10 @@ export const stores: StoreFixture[] = [
     create: () => {
       const dir = mkdtempSync(join(tmpdir(), 'allot-test-'));
       const filename = join(dir, 'allot.db');
+      // Small folds, so the suites' 2,100-entry fillers cross two of them.
       return {
-        store: sqliteStore({ filename }),
-        reopen: () => sqliteStore({ filename }),
+        store: sqliteStore({ filename, foldEvery: 1000 }),
+        reopen: () => sqliteStore({ filename, foldEvery: 1000 }),
         cleanup: () => rmSync(dir, { recursive: true, force: true }),
       };
     },

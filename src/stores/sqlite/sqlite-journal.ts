@@ -1,5 +1,5 @@
 // Usage reports append one journal row each, the cheapest durable write SQLite has; a fold every
-// FOLD_AT rows applies them to the per-window counters and the rollups and adds them to the history
+// `foldEvery` rows (a store option) applies them to the per-window counters and the rollups and adds them to the history
 // index in one batch. Readers add the few unfolded rows to what they read from those.
 import type { Selectable } from 'kysely';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
@@ -18,8 +18,6 @@ import {
 import type { ChangeSet, UsageEntry, UsageEntryQuery, UsageKey, UsageSummaryQuery, UsageWindowKey } from '../store.js';
 import type { SqliteStatements } from './sqlite-statements.js';
 
-/** Unfolded entries that trigger a fold. Readers scan at most about this many rows per customer load. */
-const FOLD_AT = 2048;
 /** Change-only rows kept for processes reading the feed; one further behind reloads every cached customer. */
 const CHANGES_KEPT = 10_000;
 /** Change rows pruned at once, so pruning runs once per this many commits rather than at every one. */
@@ -154,7 +152,8 @@ function journalPositions(q: SqliteStatements): JournalPositions {
 }
 
 /**
- * Run before every commit that wrote. Folds the journal once enough entries wait, and prunes
+ * Run before every commit that wrote. Folds the journal once `foldEvery` entries wait (readers
+ * scan at most about that many rows per customer load), and prunes
  * old change-only rows in batches, keeping the recent ones for processes reading the feed.
  * `known` is where the journal stood after this connection's last commit, when nobody wrote since:
  * then the `added` rows of this transaction moved only its end (a rowid table without
@@ -165,10 +164,11 @@ export function maintainJournal(
   q: SqliteStatements,
   known: JournalPositions | undefined,
   added: number,
+  foldEvery: number,
 ): JournalPositions {
   const at = known === undefined ? journalPositions(q) : { ...known, last: known.last + added };
   const { last, folded, floor, fractional } = at;
-  const folding = last - folded >= FOLD_AT;
+  const folding = last - folded >= foldEvery;
   const pruning = last - CHANGES_KEPT > floor + PRUNE_BATCH;
   if (folding) fold(q, folded, last, fractional);
   if (pruning) {

@@ -35,6 +35,13 @@ export type SqliteStoreOptions = (
    * so commits survive those too, at a cost in write throughput.
    */
   readonly synchronous?: 'NORMAL' | 'FULL';
+  /**
+   * Usage reports journaled between folds into the counters, rollups and history index. Default
+   * 8192. A fold rewrites a page for about every customer in it, so larger folds spread that over
+   * more writes; but a customer's load or a history read scans up to this many journal rows, and
+   * the commit that folds takes longer.
+   */
+  readonly foldEvery?: number;
 };
 
 /**
@@ -51,6 +58,11 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
   return new SqliteStore(options);
 }
 
+/**
+ * `foldEvery`'s default. Against 2,048, it makes the bench's writes over 1,000 customers 35-70%
+ * faster; past it the gains flatten, while reads scan more.
+ */
+const FOLD_EVERY = 8192;
 /** Bytes per page of a new database file; SQLite's default is 4096. */
 const PAGE_SIZE = 2048;
 /** The most writes one commit carries: enough to amortise it, few enough to keep each wait short. */
@@ -84,6 +96,7 @@ class SqliteStore implements Store {
   #journal: { readonly token: number; readonly at: JournalPositions } | undefined;
   #opening: Promise<void> | undefined;
   #closed = false;
+  readonly #foldEvery: number;
   /** Names this instance's rows in the journal, so its own commits are not news to it. */
   readonly #origin = newOrigin();
 
@@ -93,10 +106,14 @@ class SqliteStore implements Store {
     // An in-memory database lives and dies with its connection: nothing survives, nobody shares it.
     const onDisk = !isInMemory(options.filename ?? options.database.name);
     this.capabilities = { durable: onDisk, sharedAcrossProcesses: onDisk, exactChangeToken: true };
-    const { busyTimeoutMs = 5000, synchronous = 'NORMAL' } = options;
+    const { busyTimeoutMs = 5000, synchronous = 'NORMAL', foldEvery = FOLD_EVERY } = options;
     if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
       throw new AllotError('INVALID_INPUT', `${this.name}: busyTimeoutMs must be a non-negative integer`);
     }
+    if (!Number.isInteger(foldEvery) || foldEvery < 1 || foldEvery > 1_000_000) {
+      throw new AllotError('INVALID_INPUT', `${this.name}: foldEvery must be an integer from 1 to 1,000,000`);
+    }
+    this.#foldEvery = foldEvery;
     if (synchronous !== 'NORMAL' && synchronous !== 'FULL') {
       throw new AllotError('INVALID_INPUT', `${this.name}: synchronous must be 'NORMAL' or 'FULL'`);
     }
@@ -216,7 +233,9 @@ class SqliteStore implements Store {
         const q = connection.statements;
         for (const customerId of touched) q.insertJournalChange.run({ origin: this.#origin, customerId });
         const wrote = appended > 0 || touched.size > 0;
-        const at = wrote ? maintainJournal(q, rewroteJournal ? undefined : journal, appended + touched.size) : journal;
+        const at = wrote
+          ? maintainJournal(q, rewroteJournal ? undefined : journal, appended + touched.size, this.#foldEvery)
+          : journal;
         this.#exec(connection.commit, 'commit');
         // Our own commit leaves data_version as it was: the next batch finds the same token.
         if (at !== undefined && !rewroteJournal) this.#journal = { token, at };
