@@ -22,9 +22,10 @@ import { arrayLiteral, quoteIdent } from './postgres-sql.js';
  */
 const CHUNK = 4_000;
 
-/** A window's id, from its key columns: PostgreSQL's text holds no NUL, so NUL separates them. */
-const windowId = (k: UsageKeyColumns) =>
-  `${k.customer_id}\u0000${k.resource_id}\u0000${k.feature_id}\u0000${k.window_key}`;
+/** A window's id: PostgreSQL's text holds no NUL, so NUL separates its key's parts. */
+const windowIdOf = (customerId: string, resourceId: string, featureId: string, window: string) =>
+  `${customerId}\u0000${resourceId}\u0000${featureId}\u0000${window}`;
+const windowId = (k: UsageKeyColumns) => windowIdOf(k.customer_id, k.resource_id, k.feature_id, k.window_key);
 
 /** The prepared statements of the usage write, for one schema. */
 export interface UsageStatements {
@@ -164,7 +165,7 @@ async function windowWrites(
 ): Promise<WindowWrite[]> {
   const windows = new Map<string, UsageEntry[]>();
   for (const entry of entries) {
-    const id = `${entry.customerId}\u0000${entry.resourceId ?? ''}\u0000${entry.featureId}\u0000${entry.window}`;
+    const id = windowIdOf(entry.customerId, entry.resourceId ?? '', entry.featureId, entry.window);
     const list = windows.get(id);
     if (list) list.push(entry);
     else windows.set(id, [entry]);
@@ -183,16 +184,8 @@ async function windowWrites(
       list.length === 1
         ? { op: newest.op, amount: newest.amount, count: 0 }
         : foldedWindow(list.reduce((a, e) => applyUsageOp(a, e.op, e.amount), stored.get(id) ?? EMPTY_AGGREGATE));
-    return {
-      customer_id: newest.customerId,
-      resource_id: newest.resourceId ?? '',
-      feature_id: newest.featureId,
-      window_key: newest.window,
-      period_start: newest.periodStart,
-      period_end: newest.periodEnd,
-      ...folded,
-      updated_at: newest.at,
-    };
+    const { periodStart, periodEnd, at } = newest;
+    return { ...usageKeyToRow(newest), period_start: periodStart, period_end: periodEnd, ...folded, updated_at: at };
   });
 }
 
