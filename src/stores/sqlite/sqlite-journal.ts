@@ -1,6 +1,7 @@
 // Usage reports append one journal row each, the cheapest durable write SQLite has; a fold every
-// `foldEvery` rows (a store option) applies them to the per-window counters and the rollups and adds them to the history
-// index in one batch. Readers add the few unfolded rows to what they read from those.
+// `foldEvery` rows (a store option) applies them to the per-window counters and the rollups and
+// adds them to the history index in one batch. Readers add the unfolded rows to what they read
+// from those.
 import type { Selectable } from 'kysely';
 import { applyUsageOp, EMPTY_AGGREGATE, type UsageAggregate } from '../../core/usage-aggregate.js';
 import type { CellSummary, TimeRange } from '../../core/usage-summary.js';
